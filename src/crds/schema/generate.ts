@@ -1,0 +1,101 @@
+// Generates every CustomResourceDefinition from the TypeScript types in src/crds.
+// Used by `npm run generate` (writes charts/caravan/crds) and by the test that
+// fails when the checked-in YAML is stale.
+import path from "node:path";
+import { createGenerator } from "ts-json-schema-generator";
+import { stringify } from "yaml";
+import {
+  apiVersion,
+  category,
+  group,
+  type KindDefinition,
+  kinds,
+  version,
+} from "../registry.js";
+import { extraTags, type JsonSchema, toStructural } from "./structural.js";
+
+export interface GeneratedCrd {
+  /** File name under charts/caravan/crds/. */
+  fileName: string;
+  /** The CRD object. */
+  crd: JsonSchema;
+  /** The YAML text, exactly as checked in. */
+  yaml: string;
+}
+
+export function generateCrds(repoRoot: string): GeneratedCrd[] {
+  const generator = createGenerator({
+    path: path.join(repoRoot, "src/crds/index.ts"),
+    tsconfig: path.join(repoRoot, "tsconfig.json"),
+    expose: "export",
+    topRef: false,
+    jsDoc: "extended",
+    extraTags: [...extraTags],
+    skipTypeCheck: true,
+    additionalProperties: false,
+  });
+  const schemaFor = (typeName: string): JsonSchema => {
+    const raw = generator.createSchema(typeName) as JsonSchema;
+    const definitions = (raw.definitions ?? {}) as Record<string, JsonSchema>;
+    const { definitions: _d, $schema: _s, ...root } = raw;
+    return toStructural(root, definitions, typeName);
+  };
+  return kinds.map((def) => {
+    const crd = crdFor(def, schemaFor(def.specType), schemaFor(def.statusType));
+    return { fileName: `${group}_${def.plural}.yaml`, crd, yaml: render(crd) };
+  });
+}
+
+function crdFor(def: KindDefinition, spec: JsonSchema, status: JsonSchema): JsonSchema {
+  return {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: {
+      name: `${def.plural}.${group}`,
+      labels: { "app.kubernetes.io/part-of": "caravan" },
+    },
+    spec: {
+      group,
+      names: {
+        kind: def.kind,
+        listKind: `${def.kind}List`,
+        plural: def.plural,
+        singular: def.singular,
+        shortNames: def.shortNames,
+        categories: [category],
+      },
+      scope: def.scope,
+      versions: [
+        {
+          name: version,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          additionalPrinterColumns: def.printerColumns,
+          schema: {
+            openAPIV3Schema: {
+              type: "object",
+              description: def.description,
+              required: ["spec"],
+              properties: {
+                apiVersion: {
+                  type: "string",
+                  description: `Always ${apiVersion}.`,
+                },
+                kind: { type: "string", description: `Always ${def.kind}.` },
+                metadata: { type: "object" },
+                spec: spec,
+                status: status,
+              },
+            },
+          },
+        },
+      ],
+    },
+  };
+}
+
+function render(crd: JsonSchema): string {
+  const header = "# Generated from src/crds by `npm run generate`. Do not edit.\n";
+  return header + stringify(crd, { lineWidth: 0, aliasDuplicateObjects: false });
+}
