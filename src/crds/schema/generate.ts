@@ -4,14 +4,7 @@
 import path from "node:path";
 import { createGenerator } from "ts-json-schema-generator";
 import { stringify } from "yaml";
-import {
-  apiVersion,
-  category,
-  group,
-  type KindDefinition,
-  kinds,
-  version,
-} from "../registry.js";
+import { apiVersion, category, group, type KindDefinition, kinds, version } from "../registry.js";
 import { extraTags, type JsonSchema, toStructural } from "./structural.js";
 
 export interface GeneratedCrd {

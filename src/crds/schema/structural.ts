@@ -52,7 +52,8 @@ export function toStructural(
   const ref = node.$ref;
   if (typeof ref === "string") {
     const name = decodeURIComponent(ref.replace(/^#\/definitions\//, ""));
-    if (seen.includes(name)) throw new SchemaError(`${path}: recursive type ${name} cannot be a CRD schema`);
+    if (seen.includes(name))
+      throw new SchemaError(`${path}: recursive type ${name} cannot be a CRD schema`);
     const target = definitions[name];
     if (!target) throw new SchemaError(`${path}: unknown type ${name}`);
     // Annotations on the referencing property (its description) win over the type's.
@@ -113,7 +114,11 @@ export function toStructural(
   applyTags(node, out, path);
   orderKeys(out);
 
-  if (out.type === undefined && !out["x-kubernetes-preserve-unknown-fields"] && !out["x-kubernetes-int-or-string"]) {
+  if (
+    out.type === undefined &&
+    !out["x-kubernetes-preserve-unknown-fields"] &&
+    !out["x-kubernetes-int-or-string"]
+  ) {
     throw new SchemaError(`${path}: no type; declare one, or tag the field @preserveUnknownFields`);
   }
   return out;
@@ -122,14 +127,17 @@ export function toStructural(
 function applyTags(node: JsonSchema, out: JsonSchema, path: string): void {
   if (node.listMapKeys !== undefined) {
     if (out.type !== "array") throw new SchemaError(`${path}: @listMapKeys on a non-list`);
-    const keys = String(node.listMapKeys).split(/[\s,]+/).filter(Boolean);
+    const keys = String(node.listMapKeys)
+      .split(/[\s,]+/)
+      .filter(Boolean);
     out["x-kubernetes-list-type"] = "map";
     out["x-kubernetes-list-map-keys"] = keys;
     // The API server requires list-map keys to be required (or defaulted) in each item.
     const items = out.items as JsonSchema;
     const required = new Set((items.required as string[] | undefined) ?? []);
     for (const key of keys) {
-      if (!required.has(key)) throw new SchemaError(`${path}: list-map key ${key} must be required`);
+      if (!required.has(key))
+        throw new SchemaError(`${path}: list-map key ${key} must be required`);
     }
   }
   if (node.listType !== undefined) {

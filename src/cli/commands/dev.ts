@@ -1,0 +1,89 @@
+// `caravan dev`: like `nomad agent -dev`. Starts the embedded control plane (or
+// joins a cluster given with --kubeconfig), installs the CRDs and runs in the
+// foreground until interrupted. Without --data-dir, state lives in a temporary
+// directory removed at exit, as Nomad's dev agent keeps nothing.
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Command } from "commander";
+import { createLogger } from "../../common/log.js";
+import { Shutdown } from "../../common/shutdown.js";
+import { repoRoot } from "../../controlplane/binary.js";
+import { startControlPlane } from "../../controlplane/start.js";
+import { loadKubeConfig } from "../../kube/client.js";
+import { installCrds } from "../../kube/crds.js";
+import { addCommonFlags, type CommonFlags, configFromFlags } from "../options.js";
+
+interface DevFlags extends CommonFlags {
+  port?: string;
+}
+
+export function devCommand(): Command {
+  const cmd = new Command("dev")
+    .description("run a single-process Caravan for development, like `nomad agent -dev`")
+    .option(
+      "--port <port>",
+      "kube-apiserver port of the embedded control plane (default: a free port)",
+    );
+  return addCommonFlags(cmd).action(async (flags: DevFlags) => {
+    process.exitCode = await runDev(flags);
+  });
+}
+
+async function runDev(flags: DevFlags): Promise<number> {
+  const config = await configFromFlags(flags);
+  const log = createLogger({ level: config.logLevel, json: config.logJson });
+  const shutdown = new Shutdown(log);
+  shutdown.listen();
+
+  const ephemeral = !config.dataDir;
+  const dataDir = path.resolve(
+    config.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "caravan-dev-")),
+  );
+  if (ephemeral) shutdown.add("data dir", () => rmSync(dataDir, { recursive: true, force: true }));
+
+  let kubeconfigPath = config.kubeconfig;
+  let server: string;
+  if (kubeconfigPath) {
+    server = loadKubeConfig(kubeconfigPath).getCurrentCluster()?.server ?? "(unknown)";
+    log.info({ kubeconfig: kubeconfigPath, server }, "using existing cluster");
+  } else {
+    log.info({ dataDir }, "starting embedded control plane");
+    const port = flags.port ? Number(flags.port) : undefined;
+    const controlPlane = await startControlPlane({ dataDir, log, ...(port ? { port } : {}) });
+    shutdown.add("control plane", () => controlPlane.stop());
+    void controlPlane.exited.then((code) => {
+      if (code !== 0 && code !== null) log.error({ code }, "control plane exited unexpectedly");
+      void shutdown.stop().then(() => process.exit(1));
+    });
+    kubeconfigPath = controlPlane.kubeconfigPath;
+    server = controlPlane.server;
+  }
+
+  const crds = await installCrds(
+    loadKubeConfig(kubeconfigPath),
+    path.join(repoRoot, "charts/caravan/crds"),
+  );
+  log.info({ count: crds.length }, "CRDs installed");
+
+  process.stdout.write(
+    [
+      "==> Caravan dev mode started! Log data will stream in below:",
+      "",
+      `    Kubernetes API: ${server}`,
+      `        Data dir:   ${dataDir}${ephemeral ? " (removed at exit)" : ""}`,
+      "",
+      "    Use it with kubectl:",
+      `      export KUBECONFIG=${kubeconfigPath}`,
+      "      kubectl get nomad",
+      `      kubectl apply -f ${path.relative(process.cwd(), path.join(repoRoot, "examples")) || "examples"}/`,
+      "",
+      "    Press Ctrl-C to stop.",
+      "",
+    ].join("\n"),
+  );
+
+  await shutdown.waitForSignal();
+  await shutdown.stop();
+  return 0;
+}

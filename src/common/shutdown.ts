@@ -1,0 +1,58 @@
+// Graceful shutdown: the first SIGINT/SIGTERM runs the registered stop hooks in
+// reverse order of registration (last started, first stopped); a second signal
+// exits at once, as Nomad's agent does.
+import type { Logger } from "./log.js";
+
+export type StopHook = () => Promise<void> | void;
+
+export class Shutdown {
+  private readonly hooks: { name: string; stop: StopHook }[] = [];
+  private stopping: Promise<void> | undefined;
+  private readonly signalled: Promise<NodeJS.Signals>;
+  private resolveSignal!: (signal: NodeJS.Signals) => void;
+
+  constructor(private readonly log: Logger) {
+    this.signalled = new Promise((resolve) => {
+      this.resolveSignal = resolve;
+    });
+  }
+
+  /** Register something to stop; hooks run last-in, first-out. */
+  add(name: string, stop: StopHook): void {
+    this.hooks.push({ name, stop });
+  }
+
+  /** Listen for SIGINT and SIGTERM. */
+  listen(): void {
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (this.stopping) {
+        this.log.warn({ signal }, "second signal: exiting now");
+        process.exit(130);
+      }
+      this.log.info({ signal }, "caught signal, shutting down");
+      this.resolveSignal(signal);
+      void this.stop();
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  }
+
+  /** Resolves with the signal that asked us to stop. */
+  waitForSignal(): Promise<NodeJS.Signals> {
+    return this.signalled;
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      for (const { name, stop } of [...this.hooks].reverse()) {
+        try {
+          await stop();
+          this.log.debug({ name }, "stopped");
+        } catch (err) {
+          this.log.error({ name, err }, "error while stopping");
+        }
+      }
+    })();
+    return this.stopping;
+  }
+}

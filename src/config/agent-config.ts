@@ -1,0 +1,59 @@
+// The agent configuration, in Nomad's agent configuration vocabulary. One
+// shape serves `caravan dev`, `caravan controller` (Nomad's server role) and
+// `caravan agent` (Nomad's client role); later features add fields here.
+
+export type LogLevel = "trace" | "debug" | "info" | "warn" | "error";
+
+export interface ServerConfig {
+  enabled: boolean;
+  /** Scheduler workers running in parallel (Nomad's num_schedulers). */
+  numSchedulers?: number;
+}
+
+export interface HostVolumeConfig {
+  path: string;
+  readOnly: boolean;
+}
+
+export interface ClientConfig {
+  enabled: boolean;
+  nodeClass?: string;
+  nodePool?: string;
+  meta: Record<string, string>;
+  /** Driver and fingerprinter options such as "driver.raw_exec.enable". */
+  options: Record<string, string>;
+  hostVolumes: Record<string, HostVolumeConfig>;
+  /** Reserved resources: cpu (MHz), memory (MB), disk (MB), reserved_ports. */
+  reserved: Record<string, string | number>;
+}
+
+export interface AgentConfig {
+  region: string;
+  datacenter: string;
+  name?: string;
+  dataDir?: string;
+  logLevel: LogLevel;
+  logJson: boolean;
+  bindAddr: string;
+  ports: { http: number };
+  /** Kubeconfig of the cluster to use; unset means in-cluster or the embedded control plane. */
+  kubeconfig?: string;
+  server: ServerConfig;
+  client: ClientConfig;
+  /** `plugin "<driver>" { config { … } }`, kept as written for the driver to validate. */
+  plugins: Record<string, Record<string, unknown>>;
+}
+
+export function defaultAgentConfig(): AgentConfig {
+  return {
+    region: "global",
+    datacenter: "dc1",
+    logLevel: "info",
+    logJson: false,
+    bindAddr: "127.0.0.1",
+    ports: { http: 4646 },
+    server: { enabled: false },
+    client: { enabled: false, meta: {}, options: {}, hostVolumes: {}, reserved: {} },
+    plugins: {},
+  };
+}

@@ -1,0 +1,237 @@
+// Decodes the JSON form of a Nomad-style agent configuration file (HCL parsed
+// by hcl2json, or a .json file) into a partial AgentConfig. Unknown keys are
+// errors, as in Nomad, so a typo never silently does nothing.
+import type { AgentConfig, ClientConfig, LogLevel, ServerConfig } from "./agent-config.js";
+
+export type PartialAgentConfig = Partial<Omit<AgentConfig, "server" | "client" | "ports">> & {
+  server?: Partial<ServerConfig>;
+  client?: Partial<ClientConfig>;
+  ports?: Partial<AgentConfig["ports"]>;
+};
+
+type Obj = Record<string, unknown>;
+
+class Decoder {
+  readonly errors: string[] = [];
+  constructor(private readonly file: string) {}
+
+  fail(path: string, message: string): undefined {
+    this.errors.push(`${this.file}: ${path}: ${message}`);
+    return undefined;
+  }
+
+  /** hcl2json writes a block as a list of bodies; Nomad merges repeated ones. */
+  block(value: unknown, path: string): Obj | undefined {
+    const bodies = Array.isArray(value) ? value : [value];
+    const merged: Obj = {};
+    for (const body of bodies) {
+      if (typeof body !== "object" || body === null || Array.isArray(body)) {
+        return this.fail(path, "expected a block");
+      }
+      Object.assign(merged, body);
+    }
+    return merged;
+  }
+
+  string(value: unknown, path: string): string | undefined {
+    if (typeof value === "string") return value;
+    if (typeof value === "number" || typeof value === "boolean") return String(value);
+    return this.fail(path, `expected a string, got ${JSON.stringify(value)}`);
+  }
+
+  bool(value: unknown, path: string): boolean | undefined {
+    if (typeof value === "boolean") return value;
+    if (value === "true" || value === "1") return true;
+    if (value === "false" || value === "0") return false;
+    return this.fail(path, `expected true or false, got ${JSON.stringify(value)}`);
+  }
+
+  int(value: unknown, path: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+    const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+    if (typeof n === "number" && Number.isInteger(n) && n >= min && n <= max) return n;
+    return this.fail(
+      path,
+      `expected a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`,
+    );
+  }
+
+  stringMap(value: unknown, path: string): Record<string, string> | undefined {
+    const body = this.block(value, path);
+    if (!body) return undefined;
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(body)) {
+      const s = this.string(v, `${path}.${k}`);
+      if (s !== undefined) out[k] = s;
+    }
+    return out;
+  }
+
+  /** Calls the handler for each key, reporting keys it does not know. */
+  fields(
+    body: Obj,
+    path: string,
+    handlers: Record<string, (value: unknown, at: string) => void>,
+  ): void {
+    for (const [key, value] of Object.entries(body)) {
+      const at = path ? `${path}.${key}` : key;
+      const handler = handlers[key];
+      if (handler) handler(value, at);
+      else this.fail(at, `unknown setting; expected one of ${Object.keys(handlers).join(", ")}`);
+    }
+  }
+}
+
+const logLevels: readonly LogLevel[] = ["trace", "debug", "info", "warn", "error"];
+
+export function parseLogLevel(value: string): LogLevel | undefined {
+  const level = value.toLowerCase();
+  return (logLevels as readonly string[]).includes(level) ? (level as LogLevel) : undefined;
+}
+
+export function decodeAgentConfig(
+  file: string,
+  raw: unknown,
+): { ok: true; config: PartialAgentConfig } | { ok: false; errors: string[] } {
+  const d = new Decoder(file);
+  const config: PartialAgentConfig = {};
+  const root = d.block(raw, "(file)") ?? {};
+  const set = <K extends keyof PartialAgentConfig>(
+    key: K,
+    value: PartialAgentConfig[K] | undefined,
+  ) => {
+    if (value !== undefined) config[key] = value;
+  };
+
+  d.fields(root, "", {
+    region: (v, at) => set("region", d.string(v, at)),
+    datacenter: (v, at) => set("datacenter", d.string(v, at)),
+    name: (v, at) => set("name", d.string(v, at)),
+    data_dir: (v, at) => set("dataDir", d.string(v, at)),
+    bind_addr: (v, at) => set("bindAddr", d.string(v, at)),
+    kubeconfig: (v, at) => set("kubeconfig", d.string(v, at)),
+    log_json: (v, at) => set("logJson", d.bool(v, at)),
+    log_level: (v, at) => {
+      const s = d.string(v, at);
+      if (s === undefined) return;
+      const level = parseLogLevel(s);
+      if (level) config.logLevel = level;
+      else d.fail(at, `unknown log level ${JSON.stringify(s)}; use one of ${logLevels.join(", ")}`);
+    },
+    ports: (v, at) => {
+      const body = d.block(v, at);
+      if (!body) return;
+      config.ports = {};
+      d.fields(body, at, {
+        http: (p, pat) => {
+          const port = d.int(p, pat, 1, 65535);
+          if (port !== undefined) config.ports = { ...config.ports, http: port };
+        },
+      });
+    },
+    server: (v, at) => {
+      const body = d.block(v, at);
+      if (!body) return;
+      const server: Partial<ServerConfig> = {};
+      d.fields(body, at, {
+        enabled: (x, xat) => {
+          const b = d.bool(x, xat);
+          if (b !== undefined) server.enabled = b;
+        },
+        num_schedulers: (x, xat) => {
+          const n = d.int(x, xat, 0, 1024);
+          if (n !== undefined) server.numSchedulers = n;
+        },
+      });
+      config.server = server;
+    },
+    client: (v, at) => {
+      const body = d.block(v, at);
+      if (body) config.client = decodeClient(d, body, at);
+    },
+    plugin: (v, at) => {
+      const plugins = d.block(v, at);
+      if (!plugins) return;
+      config.plugins = {};
+      for (const [name, value] of Object.entries(plugins)) {
+        const body = d.block(value, `${at}.${name}`);
+        if (!body) continue;
+        const pluginConfig: Record<string, unknown> = {};
+        d.fields(body, `${at}.${name}`, {
+          config: (c, cat) => Object.assign(pluginConfig, d.block(c, cat)),
+          args: () => {},
+        });
+        config.plugins[name] = pluginConfig;
+      }
+    },
+  });
+
+  return d.errors.length > 0 ? { ok: false, errors: d.errors } : { ok: true, config };
+}
+
+function decodeClient(d: Decoder, body: Obj, path: string): Partial<ClientConfig> {
+  const client: Partial<ClientConfig> = {};
+  d.fields(body, path, {
+    enabled: (v, at) => {
+      const b = d.bool(v, at);
+      if (b !== undefined) client.enabled = b;
+    },
+    node_class: (v, at) => {
+      const s = d.string(v, at);
+      if (s !== undefined) client.nodeClass = s;
+    },
+    node_pool: (v, at) => {
+      const s = d.string(v, at);
+      if (s !== undefined) client.nodePool = s;
+    },
+    meta: (v, at) => {
+      const m = d.stringMap(v, at);
+      if (m) client.meta = m;
+    },
+    options: (v, at) => {
+      const m = d.stringMap(v, at);
+      if (m) client.options = m;
+    },
+    reserved: (v, at) => {
+      const r = d.block(v, at);
+      if (!r) return;
+      const reserved: Record<string, string | number> = {};
+      d.fields(r, at, {
+        cpu: (x, xat) => setIf(reserved, "cpu", d.int(x, xat)),
+        memory: (x, xat) => setIf(reserved, "memory", d.int(x, xat)),
+        disk: (x, xat) => setIf(reserved, "disk", d.int(x, xat)),
+        reserved_ports: (x, xat) => setIf(reserved, "reserved_ports", d.string(x, xat)),
+      });
+      client.reserved = reserved;
+    },
+    host_volume: (v, at) => {
+      const volumes = d.block(v, at);
+      if (!volumes) return;
+      client.hostVolumes = {};
+      for (const [name, value] of Object.entries(volumes)) {
+        const vol = d.block(value, `${at}.${name}`);
+        if (!vol) continue;
+        let hostPath: string | undefined;
+        let readOnly = false;
+        d.fields(vol, `${at}.${name}`, {
+          path: (x, xat) => {
+            hostPath = d.string(x, xat);
+          },
+          read_only: (x, xat) => {
+            readOnly = d.bool(x, xat) ?? false;
+          },
+        });
+        if (hostPath === undefined) d.fail(`${at}.${name}.path`, "required");
+        else client.hostVolumes[name] = { path: hostPath, readOnly };
+      }
+    },
+  });
+  return client;
+}
+
+function setIf(
+  target: Record<string, string | number>,
+  key: string,
+  value: string | number | undefined,
+) {
+  if (value !== undefined) target[key] = value;
+}

@@ -1,0 +1,116 @@
+// One configuration loader for every caravan command: defaults, then Nomad-style
+// agent configuration files (HCL or JSON; a directory means its *.hcl and *.json
+// files in lexical order, as Nomad reads -config), then CARAVAN_* environment
+// variables, then command-line flags. Later sources win; maps merge.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { parse } from "@cdktf/hcl2json";
+import { type AgentConfig, defaultAgentConfig } from "./agent-config.js";
+import { decodeAgentConfig, type PartialAgentConfig, parseLogLevel } from "./decode.js";
+
+export type ConfigResult = { ok: true; config: AgentConfig } | { ok: false; errors: string[] };
+
+export interface ConfigSources {
+  /** Files or directories given with -config, in order. */
+  files?: readonly string[];
+  env?: NodeJS.ProcessEnv;
+  flags?: PartialAgentConfig;
+}
+
+export async function loadAgentConfig(sources: ConfigSources): Promise<ConfigResult> {
+  const errors: string[] = [];
+  const layers: PartialAgentConfig[] = [];
+  for (const file of expandConfigPaths(sources.files ?? [], errors)) {
+    const parsed = await parseConfigFile(file);
+    if (!parsed.ok) {
+      errors.push(...parsed.errors);
+      continue;
+    }
+    const decoded = decodeAgentConfig(file, parsed.value);
+    if (decoded.ok) layers.push(decoded.config);
+    else errors.push(...decoded.errors);
+  }
+  const env = fromEnv(sources.env ?? {}, errors);
+  if (errors.length > 0) return { ok: false, errors };
+  layers.push(env);
+  if (sources.flags) layers.push(sources.flags);
+  return { ok: true, config: layers.reduce(merge, defaultAgentConfig()) };
+}
+
+function expandConfigPaths(paths: readonly string[], errors: string[]): string[] {
+  const files: string[] = [];
+  for (const p of paths) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch {
+      errors.push(`${p}: no such configuration file or directory`);
+      continue;
+    }
+    if (!isDir) files.push(p);
+    else {
+      for (const name of readdirSync(p).sort()) {
+        if (name.endsWith(".hcl") || name.endsWith(".json")) files.push(path.join(p, name));
+      }
+    }
+  }
+  return files;
+}
+
+async function parseConfigFile(
+  file: string,
+): Promise<{ ok: true; value: unknown } | { ok: false; errors: string[] }> {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    return { ok: false, errors: [`${file}: ${(err as Error).message}`] };
+  }
+  try {
+    return { ok: true, value: file.endsWith(".json") ? JSON.parse(text) : await parse(file, text) };
+  } catch (err) {
+    // hcl2json reports "parse config: [file:line,col: summary; detail]".
+    const message = String((err as Error).message ?? err)
+      .replace(/^Error: /, "")
+      .replace(/^parse config: \[(.*)\]$/s, "$1");
+    return { ok: false, errors: [message.startsWith(file) ? message : `${file}: ${message}`] };
+  }
+}
+
+function fromEnv(env: NodeJS.ProcessEnv, errors: string[]): PartialAgentConfig {
+  const out: PartialAgentConfig = {};
+  if (env.CARAVAN_LOG_LEVEL) {
+    const level = parseLogLevel(env.CARAVAN_LOG_LEVEL);
+    if (level) out.logLevel = level;
+    else
+      errors.push(`CARAVAN_LOG_LEVEL: unknown log level ${JSON.stringify(env.CARAVAN_LOG_LEVEL)}`);
+  }
+  if (env.CARAVAN_LOG_JSON)
+    out.logJson = ["1", "true"].includes(env.CARAVAN_LOG_JSON.toLowerCase());
+  if (env.CARAVAN_DATA_DIR) out.dataDir = env.CARAVAN_DATA_DIR;
+  // The agent DaemonSet passes the Kubernetes node's name through the downward API.
+  if (env.CARAVAN_NODE_NAME) out.name = env.CARAVAN_NODE_NAME;
+  if (env.CARAVAN_DATACENTER) out.datacenter = env.CARAVAN_DATACENTER;
+  if (env.CARAVAN_REGION) out.region = env.CARAVAN_REGION;
+  return out;
+}
+
+function merge(base: AgentConfig, layer: PartialAgentConfig): AgentConfig {
+  const { server, client, ports, plugins, ...scalars } = layer;
+  const defined = Object.fromEntries(Object.entries(scalars).filter(([, v]) => v !== undefined));
+  return {
+    ...base,
+    ...defined,
+    ports: { ...base.ports, ...ports },
+    server: { ...base.server, ...server },
+    client: {
+      ...base.client,
+      ...client,
+      meta: { ...base.client.meta, ...client?.meta },
+      options: { ...base.client.options, ...client?.options },
+      hostVolumes: { ...base.client.hostVolumes, ...client?.hostVolumes },
+      reserved: { ...base.client.reserved, ...client?.reserved },
+    },
+    plugins: { ...base.plugins, ...plugins },
+  };
+}

@@ -1,0 +1,13 @@
+// The one place Caravan builds Kubernetes clients: from a kubeconfig file, the
+// default kubeconfig, or in-cluster credentials.
+import { KubeConfig } from "@kubernetes/client-node";
+
+/** Field manager name for server-side apply, so `kubectl get -o yaml --show-managed-fields` names us. */
+export const fieldManager = "caravan";
+
+export function loadKubeConfig(kubeconfigPath?: string): KubeConfig {
+  const kc = new KubeConfig();
+  if (kubeconfigPath) kc.loadFromFile(kubeconfigPath);
+  else kc.loadFromDefault();
+  return kc;
+}

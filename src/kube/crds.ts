@@ -1,0 +1,55 @@
+// Installs Caravan's CRDs (the checked-in YAML under charts/caravan/crds) with
+// server-side apply and waits until the API server serves them.
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import {
+  ApiextensionsV1Api,
+  type KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  type V1CustomResourceDefinition,
+} from "@kubernetes/client-node";
+import { parse } from "yaml";
+import { fieldManager } from "./client.js";
+
+export function readCrdManifests(crdDir: string): V1CustomResourceDefinition[] {
+  return readdirSync(crdDir)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()
+    .map((f) => parse(readFileSync(path.join(crdDir, f), "utf8")) as V1CustomResourceDefinition);
+}
+
+export async function installCrds(
+  kc: KubeConfig,
+  crdDir: string,
+  timeoutMs = 60_000,
+): Promise<string[]> {
+  const objects = KubernetesObjectApi.makeApiClient(kc);
+  const crds = readCrdManifests(crdDir);
+  for (const crd of crds) {
+    await objects.patch(
+      crd,
+      undefined,
+      undefined,
+      fieldManager,
+      true,
+      PatchStrategy.ServerSideApply,
+    );
+  }
+  const api = kc.makeApiClient(ApiextensionsV1Api);
+  const names = crds.map((c) => c.metadata?.name ?? "");
+  const deadline = Date.now() + timeoutMs;
+  for (const name of names) {
+    for (;;) {
+      const crd = await api.readCustomResourceDefinition({ name });
+      const established = crd.status?.conditions?.some(
+        (c) => c.type === "Established" && c.status === "True",
+      );
+      if (established) break;
+      if (Date.now() > deadline)
+        throw new Error(`CRD ${name} not established after ${timeoutMs / 1000}s`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  return names;
+}
