@@ -37,6 +37,11 @@ export class Shutdown {
     process.on("SIGTERM", onSignal);
   }
 
+  /** True once stopping has begun: an exit seen after this is expected. */
+  get isStopping(): boolean {
+    return this.stopping !== undefined;
+  }
+
   /** Resolves with the signal that asked us to stop. */
   waitForSignal(): Promise<NodeJS.Signals> {
     return this.signalled;

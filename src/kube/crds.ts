@@ -6,17 +6,20 @@ import {
   ApiextensionsV1Api,
   type KubeConfig,
   KubernetesObjectApi,
+  loadYaml,
   PatchStrategy,
   type V1CustomResourceDefinition,
 } from "@kubernetes/client-node";
-import { parse } from "yaml";
 import { fieldManager } from "./client.js";
 
+// loadYaml maps wire names onto the client's typed model ("x-kubernetes-validations"
+// → x_kubernetes_validations, "enum" → _enum); a plain YAML object would lose
+// those fields when the client serializes it back.
 export function readCrdManifests(crdDir: string): V1CustomResourceDefinition[] {
   return readdirSync(crdDir)
     .filter((f) => f.endsWith(".yaml"))
     .sort()
-    .map((f) => parse(readFileSync(path.join(crdDir, f), "utf8")) as V1CustomResourceDefinition);
+    .map((f) => loadYaml<V1CustomResourceDefinition>(readFileSync(path.join(crdDir, f), "utf8")));
 }
 
 export async function installCrds(

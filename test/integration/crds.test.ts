@@ -53,6 +53,23 @@ describe("custom resources on a real API server", () => {
     expect(categories.trim().split("\n").sort()).toEqual(served);
   });
 
+  it("stores each CRD's schema exactly as generated", async () => {
+    for (const file of readdirSync(path.join(root, "charts/caravan/crds"))) {
+      const local = parse(
+        readFileSync(path.join(root, "charts/caravan/crds", file), "utf8"),
+      ) as Obj;
+      const name = (local.metadata as Obj).name as string;
+      const stored = JSON.parse(
+        await kubectlOk(kubeconfig, ["get", "crd", name, "-o", "json"]),
+      ) as Obj;
+      const version = (o: Obj) => ((o.spec as Obj).versions as Obj[])[0] as Obj;
+      expect(version(stored).schema, file).toEqual(version(local).schema);
+      expect(version(stored).additionalPrinterColumns, file).toEqual(
+        version(local).additionalPrinterColumns,
+      );
+    }
+  });
+
   const examples = readdirSync(examplesDir).filter((f) => f.endsWith(".yaml"));
   it("has examples to apply", () => {
     expect(examples.length).toBeGreaterThan(0);
@@ -191,6 +208,8 @@ describe("custom resources on a real API server", () => {
         desiredStatus: "run",
         name: "owner.g[0]",
         index: 0,
+        evalName: "owner-eval",
+        resources: { tasks: { t: { cpu: 100, memoryMB: 64 } } },
       },
     };
     await kubectlOk(kubeconfig, ["apply", "-f", "-"], stringify(alloc));
@@ -198,6 +217,6 @@ describe("custom resources on a real API server", () => {
     await eventually(async () => {
       const r = await kubectl(kubeconfig, ["get", "nomadallocation", "owner-g-0", "-n", ns]);
       return r.stderr.includes("NotFound") ? true : undefined;
-    }, "the garbage collector to delete the allocation");
+    }, "the garbage collector to delete the allocation", 60_000);
   });
 });

@@ -53,7 +53,8 @@ async function runDev(flags: DevFlags): Promise<number> {
     const controlPlane = await startControlPlane({ dataDir, log, ...(port ? { port } : {}) });
     shutdown.add("control plane", () => controlPlane.stop());
     void controlPlane.exited.then((code) => {
-      if (code !== 0 && code !== null) log.error({ code }, "control plane exited unexpectedly");
+      if (shutdown.isStopping) return;
+      log.error({ code }, "control plane exited unexpectedly; see its logs in the data dir");
       void shutdown.stop().then(() => process.exit(1));
     });
     kubeconfigPath = controlPlane.kubeconfigPath;
