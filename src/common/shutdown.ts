@@ -42,9 +42,15 @@ export class Shutdown {
     return this.stopping !== undefined;
   }
 
-  /** Resolves with the signal that asked us to stop. */
-  waitForSignal(): Promise<NodeJS.Signals> {
-    return this.signalled;
+  /** Resolves with the signal that asked us to stop; keeps the process alive until then. */
+  async waitForSignal(): Promise<NodeJS.Signals> {
+    // Signal listeners alone do not keep Node's event loop running.
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    try {
+      return await this.signalled;
+    } finally {
+      clearInterval(keepAlive);
+    }
   }
 
   stop(): Promise<void> {

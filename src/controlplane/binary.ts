@@ -4,7 +4,7 @@
 // hash and cached under .cache/controlplane/.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "../common/log.js";
@@ -50,6 +50,12 @@ export async function ensureControlPlaneBinary(log: Logger): Promise<string> {
     );
   });
   renameSync(partial, binary);
+  // Builds of older sources are 100 MB each and never used again.
+  const cache = path.dirname(path.dirname(binary));
+  for (const old of readdirSync(cache)) {
+    if (old !== path.basename(path.dirname(binary)))
+      rmSync(path.join(cache, old), { recursive: true, force: true });
+  }
   log.info({ seconds: Math.round((Date.now() - started) / 1000) }, "control plane built");
   return binary;
 }

@@ -16,6 +16,8 @@ export interface ControlPlaneOptions {
   /** kube-controller-manager controllers; default garbagecollector and namespace. */
   controllers?: readonly string[];
   log: Logger;
+  /** CRD manifests (files or directories) installed before ready, so the garbage collector knows them at once. */
+  crds?: readonly string[];
   /** How long to wait for readiness. */
   timeoutMs?: number;
 }
@@ -41,7 +43,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const binary = await ensureControlPlaneBinary(log);
   const dataDir = path.resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const args = ["up", "--data-dir", dataDir];
+  // --exit-with-parent: if this process dies without stopping it, the control plane follows.
+  const args = ["up", "--data-dir", dataDir, "--exit-with-parent"];
+  if (options.crds?.length) args.push("--crds", options.crds.join(","));
   if (options.port) args.push("--port", String(options.port));
   if (options.controllers) args.push("--controllers", options.controllers.join(",") || "none");
 

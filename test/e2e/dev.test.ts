@@ -1,11 +1,16 @@
 // `bin/caravan dev` as a user runs it: it comes up, kubectl answers through the
-// kubeconfig it writes, and Ctrl-C (SIGINT) leaves no process behind.
+// kubeconfig it writes, and Ctrl-C (SIGINT) leaves no process behind; with
+// --kubeconfig it joins an existing cluster, installs the CRDs and leaves that
+// cluster running when it stops.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { kubectl } from "../support/kubectl.js";
+import { parse } from "yaml";
+import { createLogger } from "../../src/common/log.js";
+import { startControlPlane } from "../../src/controlplane/start.js";
+import { kubectl, kubectlOk } from "../support/kubectl.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -25,30 +30,36 @@ function processesMentioning(needle: string): number[] {
   return pids;
 }
 
+/** Starts `bin/caravan dev` and waits for its banner. */
+async function startDev(args: string[]) {
+  const dev = spawn(path.join(root, "bin/caravan"), ["dev", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  dev.stdout.on("data", (d: Buffer) => {
+    stdout += d.toString();
+  });
+  dev.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => dev.on("exit", (code) => resolve(code)));
+  const deadline = Date.now() + 120_000;
+  while (!stdout.includes("Press Ctrl-C to stop")) {
+    if (dev.exitCode !== null) throw new Error(`caravan dev exited early:\n${stderr}`);
+    if (Date.now() > deadline) throw new Error(`caravan dev did not start:\n${stderr}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { dev, stdout, exited, stderr: () => stderr };
+}
+
 describe("caravan dev", () => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "caravan-dev-e2e-"));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  const tmp = mkdtempSync(path.join(os.tmpdir(), "caravan-dev-e2e-"));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it("starts, answers kubectl, and stops cleanly on Ctrl-C", async () => {
-    const dev = spawn(path.join(root, "bin/caravan"), ["dev", "--data-dir", dataDir], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    dev.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    dev.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => dev.on("exit", (code) => resolve(code)));
-
-    const deadline = Date.now() + 120_000;
-    while (!stdout.includes("Press Ctrl-C to stop")) {
-      if (dev.exitCode !== null) throw new Error(`caravan dev exited early:\n${stderr}`);
-      if (Date.now() > deadline) throw new Error(`caravan dev did not start:\n${stderr}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const dataDir = path.join(tmp, "embedded");
+    const { dev, stdout, exited } = await startDev(["--data-dir", dataDir]);
     const kubeconfig = path.join(dataDir, "kubeconfig");
     expect(stdout).toContain(`export KUBECONFIG=${kubeconfig}`);
     expect(existsSync(kubeconfig)).toBe(true);
@@ -61,5 +72,40 @@ describe("caravan dev", () => {
     dev.kill("SIGINT");
     expect(await exited).toBe(0);
     expect(processesMentioning(dataDir)).toEqual([]);
+  });
+
+  it("joins an existing cluster with --kubeconfig, installs the CRDs and leaves the cluster up", async () => {
+    const log = createLogger({ level: "warn", json: false });
+    const cluster = await startControlPlane({
+      dataDir: path.join(tmp, "cluster"),
+      log,
+      controllers: [],
+    });
+    try {
+      const before = await kubectl(cluster.kubeconfigPath, ["get", "crd", "nomadjobs.caravan.dev"]);
+      expect(before.stderr).toContain("NotFound");
+
+      const { dev, exited } = await startDev(["--kubeconfig", cluster.kubeconfigPath]);
+      const stored = JSON.parse(
+        await kubectlOk(cluster.kubeconfigPath, [
+          "get",
+          "crd",
+          "nomadjobs.caravan.dev",
+          "-o",
+          "json",
+        ]),
+      );
+      const file = parse(
+        readFileSync(path.join(root, "charts/caravan/crds/caravan.dev_nomadjobs.yaml"), "utf8"),
+      );
+      expect(stored.spec.versions[0].schema).toEqual(file.spec.versions[0].schema);
+
+      dev.kill("SIGINT");
+      expect(await exited).toBe(0);
+      const after = await kubectl(cluster.kubeconfigPath, ["get", "nomadjobs", "-A"]);
+      expect(after.code, "the joined cluster is still serving").toBe(0);
+    } finally {
+      await cluster.stop();
+    }
   });
 });

@@ -214,9 +214,13 @@ describe("custom resources on a real API server", () => {
     };
     await kubectlOk(kubeconfig, ["apply", "-f", "-"], stringify(alloc));
     await kubectlOk(kubeconfig, ["delete", "nomadjob", "owner", "-n", ns]);
-    await eventually(async () => {
-      const r = await kubectl(kubeconfig, ["get", "nomadallocation", "owner-g-0", "-n", ns]);
-      return r.stderr.includes("NotFound") ? true : undefined;
-    }, "the garbage collector to delete the allocation", 60_000);
+    await eventually(
+      async () => {
+        const r = await kubectl(kubeconfig, ["get", "nomadallocation", "owner-g-0", "-n", ns]);
+        return r.stderr.includes("NotFound") ? true : undefined;
+      },
+      "the garbage collector to delete the allocation",
+      60_000,
+    );
   });
 });

@@ -8,8 +8,6 @@ import type { TestProject } from "vitest/node";
 import { createLogger } from "../../src/common/log.js";
 import { repoRoot } from "../../src/controlplane/binary.js";
 import { type ControlPlane, startControlPlane } from "../../src/controlplane/start.js";
-import { loadKubeConfig } from "../../src/kube/client.js";
-import { installCrds } from "../../src/kube/crds.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -27,11 +25,11 @@ export async function setup(project: TestProject): Promise<void> {
   });
   dataDir = mkdtempSync(path.join(os.tmpdir(), "caravan-it-"));
   const started = Date.now();
-  controlPlane = await startControlPlane({ dataDir, log });
-  await installCrds(
-    loadKubeConfig(controlPlane.kubeconfigPath),
-    path.join(repoRoot, "charts/caravan/crds"),
-  );
+  controlPlane = await startControlPlane({
+    dataDir,
+    log,
+    crds: [path.join(repoRoot, "charts/caravan/crds")],
+  });
   log.info({ seconds: (Date.now() - started) / 1000 }, "test control plane ready");
   project.provide("kubeconfig", controlPlane.kubeconfigPath);
 }

@@ -36,6 +36,7 @@ async function runDev(flags: DevFlags): Promise<number> {
   const shutdown = new Shutdown(log);
   shutdown.listen();
 
+  const crdDir = path.join(repoRoot, "charts/caravan/crds");
   const ephemeral = !config.dataDir;
   const dataDir = path.resolve(
     config.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "caravan-dev-")),
@@ -50,7 +51,12 @@ async function runDev(flags: DevFlags): Promise<number> {
   } else {
     log.info({ dataDir }, "starting embedded control plane");
     const port = flags.port ? Number(flags.port) : undefined;
-    const controlPlane = await startControlPlane({ dataDir, log, ...(port ? { port } : {}) });
+    const controlPlane = await startControlPlane({
+      dataDir,
+      log,
+      crds: [crdDir],
+      ...(port ? { port } : {}),
+    });
     shutdown.add("control plane", () => controlPlane.stop());
     void controlPlane.exited.then((code) => {
       if (shutdown.isStopping) return;
