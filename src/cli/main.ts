@@ -35,7 +35,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`Error: ${err.message}\n`);
       return 1;
     }
-    process.stderr.write(`Error: ${(err as Error).stack ?? err}\n`);
+    // Expected failures carry a message for people; the stack is for debugging.
+    const detail = process.env.CARAVAN_DEBUG
+      ? ((err as Error).stack ?? err)
+      : ((err as Error).message ?? err);
+    process.stderr.write(`Error: ${detail}\n`);
     return 1;
   }
 }

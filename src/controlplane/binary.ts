@@ -46,7 +46,13 @@ export async function ensureControlPlaneBinary(log: Logger): Promise<string> {
     child.on("exit", (code, signal) =>
       code === 0
         ? resolve()
-        : reject(new Error(`building the control plane failed (${signal ?? `exit ${code}`})`)),
+        : reject(
+            new Error(
+              code === 127
+                ? "building the embedded control plane needs Go (https://go.dev/dl); or use --kubeconfig with an existing cluster"
+                : `building the control plane failed (${signal ?? `exit ${code}`}); the Go compiler's messages are above`,
+            ),
+          ),
     );
   });
   renameSync(partial, binary);

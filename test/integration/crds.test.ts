@@ -209,6 +209,9 @@ describe("custom resources on a real API server", () => {
       },
     };
     await kubectlOk(kubeconfig, ["apply", "-f", "-"], stringify(alloc));
+    const table = (await kubectlOk(kubeconfig, ["get", "nalloc", "-n", ns])).split("\n");
+    expect(table[0]).toMatch(/^NAME\s+JOB\s+GROUP\s+NODE\s+DESIRED\s+STATUS\s+AGE/);
+    expect(table[1]).toMatch(/^owner-g-0\s+owner\s+g\s+n1\s+run\s/);
     await kubectlOk(kubeconfig, ["delete", "nomadjob", "owner", "-n", ns]);
     await eventually(
       async () => {

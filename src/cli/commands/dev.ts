@@ -6,13 +6,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Command } from "commander";
-import { createLogger } from "../../common/log.js";
+import { createLogger, type Logger } from "../../common/log.js";
 import { Shutdown } from "../../common/shutdown.js";
+import type { AgentConfig } from "../../config/agent-config.js";
 import { repoRoot } from "../../controlplane/binary.js";
 import { startControlPlane } from "../../controlplane/start.js";
 import { loadKubeConfig } from "../../kube/client.js";
 import { installCrds } from "../../kube/crds.js";
-import { addCommonFlags, type CommonFlags, configFromFlags } from "../options.js";
+import { addCommonFlags, type CommonFlags, configFromFlags, UsageError } from "../options.js";
 
 interface DevFlags extends CommonFlags {
   port?: string;
@@ -35,7 +36,24 @@ async function runDev(flags: DevFlags): Promise<number> {
   const log = createLogger({ level: config.logLevel, json: config.logJson });
   const shutdown = new Shutdown(log);
   shutdown.listen();
+  try {
+    await startDev(flags, config, log, shutdown);
+  } catch (err) {
+    // Whatever was started before the failure is stopped again.
+    await shutdown.stop();
+    throw err;
+  }
+  await shutdown.waitForSignal();
+  await shutdown.stop();
+  return 0;
+}
 
+async function startDev(
+  flags: DevFlags,
+  config: AgentConfig,
+  log: Logger,
+  shutdown: Shutdown,
+): Promise<void> {
   const crdDir = path.join(repoRoot, "charts/caravan/crds");
   const ephemeral = !config.dataDir;
   const dataDir = path.resolve(
@@ -50,7 +68,12 @@ async function runDev(flags: DevFlags): Promise<number> {
     log.info({ kubeconfig: kubeconfigPath, server }, "using existing cluster");
   } else {
     log.info({ dataDir }, "starting embedded control plane");
-    const port = flags.port ? Number(flags.port) : undefined;
+    const port = flags.port === undefined ? undefined : Number(flags.port);
+    if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
+      throw new UsageError(
+        `--port: expected a port number from 1 to 65535, got ${JSON.stringify(flags.port)}`,
+      );
+    }
     const controlPlane = await startControlPlane({
       dataDir,
       log,
@@ -89,8 +112,4 @@ async function runDev(flags: DevFlags): Promise<number> {
       "",
     ].join("\n"),
   );
-
-  await shutdown.waitForSignal();
-  await shutdown.stop();
-  return 0;
 }
