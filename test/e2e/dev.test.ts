@@ -11,6 +11,7 @@ import { parse } from "yaml";
 import { createLogger } from "../../src/common/log.js";
 import { startControlPlane } from "../../src/controlplane/start.js";
 import { kubectl, kubectlOk } from "../support/kubectl.js";
+import { collectOutput } from "../support/output.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -35,22 +36,15 @@ async function startDev(args: string[]) {
   const dev = spawn(path.join(root, "bin/caravan"), ["dev", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let stdout = "";
-  let stderr = "";
-  dev.stdout.on("data", (d: Buffer) => {
-    stdout += d.toString();
-  });
-  dev.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
+  const output = collectOutput(dev);
   const exited = new Promise<number | null>((resolve) => dev.on("exit", (code) => resolve(code)));
   const deadline = Date.now() + 120_000;
-  while (!stdout.includes("Press Ctrl-C to stop")) {
-    if (dev.exitCode !== null) throw new Error(`caravan dev exited early:\n${stderr}`);
-    if (Date.now() > deadline) throw new Error(`caravan dev did not start:\n${stderr}`);
+  while (!output.stdout.includes("Press Ctrl-C to stop")) {
+    if (dev.exitCode !== null) throw new Error(`caravan dev exited early:\n${output.stderr}`);
+    if (Date.now() > deadline) throw new Error(`caravan dev did not start:\n${output.stderr}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { dev, stdout, exited, stderr: () => stderr };
+  return { dev, stdout: output.stdout, exited };
 }
 
 describe("caravan dev", () => {

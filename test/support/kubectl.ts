@@ -1,5 +1,6 @@
 // Runs the real kubectl against the test control plane, as a user would.
 import { spawn } from "node:child_process";
+import { collectOutput } from "./output.js";
 
 export interface CommandResult {
   code: number | null;
@@ -17,16 +18,9 @@ export function kubectl(
       env: { ...process.env, KUBECONFIG: kubeconfig },
       stdio: ["pipe", "pipe", "pipe"],
     });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
+    const output = collectOutput(child);
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.on("close", (code) => resolve({ code, stdout: output.stdout, stderr: output.stderr }));
     child.stdin.end(stdin ?? "");
   });
 }
