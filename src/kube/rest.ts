@@ -1,0 +1,85 @@
+// Plain JSON requests to the API server. The generated clients convert objects
+// into their typed models and back, which loses precision (a Lease's
+// MicroTime becomes milliseconds, which the API server refuses) and turns
+// timestamps into Dates; informers and the leader elector keep objects exactly
+// as the API server sends them.
+import https from "node:https";
+import type { KubeConfig } from "@kubernetes/client-node";
+
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly reason?: string,
+  ) {
+    super(message);
+  }
+}
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface RequestOptions {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  path: string;
+  query?: Query;
+  body?: unknown;
+  /** For PATCH: application/merge-patch+json, application/apply-patch+yaml… */
+  contentType?: string;
+}
+
+export async function requestJson<T>(kc: KubeConfig, req: RequestOptions): Promise<T> {
+  const server = kc.getCurrentCluster()?.server;
+  if (!server) throw new Error("kubeconfig has no current cluster");
+  const url = new URL(server + req.path);
+  for (const [k, v] of Object.entries(req.query ?? {})) {
+    if (v !== undefined) url.searchParams.set(k, String(v));
+  }
+  const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (payload !== undefined) {
+    headers["Content-Type"] = req.contentType ?? "application/json";
+    headers["Content-Length"] = String(Buffer.byteLength(payload));
+  }
+  const options: https.RequestOptions = { method: req.method, headers };
+  await kc.applyToHTTPSOptions(options);
+  return new Promise<T>((resolve, reject) => {
+    const request = https.request(url, options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("error", reject);
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) {
+          try {
+            resolve((text ? JSON.parse(text) : undefined) as T);
+          } catch (err) {
+            reject(err);
+          }
+          return;
+        }
+        let message = text;
+        let reason: string | undefined;
+        try {
+          const body = JSON.parse(text) as { message?: string; reason?: string };
+          message = body.message ?? text;
+          reason = body.reason;
+        } catch {
+          // Not a Status object.
+        }
+        reject(new ApiError(status, `${req.method} ${req.path}: ${status} ${message}`, reason));
+      });
+    });
+    request.on("error", reject);
+    request.end(payload);
+  });
+}
+
+export function getJson<T>(kc: KubeConfig, path: string, query: Query = {}): Promise<T> {
+  return requestJson<T>(kc, { method: "GET", path, query });
+}
+
+/** RFC 3339 with microseconds: the MicroTime format Leases and Events use. */
+export function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+}
