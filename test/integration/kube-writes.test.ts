@@ -1,0 +1,75 @@
+// Writing through src/kube on a real API server: server-side apply of objects
+// and of status (the user's spec untouched), and Events that `kubectl
+// describe` shows, with repeats counted in one Event.
+import { describe, expect, inject, it } from "vitest";
+import { parse } from "yaml";
+import { createLogger } from "../../src/common/log.js";
+import { setCondition } from "../../src/crds/conditions.js";
+import { applyObject, applyStatus } from "../../src/kube/apply.js";
+import { loadKubeConfig } from "../../src/kube/client.js";
+import { EventRecorder } from "../../src/kube/events.js";
+import { caravanResource } from "../../src/kube/resources.js";
+import { kubectlOk } from "../support/kubectl.js";
+
+const kubeconfig = inject("kubeconfig");
+const kc = loadKubeConfig(kubeconfig);
+const log = createLogger({ level: "warn", json: false });
+const pools = caravanResource("NomadNodePool");
+const name = `writes-${Math.random().toString(36).slice(2, 8)}`;
+
+describe("writes through src/kube", () => {
+  it("applies an object, then its status without touching the spec", async () => {
+    const created = await applyObject(kc, pools, {
+      metadata: { name },
+      spec: {
+        description: "batch nodes",
+        schedulerConfiguration: { schedulerAlgorithm: "spread" },
+      },
+    });
+    expect(created.metadata?.uid).toBeTruthy();
+    const conditions = setCondition(
+      undefined,
+      { type: "Ready", status: "True", reason: "Valid", message: "pool is usable" },
+      "2026-11-22T10:00:00Z",
+    );
+    await applyStatus(kc, pools, created, { observedGeneration: 1, conditions });
+
+    const back = parse(
+      await kubectlOk(kubeconfig, [
+        "get",
+        "nomadnodepool",
+        name,
+        "-o",
+        "yaml",
+        "--show-managed-fields",
+      ]),
+    );
+    expect(back.spec.description).toBe("batch nodes");
+    expect(back.status.conditions[0]).toMatchObject({
+      type: "Ready",
+      status: "True",
+      reason: "Valid",
+    });
+    const managers = back.metadata.managedFields.map(
+      (f: { manager: string; subresource?: string }) => `${f.manager}:${f.subresource ?? ""}`,
+    );
+    expect(managers).toContain("caravan:status");
+  });
+
+  it("records events that kubectl describe shows, counting repeats in one Event", async () => {
+    const pool = parse(await kubectlOk(kubeconfig, ["get", "nomadnodepool", name, "-o", "yaml"]));
+    const recorder = new EventRecorder(kc, "caravan.dev/test", log);
+    await recorder.record(pool, "Warning", "NoNodes", "no ready nodes in this pool");
+    await recorder.record(pool, "Warning", "NoNodes", "no ready nodes in this pool");
+    await recorder.record(pool, "Normal", "NodeJoined", "node n1 joined");
+    const events = JSON.parse(
+      await kubectlOk(kubeconfig, ["get", "events.events.k8s.io", "-n", "default", "-o", "json"]),
+    ).items.filter((e: { regarding: { name: string } }) => e.regarding.name === name);
+    expect(events).toHaveLength(2);
+    const noNodes = events.find((e: { reason: string }) => e.reason === "NoNodes");
+    expect(noNodes.series.count).toBe(2);
+    const described = await kubectlOk(kubeconfig, ["describe", "nomadnodepool", name]);
+    expect(described).toMatch(/Warning\s+NoNodes\s+.*no ready nodes in this pool/);
+    expect(described).toMatch(/Normal\s+NodeJoined\s+.*node n1 joined/);
+  });
+});
