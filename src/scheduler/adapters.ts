@@ -1,0 +1,277 @@
+// Pure adapters between the custom resources (as an informer cache holds
+// them) and the scheduler's compact snapshot model, and from a placement
+// back to a NomadAllocation spec. The controller feeds cached objects
+// through these; the scheduler itself never sees a Kubernetes object.
+import type {
+  AllocationResources,
+  NomadAllocationSpec,
+  NomadAllocationStatus,
+} from "../crds/allocation.js";
+import type { NomadDeploymentSpec, NomadDeploymentStatus } from "../crds/deployment.js";
+import type { NomadNodeSpec, NomadNodeStatus } from "../crds/node.js";
+import { durationMs } from "./duration.js";
+import type {
+  AllocClientStatus,
+  Placement,
+  SchedulerAlloc,
+  SchedulerDeployment,
+  SchedulerNode,
+  SchedulerResources,
+} from "./types.js";
+
+/** The parts of a Kubernetes object the adapters read. */
+export interface ObjectWithMeta<Spec, Status> {
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly creationTimestamp?: string;
+  };
+  readonly spec: Spec;
+  readonly status?: Status;
+}
+
+function time(s: string | undefined): number | undefined {
+  if (!s) return undefined;
+  const t = Date.parse(s);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+/** "22,80,8000-8100" → the ports. */
+export function parsePortList(spec: string | undefined): number[] {
+  if (!spec) return [];
+  const out: number[] = [];
+  for (const part of spec.split(",")) {
+    const p = part.trim();
+    if (!p) continue;
+    const [lo, hi] = p.split("-").map((x) => Number.parseInt(x, 10));
+    if (lo === undefined || Number.isNaN(lo)) continue;
+    const end = hi === undefined || Number.isNaN(hi) ? lo : hi;
+    for (let v = lo; v <= end; v++) out.push(v);
+  }
+  return out;
+}
+
+/** A NomadNode as the scheduler sees it. Its ID is metadata.name, which allocations reference. */
+export function nodeFromResource(
+  obj: ObjectWithMeta<NomadNodeSpec, NomadNodeStatus>,
+): SchedulerNode {
+  const st = obj.status ?? {};
+  const res = st.resources ?? {};
+  const reserved = st.reserved ?? {};
+  const draining = obj.spec.drain !== undefined || st.drainStrategy !== undefined;
+  const eligibility = st.schedulingEligibility ?? obj.spec.eligibility ?? "eligible";
+  const drivers: Record<string, { detected: boolean; healthy: boolean }> = {};
+  for (const [name, d] of Object.entries(st.drivers ?? {})) {
+    drivers[name] = { detected: d.detected ?? false, healthy: d.healthy ?? d.detected ?? false };
+  }
+  const modes = new Set<string>(["host"]);
+  for (const n of res.networks ?? []) if (n.mode) modes.add(n.mode);
+  for (const k of Object.keys(st.attributes ?? {})) {
+    if (k === "plugins.cni.version.bridge") modes.add("bridge");
+  }
+  const hostVolumes: Record<string, { readOnly: boolean }> = {};
+  for (const [name, v] of Object.entries(st.hostVolumes ?? {}))
+    hostVolumes[name] = { readOnly: v.readOnly ?? false };
+  const statusUpdatedAt = time(st.statusUpdatedAt);
+  return {
+    id: obj.metadata.name,
+    name: st.name ?? obj.metadata.name,
+    datacenter: st.datacenter ?? "dc1",
+    nodePool: st.nodePool ?? obj.spec.nodePool ?? "default",
+    nodeClass: st.nodeClass ?? "",
+    status: st.status ?? "initializing",
+    ...(statusUpdatedAt !== undefined ? { statusUpdatedAt } : {}),
+    eligible: eligibility === "eligible" && !draining,
+    draining,
+    drainIgnoreSystemJobs:
+      obj.spec.drain?.ignoreSystemJobs ?? st.drainStrategy?.ignoreSystemJobs ?? false,
+    attributes: st.attributes ?? {},
+    meta: { ...st.meta, ...obj.spec.meta },
+    drivers,
+    cpuMHz: res.cpu?.cpuShares ?? 0,
+    memoryMB: res.memory?.memoryMB ?? 0,
+    diskMB: res.disk?.diskMB ?? 0,
+    reservableCores: res.cpu?.reservableCores ?? [],
+    reserved: {
+      cpuMHz: reserved.cpuShares ?? 0,
+      memoryMB: reserved.memoryMB ?? 0,
+      diskMB: reserved.diskMB ?? 0,
+      cores: reserved.reservedCores ?? [],
+      ports: parsePortList(reserved.reservedHostPorts),
+    },
+    minDynamicPort: res.minDynamicPort ?? 20000,
+    maxDynamicPort: res.maxDynamicPort ?? 32000,
+    hostNetworks: ["default", ...Object.keys(st.hostNetworks ?? {})],
+    networkModes: [...modes],
+    devices: (res.devices ?? []).map((d) => ({
+      vendor: d.vendor,
+      type: d.type,
+      name: d.name,
+      healthyIds: (d.instances ?? []).filter((x) => x.healthy !== false).map((x) => x.id),
+      attributes: Object.fromEntries(
+        Object.entries(d.attributes ?? {}).map(([k, a]) => {
+          const v = a.int ?? a.float ?? a.string ?? a.bool;
+          return [k, a.unit ? `${v} ${a.unit}` : String(v)];
+        }),
+      ),
+    })),
+    hostVolumes,
+    maxAllocs: st.nodeMaxAllocs ?? 0,
+  };
+}
+
+/** Flattens an allocation's resources over its tasks. */
+export function resourcesFromAllocation(r: AllocationResources): SchedulerResources {
+  let cpuMHz = 0;
+  let memoryMB = 0;
+  let memoryMaxMB = 0;
+  const cores: number[] = [];
+  const devices: SchedulerResources["devices"][number][] = [];
+  const tasks: Record<
+    string,
+    { cpuMHz: number; memoryMB: number; memoryMaxMB: number; cores: number[] }
+  > = {};
+  for (const [name, t] of Object.entries(r.tasks ?? {})) {
+    const mem = t.memoryMB ?? 0;
+    const max = t.memoryMaxMB && t.memoryMaxMB > mem ? t.memoryMaxMB : mem;
+    cpuMHz += t.cpu ?? 0;
+    memoryMB += mem;
+    memoryMaxMB += max;
+    cores.push(...(t.reservedCores ?? []));
+    for (const d of t.devices ?? [])
+      devices.push({ vendor: d.vendor, type: d.type, name: d.name, ids: d.deviceIDs ?? [] });
+    tasks[name] = {
+      cpuMHz: t.cpu ?? 0,
+      memoryMB: mem,
+      memoryMaxMB: max,
+      cores: t.reservedCores ?? [],
+    };
+  }
+  return {
+    cpuMHz,
+    memoryMB,
+    memoryMaxMB,
+    diskMB: r.shared?.diskMB ?? 0,
+    cores,
+    ports: (r.shared?.ports ?? []).map((p) =>
+      p.to !== undefined
+        ? { label: p.label, value: p.value, to: p.to }
+        : { label: p.label, value: p.value },
+    ),
+    devices,
+    tasks,
+  };
+}
+
+/**
+ * A NomadAllocation as the scheduler sees it. The allocation does not carry
+ * its job's priority and type, which preemption needs: the caller looks them up.
+ */
+export function allocFromResource(
+  obj: ObjectWithMeta<NomadAllocationSpec, NomadAllocationStatus>,
+  job: { priority: number; type: SchedulerAlloc["jobType"] },
+): SchedulerAlloc {
+  const s = obj.spec;
+  const st = obj.status ?? {};
+  const modifyTime = time(st.modifyTime) ?? time(obj.metadata.creationTimestamp) ?? 0;
+  return {
+    id: obj.metadata.name,
+    name: s.name,
+    namespace: obj.metadata.namespace ?? "default",
+    jobId: s.jobName,
+    jobVersion: s.jobVersion,
+    jobPriority: job.priority,
+    jobType: job.type,
+    group: s.group,
+    index: s.index,
+    nodeId: s.nodeName,
+    desiredStatus: s.desiredStatus,
+    clientStatus: (st.clientStatus ?? "pending") as AllocClientStatus,
+    resources: resourcesFromAllocation(s.resources),
+    ...(s.previousAllocation ? { previousAllocation: s.previousAllocation } : {}),
+    ...(s.nextAllocation ? { nextAllocation: s.nextAllocation } : {}),
+    rescheduleEvents: (s.rescheduleTracker?.events ?? []).map((e) => ({
+      time: time(e.rescheduleTime) ?? 0,
+      prevAllocId: e.prevAllocation,
+      prevNodeId: e.prevNodeName ?? "",
+      delayMs: durationMs(e.delay, 0),
+    })),
+    ...(s.desiredTransition ? { desiredTransition: s.desiredTransition } : {}),
+    ...(s.deploymentName ? { deploymentId: s.deploymentName } : {}),
+    ...(st.deploymentStatus?.canary ? { canary: true } : {}),
+    ...(st.deploymentStatus?.healthy !== undefined ? { healthy: st.deploymentStatus.healthy } : {}),
+    modifyTime,
+    ...(s.followupEvalName ? { followupEvalId: s.followupEvalName } : {}),
+  };
+}
+
+/** The job's deployment as the scheduler sees it. */
+export function deploymentFromResource(
+  obj: ObjectWithMeta<NomadDeploymentSpec, NomadDeploymentStatus>,
+): SchedulerDeployment {
+  const groups: Record<string, SchedulerDeployment["groups"][string]> = {};
+  const promoteAll = obj.spec.promote === true;
+  const promoteSome = new Set(obj.spec.promoteGroups ?? []);
+  for (const [name, g] of Object.entries(obj.status?.groups ?? {})) {
+    groups[name] = { ...g, promoted: g.promoted === true || promoteAll || promoteSome.has(name) };
+  }
+  let status = obj.status?.status ?? "running";
+  if (obj.spec.fail) status = "failed";
+  else if (obj.spec.paused && status === "running") status = "paused";
+  return { id: obj.metadata.name, jobVersion: obj.spec.jobVersion, status, groups };
+}
+
+function ms(d: number): string {
+  return `${Math.round(d / 1000)}s`;
+}
+
+/** The NomadAllocation spec the plan applier writes for a placement. */
+export function allocationSpecFor(
+  p: Placement,
+  job: { jobName: string; jobVersion: number },
+  evalName: string,
+  now: number,
+): NomadAllocationSpec {
+  const tasks: NonNullable<AllocationResources["tasks"]> = {};
+  for (const [name, t] of Object.entries(p.resources.tasks ?? {})) {
+    tasks[name] = {
+      cpu: t.cpuMHz,
+      memoryMB: t.memoryMB,
+      ...(t.memoryMaxMB > t.memoryMB ? { memoryMaxMB: t.memoryMaxMB } : {}),
+      ...(t.cores.length > 0 ? { reservedCores: t.cores } : {}),
+    };
+  }
+  return {
+    jobName: job.jobName,
+    jobVersion: job.jobVersion,
+    group: p.group,
+    nodeName: p.nodeId,
+    desiredStatus: "run",
+    name: p.name,
+    index: p.index,
+    evalName,
+    ...(p.deploymentId ? { deploymentName: p.deploymentId } : {}),
+    resources: {
+      shared: {
+        diskMB: p.resources.diskMB,
+        ...(p.ports.length > 0 ? { ports: p.ports.map((x) => ({ ...x })) } : {}),
+      },
+      tasks,
+    },
+    ...(p.previousAllocation ? { previousAllocation: p.previousAllocation } : {}),
+    ...(p.rescheduleEvents
+      ? {
+          rescheduleTracker: {
+            events: p.rescheduleEvents.map((e) => ({
+              rescheduleTime: new Date(e.time || now).toISOString(),
+              prevAllocation: e.prevAllocId,
+              prevNodeName: e.prevNodeId,
+              delay: ms(e.delayMs),
+            })),
+          },
+        }
+      : {}),
+    ...(p.preemptedAllocs ? { preemptedAllocations: [...p.preemptedAllocs] } : {}),
+    metrics: p.metrics,
+  };
+}

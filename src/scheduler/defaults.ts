@@ -1,0 +1,224 @@
+// Nomad's defaults, applied in one place. The jobspec may hand over a job
+// with fields absent; every stage after this one reads the resolved model
+// and never guesses a default itself.
+import type {
+  Affinity,
+  Constraint,
+  NomadJobSpec,
+  Port,
+  RequestedDevice,
+  Spread,
+  TaskGroup,
+} from "../crds/job/index.js";
+import { durationMs } from "./duration.js";
+
+export type JobType = "service" | "batch" | "system" | "sysbatch";
+
+export interface ResolvedReschedule {
+  readonly attempts: number;
+  readonly intervalMs: number;
+  readonly delayMs: number;
+  readonly delayFunction: "constant" | "exponential" | "fibonacci";
+  readonly maxDelayMs: number;
+  readonly unlimited: boolean;
+}
+
+export interface ResolvedUpdate {
+  /** 0 means no deployments for the group. */
+  readonly maxParallel: number;
+  readonly canary: number;
+  readonly autoRevert: boolean;
+  readonly autoPromote: boolean;
+}
+
+export interface ResolvedTask {
+  readonly name: string;
+  readonly driver: string;
+  readonly cpuMHz: number;
+  readonly cores: number;
+  readonly memoryMB: number;
+  readonly memoryMaxMB: number;
+  readonly devices: readonly RequestedDevice[];
+  readonly constraints: readonly Constraint[];
+  readonly affinities: readonly Affinity[];
+}
+
+export interface ResolvedGroup {
+  readonly name: string;
+  readonly count: number;
+  readonly tasks: readonly ResolvedTask[];
+  /** Group and task constraints (the job's are kept apart: Nomad caches them separately). */
+  readonly constraints: readonly Constraint[];
+  /** Job, group and task affinities together, with weights resolved. */
+  readonly affinities: readonly (Affinity & { weight: number })[];
+  /** Group spreads then job spreads, weights resolved. */
+  readonly spreads: readonly (Spread & { weight: number })[];
+  readonly drivers: readonly string[];
+  readonly diskMB: number;
+  readonly sticky: boolean;
+  readonly networkMode: string;
+  readonly ports: readonly Port[];
+  readonly hostVolumes: readonly { name: string; source: string; readOnly: boolean }[];
+  readonly reschedule: ResolvedReschedule | undefined;
+  readonly update: ResolvedUpdate;
+  readonly migrateMaxParallel: number;
+  /** Lost after this long disconnected (ms); undefined: lost at once. */
+  readonly lostAfterMs: number | undefined;
+  readonly replaceOnLost: boolean;
+  readonly stopAfterClientDisconnectMs: number | undefined;
+  /** Summed requests, precomputed for the binpack hot loop. */
+  readonly cpuMHz: number;
+  readonly memoryMB: number;
+  readonly memoryMaxMB: number;
+  readonly coresTotal: number;
+  readonly hasDevices: boolean;
+  readonly spec: TaskGroup;
+}
+
+export interface ResolvedJob {
+  readonly id: string;
+  readonly namespace: string;
+  readonly type: JobType;
+  readonly priority: number;
+  readonly datacenters: readonly string[];
+  readonly nodePool: string;
+  readonly constraints: readonly Constraint[];
+  readonly stopped: boolean;
+  readonly groups: readonly ResolvedGroup[];
+  readonly spec: NomadJobSpec;
+}
+
+const HOUR = 3_600_000;
+
+function defaultReschedule(type: JobType): ResolvedReschedule | undefined {
+  if (type === "service") {
+    return {
+      attempts: 0,
+      intervalMs: 0,
+      delayMs: 30_000,
+      delayFunction: "exponential",
+      maxDelayMs: HOUR,
+      unlimited: true,
+    };
+  }
+  if (type === "batch") {
+    return {
+      attempts: 1,
+      intervalMs: 24 * HOUR,
+      delayMs: 5_000,
+      delayFunction: "constant",
+      maxDelayMs: 0,
+      unlimited: false,
+    };
+  }
+  return undefined;
+}
+
+function resolveReschedule(job: NomadJobSpec, tg: TaskGroup, type: JobType) {
+  const base = defaultReschedule(type);
+  if (!base) return undefined;
+  const over = { ...job.reschedule, ...tg.reschedule };
+  const r: ResolvedReschedule = {
+    attempts: over.attempts ?? base.attempts,
+    intervalMs: durationMs(over.interval, base.intervalMs),
+    delayMs: durationMs(over.delay, base.delayMs),
+    delayFunction: over.delayFunction ?? base.delayFunction,
+    maxDelayMs: durationMs(over.maxDelay, base.maxDelayMs),
+    unlimited: over.unlimited ?? base.unlimited,
+  };
+  // A policy with no attempts and no unlimited never reschedules: Nomad treats it as absent.
+  return r.unlimited || r.attempts > 0 ? r : undefined;
+}
+
+function resolveGroup(job: NomadJobSpec, tg: TaskGroup, type: JobType): ResolvedGroup {
+  const tasks: ResolvedTask[] = tg.tasks.map((t) => {
+    const r = t.resources ?? {};
+    const memoryMB = r.memory ?? 300;
+    return {
+      name: t.name,
+      driver: t.driver,
+      cpuMHz: r.cores ? 0 : (r.cpu ?? 100),
+      cores: r.cores ?? 0,
+      memoryMB,
+      memoryMaxMB: r.memoryMax && r.memoryMax > memoryMB ? r.memoryMax : memoryMB,
+      devices: r.devices ?? [],
+      constraints: t.constraints ?? [],
+      affinities: t.affinities ?? [],
+    };
+  });
+  const constraints = [...(tg.constraints ?? []), ...tasks.flatMap((t) => t.constraints)];
+  const affinities = [
+    ...(job.affinities ?? []),
+    ...(tg.affinities ?? []),
+    ...tasks.flatMap((t) => t.affinities),
+  ].map((a) => ({ ...a, weight: a.weight ?? 50 }));
+  const spreads = [...(tg.spreads ?? []), ...(job.spreads ?? [])].map((s) => ({
+    ...s,
+    weight: s.weight ?? 50,
+  }));
+  const update = { ...job.update, ...tg.update };
+  const migrate = { ...job.migrate, ...tg.migrate };
+  const net = tg.networks?.[0];
+  const deploymentsApply = type === "service";
+  return {
+    name: tg.name,
+    count: tg.count ?? tg.scaling?.min ?? 1,
+    tasks,
+    constraints,
+    affinities,
+    spreads,
+    drivers: [...new Set(tasks.map((t) => t.driver))],
+    diskMB: tg.ephemeralDisk?.size ?? 300,
+    sticky: Boolean(tg.ephemeralDisk?.sticky || tg.ephemeralDisk?.migrate),
+    networkMode: net?.mode ?? "host",
+    ports: net?.ports ?? [],
+    hostVolumes: (tg.volumes ?? [])
+      .filter((v) => v.type === "host")
+      .map((v) => ({ name: v.name, source: v.source, readOnly: v.readOnly ?? false })),
+    reschedule: resolveReschedule(job, tg, type),
+    update: {
+      // Only service jobs have deployments; batch and system jobs update all at once.
+      maxParallel: deploymentsApply && (job.update || tg.update) ? (update.maxParallel ?? 1) : 0,
+      canary: deploymentsApply ? (update.canary ?? 0) : 0,
+      autoRevert: update.autoRevert ?? false,
+      autoPromote: update.autoPromote ?? false,
+    },
+    migrateMaxParallel: migrate.maxParallel ?? 1,
+    lostAfterMs:
+      tg.disconnect?.lostAfter !== undefined
+        ? durationMs(tg.disconnect.lostAfter, 0)
+        : tg.maxClientDisconnect !== undefined
+          ? durationMs(tg.maxClientDisconnect, 0)
+          : undefined,
+    replaceOnLost: tg.disconnect?.replace ?? !(tg.preventRescheduleOnLost ?? false),
+    stopAfterClientDisconnectMs:
+      tg.disconnect?.stopOnClientAfter !== undefined
+        ? durationMs(tg.disconnect.stopOnClientAfter, 0)
+        : tg.stopAfterClientDisconnect !== undefined
+          ? durationMs(tg.stopAfterClientDisconnect, 0)
+          : undefined,
+    cpuMHz: tasks.reduce((s, t) => s + t.cpuMHz, 0),
+    memoryMB: tasks.reduce((s, t) => s + t.memoryMB, 0),
+    memoryMaxMB: tasks.reduce((s, t) => s + t.memoryMaxMB, 0),
+    coresTotal: tasks.reduce((s, t) => s + t.cores, 0),
+    hasDevices: tasks.some((t) => t.devices.length > 0),
+    spec: tg,
+  };
+}
+
+/** The job with every default the scheduler relies on filled in. */
+export function resolveJob(spec: NomadJobSpec, namespace: string, id: string): ResolvedJob {
+  const type = spec.type ?? "service";
+  return {
+    id,
+    namespace,
+    type,
+    priority: spec.priority ?? 50,
+    datacenters: spec.datacenters?.length ? spec.datacenters : ["*"],
+    nodePool: spec.nodePool ?? "default",
+    constraints: spec.constraints ?? [],
+    stopped: spec.stop ?? false,
+    groups: spec.groups.map((g) => resolveGroup(spec, g, type)),
+    spec,
+  };
+}
