@@ -1,0 +1,43 @@
+// Whole objects of each kind, as controllers read them from informers.
+import type { V1ObjectMeta } from "@kubernetes/client-node";
+import type {
+  NomadACLPolicySpec,
+  NomadACLPolicyStatus,
+  NomadACLTokenSpec,
+  NomadACLTokenStatus,
+} from "./acl.js";
+import type { NomadAllocationSpec, NomadAllocationStatus } from "./allocation.js";
+import type { NomadDeploymentSpec, NomadDeploymentStatus } from "./deployment.js";
+import type { NomadEvaluationSpec, NomadEvaluationStatus } from "./evaluation.js";
+import type { NomadJobSpec, NomadJobStatus } from "./job/index.js";
+import type { NomadNodeSpec, NomadNodeStatus } from "./node.js";
+import type { NomadNodePoolSpec, NomadNodePoolStatus } from "./nodepool.js";
+
+export interface Resource<Kind extends string, Spec, Status> {
+  apiVersion?: string;
+  kind?: Kind;
+  metadata: V1ObjectMeta & { name: string };
+  spec: Spec;
+  status?: Status;
+}
+
+export type NomadJob = Resource<"NomadJob", NomadJobSpec, NomadJobStatus>;
+export type NomadEvaluation = Resource<
+  "NomadEvaluation",
+  NomadEvaluationSpec,
+  NomadEvaluationStatus
+>;
+export type NomadAllocation = Resource<
+  "NomadAllocation",
+  NomadAllocationSpec,
+  NomadAllocationStatus
+>;
+export type NomadDeployment = Resource<
+  "NomadDeployment",
+  NomadDeploymentSpec,
+  NomadDeploymentStatus
+>;
+export type NomadNode = Resource<"NomadNode", NomadNodeSpec, NomadNodeStatus>;
+export type NomadNodePool = Resource<"NomadNodePool", NomadNodePoolSpec, NomadNodePoolStatus>;
+export type NomadACLPolicy = Resource<"NomadACLPolicy", NomadACLPolicySpec, NomadACLPolicyStatus>;
+export type NomadACLToken = Resource<"NomadACLToken", NomadACLTokenSpec, NomadACLTokenStatus>;
