@@ -5,6 +5,7 @@ import { Command, CommanderError } from "commander";
 import { repoRoot } from "../controlplane/binary.js";
 import { normalizeNomadFlags } from "./args.js";
 import { devCommand } from "./commands/dev.js";
+import { jobCommand } from "./commands/job.js";
 import { UsageError } from "./options.js";
 
 export function version(): string {
@@ -19,6 +20,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.addCommand(devCommand());
+  program.addCommand(jobCommand());
   program
     .command("version")
     .description("print the version")

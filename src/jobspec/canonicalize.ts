@@ -1,0 +1,172 @@
+// Nomad's defaults, applied as its api and structs Canonicalize methods do:
+// job-level settings flow into each group, group restart policy into each
+// task, and every block gets the values Nomad would print for it.
+import type {
+  NomadJobSpec,
+  ReschedulePolicy,
+  RestartPolicy,
+  Task,
+  TaskGroup,
+  UpdateStrategy,
+} from "../crds/job/index.js";
+
+const defaultUpdate: Required<Omit<UpdateStrategy, never>> = {
+  stagger: "30s",
+  maxParallel: 1,
+  healthCheck: "checks",
+  minHealthyTime: "10s",
+  healthyDeadline: "5m",
+  progressDeadline: "10m",
+  autoRevert: false,
+  autoPromote: false,
+  canary: 0,
+};
+
+function restartDefaults(type: string): RestartPolicy {
+  return type === "batch" || type === "sysbatch"
+    ? { attempts: 3, interval: "24h", delay: "15s", mode: "fail", renderTemplates: false }
+    : { attempts: 2, interval: "30m", delay: "15s", mode: "fail", renderTemplates: false };
+}
+
+function rescheduleDefaults(type: string): ReschedulePolicy | undefined {
+  if (type === "service")
+    return {
+      attempts: 0,
+      interval: "0s",
+      delay: "30s",
+      delayFunction: "exponential",
+      maxDelay: "1h",
+      unlimited: true,
+    };
+  if (type === "batch")
+    return {
+      attempts: 1,
+      interval: "24h",
+      delay: "5s",
+      delayFunction: "constant",
+      maxDelay: "0s",
+      unlimited: false,
+    };
+  return undefined;
+}
+
+/** Fields set on `over` win; unset ones come from `base`. */
+function merge<T extends object>(base: T | undefined, over: T | undefined): T | undefined {
+  if (!base) return over ? { ...over } : undefined;
+  return { ...base, ...(over ?? {}) };
+}
+
+function canonicalizeTask(job: NomadJobSpec, group: TaskGroup, task: Task): Task {
+  const t: Task = { ...task };
+  const r = { ...(t.resources ?? {}) };
+  if (r.cores === undefined) r.cpu ??= 100;
+  else r.cpu ??= 0;
+  r.memory ??= 300;
+  t.resources = r;
+  t.killTimeout ??= "5s";
+  t.logs = { maxFiles: 10, maxFileSize: 10, disabled: false, ...(t.logs ?? {}) };
+  t.restart = merge(group.restart, t.restart);
+  if (t.templates)
+    t.templates = t.templates.map((tp) => ({
+      changeMode: "restart",
+      splay: "5s",
+      perms: "0644",
+      leftDelimiter: "{{",
+      rightDelimiter: "}}",
+      env: false,
+      errorOnMissingKey: false,
+      ...tp,
+      ...(tp.changeSignal ? { changeSignal: tp.changeSignal.toUpperCase() } : {}),
+      ...(tp.changeScript
+        ? { changeScript: { timeout: "5s", failOnError: false, ...tp.changeScript } }
+        : {}),
+    }));
+  if (t.artifacts)
+    t.artifacts = t.artifacts.map((a) => ({ mode: "any", destination: "local/", ...a }));
+  const vault = t.vault ?? group.vault ?? job.vault;
+  if (vault) t.vault = { env: true, disableFile: false, changeMode: "restart", ...vault };
+  if (t.csiPlugin)
+    t.csiPlugin = {
+      mountDir: "/csi",
+      stagePublishBaseDir: "/local/csi",
+      healthTimeout: "30s",
+      ...t.csiPlugin,
+    };
+  if (t.services)
+    t.services = t.services.map((s) =>
+      canonicalizeService(s, `${job.name ?? job.id}-${group.name}-${t.name}`),
+    ) as Task["services"];
+  return t;
+}
+
+function canonicalizeService<
+  S extends {
+    name?: string;
+    addressMode?: string;
+    provider?: string;
+    onUpdate?: string;
+    checks?: object[];
+  },
+>(s: S, defaultName: string): S {
+  const out = { ...s } as S & Record<string, unknown>;
+  out.name ??= defaultName;
+  out.addressMode ??= "auto";
+  out.provider ??= "consul";
+  out.onUpdate ??= "require_healthy";
+  if (s.checks) out.checks = s.checks.map((c) => ({ onUpdate: out.onUpdate, ...c }));
+  return out;
+}
+
+/** The job with every default Nomad would fill in. Pure: the input is not changed. */
+export function canonicalize(input: NomadJobSpec): NomadJobSpec {
+  const job: NomadJobSpec = { ...input };
+  job.name ??= job.id;
+  job.type ??= "service";
+  job.region ??= "global";
+  job.priority ??= 50;
+  job.allAtOnce ??= false;
+  job.nodePool ??= "default";
+  if (!job.datacenters?.length) job.datacenters = ["*"];
+  const type = job.type;
+  if (job.update) job.update = { ...defaultUpdate, ...job.update };
+  else if (type === "service") job.update = { ...defaultUpdate };
+  if (job.periodic)
+    job.periodic = { enabled: true, prohibitOverlap: false, timeZone: "UTC", ...job.periodic };
+  if (job.parameterized) job.parameterized = { payload: "optional", ...job.parameterized };
+  job.groups = job.groups.map((g) => {
+    const group: TaskGroup = { ...g };
+    group.count ??= group.scaling?.min ?? 1;
+    if (group.scaling) group.scaling = { enabled: true, min: group.count, ...group.scaling };
+    group.ephemeralDisk = {
+      size: 300,
+      migrate: false,
+      sticky: false,
+      ...(group.ephemeralDisk ?? {}),
+    };
+    group.restart = merge(restartDefaults(type), group.restart);
+    group.reschedule = merge(merge(rescheduleDefaults(type), job.reschedule), group.reschedule);
+    if (type === "service") {
+      group.migrate = {
+        maxParallel: 1,
+        healthCheck: "checks",
+        minHealthyTime: "10s",
+        healthyDeadline: "5m",
+        ...(job.migrate ?? {}),
+        ...(group.migrate ?? {}),
+      };
+    }
+    // System, batch and sysbatch jobs take an update block only when written.
+    const update = merge(job.update, group.update);
+    if (update && (type === "service" || type === "system"))
+      group.update = { ...defaultUpdate, ...update };
+    if (group.disconnect)
+      group.disconnect = { replace: true, reconcile: "best_score", ...group.disconnect };
+    if (group.services)
+      group.services = group.services.map((s) =>
+        canonicalizeService(s, `${job.name}-${group.name}`),
+      );
+    group.tasks = group.tasks.map((t) => canonicalizeTask(job, group, t));
+    return group;
+  });
+  return job;
+}

@@ -1,0 +1,77 @@
+// Decodes the `job` block into the model, then folds the forms Nomad accepts
+// as shorthands (constraint `version = …`, `distinct_hosts = true`) into the
+// attribute/operator/value triple the model stores.
+import type { NomadJobSpec } from "../../crds/job/index.js";
+import type { Scope } from "../expressions/eval.js";
+import type { Block } from "../hcl/ast.js";
+import { type DecodeContext, decodeBody, type Obj } from "./body.js";
+import { job as jobSpec } from "./schema.js";
+
+const shorthands = [
+  "version",
+  "semver",
+  "regexp",
+  "set_contains",
+  "set_contains_any",
+  "set_contains_all",
+];
+const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+function foldConstraint(c: Obj, ctx: DecodeContext, affinity: boolean): void {
+  const origin = ctx.origins.get(c);
+  for (const op of shorthands) {
+    const f = camel(op);
+    if (c[f] === undefined) continue;
+    const at = origin?.fields[f] ?? origin?.pos;
+    if (c.operator !== undefined && at)
+      ctx.errors.push({
+        pos: at,
+        message: `"${op}" already sets the operator; remove operator = "${c.operator}"`,
+      });
+    c.operator = op;
+    c.value = c[f];
+    delete c[f];
+    if (origin && at) origin.fields.value = at;
+  }
+  if (affinity) return;
+  if (c.distinctHosts !== undefined) {
+    if (c.distinctHosts === true) c.operator = "distinct_hosts";
+    delete c.distinctHosts;
+  }
+  if (c.distinctProperty !== undefined) {
+    c.operator = "distinct_property";
+    c.attribute = c.distinctProperty;
+    delete c.distinctProperty;
+  }
+}
+
+/** Every constraint and affinity object in the decoded tree, wherever it sits. */
+function walk(node: unknown, ctx: DecodeContext): void {
+  if (Array.isArray(node)) {
+    for (const n of node) walk(n, ctx);
+    return;
+  }
+  if (node === null || typeof node !== "object") return;
+  for (const [k, v] of Object.entries(node as Obj)) {
+    if (k === "config" || k === "policy" || k === "meta" || k === "env") continue;
+    if ((k === "constraints" || k === "affinities") && Array.isArray(v))
+      for (const c of v) foldConstraint(c as Obj, ctx, k === "affinities");
+    walk(v, ctx);
+  }
+}
+
+export interface DecodedJob {
+  spec: NomadJobSpec;
+  /** The `namespace` attribute: Nomad's namespace, the NomadJob's Kubernetes namespace. */
+  namespace?: string;
+}
+
+export function decodeJob(block: Block, scope: Scope, ctx: DecodeContext): DecodedJob {
+  const id = block.labels[0] as string;
+  const body = decodeBody(block.body, jobSpec(), scope, ctx, block.pos, `job "${id}"`);
+  walk(body, ctx);
+  const { namespace, ...rest } = body;
+  const spec = { id, ...rest } as unknown as NomadJobSpec;
+  ctx.origins.set(spec, ctx.origins.get(body) as never);
+  return typeof namespace === "string" ? { spec, namespace } : { spec };
+}

@@ -1,0 +1,313 @@
+// Evaluates HCL2 expressions to plain JSON-like values. A reference whose
+// root is not in scope (node, attr, meta, NOMAD_*, device, env…) inside a
+// template is left as its "${…}" source text, as Nomad's HCL fork does, so the
+// client can interpolate it at run time.
+import { type Expr, HclError, type Pos, type TemplatePart } from "../hcl/ast.js";
+
+export type Fn = (args: unknown[], pos: Pos) => unknown;
+
+export interface Scope {
+  readonly vars: ReadonlyMap<string, unknown>;
+  readonly functions: Readonly<Record<string, Fn>>;
+  /** Called when a root is not in vars, e.g. to evaluate a local on first use. */
+  readonly resolve?: (name: string, pos: Pos) => unknown;
+}
+
+/** Thrown for a reference to a runtime-only root; templates catch it and keep the source text. */
+export class RuntimeReference extends Error {
+  constructor(
+    readonly root: string,
+    readonly pos: Pos,
+  ) {
+    super(`"${root}" is only known on the client`);
+  }
+}
+
+const NOT_FOUND = Symbol("not found");
+
+/** Appends to the list at obj[key], creating it. */
+export function appendTo(obj: Record<string, unknown>, key: string, value: unknown): void {
+  const list = obj[key];
+  if (Array.isArray(list)) list.push(value);
+  else obj[key] = [value];
+}
+
+export function typeName(v: unknown): string {
+  if (v === null || v === undefined) return "null";
+  if (Array.isArray(v)) return "list";
+  if (typeof v === "object") return "object";
+  if (typeof v === "boolean") return "bool";
+  return typeof v;
+}
+
+export function withVars(scope: Scope, extra: Record<string, unknown>): Scope {
+  const vars = new Map(scope.vars);
+  for (const [k, v] of Object.entries(extra)) vars.set(k, v);
+  return { ...scope, vars };
+}
+
+export function evaluate(e: Expr, scope: Scope): unknown {
+  switch (e.k) {
+    case "lit":
+      return e.v;
+    case "paren":
+      return evaluate(e.e, scope);
+    case "tmpl":
+      return evalTemplate(e.parts, scope, e.pos);
+    case "var": {
+      if (scope.vars.has(e.name)) return scope.vars.get(e.name);
+      const r = scope.resolve ? scope.resolve(e.name, e.pos) : NOT_FOUND;
+      if (r !== NOT_FOUND && r !== undefined) return r;
+      throw new RuntimeReference(e.name, e.pos);
+    }
+    case "attr": {
+      const obj = evaluate(e.obj, scope);
+      return getAttr(obj, e.name, e.pos);
+    }
+    case "index": {
+      const obj = evaluate(e.obj, scope);
+      const key = evaluate(e.key, scope);
+      return getIndex(obj, key, e.pos);
+    }
+    case "splatItem":
+      return scope.vars.get("\u0000splat");
+    case "splat": {
+      const obj = evaluate(e.obj, scope);
+      if (obj === null || obj === undefined) return [];
+      const list = Array.isArray(obj) ? obj : [obj];
+      return list.map((item) => evaluate(e.each, withVars(scope, { "\u0000splat": item })));
+    }
+    case "call":
+      return call(e, scope);
+    case "tuple":
+      return e.items.map((i) => evaluate(i, scope));
+    case "object": {
+      const out: Record<string, unknown> = {};
+      for (const { key, value } of e.items) {
+        const k = evaluate(key, scope);
+        if (typeof k !== "string" && typeof k !== "number" && typeof k !== "boolean")
+          throw new HclError(`an object key must be a string, not ${typeName(k)}`, key.pos);
+        out[String(k)] = evaluate(value, scope);
+      }
+      return out;
+    }
+    case "cond": {
+      const c = evaluate(e.cond, scope);
+      if (typeof c !== "boolean")
+        throw new HclError(`the condition must be a bool, not ${typeName(c)}`, e.cond.pos);
+      return c ? evaluate(e.yes, scope) : evaluate(e.no, scope);
+    }
+    case "un": {
+      const v = evaluate(e.e, scope);
+      if (e.op === "!") {
+        if (typeof v !== "boolean")
+          throw new HclError(`"!" needs a bool, not ${typeName(v)}`, e.pos);
+        return !v;
+      }
+      return -toNumber(v, e.pos);
+    }
+    case "bin":
+      return binary(e.op, e.l, e.r, scope, e.pos);
+    case "for":
+      return evalFor(e, scope);
+  }
+}
+
+function getAttr(obj: unknown, name: string, pos: Pos): unknown {
+  if (obj !== null && typeof obj === "object" && !Array.isArray(obj)) {
+    if (Object.hasOwn(obj, name)) return (obj as Record<string, unknown>)[name];
+    throw new HclError(`this object has no attribute "${name}"`, pos);
+  }
+  throw new HclError(`cannot read attribute "${name}" of a ${typeName(obj)}`, pos);
+}
+
+function getIndex(obj: unknown, key: unknown, pos: Pos): unknown {
+  if (Array.isArray(obj)) {
+    const i = toNumber(key, pos);
+    if (!Number.isInteger(i) || i < 0 || i >= obj.length)
+      throw new HclError(`index ${i} is out of range for a list of ${obj.length} elements`, pos);
+    return obj[i];
+  }
+  if (obj !== null && typeof obj === "object") {
+    const k = String(key);
+    if (Object.hasOwn(obj, k)) return (obj as Record<string, unknown>)[k];
+    throw new HclError(`this map has no element "${k}"`, pos);
+  }
+  throw new HclError(`cannot index a ${typeName(obj)}`, pos);
+}
+
+export function toNumber(v: unknown, pos: Pos): number {
+  if (typeof v === "number") return v;
+  if (typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v))) return Number(v);
+  throw new HclError(
+    `a number is required, not ${typeName(v)}${typeof v === "string" ? ` "${v}"` : ""}`,
+    pos,
+  );
+}
+
+export function toStringValue(v: unknown, pos: Pos): string {
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  throw new HclError(`a string is required, not ${typeName(v)}`, pos);
+}
+
+function equal(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function binary(op: string, le: Expr, re: Expr, scope: Scope, pos: Pos): unknown {
+  if (op === "&&" || op === "||") {
+    const l = evaluate(le, scope);
+    if (typeof l !== "boolean")
+      throw new HclError(`"${op}" needs bools, not ${typeName(l)}`, le.pos);
+    const r = evaluate(re, scope);
+    if (typeof r !== "boolean")
+      throw new HclError(`"${op}" needs bools, not ${typeName(r)}`, re.pos);
+    return op === "&&" ? l && r : l || r;
+  }
+  const l = evaluate(le, scope);
+  const r = evaluate(re, scope);
+  if (op === "==") return equal(l, r);
+  if (op === "!=") return !equal(l, r);
+  const a = toNumber(l, le.pos);
+  const b = toNumber(r, re.pos);
+  switch (op) {
+    case "+":
+      return a + b;
+    case "-":
+      return a - b;
+    case "*":
+      return a * b;
+    case "/":
+      if (b === 0) throw new HclError("division by zero", pos);
+      return a / b;
+    case "%":
+      if (b === 0) throw new HclError("division by zero", pos);
+      return a % b;
+    case "<":
+      return a < b;
+    case ">":
+      return a > b;
+    case "<=":
+      return a <= b;
+    default:
+      return a >= b;
+  }
+}
+
+function entries(coll: unknown, pos: Pos): [unknown, unknown][] {
+  if (Array.isArray(coll)) return coll.map((v, i) => [i, v]);
+  if (coll !== null && typeof coll === "object")
+    return Object.entries(coll).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  throw new HclError(`a for expression needs a list, set or map, not ${typeName(coll)}`, pos);
+}
+
+function evalFor(e: Expr & { k: "for" }, scope: Scope): unknown {
+  const coll = evaluate(e.coll, scope);
+  const out: unknown[] = [];
+  const obj: Record<string, unknown> = {};
+  for (const [k, v] of entries(coll, e.coll.pos)) {
+    const s = withVars(scope, e.keyVar ? { [e.keyVar]: k, [e.valVar]: v } : { [e.valVar]: v });
+    if (e.cond) {
+      const c = evaluate(e.cond, s);
+      if (typeof c !== "boolean")
+        throw new HclError(`the for condition must be a bool, not ${typeName(c)}`, e.cond.pos);
+      if (!c) continue;
+    }
+    if (!e.object) {
+      out.push(evaluate(e.valExpr, s));
+      continue;
+    }
+    const key = toStringValue(evaluate(e.keyExpr as Expr, s), (e.keyExpr as Expr).pos);
+    const val = evaluate(e.valExpr, s);
+    if (e.group) appendTo(obj, key, val);
+    else {
+      if (Object.hasOwn(obj, key))
+        throw new HclError(
+          `duplicate key "${key}" in the for expression; add "..." after the value to group them`,
+          e.pos,
+        );
+      obj[key] = val;
+    }
+  }
+  return e.object ? obj : out;
+}
+
+function call(e: Expr & { k: "call" }, scope: Scope): unknown {
+  // try and can must see errors of their arguments, so they evaluate lazily.
+  if (e.name === "try") {
+    for (const a of e.args) {
+      try {
+        return evaluate(a, scope);
+      } catch (err) {
+        if (!(err instanceof HclError)) throw err;
+      }
+    }
+    throw new HclError("no argument of try() could be evaluated", e.pos);
+  }
+  if (e.name === "can") {
+    try {
+      evaluate(e.args[0] as Expr, scope);
+      return true;
+    } catch (err) {
+      if (err instanceof HclError) return false;
+      throw err;
+    }
+  }
+  const fn = scope.functions[e.name];
+  if (!fn) throw new HclError(`there is no function named "${e.name}"`, e.pos);
+  let args = e.args.map((a) => evaluate(a, scope));
+  if (e.expand) {
+    const last = args.pop();
+    if (!Array.isArray(last)) throw new HclError('"..." needs a list as the last argument', e.pos);
+    args = [...args, ...last];
+  }
+  try {
+    return fn(args, e.pos);
+  } catch (err) {
+    if (err instanceof HclError || err instanceof RuntimeReference) throw err;
+    throw new HclError(`${e.name}(): ${(err as Error).message}`, e.pos);
+  }
+}
+
+function evalTemplate(parts: TemplatePart[], scope: Scope, pos: Pos): unknown {
+  // A template that is a single interpolation yields the value itself, not a string.
+  if (parts.length === 1 && parts[0]?.t === "interp") {
+    const p = parts[0];
+    try {
+      return evaluate(p.e, scope);
+    } catch (err) {
+      if (err instanceof RuntimeReference) return `\${${p.src}}`;
+      throw err;
+    }
+  }
+  return renderParts(parts, scope, pos);
+}
+
+function renderParts(parts: TemplatePart[], scope: Scope, pos: Pos): string {
+  let out = "";
+  for (const p of parts) {
+    if (p.t === "text") out += p.text;
+    else if (p.t === "interp") {
+      try {
+        const v = evaluate(p.e, scope);
+        if (v === null) throw new HclError("cannot interpolate null into a string", p.e.pos);
+        out += toStringValue(v, p.e.pos);
+      } catch (err) {
+        if (!(err instanceof RuntimeReference)) throw err;
+        out += `\${${p.src}}`;
+      }
+    } else if (p.t === "if") {
+      const c = evaluate(p.cond, scope);
+      if (typeof c !== "boolean")
+        throw new HclError(`the %{if} condition must be a bool, not ${typeName(c)}`, p.cond.pos);
+      out += renderParts(c ? p.yes : p.no, scope, pos);
+    } else {
+      for (const [k, v] of entries(evaluate(p.coll, scope), p.coll.pos)) {
+        const s = withVars(scope, p.keyVar ? { [p.keyVar]: k, [p.valVar]: v } : { [p.valVar]: v });
+        out += renderParts(p.body, s, pos);
+      }
+    }
+  }
+  return out;
+}

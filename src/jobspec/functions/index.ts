@@ -1,0 +1,443 @@
+// The HCL functions Nomad's jobspec2 offers (go-cty's stdlib plus Nomad's
+// filesystem and encoding additions), over plain JS values. I/O and the clock
+// come in as parameters so the parser stays pure.
+import { createHash } from "node:crypto";
+import { type Fn, toNumber, toStringValue, typeName } from "../expressions/eval.js";
+import { HclError, type Pos } from "../hcl/ast.js";
+
+export interface FunctionEnv {
+  /** Reads a file for file(), fileexists() and friends; undefined when it does not exist. */
+  readFile?: (path: string) => string | undefined;
+  /** The time timestamp() returns. */
+  now?: () => Date;
+}
+
+const str = (v: unknown, pos: Pos) => toStringValue(v, pos);
+const num = (v: unknown, pos: Pos) => toNumber(v, pos);
+function list(v: unknown, pos: Pos): unknown[] {
+  if (Array.isArray(v)) return v;
+  throw new HclError(`a list is required, not ${typeName(v)}`, pos);
+}
+function map(v: unknown, pos: Pos): Record<string, unknown> {
+  if (v !== null && typeof v === "object" && !Array.isArray(v)) return v as Record<string, unknown>;
+  throw new HclError(`a map or object is required, not ${typeName(v)}`, pos);
+}
+function arity(name: string, args: unknown[], min: number, max: number, pos: Pos): void {
+  if (args.length < min || args.length > max)
+    throw new HclError(
+      `${name}() takes ${min === max ? min : `${min} to ${max === Infinity ? "any number of" : max}`} arguments, got ${args.length}`,
+      pos,
+    );
+}
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+function uniq(items: unknown[]): unknown[] {
+  const out: unknown[] = [];
+  for (const i of items) if (!out.some((o) => same(o, i))) out.push(i);
+  return out;
+}
+
+/** Go's fmt verbs as HCL's format() accepts them: %s %d %f %q %v %t %x %o %b %e, width and precision. */
+function format(spec: string, args: unknown[], pos: Pos): string {
+  let n = 0;
+  return spec.replace(
+    /%([-+ 0#]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])/g,
+    (_m, flags: string, width?: string, prec?: string, verb?: string) => {
+      if (verb === "%") return "%";
+      if (n >= args.length) throw new HclError(`format(): not enough arguments for "${spec}"`, pos);
+      const a = args[n++];
+      let s: string;
+      switch (verb) {
+        case "s":
+        case "v":
+          s = typeof a === "object" && a !== null ? JSON.stringify(a) : str(a, pos);
+          break;
+        case "q":
+          s = JSON.stringify(str(a, pos));
+          break;
+        case "d":
+          s = String(Math.trunc(num(a, pos)));
+          if (flags.includes("+") && num(a, pos) >= 0) s = `+${s}`;
+          break;
+        case "f":
+          s = num(a, pos).toFixed(prec === undefined ? 6 : Number(prec));
+          break;
+        case "e":
+          s = num(a, pos).toExponential(prec === undefined ? 6 : Number(prec));
+          break;
+        case "t":
+          if (typeof a !== "boolean") throw new HclError("format(): %t needs a bool", pos);
+          s = String(a);
+          break;
+        case "x":
+          s =
+            typeof a === "string"
+              ? Buffer.from(a).toString("hex")
+              : Math.trunc(num(a, pos)).toString(16);
+          break;
+        case "X":
+          s = Math.trunc(num(a, pos)).toString(16).toUpperCase();
+          break;
+        case "o":
+          s = Math.trunc(num(a, pos)).toString(8);
+          break;
+        case "b":
+          s = Math.trunc(num(a, pos)).toString(2);
+          break;
+        default:
+          throw new HclError(`format(): unsupported verb %${verb}`, pos);
+      }
+      if (verb === "s" && prec !== undefined) s = s.slice(0, Number(prec));
+      const w = width ? Number(width) : 0;
+      if (s.length < w)
+        s = flags.includes("-")
+          ? s.padEnd(w)
+          : s.padStart(w, flags.includes("0") && verb !== "s" ? "0" : " ");
+      return s;
+    },
+  );
+}
+
+/** Go's reference-time layout of formatdate(), e.g. "YYYY-MM-DD'T'hh:mm:ssZ". */
+function formatDate(layout: string, ts: string, pos: Pos): string {
+  const d = new Date(ts);
+  if (Number.isNaN(d.getTime()))
+    throw new HclError(`formatdate(): "${ts}" is not an RFC 3339 timestamp`, pos);
+  const p2 = (n: number) => String(n).padStart(2, "0");
+  const months = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+  ];
+  const days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+  const tokens: Record<string, () => string> = {
+    YYYY: () => String(d.getUTCFullYear()),
+    YY: () => String(d.getUTCFullYear()).slice(2),
+    MMMM: () => months[d.getUTCMonth()] as string,
+    MMM: () => (months[d.getUTCMonth()] as string).slice(0, 3),
+    MM: () => p2(d.getUTCMonth() + 1),
+    M: () => String(d.getUTCMonth() + 1),
+    DD: () => p2(d.getUTCDate()),
+    D: () => String(d.getUTCDate()),
+    EEEE: () => days[d.getUTCDay()] as string,
+    EEE: () => (days[d.getUTCDay()] as string).slice(0, 3),
+    hh: () => p2(d.getUTCHours()),
+    h: () => String(d.getUTCHours()),
+    HH: () => p2(d.getUTCHours() % 12 || 12),
+    H: () => String(d.getUTCHours() % 12 || 12),
+    AA: () => (d.getUTCHours() < 12 ? "AM" : "PM"),
+    aa: () => (d.getUTCHours() < 12 ? "am" : "pm"),
+    mm: () => p2(d.getUTCMinutes()),
+    m: () => String(d.getUTCMinutes()),
+    ss: () => p2(d.getUTCSeconds()),
+    s: () => String(d.getUTCSeconds()),
+    ZZZZZ: () => "+00:00",
+    ZZZZ: () => "+0000",
+    ZZZ: () => "UTC",
+    Z: () => "Z",
+  };
+  return layout.replace(
+    /'([^']*)'|YYYY|YY|MMMM|MMM|MM|M|DD|D|EEEE|EEE|hh|h|HH|H|AA|aa|mm|m|ss|s|ZZZZZ|ZZZZ|ZZZ|Z/g,
+    (t, lit?: string) => (lit !== undefined ? lit : (tokens[t] as () => string)()),
+  );
+}
+
+/** A Go duration ("1h30m") in milliseconds, for timeadd(). */
+export function goDurationMs(s: string): number | undefined {
+  const m = /^([-+]?)((?:[0-9]+(?:\.[0-9]+)?(?:ns|us|µs|ms|s|m|h))+)$/.exec(s);
+  if (!m) return s === "0" ? 0 : undefined;
+  const unit: Record<string, number> = {
+    ns: 1e-6,
+    us: 1e-3,
+    µs: 1e-3,
+    ms: 1,
+    s: 1000,
+    m: 60000,
+    h: 3600000,
+  };
+  let total = 0;
+  for (const [, n, u] of (m[2] as string).matchAll(/([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/g))
+    total += Number(n) * (unit[u as string] as number);
+  return m[1] === "-" ? -total : total;
+}
+
+function toGoRegex(re: string, pos: Pos): RegExp {
+  try {
+    // RE2 named groups (?P<name>) are (?<name>) in JS.
+    return new RegExp(re.replace(/\(\?P</g, "(?<"));
+  } catch {
+    throw new HclError(`invalid regular expression "${re}"`, pos);
+  }
+}
+function regexResult(m: RegExpMatchArray): unknown {
+  if (m.groups && Object.keys(m.groups).length) return { ...m.groups };
+  if (m.length > 1) return m.slice(1).map((g) => g ?? "");
+  return m[0];
+}
+
+export function functions(env: FunctionEnv = {}): Record<string, Fn> {
+  const file = (p: string, pos: Pos): string => {
+    const text = env.readFile?.(p);
+    if (text === undefined) throw new HclError(`file "${p}" cannot be read`, pos);
+    return text;
+  };
+  const f: Record<string, Fn> = {
+    // Strings.
+    upper: ([s], pos) => str(s, pos).toUpperCase(),
+    lower: ([s], pos) => str(s, pos).toLowerCase(),
+    title: ([s], pos) => str(s, pos).replace(/\b\w/g, (c) => c.toUpperCase()),
+    trimspace: ([s], pos) => str(s, pos).trim(),
+    trim: ([s, cut], pos) => {
+      const chars = [...str(cut, pos)];
+      let t = str(s, pos);
+      while (t && chars.includes(t[0] as string)) t = t.slice(1);
+      while (t && chars.includes(t[t.length - 1] as string)) t = t.slice(0, -1);
+      return t;
+    },
+    trimprefix: ([s, p], pos) =>
+      str(s, pos).startsWith(str(p, pos)) ? str(s, pos).slice(str(p, pos).length) : str(s, pos),
+    trimsuffix: ([s, p], pos) =>
+      str(s, pos).endsWith(str(p, pos)) && str(p, pos)
+        ? str(s, pos).slice(0, -str(p, pos).length)
+        : str(s, pos),
+    chomp: ([s], pos) => str(s, pos).replace(/(\r?\n)+$/, ""),
+    indent: ([n, s], pos) => str(s, pos).replace(/\n/g, `\n${" ".repeat(num(n, pos))}`),
+    strrev: ([s], pos) => [...str(s, pos)].reverse().join(""),
+    substr: ([s, off, len], pos) => {
+      const chars = [...str(s, pos)];
+      let o = num(off, pos);
+      if (o < 0) o += chars.length;
+      const l = num(len, pos);
+      return chars.slice(o, l < 0 ? undefined : o + l).join("");
+    },
+    startswith: ([s, p], pos) => str(s, pos).startsWith(str(p, pos)),
+    endswith: ([s, p], pos) => str(s, pos).endsWith(str(p, pos)),
+    strcontains: ([s, p], pos) => str(s, pos).includes(str(p, pos)),
+    split: ([sep, s], pos) => str(s, pos).split(str(sep, pos)),
+    join: (args, pos) => {
+      arity("join", args, 2, Infinity, pos);
+      const [sep, ...lists] = args;
+      return lists.flatMap((l) => list(l, pos).map((i) => str(i, pos))).join(str(sep, pos));
+    },
+    replace: ([s, search, rep], pos) => {
+      const needle = str(search, pos);
+      const m = /^\/(.*)\/$/.exec(needle);
+      const r = str(rep, pos).replace(/\$\{(\w+)\}/g, "$<$1>");
+      return m
+        ? str(s, pos).replace(new RegExp(toGoRegex(m[1] as string, pos), "g"), r)
+        : str(s, pos).split(needle).join(str(rep, pos));
+    },
+    regex: ([re, s], pos) => {
+      const m = str(s, pos).match(toGoRegex(str(re, pos), pos));
+      if (!m) throw new HclError(`regex(): pattern did not match "${str(s, pos)}"`, pos);
+      return regexResult(m);
+    },
+    regexall: ([re, s], pos) =>
+      [...str(s, pos).matchAll(new RegExp(toGoRegex(str(re, pos), pos), "g"))].map(regexResult),
+    format: (args, pos) => format(str(args[0], pos), args.slice(1), pos),
+    formatlist: (args, pos) => {
+      const lists = args.slice(1).filter(Array.isArray) as unknown[][];
+      const n = lists.length ? Math.min(...lists.map((l) => l.length)) : 1;
+      return Array.from({ length: n }, (_, i) =>
+        format(
+          str(args[0], pos),
+          args.slice(1).map((a) => (Array.isArray(a) ? a[i] : a)),
+          pos,
+        ),
+      );
+    },
+    // Collections.
+    length: ([v], pos) => {
+      if (typeof v === "string") return [...v].length;
+      if (Array.isArray(v)) return v.length;
+      return Object.keys(map(v, pos)).length;
+    },
+    concat: (args, pos) => args.flatMap((l) => list(l, pos)),
+    contains: ([l, v], pos) => list(l, pos).some((i) => same(i, v)),
+    distinct: ([l], pos) => uniq(list(l, pos)),
+    element: ([l, i], pos) => {
+      const xs = list(l, pos);
+      if (!xs.length) throw new HclError("element(): the list is empty", pos);
+      return xs[((num(i, pos) % xs.length) + xs.length) % xs.length];
+    },
+    index: ([l, v], pos) => {
+      const i = list(l, pos).findIndex((x) => same(x, v));
+      if (i < 0) throw new HclError("index(): the value is not in the list", pos);
+      return i;
+    },
+    flatten: ([l], pos) => {
+      const flat = (xs: unknown[]): unknown[] =>
+        xs.flatMap((x) => (Array.isArray(x) ? flat(x) : [x]));
+      return flat(list(l, pos));
+    },
+    keys: ([m], pos) => Object.keys(map(m, pos)).sort(),
+    values: ([m], pos) =>
+      Object.entries(map(m, pos))
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([, v]) => v),
+    lookup: (args, pos) => {
+      arity("lookup", args, 2, 3, pos);
+      const m = map(args[0], pos);
+      const k = str(args[1], pos);
+      if (Object.hasOwn(m, k)) return m[k];
+      if (args.length === 3) return args[2];
+      throw new HclError(`lookup(): no key "${k}" and no default`, pos);
+    },
+    merge: (args, pos) =>
+      Object.assign({}, ...args.filter((a) => a !== null).map((a) => map(a, pos))),
+    range: (args, pos) => {
+      arity("range", args, 1, 3, pos);
+      const [a, b, c] = args.map((x) => num(x, pos));
+      const [start, end, step] =
+        args.length === 1
+          ? [0, a as number, 1]
+          : [a as number, b as number, c ?? ((a as number) <= (b as number) ? 1 : -1)];
+      if (step === 0) throw new HclError("range(): step cannot be zero", pos);
+      const out: number[] = [];
+      for (let i = start; step > 0 ? i < end : i > end; i += step) {
+        out.push(i);
+        if (out.length > 1024) throw new HclError("range(): more than 1024 elements", pos);
+      }
+      return out;
+    },
+    reverse: ([l], pos) => [...list(l, pos)].reverse(),
+    slice: ([l, a, b], pos) => {
+      const xs = list(l, pos);
+      const s = num(a, pos);
+      const e = num(b, pos);
+      if (s < 0 || e > xs.length || s > e)
+        throw new HclError(`slice(): indexes ${s}..${e} are out of range`, pos);
+      return xs.slice(s, e);
+    },
+    sort: ([l], pos) =>
+      list(l, pos)
+        .map((x) => str(x, pos))
+        .sort(),
+    zipmap: ([k, v], pos) =>
+      Object.fromEntries(list(k, pos).map((key, i) => [str(key, pos), list(v, pos)[i]])),
+    coalesce: (args, pos) => {
+      const v = args.find((a) => a !== null && a !== "");
+      if (v === undefined) throw new HclError("coalesce(): every argument is null or empty", pos);
+      return v;
+    },
+    coalescelist: (args, pos) => args.map((a) => list(a, pos)).find((l) => l.length) ?? [],
+    compact: ([l], pos) => list(l, pos).filter((x) => x !== null && x !== ""),
+    chunklist: ([l, n], pos) => {
+      const xs = list(l, pos);
+      const size = num(n, pos);
+      if (size <= 0) return [xs];
+      const out: unknown[][] = [];
+      for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+      return out;
+    },
+    setunion: (args, pos) => uniq(args.flatMap((a) => list(a, pos))),
+    setintersection: (args, pos) =>
+      uniq(
+        list(args[0], pos).filter((x) => args.every((a) => list(a, pos).some((y) => same(x, y)))),
+      ),
+    setsubtract: ([a, b], pos) =>
+      uniq(list(a, pos).filter((x) => !list(b, pos).some((y) => same(x, y)))),
+    setproduct: (args, pos) =>
+      args.reduce<unknown[][]>(
+        (acc, l) => acc.flatMap((p) => list(l, pos).map((x) => [...p, x])),
+        [[]],
+      ),
+    one: ([l], pos) => {
+      const xs = list(l, pos);
+      if (xs.length > 1) throw new HclError("one(): the list has more than one element", pos);
+      return xs[0] ?? null;
+    },
+    sum: ([l], pos) => list(l, pos).reduce<number>((a, x) => a + num(x, pos), 0),
+    transpose: ([m], pos) => {
+      const out: Record<string, string[]> = {};
+      for (const [k, vs] of Object.entries(map(m, pos)))
+        for (const v of list(vs, pos)) {
+          const key = str(v, pos);
+          out[key] = [...(out[key] ?? []), k];
+        }
+      return out;
+    },
+    tolist: ([l], pos) => list(l, pos),
+    toset: ([l], pos) => uniq(list(l, pos)),
+    tomap: ([m], pos) => map(m, pos),
+    tostring: ([v], pos) => (v === null ? null : str(v, pos)),
+    tonumber: ([v], pos) => (v === null ? null : num(v, pos)),
+    tobool: ([v], pos) => {
+      if (v === true || v === "true") return true;
+      if (v === false || v === "false") return false;
+      if (v === null) return null;
+      throw new HclError(`tobool(): cannot convert ${typeName(v)} to bool`, pos);
+    },
+    // Numbers.
+    abs: ([n], pos) => Math.abs(num(n, pos)),
+    ceil: ([n], pos) => Math.ceil(num(n, pos)),
+    floor: ([n], pos) => Math.floor(num(n, pos)),
+    max: (args, pos) => Math.max(...args.map((a) => num(a, pos))),
+    min: (args, pos) => Math.min(...args.map((a) => num(a, pos))),
+    pow: ([a, b], pos) => num(a, pos) ** num(b, pos),
+    log: ([a, b], pos) => Math.log(num(a, pos)) / Math.log(num(b, pos)),
+    signum: ([n], pos) => Math.sign(num(n, pos)),
+    parseint: ([s, b], pos) => {
+      const v = Number.parseInt(str(s, pos), num(b, pos));
+      if (Number.isNaN(v))
+        throw new HclError(
+          `parseint(): "${str(s, pos)}" is not a number in base ${num(b, pos)}`,
+          pos,
+        );
+      return v;
+    },
+    // Encoding.
+    base64encode: ([s], pos) => Buffer.from(str(s, pos)).toString("base64"),
+    base64decode: ([s], pos) => Buffer.from(str(s, pos), "base64").toString("utf8"),
+    jsonencode: ([v]) => JSON.stringify(v),
+    jsondecode: ([s], pos) => {
+      try {
+        return JSON.parse(str(s, pos));
+      } catch {
+        throw new HclError("jsondecode(): the argument is not valid JSON", pos);
+      }
+    },
+    urlencode: ([s], pos) => encodeURIComponent(str(s, pos)).replace(/%20/g, "+"),
+    csvdecode: ([s], pos) => {
+      const [head, ...rows] = str(s, pos)
+        .trim()
+        .split(/\r?\n/)
+        .map((l) => l.split(","));
+      return rows.map((r) => Object.fromEntries((head ?? []).map((h, i) => [h, r[i] ?? ""])));
+    },
+    // Hashes.
+    md5: ([s], pos) => createHash("md5").update(str(s, pos)).digest("hex"),
+    sha1: ([s], pos) => createHash("sha1").update(str(s, pos)).digest("hex"),
+    sha256: ([s], pos) => createHash("sha256").update(str(s, pos)).digest("hex"),
+    sha512: ([s], pos) => createHash("sha512").update(str(s, pos)).digest("hex"),
+    // Date and time.
+    timestamp: () => (env.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    formatdate: ([layout, ts], pos) => formatDate(str(layout, pos), str(ts, pos), pos),
+    timeadd: ([ts, dur], pos) => {
+      const d = new Date(str(ts, pos));
+      const ms = goDurationMs(str(dur, pos));
+      if (Number.isNaN(d.getTime()) || ms === undefined)
+        throw new HclError("timeadd(): needs an RFC 3339 timestamp and a duration", pos);
+      return new Date(d.getTime() + ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+    },
+    // Files.
+    file: ([p], pos) => file(str(p, pos), pos),
+    fileexists: ([p], pos) => env.readFile?.(str(p, pos)) !== undefined,
+    filebase64: ([p], pos) => Buffer.from(file(str(p, pos), pos)).toString("base64"),
+    basename: ([p], pos) => str(p, pos).replace(/\/+$/, "").split("/").pop() ?? "",
+    dirname: ([p], pos) => {
+      const parts = str(p, pos).split("/");
+      parts.pop();
+      return parts.join("/") || (str(p, pos).startsWith("/") ? "/" : ".");
+    },
+  };
+  return f;
+}

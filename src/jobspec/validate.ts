@@ -1,0 +1,612 @@
+// Nomad's job validation rules (structs.Job.Validate and friends) over the
+// canonical job, including the cross-references Nomad checks: service and
+// check ports against the group's network, volume mounts against the group's
+// volumes, counts against scaling and canaries. Positions come from the
+// decoded (pre-default) job, which has the same shape.
+import type {
+  Affinity,
+  Constraint,
+  NomadJobSpec,
+  ReschedulePolicy,
+  RestartPolicy,
+  ServiceCheck,
+  Spread,
+  Task,
+  TaskGroup,
+  UpdateStrategy,
+} from "../crds/job/index.js";
+import { cronError } from "./cron.js";
+import { type DecodeContext, originOf } from "./decode/body.js";
+import { goDurationMs } from "./functions/index.js";
+import type { Pos } from "./hcl/ast.js";
+
+type Report = (obj: object | undefined, field: string | undefined, message: string) => void;
+
+const ms = (d: string | undefined) => (d === undefined ? 0 : (goDurationMs(d) ?? 0));
+const jobTypes = ["service", "batch", "system", "sysbatch"];
+const constraintOps = new Set([
+  "=",
+  "==",
+  "is",
+  "!=",
+  "not",
+  "<",
+  "<=",
+  ">",
+  ">=",
+  "distinct_hosts",
+  "distinct_property",
+  "regexp",
+  "version",
+  "semver",
+  "set_contains",
+  "set_contains_all",
+  "set_contains_any",
+  "is_set",
+  "is_not_set",
+]);
+const affinityOps = new Set([
+  "=",
+  "==",
+  "is",
+  "!=",
+  "not",
+  "<",
+  "<=",
+  ">",
+  ">=",
+  "regexp",
+  "version",
+  "semver",
+  "set_contains_all",
+  "set_contains_any",
+]);
+const portLabelRe = /^[a-zA-Z0-9_]+$/;
+const serviceNameRe = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z0-9])$/;
+const interpolated = (s: string) => s.includes("${");
+
+function checkConstraint(c: Constraint, report: Report): void {
+  const op = c.operator ?? "=";
+  if (!constraintOps.has(op)) {
+    report(
+      c,
+      "operator",
+      `unknown constraint operator "${op}"; use one of ${[...constraintOps].join(", ")}`,
+    );
+    return;
+  }
+  if (op === "distinct_hosts") return;
+  if (!c.attribute && op !== "distinct_property")
+    report(c, undefined, "a constraint needs an attribute");
+  if (op === "distinct_property") {
+    if (!c.attribute)
+      report(
+        c,
+        undefined,
+        'distinct_property needs the property, e.g. distinct_property = "$' + '{meta.rack}"',
+      );
+    if (c.value && !/^[0-9]+$/.test(c.value))
+      report(c, "value", `distinct_property's value must be a count, not "${c.value}"`);
+    return;
+  }
+  if (op === "is_set" || op === "is_not_set") return;
+  if (c.value === undefined || c.value === "")
+    report(c, undefined, `a constraint with operator "${op}" needs a value`);
+  if (op === "regexp" && c.value) {
+    try {
+      new RegExp(c.value);
+    } catch {
+      report(c, "value", `invalid regular expression "${c.value}"`);
+    }
+  }
+  if (
+    (op === "version" || op === "semver") &&
+    c.value &&
+    !/^\s*(([<>=!~]{0,2}\s*v?[0-9][0-9a-zA-Z.+-]*)\s*,?\s*)+$/.test(c.value)
+  )
+    report(c, "value", `invalid version constraint "${c.value}", e.g. ">= 1.2, < 2.0"`);
+}
+
+function checkAffinity(a: Affinity, report: Report): void {
+  const op = a.operator ?? "=";
+  if (!affinityOps.has(op)) report(a, "operator", `unknown affinity operator "${op}"`);
+  if (!a.attribute) report(a, undefined, "an affinity needs an attribute");
+  if (a.weight === undefined || a.weight === 0 || a.weight < -100 || a.weight > 100)
+    report(a, "weight", "an affinity's weight must be between -100 and 100 and not 0");
+}
+
+function checkSpread(s: Spread, report: Report): void {
+  if (!s.attribute) report(s, undefined, "a spread needs an attribute");
+  if (s.weight !== undefined && (s.weight <= 0 || s.weight > 100))
+    report(s, "weight", "a spread's weight must be between 1 and 100");
+  let sum = 0;
+  const seen = new Set<string>();
+  for (const t of s.targets ?? []) {
+    if (seen.has(t.value)) report(t, undefined, `spread target "${t.value}" is listed twice`);
+    seen.add(t.value);
+    if (t.percent !== undefined && (t.percent < 0 || t.percent > 100))
+      report(t, "percent", "a spread target's percent must be between 0 and 100");
+    sum += t.percent ?? 0;
+  }
+  if (sum > 100)
+    report(s, undefined, `the spread targets' percentages add up to ${sum}, more than 100`);
+}
+
+function checkUpdate(u: UpdateStrategy | undefined, report: Report, src: object | undefined): void {
+  if (!u) return;
+  if (u.maxParallel !== undefined && u.maxParallel < 0)
+    report(src, "maxParallel", "update max_parallel cannot be negative");
+  if (u.canary !== undefined && u.canary < 0)
+    report(src, "canary", "update canary cannot be negative");
+  if (u.healthCheck && !["checks", "task_states", "manual"].includes(u.healthCheck))
+    report(
+      src,
+      "healthCheck",
+      `update health_check must be "checks", "task_states" or "manual", not "${u.healthCheck}"`,
+    );
+  if (u.autoPromote && !u.canary)
+    report(src, "autoPromote", "auto_promote needs canary greater than 0");
+  if (ms(u.minHealthyTime) >= ms(u.healthyDeadline) && u.healthyDeadline)
+    report(
+      src,
+      "minHealthyTime",
+      `min_healthy_time (${u.minHealthyTime}) must be less than healthy_deadline (${u.healthyDeadline})`,
+    );
+  if (
+    u.progressDeadline &&
+    ms(u.progressDeadline) !== 0 &&
+    ms(u.healthyDeadline) >= ms(u.progressDeadline)
+  )
+    report(
+      src,
+      "progressDeadline",
+      `healthy_deadline (${u.healthyDeadline}) must be less than progress_deadline (${u.progressDeadline})`,
+    );
+  if (u.stagger !== undefined && ms(u.stagger) <= 0)
+    report(src, "stagger", "update stagger must be greater than 0");
+}
+
+function checkRestart(r: RestartPolicy | undefined, report: Report, src: object | undefined): void {
+  if (!r) return;
+  if (r.mode && !["delay", "fail"].includes(r.mode))
+    report(src, "mode", `restart mode must be "delay" or "fail", not "${r.mode}"`);
+  if (r.attempts !== undefined && r.attempts < 0)
+    report(src, "attempts", "restart attempts cannot be negative");
+  const interval = ms(r.interval);
+  if (r.attempts && interval > 0 && interval < r.attempts * ms(r.delay))
+    report(
+      src,
+      "interval",
+      `restart cannot make ${r.attempts} attempts in an interval of ${r.interval} with a delay of ${r.delay}; raise interval or lower attempts or delay`,
+    );
+}
+
+function checkReschedule(
+  r: ReschedulePolicy | undefined,
+  report: Report,
+  src: object | undefined,
+): void {
+  if (!r) return;
+  if (r.delayFunction && !["constant", "exponential", "fibonacci"].includes(r.delayFunction))
+    report(
+      src,
+      "delayFunction",
+      `delay_function must be "constant", "exponential" or "fibonacci", not "${r.delayFunction}"`,
+    );
+  if (r.unlimited && ms(r.delay) <= 0)
+    report(src, "delay", "an unlimited reschedule policy needs a delay greater than 0");
+  if (
+    r.delayFunction &&
+    r.delayFunction !== "constant" &&
+    r.maxDelay !== undefined &&
+    ms(r.maxDelay) < ms(r.delay)
+  )
+    report(src, "maxDelay", `max_delay (${r.maxDelay}) must be at least delay (${r.delay})`);
+  if (!r.unlimited && (r.attempts ?? 0) > 0 && ms(r.interval) <= 0)
+    report(src, "interval", "a reschedule policy with attempts needs an interval");
+}
+
+function checkCheck(
+  c: ServiceCheck,
+  ports: Set<string>,
+  servicePort: string | undefined,
+  report: Report,
+  where: string,
+): void {
+  if (!["http", "tcp", "grpc", "script"].includes(c.type)) {
+    report(
+      c,
+      "type",
+      `${where}: check type must be "http", "tcp", "grpc" or "script", not "${c.type ?? ""}"`,
+    );
+    return;
+  }
+  if (!c.interval || ms(c.interval) <= 0)
+    report(c, undefined, `${where}: a ${c.type} check needs an interval greater than 0`);
+  if (!c.timeout || ms(c.timeout) <= 0)
+    report(c, undefined, `${where}: a ${c.type} check needs a timeout greater than 0`);
+  else if (ms(c.timeout) < 1000)
+    report(c, "timeout", `${where}: a check's timeout must be at least 1s`);
+  if (c.type === "http" && !c.path) report(c, undefined, `${where}: an http check needs a path`);
+  if (c.type === "script" && !c.command)
+    report(c, undefined, `${where}: a script check needs a command`);
+  if (c.port && !/^[0-9]+$/.test(c.port) && !interpolated(c.port) && !ports.has(c.port))
+    report(
+      c,
+      "port",
+      `${where}: check port "${c.port}" is not a port of the group's network; define port "${c.port}" in the group's network block`,
+    );
+  if (
+    (c.type === "http" || c.type === "tcp" || c.type === "grpc") &&
+    !c.port &&
+    !servicePort &&
+    !c.expose
+  )
+    report(
+      c,
+      undefined,
+      `${where}: a ${c.type} check needs a port: set port on the check or on its service`,
+    );
+}
+
+function checkTask(task: Task, group: TaskGroup, ports: Set<string>, report: Report): void {
+  const where = `task "${task.name}"`;
+  if (!task.driver) report(task, undefined, `${where} needs a driver, e.g. driver = "docker"`);
+  if (task.name.includes("/")) report(task, "name", `${where}: task names cannot contain "/"`);
+  const r = task.resources;
+  if (r) {
+    if (r.cpu !== undefined && r.cores === undefined && r.cpu < 1)
+      report(r, "cpu", `${where}: cpu must be at least 1 MHz`);
+    if (r.cpu && r.cores) report(r, "cores", `${where}: set cpu or cores, not both`);
+    if (r.memory !== undefined && r.memory < 10)
+      report(r, "memory", `${where}: memory must be at least 10 MB`);
+    if (r.memoryMax !== undefined && r.memory !== undefined && r.memoryMax < r.memory)
+      report(
+        r,
+        "memoryMax",
+        `${where}: memory_max (${r.memoryMax}) must be at least memory (${r.memory})`,
+      );
+  }
+  for (const c of task.constraints ?? []) checkConstraint(c, report);
+  for (const a of task.affinities ?? []) checkAffinity(a, report);
+  checkRestart(task.restart, report, task.restart);
+  if (task.lifecycle && !["prestart", "poststart", "poststop"].includes(task.lifecycle.hook))
+    report(
+      task.lifecycle,
+      "hook",
+      `${where}: lifecycle hook must be "prestart", "poststart" or "poststop", not "${task.lifecycle.hook}"`,
+    );
+  for (const t of task.templates ?? []) {
+    if (!t.destination) report(t, undefined, `${where}: a template needs a destination`);
+    if (!t.source && t.data === undefined)
+      report(t, undefined, `${where}: a template needs source or data`);
+    if (t.changeMode && !["noop", "restart", "signal", "script"].includes(t.changeMode))
+      report(
+        t,
+        "changeMode",
+        `${where}: template change_mode must be "noop", "restart", "signal" or "script", not "${t.changeMode}"`,
+      );
+    if (t.changeMode === "signal" && !t.changeSignal)
+      report(t, "changeMode", `${where}: change_mode "signal" needs change_signal`);
+    if (t.changeMode === "script" && !t.changeScript)
+      report(t, "changeMode", `${where}: change_mode "script" needs a change_script block`);
+    if (t.perms && !/^[0-7]{3,4}$/.test(t.perms))
+      report(t, "perms", `${where}: template perms must be octal, e.g. "0644", not "${t.perms}"`);
+  }
+  for (const a of task.artifacts ?? []) {
+    if (!a.source) report(a, undefined, `${where}: an artifact needs a source`);
+    if (a.mode && !["any", "file", "dir"].includes(a.mode))
+      report(a, "mode", `${where}: artifact mode must be "any", "file" or "dir"`);
+    if (a.destination && (a.destination.startsWith("..") || a.destination.includes("/../")))
+      report(
+        a,
+        "destination",
+        `${where}: artifact destination "${a.destination}" escapes the allocation directory`,
+      );
+  }
+  const volumes = new Set((group.volumes ?? []).map((v) => v.name));
+  for (const m of task.volumeMounts ?? []) {
+    if (!volumes.has(m.volume))
+      report(
+        m,
+        "volume",
+        `${where}: volume_mount refers to volume "${m.volume}", which the group does not define; add volume "${m.volume}" { … } to the group`,
+      );
+    if (!m.destination) report(m, undefined, `${where}: a volume_mount needs a destination`);
+  }
+  for (const s of task.services ?? []) {
+    const sw = `${where} service "${s.name}"`;
+    if ((s as { connect?: unknown }).connect)
+      report(s, undefined, `${sw}: Connect services must be in the group, not the task`);
+    if (s.port && !/^[0-9]+$/.test(s.port) && !interpolated(s.port) && !ports.has(s.port))
+      report(
+        s,
+        "port",
+        `${sw}: port "${s.port}" is not a port of the group's network; define port "${s.port}" in the group's network block`,
+      );
+    for (const c of s.checks ?? []) checkCheck(c, ports, s.port, report, sw);
+  }
+  const identities = new Set<string>();
+  for (const i of task.identities ?? []) {
+    if (identities.has(i.name))
+      report(i, undefined, `${where}: identity "${i.name}" is defined twice`);
+    identities.add(i.name);
+  }
+}
+
+function checkGroup(job: NomadJobSpec, g: TaskGroup, report: Report): void {
+  const where = `group "${g.name}"`;
+  const type = job.type ?? "service";
+  const count = g.count ?? 1;
+  if (count < 0) report(g, "count", `${where}: count cannot be negative`);
+  if ((type === "system" || type === "sysbatch") && count > 1)
+    report(
+      g,
+      "count",
+      `${where} has count ${count}; a ${type} job runs one per node, so count must be 0 or 1`,
+    );
+  if (!g.tasks.length) report(g, undefined, `${where} needs at least one task`);
+  const taskNames = new Set<string>();
+  for (const t of g.tasks) {
+    if (taskNames.has(t.name)) report(t, undefined, `${where}: task "${t.name}" is defined twice`);
+    taskNames.add(t.name);
+  }
+  const leaders = g.tasks.filter((t) => t.leader);
+  if (leaders.length > 1) report(leaders[1], "leader", `${where}: only one task may be the leader`);
+  if ((g.networks?.length ?? 0) > 1)
+    report(g.networks?.[1], undefined, `${where}: only one network block is allowed`);
+  const ports = new Set<string>();
+  const statics = new Map<number, string>();
+  for (const n of g.networks ?? []) {
+    if (n.mode && !/^(host|bridge|none|cni\/.+)$/.test(n.mode))
+      report(
+        n,
+        "mode",
+        `${where}: network mode must be "host", "bridge", "none" or "cni/<name>", not "${n.mode}"`,
+      );
+    for (const p of n.ports ?? []) {
+      if (!portLabelRe.test(p.label))
+        report(
+          p,
+          undefined,
+          `${where}: port label "${p.label}" may only hold letters, digits and underscores`,
+        );
+      if (ports.has(p.label)) report(p, undefined, `${where}: port "${p.label}" is defined twice`);
+      ports.add(p.label);
+      for (const [f, v] of [
+        ["static", p.static],
+        ["to", p.to],
+      ] as const)
+        if (v !== undefined && (v < (f === "to" ? -1 : 0) || v > 65535))
+          report(p, f, `${where}: port "${p.label}" ${f} must be between 0 and 65535`);
+      if (p.static) {
+        const other = statics.get(p.static);
+        if (other)
+          report(
+            p,
+            "static",
+            `${where}: ports "${other}" and "${p.label}" both use static port ${p.static}`,
+          );
+        statics.set(p.static, p.label);
+      }
+    }
+  }
+  for (const s of g.services ?? []) {
+    const sw = `${where} service "${s.name}"`;
+    if (s.name && !interpolated(s.name) && !serviceNameRe.test(s.name))
+      report(
+        s,
+        "name",
+        `${sw}: a service name may hold letters, digits and dashes, at most 63, not starting or ending with a dash`,
+      );
+    if (s.port && !/^[0-9]+$/.test(s.port) && !interpolated(s.port) && !ports.has(s.port))
+      report(
+        s,
+        "port",
+        `${sw}: port "${s.port}" is not a port of the group's network; define port "${s.port}" in the group's network block`,
+      );
+    if (s.task && !taskNames.has(s.task))
+      report(s, "task", `${sw}: task "${s.task}" is not a task of the group`);
+    if (
+      s.connect &&
+      !g.networks?.some((n) => n.mode === "bridge" || n.mode?.startsWith("cni/")) &&
+      !s.connect.native
+    )
+      report(
+        s,
+        "connect",
+        `${sw}: Connect needs the group's network in bridge mode: network { mode = "bridge" }`,
+      );
+    for (const c of s.checks ?? []) checkCheck(c, ports, s.port, report, sw);
+  }
+  const volumeNames = new Set<string>();
+  for (const v of g.volumes ?? []) {
+    if (volumeNames.has(v.name))
+      report(v, undefined, `${where}: volume "${v.name}" is defined twice`);
+    volumeNames.add(v.name);
+    if (v.type !== "host" && v.type !== "csi")
+      report(v, "type", `${where}: volume "${v.name}" type must be "host" or "csi"`);
+    if (!v.source) report(v, undefined, `${where}: volume "${v.name}" needs a source`);
+    if (v.type === "csi" && (!v.accessMode || !v.attachmentMode))
+      report(
+        v,
+        undefined,
+        `${where}: CSI volume "${v.name}" needs access_mode and attachment_mode`,
+      );
+    if (v.type === "host" && v.perAlloc)
+      report(v, "perAlloc", `${where}: per_alloc is for CSI volumes`);
+  }
+  if (g.scaling) {
+    const min = g.scaling.min ?? 0;
+    if (g.scaling.max < min)
+      report(
+        g.scaling,
+        "max",
+        `${where}: scaling max (${g.scaling.max}) is less than min (${min})`,
+      );
+    if (count < min)
+      report(g, "count", `${where}: count (${count}) is less than scaling min (${min})`);
+    if (count > g.scaling.max)
+      report(g, "count", `${where}: count (${count}) is more than scaling max (${g.scaling.max})`);
+  }
+  if (g.update?.canary && g.update.canary > count && count > 0)
+    report(
+      g.update,
+      "canary",
+      `${where}: update canary (${g.update.canary}) cannot be more than the group's count (${count})`,
+    );
+  if ((type === "system" || type === "sysbatch") && (g.affinities?.length || g.spreads?.length))
+    report(g, undefined, `${where}: ${type} jobs cannot have affinities or spreads`);
+  if ((type === "system" || type === "sysbatch") && g.reschedule)
+    report(g, "reschedule", `${where}: ${type} jobs cannot have a reschedule policy`);
+  checkRestart(g.restart, report, g.restart);
+  checkReschedule(g.reschedule, report, g.reschedule);
+  checkUpdate(g.update, report, g.update);
+  for (const c of g.constraints ?? []) checkConstraint(c, report);
+  for (const a of g.affinities ?? []) checkAffinity(a, report);
+  for (const s of g.spreads ?? []) checkSpread(s, report);
+  const disk = g.ephemeralDisk?.size ?? 300;
+  const logs = g.tasks.reduce(
+    (sum, t) => sum + (t.logs?.maxFiles ?? 10) * (t.logs?.maxFileSize ?? 10),
+    0,
+  );
+  if (logs >= disk)
+    report(
+      g.ephemeralDisk ?? g,
+      "size",
+      `${where}: log storage (${logs} MB) must be less than the ephemeral disk (${disk} MB); raise ephemeral_disk size or lower logs max_files/max_file_size`,
+    );
+  if (!g.tasks.some((t) => !t.lifecycle || t.lifecycle.sidecar))
+    report(
+      g,
+      undefined,
+      `${where} needs at least one main task (a task without a lifecycle block, or a sidecar)`,
+    );
+  for (const t of g.tasks) checkTask(t, g, ports, report);
+}
+
+/**
+ * Validates the canonical job; `decoded` is the same job before defaults,
+ * whose objects carry their source positions in `ctx`.
+ */
+export function validate(
+  job: NomadJobSpec,
+  decoded: NomadJobSpec,
+  ctx: DecodeContext,
+): { pos: Pos; message: string }[] {
+  const errors: { pos: Pos; message: string }[] = [];
+  // Canonical objects are copies; find the decoded twin along the same path for its position.
+  const twins = new WeakMap<object, object>();
+  const pair = (a: unknown, b: unknown) => {
+    if (!a || !b || typeof a !== "object" || typeof b !== "object") return;
+    twins.set(a as object, b as object);
+    for (const k of Object.keys(b))
+      pair((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]);
+  };
+  pair(job, decoded);
+  const fallback = originOf(ctx, decoded) ?? { line: 1, column: 1 };
+  const report: Report = (obj, field, message) => {
+    const twin = obj ? (twins.get(obj) ?? obj) : undefined;
+    errors.push({ pos: originOf(ctx, twin, field) ?? fallback, message });
+  };
+  const type = job.type ?? "service";
+  if (!job.id || /\s/.test(job.id) || job.id.includes("\u0000"))
+    report(job, undefined, `job ID "${job.id}" cannot be empty or contain spaces`);
+  if (!jobTypes.includes(type))
+    report(
+      job,
+      "type",
+      `job type must be "service", "batch", "system" or "sysbatch", not "${type}"`,
+    );
+  if (job.priority !== undefined && (job.priority < 1 || job.priority > 100))
+    report(job, "priority", `job priority must be between 1 and 100, not ${job.priority}`);
+  for (const [i, dc] of (job.datacenters ?? []).entries())
+    if (!dc) report(job, "datacenters", `datacenters[${i}] is empty`);
+  if (!job.groups.length)
+    report(
+      job,
+      undefined,
+      'a job needs at least one group: group "<name>" { task "<name>" { … } }',
+    );
+  const names = new Set<string>();
+  for (const g of job.groups) {
+    if (names.has(g.name)) report(g, undefined, `group "${g.name}" is defined twice`);
+    names.add(g.name);
+  }
+  if ((type === "system" || type === "sysbatch") && (job.affinities?.length || job.spreads?.length))
+    report(
+      job,
+      job.affinities?.length ? "affinities" : "spreads",
+      `${type} jobs cannot have affinities or spreads`,
+    );
+  if ((type === "system" || type === "sysbatch") && job.reschedule)
+    report(job, "reschedule", `${type} jobs cannot have a reschedule policy`);
+  if (job.periodic) {
+    if (type !== "batch" && type !== "sysbatch")
+      report(
+        job,
+        "periodic",
+        `periodic jobs must be batch or sysbatch, not ${type}; set type = "batch"`,
+      );
+    const specs = [
+      ...(job.periodic.cron ? [job.periodic.cron] : []),
+      ...(job.periodic.crons ?? []),
+    ];
+    if (!specs.length && job.periodic.enabled !== false)
+      report(job.periodic, undefined, "a periodic block needs cron or crons");
+    if (job.periodic.cron && job.periodic.crons)
+      report(job.periodic, "crons", "set cron or crons, not both");
+    for (const s of specs) {
+      const why = cronError(s);
+      if (why)
+        report(
+          job.periodic,
+          job.periodic.cron ? "cron" : "crons",
+          `invalid cron expression "${s}": ${why}`,
+        );
+    }
+    if (job.periodic.timeZone) {
+      try {
+        new Intl.DateTimeFormat("en", { timeZone: job.periodic.timeZone });
+      } catch {
+        report(
+          job.periodic,
+          "timeZone",
+          `unknown time zone "${job.periodic.timeZone}", e.g. "America/New_York"`,
+        );
+      }
+    }
+  }
+  if (job.parameterized) {
+    if (type !== "batch" && type !== "sysbatch")
+      report(
+        job,
+        "parameterized",
+        `parameterized jobs must be batch or sysbatch, not ${type}; set type = "batch"`,
+      );
+    const p = job.parameterized;
+    if (p.payload && !["optional", "required", "forbidden"].includes(p.payload))
+      report(
+        p,
+        "payload",
+        `parameterized payload must be "optional", "required" or "forbidden", not "${p.payload}"`,
+      );
+    const both = (p.metaRequired ?? []).filter((m) => p.metaOptional?.includes(m));
+    if (both.length)
+      report(p, "metaOptional", `meta keys ${both.join(", ")} are both required and optional`);
+  }
+  const hasPayload = job.groups.some((g) => g.tasks.some((t) => t.dispatchPayload));
+  if (hasPayload && !job.parameterized)
+    report(job, undefined, "dispatch_payload is for parameterized jobs; add a parameterized block");
+  if (hasPayload && job.parameterized?.payload === "forbidden")
+    report(
+      job.parameterized,
+      "payload",
+      'a task has dispatch_payload but the payload is "forbidden"',
+    );
+  for (const c of job.constraints ?? []) checkConstraint(c, report);
+  for (const a of job.affinities ?? []) checkAffinity(a, report);
+  for (const s of job.spreads ?? []) checkSpread(s, report);
+  for (const g of job.groups) checkGroup(job, g, report);
+  return errors;
+}
