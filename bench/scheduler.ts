@@ -8,7 +8,7 @@
 //
 //   npm run bench:scheduler [-- --nodes 1000,5000 --racks 25 --allocs 300 --runs 7]
 import type { NomadJobSpec } from "../src/crds/job/index.js";
-import { schedule } from "../src/scheduler/index.js";
+import { schedule, withComputedClass } from "../src/scheduler/index.js";
 import type { SchedulerNode, SchedulerSnapshot } from "../src/scheduler/types.js";
 
 function arg(name: string, fallback: number[]): number[] {
@@ -25,38 +25,41 @@ const runs = arg("runs", [7])[0] ?? 7;
 function makeNodes(count: number, racks: number): SchedulerNode[] {
   const nodes: SchedulerNode[] = [];
   for (let i = 0; i < count; i++) {
-    nodes.push({
-      id: `node-${i}`,
-      name: `node-${i}`,
-      datacenter: i % 2 === 0 ? "dc-1" : "dc-2",
-      nodePool: "default",
-      nodeClass: "",
-      status: "ready",
-      eligible: true,
-      draining: false,
-      // As Nomad's mock.Node: linux, exec driver healthy, a little reserved.
-      attributes: {
-        "kernel.name": "linux",
-        "cpu.arch": "amd64",
-        "nomad.version": "1.10.0",
-        "driver.exec": "1",
-        "unique.hostname": `node-${i}`,
-      },
-      meta: { rack: `r${i % racks}` },
-      drivers: { exec: { detected: true, healthy: true } },
-      cpuMHz: 4 * 3500,
-      memoryMB: 32000,
-      diskMB: 100 * 1024,
-      reservableCores: [0, 1, 2, 3],
-      reserved: { cpuMHz: 100, memoryMB: 256, diskMB: 4 * 1024, cores: [], ports: [22] },
-      minDynamicPort: 20000,
-      maxDynamicPort: 32000,
-      hostNetworks: ["default"],
-      networkModes: ["host"],
-      devices: [],
-      hostVolumes: {},
-      maxAllocs: 0,
-    });
+    // The computed class is part of the node, as in Nomad's state store: computed once at registration.
+    nodes.push(
+      withComputedClass({
+        id: `node-${i}`,
+        name: `node-${i}`,
+        datacenter: i % 2 === 0 ? "dc-1" : "dc-2",
+        nodePool: "default",
+        nodeClass: "",
+        status: "ready",
+        eligible: true,
+        draining: false,
+        // As Nomad's mock.Node: linux, exec driver healthy, a little reserved.
+        attributes: {
+          "kernel.name": "linux",
+          "cpu.arch": "amd64",
+          "nomad.version": "1.10.0",
+          "driver.exec": "1",
+          "unique.hostname": `node-${i}`,
+        },
+        meta: { rack: `r${i % racks}` },
+        drivers: { exec: { detected: true, healthy: true } },
+        cpuMHz: 4 * 3500,
+        memoryMB: 32000,
+        diskMB: 100 * 1024,
+        reservableCores: [0, 1, 2, 3],
+        reserved: { cpuMHz: 100, memoryMB: 256, diskMB: 4 * 1024, cores: [], ports: [22] },
+        minDynamicPort: 20000,
+        maxDynamicPort: 32000,
+        hostNetworks: ["default"],
+        networkModes: ["host"],
+        devices: [],
+        hostVolumes: {},
+        maxAllocs: 0,
+      }),
+    );
   }
   return nodes;
 }

@@ -9,6 +9,7 @@ import type {
 } from "../crds/allocation.js";
 import type { NomadDeploymentSpec, NomadDeploymentStatus } from "../crds/deployment.js";
 import type { NomadNodeSpec, NomadNodeStatus } from "../crds/node.js";
+import { computedClassKey } from "./computed-class.js";
 import { durationMs } from "./duration.js";
 import type {
   AllocClientStatus,
@@ -55,6 +56,21 @@ export function parsePortList(spec: string | undefined): number[] {
 export function nodeFromResource(
   obj: ObjectWithMeta<NomadNodeSpec, NomadNodeStatus>,
 ): SchedulerNode {
+  return withComputedClass(nodeFields(obj));
+}
+
+/**
+ * Fills in the node's computed class once, as Nomad does when a node
+ * registers, so evaluations do not hash every node again. The agent's own
+ * status.computedClass is not used: the scheduler's caches must agree with
+ * the fields its checkers read.
+ */
+export function withComputedClass(node: SchedulerNode): SchedulerNode {
+  const { computedClass: _, ...rest } = node;
+  return { ...rest, computedClass: computedClassKey(rest) };
+}
+
+function nodeFields(obj: ObjectWithMeta<NomadNodeSpec, NomadNodeStatus>): SchedulerNode {
   const st = obj.status ?? {};
   const res = st.resources ?? {};
   const reserved = st.reserved ?? {};

@@ -27,8 +27,8 @@ export class EvalContext {
   readonly jobCounts: Int32Array;
   /** Proposed allocations of this job (for distinct_property and spread). */
   readonly proposed = new Set<SchedulerAlloc>();
-  /** Incremented whenever proposed allocations change; rankers key their caches on it. */
-  version = 0;
+  /** Every change to the proposed allocations, in order, so rankers can follow incrementally. */
+  readonly changes: { alloc: SchedulerAlloc; sign: 1 | -1 }[] = [];
 
   constructor(
     readonly snapshot: SchedulerSnapshot,
@@ -67,7 +67,7 @@ export class EvalContext {
   private propose(a: SchedulerAlloc): void {
     const i = this.indexOf.get(a.nodeId);
     this.proposed.add(a);
-    this.version++;
+    this.changes.push({ alloc: a, sign: 1 });
     if (i === undefined) return;
     this.jobCounts[i] = (this.jobCounts[i] as number) + 1;
     const g = this.groupCountsOf(a.group);
@@ -84,7 +84,7 @@ export class EvalContext {
   stop(a: SchedulerAlloc): void {
     this.usage.removeAlloc(a);
     if (!this.proposed.delete(a)) return;
-    this.version++;
+    this.changes.push({ alloc: a, sign: -1 });
     const i = this.indexOf.get(a.nodeId);
     if (i === undefined) return;
     this.jobCounts[i] = (this.jobCounts[i] as number) - 1;

@@ -189,9 +189,21 @@ function reconcileGroup(input: GroupInput): void {
   const used = new Set<number>();
   let keep = 0;
 
+  // A reconnecting original wins over its replacement (keep_original and, as
+  // an approximation, best_score): the replacements go.
+  const reconnected = new Set<string>();
+  for (const a of input.allocs) {
+    if (bucketOf(a, input.nodes.get(a.nodeId), tg, now) === "reconnecting") reconnected.add(a.id);
+  }
+
   for (const a of input.allocs) {
     const node = input.nodes.get(a.nodeId);
     const bucket = bucketOf(a, node, tg, now);
+    if (a.previousAllocation && reconnected.has(a.previousAllocation) && bucket !== "ignore") {
+      out.stop.push({ alloc: a, reason: REASONS.reconnected });
+      desired.stop++;
+      continue;
+    }
     if (bucket === "ignore") {
       // Completed batch work is done: it holds its index and is not placed again.
       if (
@@ -222,11 +234,19 @@ function reconcileGroup(input: GroupInput): void {
         out.stop.push({ alloc: a, reason: REASONS.lost, clientStatus: "lost" });
         desired.stop++;
       }
-      if (!tg.replaceOnLost || replaced.has(a.id)) {
-        if (bucket === "disconnecting") {
-          used.add(a.index);
-          keep++;
+      if (replaced.has(a.id)) continue; // its replacement counts instead
+      if (!tg.replaceOnLost) {
+        // Not replaced: the allocation waits, unknown, for its node to come back.
+        if (bucket === "lost") {
+          out.stop.pop();
+          desired.stop--;
+          if (a.clientStatus !== "unknown") {
+            out.disconnect.push(a);
+            desired.disconnect++;
+          }
         }
+        used.add(a.index);
+        keep++;
         continue;
       }
       // stop_after_client_disconnect: the client stops the work itself later; replace after that.
@@ -256,18 +276,6 @@ function reconcileGroup(input: GroupInput): void {
     if (bucket === "reconnecting") {
       out.reconnect.push(a);
       desired.reconnect++;
-      // The original is back: its replacement (if any) goes.
-      for (const b of input.allocs) {
-        if (
-          b.previousAllocation === a.id &&
-          b.desiredStatus === "run" &&
-          b.clientStatus !== "complete"
-        ) {
-          out.stop.push({ alloc: b, reason: REASONS.reconnected });
-          desired.stop++;
-          replaced.delete(a.id);
-        }
-      }
       untainted.push(a);
       continue;
     }
@@ -376,11 +384,12 @@ function reconcileGroup(input: GroupInput): void {
   let total = keep + regular.length;
 
   if (total > tg.count) {
-    // Scale down: old versions first, then the highest indexes.
-    const victims = [...regular].sort(
-      (x, y) =>
-        Number(y.jobVersion !== version) - Number(x.jobVersion !== version) || y.index - x.index,
-    );
+    // Scale down: old versions whose name a new allocation (a promoted canary)
+    // already carries first, then other old versions, then the highest indexes.
+    const currentIndexes = new Set(current.map((a) => a.index));
+    const rankOf = (a: SchedulerAlloc) =>
+      a.jobVersion === version ? 0 : currentIndexes.has(a.index) ? 2 : 1;
+    const victims = [...regular].sort((x, y) => rankOf(y) - rankOf(x) || y.index - x.index);
     for (const a of victims.slice(0, total - tg.count)) {
       out.stop.push({
         alloc: a,

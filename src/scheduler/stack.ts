@@ -46,6 +46,11 @@ export interface Selection {
 interface GroupRankers {
   readonly affinity: AffinityScorer;
   readonly spread: SpreadScorer;
+  readonly groupCounts: Int32Array;
+  /** Binpack score per node, valid while the node's usage stamp is unchanged. */
+  readonly fit: Float64Array;
+  readonly fitStamp: Int32Array;
+  readonly fitDimension: string[];
 }
 
 export class Stack {
@@ -81,7 +86,15 @@ export class Stack {
   private groupRankers(tg: ResolvedGroup): GroupRankers {
     let r = this.rankers.get(tg.name);
     if (!r) {
-      r = { affinity: new AffinityScorer(this.ctx, tg), spread: new SpreadScorer(this.ctx, tg) };
+      const n = this.ctx.nodes.length;
+      r = {
+        affinity: new AffinityScorer(this.ctx, tg),
+        spread: new SpreadScorer(this.ctx, tg),
+        groupCounts: this.ctx.groupCountsOf(tg.name),
+        fit: new Float64Array(n),
+        fitStamp: new Int32Array(n).fill(-1),
+        fitDimension: new Array<string>(n),
+      };
       this.rankers.set(tg.name, r);
     }
     return r;
@@ -99,7 +112,18 @@ export class Stack {
     opts: SelectOptions | undefined,
     preempted: SchedulerAlloc[] | undefined,
   ): number {
-    let binpack = binpackScore(this.ctx, tg, i, node, this.spreadAlgorithm);
+    // A node's fit only changes when its usage does: most candidates reuse the last score.
+    const stamp = this.ctx.usage.stamp[i] as number;
+    let binpack: number;
+    if (r.fitStamp[i] === stamp) {
+      binpack = r.fit[i] as number;
+      if (binpack < 0) exhausted.dimension = r.fitDimension[i] as string;
+    } else {
+      binpack = binpackScore(this.ctx, tg, i, node, this.spreadAlgorithm);
+      r.fitStamp[i] = stamp;
+      r.fit[i] = binpack;
+      if (binpack < 0) r.fitDimension[i] = exhausted.dimension;
+    }
     let preemptScore = 0;
     if (binpack < 0) {
       const evict =
@@ -120,7 +144,7 @@ export class Stack {
     }
     let sum = binpack;
     let count = 1;
-    const anti = antiAffinityScore(this.ctx.groupCountsOf(tg.name)[i] as number, tg.count);
+    const anti = antiAffinityScore(r.groupCounts[i] as number, tg.count);
     if (anti !== 0) {
       sum += anti;
       count++;

@@ -20,6 +20,8 @@ export class NodeUsage {
   readonly cpuCap: Float64Array;
   readonly memCap: Float64Array;
   readonly allocCount: Int32Array;
+  /** Bumped whenever a node's usage changes, so per-node scores can be cached until then. */
+  readonly stamp: Int32Array;
   /** Ports, cores and device instances in use; built only for nodes that have any. */
   private readonly ports = new Map<number, Map<number, number>>();
   private readonly cores = new Map<number, Set<number>>();
@@ -38,6 +40,7 @@ export class NodeUsage {
     this.cpuCap = new Float64Array(n);
     this.memCap = new Float64Array(n);
     this.allocCount = new Int32Array(n);
+    this.stamp = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const node = nodes[i] as SchedulerNode;
       this.cpuCap[i] = node.cpuMHz - node.reserved.cpuMHz;
@@ -55,6 +58,7 @@ export class NodeUsage {
 
   /** Adds (sign 1) or removes (sign -1) an allocation's resources on node i. */
   apply(i: number, r: SchedulerResources, sign: 1 | -1): void {
+    this.stamp[i] = (this.stamp[i] as number) + 1;
     this.cpuFree[i] = (this.cpuFree[i] as number) - sign * r.cpuMHz;
     this.memFree[i] = (this.memFree[i] as number) - sign * r.memoryMB;
     this.diskFree[i] = (this.diskFree[i] as number) - sign * r.diskMB;

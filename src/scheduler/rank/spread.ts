@@ -28,7 +28,7 @@ interface SpreadState {
 export class SpreadScorer {
   private readonly spreads: SpreadState[] = [];
   private readonly sumWeights: number;
-  private seenVersion = -1;
+  private seenChanges = 0;
   private lowestBoost = -1;
 
   constructor(
@@ -98,15 +98,12 @@ export class SpreadScorer {
     return this.spreads.length > 0;
   }
 
-  /** Brings counts up to date with the plan; call once per Select. */
+  /** Brings counts up to date with the plan's changes since the last call; call once per Select. */
   prepare(): void {
-    if (this.seenVersion === this.ctx.version) return;
-    this.seenVersion = this.ctx.version;
-    for (const s of this.spreads) {
-      s.counts.fill(0);
-      s.present.fill(0);
-    }
-    for (const a of this.ctx.proposed) {
+    const changes = this.ctx.changes;
+    if (this.seenChanges === changes.length) return;
+    for (let k = this.seenChanges; k < changes.length; k++) {
+      const { alloc: a, sign } = changes[k] as (typeof changes)[number];
       if (a.group !== this.tg.name) continue;
       const i = this.ctx.indexOf.get(a.nodeId);
       if (i === undefined) continue;
@@ -115,16 +112,17 @@ export class SpreadScorer {
         if (v < 0) continue;
         const b = s.bucketOf[v] as number;
         if (b < 0) continue;
-        s.counts[b] = (s.counts[b] as number) + 1;
+        s.counts[b] = (s.counts[b] as number) + sign;
         s.present[b] = 1;
       }
     }
+    this.seenChanges = changes.length;
     for (const s of this.spreads) {
       let min = 0;
       let max = 0;
       for (let b = 0; b < s.counts.length; b++) {
-        if (!s.present[b]) continue;
         const c = s.counts[b] as number;
+        if (!s.present[b] || c <= 0) continue;
         if (min === 0 || c < min) min = c;
         if (max === 0 || c > max) max = c;
       }
