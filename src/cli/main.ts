@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { repoRoot } from "../controlplane/binary.js";
 import { normalizeNomadFlags } from "./args.js";
+import { controllerCommand } from "./commands/controller.js";
 import { devCommand } from "./commands/dev.js";
 import { jobCommand } from "./commands/job.js";
 import { UsageError } from "./options.js";
@@ -20,6 +21,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.addCommand(devCommand());
+  program.addCommand(controllerCommand());
   program.addCommand(jobCommand());
   program
     .command("version")

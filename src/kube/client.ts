@@ -11,3 +11,8 @@ export function loadKubeConfig(kubeconfigPath?: string): KubeConfig {
   else kc.loadFromDefault();
   return kc;
 }
+
+/** Where the controller keeps its Lease: its own namespace in a cluster, else "default". */
+export function controllerNamespace(env: NodeJS.ProcessEnv = process.env): string {
+  return env.POD_NAMESPACE || env.CARAVAN_NAMESPACE || "default";
+}

@@ -35,3 +35,12 @@ export function collectionPath(ref: ResourceRef, namespace?: string): string {
   if (namespace && ref.namespaced) return `${ref.basePath}/namespaces/${namespace}/${ref.plural}`;
   return `${ref.basePath}/${ref.plural}`;
 }
+
+/** Job versions are ControllerRevisions, Kubernetes' own object for a history of specs. */
+export const controllerRevisionResource: ResourceRef = {
+  apiVersion: "apps/v1",
+  kind: "ControllerRevision",
+  basePath: "/apis/apps/v1",
+  plural: "controllerrevisions",
+  namespaced: true,
+};

@@ -63,6 +63,16 @@ describe("caravan dev", () => {
     expect(get.stderr).toContain("No resources found in default namespace.");
     expect(processesMentioning(dataDir).length).toBeGreaterThan(1);
 
+    // The controller runs inside dev: an applied job gets a version and an evaluation.
+    await kubectlOk(kubeconfig, ["apply", "-f", path.join(root, "examples/web-app.yaml")]);
+    const deadline = Date.now() + 30_000;
+    let evaluations = "";
+    while (!evaluations.includes("web-app-g1") && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      evaluations = (await kubectl(kubeconfig, ["get", "nomadevaluations", "-o", "name"])).stdout;
+    }
+    expect(evaluations).toContain("nomadevaluation.caravan.dev/web-app-g1");
+
     dev.kill("SIGINT");
     expect(await exited).toBe(0);
     expect(processesMentioning(dataDir)).toEqual([]);

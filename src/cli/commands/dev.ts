@@ -9,9 +9,10 @@ import { Command } from "commander";
 import { createLogger, type Logger } from "../../common/log.js";
 import { Shutdown } from "../../common/shutdown.js";
 import type { AgentConfig } from "../../config/agent-config.js";
+import { runControllersWhenLeader } from "../../controllers/leader.js";
 import { repoRoot } from "../../controlplane/binary.js";
 import { startControlPlane } from "../../controlplane/start.js";
-import { loadKubeConfig } from "../../kube/client.js";
+import { controllerNamespace, loadKubeConfig } from "../../kube/client.js";
 import { installCrds } from "../../kube/crds.js";
 import { addCommonFlags, type CommonFlags, configFromFlags, UsageError } from "../options.js";
 
@@ -90,11 +91,18 @@ async function startDev(
     server = controlPlane.server;
   }
 
-  const crds = await installCrds(
-    loadKubeConfig(kubeconfigPath),
-    path.join(repoRoot, "charts/caravan/crds"),
+  const kc = loadKubeConfig(kubeconfigPath);
+  if (config.kubeconfig) {
+    // The embedded control plane installs them itself, before its garbage collector starts.
+    const crds = await installCrds(kc, crdDir);
+    log.info({ count: crds.length }, "CRDs installed");
+  }
+  runControllersWhenLeader(
+    kc,
+    log.child({ component: "controller" }),
+    shutdown,
+    controllerNamespace(),
   );
-  log.info({ count: crds.length }, "CRDs installed");
 
   process.stdout.write(
     [

@@ -53,7 +53,8 @@ export function observeJob(obs: JobObservation, now: string): ObservedJobStatus 
   let runningCurrent = 0;
   let liveCurrent = 0;
   for (const alloc of obs.allocations) {
-    const counts = (summary[alloc.spec.group] ??= {});
+    const counts = summary[alloc.spec.group] ?? {};
+    summary[alloc.spec.group] = counts;
     const client = alloc.status?.clientStatus ?? "pending";
     const bucket = client === "pending" ? "starting" : client;
     counts[bucket] = (counts[bucket] ?? 0) + 1;

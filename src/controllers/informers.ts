@@ -1,0 +1,77 @@
+// The informers every controller shares: each kind is listed and watched once
+// per process, with the indexes controllers look objects up by.
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { Logger } from "../common/log.js";
+import type { NomadAllocation, NomadEvaluation, NomadJob, NomadNode } from "../crds/objects.js";
+import { Informer } from "../kube/informer.js";
+import { caravanResource, controllerRevisionResource } from "../kube/resources.js";
+import { type JobVersion, jobLabel } from "./jobs/versions.js";
+
+/** Index name: objects of one job, by "namespace/jobName". */
+export const byJob = "job";
+/** Index name: allocations on one node, by node name. */
+export const byNode = "node";
+
+export interface SharedInformers {
+  jobs: Informer<NomadJob>;
+  evaluations: Informer<NomadEvaluation>;
+  allocations: Informer<NomadAllocation>;
+  nodes: Informer<NomadNode>;
+  versions: Informer<JobVersion>;
+  start(): void;
+  waitForSync(): Promise<void>;
+  stop(): void;
+}
+
+export function jobKey(namespace: string | undefined, jobName: string): string {
+  return `${namespace ?? "default"}/${jobName}`;
+}
+
+/** A namespace limits the namespaced kinds to it (nodes are cluster-wide); unset watches all. */
+export function createInformers(kc: KubeConfig, log: Logger, namespace?: string): SharedInformers {
+  const scope = namespace ? { namespace } : {};
+  const jobs = new Informer<NomadJob>(kc, caravanResource("NomadJob"), log, scope);
+  const evaluations = new Informer<NomadEvaluation>(
+    kc,
+    caravanResource("NomadEvaluation"),
+    log,
+    scope,
+  );
+  const allocations = new Informer<NomadAllocation>(
+    kc,
+    caravanResource("NomadAllocation"),
+    log,
+    scope,
+  );
+  const nodes = new Informer<NomadNode>(kc, caravanResource("NomadNode"), log);
+  // Only the revisions Caravan writes: they carry the job label.
+  const versions = new Informer<JobVersion>(kc, controllerRevisionResource, log, {
+    ...scope,
+    labelSelector: jobLabel,
+  });
+
+  evaluations.store.addIndex(byJob, (e) => [jobKey(e.metadata.namespace, e.spec.jobName)]);
+  allocations.store.addIndex(byJob, (a) => [jobKey(a.metadata.namespace, a.spec.jobName)]);
+  allocations.store.addIndex(byNode, (a) => [a.spec.nodeName]);
+  versions.store.addIndex(byJob, (v) => [
+    jobKey(v.metadata.namespace, v.metadata.labels[jobLabel] ?? ""),
+  ]);
+
+  const all = [jobs, evaluations, allocations, nodes, versions];
+  return {
+    jobs,
+    evaluations,
+    allocations,
+    nodes,
+    versions,
+    start: () => {
+      for (const i of all) i.start();
+    },
+    waitForSync: async () => {
+      await Promise.all(all.map((i) => i.waitForSync()));
+    },
+    stop: () => {
+      for (const i of all) i.stop();
+    },
+  };
+}

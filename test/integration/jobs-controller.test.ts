@@ -1,0 +1,235 @@
+// The jobs controller on a real API server, driven with kubectl as a user
+// would: a new spec becomes a job version (ControllerRevision) and an
+// evaluation, status follows the allocations, stop deregisters, and deleting
+// a job waits for its allocations to stop before it goes.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { stringify } from "yaml";
+import { createLogger } from "../../src/common/log.js";
+import { type Controllers, startControllers } from "../../src/controllers/run.js";
+import { loadKubeConfig } from "../../src/kube/client.js";
+import { createNamespace, eventually, kubectl, kubectlOk } from "../support/kubectl.js";
+
+const kubeconfig = inject("kubeconfig");
+// biome-ignore lint/suspicious/noExplicitAny: objects read back from kubectl as JSON
+type Obj = Record<string, any>;
+
+function job(ns: string, count: number, extra: Obj = {}): string {
+  return stringify({
+    apiVersion: "caravan.dev/v1alpha1",
+    kind: "NomadJob",
+    metadata: { name: "web", namespace: ns },
+    spec: {
+      type: "service",
+      groups: [
+        {
+          name: "frontend",
+          count,
+          tasks: [{ name: "nginx", driver: "docker", config: { image: "nginx:1.25" } }],
+        },
+      ],
+      ...extra,
+    },
+  });
+}
+
+async function get(ns: string, what: string): Promise<Obj | undefined> {
+  const r = await kubectl(kubeconfig, ["get", "-n", ns, what, "-o", "json"]);
+  return r.code === 0 ? (JSON.parse(r.stdout) as Obj) : undefined;
+}
+
+/** Writes allocation status through the status subresource, exactly as a node agent would. */
+async function setClientStatus(ns: string, name: string, clientStatus: string): Promise<void> {
+  await kubectlOk(kubeconfig, [
+    "patch",
+    "nomadallocation",
+    name,
+    "-n",
+    ns,
+    "--subresource=status",
+    "--type=merge",
+    "-p",
+    JSON.stringify({ status: { clientStatus } }),
+  ]);
+}
+
+describe("jobs controller", () => {
+  let ns: string;
+  let controllers: Controllers;
+  beforeAll(async () => {
+    ns = await createNamespace(kubeconfig, "jobs");
+    controllers = await startControllers(
+      loadKubeConfig(kubeconfig),
+      createLogger({ level: "warn", json: false }),
+      { namespace: ns },
+    );
+  });
+  afterAll(async () => {
+    await controllers?.stop();
+  });
+
+  it("records version 0 and a job-register evaluation for a new job", async () => {
+    await kubectlOk(kubeconfig, ["apply", "-f", "-"], job(ns, 2));
+    const registered = await eventually(async () => {
+      const j = await get(ns, "nomadjob/web");
+      return j?.status?.observedGeneration === 1 ? j : undefined;
+    }, "the job status");
+    expect(registered.metadata.finalizers).toContain("caravan.dev/deregister");
+    expect(registered.status).toMatchObject({ version: 0, status: "pending", desired: 2 });
+    const reconciling = registered.status.conditions.find((c: Obj) => c.type === "Reconciling");
+    expect(reconciling).toMatchObject({ status: "True", reason: "Evaluating" });
+
+    const revision = await get(ns, "controllerrevision/web-v0");
+    expect(revision?.revision).toBe(0);
+    expect(revision?.data.spec.groups[0].count).toBe(2);
+    const evaluation = await get(ns, "nomadevaluation/web-g1");
+    expect(evaluation?.spec).toMatchObject({
+      jobName: "web",
+      jobVersion: 0,
+      triggeredBy: "job-register",
+      type: "service",
+      priority: 50,
+    });
+  });
+
+  it("records a new version and evaluation for a spec change, and nothing for an unchanged apply", async () => {
+    await kubectlOk(kubeconfig, ["apply", "-f", "-"], job(ns, 3));
+    await eventually(
+      async () => ((await get(ns, "nomadjob/web"))?.status?.version === 1 ? true : undefined),
+      "version 1",
+    );
+    expect((await get(ns, "nomadevaluation/web-g2"))?.spec.jobVersion).toBe(1);
+
+    await kubectlOk(kubeconfig, ["apply", "-f", "-"], job(ns, 3));
+    await new Promise((r) => setTimeout(r, 1_000));
+    const revisions = await kubectlOk(kubeconfig, [
+      "get",
+      "controllerrevisions",
+      "-n",
+      ns,
+      "-l",
+      "caravan.dev/job=web",
+      "-o",
+      "name",
+    ]);
+    expect(revisions.trim().split("\n").sort()).toEqual([
+      "controllerrevision.apps/web-v0",
+      "controllerrevision.apps/web-v1",
+    ]);
+    const evals = await kubectlOk(kubeconfig, ["get", "nomadevaluations", "-n", ns, "-o", "name"]);
+    expect(evals.trim().split("\n")).toHaveLength(2);
+  });
+
+  it("reports running allocations in status, printer columns and the Ready condition", async () => {
+    const uid = (await get(ns, "nomadjob/web"))?.metadata.uid;
+    for (const i of [0, 1, 2]) {
+      await kubectlOk(
+        kubeconfig,
+        ["apply", "-f", "-"],
+        stringify({
+          apiVersion: "caravan.dev/v1alpha1",
+          kind: "NomadAllocation",
+          metadata: {
+            name: `web-frontend-${i}`,
+            namespace: ns,
+            ownerReferences: [
+              { apiVersion: "caravan.dev/v1alpha1", kind: "NomadJob", name: "web", uid },
+            ],
+          },
+          spec: {
+            jobName: "web",
+            jobVersion: 1,
+            group: "frontend",
+            nodeName: "jobs-n1",
+            desiredStatus: "run",
+            name: `web.frontend[${i}]`,
+            index: i,
+            evalName: "web-g2",
+            resources: {},
+          },
+        }),
+      );
+      await setClientStatus(ns, `web-frontend-${i}`, "running");
+    }
+    for (const e of ["web-g1", "web-g2"]) {
+      await kubectlOk(kubeconfig, [
+        "patch",
+        "nomadevaluation",
+        e,
+        "-n",
+        ns,
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        '{"status":{"status":"complete"}}',
+      ]);
+    }
+    const ready = await eventually(async () => {
+      const j = await get(ns, "nomadjob/web");
+      return j?.status?.conditions?.find((c: Obj) => c.type === "Ready" && c.status === "True")
+        ? j
+        : undefined;
+    }, "the job to be Ready");
+    expect(ready.status).toMatchObject({ status: "running", running: 3, desired: 3 });
+    expect(ready.status.summary.frontend).toMatchObject({ running: 3, queued: 0, starting: 0 });
+    const table = (await kubectlOk(kubeconfig, ["get", "nomadjobs", "-n", ns])).split("\n");
+    expect(table[1]).toMatch(/^web\s+service\s+running\s+3\s+3\s/);
+  });
+
+  it("deregisters on stop with a job-deregister evaluation", async () => {
+    await kubectlOk(kubeconfig, ["apply", "-f", "-"], job(ns, 3, { stop: true }));
+    const evaluation = await eventually(
+      () => get(ns, "nomadevaluation/web-g3"),
+      "the deregister evaluation",
+    );
+    expect(evaluation.spec).toMatchObject({ triggeredBy: "job-deregister", jobVersion: 2 });
+  });
+
+  it("on deletion stops the allocations, waits for them on a live node, then lets the job go", async () => {
+    await kubectlOk(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      stringify({
+        apiVersion: "caravan.dev/v1alpha1",
+        kind: "NomadNode",
+        metadata: { name: "jobs-n1" },
+        spec: {},
+      }),
+    );
+    await kubectlOk(kubeconfig, [
+      "patch",
+      "nomadnode",
+      "jobs-n1",
+      "--subresource=status",
+      "--type=merge",
+      "-p",
+      '{"status":{"status":"ready"}}',
+    ]);
+    await new Promise((r) => setTimeout(r, 500)); // the node informer sees it ready
+
+    await kubectlOk(kubeconfig, ["delete", "nomadjob", "web", "-n", ns, "--wait=false"]);
+    const stopping = await eventually(async () => {
+      const a = await get(ns, "nomadallocation/web-frontend-0");
+      return a?.spec.desiredStatus === "stop" ? a : undefined;
+    }, "allocations told to stop");
+    expect(stopping.spec.desiredDescription).toBe("alloc not needed due to job deletion");
+    expect(await get(ns, "nomadjob/web")).toBeDefined(); // still there: the allocations run
+
+    for (const i of [0, 1, 2]) await setClientStatus(ns, `web-frontend-${i}`, "complete");
+    await eventually(
+      async () => ((await get(ns, "nomadjob/web")) === undefined ? true : undefined),
+      "the job to go",
+    );
+    await eventually(async () => {
+      const left = await kubectlOk(kubeconfig, [
+        "get",
+        "nomadallocations,controllerrevisions",
+        "-n",
+        ns,
+        "-o",
+        "name",
+      ]);
+      return left.trim() === "" ? true : undefined;
+    }, "allocations and versions to be garbage-collected");
+    await kubectlOk(kubeconfig, ["delete", "nomadnode", "jobs-n1"]);
+  });
+});
