@@ -9,12 +9,14 @@ import type {
 } from "../crds/allocation.js";
 import type { NomadDeploymentSpec, NomadDeploymentStatus } from "../crds/deployment.js";
 import type { NomadNodeSpec, NomadNodeStatus } from "../crds/node.js";
+import type { NomadNodePoolSpec } from "../crds/nodepool.js";
 import { computedClassKey } from "./computed-class.js";
 import { durationMs } from "./duration.js";
 import type {
   AllocClientStatus,
   Placement,
   SchedulerAlloc,
+  SchedulerConfig,
   SchedulerDeployment,
   SchedulerNode,
   SchedulerResources,
@@ -289,5 +291,23 @@ export function allocationSpecFor(
       : {}),
     ...(p.preemptedAllocs ? { preemptedAllocations: [...p.preemptedAllocs] } : {}),
     metrics: p.metrics,
+  };
+}
+
+/**
+ * The scheduler configuration for a job in a node pool: the cluster-wide
+ * settings with the pool's overrides (algorithm, memory oversubscription).
+ */
+export function schedulerConfigFor(
+  cluster: Partial<SchedulerConfig>,
+  pool: ObjectWithMeta<NomadNodePoolSpec, unknown> | undefined,
+): Partial<SchedulerConfig> {
+  const over = pool?.spec.schedulerConfiguration;
+  return {
+    ...cluster,
+    ...(over?.schedulerAlgorithm ? { algorithm: over.schedulerAlgorithm } : {}),
+    ...(over?.memoryOversubscriptionEnabled !== undefined
+      ? { memoryOversubscription: over.memoryOversubscriptionEnabled }
+      : {}),
   };
 }

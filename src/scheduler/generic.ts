@@ -55,7 +55,11 @@ export function scheduleGeneric(ctx: EvalContext, job: ResolvedJob | undefined):
   const destructive = [...r.destructive];
   for (const { alloc, group } of r.inPlace) {
     const i = ctx.indexOf.get(alloc.nodeId);
-    if (i !== undefined && stack.feasible(group, i)) {
+    // The allocation itself must not count against its own node (distinct_hosts).
+    ctx.stop(alloc);
+    const stays = i !== undefined && stack.feasible(group, i);
+    ctx.place(alloc);
+    if (stays) {
       plan.inPlaceUpdates.push({
         allocId: alloc.id,
         nodeId: alloc.nodeId,

@@ -34,6 +34,19 @@ export class Metrics {
     bump(this.constraintFiltered, reason);
   }
 
+  /** Per task, what it asked for, recorded once a node ran out of cpu, memory or cores. */
+  exhaustResources(
+    tasks: readonly { name: string; cpuMHz: number; memoryMB: number; cores: number }[],
+  ): void {
+    for (const t of tasks) {
+      this.resourcesExhausted[t.name] = {
+        cpu: t.cpuMHz,
+        memoryMB: t.memoryMB,
+        ...(t.cores > 0 ? { cores: t.cores } : {}),
+      };
+    }
+  }
+
   exhaust(node: SchedulerNode, dimension: string): void {
     this.nodesExhausted++;
     if (node.nodeClass) bump(this.classExhausted, node.nodeClass);

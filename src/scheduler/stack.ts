@@ -130,6 +130,8 @@ export class Stack {
         this.preempt && preempted ? findPreemptions(this.ctx, tg, i, this.job.priority) : undefined;
       if (!evict) {
         this.metrics.exhaust(node, exhausted.dimension);
+        const d = exhausted.dimension;
+        if (d === "cpu" || d === "memory" || d === "cores") this.metrics.exhaustResources(tg.tasks);
         return Number.NaN;
       }
       for (const a of evict) this.ctx.usage.apply(i, a.resources, -1);

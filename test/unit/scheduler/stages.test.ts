@@ -290,3 +290,28 @@ describe("preemption", () => {
     expect(on.preemptions).toHaveLength(1);
   });
 });
+
+describe("placement failure metrics", () => {
+  it("lists each task's request when nodes ran out of cpu or memory", () => {
+    const plan = run({ nodes: [node("a", { memoryMB: 100 })] });
+    expect(plan.failedTGAllocs.web?.resourcesExhausted).toEqual({
+      app: { cpu: 500, memoryMB: 256 },
+    });
+  });
+});
+
+describe("in-place updates under distinct_hosts", () => {
+  it("an allocation does not block its own node", () => {
+    const v0 = job({ constraints: [{ operator: "distinct_hosts" }] });
+    const v1 = job({ constraints: [{ operator: "distinct_hosts" }] }, { restart: { attempts: 9 } });
+    const a = alloc("n0");
+    const plan = run({
+      nodes: nodes(1),
+      job: v1,
+      jobVersion: 1,
+      previousJob: { spec: v0, version: 0 },
+      allocs: [a],
+    });
+    expect(plan.inPlaceUpdates).toEqual([{ allocId: a.id, nodeId: "n0", jobVersion: 1 }]);
+  });
+});
