@@ -72,6 +72,7 @@ export interface ResolvedGroup {
   readonly memoryMaxMB: number;
   readonly coresTotal: number;
   readonly hasDevices: boolean;
+  readonly hasDeviceAffinities: boolean;
   readonly spec: TaskGroup;
 }
 
@@ -202,6 +203,7 @@ function resolveGroup(job: NomadJobSpec, tg: TaskGroup, type: JobType): Resolved
     memoryMaxMB: tasks.reduce((s, t) => s + t.memoryMaxMB, 0),
     coresTotal: tasks.reduce((s, t) => s + t.cores, 0),
     hasDevices: tasks.some((t) => t.devices.length > 0),
+    hasDeviceAffinities: tasks.some((t) => t.devices.some((d) => (d.affinities ?? []).length > 0)),
     spec: tg,
   };
 }

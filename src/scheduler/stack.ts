@@ -146,6 +146,19 @@ export class Stack {
     }
     let sum = binpack;
     let count = 1;
+    // Free device instances (and device affinities) depend on the node's
+    // instances in use: checked per candidate, only for groups with devices.
+    if (tg.hasDevices) {
+      const devices = assignDevices(tg, node, i, this.ctx.usage);
+      if (!devices) {
+        this.metrics.exhaust(node, "devices: no free instances");
+        return Number.NaN;
+      }
+      if (tg.hasDeviceAffinities) {
+        sum += devices.score;
+        count++;
+      }
+    }
     const anti = antiAffinityScore(r.groupCounts[i] as number, tg.count);
     if (anti !== 0) {
       sum += anti;

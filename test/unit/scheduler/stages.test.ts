@@ -315,3 +315,65 @@ describe("in-place updates under distinct_hosts", () => {
     expect(plan.inPlaceUpdates).toEqual([{ allocId: a.id, nodeId: "n0", jobVersion: 1 }]);
   });
 });
+
+describe("device instances and affinities per candidate", () => {
+  const gpuNode = (id: string, model: string, ids: string[]) =>
+    node(id, {
+      devices: [{ vendor: "nvidia", type: "gpu", name: model, healthyIds: ids, attributes: {} }],
+    });
+
+  it("skips nodes whose instances are all in use and places on one with free instances", () => {
+    const busy = alloc("a", {
+      jobId: "other",
+      resources: {
+        ...alloc("a").resources,
+        devices: [{ vendor: "nvidia", type: "gpu", name: "t4", ids: ["a0"] }],
+      },
+    });
+    const plan = run({
+      nodes: [gpuNode("a", "t4", ["a0"]), gpuNode("b", "t4", ["b0"])],
+      allocs: [busy],
+      job: job(
+        {},
+        {
+          tasks: [
+            {
+              name: "app",
+              driver: "exec",
+              resources: { cpu: 100, memory: 64, devices: [{ name: "gpu" }] },
+            },
+          ],
+        },
+      ),
+    });
+    expect(plan.placements.map((p) => p.nodeId)).toEqual(["b"]);
+  });
+
+  it("device affinities steer towards the preferred model", () => {
+    const plan = run({
+      nodes: [gpuNode("a", "k80", ["a0"]), gpuNode("b", "t4", ["b0"])],
+      job: job(
+        {},
+        {
+          tasks: [
+            {
+              name: "app",
+              driver: "exec",
+              resources: {
+                cpu: 100,
+                memory: 64,
+                devices: [
+                  {
+                    name: "gpu",
+                    affinities: [{ attribute: "${device.model}", value: "t4", weight: 100 }],
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      ),
+    });
+    expect(plan.placements.map((p) => p.nodeId)).toEqual(["b"]);
+  });
+});
