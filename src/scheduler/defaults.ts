@@ -62,6 +62,8 @@ export interface ResolvedGroup {
   readonly reschedule: ResolvedReschedule | undefined;
   readonly update: ResolvedUpdate;
   readonly migrateMaxParallel: number;
+  /** System jobs: destructive updates per evaluation (update.max_parallel); 0 means all at once. */
+  readonly systemMaxParallel: number;
   /** Lost after this long disconnected (ms); undefined: lost at once. */
   readonly lostAfterMs: number | undefined;
   readonly replaceOnLost: boolean;
@@ -185,6 +187,10 @@ function resolveGroup(job: NomadJobSpec, tg: TaskGroup, type: JobType): Resolved
       autoPromote: update.autoPromote ?? false,
     },
     migrateMaxParallel: migrate.maxParallel ?? 1,
+    systemMaxParallel:
+      (type === "system" || type === "sysbatch") && (job.update || tg.update)
+        ? (update.maxParallel ?? 1)
+        : 0,
     lostAfterMs:
       tg.disconnect?.lostAfter !== undefined
         ? durationMs(tg.disconnect.lostAfter, 0)

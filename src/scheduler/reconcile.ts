@@ -317,12 +317,14 @@ function reconcileGroup(input: GroupInput): void {
   }
 
   // Migrations, at most max_parallel in flight.
+  const byId = new Map(input.allocs.map((a) => [a.id, a] as const));
   const inFlight = input.allocs.filter(
     (a) =>
       a.previousAllocation !== undefined &&
       a.desiredStatus === "run" &&
       (a.clientStatus === "pending" || (a.clientStatus === "running" && a.healthy !== true)) &&
-      input.allocs.some((p) => p.id === a.previousAllocation && p.desiredStatus !== "run"),
+      byId.get(a.previousAllocation)?.desiredStatus !== "run" &&
+      byId.has(a.previousAllocation),
   ).length;
   let migrateBudget = Math.max(0, tg.migrateMaxParallel - inFlight);
   migrate.sort(

@@ -62,6 +62,7 @@ export function scheduleSystem(ctx: EvalContext, job: ResolvedJob | undefined): 
     const desired = plan.annotations.desiredTGUpdates[tg.name] ?? emptyDesired();
     plan.annotations.desiredTGUpdates[tg.name] = desired;
     let nextIndex = 0;
+    let destructiveDone = 0;
     for (let i = 0; i < ctx.nodes.length; i++) {
       const node = ctx.nodes[i] as SchedulerNode;
       const here = byNodeGroup.get(`${node.id}\u0000${tg.name}`) ?? [];
@@ -124,6 +125,11 @@ export function scheduleSystem(ctx: EvalContext, job: ResolvedJob | undefined): 
           desired.inPlaceUpdate++;
           continue;
         }
+        if (tg.systemMaxParallel > 0 && destructiveDone >= tg.systemMaxParallel) {
+          desired.ignore++; // the rest wait for a later evaluation (update.max_parallel)
+          continue;
+        }
+        destructiveDone++;
         ctx.stop(keep);
         if (!placeOn(tg, i, keep)) {
           ctx.place(keep);
@@ -133,14 +139,18 @@ export function scheduleSystem(ctx: EvalContext, job: ResolvedJob | undefined): 
         desired.destructiveUpdate++;
         continue;
       }
-      if (
-        sysbatch &&
-        here.some((a) => a.clientStatus === "complete" && a.jobVersion === snapshot.jobVersion)
-      ) {
+      // A finished allocation of this version: sysbatch does not run again; system replaces it.
+      const finished = here.find(
+        (a) =>
+          a.desiredStatus === "run" &&
+          (a.clientStatus === "complete" || a.clientStatus === "failed") &&
+          a.jobVersion === snapshot.jobVersion,
+      );
+      if (sysbatch && finished) {
         desired.ignore++;
         continue;
       }
-      if (placeOn(tg, i, undefined)) desired.place++;
+      if (placeOn(tg, i, finished)) desired.place++;
     }
 
     function placeOn(g: ResolvedGroup, i: number, previous: SchedulerAlloc | undefined): boolean {

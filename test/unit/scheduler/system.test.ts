@@ -101,3 +101,39 @@ describe("system scheduler", () => {
     ]);
   });
 });
+
+describe("system scheduler: failures and staggered updates", () => {
+  it("replaces a failed system allocation on its node; sysbatch leaves a failed run alone", () => {
+    const failed = alloc("n0", { clientStatus: "failed", jobType: "system" });
+    const sysPlan = run({ nodes: [node("n0")], job: job({ type: "system" }), allocs: [failed] });
+    expect(sysPlan.placements).toMatchObject([{ nodeId: "n0", previousAllocation: failed.id }]);
+    const batchPlan = run({
+      nodes: [node("n0")],
+      job: job({ type: "sysbatch" }),
+      allocs: [{ ...failed, jobType: "sysbatch" }],
+    });
+    expect(batchPlan.placements).toHaveLength(0);
+  });
+
+  it("replaces at most update.max_parallel allocations per evaluation", () => {
+    const v0 = job({ type: "system" });
+    const v1 = job(
+      { type: "system", update: { maxParallel: 2 } },
+      { tasks: [{ name: "app", driver: "exec", config: { v: 2 } }] },
+    );
+    const allocs = [0, 1, 2, 3].map((index) => alloc(`n${index}`, { index, jobType: "system" }));
+    const plan = run({
+      nodes: nodes(4),
+      job: v1,
+      jobVersion: 1,
+      previousJob: { spec: v0, version: 0 },
+      allocs,
+    });
+    expect(plan.placements).toHaveLength(2);
+    expect(plan.stops).toHaveLength(2);
+    expect(plan.annotations.desiredTGUpdates.web).toMatchObject({
+      destructiveUpdate: 2,
+      ignore: 2,
+    });
+  });
+});
