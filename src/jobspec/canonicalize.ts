@@ -117,6 +117,29 @@ function canonicalizeService<
   return out;
 }
 
+/**
+ * The Envoy task Nomad adds to a group for each Connect gateway service (its
+ * job mutator does so on registration), so a gateway group is a whole group.
+ */
+function gatewayTasks(group: TaskGroup): Task[] {
+  const tasks: Task[] = [];
+  for (const s of group.services ?? []) {
+    const gw = s.connect?.gateway;
+    if (!gw || !s.name) continue;
+    const kind = gw.ingress ? "ingress" : gw.terminating ? "terminating" : "mesh";
+    if (group.tasks?.some((t) => t.kind === `connect-${kind}:${s.name}`)) continue;
+    tasks.push({
+      name: `connect-${kind}-${s.name}`,
+      kind: `connect-${kind}:${s.name}`,
+      driver: "docker",
+      resources: { cpu: 250, memory: 128 },
+      logs: { maxFiles: 2, maxFileSize: 2, disabled: false },
+      shutdownDelay: "5s",
+    });
+  }
+  return tasks;
+}
+
 /** The job with every default Nomad would fill in. Pure: the input is not changed. */
 export function canonicalize(input: NomadJobSpec): NomadJobSpec {
   const job: NomadJobSpec = { ...input };
@@ -165,7 +188,9 @@ export function canonicalize(input: NomadJobSpec): NomadJobSpec {
       group.services = group.services.map((s) =>
         canonicalizeService(s, `${job.name}-${group.name}`),
       );
-    group.tasks = group.tasks.map((t) => canonicalizeTask(job, group, t));
+    group.tasks = [...(group.tasks ?? []), ...gatewayTasks(group)].map((t) =>
+      canonicalizeTask(job, group, t),
+    );
     return group;
   });
   return job;

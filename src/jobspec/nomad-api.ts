@@ -4,6 +4,7 @@
 // reuses this mapper.
 import type { NomadJobSpec } from "../crds/job/index.js";
 import { goDurationMs } from "./functions/index.js";
+import { orderJob } from "./resource.js";
 
 type Obj = Record<string, unknown>;
 type Conv = (v: unknown) => unknown;
@@ -295,7 +296,7 @@ const job: Table = {
 
 /** The job as Nomad's API returns and accepts it, wrapped as `nomad job run -output` prints it. */
 export function toNomadApi(spec: NomadJobSpec, namespace = "default"): { Job: Obj } {
-  const out = map(spec, job) as Obj;
+  const out = map(orderJob(spec), job) as Obj;
   out.Namespace = namespace;
   return { Job: out };
 }

@@ -58,6 +58,7 @@ const affinityOps = new Set([
   "regexp",
   "version",
   "semver",
+  "set_contains",
   "set_contains_all",
   "set_contains_any",
 ]);
@@ -222,9 +223,17 @@ function checkCheck(
     return;
   }
   if (!c.interval || ms(c.interval) <= 0)
-    report(c, undefined, `${where}: a ${c.type} check needs an interval greater than 0`);
+    report(
+      c,
+      undefined,
+      `${where}: ${c.type === "http" ? "an" : "a"} ${c.type} check needs an interval greater than 0`,
+    );
   if (!c.timeout || ms(c.timeout) <= 0)
-    report(c, undefined, `${where}: a ${c.type} check needs a timeout greater than 0`);
+    report(
+      c,
+      undefined,
+      `${where}: ${c.type === "http" ? "an" : "a"} ${c.type} check needs a timeout greater than 0`,
+    );
   else if (ms(c.timeout) < 1000)
     report(c, "timeout", `${where}: a check's timeout must be at least 1s`);
   if (c.type === "http" && !c.path) report(c, undefined, `${where}: an http check needs a path`);
@@ -245,7 +254,7 @@ function checkCheck(
     report(
       c,
       undefined,
-      `${where}: a ${c.type} check needs a port: set port on the check or on its service`,
+      `${where}: ${c.type === "http" ? "an" : "a"} ${c.type} check needs a port: set port on the check or on its service`,
     );
 }
 
@@ -465,17 +474,17 @@ function checkGroup(job: NomadJobSpec, g: TaskGroup, report: Report): void {
   for (const c of g.constraints ?? []) checkConstraint(c, report);
   for (const a of g.affinities ?? []) checkAffinity(a, report);
   for (const s of g.spreads ?? []) checkSpread(s, report);
+  // Nomad checks each task's logs against the whole disk, not their sum.
   const disk = g.ephemeralDisk?.size ?? 300;
-  const logs = g.tasks.reduce(
-    (sum, t) => sum + (t.logs?.maxFiles ?? 10) * (t.logs?.maxFileSize ?? 10),
-    0,
-  );
-  if (logs >= disk)
-    report(
-      g.ephemeralDisk ?? g,
-      "size",
-      `${where}: log storage (${logs} MB) must be less than the ephemeral disk (${disk} MB); raise ephemeral_disk size or lower logs max_files/max_file_size`,
-    );
+  for (const t of g.tasks) {
+    const logs = (t.logs?.maxFiles ?? 10) * (t.logs?.maxFileSize ?? 10);
+    if (logs >= disk)
+      report(
+        t.logs ?? t,
+        undefined,
+        `${where} task "${t.name}": log storage (${logs} MB) must be less than the ephemeral disk (${disk} MB); raise ephemeral_disk size or lower logs max_files/max_file_size`,
+      );
+  }
   if (!g.tasks.some((t) => !t.lifecycle || t.lifecycle.sidecar))
     report(
       g,
@@ -505,7 +514,11 @@ export function validate(
   };
   pair(job, decoded);
   const fallback = originOf(ctx, decoded) ?? { line: 1, column: 1 };
+  // A setting inherited by several objects (a group's restart in each task) is reported once.
+  const seen = new Set<string>();
   const report: Report = (obj, field, message) => {
+    if (seen.has(message)) return;
+    seen.add(message);
     const twin = obj ? (twins.get(obj) ?? obj) : undefined;
     errors.push({ pos: originOf(ctx, twin, field) ?? fallback, message });
   };

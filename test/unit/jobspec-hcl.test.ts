@@ -116,7 +116,8 @@ describe("HCL2 expressions", () => {
 
   it("reports type errors at the operand", () => {
     expect(() => ev('1 + "x"')).toThrow(/a number is required, not string "x"/);
-    expect(() => ev("var.nope")).toThrow(/no attribute "nope"/);
+    expect(() => ev("var.nope")).toThrow(/there is no variable named "nope"/);
+    expect(() => ev("var.m.z")).toThrow(/no attribute "z"/);
     expect(() => ev("nofn(1)")).toThrow(/no function named "nofn"/);
   });
 });

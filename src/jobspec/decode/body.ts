@@ -326,14 +326,14 @@ export function decodeBody(
     if (wantsLabel && block.labels.length !== 1) {
       ctx.errors.push({
         pos: block.pos,
-        message: `a ${block.type} block needs ${block.labels.length ? "exactly one label" : "a label"}: ${block.type} "<${cs.label}>" { … }`,
+        message: `${/^[aeiou]/.test(block.type) ? "an" : "a"} ${block.type} block needs ${block.labels.length ? "exactly one label" : "a label"}: ${block.type} "<${cs.label}>" { … }`,
       });
       continue;
     }
     if (!cs.label && labelled) {
       ctx.errors.push({
         pos: block.pos,
-        message: `a ${block.type} block takes no label, found "${block.labels[0]}"`,
+        message: `${/^[aeiou]/.test(block.type) ? "an" : "a"} ${block.type} block takes no label, found "${block.labels[0]}"`,
       });
       continue;
     }

@@ -33,16 +33,22 @@ function foldConstraint(c: Obj, ctx: DecodeContext, affinity: boolean): void {
     delete c[f];
     if (origin && at) origin.fields.value = at;
   }
-  if (affinity) return;
-  if (c.distinctHosts !== undefined) {
-    if (c.distinctHosts === true) c.operator = "distinct_hosts";
-    delete c.distinctHosts;
+  if (!affinity) {
+    if (c.distinctHosts !== undefined) {
+      if (c.distinctHosts === true) c.operator = "distinct_hosts";
+      delete c.distinctHosts;
+    }
+    if (c.distinctProperty !== undefined) {
+      c.operator = "distinct_property";
+      c.attribute = c.distinctProperty;
+      delete c.distinctProperty;
+    }
   }
-  if (c.distinctProperty !== undefined) {
-    c.operator = "distinct_property";
-    c.attribute = c.distinctProperty;
-    delete c.distinctProperty;
-  }
+  // Keep the order people write: attribute, operator, value, weight.
+  const { attribute, operator, value, weight, ...rest } = c;
+  for (const k of Object.keys(c)) delete c[k];
+  Object.assign(c, { attribute, operator, value, weight, ...rest });
+  for (const k of Object.keys(c)) if (c[k] === undefined) delete c[k];
 }
 
 /** Every constraint and affinity object in the decoded tree, wherever it sits. */

@@ -5,39 +5,40 @@ import type { Pos } from "../hcl/ast.js";
 import { type DecodeContext, type Obj, originOf } from "./body.js";
 
 /** block name → required HCL attributes, checked on every object decoded from such a block. */
-const required: [path: string, attrs: string[]][] = [
-  ["groups.tasks", ["driver"]],
-  ["groups.tasks.templates", ["destination"]],
-  ["groups.tasks.artifacts", ["source"]],
-  ["groups.tasks.volumeMounts", ["volume", "destination"]],
-  ["groups.tasks.dispatchPayload", ["file"]],
-  ["groups.tasks.lifecycle", ["hook"]],
-  ["groups.tasks.csiPlugin", ["id", "type"]],
-  ["groups.tasks.actions", ["command"]],
-  ["groups.tasks.scaling", ["max"]],
-  ["groups.tasks.schedule", ["cron"]],
-  ["groups.tasks.schedule.cron", ["start", "end"]],
-  ["groups.tasks.templates.changeScript", ["command"]],
-  ["groups.tasks.services.checks", ["type"]],
-  ["groups.services.checks", ["type"]],
-  ["groups.services.connect.sidecarService.proxy.upstreams", ["destinationName"]],
+const required: [path: string, block: string, attrs: string[]][] = [
+  ["groups.tasks", "task", ["driver"]],
+  ["groups.tasks.templates", "template", ["destination"]],
+  ["groups.tasks.artifacts", "artifact", ["source"]],
+  ["groups.tasks.volumeMounts", "volume_mount", ["volume", "destination"]],
+  ["groups.tasks.dispatchPayload", "dispatch_payload", ["file"]],
+  ["groups.tasks.lifecycle", "lifecycle", ["hook"]],
+  ["groups.tasks.csiPlugin", "csi_plugin", ["id", "type"]],
+  ["groups.tasks.actions", "action", ["command"]],
+  ["groups.tasks.scaling", "scaling", ["max"]],
+  ["groups.tasks.schedule", "schedule", ["cron"]],
+  ["groups.tasks.schedule.cron", "cron", ["start", "end"]],
+  ["groups.tasks.templates.changeScript", "change_script", ["command"]],
+  ["groups.tasks.services.checks", "check", ["type"]],
+  ["groups.services.checks", "check", ["type"]],
+  ["groups.services.connect.sidecarService.proxy.upstreams", "upstreams", ["destinationName"]],
   [
     "groups.services.connect.sidecarService.proxy.expose.paths",
+    "path",
     ["path", "protocol", "localPathPort", "listenerPort"],
   ],
-  ["groups.services.connect.gateway.ingress.listeners", ["port"]],
-  ["groups.services.connect.gateway.ingress.listeners.services", ["name"]],
-  ["groups.services.connect.gateway.terminating.services", ["name"]],
-  ["groups.volumes", ["type", "source"]],
-  ["groups.scaling", ["max"]],
-  ["groups.spreads", ["attribute"]],
-  ["groups.affinities", ["attribute"]],
-  ["groups.tasks.affinities", ["attribute"]],
-  ["groups.tasks.resources.devices.affinities", ["attribute"]],
-  ["spreads", ["attribute"]],
-  ["affinities", ["attribute"]],
-  ["ui.links", ["label", "url"]],
-  ["groups.tasks.identities", ["name"]],
+  ["groups.services.connect.gateway.ingress.listeners", "listener", ["port"]],
+  ["groups.services.connect.gateway.ingress.listeners.services", "service", ["name"]],
+  ["groups.services.connect.gateway.terminating.services", "service", ["name"]],
+  ["groups.volumes", "volume", ["type", "source"]],
+  ["groups.scaling", "scaling", ["max"]],
+  ["groups.spreads", "spread", ["attribute"]],
+  ["groups.affinities", "affinity", ["attribute"]],
+  ["groups.tasks.affinities", "affinity", ["attribute"]],
+  ["groups.tasks.resources.devices.affinities", "affinity", ["attribute"]],
+  ["spreads", "spread", ["attribute"]],
+  ["affinities", "affinity", ["attribute"]],
+  ["ui.links", "link", ["label", "url"]],
+  ["groups.tasks.identities", "identity", ["name"]],
 ];
 
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -65,16 +66,16 @@ export function requiredFields(
       pos: originOf(ctx, spec) as Pos,
       message: `job "${spec.id}" has no group: add group "<name>" { task "<name>" { … } }`,
     });
+  // A gateway group needs no task: Nomad adds the Envoy task itself.
   for (const g of spec.groups ?? [])
-    if (!g.tasks?.length)
+    if (!g.tasks?.length && !g.services?.some((s) => s.connect?.gateway))
       errors.push({
         pos: originOf(ctx, g) as Pos,
         message: `group "${g.name}" has no task: add task "<name>" { driver = … }`,
       });
-  for (const [path, attrs] of required) {
+  for (const [path, block, attrs] of required) {
     const objs: Obj[] = [];
     collect(spec, path.split("."), objs);
-    const block = snake(path.split(".").pop() as string);
     for (const o of objs)
       for (const a of attrs)
         if (o[a] === undefined)

@@ -62,6 +62,19 @@ export function evaluate(e: Expr, scope: Scope): unknown {
     }
     case "attr": {
       const obj = evaluate(e.obj, scope);
+      if (
+        e.obj.k === "var" &&
+        (e.obj.name === "var" || e.obj.name === "local") &&
+        obj &&
+        typeof obj === "object" &&
+        !Object.hasOwn(obj, e.name)
+      )
+        throw new HclError(
+          e.obj.name === "var"
+            ? `there is no variable named "${e.name}"; declare it with variable "${e.name}" { … }`
+            : `there is no local named "${e.name}"; define it in a locals block`,
+          e.pos,
+        );
       return getAttr(obj, e.name, e.pos);
     }
     case "index": {

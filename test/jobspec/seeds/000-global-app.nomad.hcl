@@ -1,0 +1,45 @@
+# Fixed: the seed shows only the multiregion block; Nomad refuses a job
+# without a group (see invalid/50-seed-global-app-no-group), so one is added.
+# From seed 000_e5365a8e56fff9c0.txt, HCL snippet 23.
+job "global-app" {
+  multiregion {
+    strategy {
+      max_parallel = 1
+      on_failure   = "fail_all"
+    }
+    
+    region "aws-us-west" {
+      count = 5
+      datacenters = ["us-west-2a", "us-west-2b"]
+      
+      meta {
+        cloud_provider = "aws"
+      }
+    }
+    
+    region "gcp-us-central" {
+      count = 3
+      datacenters = ["us-central1-a", "us-central1-b"]
+      
+      meta {
+        cloud_provider = "gcp"
+      }
+    }
+    
+    region "azure-east" {
+      count = 3
+      datacenters = ["eastus", "eastus2"]
+      
+      meta {
+        cloud_provider = "azure"
+      }
+    }
+  }
+
+  group "app" {
+    task "app" {
+      driver = "docker"
+      config { image = "app:latest" }
+    }
+  }
+}

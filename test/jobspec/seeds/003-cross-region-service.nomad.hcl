@@ -1,0 +1,29 @@
+# From seed 003_45d511daa4142bbb.txt, HCL snippet 5.
+job "cross-region-service" {
+  datacenters = ["us-west-1", "us-east-1"]
+  type = "service"
+
+  group "api" {
+    count = 2
+
+    task "api" {
+      driver = "docker"
+      config {
+        image = "myapp/api:latest"
+      }
+
+      service {
+        name = "api"
+        port = "8080"
+        tags = ["v1", "api"]
+
+        check {
+          type     = "http"
+          path     = "/health"
+          interval = "10s"
+          timeout  = "2s"
+        }
+      }
+    }
+  }
+}

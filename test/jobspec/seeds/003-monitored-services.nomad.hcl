@@ -1,0 +1,30 @@
+# From seed 003_45d511daa4142bbb.txt, HCL snippet 15.
+job "monitored-services" {
+  datacenters = ["dc1"]
+  type = "service"
+
+  group "app" {
+    count = 3
+
+    task "app" {
+      driver = "docker"
+      config {
+        image = "myapp:latest"
+      }
+
+      service {
+        name = "app"
+        port = "8080"
+        connect {
+          sidecar_service {
+            proxy {
+              config {
+                envoy_prometheus_bind_addr = "0.0.0.0:9102"
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}

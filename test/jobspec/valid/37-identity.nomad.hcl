@@ -1,0 +1,23 @@
+job "identity" {
+  group "g" {
+    task "t" {
+      driver = "exec"
+      config { command = "x" }
+      identity {
+        env  = true
+        file = true
+      }
+      identity "aws" {
+        aud         = ["sts.amazonaws.com"]
+        ttl         = "1h"
+        change_mode = "restart"
+        filepath    = "secrets/aws.jwt"
+      }
+      identity "vault_default" {
+        aud           = ["vault.io"]
+        change_mode   = "signal"
+        change_signal = "SIGHUP"
+      }
+    }
+  }
+}

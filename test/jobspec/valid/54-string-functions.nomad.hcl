@@ -1,0 +1,26 @@
+job "strings" {
+  meta {
+    upper     = upper("abc")
+    lower     = lower("ABC")
+    title     = title("hello world")
+    trimmed   = trimspace("  x  ")
+    prefix    = trimprefix("v1.2.3", "v")
+    suffix    = trimsuffix("app.nomad.hcl", ".hcl")
+    replaced  = replace("a.b.c", ".", "-")
+    regex     = regex("^v([0-9]+)", "v42")[0]
+    formatted = format("%s-%05.1f-%t", "x", 3.14159, true)
+    list      = join(" ", formatlist("<%s>", ["a", "b"]))
+    substr    = substr("nomad-job", 0, 5)
+    split     = length(split(",", "a,b,c"))
+    chomp     = chomp("line\n")
+    indented  = indent(2, "a\nb")
+    reversed  = strrev("abc")
+    starts    = startswith("nomad", "no")
+  }
+  group "g" {
+    task "t" {
+      driver = "exec"
+      config { command = "x" }
+    }
+  }
+}

@@ -1,0 +1,183 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: HCL job text is full of "${…}" on purpose.
+// The jobspec corpus under test/jobspec: every valid file converts to exactly
+// the Nomad API JSON checked in beside it (compared field by field), every
+// seed job converts, every invalid file fails with exactly the errors in its
+// header, and the valid files together use every block and attribute of the
+// job specification. @cdktf/hcl2json, HashiCorp's HCL library compiled to
+// WebAssembly, must agree with our parser on which files are HCL at all.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parse as hcl2json } from "@cdktf/hcl2json";
+import { describe, expect, it } from "vitest";
+import { parse as parseYaml, stringify } from "yaml";
+import { type BlockSpec, job as jobSchema } from "../../src/jobspec/decode/schema.js";
+import type { Body } from "../../src/jobspec/hcl/ast.js";
+import { parseHcl } from "../../src/jobspec/hcl/parser.js";
+import { parseJob, toNomadApi, toResource } from "../../src/jobspec/index.js";
+
+const root = path.resolve(import.meta.dirname, "../jobspec");
+const list = (kind: string) =>
+  readdirSync(path.join(root, kind))
+    .filter((f) => f.endsWith(".nomad.hcl"))
+    .sort();
+const read = (kind: string, f: string) => readFileSync(path.join(root, kind, f), "utf8");
+const reader = (kind: string) => (p: string) => {
+  const full = path.join(root, kind, p);
+  return existsSync(full) ? readFileSync(full, "utf8") : undefined;
+};
+const now = () => new Date("2024-01-01T00:00:00Z");
+
+/** Every difference between two JSON values, as "path: expected X, got Y". */
+function differences(actual: unknown, expected: unknown, at = "$"): string[] {
+  if (Array.isArray(expected) || Array.isArray(actual)) {
+    if (!Array.isArray(expected) || !Array.isArray(actual))
+      return [`${at}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`];
+    const out =
+      expected.length !== actual.length
+        ? [`${at}: expected ${expected.length} items, got ${actual.length}`]
+        : [];
+    for (let i = 0; i < Math.min(expected.length, actual.length); i++)
+      out.push(...differences(actual[i], expected[i], `${at}[${i}]`));
+    return out;
+  }
+  if (
+    expected !== null &&
+    typeof expected === "object" &&
+    actual !== null &&
+    typeof actual === "object"
+  ) {
+    const keys = new Set([...Object.keys(expected), ...Object.keys(actual)]);
+    return [...keys].flatMap((k) =>
+      differences(
+        (actual as Record<string, unknown>)[k],
+        (expected as Record<string, unknown>)[k],
+        `${at}.${k}`,
+      ),
+    );
+  }
+  return Object.is(actual, expected)
+    ? []
+    : [`${at}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`];
+}
+
+describe.each(["valid", "seeds"])("%s corpus", (kind) => {
+  const files = list(kind);
+
+  it("is large enough", () => {
+    expect(files.length).toBeGreaterThanOrEqual(kind === "valid" ? 60 : 30);
+  });
+
+  it.each(files)("%s converts to its expected Nomad API JSON", (f) => {
+    const r = parseJob({
+      file: f,
+      source: read(kind, f),
+      readFile: reader(kind),
+      now,
+      validation: kind === "seeds" ? "warn" : "error",
+    });
+    if (!r.ok)
+      throw new Error(r.errors.map((e) => `${e.line}:${e.column}: ${e.message}`).join("\n"));
+    const expected = JSON.parse(read(kind, f.replace(/\.hcl$/, ".json")));
+    expect(differences(toNomadApi(r.job, r.namespace), expected)).toEqual([]);
+    // The resource form survives YAML and names the job.
+    const resource = toResource(r.job, r.namespace);
+    expect(parseYaml(stringify(resource))).toEqual(JSON.parse(JSON.stringify(resource)));
+    expect(resource.metadata.name).toMatch(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);
+    expect(resource.spec.id).toBe(expected.Job.ID);
+  });
+
+  it.each(files)("%s is HCL to HashiCorp's parser too", async (f) => {
+    // hcl2json's JSON cannot hold a block type written both with and without
+    // a label (identity, identity "aws"); that is a limit of its output, not a
+    // syntax error, so only its syntax diagnostics count.
+    const result = await hcl2json(f, read(kind, f)).catch((err: Error) => err);
+    if (result instanceof Error)
+      expect(result.message).toContain("Unable to convert Block to JSON");
+    else expect(result).toBeTypeOf("object");
+  });
+});
+
+describe("invalid corpus", () => {
+  const files = list("invalid");
+  it("is large enough", () => {
+    expect(files.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it.each(files)("%s fails with the errors in its header", (f) => {
+    const text = read("invalid", f);
+    const expected = [...text.matchAll(/^# expect: (\d+):(\d+): (.*)$/gm)].map((m) => ({
+      file: f,
+      line: Number(m[1]),
+      column: Number(m[2]),
+      message: m[3],
+    }));
+    expect(expected.length).toBeGreaterThan(0);
+    const r = parseJob({ file: f, source: text });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors).toEqual(expected);
+  });
+
+  it.each(files.filter((f) => f.includes("syntax")))(
+    "%s is refused by HashiCorp's parser too",
+    async (f) => {
+      await expect(hcl2json(f, read("invalid", f))).rejects.toThrow();
+    },
+  );
+});
+
+describe("coverage of the job specification", () => {
+  // Walk each valid file alongside the schema, so a block reused in several
+  // places (constraint, resources…) counts wherever it is written.
+  const key = (s: BlockSpec, attr: string) =>
+    `${s.name}(${Object.keys(s.attrs).join(",")}).${attr}`;
+  const label = (s: BlockSpec, attr: string) => `${s.name}.${attr}`;
+  const wanted = new Map<string, string>();
+  const seenSpecs = new Set<string>();
+  const walkSpec = (s: BlockSpec) => {
+    const id = key(s, "");
+    if (seenSpecs.has(id)) return;
+    seenSpecs.add(id);
+    for (const a of Object.keys(s.attrs))
+      if (s.attrs[a]?.kind !== "ignored") wanted.set(key(s, a), label(s, a));
+    for (const [b, c] of Object.entries(s.blocks)) {
+      wanted.set(key(s, b), label(s, b));
+      walkSpec(c.spec());
+    }
+  };
+  walkSpec(jobSchema());
+  const used = new Set<string>();
+  const walkBody = (b: Body, s: BlockSpec) => {
+    for (const a of b.attrs) used.add(key(s, a.name));
+    for (const blk of b.blocks) {
+      const type = blk.type === "dynamic" ? (blk.labels[0] as string) : blk.type;
+      used.add(key(s, type));
+      const child = s.blocks[type];
+      const body =
+        blk.type === "dynamic" ? blk.body.blocks.find((x) => x.type === "content")?.body : blk.body;
+      if (child && body) walkBody(body, child.spec());
+    }
+  };
+  for (const f of list("valid"))
+    for (const j of parseHcl(read("valid", f)).blocks.filter((x) => x.type === "job"))
+      walkBody(j.body, jobSchema());
+
+  it("uses every block and attribute somewhere in the valid corpus", () => {
+    expect([...wanted].filter(([k]) => !used.has(k)).map(([, l]) => l)).toEqual([]);
+  });
+});
+
+describe("seed documents", () => {
+  const seeds = path.resolve(root, "../../../shared/seeds");
+  it.skipIf(!existsSync(seeds))("has a corpus file for every job in the seed documents", () => {
+    const names = new Set<string>();
+    for (const f of readdirSync(seeds))
+      for (const block of readFileSync(path.join(seeds, f), "utf8").matchAll(
+        /```hcl\n([\s\S]*?)```/g,
+      ))
+        for (const m of (block[1] as string).matchAll(/^job "([^"]+)"/gm))
+          names.add(m[1] as string);
+    const have = list("seeds").map((f) => f.replace(/^\d+-|\.nomad\.hcl$/g, ""));
+    expect([...names].filter((n) => !have.includes(n))).toEqual([]);
+    expect(names.size).toBeGreaterThan(20);
+  });
+});
