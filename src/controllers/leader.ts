@@ -5,7 +5,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "../common/log.js";
 import type { Shutdown } from "../common/shutdown.js";
 import { LeaderElector } from "../kube/leaderelection.js";
-import { type Controllers, startControllers } from "./run.js";
+import { type ControllerOptions, type Controllers, startControllers } from "./run.js";
 
 export const controllerLease = "caravan-controller";
 
@@ -14,6 +14,7 @@ export function runControllersWhenLeader(
   log: Logger,
   shutdown: Shutdown,
   namespace: string,
+  options: ControllerOptions = {},
 ): void {
   let controllers: Promise<Controllers> | undefined;
   const elector = new LeaderElector(kc, {
@@ -21,7 +22,7 @@ export function runControllersWhenLeader(
     name: controllerLease,
     log,
     onStartedLeading: () => {
-      controllers = startControllers(kc, log);
+      controllers = startControllers(kc, log, options);
       controllers.catch((err: unknown) => {
         log.error({ err }, "controllers failed to start");
         void shutdown.stop().then(() => process.exit(1));

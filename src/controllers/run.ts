@@ -7,9 +7,15 @@ import { type RunningController, runController } from "../kube/controller.js";
 import { EventRecorder } from "../kube/events.js";
 import { objectKey } from "../kube/store.js";
 import { WorkQueue } from "../kube/workqueue.js";
+import { BlockedEvals } from "./evals/blocked.js";
+import { EvalBroker } from "./evals/broker.js";
+import { SnapshotBuilder } from "./evals/snapshot.js";
+import { startWorkers } from "./evals/worker.js";
 import { createInformers, jobKey } from "./informers.js";
 import { jobReconciler } from "./jobs/controller.js";
 import { jobLabel } from "./jobs/versions.js";
+import { PlanApplier } from "./plans/applier.js";
+import { AllocationView } from "./plans/view.js";
 
 export interface Controllers {
   stop(): Promise<void>;
@@ -18,6 +24,8 @@ export interface Controllers {
 export interface ControllerOptions {
   /** Act on one namespace only (tests, namespace-scoped installs); unset means all. */
   namespace?: string;
+  /** Scheduler workers (Nomad's num_schedulers); default 2. */
+  numSchedulers?: number;
 }
 
 export async function startControllers(
@@ -49,9 +57,35 @@ export async function startControllers(
     onDelete: (v) => enqueueJob(v, v.metadata.labels[jobLabel]),
   });
 
+  // Nomad's server pipeline: eval broker → scheduler workers → plan applier, and blocked evaluations.
+  const broker = new EvalBroker();
+  informers.evaluations.addHandlers({
+    onAdd: (e) => broker.observe(e),
+    onUpdate: (_o, e) => broker.observe(e),
+    onDelete: (e) => broker.observe(e, true),
+  });
+  const allocations = new AllocationView(informers.allocations);
+  const applier = new PlanApplier(
+    kc,
+    informers,
+    allocations,
+    log.child({ component: "plan-applier" }),
+  );
+  const blocked = new BlockedEvals(kc, informers, log);
+
   informers.start();
   await informers.waitForSync();
   log.info("informers synced");
+
+  const workers = startWorkers(options.numSchedulers ?? 2, {
+    kc,
+    broker,
+    snapshots: new SnapshotBuilder(informers, allocations),
+    applier,
+    informers,
+    events,
+    log: log.child({ component: "worker" }),
+  });
 
   const running: RunningController[] = [
     runController({
@@ -64,6 +98,8 @@ export async function startControllers(
   ];
   return {
     async stop() {
+      blocked.stop();
+      await workers.stop();
       informers.stop();
       await Promise.all(running.map((c) => c.stop()));
     },

@@ -1,5 +1,5 @@
 // Whole objects of each kind, as controllers read them from informers.
-import type { V1ObjectMeta } from "@kubernetes/client-node";
+
 import type {
   NomadACLPolicySpec,
   NomadACLPolicyStatus,
@@ -10,13 +10,14 @@ import type { NomadAllocationSpec, NomadAllocationStatus } from "./allocation.js
 import type { NomadDeploymentSpec, NomadDeploymentStatus } from "./deployment.js";
 import type { NomadEvaluationSpec, NomadEvaluationStatus } from "./evaluation.js";
 import type { NomadJobSpec, NomadJobStatus } from "./job/index.js";
+import type { ObjectMeta } from "./meta.js";
 import type { NomadNodeSpec, NomadNodeStatus } from "./node.js";
 import type { NomadNodePoolSpec, NomadNodePoolStatus } from "./nodepool.js";
 
 export interface Resource<Kind extends string, Spec, Status> {
   apiVersion?: string;
   kind?: Kind;
-  metadata: V1ObjectMeta & { name: string };
+  metadata: ObjectMeta;
   spec: Spec;
   status?: Status;
 }

@@ -1,23 +1,24 @@
 // Writes through server-side apply, so each writer owns only its fields
 // (the user owns spec, Caravan owns status) and kubectl shows who set what.
-import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { ApiObject } from "../crds/meta.js";
 import { fieldManager } from "./client.js";
 import { collectionPath, type ResourceRef } from "./resources.js";
 import { requestJson } from "./rest.js";
 
-function objectPath(ref: ResourceRef, obj: KubernetesObject): string {
-  const name = obj.metadata?.name;
+function objectPath(ref: ResourceRef, obj: ApiObject): string {
+  const { name, namespace } = obj.metadata;
   if (!name) throw new Error(`${ref.kind} without metadata.name`);
-  return `${collectionPath(ref, obj.metadata?.namespace)}/${name}`;
+  return `${collectionPath(ref, namespace)}/${name}`;
 }
 
 const applyPatch = "application/apply-patch+yaml";
 
 /** Server-side apply of a whole object (create or update the fields we own). */
-export function applyObject<T extends KubernetesObject = KubernetesObject>(
+export function applyObject<T extends ApiObject = ApiObject>(
   kc: KubeConfig,
   ref: ResourceRef,
-  obj: KubernetesObject & Record<string, unknown>,
+  obj: ApiObject & Record<string, unknown>,
   manager = fieldManager,
 ): Promise<T> {
   return requestJson<T>(kc, {
@@ -30,28 +31,33 @@ export function applyObject<T extends KubernetesObject = KubernetesObject>(
 }
 
 /** Server-side apply of the status subresource. */
-export function applyStatus<T extends KubernetesObject>(
+export function applyStatus<T extends ApiObject>(
   kc: KubeConfig,
   ref: ResourceRef,
-  obj: KubernetesObject,
+  obj: ApiObject,
   status: unknown,
   manager = fieldManager,
 ): Promise<T> {
-  const { name, namespace } = obj.metadata ?? {};
+  const { name, namespace } = obj.metadata;
   return requestJson<T>(kc, {
     method: "PATCH",
     path: `${objectPath(ref, obj)}/status`,
     query: { fieldManager: manager, force: true },
-    body: { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name, namespace }, status },
+    body: {
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      metadata: { name, namespace },
+      status: compact(status),
+    },
     contentType: applyPatch,
   });
 }
 
 /** A JSON merge patch (for small changes such as finalizers, with a resourceVersion precondition). */
-export function mergePatch<T extends KubernetesObject>(
+export function mergePatch<T extends ApiObject>(
   kc: KubeConfig,
   ref: ResourceRef,
-  obj: KubernetesObject,
+  obj: ApiObject,
   patch: unknown,
 ): Promise<T> {
   return requestJson<T>(kc, {
@@ -62,22 +68,32 @@ export function mergePatch<T extends KubernetesObject>(
   });
 }
 
-export function createObject<T extends KubernetesObject>(
+export function createObject<T extends ApiObject>(
   kc: KubeConfig,
   ref: ResourceRef,
   obj: T,
 ): Promise<T> {
   return requestJson<T>(kc, {
     method: "POST",
-    path: collectionPath(ref, obj.metadata?.namespace),
+    path: collectionPath(ref, obj.metadata.namespace),
     body: { ...obj, apiVersion: ref.apiVersion, kind: ref.kind },
   });
 }
 
-export function deleteObject(
-  kc: KubeConfig,
-  ref: ResourceRef,
-  obj: KubernetesObject,
-): Promise<unknown> {
+export function deleteObject(kc: KubeConfig, ref: ResourceRef, obj: ApiObject): Promise<unknown> {
   return requestJson(kc, { method: "DELETE", path: objectPath(ref, obj) });
+}
+
+// Server-side apply turns an applied empty map that replaces a non-empty one
+// into null, which the schema refuses; leaving the field out (dropping what we
+// owned) has the intended effect.
+function compact(status: unknown): unknown {
+  if (status === null || typeof status !== "object" || Array.isArray(status)) return status;
+  return Object.fromEntries(
+    Object.entries(status).filter(
+      ([, v]) =>
+        v !== undefined &&
+        !(v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0),
+    ),
+  );
 }

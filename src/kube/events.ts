@@ -3,8 +3,9 @@
 // same object within ten minutes update one Event's series count instead of
 // creating new ones, as client-go's recorder does.
 import os from "node:os";
-import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "../common/log.js";
+import type { ApiObject } from "../crds/meta.js";
 import { ApiError, microTime, requestJson } from "./rest.js";
 
 export type EventType = "Normal" | "Warning";
@@ -31,7 +32,7 @@ export class EventRecorder {
 
   /** Records an event; failures are logged, never thrown: events are best effort. */
   async record(
-    regarding: KubernetesObject,
+    regarding: ApiObject,
     type: EventType,
     reason: string,
     note: string,
@@ -45,13 +46,13 @@ export class EventRecorder {
   }
 
   private async write(
-    regarding: KubernetesObject,
+    regarding: ApiObject,
     type: EventType,
     reason: string,
     note: string,
     action: string,
   ) {
-    const meta = regarding.metadata ?? {};
+    const meta = regarding.metadata;
     const namespace = meta.namespace || "default";
     const key = `${meta.uid}/${type}/${reason}/${note}`;
     const nowMs = this.now();

@@ -2,8 +2,9 @@
 // Store current and telling handlers what changed. A watch that expires (410
 // Gone) relists and reports the differences; other failures back off and
 // resume from the last resourceVersion seen. Like client-go's reflector.
-import { type KubeConfig, type KubernetesObject, Watch } from "@kubernetes/client-node";
+import { type KubeConfig, Watch } from "@kubernetes/client-node";
 import type { Logger } from "../common/log.js";
+import type { ApiObject } from "../crds/meta.js";
 import { Backoff } from "./backoff.js";
 import { collectionPath, type ResourceRef } from "./resources.js";
 import { ApiError, getJson } from "./rest.js";
@@ -35,7 +36,7 @@ interface WatchStatus {
   message?: string;
 }
 
-export class Informer<T extends KubernetesObject> {
+export class Informer<T extends ApiObject> {
   readonly store = new Store<T>();
   private readonly handlers: InformerHandlers<T>[] = [];
   private resourceVersion = "";

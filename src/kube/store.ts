@@ -1,15 +1,15 @@
 // The informer's cache: objects by key ("namespace/name", or "name" for
 // cluster-scoped kinds) with named secondary indexes, like client-go's indexer.
-import type { KubernetesObject } from "@kubernetes/client-node";
+import type { ApiObject } from "../crds/meta.js";
 
 export type IndexFunc<T> = (obj: T) => readonly string[];
 
-export function objectKey(obj: KubernetesObject): string {
-  const { namespace, name } = obj.metadata ?? {};
-  return namespace ? `${namespace}/${name}` : (name ?? "");
+export function objectKey(obj: ApiObject): string {
+  const { namespace, name } = obj.metadata;
+  return namespace ? `${namespace}/${name}` : name;
 }
 
-export class Store<T extends KubernetesObject> {
+export class Store<T extends ApiObject> {
   private readonly items = new Map<string, T>();
   private readonly indexers = new Map<string, IndexFunc<T>>();
   // index name → index value → keys

@@ -22,7 +22,9 @@ export function controllerCommand(): Command {
       { server: kc.getCurrentCluster()?.server, leaseNamespace: namespace },
       "starting controller",
     );
-    runControllersWhenLeader(kc, log, shutdown, namespace);
+    runControllersWhenLeader(kc, log, shutdown, namespace, {
+      ...(config.server.numSchedulers ? { numSchedulers: config.server.numSchedulers } : {}),
+    });
     await shutdown.waitForSignal();
     await shutdown.stop();
   });

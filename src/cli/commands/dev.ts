@@ -102,6 +102,7 @@ async function startDev(
     log.child({ component: "controller" }),
     shutdown,
     controllerNamespace(),
+    config.server.numSchedulers ? { numSchedulers: config.server.numSchedulers } : {},
   );
 
   process.stdout.write(

@@ -188,14 +188,18 @@ export function observeJob(obs: JobObservation, now: string): ObservedJobStatus 
   return { status, statusDescription, summary, desired, running, conditions };
 }
 
+/** The evaluation that last reported on the job: by when its status was written, else when it was created. */
 function latestEvaluation(evals: readonly NomadEvaluation[]): NomadEvaluation | undefined {
+  const at = (e: NomadEvaluation) =>
+    Date.parse(e.status?.modifyTime ?? e.metadata.creationTimestamp ?? "") || 0;
   let latest: NomadEvaluation | undefined;
   for (const e of evals) {
-    const t = e.metadata.creationTimestamp ? new Date(e.metadata.creationTimestamp).getTime() : 0;
-    const lt = latest?.metadata.creationTimestamp
-      ? new Date(latest.metadata.creationTimestamp).getTime()
-      : -1;
-    if (!latest || t > lt || (t === lt && e.metadata.name > latest.metadata.name)) latest = e;
+    if (
+      !latest ||
+      at(e) > at(latest) ||
+      (at(e) === at(latest) && e.metadata.name > latest.metadata.name)
+    )
+      latest = e;
   }
   return latest;
 }

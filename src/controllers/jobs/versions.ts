@@ -4,8 +4,8 @@
 // deleting the job purges them. Names are deterministic, so a retry after a
 // crash finds the version it already wrote instead of writing another.
 import { isDeepStrictEqual } from "node:util";
-import type { V1ObjectMeta } from "@kubernetes/client-node";
 import type { NomadJobSpec } from "../../crds/job/index.js";
+import type { ObjectMeta } from "../../crds/meta.js";
 import type { NomadJob } from "../../crds/objects.js";
 
 export const jobLabel = "caravan.dev/job";
@@ -15,7 +15,7 @@ export const trackedVersions = 6;
 export interface JobVersion {
   apiVersion: "apps/v1";
   kind: "ControllerRevision";
-  metadata: V1ObjectMeta & { name: string; namespace: string; labels: Record<string, string> };
+  metadata: ObjectMeta & { name: string; namespace: string; labels: Record<string, string> };
   revision: number;
   data: { spec: NomadJobSpec; stable?: boolean };
 }

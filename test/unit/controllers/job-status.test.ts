@@ -54,7 +54,7 @@ function evaluation(
     metadata: {
       name: "e1",
       namespace: "default",
-      creationTimestamp: new Date("2026-11-22T09:00:00Z"),
+      creationTimestamp: "2026-11-22T09:00:00Z",
     },
     spec: { jobName: "web", type: "service", priority: 50, triggeredBy: "job-register" },
     status: { status, ...extra },

@@ -1,0 +1,233 @@
+// A scheduler worker (Nomad's num_schedulers of them run at once): take an
+// evaluation from the broker, snapshot the informer caches, run the pure
+// scheduler, submit the plan, and re-plan when the applier refuses part of it.
+// The evaluation's status is written last, so a worker that dies leaves it
+// pending and the broker hands it out again.
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { Logger } from "../../common/log.js";
+import type { NomadEvaluationStatus } from "../../crds/evaluation.js";
+import type { NomadEvaluation } from "../../crds/objects.js";
+import { applyStatus, createObject } from "../../kube/apply.js";
+import type { EventRecorder } from "../../kube/events.js";
+import { caravanResource } from "../../kube/resources.js";
+import { ApiError } from "../../kube/rest.js";
+import { type Plan, schedule } from "../../scheduler/index.js";
+import { jobKey, type SharedInformers } from "../informers.js";
+import type { PlanApplier } from "../plans/applier.js";
+import type { Delivery, EvalBroker } from "./broker.js";
+import type { SnapshotBuilder } from "./snapshot.js";
+
+/** Nomad re-plans a partly refused plan a few times before giving up for now. */
+const maxPlanAttempts = 5;
+
+export interface WorkerDeps {
+  kc: KubeConfig;
+  broker: EvalBroker;
+  snapshots: SnapshotBuilder;
+  applier: PlanApplier;
+  informers: SharedInformers;
+  events: EventRecorder;
+  log: Logger;
+  now?: () => number;
+}
+
+export interface WorkerPool {
+  stop(): Promise<void>;
+}
+
+export function startWorkers(count: number, deps: WorkerDeps): WorkerPool {
+  const loops = Array.from({ length: count }, (_, i) => workerLoop(i, deps));
+  return {
+    async stop() {
+      deps.broker.close();
+      await Promise.all(loops);
+    },
+  };
+}
+
+async function workerLoop(id: number, deps: WorkerDeps): Promise<void> {
+  const log = deps.log.child({ worker: id });
+  for (;;) {
+    const delivery = await deps.broker.dequeue();
+    if (!delivery) return;
+    try {
+      await processEvaluation(delivery, deps);
+      deps.broker.ack(delivery);
+    } catch (err) {
+      log.warn({ evaluation: delivery.key, attempt: delivery.attempt, err }, "evaluation failed");
+      if (!deps.broker.nack(delivery)) {
+        await failEvaluation(delivery, deps, err).catch((e: unknown) =>
+          log.error({ err: e }, "could not fail evaluation"),
+        );
+        deps.broker.ack(delivery);
+      }
+    }
+  }
+}
+
+const evaluations = caravanResource("NomadEvaluation");
+
+async function processEvaluation(delivery: Delivery, deps: WorkerDeps): Promise<void> {
+  const now = deps.now ?? Date.now;
+  const evaluation = delivery.evaluation;
+  const started = now();
+  for (const old of delivery.superseded) {
+    await setStatus(deps, old, {
+      status: "canceled",
+      statusDescription: `superseded by evaluation ${evaluation.metadata.name}`,
+    });
+  }
+
+  const key = jobKey(evaluation.metadata.namespace, evaluation.spec.jobName);
+  let plan: Plan | undefined;
+  let refusedBy: Record<string, number> = {};
+  for (let attempt = 1; attempt <= maxPlanAttempts; attempt++) {
+    const snapshot = deps.snapshots.build(evaluation, now());
+    plan = schedule(snapshot);
+    const result = await deps.applier.submit(plan, {
+      evaluation,
+      job: deps.informers.jobs.store.get(key),
+      jobVersion: snapshot.jobVersion,
+    });
+    if (result.rejected.length === 0) break;
+    refusedBy = result.rejectedBy;
+  }
+  if (!plan) return;
+
+  for (const f of plan.followupEvals) {
+    await createIfAbsent(deps, {
+      metadata: {
+        name: f.id,
+        namespace: evaluation.metadata.namespace ?? "default",
+        labels: { "caravan.dev/job": evaluation.spec.jobName },
+      },
+      spec: {
+        jobName: evaluation.spec.jobName,
+        type: evaluation.spec.type,
+        priority: evaluation.spec.priority,
+        triggeredBy: f.triggeredBy,
+        previousEval: evaluation.metadata.name,
+        waitUntil: new Date(f.waitUntil).toISOString(),
+      },
+    });
+  }
+
+  const queued = Object.values(plan.queuedAllocs).reduce((n, q) => n + q, 0);
+  const status: NomadEvaluationStatus = {
+    status: "complete",
+    statusDescription: queued > 0 ? `${queued} allocations could not be placed` : "",
+    queuedAllocations: plan.queuedAllocs,
+    failedTGAllocs: withRefusals(plan, refusedBy),
+    classEligibility: plan.classEligibility,
+    escapedComputedClass: plan.escapedComputedClass,
+    annotations: plan.annotations,
+    deliveryCount: delivery.attempt,
+    modifyTime: new Date(now()).toISOString(),
+  };
+  if (queued > 0) {
+    const job = deps.informers.jobs.store.get(key);
+    if (job)
+      void deps.events.record(job, "Warning", "AllocationsQueued", status.statusDescription ?? "");
+    const blocked = await blockedEvaluation(deps, evaluation, status);
+    // The blocked evaluation itself stays blocked until capacity appears.
+    if (blocked === evaluation.metadata.name) return;
+    status.blockedEval = blocked;
+  }
+  await setStatus(deps, evaluation, status);
+  deps.log.debug(
+    { evaluation: delivery.key, placed: plan.placements.length, queued, ms: now() - started },
+    "evaluation complete",
+  );
+}
+
+/** Placements the applier kept refusing count as exhausted nodes in the metrics. */
+function withRefusals(
+  plan: Plan,
+  refusedBy: Record<string, number>,
+): NomadEvaluationStatus["failedTGAllocs"] {
+  const failed = { ...plan.failedTGAllocs };
+  if (Object.keys(refusedBy).length === 0) return failed;
+  for (const [group, queued] of Object.entries(plan.queuedAllocs)) {
+    if (queued > 0 && !failed[group])
+      failed[group] = { dimensionExhausted: refusedBy, coalescedFailures: queued - 1 };
+  }
+  return failed;
+}
+
+/**
+ * One blocked evaluation per job, "<job>-blocked", waits for capacity with the
+ * failure metrics; the blocked-evals tracker sets it pending again when a node
+ * or allocation change could make room.
+ */
+async function blockedEvaluation(
+  deps: WorkerDeps,
+  evaluation: NomadEvaluation,
+  outcome: NomadEvaluationStatus,
+): Promise<string> {
+  const name = `${evaluation.spec.jobName.slice(0, 240)}-blocked`;
+  const namespace = evaluation.metadata.namespace ?? "default";
+  const blocked: NomadEvaluation = {
+    metadata: { name, namespace, labels: { "caravan.dev/job": evaluation.spec.jobName } },
+    spec: {
+      jobName: evaluation.spec.jobName,
+      type: evaluation.spec.type,
+      priority: evaluation.spec.priority,
+      triggeredBy: "queued-allocs",
+      previousEval: evaluation.metadata.name,
+    },
+  };
+  if (name !== evaluation.metadata.name) await createIfAbsent(deps, blocked);
+  await setStatus(deps, blocked, {
+    status: "blocked",
+    statusDescription: outcome.statusDescription ?? "",
+    queuedAllocations: outcome.queuedAllocations ?? {},
+    failedTGAllocs: outcome.failedTGAllocs ?? {},
+    classEligibility: outcome.classEligibility ?? {},
+    escapedComputedClass: outcome.escapedComputedClass ?? false,
+    modifyTime: outcome.modifyTime ?? new Date().toISOString(),
+  });
+  return name;
+}
+
+async function failEvaluation(delivery: Delivery, deps: WorkerDeps, err: unknown): Promise<void> {
+  const evaluation = delivery.evaluation;
+  const followup = `${evaluation.metadata.name.slice(0, 230)}-f${delivery.attempt}`;
+  await createIfAbsent(deps, {
+    metadata: {
+      name: followup,
+      namespace: evaluation.metadata.namespace ?? "default",
+      labels: { "caravan.dev/job": evaluation.spec.jobName },
+    },
+    spec: {
+      jobName: evaluation.spec.jobName,
+      type: evaluation.spec.type,
+      priority: evaluation.spec.priority,
+      triggeredBy: "failed-follow-up",
+      previousEval: evaluation.metadata.name,
+      waitUntil: new Date(Date.now() + 60_000).toISOString(),
+    },
+  });
+  await setStatus(deps, evaluation, {
+    status: "failed",
+    statusDescription: `evaluation failed after ${delivery.attempt} deliveries: ${(err as Error).message ?? err}`,
+    nextEval: followup,
+    deliveryCount: delivery.attempt,
+  });
+}
+
+async function setStatus(
+  deps: WorkerDeps,
+  evaluation: NomadEvaluation,
+  status: NomadEvaluationStatus,
+): Promise<void> {
+  const clean = Object.fromEntries(Object.entries(status).filter(([, v]) => v !== undefined));
+  await applyStatus(deps.kc, evaluations, evaluation, clean);
+}
+
+async function createIfAbsent(deps: WorkerDeps, evaluation: NomadEvaluation): Promise<void> {
+  try {
+    await createObject(deps.kc, evaluations, evaluation);
+  } catch (err) {
+    if (!(err instanceof ApiError && err.statusCode === 409)) throw err;
+  }
+}

@@ -1,0 +1,34 @@
+// Kubernetes object metadata as the API server sends it over the wire (JSON:
+// timestamps are strings). Informers and writers in src/kube work on this
+// shape, not on @kubernetes/client-node's typed models.
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  /** RFC 3339. */
+  creationTimestamp?: string;
+  /** RFC 3339; set while finalizers hold a deleted object. */
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  ownerReferences?: OwnerReference[];
+}
+
+export interface ApiObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+}
