@@ -256,8 +256,12 @@ export function parseJob(input: JobspecInput): JobspecResult {
   try {
     const body = wrap(file, () => parseHcl(input.source));
     const top = topLevel(body, file);
-    const fns = functions(input);
-    const constants: Scope = { vars: new Map(), functions: fns };
+    const fns = functions();
+    const env: FunctionEnv = {
+      ...(input.readFile ? { readFile: input.readFile } : {}),
+      ...(input.now ? { now: input.now } : {}),
+    };
+    const constants: Scope = { vars: new Map(), functions: fns, env };
     const decls = new Map<string, VariableDecl>();
     for (const b of top.variables) {
       const d = wrap(file, () => declareVariable(b, constants));
@@ -279,7 +283,7 @@ export function parseJob(input: JobspecInput): JobspecResult {
         });
       }
     const values = resolveVariables(input, decls, constants);
-    const varScope: Scope = { vars: new Map([["var", values]]), functions: fns };
+    const varScope: Scope = { vars: new Map([["var", values]]), functions: fns, env };
     checkValidations(file, decls, varScope);
     let scope: Scope = varScope;
     const locals = lazyLocals(file, top.locals, () => scope);
@@ -289,6 +293,7 @@ export function parseJob(input: JobspecInput): JobspecResult {
         ["local", locals],
       ]),
       functions: fns,
+      env,
     };
     const ctx: DecodeContext = { errors: [], origins: new WeakMap() };
     const decoded = wrap(file, () => decodeJob(top.job, scope, ctx));

@@ -22,7 +22,8 @@ const scope: Scope = {
       },
     ],
   ]),
-  functions: functions({ now: () => new Date("2024-05-06T07:08:09Z") }),
+  functions: functions(),
+  env: { now: () => new Date("2024-05-06T07:08:09Z") },
 };
 const ev = (src: string) => evaluate(parseExpression(src), scope);
 

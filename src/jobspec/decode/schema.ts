@@ -52,6 +52,14 @@ function spec(name: string, attrs: string, blocks: Record<string, ChildSpec> = {
   }
   return { name, attrs: out, blocks };
 }
+// Specs are built on first use and kept: the decoder asks for them once per block.
+function memo(f: () => BlockSpec): () => BlockSpec {
+  let cached: BlockSpec | undefined;
+  return () => {
+    cached ??= f();
+    return cached;
+  };
+}
 const one = (s: () => BlockSpec, field: string, extra: Partial<ChildSpec> = {}): ChildSpec => ({
   spec: s,
   field,
@@ -342,7 +350,7 @@ const group = () =>
     },
   );
 
-export const job = (): BlockSpec =>
+export const job: () => BlockSpec = memo(() =>
   spec(
     "job",
     "name region namespace type priority:int all_at_once:bool datacenters:strings node_pool meta:map stop:bool",
@@ -360,4 +368,5 @@ export const job = (): BlockSpec =>
       vault: one(vault, "vault"),
       ui: one(ui, "ui"),
     },
-  );
+  ),
+);

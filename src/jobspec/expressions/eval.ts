@@ -4,23 +4,32 @@
 // client can interpolate it at run time.
 import { type Expr, HclError, type Pos, type TemplatePart } from "../hcl/ast.js";
 
-export type Fn = (args: unknown[], pos: Pos) => unknown;
+/** What functions with side inputs read: files and the clock, passed in by the caller. */
+export interface FunctionEnv {
+  /** Reads a file for file(), fileexists() and friends; undefined when it does not exist. */
+  readFile?: (path: string) => string | undefined;
+  /** The time timestamp() returns. */
+  now?: () => Date;
+}
+
+export type Fn = (args: unknown[], pos: Pos, env: FunctionEnv) => unknown;
 
 export interface Scope {
   readonly vars: ReadonlyMap<string, unknown>;
   readonly functions: Readonly<Record<string, Fn>>;
+  readonly env?: FunctionEnv;
   /** Called when a root is not in vars, e.g. to evaluate a local on first use. */
   readonly resolve?: (name: string, pos: Pos) => unknown;
 }
 
 /** Thrown for a reference to a runtime-only root; templates catch it and keep the source text. */
-export class RuntimeReference extends Error {
+// Not an Error: templates throw and catch it for every runtime reference, and
+// capturing a stack trace each time would dominate parsing time.
+export class RuntimeReference {
   constructor(
     readonly root: string,
     readonly pos: Pos,
-  ) {
-    super(`"${root}" is only known on the client`);
-  }
+  ) {}
 }
 
 const NOT_FOUND = Symbol("not found");
@@ -276,7 +285,7 @@ function call(e: Expr & { k: "call" }, scope: Scope): unknown {
     args = [...args, ...last];
   }
   try {
-    return fn(args, e.pos);
+    return fn(args, e.pos, scope.env ?? {});
   } catch (err) {
     if (err instanceof HclError || err instanceof RuntimeReference) throw err;
     throw new HclError(`${e.name}(): ${(err as Error).message}`, e.pos);

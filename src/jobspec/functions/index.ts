@@ -2,15 +2,16 @@
 // filesystem and encoding additions), over plain JS values. I/O and the clock
 // come in as parameters so the parser stays pure.
 import { createHash } from "node:crypto";
-import { type Fn, toNumber, toStringValue, typeName } from "../expressions/eval.js";
+import {
+  type Fn,
+  type FunctionEnv,
+  toNumber,
+  toStringValue,
+  typeName,
+} from "../expressions/eval.js";
 import { HclError, type Pos } from "../hcl/ast.js";
 
-export interface FunctionEnv {
-  /** Reads a file for file(), fileexists() and friends; undefined when it does not exist. */
-  readFile?: (path: string) => string | undefined;
-  /** The time timestamp() returns. */
-  now?: () => Date;
-}
+export type { FunctionEnv };
 
 const str = (v: unknown, pos: Pos) => toStringValue(v, pos);
 const num = (v: unknown, pos: Pos) => toNumber(v, pos);
@@ -151,7 +152,16 @@ function formatDate(layout: string, ts: string, pos: Pos): string {
 }
 
 /** A Go duration ("1h30m") in milliseconds, for timeadd(). */
+const durationCache = new Map<string, number | undefined>();
+
 export function goDurationMs(s: string): number | undefined {
+  if (durationCache.has(s)) return durationCache.get(s);
+  const ms = parseDuration(s);
+  if (durationCache.size < 10_000) durationCache.set(s, ms);
+  return ms;
+}
+
+function parseDuration(s: string): number | undefined {
   const m = /^([-+]?)((?:[0-9]+(?:\.[0-9]+)?(?:ns|us|µs|ms|s|m|h))+)$/.exec(s);
   if (!m) return s === "0" ? 0 : undefined;
   const unit: Record<string, number> = {
@@ -183,12 +193,21 @@ function regexResult(m: RegExpMatchArray): unknown {
   return m[0];
 }
 
-export function functions(env: FunctionEnv = {}): Record<string, Fn> {
-  const file = (p: string, pos: Pos): string => {
-    const text = env.readFile?.(p);
-    if (text === undefined) throw new HclError(`file "${p}" cannot be read`, pos);
-    return text;
-  };
+function readWith(env: FunctionEnv, p: string, pos: Pos): string {
+  const text = env.readFile?.(p);
+  if (text === undefined) throw new HclError(`file "${p}" cannot be read`, pos);
+  return text;
+}
+
+let table: Record<string, Fn> | undefined;
+
+/** The function table; built once, as the functions read files and the clock from their env argument. */
+export function functions(): Record<string, Fn> {
+  table ??= build();
+  return table;
+}
+
+function build(): Record<string, Fn> {
   const f: Record<string, Fn> = {
     // Strings.
     upper: ([s], pos) => str(s, pos).toUpperCase(),
@@ -419,7 +438,8 @@ export function functions(env: FunctionEnv = {}): Record<string, Fn> {
     sha256: ([s], pos) => createHash("sha256").update(str(s, pos)).digest("hex"),
     sha512: ([s], pos) => createHash("sha512").update(str(s, pos)).digest("hex"),
     // Date and time.
-    timestamp: () => (env.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    timestamp: (_args, _pos, env) =>
+      (env.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z"),
     formatdate: ([layout, ts], pos) => formatDate(str(layout, pos), str(ts, pos), pos),
     timeadd: ([ts, dur], pos) => {
       const d = new Date(str(ts, pos));
@@ -429,9 +449,9 @@ export function functions(env: FunctionEnv = {}): Record<string, Fn> {
       return new Date(d.getTime() + ms).toISOString().replace(/\.\d{3}Z$/, "Z");
     },
     // Files.
-    file: ([p], pos) => file(str(p, pos), pos),
-    fileexists: ([p], pos) => env.readFile?.(str(p, pos)) !== undefined,
-    filebase64: ([p], pos) => Buffer.from(file(str(p, pos), pos)).toString("base64"),
+    file: ([p], pos, env) => readWith(env, str(p, pos), pos),
+    fileexists: ([p], pos, env) => env.readFile?.(str(p, pos)) !== undefined,
+    filebase64: ([p], pos, env) => Buffer.from(readWith(env, str(p, pos), pos)).toString("base64"),
     basename: ([p], pos) => str(p, pos).replace(/\/+$/, "").split("/").pop() ?? "",
     dirname: ([p], pos) => {
       const parts = str(p, pos).split("/");
