@@ -143,6 +143,11 @@ export function convertKind(v: unknown, kind: Kind, what: string, pos: Pos): unk
         out[k] = convertKind(Array.isArray(x) ? x : [x], "strings", `${what}.${k}`, pos);
       return out;
     }
+    case "any":
+      // Free-form values (a driver's config, a scaling policy) are objects.
+      if (v === null || typeof v !== "object" || Array.isArray(v))
+        throw wrong("a block or an object");
+      return v;
     default:
       return v;
   }

@@ -150,7 +150,9 @@ class Parser {
           this.skip(false);
         }
         this.advance();
+        this.enter();
         const inner = this.body(false);
+        this.nesting--;
         this.advance(); // the "}"
         body.blocks.push({ type: name, labels, pos: at, body: inner } satisfies Block);
         this.endOfItem(top);
@@ -214,7 +216,10 @@ class Parser {
       const at = this.pos();
       this.advance();
       this.skipInExpr();
-      return { k: "un", op: c, e: this.unary(), pos: at };
+      this.enter();
+      const e = this.unary();
+      this.nesting--;
+      return { k: "un", op: c, e, pos: at };
     }
     return this.postfix(this.primary());
   }
@@ -278,7 +283,23 @@ class Parser {
     }
   }
 
+  // Recursion guard: a file nested deeper than any real job would otherwise
+  // overflow the stack; it gets a positioned error instead.
+  private nesting = 0;
+  private enter(): void {
+    if (++this.nesting > 256) this.fail("expressions or blocks nested more than 256 deep");
+  }
+
   private primary(): Expr {
+    this.enter();
+    try {
+      return this.primaryInner();
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  private primaryInner(): Expr {
     const at = this.pos();
     const c = this.peek();
     if (c === '"') return this.template('"');
@@ -611,7 +632,9 @@ class Parser {
           const cond = this.expr();
           this.closeDirective();
           flush();
+          this.enter();
           const then = this.templateParts(close, quoted, /^(else|endif)$/);
+          this.nesting--;
           let els: TemplatePart[] = [];
           if (this.takeDirective() === "else") {
             this.openDirective("else");
@@ -629,7 +652,9 @@ class Parser {
           this.depth--;
           flush();
           this.closeDirective();
+          this.enter();
           const body = this.templateParts(close, quoted, /^endfor$/);
+          this.nesting--;
           this.takeDirective();
           this.openDirective("endfor");
           this.closeDirective();
