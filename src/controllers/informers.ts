@@ -2,10 +2,21 @@
 // per process, with the indexes controllers look objects up by.
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "../common/log.js";
+import type { ObjectMeta } from "../crds/meta.js";
 import type { NomadAllocation, NomadEvaluation, NomadJob, NomadNode } from "../crds/objects.js";
 import { Informer } from "../kube/informer.js";
-import { caravanResource, controllerRevisionResource } from "../kube/resources.js";
+import { caravanResource, controllerRevisionResource, leaseResource } from "../kube/resources.js";
 import { type JobVersion, jobLabel } from "./jobs/versions.js";
+
+/** Where node agents renew their heartbeat Leases (like kubelets' kube-node-lease). */
+export const nodeLeaseNamespace = "caravan-node-lease";
+
+export interface NodeLease {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  spec?: { holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string };
+}
 
 /** Index name: objects of one job, by "namespace/jobName". */
 export const byJob = "job";
@@ -18,6 +29,8 @@ export interface SharedInformers {
   allocations: Informer<NomadAllocation>;
   nodes: Informer<NomadNode>;
   versions: Informer<JobVersion>;
+  /** Node heartbeats: one Lease per node in the node lease namespace. */
+  leases: Informer<NodeLease>;
   start(): void;
   waitForSync(): Promise<void>;
   stop(): void;
@@ -57,13 +70,16 @@ export function createInformers(kc: KubeConfig, log: Logger, namespace?: string)
     jobKey(v.metadata.namespace, v.metadata.labels[jobLabel] ?? ""),
   ]);
 
-  const all = [jobs, evaluations, allocations, nodes, versions];
+  const leases = new Informer<NodeLease>(kc, leaseResource, log, { namespace: nodeLeaseNamespace });
+
+  const all = [jobs, evaluations, allocations, nodes, versions, leases];
   return {
     jobs,
     evaluations,
     allocations,
     nodes,
     versions,
+    leases,
     start: () => {
       for (const i of all) i.start();
     },

@@ -5,15 +5,17 @@ import type { Logger } from "../common/log.js";
 import type { NomadAllocation, NomadEvaluation } from "../crds/objects.js";
 import { type RunningController, runController } from "../kube/controller.js";
 import { EventRecorder } from "../kube/events.js";
+import { ensureNamespace } from "../kube/namespaces.js";
 import { objectKey } from "../kube/store.js";
 import { WorkQueue } from "../kube/workqueue.js";
 import { BlockedEvals } from "./evals/blocked.js";
 import { EvalBroker } from "./evals/broker.js";
 import { SnapshotBuilder } from "./evals/snapshot.js";
 import { startWorkers } from "./evals/worker.js";
-import { createInformers, jobKey } from "./informers.js";
+import { createInformers, jobKey, nodeLeaseNamespace } from "./informers.js";
 import { jobReconciler } from "./jobs/controller.js";
 import { jobLabel } from "./jobs/versions.js";
+import { livenessReconciler } from "./nodes/liveness.js";
 import { PlanApplier } from "./plans/applier.js";
 import { AllocationView } from "./plans/view.js";
 
@@ -73,6 +75,19 @@ export async function startControllers(
   );
   const blocked = new BlockedEvals(kc, informers, log);
 
+  const nodeQueue = new WorkQueue();
+  informers.nodes.addHandlers({
+    onAdd: (n) => nodeQueue.add(n.metadata.name),
+    onUpdate: (_o, n) => nodeQueue.add(n.metadata.name),
+    onDelete: (n) => nodeQueue.add(n.metadata.name),
+  });
+  informers.leases.addHandlers({
+    onAdd: (l) => nodeQueue.add(l.metadata.name),
+    onUpdate: (_o, l) => nodeQueue.add(l.metadata.name),
+    onDelete: (l) => nodeQueue.add(l.metadata.name),
+  });
+  await ensureNamespace(kc, nodeLeaseNamespace);
+
   informers.start();
   await informers.waitForSync();
   log.info("informers synced");
@@ -88,6 +103,13 @@ export async function startControllers(
   });
 
   const running: RunningController[] = [
+    runController({
+      name: "node-liveness",
+      queue: nodeQueue,
+      reconcile: livenessReconciler({ kc, informers, events, log }),
+      concurrency: 2,
+      log,
+    }),
     runController({
       name: "jobs",
       queue: jobQueue,

@@ -1,6 +1,10 @@
 // Simulated client nodes for control-loop tests: a NomadNode with the status
-// an agent's fingerprint would write (through the status subresource).
+// an agent's fingerprint would write (through the status subresource), and a
+// heartbeat Lease renewed as an agent renews it, until the test stops it.
 import { stringify } from "yaml";
+import { nodeLeaseNamespace } from "../../src/controllers/informers.js";
+import { loadKubeConfig } from "../../src/kube/client.js";
+import { ApiError, microTime, requestJson } from "../../src/kube/rest.js";
 import { kubectlOk } from "./kubectl.js";
 
 export interface SimulatedNode {
@@ -10,9 +14,56 @@ export interface SimulatedNode {
   memoryMB?: number;
   diskMB?: number;
   meta?: Record<string, string>;
+  /** Heartbeat lease duration; the node is marked down this long after its last renewal. */
+  leaseSeconds?: number;
 }
 
-export async function registerNode(kubeconfig: string, node: SimulatedNode): Promise<void> {
+export interface NodeHandle {
+  /** Stops renewing the lease, as a node that died or lost its network would. */
+  stopHeartbeat(): void;
+  resumeHeartbeat(): void;
+}
+
+export async function registerNode(kubeconfig: string, node: SimulatedNode): Promise<NodeHandle> {
+  const kc = loadKubeConfig(kubeconfig);
+  const leaseSeconds = node.leaseSeconds ?? 10;
+  const path = `/apis/coordination.k8s.io/v1/namespaces/${nodeLeaseNamespace}/leases`;
+  const renew = async () => {
+    const spec = {
+      holderIdentity: node.name,
+      leaseDurationSeconds: leaseSeconds,
+      renewTime: microTime(Date.now()),
+    };
+    try {
+      await requestJson(kc, {
+        method: "PATCH",
+        path: `${path}/${node.name}`,
+        contentType: "application/merge-patch+json",
+        body: { spec },
+      });
+    } catch (err) {
+      if (!(err instanceof ApiError && err.statusCode === 404)) throw err;
+      await requestJson(kc, {
+        method: "POST",
+        path,
+        body: {
+          apiVersion: "coordination.k8s.io/v1",
+          kind: "Lease",
+          metadata: { name: node.name, namespace: nodeLeaseNamespace },
+          spec,
+        },
+      });
+    }
+  };
+  await kubectlOk(kubeconfig, [
+    "create",
+    "namespace",
+    nodeLeaseNamespace,
+    "--dry-run=client",
+    "-o",
+    "yaml",
+  ]).then((ns) => kubectlOk(kubeconfig, ["apply", "-f", "-"], ns));
+  await renew();
   await kubectlOk(
     kubeconfig,
     ["apply", "-f", "-"],
@@ -46,4 +97,19 @@ export async function registerNode(kubeconfig: string, node: SimulatedNode): Pro
     "-p",
     JSON.stringify({ status }),
   ]);
+
+  let timer: NodeJS.Timeout | undefined;
+  const start = () => {
+    timer = setInterval(() => void renew().catch(() => undefined), (leaseSeconds * 1000) / 4);
+    timer.unref();
+  };
+  start();
+  return {
+    stopHeartbeat: () => clearInterval(timer),
+    resumeHeartbeat: () => {
+      clearInterval(timer);
+      void renew();
+      start();
+    },
+  };
 }

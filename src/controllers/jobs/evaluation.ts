@@ -33,3 +33,28 @@ export function registrationEvaluation(job: NomadJob, version: number): NomadEva
     },
   };
 }
+
+/**
+ * An evaluation a node change asks for (node-update: the node went down, came
+ * back or joined). `cause` distinguishes successive changes of one node, e.g.
+ * the node's resourceVersion, so the name is stable across retries.
+ */
+export function nodeEvaluation(job: NomadJob, nodeName: string, cause: string): NomadEvaluation {
+  return {
+    apiVersion: "caravan.dev/v1alpha1",
+    kind: "NomadEvaluation",
+    metadata: {
+      name: `${job.metadata.name.slice(0, 120)}-node-${nodeName.slice(0, 100)}-${cause}`.toLowerCase(),
+      namespace: job.metadata.namespace ?? "default",
+      labels: { "caravan.dev/job": job.metadata.name },
+    },
+    spec: {
+      jobName: job.metadata.name,
+      jobVersion: job.status?.version ?? 0,
+      type: job.spec.type ?? "service",
+      priority: job.spec.priority ?? 50,
+      triggeredBy: "node-update",
+      nodeName,
+    },
+  };
+}

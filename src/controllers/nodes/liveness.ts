@@ -1,0 +1,116 @@
+// Node liveness, as Nomad's heartbeat timers do it but on Kubernetes Leases:
+// each agent renews a Lease named after its node. A node whose lease expires
+// is marked down, and every job with allocations there is evaluated (the
+// scheduler marks them lost and places replacements per the reschedule
+// policy). A down node whose lease is renewed again is ready once more and its
+// jobs are evaluated (reconnect). A node that becomes ready also evaluates
+// every system job, which places one allocation on it.
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { Logger } from "../../common/log.js";
+import type { NomadNode } from "../../crds/objects.js";
+import { applyStatus, createObject } from "../../kube/apply.js";
+import type { ReconcileResult } from "../../kube/controller.js";
+import type { EventRecorder } from "../../kube/events.js";
+import { caravanResource } from "../../kube/resources.js";
+import { ApiError } from "../../kube/rest.js";
+import { byNode, jobKey, nodeLeaseNamespace, type SharedInformers } from "../informers.js";
+import { nodeEvaluation } from "../jobs/evaluation.js";
+
+export interface LivenessDeps {
+  kc: KubeConfig;
+  informers: SharedInformers;
+  events: EventRecorder;
+  log: Logger;
+  now?: () => number;
+}
+
+/**
+ * What the lease says about a node: whether it is alive, until when, and the
+ * status change that follows (a ready node whose lease expired goes down; a
+ * down node whose lease is renewed is ready again). Initializing nodes are the
+ * agent's to report.
+ */
+export function livenessOf(
+  current: string,
+  lease: { renewTime?: string; leaseDurationSeconds?: number } | undefined,
+  now: number,
+): { alive: boolean; expiresAt: number; next?: "ready" | "down" } {
+  const renewed = lease?.renewTime ? Date.parse(lease.renewTime) : Number.NaN;
+  const expiresAt = Number.isNaN(renewed)
+    ? 0
+    : renewed + (lease?.leaseDurationSeconds ?? 40) * 1000;
+  const alive = expiresAt > now;
+  if (!alive && current === "ready") return { alive, expiresAt, next: "down" };
+  if (alive && current === "down") return { alive, expiresAt, next: "ready" };
+  return { alive, expiresAt };
+}
+
+export function livenessReconciler(
+  deps: LivenessDeps,
+): (key: string) => Promise<ReconcileResult | undefined> {
+  const { kc, informers } = deps;
+  const now = deps.now ?? Date.now;
+  const nodes = caravanResource("NomadNode");
+  const evaluations = caravanResource("NomadEvaluation");
+
+  // Ready nodes seen so far: a node seen ready for the first time evaluates the system jobs.
+  const seenReady = new Set<string>();
+
+  return async (name) => {
+    const node = informers.nodes.store.get(name);
+    if (!node) {
+      seenReady.delete(name);
+      return undefined;
+    }
+    const current = node.status?.status ?? "initializing";
+    const lease = informers.leases.store.get(`${nodeLeaseNamespace}/${name}`)?.spec;
+    const { alive, expiresAt, next } = livenessOf(current, lease, now());
+    if (next) {
+      const description =
+        next === "down" ? "node heartbeat missed: its lease expired" : "node heartbeat resumed";
+      await applyStatus(kc, nodes, node, {
+        ...node.status,
+        status: next,
+        statusDescription: description,
+        statusUpdatedAt: new Date(now()).toISOString(),
+      });
+      void deps.events.record(
+        node,
+        next === "down" ? "Warning" : "Normal",
+        next === "down" ? "NodeDown" : "NodeReady",
+        description,
+      );
+      await evaluateJobsOn(name, node, next);
+      if (next === "down") seenReady.delete(name);
+      else seenReady.add(name);
+    } else if (current === "ready" && !seenReady.has(name)) {
+      seenReady.add(name);
+      await evaluateJobsOn(name, node, "ready");
+    }
+    // Look again just after the lease would expire.
+    return alive ? { requeueAfterMs: Math.max(expiresAt - now(), 0) + 100 } : undefined;
+  };
+
+  async function evaluateJobsOn(name: string, node: NomadNode, status: string): Promise<void> {
+    const jobs = new Set<string>();
+    for (const a of informers.allocations.store.byIndex(byNode, name)) {
+      jobs.add(jobKey(a.metadata.namespace, a.spec.jobName));
+    }
+    if (status === "ready") {
+      for (const j of informers.jobs.store.list()) {
+        if (j.spec.type === "system" || j.spec.type === "sysbatch")
+          jobs.add(jobKey(j.metadata.namespace, j.metadata.name));
+      }
+    }
+    const cause = `${status}-${node.metadata.resourceVersion ?? "0"}`;
+    for (const key of jobs) {
+      const job = informers.jobs.store.get(key);
+      if (!job || job.metadata.deletionTimestamp) continue;
+      try {
+        await createObject(kc, evaluations, nodeEvaluation(job, name, cause));
+      } catch (err) {
+        if (!(err instanceof ApiError && err.statusCode === 409)) throw err;
+      }
+    }
+  }
+}

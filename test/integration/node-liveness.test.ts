@@ -1,0 +1,173 @@
+// Node liveness on a real API server: a node whose heartbeat Lease expires is
+// marked down, its allocations are lost and replaced on other nodes, and the
+// batch work that already completed there is not run again.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { stringify } from "yaml";
+import { createLogger } from "../../src/common/log.js";
+import { type Controllers, startControllers } from "../../src/controllers/run.js";
+import { loadKubeConfig } from "../../src/kube/client.js";
+import { createNamespace, eventually, kubectlOk } from "../support/kubectl.js";
+import { type NodeHandle, registerNode } from "../support/nodes.js";
+
+const kubeconfig = inject("kubeconfig");
+// biome-ignore lint/suspicious/noExplicitAny: objects read back from kubectl as JSON
+type Obj = Record<string, any>;
+const run = Math.random().toString(36).slice(2, 7);
+const dc = `live-${run}`;
+
+function job(
+  ns: string,
+  name: string,
+  type: "service" | "batch",
+  count: number,
+  constraints: Obj[] = [],
+): string {
+  return stringify({
+    apiVersion: "caravan.dev/v1alpha1",
+    kind: "NomadJob",
+    metadata: { name, namespace: ns },
+    spec: {
+      type,
+      datacenters: [dc],
+      constraints,
+      groups: [
+        {
+          name: "g",
+          count,
+          tasks: [
+            {
+              name: "t",
+              driver: "docker",
+              config: { image: "x" },
+              resources: { cpu: 100, memory: 64 },
+            },
+          ],
+        },
+      ],
+    },
+  });
+}
+
+async function allocs(ns: string, jobName: string): Promise<Obj[]> {
+  const out = await kubectlOk(kubeconfig, [
+    "get",
+    "nomadallocations",
+    "-n",
+    ns,
+    "-l",
+    `caravan.dev/job=${jobName}`,
+    "-o",
+    "json",
+  ]);
+  return JSON.parse(out).items;
+}
+
+async function setClientStatus(ns: string, name: string, clientStatus: string): Promise<void> {
+  await kubectlOk(kubeconfig, [
+    "patch",
+    "nomadallocation",
+    name,
+    "-n",
+    ns,
+    "--subresource=status",
+    "--type=merge",
+    "-p",
+    JSON.stringify({ status: { clientStatus } }),
+  ]);
+}
+
+describe("node liveness", () => {
+  let ns: string;
+  let controllers: Controllers;
+  const nodes = new Map<string, NodeHandle>();
+  beforeAll(async () => {
+    ns = await createNamespace(kubeconfig, "live");
+    for (const i of [1, 2, 3]) {
+      const name = `${dc}-n${i}`;
+      nodes.set(name, await registerNode(kubeconfig, { name, datacenter: dc, leaseSeconds: 3 }));
+    }
+    controllers = await startControllers(
+      loadKubeConfig(kubeconfig),
+      createLogger({ level: "warn", json: false }),
+      { namespace: ns },
+    );
+  });
+  afterAll(async () => {
+    for (const n of nodes.values()) n.stopHeartbeat();
+    await controllers?.stop();
+  });
+
+  it("marks a node down when its lease expires, loses its allocations and replaces them elsewhere", async () => {
+    await kubectlOk(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      job(ns, "svc", "service", 2, [{ operator: "distinct_hosts", value: "true" }]),
+    );
+    const placed = await eventually(async () => {
+      const a = (await allocs(ns, "svc")).filter((x) => x.spec.desiredStatus === "run");
+      return a.length === 2 ? a : undefined;
+    }, "2 service allocations");
+    for (const a of placed) await setClientStatus(ns, a.metadata.name, "running");
+    const doomed = placed[0]?.spec.nodeName as string;
+
+    // Batch work that finished on the doomed node.
+    await kubectlOk(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      job(ns, "once", "batch", 1, [{ attribute: "${node.unique.name}", value: doomed }]),
+    );
+    const [batch] = await eventually(async () => {
+      const a = await allocs(ns, "once");
+      return a.length === 1 ? a : undefined;
+    }, "the batch allocation");
+    await setClientStatus(ns, batch?.metadata.name, "complete");
+
+    nodes.get(doomed)?.stopHeartbeat();
+    const down = await eventually(
+      async () => {
+        const n = JSON.parse(
+          await kubectlOk(kubeconfig, ["get", "nomadnode", doomed, "-o", "json"]),
+        );
+        return n.status.status === "down" ? n : undefined;
+      },
+      "the node to be marked down",
+      20_000,
+    );
+    expect(down.status.statusDescription).toBe("node heartbeat missed: its lease expired");
+
+    const after = await eventually(
+      async () => {
+        const a = await allocs(ns, "svc");
+        const live = a.filter((x) => x.spec.desiredStatus === "run");
+        return live.length === 2 && live.every((x) => x.spec.nodeName !== doomed) ? a : undefined;
+      },
+      "a replacement on another node",
+      20_000,
+    );
+    const lost = after.find((x) => x.spec.nodeName === doomed);
+    expect(lost?.spec.desiredStatus).toBe("stop");
+    expect(lost?.status.clientStatus).toBe("lost");
+    const replacement = after.find((x) => x.spec.previousAllocation === lost?.metadata.name);
+    expect(replacement?.spec.nodeName).not.toBe(doomed);
+
+    // The completed batch allocation is neither lost nor run again.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const batchAfter = await allocs(ns, "once");
+    expect(batchAfter).toHaveLength(1);
+    expect(batchAfter[0]?.status.clientStatus).toBe("complete");
+  });
+
+  it("marks the node ready again when its heartbeat resumes", async () => {
+    const down = JSON.parse(
+      await kubectlOk(kubeconfig, ["get", "nomadnodes", "-o", "json"]),
+    ).items.find((n: Obj) => n.metadata.name.startsWith(dc) && n.status.status === "down");
+    expect(down, "the node the first test let die").toBeDefined();
+    nodes.get(down.metadata.name)?.resumeHeartbeat();
+    await eventually(async () => {
+      const n = JSON.parse(
+        await kubectlOk(kubeconfig, ["get", "nomadnode", down.metadata.name, "-o", "json"]),
+      );
+      return n.status.status === "ready" ? true : undefined;
+    }, "the node to be ready again");
+  });
+});
