@@ -88,6 +88,26 @@ function median(xs: number[]): number {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
+// Let the JIT settle on a mid-sized shape before anything is measured.
+{
+  const nodes = makeNodes(1000, 25);
+  for (let r = 0; r < 30; r++) {
+    for (const spread of [true, false]) {
+      schedule({
+        evalId: "warmup",
+        namespace: "default",
+        jobId: "warmup",
+        job: makeJob(25, 300, spread),
+        jobVersion: 0,
+        nodes,
+        allocs: [],
+        now: 0,
+        seed: r,
+      });
+    }
+  }
+}
+
 console.log("shape                                         ms/eval   placed  placements/s");
 const lines: string[] = [];
 for (const nodesCount of clusterSizes) {
@@ -106,7 +126,8 @@ for (const nodesCount of clusterSizes) {
           now: 1_700_000_000_000,
           seed: 42,
         };
-        schedule(snapshot); // warm-up
+        schedule(snapshot); // warm-up of this shape
+        schedule(snapshot);
         const times: number[] = [];
         let placed = 0;
         for (let r = 0; r < runs; r++) {

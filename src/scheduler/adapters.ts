@@ -93,6 +93,7 @@ function nodeFields(obj: ObjectWithMeta<NomadNodeSpec, NomadNodeStatus>): Schedu
   const statusUpdatedAt = time(st.statusUpdatedAt);
   return {
     id: obj.metadata.name,
+    ...(st.id ? { uniqueId: st.id } : {}),
     name: st.name ?? obj.metadata.name,
     datacenter: st.datacenter ?? "dc1",
     nodePool: st.nodePool ?? obj.spec.nodePool ?? "default",

@@ -9,7 +9,7 @@ export function resolveTarget(target: string, node: SchedulerNode): string | und
   if (!target.startsWith("${")) return target;
   switch (target) {
     case "${node.unique.id}":
-      return node.id;
+      return node.uniqueId ?? node.id;
     case "${node.datacenter}":
       return node.datacenter;
     case "${node.unique.name}":

@@ -18,7 +18,10 @@ export interface SchedulerDevice {
 
 /** A client node as the scheduler needs it. */
 export interface SchedulerNode {
+  /** What allocations reference the node by (the NomadNode's metadata.name). */
   readonly id: string;
+  /** Nomad's node UUID, which ${node.unique.id} reads; the id when absent. */
+  readonly uniqueId?: string;
   readonly name: string;
   readonly datacenter: string;
   readonly nodePool: string;

@@ -48,6 +48,7 @@ describe("constraint operators (Nomad's semantics)", () => {
       attributes: { "kernel.name": "linux" },
     });
     expect(resolveTarget("${node.unique.id}", n)).toBe("n1");
+    expect(resolveTarget("${node.unique.id}", { ...n, uniqueId: "5d0e-uuid" })).toBe("5d0e-uuid");
     expect(resolveTarget("${node.unique.name}", n)).toBe("n1");
     expect(resolveTarget("${node.datacenter}", n)).toBe("dc9");
     expect(resolveTarget("${node.class}", n)).toBe("gpu");

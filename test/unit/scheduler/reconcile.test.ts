@@ -128,6 +128,32 @@ describe("reconcile: draining nodes", () => {
   });
 });
 
+describe("reconcile: migrations already in flight", () => {
+  it("counts unhealthy replacements against migrate.max_parallel", () => {
+    const ns = [node("n0", { draining: true, eligible: false }), ...nodes(3).slice(1)];
+    const moved = alloc("n0", { index: 0, desiredStatus: "stop" });
+    const replacement = alloc("n1", {
+      index: 0,
+      previousAllocation: moved.id,
+      clientStatus: "pending",
+    });
+    const waiting = [1, 2].map((index) => alloc("n0", { index }));
+    const plan = run({
+      nodes: ns,
+      allocs: [moved, replacement, ...waiting],
+      job: job({}, { count: 3, migrate: { maxParallel: 1 } }),
+    });
+    expect(plan.placements).toHaveLength(0);
+    const healthy = { ...replacement, clientStatus: "running" as const, healthy: true };
+    const next = run({
+      nodes: ns,
+      allocs: [moved, healthy, ...waiting],
+      job: job({}, { count: 3, migrate: { maxParallel: 1 } }),
+    });
+    expect(next.placements).toHaveLength(1);
+  });
+});
+
 describe("reconcile: failed allocations and the reschedule policy", () => {
   it("reschedules a failed service allocation later, with the default 30s delay", () => {
     const a = alloc("n0", { clientStatus: "failed", modifyTime: NOW });
