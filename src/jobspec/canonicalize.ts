@@ -59,8 +59,8 @@ function merge<T extends object>(base: T | undefined, over: T | undefined): T | 
 function canonicalizeTask(job: NomadJobSpec, group: TaskGroup, task: Task): Task {
   const t: Task = { ...task };
   const r = { ...(t.resources ?? {}) };
+  // With reserved cores, Nomad derives the MHz from the cores; cpu stays unset.
   if (r.cores === undefined) r.cpu ??= 100;
-  else r.cpu ??= 0;
   r.memory ??= 300;
   t.resources = r;
   t.killTimeout ??= "5s";

@@ -5,4 +5,4 @@ export { formatErrors } from "./format.js";
 export type { Positioned } from "./hcl/ast.js";
 export { toNomadApi } from "./nomad-api.js";
 export { type JobspecInput, type JobspecResult, parseJob } from "./parse.js";
-export { type NomadJobResource, orderJob, resourceName, toResource } from "./resource.js";
+export { type NomadJobResource, orderJob, resourceName, toResource, toYaml } from "./resource.js";

@@ -2,6 +2,7 @@
 // tools take. metadata.name is the job ID when Kubernetes accepts it as a
 // name; otherwise a deterministic DNS-safe form, and spec.id keeps the exact ID.
 import { createHash } from "node:crypto";
+import { stringify } from "yaml";
 import type { NomadJobSpec } from "../crds/job/index.js";
 import { apiVersion } from "../crds/registry.js";
 
@@ -69,6 +70,15 @@ function ordered(v: unknown): unknown {
 /** Orders a job's keys for reading (values untouched); driver config keeps its own order. */
 export function orderJob(job: NomadJobSpec): NomadJobSpec {
   return ordered(job) as NomadJobSpec;
+}
+
+/**
+ * YAML for kubectl. Written with YAML 1.1 quoting because the API server reads
+ * YAML 1.1, where an unquoted y, on or no is a boolean: a driver's
+ * `command = "y"` must not arrive as true.
+ */
+export function toYaml(value: unknown): string {
+  return stringify(value, { version: "1.1", lineWidth: 0 });
 }
 
 export function toResource(job: NomadJobSpec, namespace?: string): NomadJobResource {

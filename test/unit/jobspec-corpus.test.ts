@@ -9,11 +9,11 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parse as hcl2json } from "@cdktf/hcl2json";
 import { describe, expect, it } from "vitest";
-import { parse as parseYaml, stringify } from "yaml";
+import { parse as parseYaml } from "yaml";
 import { type BlockSpec, job as jobSchema } from "../../src/jobspec/decode/schema.js";
 import type { Body } from "../../src/jobspec/hcl/ast.js";
 import { parseHcl } from "../../src/jobspec/hcl/parser.js";
-import { parseJob, toNomadApi, toResource } from "../../src/jobspec/index.js";
+import { parseJob, toNomadApi, toResource, toYaml } from "../../src/jobspec/index.js";
 
 const root = path.resolve(import.meta.dirname, "../jobspec");
 const list = (kind: string) =>
@@ -81,7 +81,9 @@ describe.each(["valid", "seeds"])("%s corpus", (kind) => {
     expect(differences(toNomadApi(r.job, r.namespace), expected)).toEqual([]);
     // The resource form survives YAML and names the job.
     const resource = toResource(r.job, r.namespace);
-    expect(parseYaml(stringify(resource))).toEqual(JSON.parse(JSON.stringify(resource)));
+    expect(parseYaml(toYaml(resource), { version: "1.1" })).toEqual(
+      JSON.parse(JSON.stringify(resource)),
+    );
     expect(resource.metadata.name).toMatch(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);
     expect(resource.spec.id).toBe(expected.Job.ID);
   });

@@ -5,13 +5,13 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { Command, Option } from "commander";
-import { stringify } from "yaml";
 import {
   formatErrors,
   type JobspecResult,
   parseJob,
   toNomadApi,
   toResource,
+  toYaml,
 } from "../../jobspec/index.js";
 import { UsageError } from "../options.js";
 
@@ -105,9 +105,7 @@ export function jobCommand(): Command {
       else {
         const resource = toResource(result.job, result.namespace);
         process.stdout.write(
-          flags.output === "json"
-            ? `${JSON.stringify(resource, null, 2)}\n`
-            : stringify(resource, { lineWidth: 0 }),
+          flags.output === "json" ? `${JSON.stringify(resource, null, 2)}\n` : toYaml(resource),
         );
       }
     }),
