@@ -35,6 +35,7 @@ export interface AgentConfig {
   logLevel: LogLevel;
   logJson: boolean;
   bindAddr: string;
+  /** ports.http: the HTTP endpoint (metrics now, Nomad's API later); 0 picks a free port. */
   ports: { http: number };
   /** Kubeconfig of the cluster to use; unset means in-cluster or the embedded control plane. */
   kubeconfig?: string;

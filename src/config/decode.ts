@@ -123,7 +123,7 @@ export function decodeAgentConfig(
       config.ports = {};
       d.fields(body, at, {
         http: (p, pat) => {
-          const port = d.int(p, pat, 1, 65535);
+          const port = d.int(p, pat, 0, 65535);
           if (port !== undefined) config.ports = { ...config.ports, http: port };
         },
       });

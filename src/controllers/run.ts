@@ -8,6 +8,7 @@ import { EventRecorder } from "../kube/events.js";
 import { ensureNamespace } from "../kube/namespaces.js";
 import { objectKey } from "../kube/store.js";
 import { WorkQueue } from "../kube/workqueue.js";
+import { type ControllerMetrics, createControllerMetrics } from "../metrics/registry.js";
 import { BlockedEvals } from "./evals/blocked.js";
 import { EvalBroker } from "./evals/broker.js";
 import { SnapshotBuilder } from "./evals/snapshot.js";
@@ -20,6 +21,7 @@ import { PlanApplier } from "./plans/applier.js";
 import { AllocationView } from "./plans/view.js";
 
 export interface Controllers {
+  metrics: ControllerMetrics;
   stop(): Promise<void>;
 }
 
@@ -28,6 +30,8 @@ export interface ControllerOptions {
   namespace?: string;
   /** Scheduler workers (Nomad's num_schedulers); default 2. */
   numSchedulers?: number;
+  /** Where the controllers report; a private registry when unset. */
+  metrics?: ControllerMetrics;
 }
 
 export async function startControllers(
@@ -67,11 +71,13 @@ export async function startControllers(
     onDelete: (e) => broker.observe(e, true),
   });
   const allocations = new AllocationView(informers.allocations);
+  const metrics = options.metrics ?? createControllerMetrics();
   const applier = new PlanApplier(
     kc,
     informers,
     allocations,
     log.child({ component: "plan-applier" }),
+    metrics,
   );
   const blocked = new BlockedEvals(kc, informers, log);
 
@@ -100,7 +106,19 @@ export async function startControllers(
     informers,
     events,
     log: log.child({ component: "worker" }),
+    metrics,
   });
+  const gauges = setInterval(() => {
+    const stats = broker.stats();
+    metrics.brokerReady.set(stats.ready);
+    metrics.brokerUnacked.set(stats.unacked);
+    metrics.brokerWaiting.set(stats.waiting);
+    metrics.planQueueDepth.set(applier.depth);
+    metrics.blockedEvals.set(
+      informers.evaluations.store.list().filter((e) => e.status?.status === "blocked").length,
+    );
+  }, 1_000);
+  gauges.unref();
 
   const running: RunningController[] = [
     runController({
@@ -119,7 +137,9 @@ export async function startControllers(
     }),
   ];
   return {
+    metrics,
     async stop() {
+      clearInterval(gauges);
       blocked.stop();
       await workers.stop();
       informers.stop();

@@ -3,7 +3,7 @@
 // --kubeconfig it joins an existing cluster, installs the CRDs and leaves that
 // cluster running when it stops.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -51,9 +51,13 @@ describe("caravan dev", () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), "caravan-dev-e2e-"));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-  it("starts, answers kubectl, and stops cleanly on Ctrl-C", async () => {
+  // ports { http = 0 }: a free port, so the tests never collide with a running dev agent.
+  const config = path.join(tmp, "dev.hcl");
+  writeFileSync(config, "ports {\n  http = 0\n}\n");
+
+  it("starts, answers kubectl, serves metrics, and stops cleanly on Ctrl-C", async () => {
     const dataDir = path.join(tmp, "embedded");
-    const { dev, stdout, exited } = await startDev(["--data-dir", dataDir]);
+    const { dev, stdout, exited } = await startDev(["--data-dir", dataDir, "--config", config]);
     const kubeconfig = path.join(dataDir, "kubeconfig");
     expect(stdout).toContain(`export KUBECONFIG=${kubeconfig}`);
     expect(existsSync(kubeconfig)).toBe(true);
@@ -73,6 +77,17 @@ describe("caravan dev", () => {
     }
     expect(evaluations).toContain("nomadevaluation.caravan.dev/web-app-g1");
 
+    const metricsUrl = /HTTP \(metrics\): (\S+)/.exec(stdout)?.[1] ?? "";
+    let metrics = "";
+    while (!metrics.includes('triggered_by="job-register"') && Date.now() < deadline) {
+      metrics = await (await fetch(metricsUrl)).text();
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(metrics).toMatch(/^nomad_nomad_broker_total_ready \d+$/m);
+    expect(metrics).toMatch(
+      /^caravan_evaluations_total\{triggered_by="job-register",outcome="complete"\} 1$/m,
+    );
+
     dev.kill("SIGINT");
     expect(await exited).toBe(0);
     expect(processesMentioning(dataDir)).toEqual([]);
@@ -89,7 +104,12 @@ describe("caravan dev", () => {
       const before = await kubectl(cluster.kubeconfigPath, ["get", "crd", "nomadjobs.caravan.dev"]);
       expect(before.stderr).toContain("NotFound");
 
-      const { dev, exited } = await startDev(["--kubeconfig", cluster.kubeconfigPath]);
+      const { dev, exited } = await startDev([
+        "--kubeconfig",
+        cluster.kubeconfigPath,
+        "--config",
+        config,
+      ]);
       const stored = JSON.parse(
         await kubectlOk(cluster.kubeconfigPath, [
           "get",

@@ -67,7 +67,7 @@ describe("agent configuration", () => {
     if (result.ok) return;
     const text = result.errors.join("\n");
     expect(text).toContain("server.enabeld: unknown setting");
-    expect(text).toContain("ports.http: expected a whole number from 1 to 65535");
+    expect(text).toContain("ports.http: expected a whole number from 0 to 65535");
     expect(text).toContain('log_level: unknown log level "loud"');
   });
 

@@ -9,7 +9,7 @@ import { Command } from "commander";
 import { createLogger, type Logger } from "../../common/log.js";
 import { Shutdown } from "../../common/shutdown.js";
 import type { AgentConfig } from "../../config/agent-config.js";
-import { runControllersWhenLeader } from "../../controllers/leader.js";
+import { runServer } from "../../controllers/server.js";
 import { repoRoot } from "../../controlplane/binary.js";
 import { startControlPlane } from "../../controlplane/start.js";
 import { controllerNamespace, loadKubeConfig } from "../../kube/client.js";
@@ -97,12 +97,14 @@ async function startDev(
     const crds = await installCrds(kc, crdDir);
     log.info({ count: crds.length }, "CRDs installed");
   }
-  runControllersWhenLeader(
+  const { httpAddress } = await runServer(
     kc,
+    config,
     log.child({ component: "controller" }),
     shutdown,
-    controllerNamespace(),
-    config.server.numSchedulers ? { numSchedulers: config.server.numSchedulers } : {},
+    {
+      leaseNamespace: controllerNamespace(),
+    },
   );
 
   process.stdout.write(
@@ -110,6 +112,7 @@ async function startDev(
       "==> Caravan dev mode started! Log data will stream in below:",
       "",
       `    Kubernetes API: ${server}`,
+      `    HTTP (metrics): ${httpAddress}/metrics`,
       `        Data dir:   ${dataDir}${ephemeral ? " (removed at exit)" : ""}`,
       "",
       "    Use it with kubectl:",

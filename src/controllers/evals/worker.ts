@@ -11,6 +11,7 @@ import { applyStatus, createObject } from "../../kube/apply.js";
 import type { EventRecorder } from "../../kube/events.js";
 import { caravanResource } from "../../kube/resources.js";
 import { ApiError } from "../../kube/rest.js";
+import type { ControllerMetrics } from "../../metrics/registry.js";
 import { type Plan, schedule } from "../../scheduler/index.js";
 import { jobKey, type SharedInformers } from "../informers.js";
 import type { PlanApplier } from "../plans/applier.js";
@@ -28,6 +29,7 @@ export interface WorkerDeps {
   informers: SharedInformers;
   events: EventRecorder;
   log: Logger;
+  metrics?: ControllerMetrics;
   now?: () => number;
 }
 
@@ -48,14 +50,24 @@ export function startWorkers(count: number, deps: WorkerDeps): WorkerPool {
 async function workerLoop(id: number, deps: WorkerDeps): Promise<void> {
   const log = deps.log.child({ worker: id });
   for (;;) {
+    const waitStarted = performance.now();
     const delivery = await deps.broker.dequeue();
     if (!delivery) return;
+    deps.metrics?.workerDequeue.observe(performance.now() - waitStarted);
     try {
       await processEvaluation(delivery, deps);
       deps.broker.ack(delivery);
+      deps.metrics?.evaluations.inc({
+        triggered_by: delivery.evaluation.spec.triggeredBy,
+        outcome: "complete",
+      });
     } catch (err) {
       log.warn({ evaluation: delivery.key, attempt: delivery.attempt, err }, "evaluation failed");
       if (!deps.broker.nack(delivery)) {
+        deps.metrics?.evaluations.inc({
+          triggered_by: delivery.evaluation.spec.triggeredBy,
+          outcome: "failed",
+        });
         await failEvaluation(delivery, deps, err).catch((e: unknown) =>
           log.error({ err: e }, "could not fail evaluation"),
         );
@@ -83,7 +95,12 @@ async function processEvaluation(delivery: Delivery, deps: WorkerDeps): Promise<
   let refusedBy: Record<string, number> = {};
   for (let attempt = 1; attempt <= maxPlanAttempts; attempt++) {
     const snapshot = deps.snapshots.build(evaluation, now());
+    const scheduling = performance.now();
     plan = schedule(snapshot);
+    deps.metrics?.workerInvokeScheduler.observe(
+      { type: evaluation.spec.type },
+      performance.now() - scheduling,
+    );
     const result = await deps.applier.submit(plan, {
       evaluation,
       job: deps.informers.jobs.store.get(key),

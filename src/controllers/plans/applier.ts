@@ -10,6 +10,7 @@ import type { NomadAllocation, NomadEvaluation, NomadJob } from "../../crds/obje
 import { createObject, mergePatch } from "../../kube/apply.js";
 import { caravanResource } from "../../kube/resources.js";
 import { requestJson } from "../../kube/rest.js";
+import type { ControllerMetrics } from "../../metrics/registry.js";
 import {
   allocationSpecFor,
   nodeFromResource,
@@ -48,6 +49,7 @@ export class PlanApplier {
     private readonly informers: SharedInformers,
     private readonly view: AllocationView,
     private readonly log: Logger,
+    private readonly metrics?: ControllerMetrics,
   ) {}
 
   /** Plans waiting to be applied (Nomad's plan queue depth). */
@@ -60,6 +62,15 @@ export class PlanApplier {
   }
 
   private async apply(plan: Plan, ctx: PlanContext): Promise<PlanResult> {
+    const started = performance.now();
+    try {
+      return await this.applyPlan(plan, ctx);
+    } finally {
+      this.metrics?.planApply.observe(performance.now() - started);
+    }
+  }
+
+  private async applyPlan(plan: Plan, ctx: PlanContext): Promise<PlanResult> {
     const namespace = ctx.evaluation.metadata.namespace ?? "default";
     const stopping = new Set(plan.stops.map((s) => s.allocId));
     for (const p of plan.preemptions) stopping.add(p.allocId);
@@ -195,6 +206,7 @@ export class PlanApplier {
       spec,
     });
     this.view.wrote(created);
+    this.metrics?.allocationsPlaced.inc();
   }
 
   private write(fn: () => Promise<void>): Promise<void> {

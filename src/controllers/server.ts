@@ -1,0 +1,46 @@
+// What `caravan controller` and `caravan dev` run: the HTTP endpoint (metrics
+// and probes on ports.http) on every replica, and the controllers on the
+// leader only.
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { Logger } from "../common/log.js";
+import type { Shutdown } from "../common/shutdown.js";
+import type { AgentConfig } from "../config/agent-config.js";
+import { createControllerMetrics } from "../metrics/registry.js";
+import { serveMetrics } from "../metrics/server.js";
+import { runControllersWhenLeader } from "./leader.js";
+
+export interface ServerOptions {
+  /** Namespace of the leader Lease. */
+  leaseNamespace: string;
+  /** Act on one namespace only; unset means every namespace. */
+  watchNamespace?: string;
+}
+
+export async function runServer(
+  kc: KubeConfig,
+  config: AgentConfig,
+  log: Logger,
+  shutdown: Shutdown,
+  options: ServerOptions,
+): Promise<{ httpAddress: string }> {
+  const metrics = createControllerMetrics();
+  const server = await serveMetrics(
+    metrics.registry,
+    config.bindAddr,
+    config.ports.http,
+    () => true,
+  ).catch((err: NodeJS.ErrnoException) => {
+    throw new Error(
+      err.code === "EADDRINUSE"
+        ? `${config.bindAddr}:${config.ports.http} is in use; set another port with ports { http = N } (0 picks a free one)`
+        : err.message,
+    );
+  });
+  shutdown.add("http", () => server.close());
+  runControllersWhenLeader(kc, log, shutdown, options.leaseNamespace, {
+    metrics,
+    ...(config.server.numSchedulers ? { numSchedulers: config.server.numSchedulers } : {}),
+    ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
+  });
+  return { httpAddress: `http://${config.bindAddr}:${server.port}` };
+}
