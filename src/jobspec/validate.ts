@@ -506,13 +506,19 @@ export function validate(
   const errors: { pos: Pos; message: string }[] = [];
   // Canonical objects are copies; find the decoded twin along the same path for its position.
   const twins = new WeakMap<object, object>();
-  const pair = (a: unknown, b: unknown) => {
-    if (!a || !b || typeof a !== "object" || typeof b !== "object") return;
-    twins.set(a as object, b as object);
-    for (const k of Object.keys(b))
-      pair((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]);
+  // Objects Nomad's defaults added (an inherited update block) have no twin;
+  // they point at the nearest enclosing block the user wrote.
+  const pair = (a: unknown, b: unknown, parent: object) => {
+    if (!a || typeof a !== "object") return;
+    const twin = b && typeof b === "object" && ctx.origins.has(b) ? b : parent;
+    twins.set(a, twin);
+    for (const k of Object.keys(a)) {
+      if (k === "config" || k === "meta" || k === "env") continue;
+      const sub = b && typeof b === "object" ? (b as Record<string, unknown>)[k] : undefined;
+      pair((a as Record<string, unknown>)[k], sub, twin);
+    }
   };
-  pair(job, decoded);
+  pair(job, decoded, decoded);
   const fallback = originOf(ctx, decoded) ?? { line: 1, column: 1 };
   // A setting inherited by several objects (a group's restart in each task) is reported once.
   const seen = new Set<string>();
