@@ -25,10 +25,9 @@ const readFile = (p: string) => {
     return undefined;
   }
 };
-const now = () => new Date("2024-01-01T00:00:00Z");
 
 function convert(file: string, source: string): void {
-  const r = parseJob({ file, source, readFile, now });
+  const r = parseJob({ file, source, readFile });
   if (!r.ok) throw new Error(`${file}: ${r.errors[0]?.message}`);
   toResource(r.job);
   toNomadApi(r.job);

@@ -259,7 +259,8 @@ export function parseJob(input: JobspecInput): JobspecResult {
     const fns = functions();
     const env: FunctionEnv = {
       ...(input.readFile ? { readFile: input.readFile } : {}),
-      ...(input.now ? { now: input.now } : {}),
+      ...(input.uuid ? { uuid: input.uuid } : {}),
+      ...(input.home ? { home: input.home } : {}),
     };
     const constants: Scope = { vars: new Map(), functions: fns, env };
     const decls = new Map<string, VariableDecl>();

@@ -9,7 +9,6 @@ import path from "node:path";
 import { parseJob, toNomadApi } from "../../src/jobspec/index.js";
 
 const root = import.meta.dirname;
-const now = () => new Date("2024-01-01T00:00:00Z");
 const header =
   "# Expected errors (line:column: message), checked by test/unit/jobspec-corpus.test.ts:\n";
 
@@ -22,7 +21,7 @@ for (const kind of ["valid", "seeds"]) {
   for (const f of readdirSync(dir).filter((f) => f.endsWith(".nomad.hcl"))) {
     const source = readFileSync(path.join(dir, f), "utf8");
     const validation = kind === "seeds" ? "warn" : "error";
-    const r = parseJob({ file: f, source, readFile, now, validation });
+    const r = parseJob({ file: f, source, readFile, validation });
     if (!r.ok) throw new Error(`${kind}/${f} does not convert: ${JSON.stringify(r.errors)}`);
     const out = `${JSON.stringify(toNomadApi(r.job, r.namespace), null, 2)}\n`;
     writeFileSync(path.join(dir, f.replace(/\.hcl$/, ".json")), out);

@@ -100,7 +100,7 @@ export function jobCommand(): Command {
         process.stderr.write(`${formatErrors(result.warnings).replace(/^/gm, "warning: ")}\n`);
       if (flags.output === "nomad-json")
         process.stdout.write(
-          `${JSON.stringify(toNomadApi(result.job, result.namespace), null, 2)}\n`,
+          `${JSON.stringify(toNomadApi(result.job, result.namespace), null, 4)}\n`,
         );
       else {
         const resource = toResource(result.job, result.namespace);

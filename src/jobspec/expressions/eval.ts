@@ -3,13 +3,16 @@
 // template is left as its "${…}" source text, as Nomad's HCL fork does, so the
 // client can interpolate it at run time.
 import { type Expr, HclError, type Pos, type TemplatePart } from "../hcl/ast.js";
+import { convert as convertValue, parseType } from "../variables.js";
 
 /** What functions with side inputs read: files and the clock, passed in by the caller. */
 export interface FunctionEnv {
   /** Reads a file for file(), fileexists() and friends; undefined when it does not exist. */
   readFile?: (path: string) => string | undefined;
-  /** The time timestamp() returns. */
-  now?: () => Date;
+  /** A new random UUID for uuidv4(); defaults to crypto.randomUUID. */
+  uuid?: () => string;
+  /** The home directory pathexpand() puts for "~". */
+  home?: string;
 }
 
 export type Fn = (args: unknown[], pos: Pos, env: FunctionEnv) => unknown;
@@ -275,6 +278,12 @@ function call(e: Expr & { k: "call" }, scope: Scope): unknown {
       if (err instanceof HclError) return false;
       throw err;
     }
+  }
+  // convert's second argument is a type, not a value.
+  if (e.name === "convert" && e.args.length === 2) {
+    const c = convertValue(evaluate(e.args[0] as Expr, scope), parseType(e.args[1] as Expr));
+    if (!c.ok) throw new HclError(`convert(): ${c.why}`, e.pos);
+    return c.v;
   }
   const fn = scope.functions[e.name];
   if (!fn) throw new HclError(`there is no function named "${e.name}"`, e.pos);

@@ -1,7 +1,8 @@
 // The HCL functions Nomad's jobspec2 offers (go-cty's stdlib plus Nomad's
 // filesystem and encoding additions), over plain JS values. I/O and the clock
 // come in as parameters so the parser stays pure.
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import {
   type Fn,
   type FunctionEnv,
@@ -179,6 +180,51 @@ function parseDuration(s: string): number | undefined {
   return m[1] === "-" ? -total : total;
 }
 
+/** An IPv4 prefix "a.b.c.d/n" as a number and a length (IPv6 is not supported yet). */
+function parseCidr(prefix: string, pos: Pos): { ip: number; bits: number } {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(prefix);
+  const octets = m ? m.slice(1, 5).map(Number) : [];
+  const bits = m ? Number(m[5]) : -1;
+  if (!m || octets.some((o) => o > 255) || bits > 32)
+    throw new HclError(`"${prefix}" is not an IPv4 prefix such as "10.0.0.0/16"`, pos);
+  const ip = octets.reduce((a, o) => a * 256 + o, 0);
+  const span = 2 ** (32 - bits);
+  return { ip: Math.floor(ip / span) * span, bits };
+}
+const ipString = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
+function cidrHost(prefix: string, host: number, pos: Pos): string {
+  const { ip, bits } = parseCidr(prefix, pos);
+  const size = 2 ** (32 - bits);
+  const h = host < 0 ? size + host : host;
+  if (h < 0 || h >= size) throw new HclError(`cidrhost(): host ${host} is outside ${prefix}`, pos);
+  return ipString(ip + h);
+}
+function cidrSubnet(prefix: string, newbits: number, netnum: number, pos: Pos): string {
+  const { ip, bits } = parseCidr(prefix, pos);
+  const size = bits + newbits;
+  if (size > 32) throw new HclError(`cidrsubnet(): ${size} bits is more than 32`, pos);
+  if (netnum < 0 || netnum >= 2 ** newbits)
+    throw new HclError(`cidrsubnet(): netnum ${netnum} does not fit in ${newbits} bits`, pos);
+  return `${ipString(ip + netnum * 2 ** (32 - size))}/${size}`;
+}
+const uuidNamespaces: Record<string, string> = {
+  dns: "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+  url: "6ba7b811-9dad-11d1-80b4-00c04fd430c8",
+  oid: "6ba7b812-9dad-11d1-80b4-00c04fd430c8",
+  x500: "6ba7b814-9dad-11d1-80b4-00c04fd430c8",
+};
+/** RFC 4122 name-based UUID (SHA-1). */
+function uuidv5(namespace: string, name: string, pos: Pos): string {
+  const ns = (uuidNamespaces[namespace] ?? namespace).replace(/-/g, "");
+  if (!/^[0-9a-f]{32}$/i.test(ns))
+    throw new HclError(`uuidv5(): "${namespace}" is not dns, url, oid, x500 or a UUID`, pos);
+  const h = createHash("sha1").update(Buffer.from(ns, "hex")).update(name).digest();
+  h[6] = ((h[6] as number) & 0x0f) | 0x50;
+  h[8] = ((h[8] as number) & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString("hex");
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
 function toGoRegex(re: string, pos: Pos): RegExp {
   try {
     // RE2 named groups (?P<name>) are (?<name>) in JS.
@@ -237,9 +283,6 @@ function build(): Record<string, Fn> {
       const l = num(len, pos);
       return chars.slice(o, l < 0 ? undefined : o + l).join("");
     },
-    startswith: ([s, p], pos) => str(s, pos).startsWith(str(p, pos)),
-    endswith: ([s, p], pos) => str(s, pos).endsWith(str(p, pos)),
-    strcontains: ([s, p], pos) => str(s, pos).includes(str(p, pos)),
     split: ([sep, s], pos) => str(s, pos).split(str(sep, pos)),
     join: (args, pos) => {
       arity("join", args, 2, Infinity, pos);
@@ -254,13 +297,6 @@ function build(): Record<string, Fn> {
         ? str(s, pos).replace(new RegExp(toGoRegex(m[1] as string, pos), "g"), r)
         : str(s, pos).split(needle).join(str(rep, pos));
     },
-    regex: ([re, s], pos) => {
-      const m = str(s, pos).match(toGoRegex(str(re, pos), pos));
-      if (!m) throw new HclError(`regex(): pattern did not match "${str(s, pos)}"`, pos);
-      return regexResult(m);
-    },
-    regexall: ([re, s], pos) =>
-      [...str(s, pos).matchAll(new RegExp(toGoRegex(str(re, pos), pos), "g"))].map(regexResult),
     format: (args, pos) => format(str(args[0], pos), args.slice(1), pos),
     formatlist: (args, pos) => {
       const lists = args.slice(1).filter(Array.isArray) as unknown[][];
@@ -362,39 +398,11 @@ function build(): Record<string, Fn> {
       uniq(
         list(args[0], pos).filter((x) => args.every((a) => list(a, pos).some((y) => same(x, y)))),
       ),
-    setsubtract: ([a, b], pos) =>
-      uniq(list(a, pos).filter((x) => !list(b, pos).some((y) => same(x, y)))),
     setproduct: (args, pos) =>
       args.reduce<unknown[][]>(
         (acc, l) => acc.flatMap((p) => list(l, pos).map((x) => [...p, x])),
         [[]],
       ),
-    one: ([l], pos) => {
-      const xs = list(l, pos);
-      if (xs.length > 1) throw new HclError("one(): the list has more than one element", pos);
-      return xs[0] ?? null;
-    },
-    sum: ([l], pos) => list(l, pos).reduce<number>((a, x) => a + num(x, pos), 0),
-    transpose: ([m], pos) => {
-      const out: Record<string, string[]> = {};
-      for (const [k, vs] of Object.entries(map(m, pos)))
-        for (const v of list(vs, pos)) {
-          const key = str(v, pos);
-          out[key] = [...(out[key] ?? []), k];
-        }
-      return out;
-    },
-    tolist: ([l], pos) => list(l, pos),
-    toset: ([l], pos) => uniq(list(l, pos)),
-    tomap: ([m], pos) => map(m, pos),
-    tostring: ([v], pos) => (v === null ? null : str(v, pos)),
-    tonumber: ([v], pos) => (v === null ? null : num(v, pos)),
-    tobool: ([v], pos) => {
-      if (v === true || v === "true") return true;
-      if (v === false || v === "false") return false;
-      if (v === null) return null;
-      throw new HclError(`tobool(): cannot convert ${typeName(v)} to bool`, pos);
-    },
     // Numbers.
     abs: ([n], pos) => Math.abs(num(n, pos)),
     ceil: ([n], pos) => Math.ceil(num(n, pos)),
@@ -438,8 +446,6 @@ function build(): Record<string, Fn> {
     sha256: ([s], pos) => createHash("sha256").update(str(s, pos)).digest("hex"),
     sha512: ([s], pos) => createHash("sha512").update(str(s, pos)).digest("hex"),
     // Date and time.
-    timestamp: (_args, _pos, env) =>
-      (env.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z"),
     formatdate: ([layout, ts], pos) => formatDate(str(layout, pos), str(ts, pos), pos),
     timeadd: ([ts, dur], pos) => {
       const d = new Date(str(ts, pos));
@@ -448,10 +454,51 @@ function build(): Record<string, Fn> {
         throw new HclError("timeadd(): needs an RFC 3339 timestamp and a duration", pos);
       return new Date(d.getTime() + ms).toISOString().replace(/\.\d{3}Z$/, "Z");
     },
+    strlen: ([s], pos) => [...str(s, pos)].length,
+    regex_replace: ([s, re, rep], pos) =>
+      str(s, pos).replace(
+        new RegExp(toGoRegex(str(re, pos), pos), "g"),
+        str(rep, pos).replace(/\$\{(\w+)\}/g, "$<$1>"),
+      ),
+    yamlencode: ([v]) => stringifyYaml(v, { lineWidth: 0 }),
+    yamldecode: ([s], pos) => {
+      try {
+        return parseYaml(str(s, pos));
+      } catch (err) {
+        throw new HclError(`yamldecode(): ${(err as Error).message}`, pos);
+      }
+    },
+    uuidv4: (_args, _pos, env) => (env.uuid ?? randomUUID)(),
+    uuidv5: ([ns, name], pos) => uuidv5(str(ns, pos), str(name, pos), pos),
+    cidrhost: ([prefix, host], pos) => cidrHost(str(prefix, pos), num(host, pos), pos),
+    cidrnetmask: ([prefix], pos) => {
+      const { bits } = parseCidr(str(prefix, pos), pos);
+      return ipString(bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0);
+    },
+    cidrsubnet: ([prefix, newbits, netnum], pos) =>
+      cidrSubnet(str(prefix, pos), num(newbits, pos), num(netnum, pos), pos),
+    cidrsubnets: ([prefix, ...newbits], pos) => {
+      // Consecutive subnets, each aligned to its own size, as HashiCorp's cidrsubnets allocates them.
+      const base = parseCidr(str(prefix, pos), pos);
+      let next = base.ip;
+      return newbits.map((nb) => {
+        const size = base.bits + num(nb, pos);
+        if (size > 32) throw new HclError(`cidrsubnets(): ${size} bits is more than 32`, pos);
+        const span = 2 ** (32 - size);
+        next = Math.ceil(next / span) * span;
+        if (next + span > base.ip + 2 ** (32 - base.bits))
+          throw new HclError("cidrsubnets(): not enough room in the prefix", pos);
+        const out = `${ipString(next)}/${size}`;
+        next += span;
+        return out;
+      });
+    },
     // Files.
     file: ([p], pos, env) => readWith(env, str(p, pos), pos),
     fileexists: ([p], pos, env) => env.readFile?.(str(p, pos)) !== undefined,
     filebase64: ([p], pos, env) => Buffer.from(readWith(env, str(p, pos), pos)).toString("base64"),
+    abspath: ([p], pos) => (str(p, pos).startsWith("/") ? str(p, pos) : `/${str(p, pos)}`),
+    pathexpand: ([p], pos, env) => str(p, pos).replace(/^~(?=\/|$)/, env.home ?? "~"),
     basename: ([p], pos) => str(p, pos).replace(/\/+$/, "").split("/").pop() ?? "",
     dirname: ([p], pos) => {
       const parts = str(p, pos).split("/");

@@ -27,7 +27,7 @@ job "for-exprs" {
         command = "app"
         args    = [for name, p in var.ports : "--${name}=${p}"]
       }
-      env = { for k, v in var.ports : upper(k) => tostring(v) }
+      env = { for k, v in var.ports : upper(k) => format("%d", v) }
       meta {
         mode = var.enable_debug ? "debug" : "release"
         list = "%{ for k, v in var.ports }${k}:${v};%{ endfor }"

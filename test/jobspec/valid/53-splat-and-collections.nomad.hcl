@@ -10,7 +10,7 @@ locals {
 job "splat" {
   meta {
     hosts     = join(",", local.hosts)
-    total     = sum(local.weights)
+    total     = max(local.weights...)
     first     = local.backends[0].host
     sorted    = join(",", sort(["c", "a", "b"]))
     keys      = join(",", keys({ z = 1, y = 2 }))

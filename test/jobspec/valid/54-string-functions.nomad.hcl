@@ -7,7 +7,7 @@ job "strings" {
     prefix    = trimprefix("v1.2.3", "v")
     suffix    = trimsuffix("app.nomad.hcl", ".hcl")
     replaced  = replace("a.b.c", ".", "-")
-    regex     = regex("^v([0-9]+)", "v42")[0]
+    regex     = regex_replace("v42", "^v([0-9]+)", "$1")
     formatted = format("%s-%05.1f-%t", "x", 3.14159, true)
     list      = join(" ", formatlist("<%s>", ["a", "b"]))
     substr    = substr("nomad-job", 0, 5)
@@ -15,7 +15,12 @@ job "strings" {
     chomp     = chomp("line\n")
     indented  = indent(2, "a\nb")
     reversed  = strrev("abc")
-    starts    = startswith("nomad", "no")
+    yaml      = yamlencode({ k = "v" })
+    cidr      = cidrsubnet("10.0.0.0/16", 8, 2)
+    host      = cidrhost("10.0.0.0/16", 5)
+    uuid5     = uuidv5("url", "https://example.com")
+    converted = convert(5, string)
+    length    = strlen("nomad")
   }
   group "g" {
     task "t" {
