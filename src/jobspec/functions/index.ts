@@ -233,11 +233,6 @@ function toGoRegex(re: string, pos: Pos): RegExp {
     throw new HclError(`invalid regular expression "${re}"`, pos);
   }
 }
-function regexResult(m: RegExpMatchArray): unknown {
-  if (m.groups && Object.keys(m.groups).length) return { ...m.groups };
-  if (m.length > 1) return m.slice(1).map((g) => g ?? "");
-  return m[0];
-}
 
 function readWith(env: FunctionEnv, p: string, pos: Pos): string {
   const text = env.readFile?.(p);
