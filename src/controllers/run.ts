@@ -9,6 +9,7 @@ import { ensureNamespace } from "../kube/namespaces.js";
 import { objectKey } from "../kube/store.js";
 import { WorkQueue } from "../kube/workqueue.js";
 import { type ControllerMetrics, createControllerMetrics } from "../metrics/registry.js";
+import { allocationFailureReconciler } from "./allocations/failures.js";
 import { BlockedEvals } from "./evals/blocked.js";
 import { EvalBroker } from "./evals/broker.js";
 import { SnapshotBuilder } from "./evals/snapshot.js";
@@ -92,6 +93,13 @@ export async function startControllers(
     onUpdate: (_o, l) => nodeQueue.add(l.metadata.name),
     onDelete: (l) => nodeQueue.add(l.metadata.name),
   });
+  const failedQueue = new WorkQueue();
+  informers.allocations.addHandlers({
+    onUpdate: (old, a) => {
+      if (old.status?.clientStatus !== "failed" && a.status?.clientStatus === "failed")
+        failedQueue.add(objectKey(a));
+    },
+  });
   await ensureNamespace(kc, nodeLeaseNamespace);
 
   informers.start();
@@ -121,6 +129,13 @@ export async function startControllers(
   gauges.unref();
 
   const running: RunningController[] = [
+    runController({
+      name: "allocation-failures",
+      queue: failedQueue,
+      reconcile: allocationFailureReconciler(kc, informers),
+      concurrency: 2,
+      log,
+    }),
     runController({
       name: "node-liveness",
       queue: nodeQueue,

@@ -201,4 +201,73 @@ describe("scheduling jobs onto nodes", () => {
     }, "the queued allocation to be placed on the new node");
     expect(placed[0]?.spec.nodeName).toBe(`sched-${run}-big`);
   });
+
+  it("replaces a failed allocation per the reschedule policy, and leaves it when the policy says not to", async () => {
+    const withPolicy = (name: string, reschedule: Obj) =>
+      stringify({
+        apiVersion: "caravan.dev/v1alpha1",
+        kind: "NomadJob",
+        metadata: { name, namespace: ns },
+        spec: {
+          datacenters: [`sched-${run}`],
+          groups: [
+            {
+              name: "g",
+              count: 1,
+              reschedule,
+              tasks: [
+                {
+                  name: "t",
+                  driver: "docker",
+                  config: { image: "x" },
+                  resources: { cpu: 100, memory: 64 },
+                },
+              ],
+            },
+          ],
+        },
+      });
+    await kubectlOk(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      withPolicy("retry", { delay: "1s", delayFunction: "constant", unlimited: true }),
+    );
+    await kubectlOk(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      withPolicy("noretry", { attempts: 0, unlimited: false }),
+    );
+    for (const name of ["retry", "noretry"]) {
+      const [a] = await eventually(async () => {
+        const list = await running(ns, name);
+        return list.length === 1 ? list : undefined;
+      }, `${name} placed`);
+      await kubectlOk(kubeconfig, [
+        "patch",
+        "nomadallocation",
+        a?.metadata.name,
+        "-n",
+        ns,
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        '{"status":{"clientStatus":"failed"}}',
+      ]);
+    }
+    const replaced = await eventually(async () => {
+      const all = await allocations(ns, "retry");
+      const next = all.find((x) => x.spec.previousAllocation && x.spec.desiredStatus === "run");
+      return next ? { all, next } : undefined;
+    }, "the failed allocation to be replaced after its delay");
+    const failed = replaced.all.find(
+      (x) => x.metadata.name === replaced.next.spec.previousAllocation,
+    );
+    expect(failed?.status.clientStatus).toBe("failed");
+    expect(replaced.next.spec.rescheduleTracker.events).toHaveLength(1);
+
+    await new Promise((r) => setTimeout(r, 2_500));
+    const noretry = await allocations(ns, "noretry");
+    expect(noretry).toHaveLength(1);
+    expect(noretry[0]?.status.clientStatus).toBe("failed");
+  });
 });
