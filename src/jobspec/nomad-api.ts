@@ -227,8 +227,10 @@ const network: Conv = (v) =>
     const { ports, dns, cni, ...rest } = n as Obj & { ports?: Obj[] };
     const out = map(rest, {}) as Obj;
     const port = (p: Obj) => map(p, { static: "Value" });
-    const reserved = (ports ?? []).filter((p) => p.static !== undefined).map(port);
-    const dynamic = (ports ?? []).filter((p) => p.static === undefined).map(port);
+    // As jobspec2 splits them: a port with a static number above 0 is reserved.
+    const isReserved = (p: Obj) => typeof p.static === "number" && p.static > 0;
+    const reserved = (ports ?? []).filter(isReserved).map(port);
+    const dynamic = (ports ?? []).filter((p) => !isReserved(p)).map(port);
     if (reserved.length) out.ReservedPorts = reserved;
     if (dynamic.length) out.DynamicPorts = dynamic;
     if (dns) out.DNS = map(dns, {});

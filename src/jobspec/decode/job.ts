@@ -76,7 +76,17 @@ export function decodeJob(block: Block, scope: Scope, ctx: DecodeContext): Decod
   const id = block.labels[0] as string;
   const body = decodeBody(block.body, jobSpec(), scope, ctx, block.pos, `job "${id}"`);
   walk(body, ctx);
-  const { namespace, ...rest } = body;
+  const { namespace, soloTasks, ...rest } = body;
+  if (Array.isArray(soloTasks)) {
+    // Nomad's jobspec2 turns each job-level task into a group named after it, ahead of the groups.
+    const solo = (soloTasks as Obj[]).map((t) => {
+      const g = { name: t.name, tasks: [t] };
+      const origin = ctx.origins.get(t);
+      if (origin) ctx.origins.set(g, { pos: origin.pos, fields: {} });
+      return g;
+    });
+    rest.groups = [...solo, ...((rest.groups as Obj[] | undefined) ?? [])];
+  }
   const spec = { id, ...rest } as unknown as NomadJobSpec;
   ctx.origins.set(spec, ctx.origins.get(body) as never);
   return typeof namespace === "string" ? { spec, namespace } : { spec };

@@ -359,6 +359,8 @@ export const job: () => BlockSpec = memo(() =>
       affinity: many(affinity, "affinities"),
       spread: many(spread, "spreads"),
       group: many(group, "groups", { label: "name" }),
+      // A task written directly in the job: Nomad makes it a group of its own.
+      task: many(task, "soloTasks", { label: "name" }),
       update: one(update, "update"),
       migrate: one(migrate, "migrate"),
       reschedule: one(reschedule, "reschedule"),
