@@ -148,7 +148,9 @@ export function scheduleGeneric(ctx: EvalContext, job: ResolvedJob | undefined):
 
   Object.assign(plan.classEligibility, stack.feasibility.classEligibility);
   (plan as { escapedComputedClass: boolean }).escapedComputedClass = stack.feasibility.escaped;
-  if (deploymentId !== undefined) {
+  // An existing deployment is only touched when this plan placed into it.
+  const touched = Object.keys(placedPerGroup).length > 0;
+  if (deploymentId !== undefined && (r.needsDeployment || touched)) {
     (plan as { deployment?: PlanDeployment }).deployment = deploymentFor(
       job,
       r,

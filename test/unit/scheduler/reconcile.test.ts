@@ -337,6 +337,22 @@ describe("reconcile: updates", () => {
     expect(plan.stops).toHaveLength(0);
   });
 
+  it("leaves a running deployment alone when there is nothing to place", () => {
+    const dep: SchedulerDeployment = {
+      id: "d1",
+      jobVersion: 0,
+      status: "running",
+      groups: { web: { placedAllocs: 2 } },
+    };
+    const plan = run({
+      job: job({ update: { maxParallel: 1 } }, { count: 2 }),
+      allocs: allocs(),
+      deployment: dep,
+    });
+    expect(plan.deployment).toBeUndefined();
+    expect(plan.placements).toHaveLength(0);
+  });
+
   it("cancels the deployment of an older version", () => {
     const dep: SchedulerDeployment = { id: "old", jobVersion: 0, status: "running", groups: {} };
     const plan = run({
