@@ -48,11 +48,6 @@ export class NodeUsage {
       this.cpuFree[i] = this.cpuCap[i] as number;
       this.memFree[i] = this.memCap[i] as number;
       this.diskFree[i] = node.diskMB - node.reserved.diskMB;
-      if (node.reserved.ports.length > 0) {
-        const m = new Map<number, number>();
-        for (const p of node.reserved.ports) m.set(p, 1);
-        this.ports.set(i, m);
-      }
     }
   }
 
@@ -111,15 +106,22 @@ export class NodeUsage {
     this.apply(i, a.resources, -1);
   }
 
+  // Reserved ports are read from the node itself: most nodes reserve a few
+  // (22) and building a map per node per evaluation would cost more than it saves.
   portInUse(i: number, port: number): boolean {
-    return (this.ports.get(i)?.get(port) ?? 0) > 0;
+    return (
+      (this.ports.get(i)?.get(port) ?? 0) > 0 ||
+      (this.nodes[i] as SchedulerNode).reserved.ports.includes(port)
+    );
   }
 
   usedPortCountInRange(i: number, lo: number, hi: number): number {
-    const m = this.ports.get(i);
-    if (!m) return 0;
     let n = 0;
-    for (const [p, c] of m) if (c > 0 && p >= lo && p <= hi) n++;
+    const reserved = (this.nodes[i] as SchedulerNode).reserved.ports;
+    for (const p of reserved) if (p >= lo && p <= hi) n++;
+    const m = this.ports.get(i);
+    if (!m) return n;
+    for (const [p, c] of m) if (c > 0 && p >= lo && p <= hi && !reserved.includes(p)) n++;
     return n;
   }
 
