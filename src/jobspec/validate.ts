@@ -6,6 +6,7 @@
 import type {
   Affinity,
   Constraint,
+  GroupService,
   NomadJobSpec,
   ReschedulePolicy,
   RestartPolicy,
@@ -13,6 +14,7 @@ import type {
   Spread,
   Task,
   TaskGroup,
+  TaskService,
   UpdateStrategy,
 } from "../crds/job/index.js";
 import { cronError } from "./cron.js";
@@ -258,6 +260,55 @@ function checkCheck(
     );
 }
 
+/** Rules every service list follows, in a group or a task. */
+function checkServices(
+  services: readonly (GroupService | TaskService)[],
+  where: string,
+  level: "group" | "task",
+  report: Report,
+): void {
+  const seen = new Set<string>();
+  for (const s of services) {
+    const sw = `${where} service "${s.name}"`;
+    const key = `${s.name}\u0000${s.port ?? ""}`;
+    if (seen.has(key))
+      report(
+        s,
+        undefined,
+        `${sw} is defined twice with the same port; give one another name or port`,
+      );
+    seen.add(key);
+    const badMode = level === "group" ? "driver" : "alloc";
+    if (s.addressMode === badMode)
+      report(
+        s,
+        "addressMode",
+        `${sw}: address_mode "${badMode}" is not allowed on a ${level} service`,
+      );
+    if (s.provider === "nomad") {
+      if ((s as GroupService).connect)
+        report(
+          s,
+          "connect",
+          `${sw}: Connect needs provider "consul"; Nomad's own service discovery has no mesh`,
+        );
+      for (const c of s.checks ?? [])
+        if (c.type !== "http" && c.type !== "tcp")
+          report(
+            c,
+            "type",
+            `${sw}: services with provider "nomad" support http and tcp checks, not ${c.type}`,
+          );
+    }
+    const checkNames = new Set<string>();
+    for (const c of s.checks ?? []) {
+      if (!c.name) continue;
+      if (checkNames.has(c.name)) report(c, "name", `${sw}: check "${c.name}" is defined twice`);
+      checkNames.add(c.name);
+    }
+  }
+}
+
 function checkTask(task: Task, group: TaskGroup, ports: Set<string>, report: Report): void {
   const where = `task "${task.name}"`;
   if (!task.driver) report(task, undefined, `${where} needs a driver, e.g. driver = "docker"`);
@@ -285,7 +336,11 @@ function checkTask(task: Task, group: TaskGroup, ports: Set<string>, report: Rep
       "hook",
       `${where}: lifecycle hook must be "prestart", "poststart" or "poststop", not "${task.lifecycle.hook}"`,
     );
+  const destinations = new Set<string>();
   for (const t of task.templates ?? []) {
+    if (t.destination && destinations.has(t.destination))
+      report(t, "destination", `${where}: two templates render to "${t.destination}"`);
+    destinations.add(t.destination);
     if (!t.destination) report(t, undefined, `${where}: a template needs a destination`);
     if (!t.source && t.data === undefined)
       report(t, undefined, `${where}: a template needs source or data`);
@@ -335,6 +390,7 @@ function checkTask(task: Task, group: TaskGroup, ports: Set<string>, report: Rep
       );
     for (const c of s.checks ?? []) checkCheck(c, ports, s.port, report, sw);
   }
+  checkServices(task.services ?? [], where, "task", report);
   const identities = new Set<string>();
   for (const i of task.identities ?? []) {
     if (identities.has(i.name))
@@ -400,6 +456,7 @@ function checkGroup(job: NomadJobSpec, g: TaskGroup, report: Report): void {
       }
     }
   }
+  checkServices(g.services ?? [], where, "group", report);
   for (const s of g.services ?? []) {
     const sw = `${where} service "${s.name}"`;
     if (s.name && !interpolated(s.name) && !serviceNameRe.test(s.name))

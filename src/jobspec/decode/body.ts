@@ -287,7 +287,19 @@ export function decodeBody(
     try {
       const v = evalAttr(a, scope);
       if (v === null || as.kind === "ignored") continue;
-      out[as.field] = convertKind(v, as.kind, `"${a.name}"`, a.expr.pos);
+      const value = convertKind(v, as.kind, `"${a.name}"`, a.expr.pos);
+      if (as.oneOf && !as.oneOf.includes(value as string))
+        throw new HclError(
+          `"${a.name}" must be ${as.oneOf
+            .map((o) => `"${o}"`)
+            .join(", ")
+            .replace(
+              /, ([^,]*)$/,
+              " or $1",
+            )}, not "${value}"${suggest(String(value), [...as.oneOf])}`,
+          a.expr.pos,
+        );
+      out[as.field] = value;
       origin.fields[as.field] = a.pos;
     } catch (err) {
       if (!(err instanceof HclError)) throw err;

@@ -22,6 +22,8 @@ export type Kind =
 export interface AttrSpec {
   kind: Kind;
   field: string;
+  /** For strings the model restricts (the CRD's enums): the values allowed. */
+  oneOf?: readonly string[];
 }
 
 export interface ChildSpec {
@@ -40,6 +42,48 @@ export interface BlockSpec {
   blocks: Record<string, ChildSpec>;
 }
 
+// Strings with a fixed set of values, by block and attribute (the CRD's enums).
+const enums: Record<string, Record<string, string>> = {
+  update: { health_check: "checks|task_states|manual" },
+  migrate: { health_check: "checks|task_states" },
+  reschedule: { delay_function: "constant|exponential|fibonacci" },
+  restart: { mode: "fail|delay" },
+  disconnect: { reconcile: "keep_original|keep_replacement|best_score|longest_running" },
+  parameterized: { payload: "optional|required|forbidden" },
+  vault: { change_mode: "noop|restart|signal" },
+  identity: { change_mode: "noop|restart|signal" },
+  strategy: { on_failure: "fail_all|fail_local" },
+  numa: { affinity: "none|prefer|require" },
+  volume_mount: { propagation_mode: "private|host-to-task|bidirectional" },
+  volume: {
+    type: "host|csi",
+    access_mode:
+      "single-node-reader-only|single-node-writer|multi-node-reader-only|multi-node-single-writer|multi-node-multi-writer",
+    attachment_mode: "file-system|block-device",
+  },
+  check: {
+    type: "http|tcp|grpc|script",
+    protocol: "http|https",
+    address_mode: "host|driver|alloc",
+    initial_status: "passing|warning|critical",
+    on_update: "require_healthy|ignore_warnings|ignore",
+  },
+  service: {
+    provider: "consul|nomad",
+    address_mode: "auto|host|driver|alloc",
+    on_update: "require_healthy|ignore_warnings|ignore",
+  },
+  upstreams: { destination_type: "service|prepared_query" },
+  mesh_gateway: { mode: "local|remote|none" },
+  path: { protocol: "http|http2" },
+  proxy: { envoy_dns_discovery_type: "LOGICAL_DNS|STRICT_DNS" },
+  listener: { protocol: "tcp|http|http2|grpc" },
+  template: { change_mode: "noop|restart|signal|script" },
+  artifact: { mode: "any|file|dir" },
+  lifecycle: { hook: "prestart|poststart|poststop" },
+  csi_plugin: { type: "controller|node|monolith" },
+};
+
 const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 /** "name count:int meta:map" → attribute specs; a "=field" suffix renames. */
@@ -48,7 +92,12 @@ function spec(name: string, attrs: string, blocks: Record<string, ChildSpec> = {
   for (const item of attrs.split(/\s+/).filter(Boolean)) {
     const [decl, field] = item.split("=");
     const [hcl, kind] = (decl as string).split(":");
-    out[hcl as string] = { kind: (kind ?? "string") as Kind, field: field ?? camel(hcl as string) };
+    const oneOf = enums[name]?.[hcl as string]?.split("|");
+    out[hcl as string] = {
+      kind: (kind ?? "string") as Kind,
+      field: field ?? camel(hcl as string),
+      ...(oneOf ? { oneOf } : {}),
+    };
   }
   return { name, attrs: out, blocks };
 }

@@ -1,5 +1,5 @@
 # Expected errors (line:column: message), checked by test/unit/jobspec-corpus.test.ts:
-# expect: 6:5: parameterized payload must be "optional", "required" or "forbidden", not "sometimes"
+# expect: 6:15: "payload" must be "optional", "required" or "forbidden", not "sometimes"
 job "bad" {
   type = "batch"
   parameterized {

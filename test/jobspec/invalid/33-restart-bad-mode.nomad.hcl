@@ -1,5 +1,5 @@
 # Expected errors (line:column: message), checked by test/unit/jobspec-corpus.test.ts:
-# expect: 6:7: restart mode must be "delay" or "fail", not "retry"
+# expect: 6:14: "mode" must be "fail" or "delay", not "retry"
 job "bad" {
   group "g" {
     restart {
