@@ -7,6 +7,7 @@ export function emptyPlan(snapshot: SchedulerSnapshot): Plan {
   return {
     evalId: snapshot.evalId,
     jobId: snapshot.jobId,
+    allAtOnce: snapshot.job?.allAtOnce ?? false,
     placements: [],
     stops: [],
     inPlaceUpdates: [],

@@ -6,7 +6,7 @@
 import type { EvalContext } from "./context.js";
 import type { ResolvedGroup, ResolvedJob } from "./defaults.js";
 import { Metrics } from "./metrics.js";
-import { inDatacenters, inPool } from "./nodes.js";
+import { inDatacenters, inPool, readyNodes } from "./nodes.js";
 import { asAlloc, emptyPlan } from "./plan.js";
 import { randomId, seededRandom } from "./rand.js";
 import { allocName, emptyDesired, REASONS } from "./reconcile.js";
@@ -43,6 +43,7 @@ export function scheduleSystem(ctx: EvalContext, job: ResolvedJob | undefined): 
   if (!job || job.stopped) return plan;
 
   const all = Int32Array.from(ctx.nodes.keys());
+  const { byDatacenter: available, inPool: inPoolCount } = readyNodes(job, ctx.nodes);
   const sysbatch = job.type === "sysbatch";
   const stack = new Stack(ctx, job, all, {
     batch: sysbatch,
@@ -158,6 +159,9 @@ export function scheduleSystem(ctx: EvalContext, job: ResolvedJob | undefined): 
       const started = performance.now();
       const s = stack.selectOn(g, i);
       const elapsed = performance.now() - started;
+      stack.metrics.nodesAvailable = available;
+      stack.metrics.nodesInPool = inPoolCount;
+      stack.metrics.nodePool = job?.nodePool ?? "default";
       if (!s) {
         const existing = plan.failedTGAllocs[g.name];
         if (existing) existing.coalescedFailures = (existing.coalescedFailures ?? 0) + 1;

@@ -283,6 +283,8 @@ export interface FollowupEval {
 export interface Plan {
   readonly evalId: string;
   readonly jobId: string;
+  /** The job's all_at_once: the plan applier commits every placement or none. */
+  readonly allAtOnce: boolean;
   readonly placements: Placement[];
   readonly stops: StopAlloc[];
   readonly inPlaceUpdates: InPlaceUpdate[];

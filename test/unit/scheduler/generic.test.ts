@@ -95,3 +95,24 @@ describe("service scheduler: placement", () => {
     expect(plan.placements[0]?.nodeId).toBe("c");
   });
 });
+
+describe("plan fields for the plan applier", () => {
+  it("carries all_at_once and the nodes available per datacenter", () => {
+    const plan = run({
+      job: job(
+        { allAtOnce: true },
+        { count: 5, tasks: [{ name: "app", driver: "exec", resources: { cpu: 3000 } }] },
+      ),
+      nodes: nodes(2),
+    });
+    expect(plan.allAtOnce).toBe(true);
+    expect(plan.failedTGAllocs.web).toMatchObject({
+      nodesAvailable: { dc1: 2 },
+      nodesInPool: 2,
+      nodePool: "default",
+    });
+    expect(plan.classEligibility).toEqual({
+      [Object.keys(plan.classEligibility)[0] as string]: true,
+    });
+  });
+});
