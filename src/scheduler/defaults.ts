@@ -67,6 +67,12 @@ export interface ResolvedGroup {
   /** Lost after this long disconnected (ms); undefined: lost at once. */
   readonly lostAfterMs: number | undefined;
   readonly replaceOnLost: boolean;
+  /** Which of an original and its replacement stays when the original reconnects. */
+  readonly reconcileOnReconnect:
+    | "keep_original"
+    | "keep_replacement"
+    | "best_score"
+    | "longest_running";
   readonly stopAfterClientDisconnectMs: number | undefined;
   /** Summed requests, precomputed for the binpack hot loop. */
   readonly cpuMHz: number;
@@ -198,6 +204,7 @@ function resolveGroup(job: NomadJobSpec, tg: TaskGroup, type: JobType): Resolved
           ? durationMs(tg.maxClientDisconnect, 0)
           : undefined,
     replaceOnLost: tg.disconnect?.replace ?? !(tg.preventRescheduleOnLost ?? false),
+    reconcileOnReconnect: tg.disconnect?.reconcile ?? "best_score",
     stopAfterClientDisconnectMs:
       tg.disconnect?.stopOnClientAfter !== undefined
         ? durationMs(tg.disconnect.stopOnClientAfter, 0)

@@ -81,6 +81,7 @@ export const REASONS = {
   lost: "alloc is lost since its node is down",
   updating: "alloc is being updated due to job update",
   reconnected: "alloc not needed since the original allocation reconnected",
+  replacementKept: "alloc not needed since its replacement is kept (disconnect.reconcile)",
   canaryPromoted: "alloc not needed as canaries were promoted",
 } as const;
 
@@ -189,17 +190,34 @@ function reconcileGroup(input: GroupInput): void {
   const used = new Set<number>();
   let keep = 0;
 
-  // A reconnecting original wins over its replacement (keep_original and, as
-  // an approximation, best_score): the replacements go.
+  // When an original reconnects and a replacement runs, one of them goes.
+  // keep_original, best_score and longest_running keep the original (the
+  // latter two as an approximation: the original has run longest and its node
+  // scored best when it was placed); keep_replacement keeps the replacement.
+  const keepReplacement = tg.reconcileOnReconnect === "keep_replacement";
   const reconnected = new Set<string>();
+  const replacedLive = new Set<string>();
   for (const a of input.allocs) {
     if (bucketOf(a, input.nodes.get(a.nodeId), tg, now) === "reconnecting") reconnected.add(a.id);
+    if (a.previousAllocation && a.desiredStatus === "run" && a.clientStatus !== "complete") {
+      replacedLive.add(a.previousAllocation);
+    }
   }
 
   for (const a of input.allocs) {
     const node = input.nodes.get(a.nodeId);
     const bucket = bucketOf(a, node, tg, now);
-    if (a.previousAllocation && reconnected.has(a.previousAllocation) && bucket !== "ignore") {
+    if (keepReplacement && reconnected.has(a.id) && replacedLive.has(a.id)) {
+      out.stop.push({ alloc: a, reason: REASONS.replacementKept });
+      desired.stop++;
+      continue;
+    }
+    if (
+      !keepReplacement &&
+      a.previousAllocation &&
+      reconnected.has(a.previousAllocation) &&
+      bucket !== "ignore"
+    ) {
       out.stop.push({ alloc: a, reason: REASONS.reconnected });
       desired.stop++;
       continue;

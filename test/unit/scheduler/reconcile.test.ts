@@ -112,6 +112,21 @@ describe("reconcile: lost and disconnected nodes", () => {
   });
 });
 
+describe("reconcile: disconnect.reconcile = keep_replacement", () => {
+  it("stops the reconnected original and keeps its replacement", () => {
+    const original = alloc("n0", { clientStatus: "unknown" });
+    const replacement = alloc("n1", { previousAllocation: original.id });
+    const plan = run({
+      nodes: nodes(2),
+      allocs: [original, replacement],
+      job: job({}, { disconnect: { lostAfter: "1h", reconcile: "keep_replacement" } }),
+    });
+    expect(plan.stops.map((s) => s.allocId)).toEqual([original.id]);
+    expect(plan.reconnectUpdates).toEqual([]);
+    expect(plan.placements).toHaveLength(0);
+  });
+});
+
 describe("reconcile: draining nodes", () => {
   it("migrates at most migrate.max_parallel at a time", () => {
     const ns = [node("n0", { draining: true, eligible: false }), ...nodes(3).slice(1)];
