@@ -185,7 +185,8 @@ function checkVersion(l: string, r: string, semver: boolean): boolean {
   const v = parseVersion(l);
   if (!v) return false;
   const checks = parseRange(r, semver);
-  return checks !== null && checks.every((c) => c(v));
+  if (checks === null) return false;
+  return checks.every((c) => c(v));
 }
 
 /**
@@ -224,7 +225,8 @@ export function checkOperator(
     case "regexp": {
       if (l === undefined || r === undefined) return false;
       const re = compiledRegex(r);
-      return re !== null && re.test(l);
+      if (re === null) return false;
+      return re.test(l);
     }
     case "set_contains":
     case "set_contains_all": {
