@@ -58,7 +58,12 @@ export class FeasibilityWrapper {
     this.escaped = this.jobEscaped.length > 0;
   }
 
+  private lastGroup: ResolvedGroup | undefined;
+  private lastChecks: GroupChecks | undefined;
+
   private groupChecks(tg: ResolvedGroup): GroupChecks {
+    // Selects check one group against many nodes in a row: remember the last.
+    if (tg === this.lastGroup && this.lastChecks) return this.lastChecks;
     let g = this.groups.get(tg.name);
     if (!g) {
       const [cached, escaped] = splitEscaped(tg.constraints);
@@ -73,6 +78,8 @@ export class FeasibilityWrapper {
       this.groups.set(tg.name, g);
       if (escaped.length > 0) (this as { escaped: boolean }).escaped = true;
     }
+    this.lastGroup = tg;
+    this.lastChecks = g;
     return g;
   }
 
