@@ -165,6 +165,32 @@ describe("decoding", () => {
     expect(batch?.update).toBeUndefined();
   });
 
+  it("gives driver config the shape Nomad's jobspec2 gives it", () => {
+    const src = `job "w" {
+  group "g" {
+    task "t" {
+      driver = "docker"
+      config {
+        image  = "x"
+        labels = { a = "b" }
+        mount {
+          type = "bind"
+        }
+        port_map "http" {
+          to = 80
+        }
+      }
+    }
+  }
+}`;
+    expect(ok({ source: src }).job.groups[0]?.tasks[0]?.config).toEqual({
+      image: "x",
+      labels: [{ a: "b" }],
+      mount: [{ type: "bind" }],
+      port_map: [{ http: [{ to: 80 }] }],
+    });
+  });
+
   it("folds constraint shorthands", () => {
     const src = minimal(
       'constraint {\n    attribute = "${attr.nomad.version}"\n    version = ">= 1.5"\n  }\n  constraint { distinct_hosts = true }',

@@ -227,8 +227,15 @@ function expandAll(blocks: Block[], scope: Scope, ctx: DecodeContext): ScopedBlo
   return out;
 }
 
-/** Decodes a free-form body (a driver's config): attributes as values, nested blocks as lists of objects. */
-export function decodeFree(body: Body, scope: Scope, ctx: DecodeContext): Obj {
+/**
+ * Decodes a free-form body: attributes as values, nested blocks as lists of
+ * objects. With `nomadShape` (a driver's config, a scaling policy) it keeps
+ * the shape Nomad's jobspec2 gives such bodies for HCL1 compatibility: a
+ * labelled block nests as { label: [ {…} ] }, and an attribute written as an
+ * object literal (`labels = { … }`) becomes a one-element list. Drivers get
+ * the same JSON from a job file as from Nomad's HTTP API.
+ */
+export function decodeFree(body: Body, scope: Scope, ctx: DecodeContext, nomadShape = false): Obj {
   const out: Obj = {};
   for (const a of body.attrs) {
     if (Object.hasOwn(out, a.name)) {
@@ -236,15 +243,16 @@ export function decodeFree(body: Body, scope: Scope, ctx: DecodeContext): Obj {
       continue;
     }
     try {
-      out[a.name] = evalAttr(a, scope);
+      const v = evalAttr(a, scope);
+      out[a.name] = nomadShape && a.expr.k === "object" ? [v] : v;
     } catch (err) {
       if (!(err instanceof HclError)) throw err;
       ctx.errors.push({ pos: err.pos, message: err.message });
     }
   }
   for (const { block, scope: s } of expandAll(body.blocks, scope, ctx)) {
-    let value: unknown = decodeFree(block.body, s, ctx);
-    for (const l of [...block.labels].reverse()) value = { [l]: value };
+    let value: unknown = decodeFree(block.body, s, ctx, nomadShape);
+    for (const l of [...block.labels].reverse()) value = { [l]: nomadShape ? [value] : value };
     out[block.type] ??= [];
     const list = out[block.type];
     if (Array.isArray(list)) list.push(value);
@@ -321,7 +329,7 @@ export function decodeBody(
           continue;
         }
         seen.add(block.type);
-        const free = decodeFree(block.body, s, ctx);
+        const free = decodeFree(block.body, s, ctx, as.kind === "any");
         try {
           out[as.field] = convertKind(free, as.kind, `"${block.type}"`, block.pos);
           origin.fields[as.field] = block.pos;

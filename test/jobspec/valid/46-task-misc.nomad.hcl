@@ -13,6 +13,9 @@ job "task-misc" {
       config {
         image      = "app:1"
         entrypoint = ["/app"]
+        sysctl = {
+          "net.core.somaxconn" = "16384"
+        }
         labels {
           team = "a"
         }
