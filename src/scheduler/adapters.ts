@@ -20,6 +20,7 @@ import type {
   SchedulerDeployment,
   SchedulerNode,
   SchedulerResources,
+  TaskResources,
 } from "./types.js";
 
 /** The parts of a Kubernetes object the adapters read. */
@@ -175,10 +176,7 @@ export function resourcesFromAllocation(r: AllocationResources): SchedulerResour
   let memoryMaxMB = 0;
   const cores: number[] = [];
   const devices: SchedulerResources["devices"][number][] = [];
-  const tasks: Record<
-    string,
-    { cpuMHz: number; memoryMB: number; memoryMaxMB: number; cores: number[] }
-  > = {};
+  const tasks: Record<string, TaskResources> = {};
   for (const [name, t] of Object.entries(r.tasks ?? {})) {
     const mem = t.memoryMB ?? 0;
     const max = t.memoryMaxMB && t.memoryMaxMB > mem ? t.memoryMaxMB : mem;
@@ -186,13 +184,19 @@ export function resourcesFromAllocation(r: AllocationResources): SchedulerResour
     memoryMB += mem;
     memoryMaxMB += max;
     cores.push(...(t.reservedCores ?? []));
-    for (const d of t.devices ?? [])
-      devices.push({ vendor: d.vendor, type: d.type, name: d.name, ids: d.deviceIDs ?? [] });
+    const taskDevices = (t.devices ?? []).map((d) => ({
+      vendor: d.vendor,
+      type: d.type,
+      name: d.name,
+      ids: d.deviceIDs ?? [],
+    }));
+    devices.push(...taskDevices);
     tasks[name] = {
       cpuMHz: t.cpu ?? 0,
       memoryMB: mem,
       memoryMaxMB: max,
       cores: t.reservedCores ?? [],
+      ...(taskDevices.length > 0 ? { devices: taskDevices } : {}),
     };
   }
   return {
@@ -287,6 +291,16 @@ export function allocationSpecFor(
       memoryMB: t.memoryMB,
       ...(t.memoryMaxMB > t.memoryMB ? { memoryMaxMB: t.memoryMaxMB } : {}),
       ...(t.cores.length > 0 ? { reservedCores: t.cores } : {}),
+      ...(t.devices && t.devices.length > 0
+        ? {
+            devices: t.devices.map((d) => ({
+              vendor: d.vendor,
+              type: d.type,
+              name: d.name,
+              deviceIDs: [...d.ids],
+            })),
+          }
+        : {}),
     };
   }
   return {

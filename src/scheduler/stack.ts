@@ -22,7 +22,13 @@ import { antiAffinityScore } from "./rank/anti-affinity.js";
 import { binpackScore, exhausted, freeCores, mhzPerCore } from "./rank/binpack.js";
 import { reschedulePenalty } from "./rank/penalty.js";
 import { SpreadScorer } from "./rank/spread.js";
-import type { PlacedPort, SchedulerAlloc, SchedulerNode, SchedulerResources } from "./types.js";
+import type {
+  PlacedPort,
+  SchedulerAlloc,
+  SchedulerNode,
+  SchedulerResources,
+  TaskResources,
+} from "./types.js";
 
 const SKIP_SCORE_THRESHOLD = 0;
 const MAX_SKIP = 3;
@@ -308,10 +314,7 @@ export class Stack {
       }
       const free = tg.coresTotal > 0 ? freeCores(this.ctx, i, node) : [];
       const perCore = tg.coresTotal > 0 ? mhzPerCore(node) : 0;
-      const tasks: Record<
-        string,
-        { cpuMHz: number; memoryMB: number; memoryMaxMB: number; cores: number[] }
-      > = {};
+      const tasks: Record<string, TaskResources> = {};
       let cpu = 0;
       const cores: number[] = [];
       for (const t of tg.tasks) {
@@ -325,6 +328,9 @@ export class Stack {
           memoryMaxMB: this.ctx.config.memoryOversubscription ? t.memoryMaxMB : t.memoryMB,
           cores: taskCores,
         };
+        const taskDevices = devices?.byTask.get(t.name);
+        if (taskDevices && taskDevices.length > 0)
+          (tasks[t.name] as TaskResources).devices = taskDevices;
       }
       const resources: SchedulerResources = {
         cpuMHz: cpu,

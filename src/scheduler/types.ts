@@ -93,9 +93,16 @@ export interface SchedulerResources {
   }[];
   readonly devices: readonly AllocatedDeviceIds[];
   /** Per task, its share (kept so a plan can write AllocationResources back). */
-  readonly tasks?: Readonly<
-    Record<string, { cpuMHz: number; memoryMB: number; memoryMaxMB: number; cores: number[] }>
-  >;
+  readonly tasks?: Readonly<Record<string, TaskResources>>;
+}
+
+/** One task's share of an allocation's resources. */
+export interface TaskResources {
+  cpuMHz: number;
+  memoryMB: number;
+  memoryMaxMB: number;
+  cores: number[];
+  devices?: AllocatedDeviceIds[];
 }
 
 /** One earlier reschedule of an allocation's lineage. */

@@ -46,6 +46,51 @@ const nodeObj = {
 };
 
 describe("adapters", () => {
+  it("writes each task's devices into the allocation spec and reads them back", () => {
+    const node = nodeFromResource(nodeObj);
+    const plan = schedule({
+      evalId: "e1",
+      namespace: "default",
+      jobId: "ml",
+      job: {
+        datacenters: ["dc1"],
+        groups: [
+          {
+            name: "g",
+            tasks: [
+              {
+                name: "train",
+                driver: "exec",
+                resources: { cpu: 100, memory: 64, devices: [{ name: "nvidia/gpu" }] },
+              },
+              { name: "log", driver: "exec", resources: { cpu: 100, memory: 64 } },
+            ],
+          },
+        ],
+      },
+      jobVersion: 0,
+      nodes: [node],
+      allocs: [],
+      now: 0,
+      seed: 1,
+    });
+    const p = plan.placements[0];
+    expect(p).toBeDefined();
+    if (!p) return;
+    const spec = allocationSpecFor(p, { jobName: "ml", jobVersion: 0 }, "e1", 0);
+    expect(spec.resources.tasks?.train?.devices).toEqual([
+      { vendor: "nvidia", type: "gpu", name: "t4", deviceIDs: ["g0"] },
+    ]);
+    expect(spec.resources.tasks?.log?.devices).toBeUndefined();
+    const back = allocFromResource(
+      { metadata: { name: "a" }, spec },
+      { priority: 50, type: "service" },
+    );
+    expect(back.resources.devices).toEqual([
+      { vendor: "nvidia", type: "gpu", name: "t4", ids: ["g0"] },
+    ]);
+  });
+
   it("reads a NomadNode: spec meta overrides status meta, unhealthy devices and drivers are not usable", () => {
     const n = nodeFromResource(nodeObj);
     expect(n).toMatchObject({
