@@ -242,12 +242,15 @@ function reconcileGroup(input: GroupInput): void {
           out.disconnect.push(a);
           desired.disconnect++;
         }
-        const since = node?.statusUpdatedAt ?? now;
-        out.followups.push({
-          at: since + (tg.lostAfterMs ?? 0),
-          trigger: "max-disconnect-timeout",
-          allocIds: [a.id],
-        });
+        // One follow-up per allocation: an allocation that has one is already waited for.
+        if (!a.followupEvalId) {
+          const since = node?.statusUpdatedAt ?? now;
+          out.followups.push({
+            at: since + (tg.lostAfterMs ?? 0),
+            trigger: "max-disconnect-timeout",
+            allocIds: [a.id],
+          });
+        }
       } else {
         out.stop.push({ alloc: a, reason: REASONS.lost, clientStatus: "lost" });
         desired.stop++;
@@ -323,7 +326,9 @@ function reconcileGroup(input: GroupInput): void {
         continue;
       }
       if (d.kind === "later") {
-        out.followups.push({ at: d.at, trigger: "failed-follow-up", allocIds: [a.id] });
+        if (!a.followupEvalId) {
+          out.followups.push({ at: d.at, trigger: "failed-follow-up", allocIds: [a.id] });
+        }
         desired.rescheduleLater++;
       }
       // Not reschedulable (or not yet): it keeps its place in the count.

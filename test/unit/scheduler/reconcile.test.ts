@@ -180,6 +180,13 @@ describe("reconcile: failed allocations and the reschedule policy", () => {
     expect(plan.annotations.desiredTGUpdates.web?.rescheduleLater).toBe(1);
   });
 
+  it("does not create a second follow-up for an allocation that already waits for one", () => {
+    const a = alloc("n0", { clientStatus: "failed", modifyTime: NOW, followupEvalId: "eval-7" });
+    const plan = run({ allocs: [a] });
+    expect(plan.followupEvals).toEqual([]);
+    expect(plan.placements).toHaveLength(0);
+  });
+
   it("reschedules now once the delay passed, away from the failed node", () => {
     const a = alloc("n0", { clientStatus: "failed", modifyTime: NOW - MIN });
     const plan = run({ nodes: nodes(2), allocs: [a] });
