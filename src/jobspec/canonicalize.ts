@@ -85,6 +85,7 @@ function canonicalizeTask(job: NomadJobSpec, group: TaskGroup, task: Task): Task
     t.artifacts = t.artifacts.map((a) => ({ mode: "any", destination: "local/", ...a }));
   const vault = t.vault ?? group.vault ?? job.vault;
   if (vault) t.vault = { env: true, disableFile: false, changeMode: "restart", ...vault };
+  if (t.scaling) t.scaling = t.scaling.map((p) => ({ enabled: true, ...p }));
   if (t.csiPlugin)
     t.csiPlugin = {
       mountDir: "/csi",

@@ -8,10 +8,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseJob } from "../../src/jobspec/index.js";
 
-const dir = path.resolve(import.meta.dirname, "../jobspec/valid");
-const corpus = readdirSync(dir)
-  .filter((f) => f.endsWith(".nomad.hcl"))
-  .map((f) => readFileSync(path.join(dir, f), "utf8"));
+// Valid files, and invalid ones too: mutations of a broken file must fail as cleanly.
+const corpus = ["valid", "invalid"].flatMap((kind) => {
+  const dir = path.resolve(import.meta.dirname, "../jobspec", kind);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".nomad.hcl"))
+    .map((f) => readFileSync(path.join(dir, f), "utf8"));
+});
 
 const tokens = [
   "[".repeat(300),

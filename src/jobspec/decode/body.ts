@@ -13,6 +13,7 @@ import {
 } from "../expressions/eval.js";
 import { goDurationMs } from "../functions/index.js";
 import { type Attribute, type Block, type Body, HclError, type Pos } from "../hcl/ast.js";
+import { suggest } from "../suggest.js";
 import type { BlockSpec, Kind } from "./schema.js";
 
 export type Obj = Record<string, unknown>;
@@ -36,37 +37,6 @@ export function originOf(
   if (!obj) return undefined;
   const o = ctx.origins.get(obj);
   return (field && o?.fields[field]) || o?.pos;
-}
-
-function suggest(name: string, options: string[]): string {
-  let best = "";
-  let bestD = 3;
-  for (const o of options) {
-    const d = distance(name, o);
-    if (d < bestD) {
-      bestD = d;
-      best = o;
-    }
-  }
-  return best ? `; did you mean "${best}"?` : "";
-}
-
-function distance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0] as number;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j] as number;
-      dp[j] = Math.min(
-        (dp[j] as number) + 1,
-        (dp[j - 1] as number) + 1,
-        prev + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-      prev = tmp;
-    }
-  }
-  return dp[b.length] as number;
 }
 
 function evalAttr(a: Attribute, scope: Scope): unknown {

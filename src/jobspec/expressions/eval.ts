@@ -3,6 +3,7 @@
 // template is left as its "${…}" source text, as Nomad's HCL fork does, so the
 // client can interpolate it at run time.
 import { type Expr, HclError, type Pos, type TemplatePart } from "../hcl/ast.js";
+import { suggest } from "../suggest.js";
 import { convert as convertValue, parseType } from "../variables.js";
 
 /** What functions with side inputs read: files and the clock, passed in by the caller. */
@@ -286,7 +287,11 @@ function call(e: Expr & { k: "call" }, scope: Scope): unknown {
     return c.v;
   }
   const fn = scope.functions[e.name];
-  if (!fn) throw new HclError(`there is no function named "${e.name}"`, e.pos);
+  if (!fn)
+    throw new HclError(
+      `there is no function named "${e.name}"${suggest(e.name, Object.keys(scope.functions))}`,
+      e.pos,
+    );
   let args = e.args.map((a) => evaluate(a, scope));
   if (e.expand) {
     const last = args.pop();
