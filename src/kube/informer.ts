@@ -188,6 +188,10 @@ export class Informer<T extends ApiObject> {
   }
 
   private apply(type: string, obj: T): void {
+    // managedFields is server-side apply's bookkeeping, often the bulk of an
+    // object; no controller reads it, so the cache does not keep it.
+    const meta = obj.metadata as { managedFields?: unknown };
+    if (meta.managedFields) meta.managedFields = undefined;
     if (type === "DELETED") {
       const old = this.store.remove(objectKey(obj));
       if (old) for (const h of this.handlers) h.onDelete?.(old);

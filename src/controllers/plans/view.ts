@@ -25,6 +25,7 @@ export class AllocationView {
 
   /** Records an allocation as the API server returned it after a write. */
   wrote(a: NomadAllocation): void {
+    (a.metadata as { managedFields?: unknown }).managedFields = undefined; // as the informer does
     const key = objectKey(a);
     const cached = this.informer.store.get(key);
     if (cached && !isOlder(cached.metadata.resourceVersion, a.metadata.resourceVersion)) return;
