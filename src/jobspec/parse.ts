@@ -177,7 +177,7 @@ function resolveVariables(
   for (const d of decls.values()) if (d.hasDefault) values[d.name] = d.default;
   for (const i of inputs) {
     const d = decls.get(i.name) as VariableDecl;
-    const raw = i.raw ? rawValue(i.value as string, d.type, i.pos, base) : i.value;
+    const raw = i.raw ? rawValue(i.value as string, d.type, base) : i.value;
     const c = convert(raw, d.type);
     if (!c.ok) errors.push(at(i.file, i.pos, `invalid value for variable "${i.name}": ${c.why}`));
     else values[i.name] = c.v;

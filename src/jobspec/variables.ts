@@ -229,14 +229,13 @@ export function readVarFile(file: string, text: string, scope: Scope): VarInput[
 }
 
 /** Turns a raw string from -var or the environment into a value of the declared type. */
-export function rawValue(raw: string, type: VarType, pos: Pos, scope: Scope): unknown {
-  if (type.t === "string") return raw;
-  if (type.t === "any") return raw;
+export function rawValue(raw: string, type: VarType, scope: Scope): unknown {
+  // Nomad takes command-line values of string and untyped variables verbatim.
+  if (type.t === "string" || type.t === "any") return raw;
   try {
     return evaluate(parseExpression(raw), scope);
   } catch {
-    // Not an expression: let conversion report the type mismatch on the string.
-    void pos;
+    // Not an expression: conversion then reports the type mismatch on the string.
     return raw;
   }
 }
