@@ -182,11 +182,10 @@ describe("scheduling jobs onto nodes", () => {
       "-o",
       "json",
     ]);
-    expect(
-      JSON.parse(events.stdout).items.some(
-        (e: Obj) => e.reason === "AllocationsQueued" && e.regarding.name === "big",
-      ),
-    ).toBe(true);
+    const queuedEvent = JSON.parse(events.stdout).items.find(
+      (e: Obj) => e.reason === "AllocationsQueued" && e.regarding.name === "big",
+    );
+    expect(queuedEvent?.note).toMatch(/memory exhausted on 3 nodes/);
     expect(await running(ns, "big")).toHaveLength(0);
 
     await registerNode(kubeconfig, {

@@ -14,6 +14,7 @@ import { ApiError } from "../../kube/rest.js";
 import type { ControllerMetrics } from "../../metrics/registry.js";
 import { type Plan, schedule } from "../../scheduler/index.js";
 import { jobKey, type SharedInformers } from "../informers.js";
+import { describePlacementFailure } from "../jobs/placement-failure.js";
 import type { PlanApplier } from "../plans/applier.js";
 import type { Delivery, EvalBroker } from "./broker.js";
 import type { SnapshotBuilder } from "./snapshot.js";
@@ -143,8 +144,17 @@ async function processEvaluation(delivery: Delivery, deps: WorkerDeps): Promise<
   };
   if (queued > 0) {
     const job = deps.informers.jobs.store.get(key);
+    // The event says why, as the job's Reconciling condition does.
+    const why = Object.entries(status.failedTGAllocs ?? {}).map(([group, metric]) =>
+      describePlacementFailure(group, plan?.queuedAllocs[group] ?? 1, metric),
+    );
     if (job)
-      void deps.events.record(job, "Warning", "AllocationsQueued", status.statusDescription ?? "");
+      void deps.events.record(
+        job,
+        "Warning",
+        "AllocationsQueued",
+        why.join("; ") || (status.statusDescription ?? ""),
+      );
     const blocked = await blockedEvaluation(deps, evaluation, status);
     // The blocked evaluation itself stays blocked until capacity appears.
     if (blocked === evaluation.metadata.name) return;
