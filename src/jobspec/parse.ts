@@ -259,6 +259,7 @@ export function parseJob(input: JobspecInput): JobspecResult {
     const fns = functions();
     const env: FunctionEnv = {
       ...(input.readFile ? { readFile: input.readFile } : {}),
+      ...(input.listFiles ? { listFiles: input.listFiles } : {}),
       ...(input.uuid ? { uuid: input.uuid } : {}),
       ...(input.home ? { home: input.home } : {}),
     };

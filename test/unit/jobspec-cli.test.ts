@@ -3,7 +3,7 @@
 // arguments, -var/-var-file in Nomad's one-dash form, the three output
 // formats, exit codes and messages.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -101,6 +101,19 @@ describe("caravan job convert", () => {
     const api = JSON.parse(out);
     expect(api.Job.ID).toBe("web");
     expect(api.Job.TaskGroups[0].Tasks[0].Config).toEqual({ image: "redis:7" });
+  });
+
+  it("lists files for fileset() next to the job", async () => {
+    mkdirSync(path.join(dir, "conf.d", "extra"), { recursive: true });
+    write("conf.d/a.conf", "a");
+    write("conf.d/extra/b.conf", "b");
+    write("conf.d/skip.txt", "x");
+    const f = write(
+      "files.nomad.hcl",
+      'job "f" {\n  meta {\n    confs = join(",", fileset("conf.d", "**/*.conf"))\n  }\n  group "g" {\n    task "t" { driver = "exec" }\n  }\n}\n',
+    );
+    expect(await main(["job", "convert", f, "-o", "json"])).toBe(0);
+    expect(JSON.parse(out).spec.meta).toEqual({ confs: "a.conf,extra/b.conf" });
   });
 
   it("accepts .nomad names and quotes YAML 1.1 booleans", async () => {

@@ -23,7 +23,12 @@ const scope: Scope = {
     ],
   ]),
   functions: functions(),
-  env: { uuid: () => "00000000-0000-4000-8000-000000000000", home: "/home/me" },
+  env: {
+    uuid: () => "00000000-0000-4000-8000-000000000000",
+    home: "/home/me",
+    listFiles: (d) =>
+      d === "conf" ? ["a.hcl", "b.json", "sub/c.hcl", "sub/deep/d.hcl"] : undefined,
+  },
 };
 const ev = (src: string) => evaluate(parseExpression(src), scope);
 
@@ -170,6 +175,10 @@ describe("functions", () => {
     ['convert("5", number)', 5],
     ["convert([1, 1], set(string))", ["1"]],
     ['pathexpand("~/x")', "/home/me/x"],
+    ['fileset("conf", "*.hcl")', ["a.hcl"]],
+    ['fileset("conf", "**/*.hcl")', ["a.hcl", "sub/c.hcl", "sub/deep/d.hcl"]],
+    ['fileset("conf", "{a,b}.{hcl,json}")', ["a.hcl", "b.json"]],
+    ['fileset("conf", "sub/?.hcl")', ["sub/c.hcl"]],
     ['formatdate("YYYY-MM-DD hh:mm", "2024-05-06T07:08:09Z")', "2024-05-06 07:08"],
     ['timeadd("2024-05-06T07:08:09Z", "1h30m")', "2024-05-06T08:38:09Z"],
     ['basename("/a/b/c.txt")', "c.txt"],

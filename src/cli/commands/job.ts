@@ -2,7 +2,7 @@
 // NomadJob resources or Nomad's API JSON, and Nomad's validation, as `nomad
 // job run -output` and `nomad job validate` do. This file does the I/O; the
 // conversion itself is the pure src/jobspec.
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { Command, Option } from "commander";
 import {
@@ -49,6 +49,17 @@ export function loadJob(
     varFiles,
     env: process.env,
     validation,
+    listFiles: (d) => {
+      try {
+        return readdirSync(path.resolve(input.dir, d), { recursive: true, withFileTypes: true })
+          .filter((e) => e.isFile())
+          .map((e) =>
+            path.relative(path.resolve(input.dir, d), path.join(e.parentPath ?? e.path, e.name)),
+          );
+      } catch {
+        return undefined;
+      }
+    },
     readFile: (p) => {
       const full = path.resolve(input.dir, p);
       try {

@@ -10,6 +10,8 @@ import { convert as convertValue, parseType } from "../variables.js";
 export interface FunctionEnv {
   /** Reads a file for file(), fileexists() and friends; undefined when it does not exist. */
   readFile?: (path: string) => string | undefined;
+  /** Every file under a folder, as paths relative to it ("a/b.txt"), for fileset(); undefined when there is no such folder. */
+  listFiles?: (dir: string) => readonly string[] | undefined;
   /** A new random UUID for uuidv4(); defaults to crypto.randomUUID. */
   uuid?: () => string;
   /** The home directory pathexpand() puts for "~". */

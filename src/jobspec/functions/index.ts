@@ -225,6 +225,42 @@ function uuidv5(namespace: string, name: string, pos: Pos): string {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
 
+/** A glob as fileset() reads it: *, ** (any depth), ?, [class] and {a,b}. */
+function globToRegExp(glob: string): RegExp {
+  let re = "";
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i] as string;
+    if (c === "*" && glob[i + 1] === "*") {
+      re += glob[i + 2] === "/" ? "(?:.*/)?" : ".*";
+      i += glob[i + 2] === "/" ? 2 : 1;
+    } else if (c === "*") re += "[^/]*";
+    else if (c === "?") re += "[^/]";
+    else if (c === "[") {
+      const end = glob.indexOf("]", i);
+      if (end < 0) re += "\\[";
+      else {
+        re += `[${glob
+          .slice(i + 1, end)
+          .replace(/^!/, "^")
+          .replace(/\\/g, "\\\\")}]`;
+        i = end;
+      }
+    } else if (c === "{") {
+      const end = glob.indexOf("}", i);
+      if (end < 0) re += "\\{";
+      else {
+        re += `(?:${glob
+          .slice(i + 1, end)
+          .split(",")
+          .map((alt) => alt.replace(/[.+^$()|\\]/g, "\\$&"))
+          .join("|")})`;
+        i = end;
+      }
+    } else re += c.replace(/[.+^$()|\\]/g, "\\$&");
+  }
+  return new RegExp(`^${re}$`);
+}
+
 function toGoRegex(re: string, pos: Pos): RegExp {
   try {
     // RE2 named groups (?P<name>) are (?<name>) in JS.
@@ -494,6 +530,13 @@ function build(): Record<string, Fn> {
     filebase64: ([p], pos, env) => Buffer.from(readWith(env, str(p, pos), pos)).toString("base64"),
     abspath: ([p], pos) => (str(p, pos).startsWith("/") ? str(p, pos) : `/${str(p, pos)}`),
     pathexpand: ([p], pos, env) => str(p, pos).replace(/^~(?=\/|$)/, env.home ?? "~"),
+    fileset: ([dir, pattern], pos, env) => {
+      const d = str(dir, pos);
+      const files = env.listFiles?.(d);
+      if (!files) throw new HclError(`fileset(): folder "${d}" cannot be read`, pos);
+      const re = globToRegExp(str(pattern, pos));
+      return files.filter((f) => re.test(f)).sort();
+    },
     basename: ([p], pos) => str(p, pos).replace(/\/+$/, "").split("/").pop() ?? "",
     dirname: ([p], pos) => {
       const parts = str(p, pos).split("/");
