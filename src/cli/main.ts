@@ -1,18 +1,13 @@
 // The `caravan` command. Each subcommand lives in ./commands; later features
 // register theirs here.
-import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { repoRoot } from "../controlplane/binary.js";
 import { normalizeNomadFlags } from "./args.js";
+import { agentCommand } from "./commands/agent.js";
 import { controllerCommand } from "./commands/controller.js";
 import { devCommand } from "./commands/dev.js";
 import { jobCommand } from "./commands/job.js";
 import { UsageError } from "./options.js";
-
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(`${repoRoot}/package.json`, "utf8")) as { version: string };
-  return pkg.version;
-}
+import { version } from "./version.js";
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command("caravan")
@@ -22,6 +17,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.addCommand(devCommand());
   program.addCommand(controllerCommand());
+  program.addCommand(agentCommand());
   program.addCommand(jobCommand());
   program
     .command("version")

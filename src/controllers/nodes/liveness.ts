@@ -68,8 +68,8 @@ export function livenessReconciler(
     if (next) {
       const description =
         next === "down" ? "node heartbeat missed: its lease expired" : "node heartbeat resumed";
+      // Only the liveness fields: the agent owns the rest of the node's status.
       await applyStatus(kc, nodes, node, {
-        ...node.status,
         status: next,
         statusDescription: description,
         statusUpdatedAt: new Date(now()).toISOString(),

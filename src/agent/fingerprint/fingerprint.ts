@@ -1,0 +1,152 @@
+// The node's fingerprint, as Nomad's client builds it: attributes under Nomad's
+// names (cpu.*, memory.*, kernel.*, os.*, unique.*, driver.*), and the
+// resources the scheduler may hand out.
+import { readFileSync, statfsSync } from "node:fs";
+import os from "node:os";
+import type { NodeDriverInfo, NomadNodeStatus } from "../../crds/node.js";
+import { parseCpuInfo, parseMemTotal, parseOsRelease, totalCompute } from "./parse.js";
+
+export interface FingerprintInput {
+  name: string;
+  datacenter: string;
+  nodeClass?: string;
+  nodePool: string;
+  meta: Record<string, string>;
+  dataDir: string;
+  /** Client options, e.g. "driver.raw_exec.enable". */
+  options: Record<string, string>;
+  reserved: Record<string, string | number>;
+  version: string;
+}
+
+function read(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+export function fingerprintNode(input: FingerprintInput): NomadNodeStatus {
+  const cpu = parseCpuInfo(read("/proc/cpuinfo"));
+  const cores = cpu.cores || os.cpus().length;
+  const compute = totalCompute({ ...cpu, cores });
+  const memoryBytes = parseMemTotal(read("/proc/meminfo")) || os.totalmem();
+  const osRelease = parseOsRelease(read("/etc/os-release"));
+  let diskBytes = 0;
+  let diskFree = 0;
+  try {
+    const fs = statfsSync(input.dataDir);
+    diskBytes = fs.blocks * fs.bsize;
+    diskFree = fs.bavail * fs.bsize;
+  } catch {
+    // The data dir does not exist yet: no disk to offer.
+  }
+  const address = defaultAddress();
+  const drivers = fingerprintDrivers(input.options);
+
+  const attributes: Record<string, string> = {
+    "cpu.arch": os.arch() === "x64" ? "amd64" : os.arch(),
+    "cpu.numcores": String(cores),
+    "cpu.totalcompute": String(compute),
+    "cpu.frequency": String(cpu.mhz),
+    "cpu.modelname": cpu.modelName,
+    "memory.totalbytes": String(memoryBytes),
+    "kernel.name": os.platform(),
+    "kernel.version": os.release(),
+    "kernel.arch": os.machine(),
+    "os.name": osRelease.ID ?? os.platform(),
+    "os.version": osRelease.VERSION_ID ?? "",
+    "os.cgroups.version": cgroupVersion(),
+    "unique.hostname": os.hostname(),
+    "unique.storage.volume": input.dataDir,
+    "unique.storage.bytestotal": String(diskBytes),
+    "unique.storage.bytesfree": String(diskFree),
+    "nomad.version": input.version,
+    "caravan.version": input.version,
+  };
+  if (address) attributes["unique.network.ip-address"] = address;
+  for (const [name, d] of Object.entries(drivers))
+    if (d.detected) attributes[`driver.${name}`] = "1";
+
+  const reservedPorts = input.reserved.reserved_ports;
+  return {
+    name: input.name,
+    datacenter: input.datacenter,
+    nodePool: input.nodePool,
+    ...(input.nodeClass ? { nodeClass: input.nodeClass } : {}),
+    attributes,
+    meta: input.meta,
+    resources: {
+      cpu: {
+        cpuShares: compute,
+        totalCores: cores,
+        reservableCores: Array.from({ length: cores }, (_, i) => i),
+      },
+      memory: { memoryMB: Math.floor(memoryBytes / 1024 / 1024) },
+      disk: { diskMB: Math.floor(diskFree / 1024 / 1024) },
+      ...(address
+        ? {
+            networks: [
+              {
+                mode: "host",
+                device: defaultInterface() ?? "",
+                addresses: [{ family: "ipv4", alias: "default", address }],
+              },
+            ],
+          }
+        : {}),
+      minDynamicPort: 20000,
+      maxDynamicPort: 32000,
+    },
+    reserved: {
+      cpuShares: Number(input.reserved.cpu ?? 0),
+      memoryMB: Number(input.reserved.memory ?? 0),
+      diskMB: Number(input.reserved.disk ?? 0),
+      ...(reservedPorts !== undefined ? { reservedHostPorts: String(reservedPorts) } : {}),
+    },
+    drivers,
+    agentVersion: input.version,
+  };
+}
+
+/** Drivers this agent offers; raw_exec only when enabled, as Nomad requires. */
+export function fingerprintDrivers(
+  options: Record<string, string>,
+): Record<string, NodeDriverInfo> {
+  const now = new Date().toISOString();
+  const enabled = (key: string) => ["1", "true"].includes((options[key] ?? "").toLowerCase());
+  const drivers: Record<string, NodeDriverInfo> = {};
+  if (enabled("driver.raw_exec.enable")) {
+    drivers.raw_exec = {
+      detected: true,
+      healthy: true,
+      healthDescription: "Healthy",
+      updateTime: now,
+    };
+  }
+  return drivers;
+}
+
+function cgroupVersion(): string {
+  return read("/sys/fs/cgroup/cgroup.controllers") ? "v2" : read("/proc/cgroups") ? "v1" : "";
+}
+
+function defaultInterface(): string | undefined {
+  // The interface of the default route (/proc/net/route, destination 00000000).
+  for (const line of read("/proc/net/route").split("\n").slice(1)) {
+    const [iface, destination] = line.trim().split(/\s+/);
+    if (destination === "00000000" && iface) return iface;
+  }
+  return undefined;
+}
+
+function defaultAddress(): string | undefined {
+  const interfaces = os.networkInterfaces();
+  const preferred = defaultInterface();
+  const candidates = [
+    ...(preferred ? (interfaces[preferred] ?? []) : []),
+    ...Object.values(interfaces).flat(),
+  ];
+  return candidates.find((a) => a && a.family === "IPv4" && !a.internal)?.address ?? "127.0.0.1";
+}
