@@ -103,6 +103,8 @@ describe("HCL2 expressions", () => {
     ['"a%{ if var.n > 1 }b%{ else }c%{ endif }d"', "abd"],
     ['"%{ for s in var.list }[${s}]%{ endfor }"', "[a][b][]"],
     ['"$${literal}"', "${literal}"],
+    ['"a ${~ var.n ~} b"', "a3b"],
+    ["<<EOT\n%{~ for s in var.list ~}\n[${s}]\n%{~ endfor ~}\nend\nEOT", "[a][b][]end\n"],
     ['"\\u00e9\\t"', "é\t"],
     ['{ a = 1, "b" : 2 }', { a: 1, b: 2 }],
     ["try(var.nope, 5)", 5],

@@ -613,7 +613,10 @@ class Parser {
         const e = this.expr();
         this.skip(true);
         const src = this.s.slice(start, this.i).trimEnd();
-        if (this.peek() === "~") this.advance();
+        if (this.peek() === "~") {
+          this.advance();
+          this.stripNext = true;
+        }
         this.expect("}", '"}" closing the interpolation');
         this.depth--;
         parts.push({ t: "interp", e, src });
@@ -622,6 +625,8 @@ class Parser {
       if (c === "%" && this.peek(1) === "{") {
         const dpos = this.pos();
         const kw = this.directiveKeyword();
+        // "%{~" strips the whitespace before the directive.
+        if (this.peek(2) === "~") text = text.trimEnd();
         if (stopAt?.test(kw)) {
           flush();
           this.pendingDirective = { kw, pos: dpos };
@@ -662,10 +667,18 @@ class Parser {
         } else this.fail(`unexpected template directive "${kw}"`, dpos);
         continue;
       }
+      // "~}" strips the whitespace after an interpolation or directive.
+      if (this.stripNext && /\s/.test(c)) {
+        this.advance();
+        continue;
+      }
+      this.stripNext = false;
       text += c;
       this.advance();
     }
   }
+
+  private stripNext = false;
 
   private pendingDirective: { kw: string; pos: Pos } | undefined;
   private takeDirective(): string {
@@ -686,7 +699,10 @@ class Parser {
   }
   private closeDirective(): void {
     this.skip(true);
-    if (this.peek() === "~") this.advance();
+    if (this.peek() === "~") {
+      this.advance();
+      this.stripNext = true;
+    }
     this.expect("}", '"}" closing the template directive');
   }
 }
