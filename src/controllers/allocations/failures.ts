@@ -16,7 +16,7 @@ export function allocationFailureReconciler(
   const evaluations = caravanResource("NomadEvaluation");
   return async (key) => {
     const alloc = informers.allocations.store.get(key);
-    if (!alloc || alloc.status?.clientStatus !== "failed" || alloc.spec.desiredStatus !== "run")
+    if (alloc?.status?.clientStatus !== "failed" || alloc.spec.desiredStatus !== "run")
       return undefined;
     // Already replaced, or a follow-up evaluation is scheduled for it.
     if (alloc.spec.nextAllocation || alloc.spec.followupEvalName) return undefined;
