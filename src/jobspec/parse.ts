@@ -182,8 +182,9 @@ function resolveVariables(
     if (!c.ok) errors.push(at(i.file, i.pos, `invalid value for variable "${i.name}": ${c.why}`));
     else values[i.name] = c.v;
   }
+  const given = new Set(inputs.map((i) => i.name));
   for (const d of decls.values())
-    if (!Object.hasOwn(values, d.name))
+    if (!Object.hasOwn(values, d.name) && !given.has(d.name))
       errors.push(
         at(
           input.file,

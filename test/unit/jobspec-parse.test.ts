@@ -68,6 +68,14 @@ describe("variables", () => {
     expect(errors({ source: src, vars: ["owner=x", "prio=high"] })[0]?.message).toContain(
       'invalid value for variable "prio": number required',
     );
+    // A value of the wrong type is one mistake, not also a missing value.
+    const required = minimal("", 'variable "n" { type = number }\n');
+    expect(errors({ source: required, vars: ["n=many"] })).toEqual([
+      expect.objectContaining({
+        file: "-var",
+        message: 'invalid value for variable "n": number required, got string',
+      }),
+    ]);
     expect(errors({ source: src, vars: ["owner=x", "nope=1"] })[0]?.message).toContain(
       'variable "nope" is not declared',
     );
