@@ -2,6 +2,7 @@
 // filesystem and encoding additions), over plain JS values. I/O and the clock
 // come in as parameters so the parser stays pure.
 import { createHash, randomUUID } from "node:crypto";
+import { isIPv4, isIPv6 } from "node:net";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import {
   type Fn,
@@ -180,33 +181,69 @@ function parseDuration(s: string): number | undefined {
   return m[1] === "-" ? -total : total;
 }
 
-/** An IPv4 prefix "a.b.c.d/n" as a number and a length (IPv6 is not supported yet). */
-function parseCidr(prefix: string, pos: Pos): { ip: number; bits: number } {
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(prefix);
-  const octets = m ? m.slice(1, 5).map(Number) : [];
-  const bits = m ? Number(m[5]) : -1;
-  if (!m || octets.some((o) => o > 255) || bits > 32)
-    throw new HclError(`"${prefix}" is not an IPv4 prefix such as "10.0.0.0/16"`, pos);
-  const ip = octets.reduce((a, o) => a * 256 + o, 0);
-  const span = 2 ** (32 - bits);
-  return { ip: Math.floor(ip / span) * span, bits };
+/** An IP prefix as a number, its family's width (32 or 128) and its length. */
+interface Prefix {
+  ip: bigint;
+  width: 32 | 128;
+  bits: number;
 }
-const ipString = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
+
+function parseIp(text: string): { ip: bigint; width: 32 | 128 } | undefined {
+  if (isIPv4(text))
+    return { ip: text.split(".").reduce((a, o) => a * 256n + BigInt(o), 0n), width: 32 };
+  if (!isIPv6(text) || text.includes(".")) return undefined;
+  const [head = "", tail] = text.split("::");
+  const groups = (t: string) => (t ? t.split(":") : []);
+  const h = groups(head);
+  const t = tail === undefined ? [] : groups(tail);
+  const all = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill("0"), ...t];
+  return { ip: all.reduce((a, g) => a * 65536n + BigInt(`0x${g}`), 0n), width: 128 };
+}
+
+function parseCidr(prefix: string, pos: Pos): Prefix {
+  const [addr = "", len] = prefix.split("/");
+  const parsed = parseIp(addr);
+  const bits = len !== undefined && /^\d+$/.test(len) ? Number(len) : -1;
+  if (!parsed || bits < 0 || bits > parsed.width)
+    throw new HclError(`"${prefix}" is not an IP prefix such as "10.0.0.0/16" or "fd00::/8"`, pos);
+  const span = 1n << BigInt(parsed.width - bits);
+  return { ip: (parsed.ip / span) * span, width: parsed.width, bits };
+}
+
+/** IPv4 dotted, IPv6 in its shortest form (RFC 5952). */
+function ipString(n: bigint, width: 32 | 128): string {
+  if (width === 32) return [24n, 16n, 8n, 0n].map((s) => String((n >> s) & 255n)).join(".");
+  const groups = Array.from({ length: 8 }, (_, i) =>
+    ((n >> BigInt(112 - 16 * i)) & 0xffffn).toString(16),
+  );
+  let best = { at: -1, len: 1 };
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && groups[j] === "0") j++;
+    if (j - i > best.len) best = { at: i, len: j - i };
+    i = j > i ? j : i + 1;
+  }
+  if (best.at < 0) return groups.join(":");
+  return `${groups.slice(0, best.at).join(":")}::${groups.slice(best.at + best.len).join(":")}`;
+}
+
 function cidrHost(prefix: string, host: number, pos: Pos): string {
-  const { ip, bits } = parseCidr(prefix, pos);
-  const size = 2 ** (32 - bits);
-  const h = host < 0 ? size + host : host;
-  if (h < 0 || h >= size) throw new HclError(`cidrhost(): host ${host} is outside ${prefix}`, pos);
-  return ipString(ip + h);
+  const p = parseCidr(prefix, pos);
+  const size = 1n << BigInt(p.width - p.bits);
+  const h = host < 0 ? size + BigInt(host) : BigInt(host);
+  if (h < 0n || h >= size) throw new HclError(`cidrhost(): host ${host} is outside ${prefix}`, pos);
+  return ipString(p.ip + h, p.width);
 }
+
 function cidrSubnet(prefix: string, newbits: number, netnum: number, pos: Pos): string {
-  const { ip, bits } = parseCidr(prefix, pos);
-  const size = bits + newbits;
-  if (size > 32) throw new HclError(`cidrsubnet(): ${size} bits is more than 32`, pos);
-  if (netnum < 0 || netnum >= 2 ** newbits)
+  const p = parseCidr(prefix, pos);
+  const size = p.bits + newbits;
+  if (size > p.width) throw new HclError(`cidrsubnet(): ${size} bits is more than ${p.width}`, pos);
+  if (netnum < 0 || BigInt(netnum) >= 1n << BigInt(newbits))
     throw new HclError(`cidrsubnet(): netnum ${netnum} does not fit in ${newbits} bits`, pos);
-  return `${ipString(ip + netnum * 2 ** (32 - size))}/${size}`;
+  return `${ipString(p.ip + (BigInt(netnum) << BigInt(p.width - size)), p.width)}/${size}`;
 }
+
 const uuidNamespaces: Record<string, string> = {
   dns: "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
   url: "6ba7b811-9dad-11d1-80b4-00c04fd430c8",
@@ -503,23 +540,27 @@ function build(): Record<string, Fn> {
     uuidv5: ([ns, name], pos) => uuidv5(str(ns, pos), str(name, pos), pos),
     cidrhost: ([prefix, host], pos) => cidrHost(str(prefix, pos), num(host, pos), pos),
     cidrnetmask: ([prefix], pos) => {
-      const { bits } = parseCidr(str(prefix, pos), pos);
-      return ipString(bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0);
+      const p = parseCidr(str(prefix, pos), pos);
+      if (p.width !== 32)
+        throw new HclError("cidrnetmask(): only IPv4 prefixes have a netmask", pos);
+      return ipString(((1n << 32n) - 1n) ^ ((1n << BigInt(32 - p.bits)) - 1n), 32);
     },
     cidrsubnet: ([prefix, newbits, netnum], pos) =>
       cidrSubnet(str(prefix, pos), num(newbits, pos), num(netnum, pos), pos),
     cidrsubnets: ([prefix, ...newbits], pos) => {
       // Consecutive subnets, each aligned to its own size, as HashiCorp's cidrsubnets allocates them.
       const base = parseCidr(str(prefix, pos), pos);
+      const end = base.ip + (1n << BigInt(base.width - base.bits));
       let next = base.ip;
       return newbits.map((nb) => {
         const size = base.bits + num(nb, pos);
-        if (size > 32) throw new HclError(`cidrsubnets(): ${size} bits is more than 32`, pos);
-        const span = 2 ** (32 - size);
-        next = Math.ceil(next / span) * span;
-        if (next + span > base.ip + 2 ** (32 - base.bits))
+        if (size > base.width)
+          throw new HclError(`cidrsubnets(): ${size} bits is more than ${base.width}`, pos);
+        const span = 1n << BigInt(base.width - size);
+        next = ((next + span - 1n) / span) * span;
+        if (next + span > end)
           throw new HclError("cidrsubnets(): not enough room in the prefix", pos);
-        const out = `${ipString(next)}/${size}`;
+        const out = `${ipString(next, base.width)}/${size}`;
         next += span;
         return out;
       });
