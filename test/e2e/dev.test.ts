@@ -132,4 +132,118 @@ describe("caravan dev", () => {
       await cluster.stop();
     }
   });
+
+  it("runs raw_exec tasks on its own node: a batch job to completion, a service until its job is deleted", async () => {
+    const dataDir = path.join(tmp, "tasks");
+    const { dev, exited } = await startDev(["--data-dir", dataDir, "--config", config]);
+    const kubeconfig = path.join(dataDir, "kubeconfig");
+    const out = path.join(tmp, "task-out");
+    await kubectlOk(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      JSON.stringify({
+        apiVersion: "caravan.dev/v1alpha1",
+        kind: "NomadJob",
+        metadata: { name: "hello" },
+        spec: {
+          type: "batch",
+          groups: [
+            {
+              name: "g",
+              count: 2,
+              tasks: [
+                {
+                  name: "say",
+                  driver: "raw_exec",
+                  env: { GREETING: "hello from ${attr.kernel.name}" },
+                  config: {
+                    command: "/bin/sh",
+                    args: ["-c", `echo "$GREETING $NOMAD_ALLOC_INDEX" > ${out}-$NOMAD_ALLOC_INDEX`],
+                  },
+                  resources: { cpu: 100, memory: 64 },
+                },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    const deadline = Date.now() + 30_000;
+    let job: {
+      status?: { status?: string; conditions?: { type: string; status: string; reason: string }[] };
+    } = {};
+    while (job.status?.status !== "dead" && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      job = JSON.parse(await kubectlOk(kubeconfig, ["get", "nomadjob", "hello", "-o", "json"]));
+    }
+    expect(job.status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({
+      status: "True",
+      reason: "Complete",
+    });
+    expect(readFileSync(`${out}-0`, "utf8")).toBe("hello from linux 0\n");
+    expect(readFileSync(`${out}-1`, "utf8")).toBe("hello from linux 1\n");
+
+    await kubectlOk(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      JSON.stringify({
+        apiVersion: "caravan.dev/v1alpha1",
+        kind: "NomadJob",
+        metadata: { name: "sleeper" },
+        spec: {
+          groups: [
+            {
+              name: "g",
+              tasks: [
+                {
+                  name: "s",
+                  driver: "raw_exec",
+                  config: { command: "/bin/sleep", args: ["424242"] },
+                  resources: { cpu: 100, memory: 64 },
+                },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    while (processesMentioning("/bin/sleep\u0000424242").length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 250));
+    expect(processesMentioning("/bin/sleep\u0000424242")).toHaveLength(1);
+    await kubectlOk(kubeconfig, ["delete", "nomadjob", "sleeper", "--timeout=30s"]);
+    expect(processesMentioning("/bin/sleep\u0000424242")).toEqual([]);
+
+    // A task still running when dev stops is stopped with it.
+    await kubectlOk(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      JSON.stringify({
+        apiVersion: "caravan.dev/v1alpha1",
+        kind: "NomadJob",
+        metadata: { name: "left-running" },
+        spec: {
+          groups: [
+            {
+              name: "g",
+              tasks: [
+                {
+                  name: "s",
+                  driver: "raw_exec",
+                  config: { command: "/bin/sleep", args: ["434343"] },
+                  resources: { cpu: 100, memory: 64 },
+                },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    while (processesMentioning("/bin/sleep\u0000434343").length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 250));
+    expect(processesMentioning("/bin/sleep\u0000434343")).toHaveLength(1);
+
+    dev.kill("SIGINT");
+    expect(await exited).toBe(0);
+    expect(processesMentioning("/bin/sleep\u0000434343")).toEqual([]);
+  });
 });

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Command } from "commander";
+import { startAgent } from "../../agent/agent.js";
 import { createLogger, type Logger } from "../../common/log.js";
 import { Shutdown } from "../../common/shutdown.js";
 import type { AgentConfig } from "../../config/agent-config.js";
@@ -15,6 +16,7 @@ import { startControlPlane } from "../../controlplane/start.js";
 import { controllerNamespace, loadKubeConfig } from "../../kube/client.js";
 import { installCrds } from "../../kube/crds.js";
 import { addCommonFlags, type CommonFlags, configFromFlags, UsageError } from "../options.js";
+import { version } from "../version.js";
 
 interface DevFlags extends CommonFlags {
   port?: string;
@@ -107,12 +109,31 @@ async function startDev(
     },
   );
 
+  // One agent on this machine, with raw_exec enabled as `nomad agent -dev` does.
+  const agentConfig = {
+    ...config,
+    client: {
+      ...config.client,
+      options: { "driver.raw_exec.enable": "1", ...config.client.options },
+    },
+  };
+  const agent = await startAgent(
+    kc,
+    agentConfig,
+    log.child({ component: "agent" }),
+    version(),
+    path.join(dataDir, "client"),
+  );
+  // Like Nomad's dev agent, stopping dev stops the tasks too.
+  shutdown.add("agent", () => agent.stop(true));
+
   process.stdout.write(
     [
       "==> Caravan dev mode started! Log data will stream in below:",
       "",
       `    Kubernetes API: ${server}`,
       `    HTTP (metrics): ${httpAddress}/metrics`,
+      `    Client node:    ${agent.nodeName} (raw_exec enabled)`,
       `        Data dir:   ${dataDir}${ephemeral ? " (removed at exit)" : ""}`,
       "",
       "    Use it with kubectl:",

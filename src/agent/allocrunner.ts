@@ -1,0 +1,242 @@
+// Runs one allocation on this node: lays out its directories as Nomad does,
+// starts each task with its driver and Nomad's environment, and reports task
+// states and the allocation's client status through the status subresource.
+// Stopping sends the task's kill signal, then SIGKILL after its kill timeout.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { Logger } from "../common/log.js";
+import type {
+  AllocationClientStatus,
+  AllocationTaskState,
+  NomadAllocationStatus,
+} from "../crds/allocation.js";
+import type { Task, TaskGroup } from "../crds/job/index.js";
+import type { NomadAllocation, NomadNode } from "../crds/objects.js";
+import type { TaskDriver, TaskHandle } from "../drivers/driver.js";
+import { applyStatus } from "../kube/apply.js";
+import { caravanResource } from "../kube/resources.js";
+import { interpolate, taskEnvironment } from "./taskenv.js";
+
+export interface AllocRunnerDeps {
+  kc: KubeConfig;
+  log: Logger;
+  dataDir: string;
+  region: string;
+  drivers: ReadonlyMap<string, TaskDriver>;
+  node: () => NomadNode | undefined;
+  fieldManager: string;
+}
+
+const durationMs = (d: string | undefined, fallback: number): number => {
+  if (!d) return fallback;
+  let ms = 0;
+  for (const [, n, unit] of d.matchAll(/([0-9.]+)(ns|us|µs|ms|s|m|h)/g)) {
+    const f = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1e3, m: 6e4, h: 3.6e6 }[unit as "s"] ?? 0;
+    ms += Number(n) * f;
+  }
+  return ms;
+};
+
+export class AllocRunner {
+  private readonly states = new Map<string, AllocationTaskState>();
+  private readonly handles = new Map<string, TaskHandle>();
+  private clientStatus: AllocationClientStatus = "pending";
+  private description = "";
+  private stopping = false;
+  private readonly allocations = caravanResource("NomadAllocation");
+  readonly done: Promise<void>;
+  private group: TaskGroup | undefined;
+
+  constructor(
+    private readonly deps: AllocRunnerDeps,
+    private readonly alloc: NomadAllocation,
+    group: TaskGroup | undefined,
+  ) {
+    this.group = group;
+    this.done = this.run().catch((err: unknown) =>
+      this.deps.log.error({ err, alloc: alloc.metadata.name }, "alloc runner failed"),
+    );
+  }
+
+  get allocDir(): string {
+    return path.join(this.deps.dataDir, "alloc", this.alloc.metadata.name);
+  }
+
+  /** Stops every task: kill signal, then SIGKILL after the kill timeout. */
+  stop(reason: string): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.description = reason;
+    for (const task of this.group?.tasks ?? []) {
+      const handle = this.handles.get(task.name);
+      if (!handle) continue;
+      this.event(
+        task.name,
+        "Killing",
+        `Sent interrupt. Waiting ${task.killTimeout ?? "5s"} before force killing`,
+      );
+      handle.signal((task.killSignal as NodeJS.Signals | undefined) ?? "SIGTERM");
+      setTimeout(() => handle.signal("SIGKILL"), durationMs(task.killTimeout, 5_000)).unref();
+    }
+    void this.report();
+  }
+
+  private async run(): Promise<void> {
+    const group = this.group;
+    if (!group) {
+      this.clientStatus = "failed";
+      this.description = `group "${this.alloc.spec.group}" not found in job version ${this.alloc.spec.jobVersion}`;
+      await this.report();
+      return;
+    }
+    const main = group.tasks.filter((t) => !t.lifecycle);
+    for (const task of main)
+      this.states.set(task.name, { state: "pending", failed: false, restarts: 0, events: [] });
+    mkdirSync(path.join(this.allocDir, "alloc", "logs"), { recursive: true });
+    mkdirSync(path.join(this.allocDir, "alloc", "data"), { recursive: true });
+    mkdirSync(path.join(this.allocDir, "alloc", "tmp"), { recursive: true });
+    for (const task of main) this.event(task.name, "Received", "Task received by client");
+    await this.report();
+
+    const results = await Promise.all(main.map((task) => this.runTask(task)));
+    const failed = results.some((ok) => !ok);
+    this.clientStatus = failed && !this.stopping ? "failed" : "complete";
+    if (!this.description) this.description = failed ? "Failed tasks" : "All tasks have completed";
+    await this.report();
+  }
+
+  /** Runs one task to its end; true when it finished successfully (or was stopped). */
+  private async runTask(task: Task): Promise<boolean> {
+    const driver = this.deps.drivers.get(task.driver);
+    if (!driver)
+      return this.fail(
+        task.name,
+        "Driver Failure",
+        `driver "${task.driver}" is not available on this node`,
+      );
+    const taskDir = path.join(this.allocDir, task.name);
+    for (const sub of ["local", "secrets", "tmp"])
+      mkdirSync(path.join(taskDir, sub), { recursive: true });
+    this.event(task.name, "Task Setup", "Building Task Directory");
+
+    const resources = this.alloc.spec.resources.tasks?.[task.name];
+    const env = taskEnvironment({
+      alloc: this.alloc,
+      node: this.deps.node(),
+      taskName: task.name,
+      region: this.deps.region,
+      allocDir: this.allocDir,
+      taskDir,
+      cpuMHz: resources?.cpu ?? task.resources?.cpu ?? 100,
+      memoryMB: resources?.memoryMB ?? task.resources?.memory ?? 300,
+      jobMeta: {},
+      groupMeta: this.group?.meta ?? {},
+      taskMeta: task.meta ?? {},
+      taskEnv: task.env ?? {},
+    });
+    const config = interpolateConfig(task.config ?? {}, env, this.deps.node());
+    const check = driver.validate(config);
+    if (!check.ok) return this.fail(task.name, "Failed Validation", check.errors.join("; "));
+
+    const logs = path.join(this.allocDir, "alloc", "logs");
+    let handle: TaskHandle;
+    try {
+      handle = await driver.start({
+        allocId: this.alloc.metadata.name,
+        taskName: task.name,
+        config,
+        env,
+        taskDir,
+        stdoutPath: path.join(logs, `${task.name}.stdout.0`),
+        stderrPath: path.join(logs, `${task.name}.stderr.0`),
+      });
+    } catch (err) {
+      return this.fail(task.name, "Driver Failure", (err as Error).message);
+    }
+    this.handles.set(task.name, handle);
+    const state = this.states.get(task.name);
+    if (state) Object.assign(state, { state: "running", startedAt: new Date().toISOString() });
+    this.event(task.name, "Started", "Task started by client");
+    this.clientStatus = "running";
+    await this.report();
+
+    const result = await handle.wait();
+    this.handles.delete(task.name);
+    const ok = this.stopping || (result.exitCode === 0 && !result.error);
+    if (state)
+      Object.assign(state, { state: "dead", failed: !ok, finishedAt: new Date().toISOString() });
+    if (this.stopping) this.event(task.name, "Killed", "Task successfully killed");
+    else if (result.error)
+      this.event(task.name, "Driver Failure", result.error, { failsTask: true });
+    else {
+      this.event(
+        task.name,
+        "Terminated",
+        `Exit Code: ${result.exitCode ?? ""}${result.signal ? `, Signal: ${result.signal}` : ""}`,
+        {
+          ...(result.exitCode !== null ? { exitCode: result.exitCode } : {}),
+        },
+      );
+    }
+    await this.report();
+    return ok;
+  }
+
+  private async fail(taskName: string, type: string, message: string): Promise<boolean> {
+    const state = this.states.get(taskName);
+    if (state)
+      Object.assign(state, { state: "dead", failed: true, finishedAt: new Date().toISOString() });
+    this.event(taskName, type, message, { failsTask: true });
+    await this.report();
+    return false;
+  }
+
+  private event(
+    taskName: string,
+    type: string,
+    message: string,
+    extra: Record<string, unknown> = {},
+  ): void {
+    const state = this.states.get(taskName);
+    if (!state) return;
+    state.events = [
+      ...(state.events ?? []),
+      { type, time: new Date().toISOString(), message, displayMessage: message, ...extra },
+    ].slice(-10);
+  }
+
+  private async report(): Promise<void> {
+    const status: NomadAllocationStatus = {
+      clientStatus: this.clientStatus,
+      clientDescription:
+        this.description ||
+        (this.clientStatus === "running" ? "Tasks are running" : "Tasks are pending"),
+      taskStates: Object.fromEntries(this.states),
+      modifyTime: new Date().toISOString(),
+    };
+    try {
+      await applyStatus(this.deps.kc, this.allocations, this.alloc, status, this.deps.fieldManager);
+    } catch (err) {
+      this.deps.log.warn(
+        { err, alloc: this.alloc.metadata.name },
+        "could not report allocation status",
+      );
+    }
+  }
+}
+
+function interpolateConfig(
+  value: unknown,
+  env: Record<string, string>,
+  node: NomadNode | undefined,
+): Record<string, unknown> {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string") return interpolate(v, env, node);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === "object")
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as Record<string, unknown>;
+}

@@ -1,0 +1,128 @@
+// The agent's allocation loop: watch the allocations placed on this node,
+// start a runner for each one that should run, and stop runners whose
+// allocation should stop. Task configs come from the job version the
+// allocation was placed with (its ControllerRevision).
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { Logger } from "../common/log.js";
+import { versionName } from "../controllers/jobs/versions.js";
+import type { TaskGroup } from "../crds/job/index.js";
+import type { NomadAllocation, NomadJob, NomadNode } from "../crds/objects.js";
+import type { TaskDriver } from "../drivers/driver.js";
+import { Informer } from "../kube/informer.js";
+import { caravanResource, collectionPath, controllerRevisionResource } from "../kube/resources.js";
+import { ApiError, requestJson } from "../kube/rest.js";
+import { objectKey } from "../kube/store.js";
+import { AllocRunner } from "./allocrunner.js";
+
+export interface AgentClientOptions {
+  kc: KubeConfig;
+  log: Logger;
+  nodeName: string;
+  dataDir: string;
+  region: string;
+  drivers: ReadonlyMap<string, TaskDriver>;
+  fieldManager: string;
+}
+
+const terminal = new Set(["complete", "failed", "lost"]);
+
+export class AgentClient {
+  private readonly allocations: Informer<NomadAllocation>;
+  private readonly node: Informer<NomadNode>;
+  private readonly runners = new Map<string, AllocRunner>();
+  /** Allocations this process already ran: a late event with an old status must not start them again. */
+  private readonly finished = new Set<string>();
+
+  constructor(private readonly options: AgentClientOptions) {
+    this.allocations = new Informer<NomadAllocation>(
+      options.kc,
+      caravanResource("NomadAllocation"),
+      options.log,
+      {
+        labelSelector: `caravan.dev/node=${options.nodeName}`,
+      },
+    );
+    this.node = new Informer<NomadNode>(options.kc, caravanResource("NomadNode"), options.log, {
+      fieldSelector: `metadata.name=${options.nodeName}`,
+    });
+    const changed = (a: NomadAllocation) => void this.sync(a);
+    this.allocations.addHandlers({
+      onAdd: changed,
+      onUpdate: (_o, a) => changed(a),
+      onDelete: (a) => this.runners.get(objectKey(a))?.stop("allocation deleted"),
+    });
+  }
+
+  start(): void {
+    this.node.start();
+    this.allocations.start();
+  }
+
+  /**
+   * Stops watching. With `killTasks` (dev mode, as Nomad's dev agent does) it
+   * also stops every task and waits for them; otherwise tasks keep running.
+   */
+  async stop(killTasks = false): Promise<void> {
+    this.allocations.stop();
+    this.node.stop();
+    if (!killTasks) return;
+    const runners = [...this.runners.values()];
+    for (const r of runners) r.stop("agent shutting down in dev mode");
+    await Promise.all(runners.map((r) => r.done));
+  }
+
+  /** Runners still running, for tests and shutdown. */
+  get running(): number {
+    return this.runners.size;
+  }
+
+  private async sync(alloc: NomadAllocation): Promise<void> {
+    const key = objectKey(alloc);
+    const runner = this.runners.get(key);
+    if (alloc.spec.desiredStatus !== "run") {
+      runner?.stop(alloc.spec.desiredDescription ?? "allocation stopped");
+      return;
+    }
+    if (runner || this.finished.has(key) || terminal.has(alloc.status?.clientStatus ?? "pending"))
+      return;
+    const group = await this.groupOf(alloc);
+    if (this.runners.has(key)) return; // started while we looked the job up
+    const created = new AllocRunner(
+      {
+        kc: this.options.kc,
+        log: this.options.log,
+        dataDir: this.options.dataDir,
+        region: this.options.region,
+        drivers: this.options.drivers,
+        node: () => this.node.store.get(this.options.nodeName),
+        fieldManager: this.options.fieldManager,
+      },
+      alloc,
+      group,
+    );
+    this.runners.set(key, created);
+    void created.done.then(() => {
+      this.finished.add(key);
+      this.runners.delete(key);
+    });
+  }
+
+  /** The task group as of the job version the allocation runs. */
+  private async groupOf(alloc: NomadAllocation): Promise<TaskGroup | undefined> {
+    const ns = alloc.metadata.namespace ?? "default";
+    try {
+      const revision = await requestJson<{ data: { spec: NomadJob["spec"] } }>(this.options.kc, {
+        method: "GET",
+        path: `${collectionPath(controllerRevisionResource, ns)}/${versionName(alloc.spec.jobName, alloc.spec.jobVersion)}`,
+      });
+      return revision.data.spec.groups.find((g) => g.name === alloc.spec.group);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.statusCode === 404)) throw err;
+      const job = await requestJson<NomadJob>(this.options.kc, {
+        method: "GET",
+        path: `${collectionPath(caravanResource("NomadJob"), ns)}/${alloc.spec.jobName}`,
+      });
+      return job.spec.groups.find((g) => g.name === alloc.spec.group);
+    }
+  }
+}
