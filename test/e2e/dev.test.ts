@@ -31,6 +31,16 @@ function processesMentioning(needle: string): number[] {
   return pids;
 }
 
+/** Runs a command to completion and returns its stdout; a failure carries stderr. */
+async function run(command: string, args: string[]): Promise<string> {
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const output = collectOutput(child);
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  if (code !== 0)
+    throw new Error(`${command} ${args.join(" ")} failed (${code}):\n${output.stderr}`);
+  return output.stdout;
+}
+
 /** Starts `bin/caravan dev` and waits for its banner. */
 async function startDev(args: string[]) {
   const dev = spawn(path.join(root, "bin/caravan"), ["dev", ...args], {
@@ -137,37 +147,13 @@ describe("caravan dev", () => {
     const dataDir = path.join(tmp, "tasks");
     const { dev, exited } = await startDev(["--data-dir", dataDir, "--config", config]);
     const kubeconfig = path.join(dataDir, "kubeconfig");
-    const out = path.join(tmp, "task-out");
-    await kubectlOk(
-      kubeconfig,
-      ["apply", "-f", "-"],
-      JSON.stringify({
-        apiVersion: "caravan.dev/v1alpha1",
-        kind: "NomadJob",
-        metadata: { name: "hello" },
-        spec: {
-          type: "batch",
-          groups: [
-            {
-              name: "g",
-              count: 2,
-              tasks: [
-                {
-                  name: "say",
-                  driver: "raw_exec",
-                  env: { GREETING: "hello from ${attr.kernel.name}" },
-                  config: {
-                    command: "/bin/sh",
-                    args: ["-c", `echo "$GREETING $NOMAD_ALLOC_INDEX" > ${out}-$NOMAD_ALLOC_INDEX`],
-                  },
-                  resources: { cpu: 100, memory: 64 },
-                },
-              ],
-            },
-          ],
-        },
-      }),
-    );
+    // The README's quick start: a Nomad job file, converted and applied.
+    const converted = await run(path.join(root, "bin/caravan"), [
+      "job",
+      "convert",
+      path.join(root, "examples/hello.nomad.hcl"),
+    ]);
+    await kubectlOk(kubeconfig, ["apply", "-f", "-"], converted);
     const deadline = Date.now() + 30_000;
     let job: {
       status?: { status?: string; conditions?: { type: string; status: string; reason: string }[] };
@@ -180,8 +166,14 @@ describe("caravan dev", () => {
       status: "True",
       reason: "Complete",
     });
-    expect(readFileSync(`${out}-0`, "utf8")).toBe("hello from linux 0\n");
-    expect(readFileSync(`${out}-1`, "utf8")).toBe("hello from linux 1\n");
+    const allocDirs = readdirSync(path.join(dataDir, "client", "alloc"));
+    const outputs = allocDirs.map((a) =>
+      readFileSync(
+        path.join(dataDir, "client", "alloc", a, "alloc", "logs", "say.stdout.0"),
+        "utf8",
+      ),
+    );
+    expect(outputs.sort()).toEqual(["hello from 0 on linux\n", "hello from 1 on linux\n"]);
 
     await kubectlOk(
       kubeconfig,
