@@ -78,6 +78,7 @@ const arbJob = fc
     dynamicPorts: fc.integer({ min: 0, max: 2 }),
     gpus: fc.integer({ min: 0, max: 1 }),
     spread: fc.boolean(),
+    distinctHosts: fc.boolean(),
     algorithm: fc.constantFrom<"binpack" | "spread">("binpack", "spread"),
   })
   .map((r) => ({
@@ -85,7 +86,9 @@ const arbJob = fc
     spec: {
       type: r.type,
       datacenters: r.datacenters,
-      constraints: r.constraints,
+      constraints: r.distinctHosts
+        ? [...r.constraints, { operator: "distinct_hosts" as const }]
+        : r.constraints,
       ...(r.spread ? { spreads: [{ attribute: "${meta.rack}" }] } : {}),
       groups: [
         {
@@ -188,6 +191,10 @@ describe("scheduler properties", () => {
           for (const c of r.constraints) expect(nodeMatches(c, n)).toBe(true);
         }
         expect(plan.placements.length + (plan.queuedAllocs.g ?? 0)).toBe(r.count);
+        if (r.distinctHosts) {
+          const used = plan.placements.map((p) => p.nodeId);
+          expect(new Set(used).size).toBe(used.length);
+        }
       }),
       { numRuns: 300 },
     );
