@@ -34,3 +34,17 @@ export function randomId(random: () => number): string {
   }
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
+
+/**
+ * A seed from an evaluation's ID, as Nomad seeds its node shuffle from the
+ * eval ID: each evaluation shuffles differently, and re-running one
+ * reproduces its plan. (FNV-1a.)
+ */
+export function seedFromEvalId(evalId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < evalId.length; i++) {
+    h ^= evalId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

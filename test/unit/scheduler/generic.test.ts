@@ -116,3 +116,14 @@ describe("plan fields for the plan applier", () => {
     });
   });
 });
+
+describe("seeds", () => {
+  it("derives a stable, evaluation-specific seed from the evaluation ID", async () => {
+    const { seedFromEvalId } = await import("../../../src/scheduler/index.js");
+    expect(seedFromEvalId("eval-1")).toBe(seedFromEvalId("eval-1"));
+    expect(seedFromEvalId("eval-1")).not.toBe(seedFromEvalId("eval-2"));
+    const a = run({ nodes: nodes(30), job: job({}, { count: 3 }), seed: seedFromEvalId("x") });
+    const b = run({ nodes: nodes(30), job: job({}, { count: 3 }), seed: seedFromEvalId("y") });
+    expect(a.placements.map((p) => p.nodeId)).not.toEqual(b.placements.map((p) => p.nodeId));
+  });
+});
