@@ -254,6 +254,51 @@ describe("scheduler properties", () => {
     );
   });
 
+  it("an even spread (no targets) keeps the values within one allocation of each other", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 6 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer(),
+        (racks, count, seed) => {
+          const nodes = Array.from({ length: 60 }, (_, i) =>
+            node(`n${i}`, { meta: { rack: `r${i % racks}` }, cpuMHz: 100_000, memoryMB: 100_000 }),
+          );
+          const plan = schedule({
+            evalId: "e",
+            namespace: "default",
+            jobId: "job",
+            job: {
+              datacenters: ["dc1"],
+              spreads: [{ attribute: "${meta.rack}" }],
+              groups: [
+                {
+                  name: "g",
+                  count,
+                  tasks: [{ name: "t", driver: "exec", resources: { cpu: 100, memory: 64 } }],
+                },
+              ],
+            },
+            jobVersion: 0,
+            nodes,
+            allocs: [],
+            now: NOW,
+            seed,
+          });
+          const per = new Map<string, number>();
+          for (let r = 0; r < racks; r++) per.set(`r${r}`, 0);
+          for (const p of plan.placements) {
+            const rack = nodes.find((n) => n.id === p.nodeId)?.meta.rack as string;
+            per.set(rack, (per.get(rack) ?? 0) + 1);
+          }
+          const counts = [...per.values()];
+          expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it("a system job has exactly one allocation on each eligible node", () => {
     fc.assert(
       fc.property(
