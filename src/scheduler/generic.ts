@@ -39,7 +39,7 @@ export function scheduleGeneric(ctx: EvalContext, job: ResolvedJob | undefined):
 
   const ready = readyNodes(job, ctx.nodes);
   const order = Int32Array.from(ready.indexes);
-  shuffle(order as unknown as number[], random);
+  shuffle(order, random);
   const stack = new Stack(ctx, job, order, {
     batch: job.type === "batch",
     random,

@@ -14,8 +14,11 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** Fisher–Yates shuffle in place. */
-export function shuffle<T>(items: T[], random: () => number): void {
+/** Fisher–Yates shuffle in place (arrays and typed arrays). */
+export function shuffle<T>(
+  items: { length: number; [index: number]: T },
+  random: () => number,
+): void {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     const tmp = items[i] as T;
