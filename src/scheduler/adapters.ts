@@ -8,6 +8,7 @@ import type {
   NomadAllocationStatus,
 } from "../crds/allocation.js";
 import type { NomadDeploymentSpec, NomadDeploymentStatus } from "../crds/deployment.js";
+import type { NomadEvaluationStatus } from "../crds/evaluation.js";
 import type { NomadNodeSpec, NomadNodeStatus } from "../crds/node.js";
 import type { NomadNodePoolSpec } from "../crds/nodepool.js";
 import { computedClassKey } from "./computed-class.js";
@@ -15,6 +16,7 @@ import { durationMs } from "./duration.js";
 import type {
   AllocClientStatus,
   Placement,
+  Plan,
   SchedulerAlloc,
   SchedulerConfig,
   SchedulerDeployment,
@@ -352,6 +354,40 @@ export function schedulerConfigFor(
     ...(over?.schedulerAlgorithm ? { algorithm: over.schedulerAlgorithm } : {}),
     ...(over?.memoryOversubscriptionEnabled !== undefined
       ? { memoryOversubscription: over.memoryOversubscriptionEnabled }
+      : {}),
+  };
+}
+
+/**
+ * What an evaluation's status records about its plan: failed placements
+ * per group with their metrics, queued allocations, class eligibility for a
+ * blocked evaluation, and (when asked) the plan annotations.
+ */
+export function evaluationStatusFor(
+  plan: Plan,
+  annotate: boolean,
+): Pick<
+  NomadEvaluationStatus,
+  | "failedTGAllocs"
+  | "queuedAllocations"
+  | "classEligibility"
+  | "escapedComputedClass"
+  | "annotations"
+> {
+  return {
+    failedTGAllocs: plan.failedTGAllocs,
+    queuedAllocations: plan.queuedAllocs,
+    classEligibility: plan.classEligibility,
+    escapedComputedClass: plan.escapedComputedClass,
+    ...(annotate
+      ? {
+          annotations: {
+            desiredTGUpdates: plan.annotations.desiredTGUpdates,
+            ...(plan.preemptions.length > 0
+              ? { preemptedAllocs: plan.preemptions.map((p) => p.allocId) }
+              : {}),
+          },
+        }
       : {}),
   };
 }

@@ -3,6 +3,7 @@ import {
   allocationSpecFor,
   allocFromResource,
   deploymentFromResource,
+  evaluationStatusFor,
   nodeFromResource,
   parsePortList,
   schedule,
@@ -202,5 +203,29 @@ describe("adapters", () => {
       algorithm: "spread",
       memoryOversubscription: true,
     });
+  });
+
+  it("fills an evaluation's status from the plan", () => {
+    const plan = schedule({
+      evalId: "e",
+      namespace: "default",
+      jobId: "big",
+      job: {
+        datacenters: ["dc1"],
+        groups: [
+          { name: "g", count: 2, tasks: [{ name: "t", driver: "exec", resources: { cpu: 7000 } }] },
+        ],
+      },
+      jobVersion: 0,
+      nodes: [nodeFromResource(nodeObj)],
+      allocs: [],
+      now: 0,
+      seed: 1,
+    });
+    const status = evaluationStatusFor(plan, true);
+    expect(status.queuedAllocations).toEqual({ g: 1 });
+    expect(status.failedTGAllocs?.g?.dimensionExhausted).toEqual({ cpu: 1 });
+    expect(status.annotations?.desiredTGUpdates?.g).toMatchObject({ place: 2 });
+    expect(evaluationStatusFor(plan, false).annotations).toBeUndefined();
   });
 });
