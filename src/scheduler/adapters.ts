@@ -84,6 +84,7 @@ export function withComputedClass(node: SchedulerNode): SchedulerNode {
     statusUpdatedAt: node.statusUpdatedAt,
     eligible: node.eligible,
     draining: node.draining,
+    drainDeadline: node.drainDeadline,
     drainIgnoreSystemJobs: node.drainIgnoreSystemJobs,
     attributes: node.attributes,
     meta: node.meta,
@@ -123,6 +124,8 @@ function nodeFields(obj: ObjectWithMeta<NomadNodeSpec, NomadNodeStatus>): Schedu
   for (const [name, v] of Object.entries(st.hostVolumes ?? {}))
     hostVolumes[name] = { readOnly: v.readOnly ?? false };
   const statusUpdatedAt = time(st.statusUpdatedAt);
+  const forced = obj.spec.drain?.force || st.drainStrategy?.force;
+  const drainDeadline = !draining ? undefined : forced ? 0 : time(st.drainStrategy?.forceDeadline);
   return {
     id: obj.metadata.name,
     ...(st.id ? { uniqueId: st.id } : {}),
@@ -136,6 +139,7 @@ function nodeFields(obj: ObjectWithMeta<NomadNodeSpec, NomadNodeStatus>): Schedu
     draining,
     drainIgnoreSystemJobs:
       obj.spec.drain?.ignoreSystemJobs ?? st.drainStrategy?.ignoreSystemJobs ?? false,
+    ...(drainDeadline !== undefined ? { drainDeadline } : {}),
     attributes: st.attributes ?? {},
     meta: { ...st.meta, ...obj.spec.meta },
     drivers,

@@ -357,11 +357,14 @@ function reconcileGroup(input: GroupInput): void {
   for (const a of migrate) {
     used.add(a.index);
     keep++;
-    if (migrateBudget <= 0 || replaced.has(a.id)) {
+    // Past the drain's deadline (or forced), everything left moves at once.
+    const deadline = input.nodes.get(a.nodeId)?.drainDeadline;
+    const forced = deadline !== undefined && deadline <= now;
+    if (replaced.has(a.id) || (migrateBudget <= 0 && !forced)) {
       desired.ignore++;
       continue;
     }
-    migrateBudget--;
+    if (!forced) migrateBudget--;
     out.stop.push({ alloc: a, reason: REASONS.migrating });
     out.place.push({
       group: tg,

@@ -32,6 +32,8 @@ export interface SchedulerNode {
   /** Scheduling eligibility; false while draining. */
   readonly eligible: boolean;
   readonly draining: boolean;
+  /** When the drain stops respecting migrate.max_parallel (ms); 0 for a forced drain. */
+  readonly drainDeadline?: number;
   /** The drain leaves system job allocations alone (-ignore-system). */
   readonly drainIgnoreSystemJobs?: boolean;
   readonly attributes: Readonly<Record<string, string>>;

@@ -125,9 +125,17 @@ describe("adapters", () => {
     expect(a.computedClass).not.toBe(c.computedClass);
   });
 
-  it("treats a draining node as ineligible", () => {
+  it("treats a draining node as ineligible, with the drain's deadline", () => {
     const n = nodeFromResource({ ...nodeObj, spec: { drain: { deadline: "1h" } } });
     expect(n).toMatchObject({ eligible: false, draining: true });
+    const forced = nodeFromResource({ ...nodeObj, spec: { drain: { force: true } } });
+    expect(forced.drainDeadline).toBe(0);
+    const timed = nodeFromResource({
+      ...nodeObj,
+      spec: { drain: {} },
+      status: { ...nodeObj.status, drainStrategy: { forceDeadline: "2026-01-01T01:00:00Z" } },
+    });
+    expect(timed.drainDeadline).toBe(Date.parse("2026-01-01T01:00:00Z"));
   });
 
   it("parses port lists", () => {

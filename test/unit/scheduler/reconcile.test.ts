@@ -143,6 +143,25 @@ describe("reconcile: draining nodes", () => {
   });
 });
 
+describe("reconcile: drain deadlines", () => {
+  it("moves everything at once past the deadline or when forced", () => {
+    const allocs = [0, 1, 2].map((index) => alloc("n0", { index }));
+    const tg = { count: 3, migrate: { maxParallel: 1 } };
+    for (const drainDeadline of [0, NOW - MIN]) {
+      const ns = [
+        node("n0", { draining: true, eligible: false, drainDeadline }),
+        ...nodes(4).slice(1),
+      ];
+      expect(run({ nodes: ns, allocs, job: job({}, tg) }).placements).toHaveLength(3);
+    }
+    const before = [
+      node("n0", { draining: true, eligible: false, drainDeadline: NOW + MIN }),
+      ...nodes(4).slice(1),
+    ];
+    expect(run({ nodes: before, allocs, job: job({}, tg) }).placements).toHaveLength(1);
+  });
+});
+
 describe("reconcile: migrations already in flight", () => {
   it("counts unhealthy replacements against migrate.max_parallel", () => {
     const ns = [node("n0", { draining: true, eligible: false }), ...nodes(3).slice(1)];
