@@ -188,12 +188,17 @@ export function observeJob(obs: JobObservation, now: string): ObservedJobStatus 
   return { status, statusDescription, summary, desired, running, conditions };
 }
 
-/** The evaluation that last reported on the job: by when its status was written, else when it was created. */
+/**
+ * The evaluation that last reported placements for the job (complete or
+ * blocked; canceled and failed ones say nothing about placement): by when its
+ * status was written, else when it was created.
+ */
 function latestEvaluation(evals: readonly NomadEvaluation[]): NomadEvaluation | undefined {
   const at = (e: NomadEvaluation) =>
     Date.parse(e.status?.modifyTime ?? e.metadata.creationTimestamp ?? "") || 0;
   let latest: NomadEvaluation | undefined;
   for (const e of evals) {
+    if (e.status?.status !== "complete" && e.status?.status !== "blocked") continue;
     if (
       !latest ||
       at(e) > at(latest) ||
