@@ -7,7 +7,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "../../common/log.js";
 import { rfc3339 } from "../../crds/conditions.js";
 import type { NomadJobStatus } from "../../crds/job/status.js";
-import type { NomadJob } from "../../crds/objects.js";
+import type { NomadEvaluation, NomadJob } from "../../crds/objects.js";
 import { applyStatus, createObject, deleteObject, mergePatch } from "../../kube/apply.js";
 import type { ReconcileResult } from "../../kube/controller.js";
 import type { EventRecorder } from "../../kube/events.js";
@@ -68,9 +68,12 @@ export function jobReconciler(
     const versionNumber = version?.revision ?? 0;
 
     const generation = job.metadata.generation ?? 0;
+    // The evaluation just created, which the informer may not have delivered yet.
+    let created: NomadEvaluation | undefined;
     if (job.status?.observedGeneration !== generation) {
       const evaluation = registrationEvaluation(job, versionNumber);
       await createIgnoringConflict(() => createObject(kc, evaluations, evaluation));
+      created = evaluation;
       if (job.spec.stop)
         void events.record(job, "Normal", "Deregistered", "job stopped; its allocations will stop");
     }
@@ -79,7 +82,7 @@ export function jobReconciler(
       {
         job: { ...job, status: { ...job.status, observedGeneration: generation } },
         allocations: informers.allocations.store.byIndex(byJob, key),
-        evaluations: informers.evaluations.store.byIndex(byJob, key),
+        evaluations: withEvaluation(informers.evaluations.store.byIndex(byJob, key), created),
         version: versionNumber,
       },
       rfc3339(now()),
@@ -128,6 +131,14 @@ export function jobReconciler(
     deps.log.info({ job: key }, "job deregistered");
     return undefined;
   }
+}
+
+function withEvaluation(
+  evals: NomadEvaluation[],
+  created: NomadEvaluation | undefined,
+): NomadEvaluation[] {
+  if (!created || evals.some((e) => e.metadata.name === created.metadata.name)) return evals;
+  return [...evals, created];
 }
 
 async function createIgnoringConflict(create: () => Promise<unknown>): Promise<void> {
