@@ -41,6 +41,35 @@ async function run(command: string, args: string[]): Promise<string> {
   return output.stdout;
 }
 
+/** Runs `sleep <seconds>` as a raw_exec service job; returns its command line to look for. */
+async function runSleeper(
+  kubeconfig: string,
+  name: string,
+  seconds: string,
+  deadline: number,
+): Promise<string> {
+  const task = {
+    name: "s",
+    driver: "raw_exec",
+    config: { command: "/bin/sleep", args: [seconds] },
+    resources: { cpu: 100, memory: 64 },
+  };
+  await kubectlOk(
+    kubeconfig,
+    ["apply", "-f", "-"],
+    JSON.stringify({
+      apiVersion: "caravan.dev/v1alpha1",
+      kind: "NomadJob",
+      metadata: { name },
+      spec: { groups: [{ name: "g", tasks: [task] }] },
+    }),
+  );
+  const cmdline = `/bin/sleep\u0000${seconds}`;
+  while (processesMentioning(cmdline).length === 0 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 250));
+  return cmdline;
+}
+
 /** Starts `bin/caravan dev` and waits for its banner. */
 async function startDev(args: string[]) {
   const dev = spawn(path.join(root, "bin/caravan"), ["dev", ...args], {
@@ -175,67 +204,17 @@ describe("caravan dev", () => {
     );
     expect(outputs.sort()).toEqual(["hello from 0 on linux\n", "hello from 1 on linux\n"]);
 
-    await kubectlOk(
-      kubeconfig,
-      ["apply", "-f", "-"],
-      JSON.stringify({
-        apiVersion: "caravan.dev/v1alpha1",
-        kind: "NomadJob",
-        metadata: { name: "sleeper" },
-        spec: {
-          groups: [
-            {
-              name: "g",
-              tasks: [
-                {
-                  name: "s",
-                  driver: "raw_exec",
-                  config: { command: "/bin/sleep", args: ["424242"] },
-                  resources: { cpu: 100, memory: 64 },
-                },
-              ],
-            },
-          ],
-        },
-      }),
-    );
-    while (processesMentioning("/bin/sleep\u0000424242").length === 0 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 250));
-    expect(processesMentioning("/bin/sleep\u0000424242")).toHaveLength(1);
+    const sleeper = await runSleeper(kubeconfig, "sleeper", "424242", deadline);
+    expect(processesMentioning(sleeper)).toHaveLength(1);
     await kubectlOk(kubeconfig, ["delete", "nomadjob", "sleeper", "--timeout=30s"]);
-    expect(processesMentioning("/bin/sleep\u0000424242")).toEqual([]);
+    expect(processesMentioning(sleeper)).toEqual([]);
 
     // A task still running when dev stops is stopped with it.
-    await kubectlOk(
-      kubeconfig,
-      ["apply", "-f", "-"],
-      JSON.stringify({
-        apiVersion: "caravan.dev/v1alpha1",
-        kind: "NomadJob",
-        metadata: { name: "left-running" },
-        spec: {
-          groups: [
-            {
-              name: "g",
-              tasks: [
-                {
-                  name: "s",
-                  driver: "raw_exec",
-                  config: { command: "/bin/sleep", args: ["434343"] },
-                  resources: { cpu: 100, memory: 64 },
-                },
-              ],
-            },
-          ],
-        },
-      }),
-    );
-    while (processesMentioning("/bin/sleep\u0000434343").length === 0 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 250));
-    expect(processesMentioning("/bin/sleep\u0000434343")).toHaveLength(1);
+    const leftRunning = await runSleeper(kubeconfig, "left-running", "434343", deadline);
+    expect(processesMentioning(leftRunning)).toHaveLength(1);
 
     dev.kill("SIGINT");
     expect(await exited).toBe(0);
-    expect(processesMentioning("/bin/sleep\u0000434343")).toEqual([]);
+    expect(processesMentioning(leftRunning)).toEqual([]);
   });
 });

@@ -7,12 +7,11 @@ import { stringify } from "yaml";
 import { createLogger } from "../../src/common/log.js";
 import { type Controllers, startControllers } from "../../src/controllers/run.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
+import { type Obj, runningOf, setClientStatus } from "../support/allocations.js";
 import { createNamespace, eventually, kubectl, kubectlOk } from "../support/kubectl.js";
 import { registerNode } from "../support/nodes.js";
 
 const kubeconfig = inject("kubeconfig");
-// biome-ignore lint/suspicious/noExplicitAny: objects read back from kubectl as JSON
-type Obj = Record<string, any>;
 const run = Math.random().toString(36).slice(2, 7);
 
 function job(ns: string, count: number, extra: Obj = {}): string {
@@ -35,38 +34,9 @@ function job(ns: string, count: number, extra: Obj = {}): string {
   });
 }
 
-async function running(ns: string, jobName: string): Promise<Obj[]> {
-  const out = await kubectlOk(kubeconfig, [
-    "get",
-    "nomadallocations",
-    "-n",
-    ns,
-    "-l",
-    `caravan.dev/job=${jobName}`,
-    "-o",
-    "json",
-  ]);
-  return (JSON.parse(out).items as Obj[]).filter((a) => a.spec.desiredStatus === "run");
-}
-
 async function get(ns: string, what: string): Promise<Obj | undefined> {
   const r = await kubectl(kubeconfig, ["get", "-n", ns, what, "-o", "json"]);
   return r.code === 0 ? (JSON.parse(r.stdout) as Obj) : undefined;
-}
-
-/** Writes allocation status through the status subresource, exactly as a node agent would. */
-async function setClientStatus(ns: string, name: string, clientStatus: string): Promise<void> {
-  await kubectlOk(kubeconfig, [
-    "patch",
-    "nomadallocation",
-    name,
-    "-n",
-    ns,
-    "--subresource=status",
-    "--type=merge",
-    "-p",
-    JSON.stringify({ status: { clientStatus } }),
-  ]);
 }
 
 describe("jobs controller", () => {
@@ -141,10 +111,10 @@ describe("jobs controller", () => {
   it("reports running allocations in status, printer columns and the Ready condition", async () => {
     await registerNode(kubeconfig, { name: `jobs-${run}-n1`, datacenter: `jobs-${run}` });
     const placed = await eventually(async () => {
-      const a = await running(ns, "web");
+      const a = await runningOf(kubeconfig, ns, "web");
       return a.length === 3 ? a : undefined;
     }, "the scheduler to place 3 allocations");
-    for (const a of placed) await setClientStatus(ns, a.metadata.name, "running");
+    for (const a of placed) await setClientStatus(kubeconfig, ns, a.metadata.name, "running");
     const ready = await eventually(async () => {
       const j = await get(ns, "nomadjob/web");
       return j?.status?.conditions?.find((c: Obj) => c.type === "Ready" && c.status === "True")
@@ -165,7 +135,7 @@ describe("jobs controller", () => {
     );
     expect(evaluation.spec).toMatchObject({ triggeredBy: "job-deregister", jobVersion: 2 });
     await eventually(
-      async () => ((await running(ns, "web")).length === 0 ? true : undefined),
+      async () => ((await runningOf(kubeconfig, ns, "web")).length === 0 ? true : undefined),
       "allocations to stop",
     );
   });
@@ -173,19 +143,19 @@ describe("jobs controller", () => {
   it("on deletion stops the allocations, waits for them on a live node, then lets the job go", async () => {
     await kubectlOk(kubeconfig, ["apply", "-f", "-"], job(ns, 1).replace("name: web", "name: db"));
     const [alloc] = await eventually(async () => {
-      const a = await running(ns, "db");
+      const a = await runningOf(kubeconfig, ns, "db");
       return a.length === 1 ? a : undefined;
     }, "the db allocation");
-    await setClientStatus(ns, alloc?.metadata.name, "running");
+    await setClientStatus(kubeconfig, ns, alloc?.metadata.name, "running");
 
     await kubectlOk(kubeconfig, ["delete", "nomadjob", "db", "-n", ns, "--wait=false"]);
     await eventually(
-      async () => ((await running(ns, "db")).length === 0 ? true : undefined),
+      async () => ((await runningOf(kubeconfig, ns, "db")).length === 0 ? true : undefined),
       "the allocation told to stop",
     );
     expect(await get(ns, "nomadjob/db")).toBeDefined(); // still there: the allocation has not stopped
 
-    await setClientStatus(ns, alloc?.metadata.name, "complete");
+    await setClientStatus(kubeconfig, ns, alloc?.metadata.name, "complete");
     await eventually(
       async () => ((await get(ns, "nomadjob/db")) === undefined ? true : undefined),
       "the job to go",

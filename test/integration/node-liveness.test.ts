@@ -6,12 +6,11 @@ import { stringify } from "yaml";
 import { createLogger } from "../../src/common/log.js";
 import { type Controllers, startControllers } from "../../src/controllers/run.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
+import { allocationsOf, type Obj, setClientStatus } from "../support/allocations.js";
 import { createNamespace, eventually, kubectlOk } from "../support/kubectl.js";
 import { type NodeHandle, registerNode } from "../support/nodes.js";
 
 const kubeconfig = inject("kubeconfig");
-// biome-ignore lint/suspicious/noExplicitAny: objects read back from kubectl as JSON
-type Obj = Record<string, any>;
 const run = Math.random().toString(36).slice(2, 7);
 const dc = `live-${run}`;
 
@@ -48,34 +47,6 @@ function job(
   });
 }
 
-async function allocs(ns: string, jobName: string): Promise<Obj[]> {
-  const out = await kubectlOk(kubeconfig, [
-    "get",
-    "nomadallocations",
-    "-n",
-    ns,
-    "-l",
-    `caravan.dev/job=${jobName}`,
-    "-o",
-    "json",
-  ]);
-  return JSON.parse(out).items;
-}
-
-async function setClientStatus(ns: string, name: string, clientStatus: string): Promise<void> {
-  await kubectlOk(kubeconfig, [
-    "patch",
-    "nomadallocation",
-    name,
-    "-n",
-    ns,
-    "--subresource=status",
-    "--type=merge",
-    "-p",
-    JSON.stringify({ status: { clientStatus } }),
-  ]);
-}
-
 describe("node liveness", () => {
   let ns: string;
   let controllers: Controllers;
@@ -104,10 +75,12 @@ describe("node liveness", () => {
       job(ns, "svc", "service", 2, [{ operator: "distinct_hosts", value: "true" }]),
     );
     const placed = await eventually(async () => {
-      const a = (await allocs(ns, "svc")).filter((x) => x.spec.desiredStatus === "run");
+      const a = (await allocationsOf(kubeconfig, ns, "svc")).filter(
+        (x) => x.spec.desiredStatus === "run",
+      );
       return a.length === 2 ? a : undefined;
     }, "2 service allocations");
-    for (const a of placed) await setClientStatus(ns, a.metadata.name, "running");
+    for (const a of placed) await setClientStatus(kubeconfig, ns, a.metadata.name, "running");
     const doomed = placed[0]?.spec.nodeName as string;
 
     // Batch work that finished on the doomed node.
@@ -117,10 +90,10 @@ describe("node liveness", () => {
       job(ns, "once", "batch", 1, [{ attribute: "${node.unique.name}", value: doomed }]),
     );
     const [batch] = await eventually(async () => {
-      const a = await allocs(ns, "once");
+      const a = await allocationsOf(kubeconfig, ns, "once");
       return a.length === 1 ? a : undefined;
     }, "the batch allocation");
-    await setClientStatus(ns, batch?.metadata.name, "complete");
+    await setClientStatus(kubeconfig, ns, batch?.metadata.name, "complete");
 
     nodes.get(doomed)?.stopHeartbeat();
     const down = await eventually(
@@ -137,7 +110,7 @@ describe("node liveness", () => {
 
     const after = await eventually(
       async () => {
-        const a = await allocs(ns, "svc");
+        const a = await allocationsOf(kubeconfig, ns, "svc");
         const live = a.filter((x) => x.spec.desiredStatus === "run");
         return live.length === 2 && live.every((x) => x.spec.nodeName !== doomed) ? a : undefined;
       },
@@ -152,7 +125,7 @@ describe("node liveness", () => {
 
     // The completed batch allocation is neither lost nor run again.
     await new Promise((r) => setTimeout(r, 1_000));
-    const batchAfter = await allocs(ns, "once");
+    const batchAfter = await allocationsOf(kubeconfig, ns, "once");
     expect(batchAfter).toHaveLength(1);
     expect(batchAfter[0]?.status.clientStatus).toBe("complete");
   });

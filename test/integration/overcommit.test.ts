@@ -6,12 +6,11 @@ import { stringify } from "yaml";
 import { createLogger } from "../../src/common/log.js";
 import { type Controllers, startControllers } from "../../src/controllers/run.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
+import type { Obj } from "../support/allocations.js";
 import { createNamespace, eventually, kubectlOk } from "../support/kubectl.js";
 import { registerNode } from "../support/nodes.js";
 
 const kubeconfig = inject("kubeconfig");
-// biome-ignore lint/suspicious/noExplicitAny: objects read back from kubectl as JSON
-type Obj = Record<string, any>;
 const run = Math.random().toString(36).slice(2, 7);
 const dc = `tight-${run}`;
 const nodeCount = 5;

@@ -5,12 +5,11 @@ import { stringify } from "yaml";
 import { createLogger } from "../../src/common/log.js";
 import { type Controllers, startControllers } from "../../src/controllers/run.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
+import { allocationsOf, type Obj, runningOf } from "../support/allocations.js";
 import { createNamespace, eventually, kubectl, kubectlOk } from "../support/kubectl.js";
 import { registerNode } from "../support/nodes.js";
 
 const kubeconfig = inject("kubeconfig");
-// biome-ignore lint/suspicious/noExplicitAny: objects read back from kubectl as JSON
-type Obj = Record<string, any>;
 const run = Math.random().toString(36).slice(2, 7);
 
 function job(ns: string, name: string, count: number, memoryMB = 256): string {
@@ -37,24 +36,6 @@ function job(ns: string, name: string, count: number, memoryMB = 256): string {
       ],
     },
   });
-}
-
-async function allocations(ns: string, jobName: string): Promise<Obj[]> {
-  const out = await kubectlOk(kubeconfig, [
-    "get",
-    "nomadallocations",
-    "-n",
-    ns,
-    "-l",
-    `caravan.dev/job=${jobName}`,
-    "-o",
-    "json",
-  ]);
-  return JSON.parse(out).items as Obj[];
-}
-
-async function running(ns: string, jobName: string): Promise<Obj[]> {
-  return (await allocations(ns, jobName)).filter((a) => a.spec.desiredStatus === "run");
 }
 
 describe("scheduling jobs onto nodes", () => {
@@ -86,7 +67,7 @@ describe("scheduling jobs onto nodes", () => {
   it("places a job of 5 allocations over 3 nodes with their resources", async () => {
     await kubectlOk(kubeconfig, ["apply", "-f", "-"], job(ns, "web", 5));
     const placed = await eventually(async () => {
-      const a = await running(ns, "web");
+      const a = await runningOf(kubeconfig, ns, "web");
       return a.length === 5 ? a : undefined;
     }, "5 allocations");
     const nodes = new Set(placed.map((a) => a.spec.nodeName));
@@ -135,16 +116,18 @@ describe("scheduling jobs onto nodes", () => {
   it("adds allocations when the count grows, and stops the highest indexes when it shrinks", async () => {
     await kubectlOk(kubeconfig, ["apply", "-f", "-"], job(ns, "web", 8));
     await eventually(
-      async () => ((await running(ns, "web")).length === 8 ? true : undefined),
+      async () => ((await runningOf(kubeconfig, ns, "web")).length === 8 ? true : undefined),
       "8 allocations",
     );
     await kubectlOk(kubeconfig, ["apply", "-f", "-"], job(ns, "web", 2));
     const left = await eventually(async () => {
-      const a = await running(ns, "web");
+      const a = await runningOf(kubeconfig, ns, "web");
       return a.length === 2 ? a : undefined;
     }, "2 allocations");
     expect(left.map((a) => a.spec.index).sort()).toEqual([0, 1]);
-    const stopped = (await allocations(ns, "web")).filter((a) => a.spec.desiredStatus === "stop");
+    const stopped = (await allocationsOf(kubeconfig, ns, "web")).filter(
+      (a) => a.spec.desiredStatus === "stop",
+    );
     expect(stopped).toHaveLength(6);
   });
 
@@ -186,7 +169,7 @@ describe("scheduling jobs onto nodes", () => {
       (e: Obj) => e.reason === "AllocationsQueued" && e.regarding.name === "big",
     );
     expect(queuedEvent?.note).toMatch(/memory exhausted on 3 nodes/);
-    expect(await running(ns, "big")).toHaveLength(0);
+    expect(await runningOf(kubeconfig, ns, "big")).toHaveLength(0);
 
     await registerNode(kubeconfig, {
       name: `sched-${run}-big`,
@@ -195,7 +178,7 @@ describe("scheduling jobs onto nodes", () => {
       memoryMB: 32_000,
     });
     const placed = await eventually(async () => {
-      const a = await running(ns, "big");
+      const a = await runningOf(kubeconfig, ns, "big");
       return a.length === 1 ? a : undefined;
     }, "the queued allocation to be placed on the new node");
     expect(placed[0]?.spec.nodeName).toBe(`sched-${run}-big`);
@@ -238,7 +221,7 @@ describe("scheduling jobs onto nodes", () => {
     );
     for (const name of ["retry", "noretry"]) {
       const [a] = await eventually(async () => {
-        const list = await running(ns, name);
+        const list = await runningOf(kubeconfig, ns, name);
         return list.length === 1 ? list : undefined;
       }, `${name} placed`);
       await kubectlOk(kubeconfig, [
@@ -254,7 +237,7 @@ describe("scheduling jobs onto nodes", () => {
       ]);
     }
     const replaced = await eventually(async () => {
-      const all = await allocations(ns, "retry");
+      const all = await allocationsOf(kubeconfig, ns, "retry");
       const next = all.find((x) => x.spec.previousAllocation && x.spec.desiredStatus === "run");
       return next ? { all, next } : undefined;
     }, "the failed allocation to be replaced after its delay");
@@ -265,7 +248,7 @@ describe("scheduling jobs onto nodes", () => {
     expect(replaced.next.spec.rescheduleTracker.events).toHaveLength(1);
 
     await new Promise((r) => setTimeout(r, 2_500));
-    const noretry = await allocations(ns, "noretry");
+    const noretry = await allocationsOf(kubeconfig, ns, "noretry");
     expect(noretry).toHaveLength(1);
     expect(noretry[0]?.status.clientStatus).toBe("failed");
   });
