@@ -2,24 +2,34 @@
 // server-side apply and waits until the API server serves them.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import {
-  ApiextensionsV1Api,
-  type KubeConfig,
-  KubernetesObjectApi,
-  loadYaml,
-  PatchStrategy,
-  type V1CustomResourceDefinition,
-} from "@kubernetes/client-node";
-import { fieldManager } from "./client.js";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { parse } from "yaml";
+import type { ObjectMeta } from "../crds/meta.js";
+import { applyObject } from "./apply.js";
+import type { ResourceRef } from "./resources.js";
+import { getJson } from "./rest.js";
 
-// loadYaml maps wire names onto the client's typed model ("x-kubernetes-validations"
-// → x_kubernetes_validations, "enum" → _enum); a plain YAML object would lose
-// those fields when the client serializes it back.
-export function readCrdManifests(crdDir: string): V1CustomResourceDefinition[] {
+interface CustomResourceDefinition {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  status?: { conditions?: { type: string; status: string }[] };
+  [field: string]: unknown;
+}
+
+const crdResource: ResourceRef = {
+  apiVersion: "apiextensions.k8s.io/v1",
+  kind: "CustomResourceDefinition",
+  basePath: "/apis/apiextensions.k8s.io/v1",
+  plural: "customresourcedefinitions",
+  namespaced: false,
+};
+
+export function readCrdManifests(crdDir: string): CustomResourceDefinition[] {
   return readdirSync(crdDir)
     .filter((f) => f.endsWith(".yaml"))
     .sort()
-    .map((f) => loadYaml<V1CustomResourceDefinition>(readFileSync(path.join(crdDir, f), "utf8")));
+    .map((f) => parse(readFileSync(path.join(crdDir, f), "utf8")) as CustomResourceDefinition);
 }
 
 export async function installCrds(
@@ -27,28 +37,18 @@ export async function installCrds(
   crdDir: string,
   timeoutMs = 60_000,
 ): Promise<string[]> {
-  const objects = KubernetesObjectApi.makeApiClient(kc);
   const crds = readCrdManifests(crdDir);
-  for (const crd of crds) {
-    await objects.patch(
-      crd,
-      undefined,
-      undefined,
-      fieldManager,
-      true,
-      PatchStrategy.ServerSideApply,
-    );
-  }
-  const api = kc.makeApiClient(ApiextensionsV1Api);
-  const names = crds.map((c) => c.metadata?.name ?? "");
+  for (const crd of crds) await applyObject(kc, crdResource, crd);
+  const names = crds.map((c) => c.metadata.name);
   const deadline = Date.now() + timeoutMs;
   for (const name of names) {
     for (;;) {
-      const crd = await api.readCustomResourceDefinition({ name });
-      const established = crd.status?.conditions?.some(
-        (c) => c.type === "Established" && c.status === "True",
+      const crd = await getJson<CustomResourceDefinition>(
+        kc,
+        `${crdResource.basePath}/${crdResource.plural}/${name}`,
       );
-      if (established) break;
+      if (crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True"))
+        break;
       if (Date.now() > deadline)
         throw new Error(`CRD ${name} not established after ${timeoutMs / 1000}s`);
       await new Promise((r) => setTimeout(r, 200));
