@@ -196,3 +196,55 @@ export function canonicalize(input: NomadJobSpec): NomadJobSpec {
   });
   return job;
 }
+
+/**
+ * The job as Nomad's jobspec2 parser returns it, before any server default:
+ * only what the file says plus the parse-time defaults of jobspec2's
+ * normalizeJob (name from the ID, vault and template defaults, the job's or
+ * group's vault on tasks without one). This is what `nomad job run -output`
+ * prints. Pure: the input is not changed.
+ */
+export function normalizeParsed(input: NomadJobSpec): NomadJobSpec {
+  const job: NomadJobSpec = { ...input };
+  job.name ??= job.id;
+  const vault = (v: Task["vault"]) =>
+    v
+      ? {
+          ...v,
+          env: v.env ?? true,
+          disableFile: v.disableFile ?? false,
+          changeMode: v.changeMode ?? "restart",
+        }
+      : undefined;
+  // api.Job and api.TaskGroup have no vault field: jobspec2 hands the block down to the tasks.
+  const jobVault = job.vault;
+  delete job.vault;
+  job.groups = job.groups.map(({ vault: groupVault, ...g }) => ({
+    ...g,
+    tasks: (g.tasks ?? []).map((t) => {
+      const task: Task = { ...t };
+      const v = vault(t.vault ?? groupVault ?? jobVault);
+      if (v) task.vault = v;
+      if (t.templates)
+        task.templates = t.templates.map((tp) => ({
+          ...tp,
+          changeMode: tp.changeMode ?? "restart",
+          perms: tp.perms ?? "0644",
+          splay: tp.splay ?? "5s",
+          errorOnMissingKey: tp.errorOnMissingKey ?? false,
+          ...(tp.changeScript
+            ? {
+                changeScript: {
+                  ...tp.changeScript,
+                  args: tp.changeScript.args ?? [],
+                  timeout: tp.changeScript.timeout ?? "5s",
+                  failOnError: tp.changeScript.failOnError ?? false,
+                },
+              }
+            : {}),
+        }));
+      return task;
+    }),
+  }));
+  return job;
+}

@@ -3,6 +3,6 @@
 
 export { formatErrors } from "./format.js";
 export type { Positioned } from "./hcl/ast.js";
-export { toNomadApi } from "./nomad-api.js";
+export { toNomadApi, toNomadRunOutput } from "./nomad-api.js";
 export { type JobspecInput, type JobspecResult, parseJob } from "./parse.js";
 export { type NomadJobResource, orderJob, resourceName, toResource, toYaml } from "./resource.js";

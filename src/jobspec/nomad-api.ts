@@ -302,3 +302,15 @@ export function toNomadApi(spec: NomadJobSpec, namespace = "default"): { Job: Ob
   out.Namespace = namespace;
   return { Job: out };
 }
+
+/**
+ * The job before Nomad's server defaults, as `nomad job run -output` prints it
+ * (jobspec2's parse result in a `{"Job": …}` wrapper). Namespace only when the
+ * file sets it. Fields the file leaves unset are left out rather than printed
+ * as null: the API reads both the same way.
+ */
+export function toNomadRunOutput(parsed: NomadJobSpec, namespace?: string): { Job: Obj } {
+  const out = map(orderJob(parsed), job) as Obj;
+  if (namespace) out.Namespace = namespace;
+  return { Job: out };
+}

@@ -2,7 +2,7 @@
 // decoded job → Nomad's defaults → Nomad's validation. Pure: file contents,
 // variable values, environment and a file reader come in as parameters.
 import type { NomadJobSpec } from "../crds/job/index.js";
-import { canonicalize } from "./canonicalize.js";
+import { canonicalize, normalizeParsed } from "./canonicalize.js";
 import type { DecodeContext } from "./decode/body.js";
 import { decodeJob } from "./decode/job.js";
 import { requiredFields } from "./decode/required.js";
@@ -39,7 +39,15 @@ export interface JobspecInput extends FunctionEnv {
 }
 
 export type JobspecResult =
-  | { ok: true; job: NomadJobSpec; namespace?: string; warnings?: Positioned[] }
+  | {
+      ok: true;
+      /** The canonical job: every default Nomad's server fills in (what the cluster stores). */
+      job: NomadJobSpec;
+      /** The job as Nomad's jobspec2 parser returns it, before server defaults (`nomad job run -output`). */
+      parsed: NomadJobSpec;
+      namespace?: string;
+      warnings?: Positioned[];
+    }
   | { ok: false; errors: Positioned[] };
 
 class Failed extends Error {
@@ -311,6 +319,7 @@ export function parseJob(input: JobspecInput): JobspecResult {
     return {
       ok: true,
       job,
+      parsed: normalizeParsed(decoded.spec),
       ...(decoded.namespace ? { namespace: decoded.namespace } : {}),
       ...(problems.length ? { warnings: problems } : {}),
     };

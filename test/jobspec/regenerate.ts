@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { parseJob, toNomadApi } from "../../src/jobspec/index.js";
+import { parseJob, toNomadRunOutput } from "../../src/jobspec/index.js";
 
 const root = import.meta.dirname;
 const header =
@@ -23,7 +23,7 @@ for (const kind of ["valid", "seeds"]) {
     const validation = kind === "seeds" ? "warn" : "error";
     const r = parseJob({ file: f, source, readFile, validation });
     if (!r.ok) throw new Error(`${kind}/${f} does not convert: ${JSON.stringify(r.errors)}`);
-    const out = `${JSON.stringify(toNomadApi(r.job, r.namespace), null, 2)}\n`;
+    const out = `${JSON.stringify(toNomadRunOutput(r.parsed, r.namespace), null, 2)}\n`;
     writeFileSync(path.join(dir, f.replace(/\.hcl$/, ".json")), out);
   }
 }

@@ -101,6 +101,11 @@ describe("caravan job convert", () => {
     const api = JSON.parse(out);
     expect(api.Job.ID).toBe("web");
     expect(api.Job.TaskGroups[0].Tasks[0].Config).toEqual({ image: "redis:7" });
+    // As `nomad job run -output`: the parsed job, none of the server's defaults.
+    expect(api.Job.Type).toBeUndefined();
+    expect(api.Job.Namespace).toBeUndefined();
+    expect(api.Job.TaskGroups[0].RestartPolicy).toBeUndefined();
+    expect(api.Job.TaskGroups[0].Tasks[0].Resources).toBeUndefined();
   });
 
   it("lists files for fileset() next to the job", async () => {

@@ -13,7 +13,7 @@ import { parse as parseYaml } from "yaml";
 import { type BlockSpec, job as jobSchema } from "../../src/jobspec/decode/schema.js";
 import type { Body, Expr } from "../../src/jobspec/hcl/ast.js";
 import { parseHcl } from "../../src/jobspec/hcl/parser.js";
-import { parseJob, toNomadApi, toResource, toYaml } from "../../src/jobspec/index.js";
+import { parseJob, toNomadRunOutput, toResource, toYaml } from "../../src/jobspec/index.js";
 
 const root = path.resolve(import.meta.dirname, "../jobspec");
 const list = (kind: string) =>
@@ -145,7 +145,7 @@ describe.each(["valid", "seeds"])("%s corpus", (kind) => {
     if (!r.ok)
       throw new Error(r.errors.map((e) => `${e.line}:${e.column}: ${e.message}`).join("\n"));
     const expected = JSON.parse(read(kind, f.replace(/\.hcl$/, ".json")));
-    expect(differences(toNomadApi(r.job, r.namespace), expected)).toEqual([]);
+    expect(differences(toNomadRunOutput(r.parsed, r.namespace), expected)).toEqual([]);
     // The resource form survives YAML and names the job.
     const resource = toResource(r.job, r.namespace);
     expect(parseYaml(toYaml(resource), { version: "1.1" })).toEqual(

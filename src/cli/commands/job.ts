@@ -9,7 +9,7 @@ import {
   formatErrors,
   type JobspecResult,
   parseJob,
-  toNomadApi,
+  toNomadRunOutput,
   toResource,
   toYaml,
 } from "../../jobspec/index.js";
@@ -93,7 +93,7 @@ export function jobCommand(): Command {
         .addOption(
           new Option(
             "-o, --output <format>",
-            "yaml or json (NomadJob resource), or nomad-json (Nomad's API JSON)",
+            "yaml or json (NomadJob resource, defaults filled), or nomad-json (Nomad's API JSON as `nomad job run -output` prints it)",
           )
             .choices(["yaml", "json", "nomad-json"])
             .default("yaml"),
@@ -111,7 +111,7 @@ export function jobCommand(): Command {
         process.stderr.write(`${formatErrors(result.warnings).replace(/^/gm, "warning: ")}\n`);
       if (flags.output === "nomad-json")
         process.stdout.write(
-          `${JSON.stringify(toNomadApi(result.job, result.namespace), null, 4)}\n`,
+          `${JSON.stringify(toNomadRunOutput(result.parsed, result.namespace), null, 4)}\n`,
         );
       else {
         const resource = toResource(result.job, result.namespace);
