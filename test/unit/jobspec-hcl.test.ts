@@ -1,6 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: HCL job text is full of "${…}" on purpose.
 // The HCL2 parser and expression evaluator on their own: syntax a Nomad job
 // file uses, values it evaluates to, and where syntax errors point.
+import { constants, generateKeyPairSync, publicEncrypt } from "node:crypto";
+import bcryptjs from "bcryptjs";
 import { describe, expect, it } from "vitest";
 import { evaluate, type Scope } from "../../src/jobspec/expressions/eval.js";
 import { functions } from "../../src/jobspec/functions/index.js";
@@ -190,5 +192,42 @@ describe("functions", () => {
     ['dirname("/a/b/c.txt")', "/a/b"],
   ])("%s", (src, value) => {
     expect(ev(src)).toEqual(value);
+  });
+});
+
+describe("bcrypt and rsadecrypt", () => {
+  it("bcrypt hashes as Go's bcrypt does: $2a$, cost 10 by default", () => {
+    const h = ev('bcrypt("hunter2")') as string;
+    expect(h).toMatch(/^\$2a\$10\$[./A-Za-z0-9]{53}$/);
+    expect(bcryptjs.compareSync("hunter2", h)).toBe(true);
+    expect(ev('bcrypt("hunter2", 4)')).toMatch(/^\$2a\$04\$/);
+    // Go's bcrypt treats a cost below its minimum as the default.
+    expect(ev('bcrypt("x", 2)')).toMatch(/^\$2a\$10\$/);
+    expect(() => ev('bcrypt("x", 32)')).toThrow(/cost 32 is outside the allowed range \(4,31\)/);
+    expect(() => ev(`bcrypt("${"x".repeat(73)}")`)).toThrow(/longer than 72 bytes/);
+    expect(() => ev('bcrypt("x", 4, 5)')).toThrow(/takes 1 to 2 arguments/);
+  });
+
+  it("rsadecrypt undoes RSA PKCS #1 v1.5 encryption, though Node refuses that padding itself", () => {
+    const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 1024 });
+    const pem = privateKey.export({ type: "pkcs1", format: "pem" }) as string;
+    const pkcs8 = privateKey.export({ type: "pkcs8", format: "pem" }) as string;
+    const ct = publicEncrypt(
+      { key: publicKey, padding: constants.RSA_PKCS1_PADDING },
+      Buffer.from("s3cret ü"),
+    ).toString("base64");
+    const withKey = (key: string, text = ct) =>
+      evaluate(parseExpression("rsadecrypt(var.ct, var.key)"), {
+        ...scope,
+        vars: new Map([["var", { ct: text, key }]]),
+      });
+    expect(withKey(pem)).toBe("s3cret ü");
+    expect(withKey(pkcs8)).toBe("s3cret ü");
+    expect(() => withKey(pem, "not base64!")).toThrow(/cipher text must be base64-encoded/);
+    expect(() => withKey("nope")).toThrow(/invalid private key/);
+    const other = generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey;
+    expect(() => withKey(other.export({ type: "pkcs1", format: "pem" }) as string)).toThrow(
+      /failed to decrypt/,
+    );
   });
 });

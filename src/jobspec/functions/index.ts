@@ -1,8 +1,9 @@
 // The HCL functions Nomad's jobspec2 offers (go-cty's stdlib plus Nomad's
 // filesystem and encoding additions), over plain JS values. I/O and the clock
 // come in as parameters so the parser stays pure.
-import { createHash, randomUUID } from "node:crypto";
+import { constants, createHash, createPrivateKey, privateDecrypt, randomUUID } from "node:crypto";
 import { isIPv4, isIPv6 } from "node:net";
+import bcryptjs from "bcryptjs";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import {
   type Fn,
@@ -513,6 +514,11 @@ function build(): Record<string, Fn> {
     sha1: ([s], pos) => createHash("sha1").update(str(s, pos)).digest("hex"),
     sha256: ([s], pos) => createHash("sha256").update(str(s, pos)).digest("hex"),
     sha512: ([s], pos) => createHash("sha512").update(str(s, pos)).digest("hex"),
+    bcrypt: (args, pos) => {
+      arity("bcrypt", args, 1, 2, pos);
+      return bcrypt(str(args[0], pos), args[1] === undefined ? 10 : num(args[1], pos), pos);
+    },
+    rsadecrypt: ([ct, key], pos) => rsaDecrypt(str(ct, pos), str(key, pos), pos),
     // Date and time.
     formatdate: ([layout, ts], pos) => formatDate(str(layout, pos), str(ts, pos), pos),
     timeadd: ([ts, dur], pos) => {
@@ -586,4 +592,60 @@ function build(): Record<string, Fn> {
     },
   };
   return f;
+}
+
+/**
+ * bcrypt(str, cost = 10) as go-cty-funcs computes it with Go's
+ * golang.org/x/crypto/bcrypt: a cost below 4 means the default 10, above 31
+ * is an error, a password over 72 bytes is refused, and the hash carries Go's
+ * "$2a$" prefix (bcryptjs writes "$2b$"; the algorithm is the same). The salt
+ * is random, so the result differs on every run, as in Nomad.
+ */
+function bcrypt(password: string, cost: number, pos: Pos): string {
+  if (!Number.isInteger(cost)) throw new HclError("bcrypt(): the cost must be a whole number", pos);
+  if (cost > 31)
+    throw new HclError(`bcrypt(): cost ${cost} is outside the allowed range (4,31)`, pos);
+  if (Buffer.byteLength(password) > 72)
+    throw new HclError("bcrypt(): the password is longer than 72 bytes", pos);
+  const hash = bcryptjs.hashSync(password, cost < 4 ? 10 : cost);
+  return hash.replace(/^\$2b\$/, "$2a$");
+}
+
+/**
+ * rsadecrypt(base64 ciphertext, PEM private key): RSA PKCS #1 v1.5, as
+ * go-cty-funcs decrypts. Node 20 refuses RSA_PKCS1_PADDING for private
+ * decryption (CVE-2023-46809, the Marvin timing attack) unless started with
+ * --security-revert, so the raw RSA operation runs without padding and the
+ * v1.5 padding is checked and removed here. The timing attack needs a remote
+ * decryption oracle; a job file converted on the user's machine offers none.
+ */
+function rsaDecrypt(ciphertext: string, pem: string, pos: Pos): string {
+  const data = Buffer.from(ciphertext, "base64");
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(ciphertext.replace(/\s/g, "")) || !data.length)
+    throw new HclError(
+      `rsadecrypt(): failed to decode input "${ciphertext}": cipher text must be base64-encoded`,
+      pos,
+    );
+  let key: ReturnType<typeof createPrivateKey>;
+  try {
+    key = createPrivateKey(pem);
+  } catch {
+    throw new HclError(
+      "rsadecrypt(): invalid private key: a PEM RSA private key (PKCS #1 or PKCS #8) is required",
+      pos,
+    );
+  }
+  if (key.asymmetricKeyType !== "rsa")
+    throw new HclError("rsadecrypt(): invalid private key: not an RSA key", pos);
+  let raw: Buffer;
+  try {
+    raw = privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, data);
+  } catch (err) {
+    throw new HclError(`rsadecrypt(): failed to decrypt: ${(err as Error).message}`, pos);
+  }
+  // EM = 0x00 || 0x02 || PS (at least 8 non-zero bytes) || 0x00 || M
+  const sep = raw.indexOf(0, 2);
+  if (raw[0] !== 0 || raw[1] !== 2 || sep < 10)
+    throw new HclError("rsadecrypt(): failed to decrypt: crypto/rsa: decryption error", pos);
+  return raw.subarray(sep + 1).toString("utf8");
 }
