@@ -399,6 +399,54 @@ function checkTask(task: Task, group: TaskGroup, ports: Set<string>, report: Rep
   }
 }
 
+/**
+ * Nomad Enterprise's Multiregion.Validate (Nomad CE refuses every multiregion
+ * job as unlicensed): a region is listed once, batch jobs take no rollout
+ * strategy, system jobs no on_failure; plus what the NomadJob CRD requires
+ * (at least one region, counts and max_parallel not negative, a region's
+ * datacenters list not empty when given).
+ */
+function checkMultiregion(job: NomadJobSpec, report: Report): void {
+  const m = job.multiregion;
+  if (!m) return;
+  const type = job.type ?? "service";
+  if (!m.regions?.length)
+    report(m, undefined, 'a multiregion block needs at least one region "<name>" { … } block');
+  const seen = new Set<string>();
+  for (const r of m.regions ?? []) {
+    if (seen.has(r.name))
+      report(r, undefined, `multiregion region "${r.name}" can't be listed twice`);
+    seen.add(r.name);
+    if (r.datacenters && !r.datacenters.length)
+      report(
+        r,
+        "datacenters",
+        `multiregion region "${r.name}" must have at least 1 datacenter; leave datacenters out to use the job's`,
+      );
+    for (const [i, dc] of (r.datacenters ?? []).entries())
+      if (!dc)
+        report(r, "datacenters", `multiregion region "${r.name}": datacenters[${i}] is empty`);
+    if (r.count !== undefined && r.count < 0)
+      report(
+        r,
+        "count",
+        `multiregion region "${r.name}" count must not be negative, not ${r.count}`,
+      );
+  }
+  const st = m.strategy;
+  if (!st) return;
+  if (st.maxParallel !== undefined && st.maxParallel < 0)
+    report(
+      st,
+      "maxParallel",
+      `multiregion max_parallel must not be negative, not ${st.maxParallel}`,
+    );
+  if (type === "batch" && (st.onFailure || st.maxParallel))
+    report(st, undefined, "multiregion batch jobs can't have an update strategy");
+  if (type === "system" && st.onFailure)
+    report(st, "onFailure", "multiregion system jobs can't have an on_failure setting");
+}
+
 function checkGroup(job: NomadJobSpec, g: TaskGroup, report: Report): void {
   const where = `group "${g.name}"`;
   const type = job.type ?? "service";
@@ -680,6 +728,7 @@ export function validate(
       "payload",
       'a task has dispatch_payload but the payload is "forbidden"',
     );
+  if (job.multiregion) checkMultiregion(job, report);
   for (const c of job.constraints ?? []) checkConstraint(c, report);
   for (const a of job.affinities ?? []) checkAffinity(a, report);
   for (const s of job.spreads ?? []) checkSpread(s, report);
