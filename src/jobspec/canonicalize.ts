@@ -114,7 +114,13 @@ function canonicalizeService<
   out.addressMode ??= "auto";
   out.provider ??= "consul";
   out.onUpdate ??= "require_healthy";
-  if (s.checks) out.checks = s.checks.map((c) => ({ onUpdate: out.onUpdate, ...c }));
+  // structs.ServiceCheck.Canonicalize: an unnamed check is named after its service.
+  if (s.checks)
+    out.checks = s.checks.map((c) => ({
+      onUpdate: out.onUpdate,
+      ...c,
+      name: (c as { name?: string }).name || `service: ${JSON.stringify(out.name)} check`,
+    }));
   return out;
 }
 

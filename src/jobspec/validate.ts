@@ -303,7 +303,14 @@ function checkServices(
     const checkNames = new Set<string>();
     for (const c of s.checks ?? []) {
       if (!c.name) continue;
-      if (checkNames.has(c.name)) report(c, "name", `${sw}: check "${c.name}" is defined twice`);
+      if (checkNames.has(c.name))
+        report(
+          c,
+          "name",
+          c.name === `service: ${JSON.stringify(s.name)} check`
+            ? `${sw}: more than one check without a name (Nomad names each ${JSON.stringify(c.name)}); give the checks names`
+            : `${sw}: check "${c.name}" is defined twice`,
+        );
       checkNames.add(c.name);
     }
   }

@@ -259,6 +259,38 @@ describe("outputs", () => {
     expect(r.spec.id).toBe("web");
   });
 
+  it("names an unnamed check after its service in the canonical job, not in the parsed one", () => {
+    const src = `job "web" {
+  group "g" {
+    network {
+      port "http" {}
+    }
+    service {
+      port = "http"
+      check {
+        type     = "tcp"
+        interval = "10s"
+        timeout  = "2s"
+      }
+      check {
+        name     = "ready"
+        type     = "tcp"
+        interval = "10s"
+        timeout  = "2s"
+      }
+    }
+    task "t" {
+      driver = "docker"
+      config { image = "nginx" }
+    }
+  }
+}`;
+    const r = ok({ source: src });
+    const checks = r.job.groups[0]?.services?.[0]?.checks ?? [];
+    expect(checks.map((c) => c.name)).toEqual(['service: "web-g" check', "ready"]);
+    expect(r.parsed.groups[0]?.services?.[0]?.checks?.[0]?.name).toBeUndefined();
+  });
+
   it("prints Nomad's API field names, durations in nanoseconds", () => {
     const src = minimal('update { min_healthy_time = "15s" }');
     const api = toNomadApi(ok({ source: src }).job).Job as Record<string, unknown>;

@@ -1,3 +1,6 @@
+# Fixed: Nomad names an unnamed check "service: \"<name>\" check", so it
+# refuses a service with two unnamed checks (see
+# invalid/58-seed-consul-integrated-unnamed-checks); the checks get names.
 # From seed 003_45d511daa4142bbb.txt, HCL snippet 21.
 job "consul-integrated" {
   datacenters = ["dc1"]
@@ -25,6 +28,7 @@ job "consul-integrated" {
         tags = ["v1", "api"]
 
         check {
+          name     = "http"
           type     = "http"
           path     = "/health"
           interval = "10s"
@@ -32,6 +36,7 @@ job "consul-integrated" {
         }
 
         check {
+          name     = "tcp"
           type     = "tcp"
           interval = "30s"
           timeout  = "5s"

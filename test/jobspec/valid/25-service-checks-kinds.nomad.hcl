@@ -8,6 +8,7 @@ job "svc-checks" {
       name = "api"
       port = "grpc"
       check {
+        # Unnamed: Nomad names it "service: \"api\" check" (one unnamed check per service).
         type            = "grpc"
         grpc_service    = "api.Health"
         grpc_use_tls    = true
@@ -19,6 +20,7 @@ job "svc-checks" {
         on_update       = "ignore_warnings"
       }
       check {
+        name                     = "tcp"
         type                     = "tcp"
         port                     = "tcp"
         interval                 = "5s"

@@ -20,6 +20,7 @@ job "dynamic" {
         dynamic "check" {
           for_each = svc.value.paths
           content {
+            name     = "${svc.value.name} ${check.value}"
             type     = "http"
             path     = check.value
             interval = "10s"
