@@ -19,6 +19,7 @@ import { observeJob } from "./status.js";
 import { expiredVersions, latestVersion, nextVersion } from "./versions.js";
 
 export const deregisterFinalizer = "caravan.dev/deregister";
+const statusIntervalMs = 1_000;
 const terminal = new Set(["complete", "failed", "lost"]);
 
 export interface JobControllerDeps {
@@ -38,9 +39,14 @@ export function jobReconciler(
   const evaluations = caravanResource("NomadEvaluation");
   const allocations = caravanResource("NomadAllocation");
 
+  const lastWrite = new Map<string, number>();
+
   return async (key) => {
     const job = informers.jobs.store.get(key);
-    if (!job) return undefined;
+    if (!job) {
+      lastWrite.delete(key);
+      return undefined;
+    }
     if (job.metadata.deletionTimestamp) return finalize(job);
 
     const finalizers = job.metadata.finalizers ?? [];
@@ -78,6 +84,13 @@ export function jobReconciler(
         void events.record(job, "Normal", "Deregistered", "job stopped; its allocations will stop");
     }
 
+    // While allocations are being placed, every one of them changes the job's
+    // counts. A new generation is reported at once; otherwise the status is
+    // computed and written at most once a second per job, so a large job's
+    // placement is not slowed by recounting it after every allocation.
+    const wait = statusIntervalMs - (now() - (lastWrite.get(key) ?? 0));
+    if (job.status?.observedGeneration === generation && wait > 0) return { requeueAfterMs: wait };
+
     const observed = observeJob(
       {
         job: { ...job, status: { ...job.status, observedGeneration: generation } },
@@ -97,7 +110,9 @@ export function jobReconciler(
         ? new Date(version.metadata.creationTimestamp).toISOString()
         : (job.status?.submitTime ?? new Date(now()).toISOString()),
     };
-    if (!isDeepStrictEqual(status, job.status)) await applyStatus(kc, jobs, job, status);
+    if (isDeepStrictEqual(status, job.status)) return undefined;
+    await applyStatus(kc, jobs, job, status);
+    lastWrite.set(key, now());
     return undefined;
   };
 
