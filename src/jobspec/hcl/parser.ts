@@ -32,9 +32,9 @@ export function parseHcl(src: string): Body {
 /** Parses a lone expression, e.g. the value of `-var name=value` when it is not a plain string. */
 export function parseExpression(src: string): Expr {
   const p = new Parser(src);
-  p.skip(true);
+  p.skipSpace(true);
   const e = p.expr();
-  p.skip(true);
+  p.skipSpace(true);
   if (!p.eof()) p.fail(`unexpected ${p.describe()} after the expression`);
   return e;
 }
@@ -77,7 +77,7 @@ class Parser {
   }
 
   /** Skips spaces and comments; newlines too when `nl` (inside brackets and parentheses). */
-  skip(nl: boolean): void {
+  skipSpace(nl: boolean): void {
     for (;;) {
       const c = this.peek();
       if (c === " " || c === "\t" || c === "\r") this.advance();
@@ -115,7 +115,7 @@ class Parser {
   private body(top: boolean): Body {
     const body: Body = { attrs: [], blocks: [], pos: this.pos() };
     for (;;) {
-      this.skip(true);
+      this.skipSpace(true);
       if (this.eof()) {
         if (!top) this.fail('unclosed block: expected "}"');
         return body;
@@ -126,10 +126,10 @@ class Parser {
       }
       const at = this.pos();
       const name = this.ident();
-      this.skip(false);
+      this.skipSpace(false);
       if (this.peek() === "=" && this.peek(1) !== "=") {
         this.advance();
-        this.skip(false);
+        this.skipSpace(false);
         const expr = this.expr();
         body.attrs.push({ name, expr, pos: at } satisfies Attribute);
         this.endOfItem(top);
@@ -147,7 +147,7 @@ class Parser {
             this.fail(
               `expected "=" or a block label or "{" after "${name}", found ${this.describe()}`,
             );
-          this.skip(false);
+          this.skipSpace(false);
         }
         this.advance();
         this.enter();
@@ -161,7 +161,7 @@ class Parser {
   }
 
   private endOfItem(top: boolean): void {
-    this.skip(false);
+    this.skipSpace(false);
     const c = this.peek();
     if (c === "\n" || this.eof() || (c === "}" && !top)) return;
     this.fail(`expected a newline after the item, found ${this.describe()}`);
@@ -188,7 +188,7 @@ class Parser {
   // insignificant, which the depth counter tracks.
   private depth = 0;
   private skipInExpr(): void {
-    this.skip(this.depth > 0);
+    this.skipSpace(this.depth > 0);
   }
 
   private binary(level: number): Expr {
@@ -328,7 +328,7 @@ class Parser {
       if (name === "null") return { k: "lit", v: null, pos: at };
       // A function call, possibly namespaced (provider::ns::fn is not in Nomad; keep it simple).
       const save = { i: this.i, line: this.line, col: this.col };
-      this.skip(false);
+      this.skipSpace(false);
       if (this.peek() === "(") return this.call(name, at);
       Object.assign(this, { i: save.i, line: save.line, col: save.col });
       return { k: "var", name, pos: at };
@@ -477,7 +477,7 @@ class Parser {
       if (identStart.test(this.peek())) {
         const save = { i: this.i, line: this.line, col: this.col };
         const name = this.ident();
-        this.skip(true);
+        this.skipSpace(true);
         if (this.peek() === "=" || this.peek() === ":") key = { k: "lit", v: name, pos: kpos };
         else {
           Object.assign(this, save);
@@ -608,10 +608,10 @@ class Parser {
         if (strip) text = text.trimEnd();
         flush();
         this.depth++;
-        this.skip(true);
+        this.skipSpace(true);
         const start = this.i;
         const e = this.expr();
-        this.skip(true);
+        this.skipSpace(true);
         const src = this.s.slice(start, this.i).trimEnd();
         if (this.peek() === "~") {
           this.advance();
@@ -693,12 +693,12 @@ class Parser {
   private openDirective(kw: string): void {
     this.advance(2);
     if (this.peek() === "~") this.advance();
-    this.skip(true);
+    this.skipSpace(true);
     this.advance(kw.length);
-    this.skip(true);
+    this.skipSpace(true);
   }
   private closeDirective(): void {
-    this.skip(true);
+    this.skipSpace(true);
     if (this.peek() === "~") {
       this.advance();
       this.stripNext = true;
