@@ -6,7 +6,7 @@ import { stringify } from "yaml";
 import { createLogger } from "../../src/common/log.js";
 import { type Controllers, startControllers } from "../../src/controllers/run.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
-import { allocationsOf, type Obj, setClientStatus } from "../support/allocations.js";
+import { allocationsOf, type Obj, runningOf, setClientStatus } from "../support/allocations.js";
 import { createNamespace, eventually, kubectlOk } from "../support/kubectl.js";
 import { type NodeHandle, registerNode } from "../support/nodes.js";
 
@@ -140,6 +140,96 @@ describe("node liveness", () => {
       const n = JSON.parse(
         await kubectlOk(kubeconfig, ["get", "nomadnode", down.metadata.name, "-o", "json"]),
       );
+      return n.status.status === "ready" ? true : undefined;
+    }, "the node to be ready again");
+  });
+});
+
+describe("disconnected nodes", () => {
+  const dc2 = `disc-${run}`;
+  let ns: string;
+  let controllers: Controllers;
+  const nodes = new Map<string, NodeHandle>();
+  beforeAll(async () => {
+    ns = await createNamespace(kubeconfig, "disc");
+    for (const i of [1, 2]) {
+      const name = `${dc2}-n${i}`;
+      nodes.set(name, await registerNode(kubeconfig, { name, datacenter: dc2, leaseSeconds: 3 }));
+    }
+    controllers = await startControllers(
+      loadKubeConfig(kubeconfig),
+      createLogger({ level: "warn", json: false }),
+      { namespace: ns },
+    );
+  });
+  afterAll(async () => {
+    for (const n of nodes.values()) n.stopHeartbeat();
+    await controllers?.stop();
+  });
+
+  it("marks a node with disconnect-tolerant allocations disconnected, their allocations unknown, and replaces them", async () => {
+    await kubectlOk(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      stringify({
+        apiVersion: "caravan.dev/v1alpha1",
+        kind: "NomadJob",
+        metadata: { name: "tolerant", namespace: ns },
+        spec: {
+          datacenters: [dc2],
+          groups: [
+            {
+              name: "g",
+              count: 1,
+              maxClientDisconnect: "1h",
+              tasks: [
+                {
+                  name: "t",
+                  driver: "docker",
+                  config: { image: "x" },
+                  resources: { cpu: 100, memory: 64 },
+                },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    const [alloc] = await eventually(async () => {
+      const a = await runningOf(kubeconfig, ns, "tolerant");
+      return a.length === 1 ? a : undefined;
+    }, "the allocation");
+    await setClientStatus(kubeconfig, ns, alloc?.metadata.name, "running");
+    const node = alloc?.spec.nodeName as string;
+    nodes.get(node)?.stopHeartbeat();
+
+    await eventually(
+      async () => {
+        const n = JSON.parse(await kubectlOk(kubeconfig, ["get", "nomadnode", node, "-o", "json"]));
+        return n.status.status === "disconnected" ? true : undefined;
+      },
+      "the node to be disconnected",
+      20_000,
+    );
+    const after = await eventually(
+      async () => {
+        const all = await allocationsOf(kubeconfig, ns, "tolerant");
+        const original = all.find((a) => a.metadata.name === alloc?.metadata.name);
+        const replacement = all.find(
+          (a) => a.metadata.name !== alloc?.metadata.name && a.spec.desiredStatus === "run",
+        );
+        return original?.status?.clientStatus === "unknown" && replacement
+          ? { original, replacement }
+          : undefined;
+      },
+      "the allocation to be unknown and replaced",
+      20_000,
+    );
+    expect(after.replacement.spec.nodeName).not.toBe(node);
+
+    nodes.get(node)?.resumeHeartbeat();
+    await eventually(async () => {
+      const n = JSON.parse(await kubectlOk(kubeconfig, ["get", "nomadnode", node, "-o", "json"]));
       return n.status.status === "ready" ? true : undefined;
     }, "the node to be ready again");
   });

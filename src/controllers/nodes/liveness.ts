@@ -34,14 +34,19 @@ export function livenessOf(
   current: string,
   lease: { renewTime?: string; leaseDurationSeconds?: number } | undefined,
   now: number,
-): { alive: boolean; expiresAt: number; next?: "ready" | "down" } {
+  /** Some allocation on the node tolerates disconnects (max_client_disconnect, disconnect.lost_after). */
+  tolerates = false,
+): { alive: boolean; expiresAt: number; next?: "ready" | "down" | "disconnected" } {
   const renewed = lease?.renewTime ? Date.parse(lease.renewTime) : Number.NaN;
   const expiresAt = Number.isNaN(renewed)
     ? 0
     : renewed + (lease?.leaseDurationSeconds ?? 40) * 1000;
   const alive = expiresAt > now;
-  if (!alive && current === "ready") return { alive, expiresAt, next: "down" };
-  if (alive && current === "down") return { alive, expiresAt, next: "ready" };
+  // Nomad marks a node disconnected, not down, when its allocations may outlive a lost connection.
+  if (!alive && current === "ready")
+    return { alive, expiresAt, next: tolerates ? "disconnected" : "down" };
+  if (alive && (current === "down" || current === "disconnected"))
+    return { alive, expiresAt, next: "ready" };
   return { alive, expiresAt };
 }
 
@@ -64,10 +69,10 @@ export function livenessReconciler(
     }
     const current = node.status?.status ?? "initializing";
     const lease = informers.leases.store.get(`${nodeLeaseNamespace}/${name}`)?.spec;
-    const { alive, expiresAt, next } = livenessOf(current, lease, now());
+    const { alive, expiresAt, next } = livenessOf(current, lease, now(), toleratesDisconnect(name));
     if (next) {
       const description =
-        next === "down" ? "node heartbeat missed: its lease expired" : "node heartbeat resumed";
+        next === "ready" ? "node heartbeat resumed" : "node heartbeat missed: its lease expired";
       // Only the liveness fields: the agent owns the rest of the node's status.
       await applyStatus(kc, nodes, node, {
         status: next,
@@ -76,12 +81,12 @@ export function livenessReconciler(
       });
       void deps.events.record(
         node,
-        next === "down" ? "Warning" : "Normal",
-        next === "down" ? "NodeDown" : "NodeReady",
+        next === "ready" ? "Normal" : "Warning",
+        next === "ready" ? "NodeReady" : next === "down" ? "NodeDown" : "NodeDisconnected",
         description,
       );
       await evaluateJobsOn(name, node, next);
-      if (next === "down") seenReady.delete(name);
+      if (next !== "ready") seenReady.delete(name);
       else seenReady.add(name);
     } else if (current === "ready" && !seenReady.has(name)) {
       seenReady.add(name);
@@ -90,6 +95,17 @@ export function livenessReconciler(
     // Look again just after the lease would expire.
     return alive ? { requeueAfterMs: Math.max(expiresAt - now(), 0) + 100 } : undefined;
   };
+
+  /** Whether an allocation running on the node belongs to a group that tolerates disconnects. */
+  function toleratesDisconnect(name: string): boolean {
+    for (const a of informers.allocations.store.byIndex(byNode, name)) {
+      if (a.spec.desiredStatus !== "run") continue;
+      const job = informers.jobs.store.get(jobKey(a.metadata.namespace, a.spec.jobName));
+      const group = job?.spec.groups.find((g) => g.name === a.spec.group);
+      if (group?.maxClientDisconnect || group?.disconnect?.lostAfter) return true;
+    }
+    return false;
+  }
 
   async function evaluateJobsOn(name: string, node: NomadNode, status: string): Promise<void> {
     const jobs = new Set<string>();

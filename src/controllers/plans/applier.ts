@@ -136,6 +136,19 @@ export class PlanApplier {
           }
         }),
       ),
+      // Allocations on a disconnected node are unknown until it reconnects or they are lost.
+      ...plan.disconnectUpdates.map((allocId) =>
+        this.write(async () => {
+          this.view.wrote(
+            await requestJson<NomadAllocation>(this.kc, {
+              method: "PATCH",
+              path: `/apis/caravan.dev/v1alpha1/namespaces/${namespace}/nomadallocations/${allocId}/status`,
+              contentType: "application/merge-patch+json",
+              body: { status: { clientStatus: "unknown", clientDescription: "node disconnected" } },
+            }),
+          );
+        }),
+      ),
       ...plan.preemptions.map((p) =>
         this.write(async () => {
           const alloc = this.view.get(`${namespace}/${p.allocId}`);
