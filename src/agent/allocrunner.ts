@@ -16,6 +16,7 @@ import type { NomadAllocation, NomadNode } from "../crds/objects.js";
 import type { TaskDriver, TaskHandle } from "../drivers/driver.js";
 import { applyStatus } from "../kube/apply.js";
 import { caravanResource } from "../kube/resources.js";
+import { decideRestart, durationMs } from "./restart.js";
 import { interpolate, taskEnvironment } from "./taskenv.js";
 
 export interface AllocRunnerDeps {
@@ -27,16 +28,6 @@ export interface AllocRunnerDeps {
   node: () => NomadNode | undefined;
   fieldManager: string;
 }
-
-const durationMs = (d: string | undefined, fallback: number): number => {
-  if (!d) return fallback;
-  let ms = 0;
-  for (const [, n, unit] of d.matchAll(/([0-9.]+)(ns|us|µs|ms|s|m|h)/g)) {
-    const f = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1e3, m: 6e4, h: 3.6e6 }[unit as "s"] ?? 0;
-    ms += Number(n) * f;
-  }
-  return ms;
-};
 
 export class AllocRunner {
   private readonly states = new Map<string, AllocationTaskState>();
@@ -52,6 +43,7 @@ export class AllocRunner {
     private readonly deps: AllocRunnerDeps,
     private readonly alloc: NomadAllocation,
     group: TaskGroup | undefined,
+    private readonly jobType: string,
   ) {
     this.group = group;
     this.done = this.run().catch((err: unknown) =>
@@ -140,47 +132,91 @@ export class AllocRunner {
     if (!check.ok) return this.fail(task.name, "Failed Validation", check.errors.join("; "));
 
     const logs = path.join(this.allocDir, "alloc", "logs");
-    let handle: TaskHandle;
-    try {
-      handle = await driver.start({
-        allocId: this.alloc.metadata.name,
-        taskName: task.name,
-        config,
-        env,
-        taskDir,
-        stdoutPath: path.join(logs, `${task.name}.stdout.0`),
-        stderrPath: path.join(logs, `${task.name}.stderr.0`),
-      });
-    } catch (err) {
-      return this.fail(task.name, "Driver Failure", (err as Error).message);
-    }
-    this.handles.set(task.name, handle);
     const state = this.states.get(task.name);
-    if (state) Object.assign(state, { state: "running", startedAt: new Date().toISOString() });
-    this.event(task.name, "Started", "Task started by client");
-    this.clientStatus = "running";
-    await this.report();
+    const restarts: number[] = [];
+    for (;;) {
+      let handle: TaskHandle;
+      try {
+        handle = await driver.start({
+          allocId: this.alloc.metadata.name,
+          taskName: task.name,
+          config,
+          env,
+          taskDir,
+          stdoutPath: path.join(logs, `${task.name}.stdout.0`),
+          stderrPath: path.join(logs, `${task.name}.stderr.0`),
+        });
+      } catch (err) {
+        return this.fail(task.name, "Driver Failure", (err as Error).message);
+      }
+      this.handles.set(task.name, handle);
+      if (state)
+        Object.assign(state, {
+          state: "running",
+          startedAt: state.startedAt ?? new Date().toISOString(),
+        });
+      this.event(task.name, "Started", "Task started by client");
+      this.clientStatus = "running";
+      await this.report();
 
-    const result = await handle.wait();
-    this.handles.delete(task.name);
-    const ok = this.stopping || (result.exitCode === 0 && !result.error);
-    if (state)
-      Object.assign(state, { state: "dead", failed: !ok, finishedAt: new Date().toISOString() });
-    if (this.stopping) this.event(task.name, "Killed", "Task successfully killed");
-    else if (result.error)
-      this.event(task.name, "Driver Failure", result.error, { failsTask: true });
-    else {
+      const result = await handle.wait();
+      this.handles.delete(task.name);
+      const succeeded = result.exitCode === 0 && !result.error;
+      if (this.stopping) {
+        this.event(task.name, "Killed", "Task successfully killed");
+      } else if (result.error) {
+        this.event(task.name, "Driver Failure", result.error, { failsTask: true });
+      } else {
+        const exit = `Exit Code: ${result.exitCode ?? ""}${result.signal ? `, Signal: ${result.signal}` : ""}`;
+        this.event(
+          task.name,
+          "Terminated",
+          exit,
+          result.exitCode !== null ? { exitCode: result.exitCode } : {},
+        );
+      }
+      const decision = this.stopping
+        ? { restart: false, delayMs: 0, reason: "" }
+        : decideRestart(
+            this.jobType,
+            task.restart ?? this.group?.restart,
+            succeeded,
+            restarts,
+            Date.now(),
+          );
+      if (!decision.restart) {
+        const ok = this.stopping || succeeded;
+        if (!ok && !result.error)
+          this.event(task.name, "Not Restarting", decision.reason, { failsTask: true });
+        if (state)
+          Object.assign(state, {
+            state: "dead",
+            failed: !ok,
+            finishedAt: new Date().toISOString(),
+          });
+        await this.report();
+        return ok;
+      }
+      restarts.push(Date.now());
+      if (state)
+        Object.assign(state, {
+          state: "pending",
+          restarts: restarts.length,
+          lastRestart: new Date().toISOString(),
+        });
       this.event(
         task.name,
-        "Terminated",
-        `Exit Code: ${result.exitCode ?? ""}${result.signal ? `, Signal: ${result.signal}` : ""}`,
-        {
-          ...(result.exitCode !== null ? { exitCode: result.exitCode } : {}),
-        },
+        "Restarting",
+        `${decision.reason}; restarting in ${Math.round(decision.delayMs / 1000)}s`,
       );
+      await this.report();
+      await new Promise((r) => setTimeout(r, decision.delayMs));
+      if (this.stopping) {
+        if (state) Object.assign(state, { state: "dead", finishedAt: new Date().toISOString() });
+        await this.report();
+        return true;
+      }
     }
-    await this.report();
-    return ok;
   }
 
   private async fail(taskName: string, type: string, message: string): Promise<boolean> {

@@ -85,7 +85,7 @@ export class AgentClient {
     }
     if (runner || this.finished.has(key) || terminal.has(alloc.status?.clientStatus ?? "pending"))
       return;
-    const group = await this.groupOf(alloc);
+    const { group, jobType } = await this.groupOf(alloc);
     if (this.runners.has(key)) return; // started while we looked the job up
     const created = new AllocRunner(
       {
@@ -99,6 +99,7 @@ export class AgentClient {
       },
       alloc,
       group,
+      jobType,
     );
     this.runners.set(key, created);
     void created.done.then(() => {
@@ -107,22 +108,32 @@ export class AgentClient {
     });
   }
 
-  /** The task group as of the job version the allocation runs. */
-  private async groupOf(alloc: NomadAllocation): Promise<TaskGroup | undefined> {
+  /** The task group (and job type) as of the job version the allocation runs. */
+  private async groupOf(
+    alloc: NomadAllocation,
+  ): Promise<{ group: TaskGroup | undefined; jobType: string }> {
+    const spec = await this.jobSpecOf(alloc);
+    return {
+      group: spec.groups.find((g) => g.name === alloc.spec.group),
+      jobType: spec.type ?? "service",
+    };
+  }
+
+  private async jobSpecOf(alloc: NomadAllocation): Promise<NomadJob["spec"]> {
     const ns = alloc.metadata.namespace ?? "default";
     try {
       const revision = await requestJson<{ data: { spec: NomadJob["spec"] } }>(this.options.kc, {
         method: "GET",
         path: `${collectionPath(controllerRevisionResource, ns)}/${versionName(alloc.spec.jobName, alloc.spec.jobVersion)}`,
       });
-      return revision.data.spec.groups.find((g) => g.name === alloc.spec.group);
+      return revision.data.spec;
     } catch (err) {
       if (!(err instanceof ApiError && err.statusCode === 404)) throw err;
       const job = await requestJson<NomadJob>(this.options.kc, {
         method: "GET",
         path: `${collectionPath(caravanResource("NomadJob"), ns)}/${alloc.spec.jobName}`,
       });
-      return job.spec.groups.find((g) => g.name === alloc.spec.group);
+      return job.spec;
     }
   }
 }

@@ -204,6 +204,65 @@ describe("caravan dev", () => {
     );
     expect(outputs.sort()).toEqual(["hello from 0 on linux\n", "hello from 1 on linux\n"]);
 
+    // A failing service task restarts per its restart policy, then its allocation fails.
+    const attemptsFile = path.join(tmp, "attempts");
+    await kubectlOk(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      JSON.stringify({
+        apiVersion: "caravan.dev/v1alpha1",
+        kind: "NomadJob",
+        metadata: { name: "flaky" },
+        spec: {
+          groups: [
+            {
+              name: "g",
+              restart: { attempts: 2, interval: "1m", delay: "1s", mode: "fail" },
+              reschedule: { attempts: 0, unlimited: false },
+              tasks: [
+                {
+                  name: "t",
+                  driver: "raw_exec",
+                  config: {
+                    command: "/bin/sh",
+                    args: ["-c", `echo try >> ${attemptsFile}; exit 3`],
+                  },
+                  resources: { cpu: 100, memory: 64 },
+                },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    let flaky: {
+      status?: {
+        clientStatus?: string;
+        taskStates?: Record<
+          string,
+          { restarts?: number; failed?: boolean; events?: { type: string }[] }
+        >;
+      };
+    } = {};
+    while (flaky.status?.clientStatus !== "failed" && Date.now() < deadline + 15_000) {
+      await new Promise((r) => setTimeout(r, 250));
+      const list = JSON.parse(
+        await kubectlOk(kubeconfig, [
+          "get",
+          "nomadallocations",
+          "-l",
+          "caravan.dev/job=flaky",
+          "-o",
+          "json",
+        ]),
+      );
+      flaky = list.items[0] ?? {};
+    }
+    expect(flaky.status?.clientStatus).toBe("failed");
+    expect(flaky.status?.taskStates?.t).toMatchObject({ restarts: 2, failed: true });
+    expect(flaky.status?.taskStates?.t?.events?.map((e) => e.type)).toContain("Not Restarting");
+    expect(readFileSync(attemptsFile, "utf8")).toBe("try\ntry\ntry\n");
+
     const sleeper = await runSleeper(kubeconfig, "sleeper", "424242", deadline);
     expect(processesMentioning(sleeper)).toHaveLength(1);
     await kubectlOk(kubeconfig, ["delete", "nomadjob", "sleeper", "--timeout=30s"]);

@@ -1,0 +1,75 @@
+// Nomad's restart policy for a task, decided locally by the agent: after an
+// exit, restart after `delay` while fewer than `attempts` restarts happened in
+// the last `interval`; then fail the task (mode "fail") or wait for the
+// interval to pass and start counting again (mode "delay"). Pure.
+import type { RestartPolicy } from "../crds/job/policies.js";
+
+export interface RestartDecision {
+  restart: boolean;
+  /** How long to wait before starting again. */
+  delayMs: number;
+  reason: string;
+}
+
+/** Nomad's defaults: batch jobs retry 3 times a day, services twice in 30 minutes, 15 s apart. */
+export function defaultRestartPolicy(
+  jobType: string,
+): Required<Pick<RestartPolicy, "attempts" | "interval" | "delay" | "mode">> {
+  return jobType === "batch" || jobType === "sysbatch"
+    ? { attempts: 3, interval: "24h", delay: "15s", mode: "fail" }
+    : { attempts: 2, interval: "30m", delay: "15s", mode: "fail" };
+}
+
+export function durationMs(d: string | undefined, fallback: number): number {
+  if (!d) return fallback;
+  let ms = 0;
+  for (const [, n, unit] of d.matchAll(/([0-9.]+)(ns|us|µs|ms|s|m|h)/g)) {
+    const factor =
+      { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1e3, m: 6e4, h: 3.6e6 }[unit as "s"] ?? 0;
+    ms += Number(n) * factor;
+  }
+  return ms;
+}
+
+/**
+ * What to do after a task exited. `succeeded` exits of batch tasks never
+ * restart (the task is done); service tasks restart whatever their exit code,
+ * as they are meant to run until stopped. `restarts` are the earlier restart
+ * times (ms), newest last.
+ */
+export function decideRestart(
+  jobType: string,
+  policy: RestartPolicy | undefined,
+  succeeded: boolean,
+  restarts: readonly number[],
+  now: number,
+): RestartDecision {
+  const batch = jobType === "batch" || jobType === "sysbatch";
+  if (batch && succeeded) return { restart: false, delayMs: 0, reason: "task completed" };
+  const defaults = defaultRestartPolicy(jobType);
+  const attempts = policy?.attempts ?? defaults.attempts;
+  const intervalMs = durationMs(policy?.interval ?? defaults.interval, 0);
+  const delayMs = durationMs(policy?.delay ?? defaults.delay, 0);
+  const mode = policy?.mode ?? defaults.mode;
+  const recent = restarts.filter((t) => now - t < intervalMs).length;
+  if (recent < attempts) {
+    return {
+      restart: true,
+      delayMs,
+      reason: `Restart within policy: ${recent + 1} of ${attempts} in ${policy?.interval ?? defaults.interval}`,
+    };
+  }
+  if (mode === "delay") {
+    const oldest = restarts.filter((t) => now - t < intervalMs)[0] ?? now;
+    return {
+      restart: true,
+      delayMs: Math.max(delayMs, oldest + intervalMs - now),
+      reason: "Exceeded allowed attempts, applying a delay",
+    };
+  }
+  return {
+    restart: false,
+    delayMs: 0,
+    reason: `Exceeded allowed attempts ${attempts} in interval ${policy?.interval ?? defaults.interval} and mode is "fail"`,
+  };
+}
