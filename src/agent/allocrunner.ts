@@ -16,7 +16,9 @@ import type { NomadAllocation, NomadNode } from "../crds/objects.js";
 import type { TaskDriver, TaskHandle } from "../drivers/driver.js";
 import { applyStatus } from "../kube/apply.js";
 import { caravanResource } from "../kube/resources.js";
+import { objectKey } from "../kube/store.js";
 import { decideRestart, durationMs } from "./restart.js";
+import type { AgentState } from "./state.js";
 import { interpolate, taskEnvironment } from "./taskenv.js";
 
 export interface AllocRunnerDeps {
@@ -27,6 +29,8 @@ export interface AllocRunnerDeps {
   drivers: ReadonlyMap<string, TaskDriver>;
   node: () => NomadNode | undefined;
   fieldManager: string;
+  /** Where running tasks are recorded, to re-attach to them after an agent restart. */
+  state: AgentState;
 }
 
 export class AllocRunner {
@@ -94,6 +98,7 @@ export class AllocRunner {
     const results = await Promise.all(main.map((task) => this.runTask(task)));
     const failed = results.some((ok) => !ok);
     this.clientStatus = failed && !this.stopping ? "failed" : "complete";
+    this.deps.state.forget(objectKey(this.alloc));
     if (!this.description) this.description = failed ? "Failed tasks" : "All tasks have completed";
     await this.report();
   }
@@ -133,34 +138,48 @@ export class AllocRunner {
 
     const logs = path.join(this.allocDir, "alloc", "logs");
     const state = this.states.get(task.name);
-    const restarts: number[] = [];
+    const key = objectKey(this.alloc);
+    // A task an earlier agent process started, still recorded in the state file.
+    let recovered = driver.recover ? this.deps.state.tasksOf(key)?.[task.name] : undefined;
+    const restarts: number[] = Array.from({ length: recovered?.restarts ?? 0 }, () => Date.now());
     for (;;) {
       let handle: TaskHandle;
       try {
-        handle = await driver.start({
-          allocId: this.alloc.metadata.name,
-          taskName: task.name,
-          config,
-          env,
-          taskDir,
-          stdoutPath: path.join(logs, `${task.name}.stdout.0`),
-          stderrPath: path.join(logs, `${task.name}.stderr.0`),
-        });
+        handle =
+          recovered && driver.recover
+            ? driver.recover(recovered)
+            : await driver.start({
+                allocId: this.alloc.metadata.name,
+                taskName: task.name,
+                config,
+                env,
+                taskDir,
+                stdoutPath: path.join(logs, `${task.name}.stdout.0`),
+                stderrPath: path.join(logs, `${task.name}.stderr.0`),
+              });
       } catch (err) {
         return this.fail(task.name, "Driver Failure", (err as Error).message);
       }
       this.handles.set(task.name, handle);
+      if (handle.recovery)
+        this.deps.state.setTask(key, task.name, { ...handle.recovery, restarts: restarts.length });
       if (state)
         Object.assign(state, {
           state: "running",
           startedAt: state.startedAt ?? new Date().toISOString(),
         });
-      this.event(task.name, "Started", "Task started by client");
+      this.event(
+        task.name,
+        "Started",
+        recovered ? "Task re-attached after an agent restart" : "Task started by client",
+      );
+      recovered = undefined;
       this.clientStatus = "running";
       await this.report();
 
       const result = await handle.wait();
       this.handles.delete(task.name);
+      this.deps.state.setTask(key, task.name, undefined);
       const succeeded = result.exitCode === 0 && !result.error;
       if (this.stopping) {
         this.event(task.name, "Killed", "Task successfully killed");

@@ -13,6 +13,7 @@ import { caravanResource, collectionPath, controllerRevisionResource } from "../
 import { ApiError, requestJson } from "../kube/rest.js";
 import { objectKey } from "../kube/store.js";
 import { AllocRunner } from "./allocrunner.js";
+import { AgentState } from "./state.js";
 
 export interface AgentClientOptions {
   kc: KubeConfig;
@@ -32,8 +33,10 @@ export class AgentClient {
   private readonly runners = new Map<string, AllocRunner>();
   /** Allocations this process already ran: a late event with an old status must not start them again. */
   private readonly finished = new Set<string>();
+  private readonly state: AgentState;
 
   constructor(private readonly options: AgentClientOptions) {
+    this.state = new AgentState(options.dataDir);
     this.allocations = new Informer<NomadAllocation>(
       options.kc,
       caravanResource("NomadAllocation"),
@@ -96,6 +99,7 @@ export class AgentClient {
         drivers: this.options.drivers,
         node: () => this.node.store.get(this.options.nodeName),
         fieldManager: this.options.fieldManager,
+        state: this.state,
       },
       alloc,
       group,

@@ -22,8 +22,17 @@ export interface ExitResult {
   error?: string;
 }
 
+/** What the agent keeps in its state file to find a running task again after a restart. */
+export interface TaskRecoveryState {
+  pid: number;
+  /** Where the task's exit code is written when it ends. */
+  exitFile: string;
+}
+
 export interface TaskHandle {
   pid: number | undefined;
+  /** Present when the task can be re-attached after an agent restart. */
+  recovery?: TaskRecoveryState;
   /** Resolves when the task exits. */
   wait(): Promise<ExitResult>;
   signal(signal: NodeJS.Signals): void;
@@ -35,4 +44,6 @@ export interface TaskDriver {
   name: string;
   validate(config: Record<string, unknown>): ConfigCheck;
   start(task: TaskStart): Promise<TaskHandle>;
+  /** Re-attaches to a task started by an earlier agent process. */
+  recover?(state: TaskRecoveryState): TaskHandle;
 }

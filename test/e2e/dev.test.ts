@@ -2,7 +2,7 @@
 // kubeconfig it writes, and Ctrl-C (SIGINT) leaves no process behind; with
 // --kubeconfig it joins an existing cluster, installs the CRDs and leaves that
 // cluster running when it stops.
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -29,6 +29,17 @@ function processesMentioning(needle: string): number[] {
     }
   }
   return pids;
+}
+
+/** PIDs of live processes whose whole command line is `cmdline` (NUL-separated). */
+function processesRunning(cmdline: string): number[] {
+  return processesMentioning(cmdline).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8") === cmdline;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Runs a command to completion and returns its stdout; a failure carries stderr. */
@@ -64,17 +75,21 @@ async function runSleeper(
       spec: { groups: [{ name: "g", tasks: [task] }] },
     }),
   );
-  const cmdline = `/bin/sleep\u0000${seconds}`;
-  while (processesMentioning(cmdline).length === 0 && Date.now() < deadline)
+  const cmdline = `/bin/sleep\u0000${seconds}\u0000`;
+  while (processesRunning(cmdline).length === 0 && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 250));
   return cmdline;
 }
 
 /** Starts `bin/caravan dev` and waits for its banner. */
+/** Every dev started, so a failed test still stops it (and its tasks) afterwards. */
+const started: ChildProcess[] = [];
+
 async function startDev(args: string[]) {
   const dev = spawn(path.join(root, "bin/caravan"), ["dev", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
+  started.push(dev);
   const output = collectOutput(dev);
   const exited = new Promise<number | null>((resolve) => dev.on("exit", (code) => resolve(code)));
   const deadline = Date.now() + 120_000;
@@ -88,7 +103,17 @@ async function startDev(args: string[]) {
 
 describe("caravan dev", () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), "caravan-dev-e2e-"));
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  afterAll(async () => {
+    for (const dev of started) {
+      if (dev.exitCode !== null || dev.signalCode !== null) continue;
+      const exited = new Promise((resolve) => dev.once("exit", resolve));
+      dev.kill("SIGINT");
+      const timer = setTimeout(() => dev.kill("SIGKILL"), 20_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(tmp, { recursive: true, force: true });
+  });
 
   // ports { http = 0 }: a free port, so the tests never collide with a running dev agent.
   const config = path.join(tmp, "dev.hcl");
@@ -264,16 +289,16 @@ describe("caravan dev", () => {
     expect(readFileSync(attemptsFile, "utf8")).toBe("try\ntry\ntry\n");
 
     const sleeper = await runSleeper(kubeconfig, "sleeper", "424242", deadline);
-    expect(processesMentioning(sleeper)).toHaveLength(1);
+    expect(processesRunning(sleeper)).toHaveLength(1);
     await kubectlOk(kubeconfig, ["delete", "nomadjob", "sleeper", "--timeout=30s"]);
-    expect(processesMentioning(sleeper)).toEqual([]);
+    expect(processesRunning(sleeper)).toEqual([]);
 
     // A task still running when dev stops is stopped with it.
     const leftRunning = await runSleeper(kubeconfig, "left-running", "434343", deadline);
-    expect(processesMentioning(leftRunning)).toHaveLength(1);
+    expect(processesRunning(leftRunning)).toHaveLength(1);
 
     dev.kill("SIGINT");
     expect(await exited).toBe(0);
-    expect(processesMentioning(leftRunning)).toEqual([]);
+    expect(processesRunning(leftRunning)).toEqual([]);
   });
 });

@@ -1,9 +1,21 @@
 // raw_exec: runs the command directly on the host as the agent's user, with no
 // isolation, as Nomad's raw_exec does. Off unless the agent enables it
 // (client option "driver.raw_exec.enable").
+//
+// The command runs under a small shell that writes its exit code to a file in
+// the task directory, so an agent that restarted can re-attach to the task by
+// its process ID and still learn how it ended.
 import { spawn } from "node:child_process";
-import { openSync } from "node:fs";
-import type { ConfigCheck, ExitResult, TaskDriver, TaskHandle, TaskStart } from "../driver.js";
+import { openSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import type {
+  ConfigCheck,
+  ExitResult,
+  TaskDriver,
+  TaskHandle,
+  TaskRecoveryState,
+  TaskStart,
+} from "../driver.js";
 
 const known = new Set([
   "command",
@@ -16,6 +28,9 @@ const known = new Set([
   "work_dir",
   "denied_envvars",
 ]);
+
+// $0 is the exit file, "$@" the command and its arguments.
+const wrapper = 'code=0; "$@" || code=$?; echo "$code" > "$0"';
 
 export const rawExecDriver: TaskDriver = {
   name: "raw_exec",
@@ -41,30 +56,71 @@ export const rawExecDriver: TaskDriver = {
     const command = task.config.command as string;
     const args = (task.config.args as string[] | undefined) ?? [];
     const cwd = typeof task.config.work_dir === "string" ? task.config.work_dir : task.taskDir;
-    const stdout = openSync(task.stdoutPath, "a");
-    const stderr = openSync(task.stderrPath, "a");
-    const child = spawn(command, args, {
+    const exitFile = path.join(task.taskDir, ".exit-code");
+    rmSync(exitFile, { force: true }); // from an earlier run of the task
+    const child = spawn("/bin/sh", ["-c", wrapper, exitFile, command, ...args], {
       cwd,
       env: task.env,
-      stdio: ["ignore", stdout, stderr],
+      stdio: ["ignore", openSync(task.stdoutPath, "a"), openSync(task.stderrPath, "a")],
       // Its own process group, so a stop reaches the whole tree the task started.
       detached: true,
     });
     const exited = new Promise<ExitResult>((resolve) => {
       child.once("error", (err) => resolve({ exitCode: null, signal: null, error: err.message }));
-      child.once("exit", (code, signal) => resolve({ exitCode: code, signal }));
+      child.once("exit", (_code, signal) =>
+        resolve(signal ? { exitCode: null, signal } : readExit(exitFile)),
+      );
     });
-    return {
-      pid: child.pid,
-      wait: () => exited,
-      signal: (signal) => {
-        if (child.pid === undefined) return;
-        try {
-          process.kill(-child.pid, signal);
-        } catch {
-          // Already gone.
-        }
-      },
-    };
+    return handle(child.pid, exitFile, () => exited);
+  },
+
+  recover(state: TaskRecoveryState): TaskHandle {
+    const exited = new Promise<ExitResult>((resolve) => {
+      // Not our child any more: poll until the process is gone, then read its exit code.
+      const timer = setInterval(() => {
+        if (alive(state.pid)) return;
+        clearInterval(timer);
+        resolve(readExit(state.exitFile));
+      }, 250);
+    });
+    return handle(state.pid, state.exitFile, () => exited);
   },
 };
+
+function handle(
+  pid: number | undefined,
+  exitFile: string,
+  wait: () => Promise<ExitResult>,
+): TaskHandle {
+  return {
+    pid,
+    ...(pid !== undefined ? { recovery: { pid, exitFile } } : {}),
+    wait,
+    signal: (signal) => {
+      if (pid === undefined) return;
+      try {
+        process.kill(-pid, signal);
+      } catch {
+        // Already gone.
+      }
+    },
+  };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    // A zombie is not alive; /proc tells.
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+function readExit(exitFile: string): ExitResult {
+  try {
+    return { exitCode: Number(readFileSync(exitFile, "utf8").trim()), signal: null };
+  } catch {
+    return { exitCode: null, signal: "SIGKILL" };
+  }
+}

@@ -1,0 +1,51 @@
+// The agent's local state file: for each allocation it runs, each task's
+// process and exit-code file, so a restarted agent re-attaches to running
+// tasks instead of starting them again. Written whole and renamed into place,
+// so a crash never leaves half a file.
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { TaskRecoveryState } from "../drivers/driver.js";
+
+export interface TaskRecord extends TaskRecoveryState {
+  restarts: number;
+}
+
+type State = Record<string, Record<string, TaskRecord>>;
+
+export class AgentState {
+  private readonly file: string;
+  private state: State;
+
+  constructor(dataDir: string) {
+    this.file = path.join(dataDir, "state.json");
+    try {
+      this.state = JSON.parse(readFileSync(this.file, "utf8")) as State;
+    } catch {
+      this.state = {};
+    }
+  }
+
+  tasksOf(allocKey: string): Record<string, TaskRecord> | undefined {
+    return this.state[allocKey];
+  }
+
+  setTask(allocKey: string, task: string, record: TaskRecord | undefined): void {
+    const tasks = { ...this.state[allocKey] };
+    if (record) tasks[task] = record;
+    else delete tasks[task];
+    this.state[allocKey] = tasks;
+    this.save();
+  }
+
+  forget(allocKey: string): void {
+    if (!(allocKey in this.state)) return;
+    delete this.state[allocKey];
+    this.save();
+  }
+
+  private save(): void {
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.state));
+    renameSync(tmp, this.file);
+  }
+}

@@ -1,0 +1,126 @@
+// A node agent that restarts re-attaches to the tasks it was running instead
+// of starting them again, and can still stop them.
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { stringify } from "yaml";
+import { AgentClient } from "../../src/agent/client.js";
+import { agentFieldManager, NodeRegistration } from "../../src/agent/registration.js";
+import { createLogger } from "../../src/common/log.js";
+import { type Controllers, startControllers } from "../../src/controllers/run.js";
+import { rawExecDriver } from "../../src/drivers/raw_exec/index.js";
+import { loadKubeConfig } from "../../src/kube/client.js";
+import { runningOf } from "../support/allocations.js";
+import { createNamespace, eventually, kubectlOk } from "../support/kubectl.js";
+
+const kubeconfig = inject("kubeconfig");
+const kc = loadKubeConfig(kubeconfig);
+const log = createLogger({ level: "warn", json: false });
+const run = Math.random().toString(36).slice(2, 7);
+const dc = `restart-${run}`;
+const nodeName = `restart-${run}-node`;
+const marker = `5${Math.floor(Math.random() * 1e6)}`;
+
+/** PIDs of `sleep <marker>` processes. */
+function sleepers(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8") === `/bin/sleep\0${marker}\0`)
+        pids.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return pids;
+}
+
+describe("agent restart", () => {
+  let ns: string;
+  let controllers: Controllers;
+  let registration: NodeRegistration;
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "caravan-agent-restart-"));
+  const client = () =>
+    new AgentClient({
+      kc,
+      log,
+      nodeName,
+      dataDir,
+      region: "global",
+      drivers: new Map([["raw_exec", rawExecDriver]]),
+      fieldManager: agentFieldManager,
+    });
+
+  beforeAll(async () => {
+    ns = await createNamespace(kubeconfig, "restart");
+    controllers = await startControllers(kc, log, { namespace: ns });
+    registration = new NodeRegistration(kc, log, {
+      name: nodeName,
+      datacenter: dc,
+      nodePool: "default",
+      meta: {},
+      dataDir,
+      options: { "driver.raw_exec.enable": "1" },
+      reserved: {},
+      version: "0.1.0",
+    });
+    await registration.start();
+  });
+  afterAll(async () => {
+    registration?.stop();
+    await controllers?.stop();
+  });
+
+  it("re-attaches to a running task after a restart, without starting it again, and can stop it", async () => {
+    const first = client();
+    first.start();
+    await kubectlOk(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      stringify({
+        apiVersion: "caravan.dev/v1alpha1",
+        kind: "NomadJob",
+        metadata: { name: "long", namespace: ns },
+        spec: {
+          datacenters: [dc],
+          groups: [
+            {
+              name: "g",
+              tasks: [
+                {
+                  name: "t",
+                  driver: "raw_exec",
+                  config: { command: "/bin/sleep", args: [marker] },
+                  resources: { cpu: 100, memory: 64 },
+                },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    const [pid] = await eventually(
+      async () => (sleepers().length === 1 ? sleepers() : undefined),
+      "the task to start",
+    );
+    await first.stop(); // the agent goes away; its task keeps running
+
+    const second = client();
+    second.start();
+    const alloc = await eventually(async () => {
+      const [a] = await runningOf(kubeconfig, ns, "long");
+      const events = (a?.status?.taskStates?.t?.events ?? []) as { message: string }[];
+      return events.some((e) => e.message === "Task re-attached after an agent restart")
+        ? a
+        : undefined;
+    }, "the new agent to re-attach");
+    expect(alloc.status.clientStatus).toBe("running");
+    expect(sleepers()).toEqual([pid]);
+
+    await kubectlOk(kubeconfig, ["delete", "nomadjob", "long", "-n", ns, "--timeout=30s"]);
+    expect(sleepers()).toEqual([]);
+    await second.stop();
+  });
+});
