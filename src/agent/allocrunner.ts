@@ -39,6 +39,8 @@ export class AllocRunner {
   private clientStatus: AllocationClientStatus = "pending";
   private description = "";
   private stopping = false;
+  /** Tasks told to stop: their exit is not a failure and they do not restart. */
+  private readonly stopped = new Set<string>();
   private readonly allocations = caravanResource("NomadAllocation");
   readonly done: Promise<void>;
   private group: TaskGroup | undefined;
@@ -64,18 +66,22 @@ export class AllocRunner {
     if (this.stopping) return;
     this.stopping = true;
     this.description = reason;
-    for (const task of this.group?.tasks ?? []) {
-      const handle = this.handles.get(task.name);
-      if (!handle) continue;
-      this.event(
-        task.name,
-        "Killing",
-        `Sent interrupt. Waiting ${task.killTimeout ?? "5s"} before force killing`,
-      );
-      handle.signal((task.killSignal as NodeJS.Signals | undefined) ?? "SIGTERM");
-      setTimeout(() => handle.signal("SIGKILL"), durationMs(task.killTimeout, 5_000)).unref();
-    }
+    for (const task of this.group?.tasks ?? []) this.stopTask(task);
     void this.report();
+  }
+
+  /** Stops one task (a sidecar whose main tasks ended, or all of them on stop); it is not restarted. */
+  private stopTask(task: Task): void {
+    this.stopped.add(task.name);
+    const handle = this.handles.get(task.name);
+    if (!handle) return;
+    this.event(
+      task.name,
+      "Killing",
+      `Sent interrupt. Waiting ${task.killTimeout ?? "5s"} before force killing`,
+    );
+    handle.signal((task.killSignal as NodeJS.Signals | undefined) ?? "SIGTERM");
+    setTimeout(() => handle.signal("SIGKILL"), durationMs(task.killTimeout, 5_000)).unref();
   }
 
   private async run(): Promise<void> {
@@ -86,17 +92,38 @@ export class AllocRunner {
       await this.report();
       return;
     }
+    // Nomad's task lifecycle: prestart tasks run to completion before the main
+    // tasks, sidecars run beside them and stop when they end, poststart tasks
+    // start with them, poststop tasks run once they are done.
+    const hook = (t: Task, name: string, sidecar = false) =>
+      t.lifecycle?.hook === name && Boolean(t.lifecycle?.sidecar) === sidecar;
     const main = group.tasks.filter((t) => !t.lifecycle);
-    for (const task of main)
+    const prestart = group.tasks.filter((t) => hook(t, "prestart"));
+    const sidecars = group.tasks.filter(
+      (t) => hook(t, "prestart", true) || hook(t, "poststart", true),
+    );
+    const poststart = group.tasks.filter((t) => hook(t, "poststart"));
+    const poststop = group.tasks.filter((t) => t.lifecycle?.hook === "poststop");
+    for (const task of group.tasks)
       this.states.set(task.name, { state: "pending", failed: false, restarts: 0, events: [] });
     mkdirSync(path.join(this.allocDir, "alloc", "logs"), { recursive: true });
     mkdirSync(path.join(this.allocDir, "alloc", "data"), { recursive: true });
     mkdirSync(path.join(this.allocDir, "alloc", "tmp"), { recursive: true });
-    for (const task of main) this.event(task.name, "Received", "Task received by client");
+    for (const task of group.tasks) this.event(task.name, "Received", "Task received by client");
     await this.report();
 
-    const results = await Promise.all(main.map((task) => this.runTask(task)));
-    const failed = results.some((ok) => !ok);
+    const allOk = (results: boolean[]) => results.every((ok) => ok);
+    let ok = allOk(await Promise.all(prestart.map((t) => this.runTask(t))));
+    if (ok && !this.stopping) {
+      const side = sidecars.map((t) => this.runTask(t));
+      const after = poststart.map((t) => this.runTask(t));
+      ok = allOk(await Promise.all(main.map((t) => this.runTask(t))));
+      for (const t of sidecars) this.stopTask(t);
+      ok = allOk(await Promise.all([...side, ...after])) && ok;
+    }
+    // Poststop tasks run after a stop too.
+    ok = allOk(await Promise.all(poststop.map((t) => this.runTask(t, true)))) && ok;
+    const failed = !ok;
     this.clientStatus = failed && !this.stopping ? "failed" : "complete";
     this.deps.state.forget(objectKey(this.alloc));
     if (!this.description) this.description = failed ? "Failed tasks" : "All tasks have completed";
@@ -104,7 +131,7 @@ export class AllocRunner {
   }
 
   /** Runs one task to its end; true when it finished successfully (or was stopped). */
-  private async runTask(task: Task): Promise<boolean> {
+  private async runTask(task: Task, evenWhenStopping = false): Promise<boolean> {
     const driver = this.deps.drivers.get(task.driver);
     if (!driver)
       return this.fail(
@@ -181,7 +208,8 @@ export class AllocRunner {
       this.handles.delete(task.name);
       this.deps.state.setTask(key, task.name, undefined);
       const succeeded = result.exitCode === 0 && !result.error;
-      if (this.stopping) {
+      const told = (this.stopping && !evenWhenStopping) || this.stopped.has(task.name);
+      if (told) {
         this.event(task.name, "Killed", "Task successfully killed");
       } else if (result.error) {
         this.event(task.name, "Driver Failure", result.error, { failsTask: true });
@@ -194,7 +222,7 @@ export class AllocRunner {
           result.exitCode !== null ? { exitCode: result.exitCode } : {},
         );
       }
-      const decision = this.stopping
+      const decision = told
         ? { restart: false, delayMs: 0, reason: "" }
         : decideRestart(
             this.jobType,
@@ -204,7 +232,7 @@ export class AllocRunner {
             Date.now(),
           );
       if (!decision.restart) {
-        const ok = this.stopping || succeeded;
+        const ok = told || succeeded;
         if (!ok && !result.error)
           this.event(task.name, "Not Restarting", decision.reason, { failsTask: true });
         if (state)

@@ -1,5 +1,6 @@
-// A node agent that restarts re-attaches to the tasks it was running instead
-// of starting them again, and can still stop them.
+// A node agent running tasks on a real API server: Nomad's task lifecycle
+// (prestart, sidecar, poststop), and re-attaching to running tasks after the
+// agent restarts instead of starting them again.
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -11,7 +12,7 @@ import { createLogger } from "../../src/common/log.js";
 import { type Controllers, startControllers } from "../../src/controllers/run.js";
 import { rawExecDriver } from "../../src/drivers/raw_exec/index.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
-import { runningOf } from "../support/allocations.js";
+import { allocationsOf, runningOf } from "../support/allocations.js";
 import { createNamespace, eventually, kubectlOk } from "../support/kubectl.js";
 
 const kubeconfig = inject("kubeconfig");
@@ -37,7 +38,7 @@ function sleepers(): number[] {
   return pids;
 }
 
-describe("agent restart", () => {
+describe("agent tasks", () => {
   let ns: string;
   let controllers: Controllers;
   let registration: NodeRegistration;
@@ -122,5 +123,52 @@ describe("agent restart", () => {
     await kubectlOk(kubeconfig, ["delete", "nomadjob", "long", "-n", ns, "--timeout=30s"]);
     expect(sleepers()).toEqual([]);
     await second.stop();
+  });
+
+  it("runs prestart tasks first, a sidecar beside the main task until it ends, and poststop tasks last", async () => {
+    const agent = client();
+    agent.start();
+    const out = path.join(dataDir, "lifecycle.log");
+    const sh = (name: string, script: string, lifecycle?: Record<string, unknown>) => ({
+      name,
+      driver: "raw_exec",
+      config: { command: "/bin/sh", args: ["-c", script] },
+      resources: { cpu: 100, memory: 64 },
+      ...(lifecycle ? { lifecycle } : {}),
+    });
+    await kubectlOk(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      stringify({
+        apiVersion: "caravan.dev/v1alpha1",
+        kind: "NomadJob",
+        metadata: { name: "phases", namespace: ns },
+        spec: {
+          type: "batch",
+          datacenters: [dc],
+          groups: [
+            {
+              name: "g",
+              tasks: [
+                sh("main", `sleep 1; echo main >> ${out}`),
+                sh("setup", `echo setup >> ${out}`, { hook: "prestart" }),
+                sh("proxy", `echo proxy >> ${out}; exec sleep 600`, {
+                  hook: "prestart",
+                  sidecar: true,
+                }),
+                sh("cleanup", `echo cleanup >> ${out}`, { hook: "poststop" }),
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    const alloc = await eventually(async () => {
+      const [a] = await allocationsOf(kubeconfig, ns, "phases");
+      return a?.status?.clientStatus === "complete" ? a : undefined;
+    }, "the allocation to complete");
+    expect(readFileSync(out, "utf8")).toBe("setup\nproxy\nmain\ncleanup\n");
+    expect(alloc.status.taskStates.proxy).toMatchObject({ state: "dead", failed: false });
+    await agent.stop();
   });
 });
