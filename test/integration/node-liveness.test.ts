@@ -13,6 +13,7 @@ import { type NodeHandle, registerNode } from "../support/nodes.js";
 const kubeconfig = inject("kubeconfig");
 const run = Math.random().toString(36).slice(2, 7);
 const dc = `live-${run}`;
+const dc2 = `disc-${run}`;
 
 function job(
   ns: string,
@@ -53,9 +54,15 @@ describe("node liveness", () => {
   const nodes = new Map<string, NodeHandle>();
   beforeAll(async () => {
     ns = await createNamespace(kubeconfig, "live");
-    for (const i of [1, 2, 3]) {
-      const name = `${dc}-n${i}`;
-      nodes.set(name, await registerNode(kubeconfig, { name, datacenter: dc, leaseSeconds: 3 }));
+    // Three nodes for the down test, two more in their own datacenter for the disconnect test.
+    for (const [datacenter, count] of [
+      [dc, 3],
+      [dc2, 2],
+    ] as const) {
+      for (let i = 1; i <= count; i++) {
+        const name = `${datacenter}-n${i}`;
+        nodes.set(name, await registerNode(kubeconfig, { name, datacenter, leaseSeconds: 3 }));
+      }
     }
     controllers = await startControllers(
       loadKubeConfig(kubeconfig),
@@ -142,29 +149,6 @@ describe("node liveness", () => {
       );
       return n.status.status === "ready" ? true : undefined;
     }, "the node to be ready again");
-  });
-});
-
-describe("disconnected nodes", () => {
-  const dc2 = `disc-${run}`;
-  let ns: string;
-  let controllers: Controllers;
-  const nodes = new Map<string, NodeHandle>();
-  beforeAll(async () => {
-    ns = await createNamespace(kubeconfig, "disc");
-    for (const i of [1, 2]) {
-      const name = `${dc2}-n${i}`;
-      nodes.set(name, await registerNode(kubeconfig, { name, datacenter: dc2, leaseSeconds: 3 }));
-    }
-    controllers = await startControllers(
-      loadKubeConfig(kubeconfig),
-      createLogger({ level: "warn", json: false }),
-      { namespace: ns },
-    );
-  });
-  afterAll(async () => {
-    for (const n of nodes.values()) n.stopHeartbeat();
-    await controllers?.stop();
   });
 
   it("marks a node with disconnect-tolerant allocations disconnected, their allocations unknown, and replaces them", async () => {
