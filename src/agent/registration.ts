@@ -4,13 +4,12 @@
 // caravan-node-lease. The controller marks the node down when the lease lapses.
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "../common/log.js";
-import { nodeLeaseNamespace } from "../controllers/informers.js";
 import type { NomadNode } from "../crds/objects.js";
 import { applyStatus, createObject } from "../kube/apply.js";
-import { ensureNamespace } from "../kube/namespaces.js";
 import { caravanResource } from "../kube/resources.js";
-import { ApiError, microTime, requestJson } from "../kube/rest.js";
+import { ApiError } from "../kube/rest.js";
 import { type FingerprintInput, fingerprintNode } from "./fingerprint/fingerprint.js";
+import { renewNodeLease } from "./heartbeat.js";
 
 export const agentFieldManager = "caravan-agent";
 
@@ -94,34 +93,7 @@ export class NodeRegistration {
     );
   }
 
-  private async renewLease(): Promise<void> {
-    const path = `/apis/coordination.k8s.io/v1/namespaces/${nodeLeaseNamespace}/leases`;
-    const spec = {
-      holderIdentity: this.input.name,
-      leaseDurationSeconds: this.leaseSeconds,
-      renewTime: microTime(Date.now()),
-    };
-    try {
-      await requestJson(this.kc, {
-        method: "PATCH",
-        path: `${path}/${this.input.name}`,
-        contentType: "application/merge-patch+json",
-        body: { spec },
-      });
-    } catch (err) {
-      if (!(err instanceof ApiError && err.statusCode === 404)) throw err;
-      // The controller creates the lease namespace; an agent that starts first creates it if it may.
-      await ensureNamespace(this.kc, nodeLeaseNamespace).catch(() => undefined);
-      await requestJson(this.kc, {
-        method: "POST",
-        path,
-        body: {
-          apiVersion: "coordination.k8s.io/v1",
-          kind: "Lease",
-          metadata: { name: this.input.name, namespace: nodeLeaseNamespace },
-          spec,
-        },
-      });
-    }
+  private renewLease(): Promise<void> {
+    return renewNodeLease(this.kc, this.input.name, this.leaseSeconds);
   }
 }

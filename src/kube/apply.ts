@@ -68,6 +68,21 @@ export function mergePatch<T extends ApiObject>(
   });
 }
 
+/** A JSON merge patch of the status subresource (a few fields, as an agent reports them). */
+export function mergePatchStatus<T extends ApiObject>(
+  kc: KubeConfig,
+  ref: ResourceRef,
+  obj: ApiObject,
+  status: unknown,
+): Promise<T> {
+  return requestJson<T>(kc, {
+    method: "PATCH",
+    path: `${objectPath(ref, obj)}/status`,
+    body: { status },
+    contentType: "application/merge-patch+json",
+  });
+}
+
 export function createObject<T extends ApiObject>(
   kc: KubeConfig,
   ref: ResourceRef,

@@ -2,9 +2,8 @@
 // an agent's fingerprint would write (through the status subresource), and a
 // heartbeat Lease renewed as an agent renews it, until the test stops it.
 import { stringify } from "yaml";
-import { nodeLeaseNamespace } from "../../src/controllers/informers.js";
+import { renewNodeLease } from "../../src/agent/heartbeat.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
-import { ApiError, microTime, requestJson } from "../../src/kube/rest.js";
 import { kubectlOk } from "./kubectl.js";
 
 export interface SimulatedNode {
@@ -27,42 +26,7 @@ export interface NodeHandle {
 export async function registerNode(kubeconfig: string, node: SimulatedNode): Promise<NodeHandle> {
   const kc = loadKubeConfig(kubeconfig);
   const leaseSeconds = node.leaseSeconds ?? 10;
-  const path = `/apis/coordination.k8s.io/v1/namespaces/${nodeLeaseNamespace}/leases`;
-  const renew = async () => {
-    const spec = {
-      holderIdentity: node.name,
-      leaseDurationSeconds: leaseSeconds,
-      renewTime: microTime(Date.now()),
-    };
-    try {
-      await requestJson(kc, {
-        method: "PATCH",
-        path: `${path}/${node.name}`,
-        contentType: "application/merge-patch+json",
-        body: { spec },
-      });
-    } catch (err) {
-      if (!(err instanceof ApiError && err.statusCode === 404)) throw err;
-      await requestJson(kc, {
-        method: "POST",
-        path,
-        body: {
-          apiVersion: "coordination.k8s.io/v1",
-          kind: "Lease",
-          metadata: { name: node.name, namespace: nodeLeaseNamespace },
-          spec,
-        },
-      });
-    }
-  };
-  await kubectlOk(kubeconfig, [
-    "create",
-    "namespace",
-    nodeLeaseNamespace,
-    "--dry-run=client",
-    "-o",
-    "yaml",
-  ]).then((ns) => kubectlOk(kubeconfig, ["apply", "-f", "-"], ns));
+  const renew = () => renewNodeLease(kc, node.name, leaseSeconds);
   await renew();
   await kubectlOk(
     kubeconfig,

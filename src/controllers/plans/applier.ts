@@ -7,9 +7,8 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import PQueue from "p-queue";
 import type { Logger } from "../../common/log.js";
 import type { NomadAllocation, NomadEvaluation, NomadJob } from "../../crds/objects.js";
-import { createObject, mergePatch } from "../../kube/apply.js";
+import { createObject, mergePatch, mergePatchStatus } from "../../kube/apply.js";
 import { caravanResource } from "../../kube/resources.js";
-import { requestJson } from "../../kube/rest.js";
 import type { ControllerMetrics } from "../../metrics/registry.js";
 import {
   allocationSpecFor,
@@ -126,11 +125,9 @@ export class PlanApplier {
           );
           if (s.clientStatus) {
             this.view.wrote(
-              await requestJson<NomadAllocation>(this.kc, {
-                method: "PATCH",
-                path: `/apis/caravan.dev/v1alpha1/namespaces/${namespace}/nomadallocations/${s.allocId}/status`,
-                contentType: "application/merge-patch+json",
-                body: { status: { clientStatus: s.clientStatus, clientDescription: s.reason } },
+              await mergePatchStatus<NomadAllocation>(this.kc, this.allocations, alloc, {
+                clientStatus: s.clientStatus,
+                clientDescription: s.reason,
               }),
             );
           }
@@ -139,12 +136,12 @@ export class PlanApplier {
       // Allocations on a disconnected node are unknown until it reconnects or they are lost.
       ...plan.disconnectUpdates.map((allocId) =>
         this.write(async () => {
+          const alloc = this.view.get(`${namespace}/${allocId}`);
+          if (!alloc) return;
           this.view.wrote(
-            await requestJson<NomadAllocation>(this.kc, {
-              method: "PATCH",
-              path: `/apis/caravan.dev/v1alpha1/namespaces/${namespace}/nomadallocations/${allocId}/status`,
-              contentType: "application/merge-patch+json",
-              body: { status: { clientStatus: "unknown", clientDescription: "node disconnected" } },
+            await mergePatchStatus<NomadAllocation>(this.kc, this.allocations, alloc, {
+              clientStatus: "unknown",
+              clientDescription: "node disconnected",
             }),
           );
         }),
