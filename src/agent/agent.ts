@@ -5,8 +5,7 @@ import os from "node:os";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "../common/log.js";
 import type { AgentConfig } from "../config/agent-config.js";
-import type { TaskDriver } from "../drivers/driver.js";
-import { rawExecDriver } from "../drivers/raw_exec/index.js";
+import { loadDrivers } from "../drivers/registry.js";
 import { AgentClient } from "./client.js";
 import { agentFieldManager, NodeRegistration } from "./registration.js";
 
@@ -26,21 +25,28 @@ export async function startAgent(
   mkdirSync(dataDir, { recursive: true });
   const nodeName = config.name ?? os.hostname();
   const options = config.client.options;
-  const drivers = new Map<string, TaskDriver>();
-  if (["1", "true"].includes((options["driver.raw_exec.enable"] ?? "").toLowerCase()))
-    drivers.set("raw_exec", rawExecDriver);
-
-  const registration = new NodeRegistration(kc, log, {
-    name: nodeName,
-    datacenter: config.datacenter,
-    ...(config.client.nodeClass ? { nodeClass: config.client.nodeClass } : {}),
-    nodePool: config.client.nodePool ?? "default",
-    meta: config.client.meta,
-    dataDir,
+  const drivers = await loadDrivers((name) => ({
     options,
-    reserved: config.client.reserved,
-    version,
-  });
+    pluginConfig: config.plugins[name] ?? {},
+    dataDir,
+    log: log.child({ driver: name }),
+  }));
+
+  const registration = new NodeRegistration(
+    kc,
+    log,
+    {
+      name: nodeName,
+      datacenter: config.datacenter,
+      ...(config.client.nodeClass ? { nodeClass: config.client.nodeClass } : {}),
+      nodePool: config.client.nodePool ?? "default",
+      meta: config.client.meta,
+      dataDir,
+      reserved: config.client.reserved,
+      version,
+    },
+    drivers.refresh,
+  );
   await registration.start();
   const client = new AgentClient({
     kc,
@@ -48,7 +54,7 @@ export async function startAgent(
     nodeName,
     dataDir,
     region: config.region,
-    drivers,
+    drivers: drivers.usable,
     fieldManager: agentFieldManager,
   });
   client.start();

@@ -80,8 +80,18 @@ export class AllocRunner {
       "Killing",
       `Sent interrupt. Waiting ${task.killTimeout ?? "5s"} before force killing`,
     );
-    handle.signal((task.killSignal as NodeJS.Signals | undefined) ?? "SIGTERM");
-    setTimeout(() => handle.signal("SIGKILL"), durationMs(task.killTimeout, 5_000)).unref();
+    const signal = (task.killSignal as NodeJS.Signals | undefined) ?? "SIGTERM";
+    const timeoutMs = durationMs(task.killTimeout, 5_000);
+    if (handle.stop) {
+      handle
+        .stop(signal, timeoutMs)
+        .catch((err: unknown) =>
+          this.deps.log.warn({ err, task: task.name }, "could not stop task"),
+        );
+      return;
+    }
+    handle.signal(signal);
+    setTimeout(() => handle.signal("SIGKILL"), timeoutMs).unref();
   }
 
   private async run(): Promise<void> {
@@ -174,15 +184,31 @@ export class AllocRunner {
       try {
         handle =
           recovered && driver.recover
-            ? driver.recover(recovered)
+            ? await driver.recover(recovered)
             : await driver.start({
                 allocId: this.alloc.metadata.name,
+                jobName: this.alloc.spec.jobName,
+                groupName: this.alloc.spec.group,
                 taskName: task.name,
                 config,
                 env,
+                allocDir: this.allocDir,
                 taskDir,
                 stdoutPath: path.join(logs, `${task.name}.stdout.0`),
                 stderrPath: path.join(logs, `${task.name}.stderr.0`),
+                ...(task.user ? { user: task.user } : {}),
+                resources: {
+                  cpuMHz: resources?.cpu ?? task.resources?.cpu ?? 100,
+                  memoryMB: resources?.memoryMB ?? task.resources?.memory ?? 300,
+                  ...(resources?.memoryMaxMB ? { memoryMaxMB: resources.memoryMaxMB } : {}),
+                  ...(resources?.reservedCores?.length ? { cores: resources.reservedCores } : {}),
+                },
+                ports: (this.alloc.spec.resources.shared?.ports ?? []).map((p) => ({
+                  label: p.label,
+                  value: p.value,
+                  to: p.to === undefined || p.to === -1 ? p.value : p.to,
+                  hostIP: p.hostIP ?? "",
+                })),
               });
       } catch (err) {
         return this.fail(task.name, "Driver Failure", (err as Error).message);
@@ -206,6 +232,11 @@ export class AllocRunner {
 
       const result = await handle.wait();
       this.handles.delete(task.name);
+      await handle
+        .destroy?.()
+        .catch((err: unknown) =>
+          this.deps.log.warn({ err, task: task.name }, "could not clean up after task"),
+        );
       this.deps.state.setTask(key, task.name, undefined);
       const succeeded = result.exitCode === 0 && !result.error;
       const told = (this.stopping && !evenWhenStopping) || this.stopped.has(task.name);
@@ -214,13 +245,11 @@ export class AllocRunner {
       } else if (result.error) {
         this.event(task.name, "Driver Failure", result.error, { failsTask: true });
       } else {
-        const exit = `Exit Code: ${result.exitCode ?? ""}${result.signal ? `, Signal: ${result.signal}` : ""}`;
-        this.event(
-          task.name,
-          "Terminated",
-          exit,
-          result.exitCode !== null ? { exitCode: result.exitCode } : {},
-        );
+        const exit = `Exit Code: ${result.exitCode ?? ""}${result.signal ? `, Signal: ${result.signal}` : ""}${result.oomKilled ? ', Exit Message: "OOM Killed"' : ""}`;
+        this.event(task.name, "Terminated", exit, {
+          ...(result.exitCode !== null ? { exitCode: result.exitCode } : {}),
+          ...(result.oomKilled ? { details: { oom_killed: "true" } } : {}),
+        });
       }
       const decision = told
         ? { restart: false, delayMs: 0, reason: "" }

@@ -5,6 +5,7 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "../common/log.js";
 import type { NomadNode } from "../crds/objects.js";
+import type { DriverFingerprint } from "../drivers/driver.js";
 import { applyStatus, createObject } from "../kube/apply.js";
 import { caravanResource } from "../kube/resources.js";
 import { ApiError } from "../kube/rest.js";
@@ -28,6 +29,7 @@ export class NodeRegistration {
     private readonly kc: KubeConfig,
     private readonly log: Logger,
     private readonly input: FingerprintInput,
+    private readonly drivers: () => Promise<Record<string, DriverFingerprint>>,
     private readonly options: RegistrationOptions = {},
   ) {
     this.leaseSeconds = options.leaseSeconds ?? 30;
@@ -77,7 +79,7 @@ export class NodeRegistration {
   }
 
   private async report(): Promise<void> {
-    const status = fingerprintNode(this.input);
+    const status = fingerprintNode(this.input, await this.drivers());
     const node: NomadNode = { metadata: { name: this.input.name }, spec: {} };
     await applyStatus(
       this.kc,

@@ -1,32 +1,102 @@
 // The one interface every task driver implements (docker, exec, raw_exec,
-// java, qemu): validate a task's free-form config, start it, and hand back a
-// handle to wait on and signal.
+// java, qemu, mock), after Nomad's driver plugin API: fingerprint, validate a
+// task's free-form config, start it, re-attach to it after an agent restart,
+// and hand back a handle to wait on, signal, stop, exec into and measure.
+import type { Logger } from "../common/log.js";
+
+/** What the agent hands each driver when it creates it. */
+export interface DriverContext {
+  /** Client options such as "driver.raw_exec.enable" or "docker.volumes.enabled". */
+  options: Record<string, string>;
+  /** The driver's `plugin "<name>" { config { … } }` block, as written. */
+  pluginConfig: Record<string, unknown>;
+  /** The agent's data_dir. */
+  dataDir: string;
+  /** Paths linked into exec-style chroots (Nomad's chroot_env); unset means the driver's default. */
+  chrootEnv?: Record<string, string>;
+  log: Logger;
+}
+
+/** The driver's part of the node fingerprint (Nomad's driver health and attributes). */
+export interface DriverFingerprint {
+  detected: boolean;
+  healthy: boolean;
+  healthDescription: string;
+  /** Attributes published as driver.<name>.<key> on the node (e.g. "version"). */
+  attributes: Record<string, string>;
+}
+
+export interface TaskResources {
+  cpuMHz: number;
+  memoryMB: number;
+  /** memory_max: the hard limit when oversubscription is on. */
+  memoryMaxMB?: number;
+  /** Reserved cores, when the task asked for `cores`. */
+  cores?: number[];
+}
+
+/** A port of the allocation's network, as the scheduler assigned it. */
+export interface TaskPort {
+  label: string;
+  /** The host port. */
+  value: number;
+  /** The port inside the task's network namespace (0 = same as value). */
+  to: number;
+  hostIP: string;
+}
 
 export interface TaskStart {
   allocId: string;
+  jobName: string;
+  groupName: string;
   taskName: string;
   /** The driver's config block, with ${...} interpolated. */
   config: Record<string, unknown>;
   env: Record<string, string>;
-  /** The task's working directory (Nomad's task dir). */
+  /** The allocation's directory (holds alloc/, and one directory per task). */
+  allocDir: string;
+  /** The task's directory (Nomad's task dir: local/, secrets/, tmp/ inside). */
   taskDir: string;
+  /**
+   * Where the task's output goes: open each for appending (it may be a FIFO
+   * the agent's log rotator reads) and never truncate it.
+   */
   stdoutPath: string;
   stderrPath: string;
+  /** The task's `user`; unset means the driver's default. */
   user?: string;
+  resources: TaskResources;
+  ports: TaskPort[];
 }
 
 export interface ExitResult {
   exitCode: number | null;
   signal: string | null;
+  /** The task was killed for exceeding its memory limit. */
+  oomKilled?: boolean;
   /** Set when the task could not run at all. */
   error?: string;
 }
 
-/** What the agent keeps in its state file to find a running task again after a restart. */
-export interface TaskRecoveryState {
-  pid: number;
-  /** Where the task's exit code is written when it ends. */
-  exitFile: string;
+/**
+ * What the agent keeps in its state file to find a running task again after
+ * a restart: driver-specific and JSON-serialisable (a PID and exit file, a
+ * container ID…).
+ */
+export type TaskRecoveryState = Record<string, unknown>;
+
+export interface TaskStats {
+  /** Resident memory in bytes. */
+  memoryRssBytes: number;
+  /** CPU time used so far, in nanoseconds. */
+  cpuTotalNanos: number;
+  timestamp: number;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
 }
 
 export interface TaskHandle {
@@ -36,14 +106,29 @@ export interface TaskHandle {
   /** Resolves when the task exits. */
   wait(): Promise<ExitResult>;
   signal(signal: NodeJS.Signals): void;
+  /**
+   * Stops the task: `signal`, then a forced kill after `timeoutMs`. Drivers
+   * without it get exactly that from the agent through signal().
+   */
+  stop?(signal: NodeJS.Signals, timeoutMs: number): Promise<void>;
+  /** Frees what the task held after it exited (container, cgroup, mounts). */
+  destroy?(): Promise<void>;
+  stats?(): Promise<TaskStats | undefined>;
+  /** Runs a command inside the task's environment (Nomad's alloc exec, script checks). */
+  exec?(command: string[], timeoutMs: number): Promise<ExecResult>;
 }
 
 export type ConfigCheck = { ok: true } | { ok: false; errors: string[] };
 
 export interface TaskDriver {
   name: string;
+  /** Whether the driver can run here, its health and its attributes. */
+  fingerprint(): Promise<DriverFingerprint>;
+  /** Checks a task's config block; errors name the field (`config.image: …`). */
   validate(config: Record<string, unknown>): ConfigCheck;
   start(task: TaskStart): Promise<TaskHandle>;
   /** Re-attaches to a task started by an earlier agent process. */
-  recover?(state: TaskRecoveryState): TaskHandle;
+  recover?(state: TaskRecoveryState): Promise<TaskHandle>;
 }
+
+export type DriverFactory = (ctx: DriverContext) => TaskDriver;

@@ -36,10 +36,12 @@ describe("node agent registration", () => {
         nodeClass: "test",
         meta: { rack: "r1" },
         dataDir: mkdtempSync(path.join(os.tmpdir(), "caravan-agent-")),
-        options: { "driver.raw_exec.enable": "1" },
         reserved: { cpu: 100, memory: 128 },
         version: "0.1.0",
       },
+      async () => ({
+        raw_exec: { detected: true, healthy: true, healthDescription: "Healthy", attributes: {} },
+      }),
       { leaseSeconds: 3 },
     );
     await agent.start();

@@ -38,6 +38,13 @@ function sleepers(): number[] {
   return pids;
 }
 
+const rawExec = rawExecDriver({
+  options: { "driver.raw_exec.enable": "1" },
+  pluginConfig: {},
+  dataDir: os.tmpdir(),
+  log,
+});
+
 describe("agent tasks", () => {
   let ns: string;
   let controllers: Controllers;
@@ -50,23 +57,27 @@ describe("agent tasks", () => {
       nodeName,
       dataDir,
       region: "global",
-      drivers: new Map([["raw_exec", rawExecDriver]]),
+      drivers: new Map([["raw_exec", rawExec]]),
       fieldManager: agentFieldManager,
     });
 
   beforeAll(async () => {
     ns = await createNamespace(kubeconfig, "restart");
     controllers = await startControllers(kc, log, { namespace: ns });
-    registration = new NodeRegistration(kc, log, {
-      name: nodeName,
-      datacenter: dc,
-      nodePool: "default",
-      meta: {},
-      dataDir,
-      options: { "driver.raw_exec.enable": "1" },
-      reserved: {},
-      version: "0.1.0",
-    });
+    registration = new NodeRegistration(
+      kc,
+      log,
+      {
+        name: nodeName,
+        datacenter: dc,
+        nodePool: "default",
+        meta: {},
+        dataDir,
+        reserved: {},
+        version: "0.1.0",
+      },
+      async () => ({ raw_exec: await rawExec.fingerprint() }),
+    );
     await registration.start();
   });
   afterAll(async () => {

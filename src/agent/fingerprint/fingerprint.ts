@@ -4,6 +4,7 @@
 import { readFileSync, statfsSync } from "node:fs";
 import os from "node:os";
 import type { NodeDriverInfo, NomadNodeStatus } from "../../crds/node.js";
+import type { DriverFingerprint } from "../../drivers/driver.js";
 import { parseCpuInfo, parseMemTotal, parseOsRelease, totalCompute } from "./parse.js";
 
 export interface FingerprintInput {
@@ -13,8 +14,6 @@ export interface FingerprintInput {
   nodePool: string;
   meta: Record<string, string>;
   dataDir: string;
-  /** Client options, e.g. "driver.raw_exec.enable". */
-  options: Record<string, string>;
   reserved: Record<string, string | number>;
   version: string;
 }
@@ -27,7 +26,10 @@ function read(path: string): string {
   }
 }
 
-export function fingerprintNode(input: FingerprintInput): NomadNodeStatus {
+export function fingerprintNode(
+  input: FingerprintInput,
+  driverFingerprints: Record<string, DriverFingerprint>,
+): NomadNodeStatus {
   const cpu = parseCpuInfo(read("/proc/cpuinfo"));
   const cores = cpu.cores || os.cpus().length;
   const compute = totalCompute({ ...cpu, cores });
@@ -43,7 +45,7 @@ export function fingerprintNode(input: FingerprintInput): NomadNodeStatus {
     // The data dir does not exist yet: no disk to offer.
   }
   const address = defaultAddress();
-  const drivers = fingerprintDrivers(input.options);
+  const drivers = driverInfo(driverFingerprints);
 
   const attributes: Record<string, string> = {
     "cpu.arch": os.arch() === "x64" ? "amd64" : os.arch(),
@@ -66,8 +68,12 @@ export function fingerprintNode(input: FingerprintInput): NomadNodeStatus {
     "caravan.version": input.version,
   };
   if (address) attributes["unique.network.ip-address"] = address;
-  for (const [name, d] of Object.entries(drivers))
-    if (d.detected) attributes[`driver.${name}`] = "1";
+  for (const [name, d] of Object.entries(driverFingerprints)) {
+    if (!d.detected) continue;
+    attributes[`driver.${name}`] = "1";
+    for (const [key, value] of Object.entries(d.attributes))
+      attributes[`driver.${name}.${key}`] = value;
+  }
 
   const reservedPorts = input.reserved.reserved_ports;
   return {
@@ -110,22 +116,23 @@ export function fingerprintNode(input: FingerprintInput): NomadNodeStatus {
   };
 }
 
-/** Drivers this agent offers; raw_exec only when enabled, as Nomad requires. */
-export function fingerprintDrivers(
-  options: Record<string, string>,
+/** The node status' view of each driver's fingerprint. */
+export function driverInfo(
+  fingerprints: Record<string, DriverFingerprint>,
 ): Record<string, NodeDriverInfo> {
   const now = new Date().toISOString();
-  const enabled = (key: string) => ["1", "true"].includes((options[key] ?? "").toLowerCase());
-  const drivers: Record<string, NodeDriverInfo> = {};
-  if (enabled("driver.raw_exec.enable")) {
-    drivers.raw_exec = {
-      detected: true,
-      healthy: true,
-      healthDescription: "Healthy",
-      updateTime: now,
-    };
-  }
-  return drivers;
+  return Object.fromEntries(
+    Object.entries(fingerprints).map(([name, d]) => [
+      name,
+      {
+        detected: d.detected,
+        healthy: d.healthy,
+        healthDescription: d.healthDescription,
+        ...(Object.keys(d.attributes).length ? { attributes: d.attributes } : {}),
+        updateTime: now,
+      },
+    ]),
+  );
 }
 
 function cgroupVersion(): string {

@@ -10,12 +10,14 @@ import { openSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import type {
   ConfigCheck,
+  DriverContext,
+  DriverFactory,
   ExitResult,
-  TaskDriver,
   TaskHandle,
   TaskRecoveryState,
   TaskStart,
 } from "../driver.js";
+import { isEnabled } from "../options.js";
 
 const known = new Set([
   "command",
@@ -32,8 +34,18 @@ const known = new Set([
 // $0 is the exit file, "$@" the command and its arguments.
 const wrapper = 'code=0; "$@" || code=$?; echo "$code" > "$0"';
 
-export const rawExecDriver: TaskDriver = {
+export const rawExecDriver: DriverFactory = (ctx: DriverContext) => ({
   name: "raw_exec",
+
+  async fingerprint() {
+    const enabled = isEnabled(ctx.options, "driver.raw_exec.enable");
+    return {
+      detected: enabled,
+      healthy: enabled,
+      healthDescription: enabled ? "Healthy" : "disabled (client option driver.raw_exec.enable)",
+      attributes: {},
+    };
+  },
 
   validate(config): ConfigCheck {
     const errors: string[] = [];
@@ -74,7 +86,8 @@ export const rawExecDriver: TaskDriver = {
     return handle(child.pid, exitFile, () => exited);
   },
 
-  recover(state: TaskRecoveryState): TaskHandle {
+  async recover(recovery: TaskRecoveryState): Promise<TaskHandle> {
+    const state = recovery as { pid: number; exitFile: string };
     const exited = new Promise<ExitResult>((resolve) => {
       // Not our child any more: poll until the process is gone, then read its exit code.
       const timer = setInterval(() => {
@@ -85,7 +98,7 @@ export const rawExecDriver: TaskDriver = {
     });
     return handle(state.pid, state.exitFile, () => exited);
   },
-};
+});
 
 function handle(
   pid: number | undefined,

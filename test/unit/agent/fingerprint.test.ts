@@ -1,11 +1,13 @@
+import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { fingerprintDrivers } from "../../../src/agent/fingerprint/fingerprint.js";
+import { driverInfo, fingerprintNode } from "../../../src/agent/fingerprint/fingerprint.js";
 import {
   parseCpuInfo,
   parseMemTotal,
   parseOsRelease,
   totalCompute,
 } from "../../../src/agent/fingerprint/parse.js";
+import { rawExecDriver } from "../../../src/drivers/raw_exec/index.js";
 
 const cpuinfo = `processor	: 0
 vendor_id	: GenuineIntel
@@ -35,11 +37,45 @@ describe("fingerprint parsers", () => {
     });
   });
 
-  it("offers raw_exec only when enabled, as Nomad does", () => {
-    expect(fingerprintDrivers({})).toEqual({});
-    expect(fingerprintDrivers({ "driver.raw_exec.enable": "1" }).raw_exec).toMatchObject({
+  it("offers raw_exec only when enabled, as Nomad does", async () => {
+    const raw = (options: Record<string, string>) =>
+      rawExecDriver({ options, pluginConfig: {}, dataDir: "/tmp", log: pino({ level: "silent" }) });
+    expect(await raw({}).fingerprint()).toMatchObject({ detected: false });
+    expect(await raw({ "driver.raw_exec.enable": "1" }).fingerprint()).toMatchObject({
       detected: true,
       healthy: true,
     });
+  });
+
+  it("publishes each detected driver and its attributes on the node", () => {
+    const drivers = {
+      raw_exec: { detected: true, healthy: true, healthDescription: "Healthy", attributes: {} },
+      java: {
+        detected: true,
+        healthy: true,
+        healthDescription: "Healthy",
+        attributes: { version: "17.0.15" },
+      },
+      qemu: { detected: false, healthy: false, healthDescription: "not found", attributes: {} },
+    };
+    expect(driverInfo(drivers).qemu).toMatchObject({ detected: false, healthy: false });
+    const node = fingerprintNode(
+      {
+        name: "n1",
+        datacenter: "dc1",
+        nodePool: "default",
+        meta: {},
+        dataDir: "/tmp",
+        reserved: {},
+        version: "0.1.0",
+      },
+      drivers,
+    );
+    expect(node.attributes).toMatchObject({
+      "driver.raw_exec": "1",
+      "driver.java": "1",
+      "driver.java.version": "17.0.15",
+    });
+    expect(node.attributes?.["driver.qemu"]).toBeUndefined();
   });
 });
