@@ -2,10 +2,10 @@
 // drivers this node offers. Used by `caravan agent` and inside `caravan dev`.
 import { mkdirSync } from "node:fs";
 import os from "node:os";
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "../common/log.js";
 import type { AgentConfig } from "../config/agent-config.js";
 import { loadDrivers } from "../drivers/registry.js";
+import type { KubeConfig } from "../kube/kubeconfig.js";
 import { AgentClient } from "./client.js";
 import { agentFieldManager, NodeRegistration } from "./registration.js";
 

@@ -4,7 +4,6 @@
 // Stopping sends the task's kill signal, then SIGKILL after its kill timeout.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "../common/log.js";
 import type {
   AllocationClientStatus,
@@ -15,6 +14,7 @@ import type { Task, TaskGroup } from "../crds/job/index.js";
 import type { NomadAllocation, NomadNode } from "../crds/objects.js";
 import type { TaskDriver, TaskHandle } from "../drivers/driver.js";
 import { applyStatus } from "../kube/apply.js";
+import type { KubeConfig } from "../kube/kubeconfig.js";
 import { caravanResource } from "../kube/resources.js";
 import { objectKey } from "../kube/store.js";
 import { decideRestart, durationMs } from "./restart.js";

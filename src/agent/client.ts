@@ -2,13 +2,14 @@
 // start a runner for each one that should run, and stop runners whose
 // allocation should stop. Task configs come from the job version the
 // allocation was placed with (its ControllerRevision).
-import type { KubeConfig } from "@kubernetes/client-node";
+
 import type { Logger } from "../common/log.js";
 import { versionName } from "../controllers/jobs/versions.js";
 import type { TaskGroup } from "../crds/job/index.js";
 import type { NomadAllocation, NomadJob, NomadNode } from "../crds/objects.js";
 import type { TaskDriver } from "../drivers/driver.js";
 import { Informer } from "../kube/informer.js";
+import type { KubeConfig } from "../kube/kubeconfig.js";
 import { caravanResource, collectionPath, controllerRevisionResource } from "../kube/resources.js";
 import { ApiError, requestJson } from "../kube/rest.js";
 import { objectKey } from "../kube/store.js";

@@ -1,8 +1,9 @@
 // A node's heartbeat: renew (or create) its Lease in caravan-node-lease, as
 // kubelets do in kube-node-lease. The controller marks the node down or
 // disconnected when the lease lapses.
-import type { KubeConfig } from "@kubernetes/client-node";
+
 import { nodeLeaseNamespace } from "../controllers/informers.js";
+import type { KubeConfig } from "../kube/kubeconfig.js";
 import { ensureNamespace } from "../kube/namespaces.js";
 import { ApiError, microTime, requestJson } from "../kube/rest.js";
 

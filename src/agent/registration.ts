@@ -2,11 +2,12 @@
 // fingerprint in the node's status (server-side apply, as the "caravan-agent"
 // field manager), refreshes it periodically, and renews its heartbeat Lease in
 // caravan-node-lease. The controller marks the node down when the lease lapses.
-import type { KubeConfig } from "@kubernetes/client-node";
+
 import type { Logger } from "../common/log.js";
 import type { NomadNode } from "../crds/objects.js";
 import type { DriverFingerprint } from "../drivers/driver.js";
 import { applyStatus, createObject } from "../kube/apply.js";
+import type { KubeConfig } from "../kube/kubeconfig.js";
 import { caravanResource } from "../kube/resources.js";
 import { ApiError } from "../kube/rest.js";
 import { type FingerprintInput, fingerprintNode } from "./fingerprint/fingerprint.js";

@@ -1,10 +1,11 @@
 // The informers every controller shares: each kind is listed and watched once
 // per process, with the indexes controllers look objects up by.
-import type { KubeConfig } from "@kubernetes/client-node";
+
 import type { Logger } from "../common/log.js";
 import type { ObjectMeta } from "../crds/meta.js";
 import type { NomadAllocation, NomadEvaluation, NomadJob, NomadNode } from "../crds/objects.js";
 import { Informer } from "../kube/informer.js";
+import type { KubeConfig } from "../kube/kubeconfig.js";
 import { caravanResource, controllerRevisionResource, leaseResource } from "../kube/resources.js";
 import { type JobVersion, jobLabel } from "./jobs/versions.js";
 

@@ -1,9 +1,10 @@
 // Runs the controllers only while this process holds the controller Lease, so
 // two replicas can run and only one acts; a follower takes over within the
 // lease duration when the leader dies, at once when it stops cleanly.
-import type { KubeConfig } from "@kubernetes/client-node";
+
 import type { Logger } from "../common/log.js";
 import type { Shutdown } from "../common/shutdown.js";
+import type { KubeConfig } from "../kube/kubeconfig.js";
 import { LeaderElector } from "../kube/leaderelection.js";
 import { type ControllerOptions, type Controllers, startControllers } from "./run.js";
 

@@ -1,10 +1,11 @@
 // Starts Caravan's controllers on shared informers. Everything here runs only
 // on the leader; `caravan controller` and `caravan dev` decide when.
-import type { KubeConfig } from "@kubernetes/client-node";
+
 import type { Logger } from "../common/log.js";
 import type { NomadAllocation, NomadEvaluation } from "../crds/objects.js";
 import { type RunningController, runController } from "../kube/controller.js";
 import { EventRecorder } from "../kube/events.js";
+import type { KubeConfig } from "../kube/kubeconfig.js";
 import { ensureNamespace } from "../kube/namespaces.js";
 import { objectKey } from "../kube/store.js";
 import { WorkQueue } from "../kube/workqueue.js";

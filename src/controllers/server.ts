@@ -1,10 +1,11 @@
 // What `caravan controller` and `caravan dev` run: the HTTP endpoint (metrics
 // and probes on ports.http) on every replica, and the controllers on the
 // leader only.
-import type { KubeConfig } from "@kubernetes/client-node";
+
 import type { Logger } from "../common/log.js";
 import type { Shutdown } from "../common/shutdown.js";
 import type { AgentConfig } from "../config/agent-config.js";
+import type { KubeConfig } from "../kube/kubeconfig.js";
 import { createControllerMetrics } from "../metrics/registry.js";
 import { serveMetrics } from "../metrics/server.js";
 import { runControllersWhenLeader } from "./leader.js";

@@ -1,8 +1,9 @@
 // Writes through server-side apply, so each writer owns only its fields
 // (the user owns spec, Caravan owns status) and kubectl shows who set what.
-import type { KubeConfig } from "@kubernetes/client-node";
+
 import type { ApiObject } from "../crds/meta.js";
 import { fieldManager } from "./client.js";
+import type { KubeConfig } from "./kubeconfig.js";
 import { collectionPath, type ResourceRef } from "./resources.js";
 import { requestJson } from "./rest.js";
 

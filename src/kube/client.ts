@@ -1,6 +1,6 @@
 // The one place Caravan builds Kubernetes clients: from a kubeconfig file, the
 // default kubeconfig, or in-cluster credentials.
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "./kubeconfig.js";
 
 /** Field manager name for server-side apply, so `kubectl get -o yaml --show-managed-fields` names us. */
 export const fieldManager = "caravan";

@@ -2,10 +2,10 @@
 // server-side apply and waits until the API server serves them.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { KubeConfig } from "@kubernetes/client-node";
 import { parse } from "yaml";
 import type { ObjectMeta } from "../crds/meta.js";
 import { applyObject } from "./apply.js";
+import type { KubeConfig } from "./kubeconfig.js";
 import type { ResourceRef } from "./resources.js";
 import { getJson } from "./rest.js";
 

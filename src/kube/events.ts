@@ -3,9 +3,9 @@
 // same object within ten minutes update one Event's series count instead of
 // creating new ones, as client-go's recorder does.
 import os from "node:os";
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "../common/log.js";
 import type { ApiObject } from "../crds/meta.js";
+import type { KubeConfig } from "./kubeconfig.js";
 import { ApiError, microTime, requestJson } from "./rest.js";
 
 export type EventType = "Normal" | "Warning";

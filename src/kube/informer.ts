@@ -2,13 +2,15 @@
 // Store current and telling handlers what changed. A watch that expires (410
 // Gone) relists and reports the differences; other failures back off and
 // resume from the last resourceVersion seen. Like client-go's reflector.
-import { type KubeConfig, Watch } from "@kubernetes/client-node";
+
 import type { Logger } from "../common/log.js";
 import type { ApiObject } from "../crds/meta.js";
 import { Backoff } from "./backoff.js";
+import type { KubeConfig } from "./kubeconfig.js";
 import { collectionPath, type ResourceRef } from "./resources.js";
 import { ApiError, getJson } from "./rest.js";
 import { objectKey, Store } from "./store.js";
+import { watchStream } from "./watch.js";
 
 export interface InformerHandlers<T> {
   onAdd?(obj: T): void;
@@ -145,46 +147,44 @@ export class Informer<T extends ApiObject> {
   }
 
   /** Watches until the server closes the stream ("closed") or the version expires ("expired"). */
-  private watch(): Promise<"closed" | "expired"> {
-    return new Promise((resolve, reject) => {
-      let expired = false;
-      const watch = new Watch(this.kc);
-      const query: Record<string, string | number | boolean> = {
-        resourceVersion: this.resourceVersion,
-        allowWatchBookmarks: true,
-        // Spread reconnections out, as client-go does.
-        timeoutSeconds: 300 + Math.floor(Math.random() * 300),
-      };
-      if (this.options.labelSelector) query.labelSelector = this.options.labelSelector;
-      if (this.options.fieldSelector) query.fieldSelector = this.options.fieldSelector;
-      watch
-        .watch(
-          collectionPath(this.resource, this.options.namespace),
-          query,
-          (type: string, obj: unknown) => {
-            if (type === "ERROR") {
-              const status = obj as WatchStatus;
-              if (status.code === 410) expired = true;
-              else this.log.warn({ kind: this.resource.kind, status }, "watch error event");
-              return;
-            }
-            const item = obj as T;
-            const rv = item.metadata?.resourceVersion;
-            if (rv) this.resourceVersion = rv;
-            if (type !== "BOOKMARK") this.apply(type, item);
-          },
-          (err: unknown) => {
-            this.abort = undefined;
-            if (expired) resolve("expired");
-            else if (err && this.running && !isAbort(err)) reject(err);
-            else resolve("closed");
-          },
-        )
-        .then((controller) => {
-          this.abort = controller;
-          if (!this.running) controller.abort();
-        }, reject);
-    });
+  private async watch(): Promise<"closed" | "expired"> {
+    let expired = false;
+    const query: Record<string, string | number | boolean> = {
+      resourceVersion: this.resourceVersion,
+      allowWatchBookmarks: true,
+      // Spread reconnections out, as client-go does.
+      timeoutSeconds: 300 + Math.floor(Math.random() * 300),
+    };
+    if (this.options.labelSelector) query.labelSelector = this.options.labelSelector;
+    if (this.options.fieldSelector) query.fieldSelector = this.options.fieldSelector;
+    const abort = new AbortController();
+    this.abort = abort;
+    if (!this.running) abort.abort();
+    try {
+      await watchStream(
+        this.kc,
+        collectionPath(this.resource, this.options.namespace),
+        query,
+        ({ type, object }) => {
+          if (type === "ERROR") {
+            const status = object as WatchStatus;
+            if (status.code === 410) {
+              expired = true;
+              abort.abort();
+            } else this.log.warn({ kind: this.resource.kind, status }, "watch error event");
+            return;
+          }
+          const item = object as T;
+          const rv = item.metadata?.resourceVersion;
+          if (rv) this.resourceVersion = rv;
+          if (type !== "BOOKMARK") this.apply(type, item);
+        },
+        abort.signal,
+      );
+    } finally {
+      this.abort = undefined;
+    }
+    return expired ? "expired" : "closed";
   }
 
   private apply(type: string, obj: T): void {
@@ -214,11 +214,4 @@ export class Informer<T extends ApiObject> {
       };
     });
   }
-}
-
-function isAbort(err: unknown): boolean {
-  return (
-    (err as { name?: string }).name === "AbortError" ||
-    (err as { type?: string }).type === "aborted"
-  );
 }

@@ -5,8 +5,8 @@
 // renew within the renew deadline stops leading, and one that stops cleanly
 // releases the lease so a follower takes over at once.
 import os from "node:os";
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "../common/log.js";
+import type { KubeConfig } from "./kubeconfig.js";
 import { collectionPath, leaseResource } from "./resources.js";
 import { ApiError, microTime, requestJson } from "./rest.js";
 

@@ -1,5 +1,5 @@
 // Namespaces Caravan needs, such as the one node agents keep their Leases in.
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "./kubeconfig.js";
 import { ApiError, requestJson } from "./rest.js";
 
 export async function ensureNamespace(kc: KubeConfig, name: string): Promise<void> {

@@ -4,7 +4,7 @@
 // timestamps into Dates; informers and the leader elector keep objects exactly
 // as the API server sends them.
 import https from "node:https";
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "./kubeconfig.js";
 
 export class ApiError extends Error {
   constructor(
@@ -41,7 +41,7 @@ export async function requestJson<T>(kc: KubeConfig, req: RequestOptions): Promi
     headers["Content-Length"] = String(Buffer.byteLength(payload));
   }
   const options: https.RequestOptions = { method: req.method, headers };
-  await kc.applyToHTTPSOptions(options);
+  kc.applyToHTTPSOptions(options);
   return new Promise<T>((resolve, reject) => {
     const request = https.request(url, options, (res) => {
       const chunks: Buffer[] = [];

@@ -1,10 +1,11 @@
 // A failed allocation asks for an evaluation of its job (Nomad's alloc-failure
 // trigger), so the scheduler applies the group's reschedule policy: replace it
 // now, after a delay (a follow-up evaluation), or not at all.
-import type { KubeConfig } from "@kubernetes/client-node";
+
 import type { NomadEvaluation } from "../../crds/objects.js";
 import { createObject } from "../../kube/apply.js";
 import type { ReconcileResult } from "../../kube/controller.js";
+import type { KubeConfig } from "../../kube/kubeconfig.js";
 import { caravanResource } from "../../kube/resources.js";
 import { ApiError } from "../../kube/rest.js";
 import { jobKey, type SharedInformers } from "../informers.js";

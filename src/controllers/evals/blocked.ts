@@ -3,10 +3,11 @@
 // allocation stops or finishes — every blocked evaluation is set pending again
 // and the broker hands it out. Changes are batched briefly so a burst of node
 // updates unblocks once.
-import type { KubeConfig } from "@kubernetes/client-node";
+
 import type { Logger } from "../../common/log.js";
 import type { NomadAllocation, NomadNode } from "../../crds/objects.js";
 import { applyStatus } from "../../kube/apply.js";
+import type { KubeConfig } from "../../kube/kubeconfig.js";
 import { caravanResource } from "../../kube/resources.js";
 import type { SharedInformers } from "../informers.js";
 

@@ -3,12 +3,13 @@
 // scheduler, submit the plan, and re-plan when the applier refuses part of it.
 // The evaluation's status is written last, so a worker that dies leaves it
 // pending and the broker hands it out again.
-import type { KubeConfig } from "@kubernetes/client-node";
+
 import type { Logger } from "../../common/log.js";
 import type { NomadEvaluationStatus } from "../../crds/evaluation.js";
 import type { NomadEvaluation } from "../../crds/objects.js";
 import { applyStatus, createObject } from "../../kube/apply.js";
 import type { EventRecorder } from "../../kube/events.js";
+import type { KubeConfig } from "../../kube/kubeconfig.js";
 import { caravanResource } from "../../kube/resources.js";
 import { ApiError } from "../../kube/rest.js";
 import type { ControllerMetrics } from "../../metrics/registry.js";

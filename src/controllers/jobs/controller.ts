@@ -3,7 +3,6 @@
 // job's allocations (finalizer) before the job goes; status reports Nomad's
 // job status and summary with Kubernetes conditions.
 import { isDeepStrictEqual } from "node:util";
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "../../common/log.js";
 import { rfc3339 } from "../../crds/conditions.js";
 import type { NomadJobStatus } from "../../crds/job/status.js";
@@ -11,6 +10,7 @@ import type { NomadEvaluation, NomadJob } from "../../crds/objects.js";
 import { applyStatus, createObject, deleteObject, mergePatch } from "../../kube/apply.js";
 import type { ReconcileResult } from "../../kube/controller.js";
 import type { EventRecorder } from "../../kube/events.js";
+import type { KubeConfig } from "../../kube/kubeconfig.js";
 import { caravanResource, controllerRevisionResource } from "../../kube/resources.js";
 import { ApiError } from "../../kube/rest.js";
 import { byJob, jobKey, type SharedInformers } from "../informers.js";

@@ -5,12 +5,13 @@
 // policy). A down node whose lease is renewed again is ready once more and its
 // jobs are evaluated (reconnect). A node that becomes ready also evaluates
 // every system job, which places one allocation on it.
-import type { KubeConfig } from "@kubernetes/client-node";
+
 import type { Logger } from "../../common/log.js";
 import type { NomadNode } from "../../crds/objects.js";
 import { applyStatus, createObject } from "../../kube/apply.js";
 import type { ReconcileResult } from "../../kube/controller.js";
 import type { EventRecorder } from "../../kube/events.js";
+import type { KubeConfig } from "../../kube/kubeconfig.js";
 import { caravanResource } from "../../kube/resources.js";
 import { ApiError } from "../../kube/rest.js";
 import { byNode, jobKey, nodeLeaseNamespace, type SharedInformers } from "../informers.js";

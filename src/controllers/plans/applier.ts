@@ -3,11 +3,12 @@
 // committed since the worker's snapshot); the part that fits is committed and
 // the rest handed back, so no node is ever over-committed however many
 // workers plan at once.
-import type { KubeConfig } from "@kubernetes/client-node";
+
 import PQueue from "p-queue";
 import type { Logger } from "../../common/log.js";
 import type { NomadAllocation, NomadEvaluation, NomadJob } from "../../crds/objects.js";
 import { createObject, mergePatch, mergePatchStatus } from "../../kube/apply.js";
+import type { KubeConfig } from "../../kube/kubeconfig.js";
 import { caravanResource } from "../../kube/resources.js";
 import type { ControllerMetrics } from "../../metrics/registry.js";
 import {
