@@ -29,6 +29,7 @@ export async function startAgent(
     options,
     pluginConfig: config.plugins[name] ?? {},
     dataDir,
+    ...(config.client.chrootEnv ? { chrootEnv: config.client.chrootEnv } : {}),
     log: log.child({ driver: name }),
   }));
 

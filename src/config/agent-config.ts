@@ -25,6 +25,8 @@ export interface ClientConfig {
   hostVolumes: Record<string, HostVolumeConfig>;
   /** Reserved resources: cpu (MHz), memory (MB), disk (MB), reserved_ports. */
   reserved: Record<string, string | number>;
+  /** chroot_env: host paths (keys) linked into exec-style chroots at the values; unset means the driver's default. */
+  chrootEnv?: Record<string, string>;
 }
 
 export interface AgentConfig {

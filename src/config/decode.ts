@@ -191,6 +191,10 @@ function decodeClient(d: Decoder, body: Obj, path: string): Partial<ClientConfig
       const m = d.stringMap(v, at);
       if (m) client.options = m;
     },
+    chroot_env: (v, at) => {
+      const m = d.stringMap(v, at);
+      if (m) client.chrootEnv = m;
+    },
     reserved: (v, at) => {
       const r = d.block(v, at);
       if (!r) return;
