@@ -1,0 +1,103 @@
+// A token's effective rights: its policies merged into one ACL object that
+// answers capability questions, with Nomad's rules — deny always wins, an
+// exact namespace beats a glob, and among globs the closest match wins.
+import type { CoarseKind, CoarsePolicy, NamespaceRule, Policy } from "./policy.js";
+
+export interface Acl {
+  readonly management: boolean;
+  /** The token may use the capability in the namespace. */
+  allowNamespace(namespace: string, capability: string): boolean;
+  /** The token has any capability at all in the namespace (what namespace listings show). */
+  anyInNamespace(namespace: string): boolean;
+  allowHostVolume(name: string, capability: string): boolean;
+  /** node, agent, operator, quota and plugin rules: read needs read or write, write needs write. */
+  allow(kind: CoarseKind, level: "list" | "read" | "write"): boolean;
+}
+
+export const managementAcl: Acl = {
+  management: true,
+  allowNamespace: () => true,
+  anyInNamespace: () => true,
+  allowHostVolume: () => true,
+  allow: () => true,
+};
+
+const rank: Record<CoarsePolicy, number> = { deny: -1, list: 1, read: 2, write: 3 };
+const need = { list: 1, read: 2, write: 3 };
+
+type Rules = Map<string, Set<string>>;
+
+function mergeRules(into: Rules, rules: readonly NamespaceRule[]): void {
+  for (const r of rules) {
+    const set = into.get(r.name) ?? new Set<string>();
+    for (const c of r.capabilities) set.add(c);
+    into.set(r.name, set);
+  }
+}
+
+function globMatch(pattern: string, value: string): boolean {
+  const parts = pattern.split("*");
+  if (parts.length === 1) return pattern === value;
+  const first = parts[0] ?? "";
+  const last = parts[parts.length - 1] ?? "";
+  if (!value.startsWith(first) || value.length < first.length + last.length) return false;
+  let at = first.length;
+  for (const middle of parts.slice(1, -1)) {
+    const found = value.indexOf(middle, at);
+    if (found < 0) return false;
+    at = found + middle.length;
+  }
+  return value.endsWith(last) && at <= value.length - last.length;
+}
+
+/** The capabilities for a name: the exact rule, else the glob whose wildcards cover the fewest characters. */
+function lookup(rules: Rules, name: string): Set<string> | undefined {
+  const exact = rules.get(name);
+  if (exact) return exact;
+  let best: Set<string> | undefined;
+  let bestDifference = Number.POSITIVE_INFINITY;
+  for (const [pattern, caps] of rules) {
+    if (!pattern.includes("*") || !globMatch(pattern, name)) continue;
+    const literal = pattern.replaceAll("*", "").length;
+    const difference = name.length - literal;
+    if (difference < bestDifference) {
+      best = caps;
+      bestDifference = difference;
+    }
+  }
+  return best;
+}
+
+function allows(caps: Set<string> | undefined, capability: string): boolean {
+  return !!caps && !caps.has("deny") && caps.has(capability);
+}
+
+/** Merges a client token's policies (a management token uses managementAcl). */
+export function compileAcl(policies: readonly Policy[]): Acl {
+  const namespaces: Rules = new Map();
+  const hostVolumes: Rules = new Map();
+  const coarse: Partial<Record<CoarseKind, CoarsePolicy>> = {};
+  for (const p of policies) {
+    mergeRules(namespaces, p.namespaces);
+    mergeRules(hostVolumes, p.hostVolumes);
+    for (const [kind, level] of Object.entries(p.coarse) as [CoarseKind, CoarsePolicy][]) {
+      const current = coarse[kind];
+      // deny sticks; otherwise the most generous level of any policy.
+      if (current === "deny") continue;
+      if (level === "deny" || !current || rank[level] > rank[current]) coarse[kind] = level;
+    }
+  }
+  return {
+    management: false,
+    allowNamespace: (ns, capability) => allows(lookup(namespaces, ns), capability),
+    anyInNamespace: (ns) => {
+      const caps = lookup(namespaces, ns);
+      return !!caps && !caps.has("deny") && caps.size > 0;
+    },
+    allowHostVolume: (name, capability) => allows(lookup(hostVolumes, name), capability),
+    allow: (kind, level) => {
+      const have = coarse[kind];
+      return !!have && rank[have] >= need[level];
+    },
+  };
+}

@@ -1,0 +1,184 @@
+// Nomad's ACL policy language: namespace, host_volume, node, agent, operator,
+// quota and plugin rules, parsed from HCL into plain data. Pure: the text
+// comes in, a policy or errors naming the line come out.
+import { evaluate, type Scope } from "../jobspec/expressions/eval.js";
+import { type Block, HclError } from "../jobspec/hcl/ast.js";
+import { parseHcl } from "../jobspec/hcl/parser.js";
+
+/** What a `policy = "…"` shorthand of a namespace rule grants. */
+export const namespaceCapabilities = {
+  deny: ["deny"],
+  read: [
+    "list-jobs",
+    "parse-job",
+    "read-job",
+    "csi-list-volume",
+    "csi-read-volume",
+    "read-job-scaling",
+    "list-scaling-policies",
+    "read-scaling-policy",
+    "list-host-volume",
+    "read-host-volume",
+  ],
+  scale: ["list-scaling-policies", "read-scaling-policy", "read-job-scaling", "scale-job"],
+} as const;
+
+const writeCapabilities = [
+  ...namespaceCapabilities.read,
+  "scale-job",
+  "submit-job",
+  "dispatch-job",
+  "read-logs",
+  "read-fs",
+  "alloc-exec",
+  "alloc-lifecycle",
+  "csi-mount-volume",
+  "csi-write-volume",
+  "submit-recommendation",
+  "host-volume-create",
+  "host-volume-register",
+  "host-volume-write",
+];
+
+/** Every capability a namespace rule may list. */
+export const validNamespaceCapabilities = new Set([
+  ...writeCapabilities,
+  "deny",
+  "alloc-node-exec",
+  "sentinel-override",
+  "host-volume-delete",
+]);
+
+const hostVolumeCapabilities: Record<string, string[]> = {
+  deny: ["deny"],
+  read: ["mount-readonly"],
+  write: ["mount-readonly", "mount-readwrite"],
+};
+const validHostVolumeCapabilities = new Set(["deny", "mount-readonly", "mount-readwrite"]);
+
+/** Coarse rules (node, agent, operator, quota, plugin) are one of these, least to most. */
+export type CoarsePolicy = "deny" | "list" | "read" | "write";
+const coarseKinds = ["node", "agent", "operator", "quota", "plugin"] as const;
+export type CoarseKind = (typeof coarseKinds)[number];
+
+export interface NamespaceRule {
+  /** The namespace name or a glob with `*`. */
+  name: string;
+  capabilities: string[];
+}
+
+export interface Policy {
+  namespaces: NamespaceRule[];
+  hostVolumes: NamespaceRule[];
+  coarse: Partial<Record<CoarseKind, CoarsePolicy>>;
+}
+
+export type PolicyResult = { ok: true; policy: Policy } | { ok: false; error: string };
+
+const noScope: Scope = { vars: new Map(), functions: {} };
+
+/** Parses rules in Nomad's policy HCL; errors name the line and the block. */
+export function parsePolicy(rules: string): PolicyResult {
+  try {
+    const body = parseHcl(rules);
+    const policy: Policy = { namespaces: [], hostVolumes: [], coarse: {} };
+    for (const attr of body.attrs)
+      throw new HclError(`unexpected attribute "${attr.name}" outside of a rule block`, attr.pos);
+    for (const block of body.blocks) {
+      if (block.type === "namespace") policy.namespaces.push(namespaceRule(block));
+      else if (block.type === "host_volume") policy.hostVolumes.push(hostVolumeRule(block));
+      else if ((coarseKinds as readonly string[]).includes(block.type)) {
+        const kind = block.type as CoarseKind;
+        if (block.labels.length) throw new HclError(`${kind} takes no label`, block.pos);
+        const value = attrs(block).policy;
+        const allowed = kind === "plugin" ? ["deny", "list", "read"] : ["deny", "read", "write"];
+        if (typeof value !== "string" || !allowed.includes(value))
+          throw new HclError(
+            `${kind}: policy must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, got ${JSON.stringify(value ?? null)}`,
+            block.pos,
+          );
+        policy.coarse[kind] = value as CoarsePolicy;
+      } else
+        throw new HclError(
+          `unknown rule block "${block.type}"; expected namespace, host_volume, node, agent, operator, quota or plugin`,
+          block.pos,
+        );
+    }
+    return { ok: true, policy };
+  } catch (err) {
+    if (err instanceof HclError)
+      return { ok: false, error: `line ${err.pos.line}: ${err.message}` };
+    // A bare word such as `policy = read` is a reference the policy language has no value for.
+    const pos = (err as { pos?: { line: number } }).pos;
+    const message = err instanceof Error ? err.message : "values must be quoted strings or lists";
+    return { ok: false, error: pos ? `line ${pos.line}: ${message}` : message };
+  }
+}
+
+function attrs(block: Block): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const a of block.body.attrs) out[a.name] = evaluate(a.expr, noScope);
+  return out;
+}
+
+function labelled(block: Block): string {
+  const [name] = block.labels;
+  if (block.labels.length !== 1 || !name)
+    throw new HclError(`${block.type} needs one label, the name or a glob`, block.pos);
+  return name;
+}
+
+function ruleCapabilities(
+  block: Block,
+  shorthands: Record<string, readonly string[]>,
+  valid: Set<string>,
+): string[] {
+  const name = labelled(block);
+  const { policy, capabilities, ...rest } = attrs(block);
+  const unknown = Object.keys(rest)[0];
+  if (unknown)
+    throw new HclError(`${block.type} "${name}": unknown attribute "${unknown}"`, block.pos);
+  const out = new Set<string>();
+  if (policy !== undefined) {
+    const expanded = typeof policy === "string" ? shorthands[policy] : undefined;
+    if (!expanded)
+      throw new HclError(
+        `${block.type} "${name}": policy must be one of ${Object.keys(shorthands)
+          .map((s) => `"${s}"`)
+          .join(", ")}, got ${JSON.stringify(policy)}`,
+        block.pos,
+      );
+    for (const c of expanded) out.add(c);
+  }
+  if (capabilities !== undefined) {
+    if (!Array.isArray(capabilities))
+      throw new HclError(`${block.type} "${name}": capabilities must be a list`, block.pos);
+    for (const c of capabilities) {
+      if (typeof c !== "string" || !valid.has(c))
+        throw new HclError(
+          `${block.type} "${name}": unknown capability ${JSON.stringify(c)}`,
+          block.pos,
+        );
+      out.add(c);
+    }
+  }
+  return [...out];
+}
+
+function namespaceRule(block: Block): NamespaceRule {
+  return {
+    name: labelled(block),
+    capabilities: ruleCapabilities(
+      block,
+      { ...namespaceCapabilities, write: writeCapabilities },
+      validNamespaceCapabilities,
+    ),
+  };
+}
+
+function hostVolumeRule(block: Block): NamespaceRule {
+  return {
+    name: labelled(block),
+    capabilities: ruleCapabilities(block, hostVolumeCapabilities, validHostVolumeCapabilities),
+  };
+}
