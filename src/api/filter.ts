@@ -278,7 +278,7 @@ function collectRegexes(n: Node, out: Map<string, RegExp>): void {
     collectRegexes(n.l, out);
     collectRegexes(n.r, out);
   } else if (n.k === "not") collectRegexes(n.e, out);
-  else if (n.op === "matches" && n.value) {
+  else if (n.k === "cmp" && n.op === "matches" && n.value) {
     try {
       out.set(n.value.raw, new RegExp(n.value.raw));
     } catch (err) {

@@ -374,7 +374,7 @@ export function fromNomadApi(value: unknown): JobIn {
     if (v !== undefined && v !== null && !Array.isArray(v))
       return { ok: false, error: `Job.${field} must be a list` };
   }
-  const spec = map(input, job) as NomadJobSpec;
+  const spec = map(input, job) as unknown as NomadJobSpec;
   spec.groups ??= [];
   const namespace =
     typeof input.Namespace === "string" && input.Namespace ? input.Namespace : undefined;
