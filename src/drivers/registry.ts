@@ -1,11 +1,14 @@
 // Every driver the agent knows, by name. The agent creates each one, asks its
 // fingerprint, and offers those detected; Nomad's client options
 // driver.allowlist and driver.denylist narrow the set.
+
+import { dockerDriver } from "./docker/index.js";
 import type { DriverContext, DriverFactory, DriverFingerprint, TaskDriver } from "./driver.js";
 import { rawExecDriver } from "./raw_exec/index.js";
 
 export const driverFactories: Record<string, DriverFactory> = {
   raw_exec: rawExecDriver,
+  docker: dockerDriver,
 };
 
 export interface LoadedDrivers {

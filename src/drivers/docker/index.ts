@@ -1,0 +1,151 @@
+// docker: runs each task in a container through the Docker Engine API (Docker
+// itself, or Podman's compatible service), as Nomad's docker driver does. The
+// endpoint comes from the plugin config or DOCKER_HOST; the plugin config also
+// decides what tasks may ask for (privileged, capabilities, host volumes) and
+// how containers and images are collected.
+import type {
+  DriverContext,
+  DriverFactory,
+  DriverFingerprint,
+  TaskHandle,
+  TaskStart,
+} from "../driver.js";
+import {
+  type DockerPluginConfig,
+  policyErrors,
+  readPluginConfig,
+  readTaskConfig,
+} from "./config.js";
+import { createOptions } from "./container.js";
+import { dockerClient, endpointOf } from "./endpoint.js";
+import { containerHandle, type DockerRecovery } from "./handle.js";
+import { ImageCoordinator } from "./images.js";
+
+export const dockerDriver: DriverFactory = (ctx: DriverContext) => {
+  const pluginRead = readPluginConfig(ctx.pluginConfig);
+  // A bad plugin config leaves the driver unhealthy rather than guessing.
+  const plugin: DockerPluginConfig | undefined = pluginRead.ok ? pluginRead.config : undefined;
+  const endpoint = endpointOf(plugin?.endpoint);
+  const docker = dockerClient(endpoint);
+  const images = new ImageCoordinator(
+    docker,
+    plugin?.gc ?? { image: true, imageDelayMs: 180_000 },
+    ctx.log,
+  );
+  const handleDeps = {
+    docker,
+    log: ctx.log,
+    removeContainer: plugin?.gc.container ?? true,
+    releaseImage: (id: string) => images.release(id),
+  };
+
+  return {
+    name: "docker",
+
+    async fingerprint(): Promise<DriverFingerprint> {
+      if (!pluginRead.ok)
+        return {
+          detected: false,
+          healthy: false,
+          healthDescription: `invalid plugin config: ${pluginRead.errors.join("; ")}`,
+          attributes: {},
+        };
+      try {
+        const version = await withTimeout(docker.version(), 5000);
+        const info = (await withTimeout(docker.info(), 5000)) as {
+          Runtimes?: Record<string, unknown>;
+          OSType?: string;
+        };
+        return {
+          detected: true,
+          healthy: true,
+          healthDescription: "Healthy",
+          attributes: {
+            version: version.Version,
+            runtimes: Object.keys(info.Runtimes ?? {})
+              .sort()
+              .join(","),
+            os_type: info.OSType ?? version.Os ?? "linux",
+            "volumes.enabled": String(plugin?.volumesEnabled ?? false),
+            "privileged.enabled": String(plugin?.allowPrivileged ?? false),
+          },
+        };
+      } catch (err) {
+        return {
+          detected: false,
+          healthy: false,
+          healthDescription: `Failed to connect to docker daemon at ${endpoint}: ${(err as Error).message}`,
+          attributes: {},
+        };
+      }
+    },
+
+    validate(config) {
+      const read = readTaskConfig(config);
+      if (!read.ok) return read;
+      const errors = plugin ? policyErrors(read.config, plugin) : [];
+      return errors.length ? { ok: false, errors } : { ok: true };
+    },
+
+    async start(task: TaskStart): Promise<TaskHandle> {
+      if (!plugin)
+        throw new Error(
+          `invalid plugin config: ${pluginRead.ok ? "" : pluginRead.errors.join("; ")}`,
+        );
+      const read = readTaskConfig(task.config);
+      if (!read.ok) throw new Error(read.errors.join("; "));
+      const config = read.config;
+      const denied = policyErrors(config, plugin);
+      if (denied.length) throw new Error(denied.join("; "));
+      const create = createOptions(task, config, plugin);
+      if (!create.ok) throw new Error(create.errors.join("; "));
+
+      const imageId = await images.ensure(config.image, {
+        forcePull: config.forcePull,
+        ...(config.auth ? { auth: config.auth } : {}),
+        timeoutMs: config.imagePullTimeoutMs,
+      });
+      images.acquire(imageId);
+      try {
+        // A container left by an earlier run of this task (a restart) goes first.
+        await docker
+          .getContainer(create.options.name ?? "")
+          .remove({ force: true })
+          .catch(() => undefined);
+        const container = await docker.createContainer(create.options);
+        const state: DockerRecovery = {
+          containerId: container.id,
+          imageId,
+          stdoutPath: task.stdoutPath,
+          stderrPath: task.stderrPath,
+        };
+        try {
+          await container.start();
+        } catch (err) {
+          await container.remove({ force: true }).catch(() => undefined);
+          throw new Error(`Failed to start container: ${(err as Error).message}`);
+        }
+        return await containerHandle(handleDeps, state, 0);
+      } catch (err) {
+        images.release(imageId);
+        throw err;
+      }
+    },
+
+    async recover(recovery): Promise<TaskHandle> {
+      const state = recovery as DockerRecovery;
+      images.acquire(state.imageId);
+      // Output written before now was already copied by the earlier agent.
+      return containerHandle(handleDeps, state, Math.floor(Date.now() / 1000));
+    },
+  };
+};
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) =>
+      setTimeout(() => reject(new Error(`no answer within ${ms / 1000}s`)), ms).unref(),
+    ),
+  ]);
+}
