@@ -12,14 +12,18 @@ import type {
 } from "../crds/allocation.js";
 import type { Task, TaskGroup } from "../crds/job/index.js";
 import type { NomadAllocation, NomadNode } from "../crds/objects.js";
-import type { TaskDriver, TaskHandle } from "../drivers/driver.js";
+import type { ExitResult, TaskDriver, TaskHandle } from "../drivers/driver.js";
 import { applyStatus } from "../kube/apply.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
 import { caravanResource } from "../kube/resources.js";
 import { objectKey } from "../kube/store.js";
+import { ArtifactError, fetchArtifact } from "./artifacts/fetch.js";
+import { type LogCollector, openTaskLogs, type TaskLogs } from "./logs/tasklogs.js";
 import { decideRestart, durationMs } from "./restart.js";
 import type { AgentState } from "./state.js";
+import { StatusBatcher } from "./statusbatch.js";
 import { interpolate, taskEnvironment } from "./taskenv.js";
+import type { ChangeAction, TaskTemplateHook, TemplateHookEvents } from "./templates/hook.js";
 
 export interface AllocRunnerDeps {
   kc: KubeConfig;
@@ -31,6 +35,16 @@ export interface AllocRunnerDeps {
   fieldManager: string;
   /** Where running tasks are recorded, to re-attach to them after an agent restart. */
   state: AgentState;
+  /** How task output is collected; "logmon" (the default) rotates it in a process that outlives the agent. */
+  logCollector?: LogCollector;
+  /** Makes the hook that renders a task's templates; unset means templates are not supported here. */
+  templates?: (
+    task: Task,
+    ctx: { alloc: NomadAllocation; taskDir: string; env: Record<string, string> },
+    events: TemplateHookEvents,
+  ) => TaskTemplateHook;
+  /** How often allocation status is written at most (Nomad's client batches its updates). */
+  statusIntervalMs?: number;
 }
 
 export class AllocRunner {
@@ -41,6 +55,9 @@ export class AllocRunner {
   private stopping = false;
   /** Tasks told to stop: their exit is not a failure and they do not restart. */
   private readonly stopped = new Set<string>();
+  /** Tasks a template change asked to restart: their exit is not a failure and costs no attempt. */
+  private readonly restartRequested = new Set<string>();
+  private readonly batcher: StatusBatcher;
   private readonly allocations = caravanResource("NomadAllocation");
   readonly done: Promise<void>;
   private group: TaskGroup | undefined;
@@ -52,6 +69,7 @@ export class AllocRunner {
     private readonly jobType: string,
   ) {
     this.group = group;
+    this.batcher = new StatusBatcher(() => this.send(), deps.statusIntervalMs ?? 200);
     this.done = this.run().catch((err: unknown) =>
       this.deps.log.error({ err, alloc: alloc.metadata.name }, "alloc runner failed"),
     );
@@ -67,21 +85,27 @@ export class AllocRunner {
     this.stopping = true;
     this.description = reason;
     for (const task of this.group?.tasks ?? []) this.stopTask(task);
-    void this.report();
+    this.report();
   }
 
   /** Stops one task (a sidecar whose main tasks ended, or all of them on stop); it is not restarted. */
   private stopTask(task: Task): void {
     this.stopped.add(task.name);
     const handle = this.handles.get(task.name);
-    if (!handle) return;
+    if (handle) this.kill(task, handle);
+  }
+
+  /** The task's kill_signal, then SIGKILL after its kill_timeout. */
+  private kill(task: Task, handle: TaskHandle): void {
+    const signal = (task.killSignal as NodeJS.Signals | undefined) ?? "SIGTERM";
+    const timeoutMs = durationMs(task.killTimeout, 5_000);
     this.event(
       task.name,
       "Killing",
       `Sent interrupt. Waiting ${task.killTimeout ?? "5s"} before force killing`,
+      { killTimeout: task.killTimeout ?? "5s" },
     );
-    const signal = (task.killSignal as NodeJS.Signals | undefined) ?? "SIGTERM";
-    const timeoutMs = durationMs(task.killTimeout, 5_000);
+    this.report();
     if (handle.stop) {
       handle
         .stop(signal, timeoutMs)
@@ -91,7 +115,9 @@ export class AllocRunner {
       return;
     }
     handle.signal(signal);
-    setTimeout(() => handle.signal("SIGKILL"), timeoutMs).unref();
+    const timer = setTimeout(() => handle.signal("SIGKILL"), timeoutMs);
+    timer.unref();
+    void handle.wait().then(() => clearTimeout(timer));
   }
 
   private async run(): Promise<void> {
@@ -99,7 +125,7 @@ export class AllocRunner {
     if (!group) {
       this.clientStatus = "failed";
       this.description = `group "${this.alloc.spec.group}" not found in job version ${this.alloc.spec.jobVersion}`;
-      await this.report();
+      await this.reportNow();
       return;
     }
     // Nomad's task lifecycle: prestart tasks run to completion before the main
@@ -120,7 +146,7 @@ export class AllocRunner {
     mkdirSync(path.join(this.allocDir, "alloc", "data"), { recursive: true });
     mkdirSync(path.join(this.allocDir, "alloc", "tmp"), { recursive: true });
     for (const task of group.tasks) this.event(task.name, "Received", "Task received by client");
-    await this.report();
+    this.report();
 
     const allOk = (results: boolean[]) => results.every((ok) => ok);
     let ok = allOk(await Promise.all(prestart.map((t) => this.runTask(t))));
@@ -137,7 +163,7 @@ export class AllocRunner {
     this.clientStatus = failed && !this.stopping ? "failed" : "complete";
     this.deps.state.forget(objectKey(this.alloc));
     if (!this.description) this.description = failed ? "Failed tasks" : "All tasks have completed";
-    await this.report();
+    await this.reportNow();
   }
 
   /** Runs one task to its end; true when it finished successfully (or was stopped). */
@@ -155,7 +181,7 @@ export class AllocRunner {
     this.event(task.name, "Task Setup", "Building Task Directory");
 
     const resources = this.alloc.spec.resources.tasks?.[task.name];
-    const env = taskEnvironment({
+    const baseEnv = taskEnvironment({
       alloc: this.alloc,
       node: this.deps.node(),
       taskName: task.name,
@@ -169,81 +195,218 @@ export class AllocRunner {
       taskMeta: task.meta ?? {},
       taskEnv: task.env ?? {},
     });
-    const config = interpolateConfig(task.config ?? {}, env, this.deps.node());
+    const config = interpolateConfig(task.config ?? {}, baseEnv, this.deps.node());
     const check = driver.validate(config);
     if (!check.ok) return this.fail(task.name, "Failed Validation", check.errors.join("; "));
 
-    const logs = path.join(this.allocDir, "alloc", "logs");
+    const key = objectKey(this.alloc);
+    let logs: TaskLogs;
+    try {
+      logs = await openTaskLogs({
+        collector: this.deps.logCollector ?? "logmon",
+        state: this.deps.state,
+        allocKey: key,
+        logDir: path.join(this.allocDir, "alloc", "logs"),
+        task: task.name,
+        config: task.logs,
+      });
+    } catch (err) {
+      return this.fail(task.name, "Setup Failure", `log collection: ${(err as Error).message}`);
+    }
+    const templates = this.templateHook(task, taskDir, baseEnv);
+    try {
+      return await this.taskLoop(
+        task,
+        driver,
+        { taskDir, config, baseEnv, logs, templates },
+        evenWhenStopping,
+      );
+    } finally {
+      templates?.stop();
+      logs.stop();
+    }
+  }
+
+  private templateHook(
+    task: Task,
+    taskDir: string,
+    env: Record<string, string>,
+  ): TaskTemplateHook | undefined {
+    if (!task.templates?.length || !this.deps.templates) return undefined;
+    return this.deps.templates(
+      task,
+      { alloc: this.alloc, taskDir, env },
+      {
+        event: (type, message, extra) => {
+          this.event(task.name, type, message, extra);
+          this.report();
+        },
+        changed: (action) => this.applyChange(task, action),
+      },
+    );
+  }
+
+  /** A template's change_mode, after a re-render changed its file. */
+  private applyChange(task: Task, action: ChangeAction): void {
+    const handle = this.handles.get(task.name);
+    if (!handle || this.stopped.has(task.name) || this.stopping) return;
+    if (action.mode === "signal") {
+      this.event(task.name, "Signaling", `Template re-rendered; sending ${action.signal}`);
+      handle.signal(action.signal);
+    } else if (action.mode === "restart") {
+      this.event(task.name, "Restart Signaled", "Template with change_mode restart re-rendered");
+      this.restartRequested.add(task.name);
+      this.kill(task, handle);
+    }
+    this.report();
+  }
+
+  /** Prestart work of each attempt until it succeeds: artifacts, then templates. */
+  private async prestart(
+    task: Task,
+    taskDir: string,
+    templates: TaskTemplateHook | undefined,
+  ): Promise<string | undefined> {
+    if (task.artifacts?.length) {
+      this.event(task.name, "Downloading Artifacts", "Client is downloading artifacts");
+      this.report();
+      for (const artifact of task.artifacts) {
+        try {
+          await fetchArtifact(artifact, taskDir);
+        } catch (err) {
+          const message =
+            err instanceof ArtifactError
+              ? err.message
+              : `unexpected error: ${(err as Error).message}`;
+          this.event(task.name, "Failed Artifact Download", message, { downloadError: message });
+          return message;
+        }
+      }
+    }
+    if (templates) {
+      try {
+        await templates.prestart();
+      } catch (err) {
+        const message = (err as Error).message;
+        this.event(task.name, "Killing", `Template failed: ${message}`, { failsTask: true });
+        return message;
+      }
+    }
+    return undefined;
+  }
+
+  private async taskLoop(
+    task: Task,
+    driver: TaskDriver,
+    t: {
+      taskDir: string;
+      config: Record<string, unknown>;
+      baseEnv: Record<string, string>;
+      logs: TaskLogs;
+      templates: TaskTemplateHook | undefined;
+    },
+    evenWhenStopping: boolean,
+  ): Promise<boolean> {
     const state = this.states.get(task.name);
     const key = objectKey(this.alloc);
+    const resources = this.alloc.spec.resources.tasks?.[task.name];
     // A task an earlier agent process started, still recorded in the state file.
     let recovered = driver.recover ? this.deps.state.tasksOf(key)?.[task.name] : undefined;
+    // Artifacts and templates of a re-attached task are already in place.
+    let prepared = recovered !== undefined;
+    if (prepared && t.templates) void t.templates.prestart().catch(() => {});
     const restarts: number[] = Array.from({ length: recovered?.restarts ?? 0 }, () => Date.now());
     for (;;) {
-      let handle: TaskHandle;
-      try {
-        handle =
-          recovered && driver.recover
-            ? await driver.recover(recovered)
-            : await driver.start({
-                allocId: this.alloc.metadata.name,
-                jobName: this.alloc.spec.jobName,
-                groupName: this.alloc.spec.group,
-                taskName: task.name,
-                config,
-                env,
-                allocDir: this.allocDir,
-                taskDir,
-                stdoutPath: path.join(logs, `${task.name}.stdout.0`),
-                stderrPath: path.join(logs, `${task.name}.stderr.0`),
-                ...(task.user ? { user: task.user } : {}),
-                resources: {
-                  cpuMHz: resources?.cpu ?? task.resources?.cpu ?? 100,
-                  memoryMB: resources?.memoryMB ?? task.resources?.memory ?? 300,
-                  ...(resources?.memoryMaxMB ? { memoryMaxMB: resources.memoryMaxMB } : {}),
-                  ...(resources?.reservedCores?.length ? { cores: resources.reservedCores } : {}),
-                },
-                ports: (this.alloc.spec.resources.shared?.ports ?? []).map((p) => ({
-                  label: p.label,
-                  value: p.value,
-                  to: p.to === undefined || p.to === -1 ? p.value : p.to,
-                  hostIP: p.hostIP ?? "",
-                })),
-              });
-      } catch (err) {
-        return this.fail(task.name, "Driver Failure", (err as Error).message);
+      let result: ExitResult;
+      let setupFailed = false;
+      const setupError = prepared ? undefined : await this.prestart(task, t.taskDir, t.templates);
+      if (this.stopping && !evenWhenStopping) {
+        if (state) Object.assign(state, { state: "dead", finishedAt: new Date().toISOString() });
+        await this.reportNow();
+        return true;
       }
-      this.handles.set(task.name, handle);
-      if (handle.recovery)
-        this.deps.state.setTask(key, task.name, { ...handle.recovery, restarts: restarts.length });
-      if (state)
-        Object.assign(state, {
-          state: "running",
-          startedAt: state.startedAt ?? new Date().toISOString(),
-        });
-      this.event(
-        task.name,
-        "Started",
-        recovered ? "Task re-attached after an agent restart" : "Task started by client",
-      );
-      recovered = undefined;
-      this.clientStatus = "running";
-      await this.report();
-
-      const result = await handle.wait();
-      this.handles.delete(task.name);
-      await handle
-        .destroy?.()
-        .catch((err: unknown) =>
-          this.deps.log.warn({ err, task: task.name }, "could not clean up after task"),
+      if (setupError !== undefined) {
+        result = { exitCode: null, signal: null, error: setupError };
+        setupFailed = true;
+      } else {
+        prepared = true;
+        let handle: TaskHandle;
+        try {
+          handle =
+            recovered && driver.recover
+              ? await driver.recover(recovered)
+              : await driver.start({
+                  allocId: this.alloc.metadata.name,
+                  jobName: this.alloc.spec.jobName,
+                  groupName: this.alloc.spec.group,
+                  taskName: task.name,
+                  config: t.config,
+                  env: { ...t.baseEnv, ...t.templates?.env() },
+                  allocDir: this.allocDir,
+                  taskDir: t.taskDir,
+                  stdoutPath: t.logs.stdoutPath,
+                  stderrPath: t.logs.stderrPath,
+                  ...(task.user ? { user: task.user } : {}),
+                  resources: {
+                    cpuMHz: resources?.cpu ?? task.resources?.cpu ?? 100,
+                    memoryMB: resources?.memoryMB ?? task.resources?.memory ?? 300,
+                    ...(resources?.memoryMaxMB ? { memoryMaxMB: resources.memoryMaxMB } : {}),
+                    ...(resources?.reservedCores?.length ? { cores: resources.reservedCores } : {}),
+                  },
+                  ports: (this.alloc.spec.resources.shared?.ports ?? []).map((p) => ({
+                    label: p.label,
+                    value: p.value,
+                    to: p.to === undefined || p.to === -1 ? p.value : p.to,
+                    hostIP: p.hostIP ?? "",
+                  })),
+                });
+        } catch (err) {
+          return this.fail(task.name, "Driver Failure", (err as Error).message);
+        }
+        this.handles.set(task.name, handle);
+        if (handle.recovery)
+          this.deps.state.setTask(key, task.name, {
+            ...handle.recovery,
+            restarts: restarts.length,
+          });
+        if (state)
+          Object.assign(state, {
+            state: "running",
+            startedAt: state.startedAt ?? new Date().toISOString(),
+          });
+        this.event(
+          task.name,
+          "Started",
+          recovered ? "Task re-attached after an agent restart" : "Task started by client",
         );
-      this.deps.state.setTask(key, task.name, undefined);
+        recovered = undefined;
+        this.clientStatus = "running";
+        this.report();
+        // Stopped while it was starting.
+        if (this.stopped.has(task.name) || (this.stopping && !evenWhenStopping))
+          this.kill(task, handle);
+
+        result = await handle.wait();
+        this.handles.delete(task.name);
+        await handle
+          .destroy?.()
+          .catch((err: unknown) =>
+            this.deps.log.warn({ err, task: task.name }, "could not clean up after task"),
+          );
+        this.deps.state.setTask(key, task.name, undefined);
+      }
       const succeeded = result.exitCode === 0 && !result.error;
       const told = (this.stopping && !evenWhenStopping) || this.stopped.has(task.name);
+      const requested = !told && this.restartRequested.delete(task.name);
       if (told) {
         this.event(task.name, "Killed", "Task successfully killed");
+      } else if (setupFailed) {
+        // The setup event already says why.
       } else if (result.error) {
-        this.event(task.name, "Driver Failure", result.error, { failsTask: true });
+        this.event(task.name, "Driver Failure", result.error, {
+          failsTask: true,
+          driverError: result.error,
+        });
       } else {
         const exit = `Exit Code: ${result.exitCode ?? ""}${result.signal ? `, Signal: ${result.signal}` : ""}${result.oomKilled ? ', Exit Message: "OOM Killed"' : ""}`;
         this.event(task.name, "Terminated", exit, {
@@ -253,43 +416,49 @@ export class AllocRunner {
       }
       const decision = told
         ? { restart: false, delayMs: 0, reason: "" }
-        : decideRestart(
-            this.jobType,
-            task.restart ?? this.group?.restart,
-            succeeded,
-            restarts,
-            Date.now(),
-          );
+        : requested
+          ? { restart: true, delayMs: 0, reason: "Restart requested by a template change" }
+          : decideRestart(
+              this.jobType,
+              task.restart ?? this.group?.restart,
+              succeeded,
+              restarts,
+              Date.now(),
+            );
       if (!decision.restart) {
         const ok = told || succeeded;
-        if (!ok && !result.error)
-          this.event(task.name, "Not Restarting", decision.reason, { failsTask: true });
+        if (!ok && !(result.error && !setupFailed))
+          this.event(task.name, "Not Restarting", decision.reason, {
+            failsTask: true,
+            restartReason: decision.reason,
+          });
         if (state)
           Object.assign(state, {
             state: "dead",
             failed: !ok,
             finishedAt: new Date().toISOString(),
           });
-        await this.report();
+        await this.reportNow();
         return ok;
       }
-      restarts.push(Date.now());
+      if (!requested) restarts.push(Date.now());
       if (state)
         Object.assign(state, {
           state: "pending",
-          restarts: restarts.length,
+          restarts: (state.restarts ?? 0) + 1,
           lastRestart: new Date().toISOString(),
         });
       this.event(
         task.name,
         "Restarting",
         `${decision.reason}; restarting in ${Math.round(decision.delayMs / 1000)}s`,
+        { restartReason: decision.reason, startDelay: `${decision.delayMs}ms` },
       );
-      await this.report();
+      this.report();
       await new Promise((r) => setTimeout(r, decision.delayMs));
-      if (this.stopping) {
+      if (this.stopping && !evenWhenStopping) {
         if (state) Object.assign(state, { state: "dead", finishedAt: new Date().toISOString() });
-        await this.report();
+        await this.reportNow();
         return true;
       }
     }
@@ -300,7 +469,7 @@ export class AllocRunner {
     if (state)
       Object.assign(state, { state: "dead", failed: true, finishedAt: new Date().toISOString() });
     this.event(taskName, type, message, { failsTask: true });
-    await this.report();
+    await this.reportNow();
     return false;
   }
 
@@ -318,13 +487,24 @@ export class AllocRunner {
     ].slice(-10);
   }
 
-  private async report(): Promise<void> {
+  /** Status changed: written within the batch interval. */
+  private report(): void {
+    this.batcher.update();
+  }
+
+  /** Status changed and must be written before going on (final states). */
+  private async reportNow(): Promise<void> {
+    this.batcher.update();
+    await this.batcher.flush();
+  }
+
+  private async send(): Promise<void> {
     const status: NomadAllocationStatus = {
       clientStatus: this.clientStatus,
       clientDescription:
         this.description ||
         (this.clientStatus === "running" ? "Tasks are running" : "Tasks are pending"),
-      taskStates: Object.fromEntries(this.states),
+      taskStates: structuredClone(Object.fromEntries(this.states)),
       modifyTime: new Date().toISOString(),
     };
     try {

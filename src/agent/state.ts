@@ -1,7 +1,8 @@
 // The agent's local state file: for each allocation it runs, each task's
-// process and exit-code file, so a restarted agent re-attaches to running
-// tasks instead of starting them again. Written whole and renamed into place,
-// so a crash never leaves half a file.
+// process and exit-code file, and each task's log monitor, so a restarted
+// agent re-attaches to running tasks (and their log monitors) instead of
+// starting them again. Written whole and renamed into place, so a crash never
+// leaves half a file.
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { TaskRecoveryState } from "../drivers/driver.js";
@@ -10,7 +11,11 @@ export interface TaskRecord extends TaskRecoveryState {
   restarts: number;
 }
 
-type State = Record<string, Record<string, TaskRecord>>;
+interface State {
+  tasks: Record<string, Record<string, TaskRecord>>;
+  /** Log monitor PIDs per allocation key and task; they span the task's restarts. */
+  logmons: Record<string, Record<string, number>>;
+}
 
 export class AgentState {
   private readonly file: string;
@@ -19,27 +24,41 @@ export class AgentState {
   constructor(dataDir: string) {
     this.file = path.join(dataDir, "state.json");
     try {
-      this.state = JSON.parse(readFileSync(this.file, "utf8")) as State;
+      const read = JSON.parse(readFileSync(this.file, "utf8")) as Partial<State>;
+      this.state = { tasks: read.tasks ?? {}, logmons: read.logmons ?? {} };
     } catch {
-      this.state = {};
+      this.state = { tasks: {}, logmons: {} };
     }
   }
 
   tasksOf(allocKey: string): Record<string, TaskRecord> | undefined {
-    return this.state[allocKey];
+    return this.state.tasks[allocKey];
   }
 
   setTask(allocKey: string, task: string, record: TaskRecord | undefined): void {
-    const tasks = { ...this.state[allocKey] };
+    const tasks = { ...this.state.tasks[allocKey] };
     if (record) tasks[task] = record;
     else delete tasks[task];
-    this.state[allocKey] = tasks;
+    this.state.tasks[allocKey] = tasks;
+    this.save();
+  }
+
+  logmonOf(allocKey: string, task: string): number | undefined {
+    return this.state.logmons[allocKey]?.[task];
+  }
+
+  setLogmon(allocKey: string, task: string, pid: number | undefined): void {
+    const tasks = { ...this.state.logmons[allocKey] };
+    if (pid !== undefined) tasks[task] = pid;
+    else delete tasks[task];
+    this.state.logmons[allocKey] = tasks;
     this.save();
   }
 
   forget(allocKey: string): void {
-    if (!(allocKey in this.state)) return;
-    delete this.state[allocKey];
+    if (!(allocKey in this.state.tasks) && !(allocKey in this.state.logmons)) return;
+    delete this.state.tasks[allocKey];
+    delete this.state.logmons[allocKey];
     this.save();
   }
 

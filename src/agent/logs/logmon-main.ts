@@ -1,0 +1,59 @@
+// The log monitor process, one per task (Nomad's logmon): reads the task's
+// stdout and stderr FIFOs and writes them into rotated files. It runs
+// detached from the agent, so a task's output keeps flowing while the agent
+// restarts; the agent finds it again by its PID and stops it when the task is
+// done for good.
+//
+// Usage: node logmon-main.js '{"logDir":…,"task":…,"maxFiles":…,"maxFileSizeBytes":…}'
+import { execFileSync } from "node:child_process";
+import { constants, existsSync, openSync } from "node:fs";
+import net from "node:net";
+import { type LogStream, logFifoPath } from "./files.js";
+import { FileRotator } from "./rotator.js";
+
+interface LogmonArgs {
+  logDir: string;
+  task: string;
+  maxFiles: number;
+  maxFileSizeBytes: number;
+}
+
+const args = JSON.parse(process.argv[2] ?? "{}") as LogmonArgs;
+const fifos: string[] = [];
+const rotators: FileRotator[] = [];
+
+for (const stream of ["stdout", "stderr"] as LogStream[]) {
+  const fifo = logFifoPath(args.logDir, args.task, stream);
+  if (!existsSync(fifo)) execFileSync("mkfifo", ["-m", "600", fifo]);
+  fifos.push(fifo);
+  const rotator = new FileRotator(args.logDir, args.task, stream, args);
+  rotators.push(rotator);
+  // Read and write: opening never blocks, and a task that exits (or restarts)
+  // does not end the stream, so one monitor serves every run of the task.
+  const fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+  const socket = new net.Socket({ fd, readable: true, writable: false });
+  socket.on("data", (chunk: Buffer) => rotator.write(chunk));
+}
+
+// Tells the agent both FIFOs are open for reading, so its driver can open them
+// for writing without blocking.
+process.stdout.write("ready\n");
+process.stdout.destroy();
+// The agent stops listening once we are ready (and may be gone): never die of a write to it.
+process.stderr.on("error", () => {});
+
+function finish(): void {
+  // Let what is already in the pipes arrive, then close the files.
+  setTimeout(() => {
+    for (const r of rotators) r.close();
+    process.exit(0);
+  }, 300);
+}
+process.once("SIGTERM", finish);
+process.once("SIGINT", finish);
+process.on("SIGHUP", () => {}); // the agent's terminal going away is not our end
+
+// The allocation directory was removed (garbage collected): nothing left to serve.
+setInterval(() => {
+  if (!fifos.every((f) => existsSync(f))) finish();
+}, 10_000);
