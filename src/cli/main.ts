@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { normalizeNomadFlags } from "./args.js";
 import { agentCommand } from "./commands/agent.js";
+import { allocCommand } from "./commands/alloc.js";
 import { controllerCommand } from "./commands/controller.js";
 import { devCommand } from "./commands/dev.js";
 import { jobCommand } from "./commands/job.js";
@@ -19,6 +20,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   program.addCommand(controllerCommand());
   program.addCommand(agentCommand());
   program.addCommand(jobCommand());
+  program.addCommand(allocCommand());
   program
     .command("version")
     .description("print the version")

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { logFileName, logIndexes } from "../../../src/agent/logs/files.js";
+import { lastLines } from "../../../src/agent/logs/reader.js";
 
 describe("log file names", () => {
   it("names files <task>.<stream>.<N> as Nomad does", () => {
@@ -17,5 +18,15 @@ describe("log file names", () => {
     ];
     expect(logIndexes(names, "web", "stdout")).toEqual([2, 10]);
     expect(logIndexes(names, "web", "stderr")).toEqual([0]);
+  });
+});
+
+describe("last lines", () => {
+  const text = Buffer.from("one\ntwo\nthree\n");
+  it("keeps the last n lines, a final newline not counting as a line", () => {
+    expect(lastLines(text, 2).toString()).toBe("two\nthree\n");
+    expect(lastLines(text, 10).toString()).toBe("one\ntwo\nthree\n");
+    expect(lastLines(Buffer.from("a\nb"), 1).toString()).toBe("b");
+    expect(lastLines(text, 0).toString()).toBe("");
   });
 });
