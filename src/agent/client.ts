@@ -14,7 +14,10 @@ import { caravanResource, collectionPath, controllerRevisionResource } from "../
 import { ApiError, requestJson } from "../kube/rest.js";
 import { objectKey } from "../kube/store.js";
 import { AllocRunner } from "./allocrunner.js";
+import type { LogCollector } from "./logs/tasklogs.js";
 import { AgentState } from "./state.js";
+import { TaskTemplates } from "./templates/runner.js";
+import { KubeTemplateSources } from "./templates/sources.js";
 
 export interface AgentClientOptions {
   kc: KubeConfig;
@@ -24,6 +27,10 @@ export interface AgentClientOptions {
   region: string;
   drivers: ReadonlyMap<string, TaskDriver>;
   fieldManager: string;
+  /** How task output is collected (default "logmon": rotated by a process per task). */
+  logCollector?: LogCollector;
+  /** How often one allocation's status is written at most, in ms (default 200). */
+  statusIntervalMs?: number;
 }
 
 const terminal = new Set(["complete", "failed", "lost"]);
@@ -35,9 +42,11 @@ export class AgentClient {
   /** Allocations this process already ran: a late event with an old status must not start them again. */
   private readonly finished = new Set<string>();
   private readonly state: AgentState;
+  private readonly templateSources: KubeTemplateSources;
 
   constructor(private readonly options: AgentClientOptions) {
     this.state = new AgentState(options.dataDir);
+    this.templateSources = new KubeTemplateSources(options.kc, options.log);
     this.allocations = new Informer<NomadAllocation>(
       options.kc,
       caravanResource("NomadAllocation"),
@@ -69,6 +78,7 @@ export class AgentClient {
   async stop(killTasks = false): Promise<void> {
     this.allocations.stop();
     this.node.stop();
+    this.templateSources.stop();
     if (!killTasks) return;
     const runners = [...this.runners.values()];
     for (const r of runners) r.stop("agent shutting down in dev mode");
@@ -101,6 +111,12 @@ export class AgentClient {
         node: () => this.node.store.get(this.options.nodeName),
         fieldManager: this.options.fieldManager,
         state: this.state,
+        ...(this.options.logCollector ? { logCollector: this.options.logCollector } : {}),
+        ...(this.options.statusIntervalMs !== undefined
+          ? { statusIntervalMs: this.options.statusIntervalMs }
+          : {}),
+        templates: (task, ctx, events) =>
+          new TaskTemplates(task, ctx, events, this.templateSources),
       },
       alloc,
       group,

@@ -1,0 +1,133 @@
+// The Kubernetes side of template sources: the ConfigMaps and Secrets a
+// task's templates read, in the allocation's namespace. Each named object is
+// watched by its own informer (a field selector on its name), shared by every
+// template that reads it and stopped when none does.
+//   key "<configmap>/<key>"  → the ConfigMap's data[key]
+//   ls "<configmap>"         → its keys and values
+//   secret "<secret>"        → { Data: its keys, decoded }
+import type { Logger } from "../../common/log.js";
+import type { ApiObject } from "../../crds/meta.js";
+import { Informer } from "../../kube/informer.js";
+import type { KubeConfig } from "../../kube/kubeconfig.js";
+import type { ResourceRef } from "../../kube/resources.js";
+import type { TemplateDependency, TemplateSources } from "../../template/index.js";
+
+export type SourceKind = "ConfigMap" | "Secret";
+
+interface DataObject extends ApiObject {
+  data?: Record<string, string>;
+  binaryData?: Record<string, string>;
+}
+
+const resources: Record<SourceKind, ResourceRef> = {
+  ConfigMap: {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    basePath: "/api/v1",
+    plural: "configmaps",
+    namespaced: true,
+  },
+  Secret: {
+    apiVersion: "v1",
+    kind: "Secret",
+    basePath: "/api/v1",
+    plural: "secrets",
+    namespaced: true,
+  },
+};
+
+interface Watched {
+  informer: Informer<DataObject>;
+  listeners: Set<() => void>;
+}
+
+/** The object a dependency reads. */
+export function dependencyObject(
+  dep: TemplateDependency,
+): { kind: SourceKind; name: string } | undefined {
+  if (dep.kind === "key") return { kind: "ConfigMap", name: dep.name.split("/")[0] ?? "" };
+  if (dep.kind === "ls") return { kind: "ConfigMap", name: dep.name.replace(/\/+$/, "") };
+  if (dep.kind === "secret") return { kind: "Secret", name: dep.name };
+  return undefined;
+}
+
+export class KubeTemplateSources {
+  private readonly watched = new Map<string, Watched>();
+
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly log: Logger,
+  ) {}
+
+  /** Watches one object; `onChange` runs when it appears, changes or goes. Returns the unsubscribe. */
+  watch(kind: SourceKind, namespace: string, name: string, onChange: () => void): () => void {
+    const id = `${kind}/${namespace}/${name}`;
+    let w = this.watched.get(id);
+    if (!w) {
+      const informer = new Informer<DataObject>(this.kc, resources[kind], this.log, {
+        namespace,
+        fieldSelector: `metadata.name=${name}`,
+      });
+      const entry: Watched = { informer, listeners: new Set() };
+      const fire = () => {
+        for (const l of entry.listeners) l();
+      };
+      informer.addHandlers({ onAdd: fire, onUpdate: fire, onDelete: fire });
+      informer.start();
+      this.watched.set(id, entry);
+      w = entry;
+    }
+    const watched = w;
+    watched.listeners.add(onChange);
+    return () => {
+      watched.listeners.delete(onChange);
+      if (watched.listeners.size > 0) return;
+      watched.informer.stop();
+      this.watched.delete(id);
+    };
+  }
+
+  stop(): void {
+    for (const w of this.watched.values()) w.informer.stop();
+    this.watched.clear();
+  }
+
+  /** What the template engine reads in `namespace`: only objects already watched and listed. */
+  sourcesFor(namespace: string): TemplateSources {
+    const get = (kind: SourceKind, name: string): DataObject | undefined =>
+      this.watched.get(`${kind}/${namespace}/${name}`)?.informer.store.get(`${namespace}/${name}`);
+    const configMapData = (name: string): Record<string, string> | undefined => {
+      const cm = get("ConfigMap", name);
+      if (!cm) return undefined;
+      const binary = Object.entries(cm.binaryData ?? {}).map(
+        ([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")] as const,
+      );
+      return { ...Object.fromEntries(binary), ...cm.data };
+    };
+    return {
+      key: (p) => {
+        const slash = p.indexOf("/");
+        if (slash < 0) return undefined;
+        return configMapData(p.slice(0, slash))?.[p.slice(slash + 1)];
+      },
+      ls: (prefix) => {
+        const data = configMapData(prefix.replace(/\/+$/, ""));
+        if (!data) return undefined;
+        return Object.keys(data)
+          .sort()
+          .map((key) => ({ key, value: data[key] as string }));
+      },
+      secret: (name) => {
+        const secret = get("Secret", name);
+        if (!secret) return undefined;
+        const data = Object.fromEntries(
+          Object.entries(secret.data ?? {}).map(([k, v]) => [
+            k,
+            Buffer.from(v, "base64").toString("utf8"),
+          ]),
+        );
+        return { Data: data };
+      },
+    };
+  }
+}
