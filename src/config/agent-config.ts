@@ -29,6 +29,28 @@ export interface ClientConfig {
   chrootEnv?: Record<string, string>;
 }
 
+/** acl { … }: Nomad's ACL system on the HTTP API. */
+export interface AclConfig {
+  enabled: boolean;
+  /** token_ttl: how long a resolved token may be cached (a Go duration). */
+  tokenTTL?: string;
+}
+
+/** tls { … }: HTTPS for the HTTP API, and client certificates when verify_https_client. */
+export interface TlsConfig {
+  http: boolean;
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  verifyHttpsClient: boolean;
+}
+
+/** limits { … }: protection of the HTTP API. */
+export interface LimitsConfig {
+  /** http_max_conns_per_client: connections one address may hold; 0 is no limit. */
+  httpMaxConnsPerClient: number;
+}
+
 export interface AgentConfig {
   region: string;
   datacenter: string;
@@ -45,6 +67,9 @@ export interface AgentConfig {
   client: ClientConfig;
   /** `plugin "<driver>" { config { … } }`, kept as written for the driver to validate. */
   plugins: Record<string, Record<string, unknown>>;
+  acl?: AclConfig;
+  tls?: TlsConfig;
+  limits?: LimitsConfig;
 }
 
 export function defaultAgentConfig(): AgentConfig {

@@ -148,6 +148,65 @@ export function decodeAgentConfig(
       const body = d.block(v, at);
       if (body) config.client = decodeClient(d, body, at);
     },
+    acl: (v, at) => {
+      const body = d.block(v, at);
+      if (!body) return;
+      const acl: NonNullable<AgentConfig["acl"]> = { enabled: false };
+      d.fields(body, at, {
+        enabled: (x, xat) => {
+          acl.enabled = d.bool(x, xat) ?? false;
+        },
+        token_ttl: (x, xat) => {
+          const s = d.string(x, xat);
+          if (s !== undefined && !/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/.test(s))
+            d.fail(xat, `expected a duration such as "30s", got ${JSON.stringify(s)}`);
+          else if (s !== undefined) acl.tokenTTL = s;
+        },
+      });
+      config.acl = acl;
+    },
+    tls: (v, at) => {
+      const body = d.block(v, at);
+      if (!body) return;
+      const tls: NonNullable<AgentConfig["tls"]> = { http: false, verifyHttpsClient: false };
+      const path = (key: "caFile" | "certFile" | "keyFile") => (x: unknown, xat: string) => {
+        const s = d.string(x, xat);
+        if (s) tls[key] = s;
+      };
+      d.fields(body, at, {
+        http: (x, xat) => {
+          tls.http = d.bool(x, xat) ?? false;
+        },
+        rpc: (x, xat) => void d.bool(x, xat),
+        ca_file: path("caFile"),
+        cert_file: path("certFile"),
+        key_file: path("keyFile"),
+        verify_https_client: (x, xat) => {
+          tls.verifyHttpsClient = d.bool(x, xat) ?? false;
+        },
+        verify_server_hostname: (x, xat) => void d.bool(x, xat),
+      });
+      if (tls.http && (!tls.certFile || !tls.keyFile))
+        d.fail(at, "http = true needs cert_file and key_file");
+      if (tls.verifyHttpsClient && !tls.caFile)
+        d.fail(
+          at,
+          "verify_https_client = true needs ca_file to verify client certificates against",
+        );
+      config.tls = tls;
+    },
+    limits: (v, at) => {
+      const body = d.block(v, at);
+      if (!body) return;
+      const limits: NonNullable<AgentConfig["limits"]> = { httpMaxConnsPerClient: 100 };
+      d.fields(body, at, {
+        http_max_conns_per_client: (x, xat) => {
+          const n = d.int(x, xat, 0, 1_000_000);
+          if (n !== undefined) limits.httpMaxConnsPerClient = n;
+        },
+      });
+      config.limits = limits;
+    },
     plugin: (v, at) => {
       const plugins = d.block(v, at);
       if (!plugins) return;

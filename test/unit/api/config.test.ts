@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { decodeAgentConfig } from "../../../src/config/decode.js";
+
+describe("agent config: acl, tls and limits blocks", () => {
+  it("reads them", () => {
+    const r = decodeAgentConfig("agent.hcl", {
+      acl: [{ enabled: true, token_ttl: "30s" }],
+      tls: [
+        {
+          http: true,
+          cert_file: "c.pem",
+          key_file: "k.pem",
+          ca_file: "ca.pem",
+          verify_https_client: true,
+        },
+      ],
+      limits: [{ http_max_conns_per_client: 10 }],
+    });
+    expect(r).toEqual({
+      ok: true,
+      config: {
+        acl: { enabled: true, tokenTTL: "30s" },
+        tls: {
+          http: true,
+          certFile: "c.pem",
+          keyFile: "k.pem",
+          caFile: "ca.pem",
+          verifyHttpsClient: true,
+        },
+        limits: { httpMaxConnsPerClient: 10 },
+      },
+    });
+  });
+
+  it("names the mistakes", () => {
+    const r = decodeAgentConfig("agent.hcl", {
+      acl: [{ enabled: "yes", token_ttl: "soon", tokens: 1 }],
+      tls: [{ http: true, verify_https_client: true }],
+      limits: [{ http_max_conns_per_client: -1 }],
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors).toEqual([
+      'agent.hcl: acl.enabled: expected true or false, got "yes"',
+      'agent.hcl: acl.token_ttl: expected a duration such as "30s", got "soon"',
+      "agent.hcl: acl.tokens: unknown setting; expected one of enabled, token_ttl",
+      "agent.hcl: tls: http = true needs cert_file and key_file",
+      "agent.hcl: tls: verify_https_client = true needs ca_file to verify client certificates against",
+      "agent.hcl: limits.http_max_conns_per_client: expected a whole number from 0 to 1000000, got -1",
+    ]);
+  });
+});
