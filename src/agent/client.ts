@@ -14,6 +14,13 @@ import { caravanResource, collectionPath, controllerRevisionResource } from "../
 import { ApiError, requestJson } from "../kube/rest.js";
 import { objectKey } from "../kube/store.js";
 import { AllocRunner } from "./allocrunner.js";
+import {
+  collectable,
+  defaultGcConfig,
+  diskUsagePercent,
+  type GcConfig,
+  removeAllocDir,
+} from "./gc.js";
 import type { LogCollector } from "./logs/tasklogs.js";
 import { AgentState } from "./state.js";
 import { TaskTemplates } from "./templates/runner.js";
@@ -31,6 +38,8 @@ export interface AgentClientOptions {
   logCollector?: LogCollector;
   /** How often one allocation's status is written at most, in ms (default 200). */
   statusIntervalMs?: number;
+  /** Alloc dir garbage collection (client gc_* settings); Nomad's defaults when unset. */
+  gc?: Partial<GcConfig>;
 }
 
 const terminal = new Set(["complete", "failed", "lost"]);
@@ -39,14 +48,17 @@ export class AgentClient {
   private readonly allocations: Informer<NomadAllocation>;
   private readonly node: Informer<NomadNode>;
   private readonly runners = new Map<string, AllocRunner>();
-  /** Allocations this process already ran: a late event with an old status must not start them again. */
-  private readonly finished = new Set<string>();
+  /** Allocations this process already ran (a late event with an old status must not start them again), with their dir and end time for gc. */
+  private readonly finished = new Map<string, { dir: string; finishedAt: number }>();
+  private readonly gcConfig: GcConfig;
+  private gcTimer: NodeJS.Timeout | undefined;
   private readonly state: AgentState;
   private readonly templateSources: KubeTemplateSources;
 
   constructor(private readonly options: AgentClientOptions) {
     this.state = new AgentState(options.dataDir);
     this.templateSources = new KubeTemplateSources(options.kc, options.log);
+    this.gcConfig = { ...defaultGcConfig, ...options.gc };
     this.allocations = new Informer<NomadAllocation>(
       options.kc,
       caravanResource("NomadAllocation"),
@@ -69,6 +81,37 @@ export class AgentClient {
   start(): void {
     this.node.start();
     this.allocations.start();
+    this.gcTimer = setInterval(() => this.collectGarbage(), this.gcConfig.intervalMs);
+    this.gcTimer.unref();
+  }
+
+  /** Removes terminal allocations' directories per the gc settings (see gc.ts). */
+  collectGarbage(): void {
+    const kept = [...this.finished].filter(([, f]) => f.dir !== "");
+    const terminalAllocs = kept.map(([key, f]) => ({
+      key,
+      finishedAt: f.finishedAt,
+      deleted: this.allocations.hasSynced() && !this.allocations.store.get(key),
+    }));
+    const dirs = new Map(kept.map(([k, f]) => [k, f.dir]));
+    const usage = (removed: readonly string[]) => {
+      for (const key of removed) {
+        const dir = dirs.get(key);
+        if (dir) removeAllocDir(dir);
+        dirs.delete(key);
+      }
+      return diskUsagePercent(this.options.dataDir);
+    };
+    const chosen = collectable(terminalAllocs, this.runners.size, this.gcConfig, usage);
+    usage(chosen);
+    // Forgotten only once deleted from the API: until then a late event must not run it again.
+    for (const key of chosen) {
+      const f = this.finished.get(key);
+      if (f) f.dir = "";
+      if (!this.allocations.store.get(key)) this.finished.delete(key);
+    }
+    if (chosen.length)
+      this.options.log.info({ allocations: chosen }, "garbage collected alloc dirs");
   }
 
   /**
@@ -79,6 +122,7 @@ export class AgentClient {
     this.allocations.stop();
     this.node.stop();
     this.templateSources.stop();
+    if (this.gcTimer) clearInterval(this.gcTimer);
     if (!killTasks) return;
     const runners = [...this.runners.values()];
     for (const r of runners) r.stop("agent shutting down in dev mode");
@@ -124,7 +168,7 @@ export class AgentClient {
     );
     this.runners.set(key, created);
     void created.done.then(() => {
-      this.finished.add(key);
+      this.finished.set(key, { dir: created.allocDir, finishedAt: Date.now() });
       this.runners.delete(key);
     });
   }
