@@ -4,11 +4,13 @@
 
 import { dockerDriver } from "./docker/index.js";
 import type { DriverContext, DriverFactory, DriverFingerprint, TaskDriver } from "./driver.js";
+import { javaDriver } from "./java/index.js";
 import { rawExecDriver } from "./raw_exec/index.js";
 
 export const driverFactories: Record<string, DriverFactory> = {
   raw_exec: rawExecDriver,
   docker: dockerDriver,
+  java: javaDriver,
 };
 
 export interface LoadedDrivers {
