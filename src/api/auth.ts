@@ -1,0 +1,98 @@
+// Who is asking: the secret in X-Nomad-Token (or Authorization: Bearer) is
+// hashed and looked up among NomadACLTokens; its policies are compiled into
+// one ACL. No token means the "anonymous" policy, as in Nomad.
+import { createHash } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import { type Acl, compileAcl, managementAcl } from "../acl/acl.js";
+import { type Policy, parsePolicy } from "../acl/policy.js";
+import type { NomadACLPolicy, NomadACLToken } from "../crds/objects.js";
+import { HttpError, type RequestToken } from "./http.js";
+import { type ApiState, bySecretHash } from "./state.js";
+
+export const anonymousPolicy = "anonymous";
+const byPolicyName = "policyName";
+
+export function secretHash(secret: string): string {
+  return `sha256:${createHash("sha256").update(secret).digest("hex")}`;
+}
+
+export function policyName(p: NomadACLPolicy): string {
+  return p.spec.name ?? p.metadata.name;
+}
+
+export function tokenSecret(req: IncomingMessage): string | undefined {
+  const header = req.headers["x-nomad-token"];
+  if (typeof header === "string" && header) return header;
+  const auth = req.headers.authorization;
+  if (auth?.startsWith("Bearer ")) return auth.slice(7).trim() || undefined;
+  return undefined;
+}
+
+export function tokenExpired(t: NomadACLToken, now: number): boolean {
+  if (t.status?.expired) return true;
+  const at = t.status?.expirationTime ?? t.spec.expirationTime;
+  return !!at && Date.parse(at) <= now;
+}
+
+export function requestToken(t: NomadACLToken): RequestToken {
+  return {
+    accessorID: t.status?.accessorID ?? "",
+    name: t.spec.name ?? "",
+    type: t.spec.type,
+    policies: t.spec.policies ?? [],
+    objectName: t.metadata.name,
+  };
+}
+
+export class Authorizer {
+  private readonly parsed = new WeakMap<NomadACLPolicy, Policy | null>();
+  private readonly compiled = new Map<string, { key: string; acl: Acl }>();
+
+  constructor(
+    private readonly state: ApiState,
+    readonly enabled: boolean,
+    private readonly now: () => number = Date.now,
+  ) {
+    state.policies.store.addIndex(byPolicyName, (p) => [policyName(p)]);
+  }
+
+  resolve(secret: string | undefined): { acl: Acl; token?: RequestToken } {
+    if (!this.enabled) return { acl: managementAcl };
+    if (!secret) return { acl: this.aclFor([anonymousPolicy]) };
+    const [token] = this.state.tokens.store.byIndex(bySecretHash, secretHash(secret));
+    if (!token) throw new HttpError(403, "ACL token not found");
+    if (tokenExpired(token, this.now())) throw new HttpError(403, "ACL token expired");
+    const info = requestToken(token);
+    if (token.spec.type === "management") return { acl: managementAcl, token: info };
+    return { acl: this.aclFor(info.policies), token: info };
+  }
+
+  /** The token named by secret, or undefined; for /v1/acl/token/self. */
+  policy(name: string): NomadACLPolicy | undefined {
+    return this.state.policies.store.byIndex(byPolicyName, name)[0];
+  }
+
+  private aclFor(names: readonly string[]): Acl {
+    const objects = names.map((n) => this.policy(n));
+    const key = objects.map((p) => p?.metadata.resourceVersion ?? "-").join(",");
+    const id = names.join(",");
+    const hit = this.compiled.get(id);
+    if (hit && hit.key === key) return hit.acl;
+    const policies: Policy[] = [];
+    for (const p of objects) {
+      if (!p) continue;
+      let parsed = this.parsed.get(p);
+      if (parsed === undefined) {
+        const r = parsePolicy(p.spec.rules);
+        parsed = r.ok ? r.policy : null;
+        this.parsed.set(p, parsed);
+      }
+      // A policy that does not parse grants nothing.
+      if (parsed) policies.push(parsed);
+    }
+    const acl = compileAcl(policies);
+    if (this.compiled.size > 10_000) this.compiled.clear();
+    this.compiled.set(id, { key, acl });
+    return acl;
+  }
+}

@@ -1,0 +1,145 @@
+// NomadAllocation → api.Allocation and AllocationListStub.
+import type { AllocationTaskEvent, AllocationTaskState } from "../../crds/allocation.js";
+import type { NomadAllocation } from "../../crds/objects.js";
+import { goDurationMs } from "../../jobspec/functions/index.js";
+import type { ObjectIndexes } from "../state.js";
+import { nanos, zeroTime } from "./time.js";
+
+type Obj = Record<string, unknown>;
+
+function event(e: AllocationTaskEvent): Obj {
+  return {
+    Type: e.type,
+    Time: nanos(e.time),
+    Message: e.message ?? "",
+    DisplayMessage: e.displayMessage ?? e.message ?? "",
+    Details: e.details ?? {},
+    FailsTask: e.failsTask ?? false,
+    ExitCode: e.exitCode ?? 0,
+    Signal: e.signal ?? 0,
+    RestartReason: e.restartReason ?? "",
+    KillReason: e.killReason ?? "",
+    KillTimeout: Math.round((goDurationMs(e.killTimeout ?? "0s") ?? 0) * 1e6),
+    KillError: e.killError ?? "",
+    StartDelay: Math.round((goDurationMs(e.startDelay ?? "0s") ?? 0) * 1e6),
+    DriverError: e.driverError ?? "",
+    SetupError: e.setupError ?? "",
+    DownloadError: e.downloadError ?? "",
+    ValidationError: e.validationError ?? "",
+    FailedSibling: e.failedSibling ?? "",
+  };
+}
+
+function taskState(s: AllocationTaskState): Obj {
+  return {
+    State: s.state,
+    Failed: s.failed ?? false,
+    Restarts: s.restarts ?? 0,
+    LastRestart: s.lastRestart ?? zeroTime,
+    StartedAt: s.startedAt ?? zeroTime,
+    FinishedAt: s.finishedAt ?? zeroTime,
+    Events: (s.events ?? []).map(event),
+  };
+}
+
+export interface AllocContext {
+  /** The Nomad job ID of the allocation's job. */
+  jobID: string;
+  nodeID: string;
+  nodeName: string;
+}
+
+export function allocStub(a: NomadAllocation, idx: ObjectIndexes, c: AllocContext): Obj {
+  const s = a.status ?? {};
+  const states: Record<string, Obj> = {};
+  for (const [name, st] of Object.entries(s.taskStates ?? {})) states[name] = taskState(st);
+  const ds = s.deploymentStatus;
+  return {
+    ID: a.metadata.name,
+    EvalID: a.spec.evalName,
+    Name: a.spec.name,
+    Namespace: a.metadata.namespace ?? "default",
+    NodeID: c.nodeID,
+    NodeName: c.nodeName,
+    JobID: c.jobID,
+    JobType: "",
+    JobVersion: a.spec.jobVersion,
+    TaskGroup: a.spec.group,
+    DeploymentID: a.spec.deploymentName ?? "",
+    DesiredStatus: a.spec.desiredStatus,
+    DesiredDescription: a.spec.desiredDescription ?? "",
+    ClientStatus: s.clientStatus ?? "pending",
+    ClientDescription: s.clientDescription ?? "",
+    TaskStates: states,
+    DeploymentStatus: ds
+      ? {
+          Healthy: ds.healthy ?? null,
+          Timestamp: ds.timestamp ?? zeroTime,
+          Canary: ds.canary ?? false,
+          ModifyIndex: ds.modifyIndex ?? 0,
+        }
+      : null,
+    FollowupEvalID: a.spec.followupEvalName ?? "",
+    PreviousAllocation: a.spec.previousAllocation ?? "",
+    NextAllocation: a.spec.nextAllocation ?? "",
+    RescheduleTracker: a.spec.rescheduleTracker
+      ? {
+          Events: (a.spec.rescheduleTracker.events ?? []).map((e) => ({
+            RescheduleTime: nanos(e.rescheduleTime),
+            PrevAllocID: e.prevAllocation,
+            PrevNodeID: e.prevNodeName ?? "",
+            Delay: Math.round((goDurationMs(e.delay ?? "0s") ?? 0) * 1e6),
+          })),
+        }
+      : null,
+    PreemptedAllocations: a.spec.preemptedAllocations ?? null,
+    PreemptedByAllocation: a.spec.preemptedByAllocation ?? "",
+    CreateIndex: idx.create,
+    ModifyIndex: idx.modify,
+    AllocModifyIndex: idx.specModify,
+    CreateTime: nanos(a.metadata.creationTimestamp),
+    ModifyTime: nanos(s.modifyTime ?? a.metadata.creationTimestamp),
+  };
+}
+
+/** GET /v1/allocation/:id: the stub's fields, the resources, and the job when it is known. */
+export function allocOut(
+  a: NomadAllocation,
+  idx: ObjectIndexes,
+  c: AllocContext,
+  job: Obj | null,
+): Obj {
+  const tasks: Record<string, Obj> = {};
+  for (const [name, r] of Object.entries(a.spec.resources.tasks ?? {}))
+    tasks[name] = {
+      Cpu: { CpuShares: r.cpu ?? 0, ReservedCores: r.reservedCores ?? null },
+      Memory: { MemoryMB: r.memoryMB ?? 0, MemoryMaxMB: r.memoryMaxMB ?? 0 },
+      Devices: null,
+      Networks: null,
+    };
+  const shared = a.spec.resources.shared ?? {};
+  return {
+    ...allocStub(a, idx, c),
+    Job: job,
+    AllocatedResources: {
+      Tasks: tasks,
+      Shared: {
+        DiskMB: shared.diskMB ?? 0,
+        Networks: (shared.networks ?? []).map((n) => ({
+          Mode: n.mode ?? "host",
+          Device: n.device ?? "",
+          IP: n.ip ?? "",
+          CIDR: n.cidr ?? "",
+          Hostname: n.hostname ?? "",
+        })),
+        Ports: (shared.ports ?? []).map((p) => ({
+          Label: p.label,
+          Value: p.value,
+          To: p.to ?? 0,
+          HostIP: p.hostIP ?? "",
+        })),
+      },
+    },
+    Metrics: null,
+  };
+}

@@ -1,0 +1,38 @@
+// NomadDeployment → api.Deployment.
+import type { NomadDeployment } from "../../crds/objects.js";
+import type { ObjectIndexes } from "../state.js";
+
+type Obj = Record<string, unknown>;
+
+export function deploymentOut(d: NomadDeployment, idx: ObjectIndexes, jobID: string): Obj {
+  const groups: Record<string, Obj> = {};
+  for (const [name, g] of Object.entries(d.status?.groups ?? {}))
+    groups[name] = {
+      AutoRevert: g.autoRevert ?? false,
+      AutoPromote: g.autoPromote ?? false,
+      Promoted: g.promoted ?? false,
+      PlacedCanaries: g.placedCanaries ?? null,
+      DesiredCanaries: g.desiredCanaries ?? 0,
+      DesiredTotal: g.desiredTotal ?? 0,
+      PlacedAllocs: g.placedAllocs ?? 0,
+      HealthyAllocs: g.healthyAllocs ?? 0,
+      UnhealthyAllocs: g.unhealthyAllocs ?? 0,
+      RequireProgressBy: g.requireProgressBy ?? "0001-01-01T00:00:00Z",
+    };
+  return {
+    ID: d.metadata.name,
+    Namespace: d.metadata.namespace ?? "default",
+    JobID: jobID,
+    JobVersion: d.spec.jobVersion,
+    JobModifyIndex: 0,
+    JobSpecModifyIndex: d.spec.jobSpecModifyIndex ?? 0,
+    JobCreateIndex: 0,
+    IsMultiregion: d.spec.isMultiregion ?? false,
+    TaskGroups: groups,
+    Status: d.status?.status ?? "running",
+    StatusDescription: d.status?.statusDescription ?? "",
+    EvalPriority: d.spec.evalPriority ?? 50,
+    CreateIndex: idx.create,
+    ModifyIndex: idx.modify,
+  };
+}

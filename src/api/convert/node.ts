@@ -1,0 +1,85 @@
+// NomadNode → api.Node and NodeListStub.
+import type { NomadNode } from "../../crds/objects.js";
+import type { ObjectIndexes } from "../state.js";
+
+type Obj = Record<string, unknown>;
+
+export function nodeStub(n: NomadNode, idx: ObjectIndexes): Obj {
+  const s = n.status ?? {};
+  const drivers: Record<string, Obj> = {};
+  for (const [name, d] of Object.entries(s.drivers ?? {}))
+    drivers[name] = {
+      Detected: d.detected ?? false,
+      Healthy: d.healthy ?? false,
+      HealthDescription: d.healthDescription ?? "",
+      Attributes: d.attributes ?? {},
+      UpdateTime: d.updateTime ?? "0001-01-01T00:00:00Z",
+    };
+  return {
+    ID: n.metadata.name,
+    Name: s.name ?? n.metadata.name,
+    Address: (s.httpAddr ?? "").split(":")[0] ?? "",
+    Datacenter: s.datacenter ?? "dc1",
+    NodeClass: s.nodeClass ?? "",
+    NodePool: n.spec.nodePool ?? s.nodePool ?? "default",
+    Version: s.agentVersion ?? "",
+    Drain: !!n.spec.drain,
+    SchedulingEligibility: n.spec.eligibility ?? s.schedulingEligibility ?? "eligible",
+    Status: s.status ?? "initializing",
+    StatusDescription: s.statusDescription ?? "",
+    Drivers: drivers,
+    Attributes: s.attributes ?? {},
+    LastDrain: null,
+    CreateIndex: idx.create,
+    ModifyIndex: idx.modify,
+  };
+}
+
+export function nodeOut(n: NomadNode, idx: ObjectIndexes): Obj {
+  const s = n.status ?? {};
+  const r = s.resources ?? {};
+  return {
+    ...nodeStub(n, idx),
+    HTTPAddr: s.httpAddr ?? "",
+    TLSEnabled: s.tlsEnabled ?? false,
+    Meta: { ...(s.meta ?? {}), ...(n.spec.meta ?? {}) },
+    Links: s.links ?? {},
+    ComputedClass: s.computedClass ?? "",
+    DrainStrategy: n.spec.drain
+      ? {
+          Deadline: 0,
+          IgnoreSystemJobs: n.spec.drain.ignoreSystemJobs ?? false,
+          ForceDeadline: s.drainStrategy?.forceDeadline ?? "0001-01-01T00:00:00Z",
+          StartedAt: s.drainStrategy?.startedAt ?? "0001-01-01T00:00:00Z",
+        }
+      : null,
+    NodeResources: {
+      Cpu: { CpuShares: r.cpu?.cpuShares ?? 0, TotalCpuCores: r.cpu?.totalCores ?? 0 },
+      Memory: { MemoryMB: r.memory?.memoryMB ?? 0 },
+      Disk: { DiskMB: r.disk?.diskMB ?? 0 },
+      MinDynamicPort: r.minDynamicPort ?? 20000,
+      MaxDynamicPort: r.maxDynamicPort ?? 32000,
+    },
+    ReservedResources: {
+      Cpu: { CpuShares: s.reserved?.cpuShares ?? 0 },
+      Memory: { MemoryMB: s.reserved?.memoryMB ?? 0 },
+      Disk: { DiskMB: s.reserved?.diskMB ?? 0 },
+      Networks: { ReservedHostPorts: s.reserved?.reservedHostPorts ?? "" },
+    },
+    HostVolumes: s.hostVolumes
+      ? Object.fromEntries(
+          Object.entries(s.hostVolumes).map(([k, v]) => [
+            k,
+            { Name: k, Path: v.path, ReadOnly: v.readOnly ?? false },
+          ]),
+        )
+      : null,
+    Events: (s.events ?? []).map((e) => ({
+      Message: e.message,
+      Subsystem: e.subsystem ?? "",
+      Details: e.details ?? null,
+      Timestamp: e.timestamp,
+    })),
+    StatusUpdatedAt: s.statusUpdatedAt ? Math.floor(Date.parse(s.statusUpdatedAt) / 1000) : 0,
+  };
+}

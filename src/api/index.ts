@@ -1,0 +1,114 @@
+// The Nomad-compatible HTTP API: informer caches, the authorizer, the routes
+// and the server, started together on ports.http by `caravan controller` and
+// `caravan dev`.
+import { readFileSync } from "node:fs";
+import type http from "node:http";
+import https from "node:https";
+import type { Registry } from "prom-client";
+import type { Logger } from "../common/log.js";
+import type { AgentConfig } from "../config/agent-config.js";
+import type { KubeConfig } from "../kube/kubeconfig.js";
+import { Authorizer } from "./auth.js";
+import { aclRoutes } from "./routes/acl.js";
+import { agentRoutes } from "./routes/agent.js";
+import { allocationRoutes } from "./routes/allocations.js";
+import type { RouteDeps } from "./routes/deps.js";
+import { jobRoutes } from "./routes/jobs.js";
+import { logRoutes } from "./routes/logs.js";
+import { nodeRoutes } from "./routes/nodes.js";
+import { type ApiServer, serveApi } from "./server.js";
+import { ApiState } from "./state.js";
+
+export interface ApiOptions {
+  registry: Registry;
+  /** Only this namespace's objects; unset means all. */
+  namespace?: string;
+  /** The in-process node agent's alloc directory (caravan dev), for /v1/client/fs/logs. */
+  allocDir?: string;
+  /** Where ACL token Secrets are written. */
+  secretNamespace: string;
+  ready?: () => boolean;
+}
+
+export interface RunningApi extends ApiServer {
+  state: ApiState;
+  url: string;
+}
+
+export async function startApi(
+  kc: KubeConfig,
+  config: AgentConfig,
+  log: Logger,
+  options: ApiOptions,
+): Promise<RunningApi> {
+  const state = new ApiState(kc, log, options.namespace);
+  const auth = new Authorizer(state, config.acl?.enabled ?? false);
+  const deps: RouteDeps = {
+    kc,
+    state,
+    auth,
+    config,
+    registry: options.registry,
+    log,
+    secretNamespace: options.secretNamespace,
+    ...(options.allocDir ? { allocDir: options.allocDir } : {}),
+  };
+  const routes = [
+    ...jobRoutes(deps),
+    ...allocationRoutes(deps),
+    ...nodeRoutes(deps),
+    ...agentRoutes(deps),
+    ...aclRoutes(deps),
+    ...logRoutes(deps),
+  ];
+  state.start();
+  const tls = config.tls;
+  const createServer =
+    tls?.http && tls.certFile && tls.keyFile
+      ? (handler: http.RequestListener) =>
+          https.createServer(
+            {
+              cert: readFileSync(tls.certFile as string),
+              key: readFileSync(tls.keyFile as string),
+              ...(tls.caFile ? { ca: readFileSync(tls.caFile) } : {}),
+              requestCert: tls.verifyHttpsClient,
+              rejectUnauthorized: tls.verifyHttpsClient,
+            },
+            handler,
+          ) as unknown as http.Server
+      : undefined;
+  let server: ApiServer;
+  try {
+    server = await serveApi(
+      {
+        state,
+        auth,
+        routes,
+        registry: options.registry,
+        log,
+        // Ready once the caches hold the cluster: answers before that would be empty.
+        ready: () => (options.ready?.() ?? true) && state.jobs.hasSynced(),
+        limits: { maxConnsPerClient: config.limits?.httpMaxConnsPerClient ?? 100 },
+      },
+      config.bindAddr,
+      config.ports.http,
+      createServer,
+    );
+  } catch (err) {
+    state.stop();
+    throw err;
+  }
+  // Answers before the caches hold the cluster would be empty; wait a while for
+  // them, but do not hang start-up on a kind the service account cannot list.
+  await Promise.race([state.waitForSync(), new Promise((r) => setTimeout(r, 15_000).unref())]);
+  const scheme = createServer ? "https" : "http";
+  return {
+    ...server,
+    state,
+    url: `${scheme}://${config.bindAddr}:${server.port}`,
+    close: async () => {
+      state.stop();
+      await server.close();
+    },
+  };
+}

@@ -1,0 +1,157 @@
+// /v1/status, /v1/agent, /v1/regions, /v1/namespaces and /v1/metrics: what
+// clients ask to find the cluster (the Go client reads the region and
+// datacenter from /v1/agent/self).
+import os from "node:os";
+import { version } from "../../cli/version.js";
+import { getJson } from "../../kube/rest.js";
+import { notFound, permissionDenied, type Route } from "../http.js";
+import type { RouteDeps } from "./deps.js";
+
+interface NamespaceList {
+  items: {
+    metadata: {
+      name: string;
+      uid?: string;
+      resourceVersion?: string;
+      labels?: Record<string, string>;
+    };
+  }[];
+}
+
+export function agentRoutes(deps: RouteDeps): Route[] {
+  const { config } = deps;
+  const name = config.name ?? os.hostname();
+  const serverAddr = `${config.bindAddr}:4647`;
+  const member = {
+    Name: `${name}.${config.region}`,
+    Addr: config.bindAddr,
+    Port: 4648,
+    Tags: { region: config.region, dc: config.datacenter, role: "nomad", build: version() },
+    Status: "alive",
+    ProtocolMin: 1,
+    ProtocolMax: 5,
+    ProtocolCur: 2,
+    DelegateMin: 2,
+    DelegateMax: 5,
+    DelegateCur: 4,
+  };
+
+  async function namespaces() {
+    const list = await getJson<NamespaceList>(deps.kc, "/api/v1/namespaces");
+    return list.items
+      .filter((n) => !n.metadata.name.startsWith("kube-"))
+      .map((n) => ({
+        Name: n.metadata.name,
+        Description: "",
+        Quota: "",
+        Meta: null,
+        CreateIndex: Number(n.metadata.resourceVersion) || 0,
+        ModifyIndex: Number(n.metadata.resourceVersion) || 0,
+      }));
+  }
+
+  return [
+    { method: "GET", path: "/v1/status/leader", handle: () => ({ body: serverAddr }) },
+    { method: "GET", path: "/v1/status/peers", handle: () => ({ body: [serverAddr] }) },
+    { method: "GET", path: "/v1/regions", handle: () => ({ body: [config.region] }) },
+    {
+      method: "GET",
+      path: "/v1/agent/self",
+      handle: (ctx) => {
+        if (!ctx.acl.allow("agent", "read")) throw permissionDenied();
+        return {
+          body: {
+            config: {
+              Region: config.region,
+              Datacenter: config.datacenter,
+              NodeName: name,
+              Version: { Version: version(), VersionPrerelease: "", VersionMetadata: "" },
+              ACL: { Enabled: deps.auth.enabled },
+              Server: { Enabled: true },
+              Client: { Enabled: !!deps.allocDir },
+            },
+            member,
+            stats: {},
+          },
+        };
+      },
+    },
+    {
+      method: "GET",
+      path: "/v1/agent/members",
+      handle: (ctx) => {
+        if (!ctx.acl.allow("node", "read")) throw permissionDenied();
+        return {
+          body: {
+            ServerName: name,
+            ServerRegion: config.region,
+            ServerDC: config.datacenter,
+            Members: [member],
+          },
+        };
+      },
+    },
+    {
+      method: "GET",
+      path: "/v1/namespaces",
+      handle: async (ctx) => ({
+        body: (await namespaces()).filter((n) => ctx.acl.anyInNamespace(n.Name)),
+        index: 1,
+      }),
+    },
+    {
+      method: "GET",
+      path: "/v1/namespace/:name",
+      handle: async (ctx) => {
+        const want = ctx.params.name ?? "";
+        if (!ctx.acl.anyInNamespace(want)) throw permissionDenied();
+        const found = (await namespaces()).find((n) => n.Name === want);
+        if (!found) throw notFound("namespace");
+        return { body: found, index: found.ModifyIndex };
+      },
+    },
+    {
+      method: "GET",
+      path: "/v1/metrics",
+      handle: async (ctx) => {
+        const { registry } = deps;
+        if (ctx.query.get("format") === "prometheus")
+          return {
+            text: await registry.metrics(),
+            headers: { "Content-Type": registry.contentType },
+          };
+        const metrics = await registry.getMetricsAsJSON();
+        const gauges: unknown[] = [];
+        const counters: unknown[] = [];
+        const samples: unknown[] = [];
+        for (const m of metrics) {
+          for (const v of m.values) {
+            const entry = { Name: m.name, Labels: v.labels };
+            if (String(m.type) === "gauge") gauges.push({ ...entry, Value: v.value });
+            else if (String(m.type) === "counter")
+              counters.push({
+                ...entry,
+                Count: v.value,
+                Sum: v.value,
+                Min: 0,
+                Max: 0,
+                Mean: 0,
+                Rate: 0,
+                Stddev: 0,
+              });
+            else samples.push({ ...entry, Count: v.value, Sum: v.value });
+          }
+        }
+        return {
+          body: {
+            Timestamp: new Date().toISOString().replace("T", " ").replace("Z", " +0000 UTC"),
+            Gauges: gauges,
+            Counters: counters,
+            Samples: samples,
+            Points: [],
+          },
+        };
+      },
+    },
+  ];
+}

@@ -1,0 +1,132 @@
+// /v1/allocations, /v1/allocation/:id, /v1/evaluations, /v1/evaluation/:id,
+// /v1/deployments, /v1/deployment/:id: reads from the informer caches.
+import type { NomadAllocation } from "../../crds/objects.js";
+import { type AllocContext, allocOut, allocStub } from "../convert/alloc.js";
+import { deploymentOut } from "../convert/deployment.js";
+import { evalOut } from "../convert/eval.js";
+import { jobOut } from "../convert/job-out.js";
+import { type Ctx, notFound, type Reply, type Route } from "../http.js";
+import type { ApiState } from "../state.js";
+import { findByName, jobIDOf, listReply, namespaceScope, requireNamespace } from "./common.js";
+import type { RouteDeps } from "./deps.js";
+
+export function allocContext(state: ApiState, a: NomadAllocation): AllocContext {
+  const node = state.nodes.store.get(a.spec.nodeName);
+  return {
+    jobID: jobIDOf(state, a.metadata.namespace, a.spec.jobName),
+    nodeID: a.spec.nodeName,
+    nodeName: node?.status?.name ?? a.spec.nodeName,
+  };
+}
+
+const ns = (o: { metadata: { namespace?: string } }) => o.metadata.namespace ?? "default";
+
+export function allocationRoutes(deps: RouteDeps): Route[] {
+  const { state } = deps;
+
+  function listAllocations(ctx: Ctx): Reply {
+    const inScope = namespaceScope(ctx, "read-job");
+    const noStates = ctx.query.get("task_states") === "false";
+    return listReply(
+      state.allocations.store.list().filter((a) => inScope(ns(a))),
+      (a) => a.metadata.name,
+      (a) => {
+        const stub = allocStub(a, state.indexesOf(a), allocContext(state, a));
+        if (noStates) stub.TaskStates = null;
+        return stub;
+      },
+      ctx,
+      state.index(["allocations"]),
+    );
+  }
+
+  function getAllocation(ctx: Ctx): Reply {
+    const a = findByName(state.allocations.store, ctx.params.id ?? "");
+    if (!a) throw notFound("alloc");
+    requireNamespace(ctx, ns(a), "read-job");
+    const job = state.jobs.store.get(`${ns(a)}/${a.spec.jobName}`);
+    const idx = state.indexesOf(a);
+    return {
+      body: allocOut(
+        a,
+        idx,
+        allocContext(state, a),
+        job ? jobOut(job, state.indexesOf(job)) : null,
+      ),
+      index: idx.modify,
+    };
+  }
+
+  function listEvaluations(ctx: Ctx): Reply {
+    const inScope = namespaceScope(ctx, "read-job");
+    return listReply(
+      state.evaluations.store.list().filter((e) => inScope(ns(e))),
+      (e) => e.metadata.name,
+      (e) => evalOut(e, state.indexesOf(e), jobIDOf(state, e.metadata.namespace, e.spec.jobName)),
+      ctx,
+      state.index(["evaluations"]),
+    );
+  }
+
+  function getEvaluation(ctx: Ctx): Reply {
+    const e = findByName(state.evaluations.store, ctx.params.id ?? "");
+    if (!e) throw notFound("eval");
+    requireNamespace(ctx, ns(e), "read-job");
+    const idx = state.indexesOf(e);
+    return {
+      body: evalOut(e, idx, jobIDOf(state, e.metadata.namespace, e.spec.jobName)),
+      index: idx.modify,
+    };
+  }
+
+  function evaluationAllocations(ctx: Ctx): Reply {
+    const e = findByName(state.evaluations.store, ctx.params.id ?? "");
+    if (!e) throw notFound("eval");
+    requireNamespace(ctx, ns(e), "read-job");
+    const allocs = state.allocations.store
+      .list()
+      .filter((a) => a.spec.evalName === e.metadata.name && ns(a) === ns(e));
+    return {
+      body: allocs.map((a) => allocStub(a, state.indexesOf(a), allocContext(state, a))),
+      index: state.index(["allocations"]),
+    };
+  }
+
+  function listDeployments(ctx: Ctx): Reply {
+    const inScope = namespaceScope(ctx, "read-job");
+    return listReply(
+      state.deployments.store.list().filter((d) => inScope(ns(d))),
+      (d) => d.metadata.name,
+      (d) =>
+        deploymentOut(d, state.indexesOf(d), jobIDOf(state, d.metadata.namespace, d.spec.jobName)),
+      ctx,
+      state.index(["deployments"]),
+    );
+  }
+
+  function getDeployment(ctx: Ctx): Reply {
+    const d = findByName(state.deployments.store, ctx.params.id ?? "");
+    if (!d) throw notFound("deployment");
+    requireNamespace(ctx, ns(d), "read-job");
+    const idx = state.indexesOf(d);
+    return {
+      body: deploymentOut(d, idx, jobIDOf(state, d.metadata.namespace, d.spec.jobName)),
+      index: idx.modify,
+    };
+  }
+
+  return [
+    { method: "GET", path: "/v1/allocations", watch: ["allocations"], handle: listAllocations },
+    { method: "GET", path: "/v1/allocation/:id", watch: ["allocations"], handle: getAllocation },
+    { method: "GET", path: "/v1/evaluations", watch: ["evaluations"], handle: listEvaluations },
+    {
+      method: "GET",
+      path: "/v1/evaluation/:id/allocations",
+      watch: ["allocations"],
+      handle: evaluationAllocations,
+    },
+    { method: "GET", path: "/v1/evaluation/:id", watch: ["evaluations"], handle: getEvaluation },
+    { method: "GET", path: "/v1/deployments", watch: ["deployments"], handle: listDeployments },
+    { method: "GET", path: "/v1/deployment/:id", watch: ["deployments"], handle: getDeployment },
+  ];
+}

@@ -1,0 +1,84 @@
+// Helpers every route module shares: ACL checks with Nomad's 403, namespace
+// scoping (namespace=* for all the token may see), prefix, filter and
+// pagination of lists, and finding objects by Nomad ID.
+
+import type { ApiObject } from "../../crds/meta.js";
+import type { NomadJob } from "../../crds/objects.js";
+import { resourceName } from "../../jobspec/resource.js";
+import type { Store } from "../../kube/store.js";
+import { jobID } from "../convert/job-out.js";
+import { type Ctx, HttpError, notFound, permissionDenied, type Reply } from "../http.js";
+import { paginate } from "../query.js";
+import type { ApiState } from "../state.js";
+import { byName } from "../state.js";
+
+export function requireNamespace(ctx: Ctx, namespace: string, ...anyOf: string[]): void {
+  if (!anyOf.some((c) => ctx.acl.allowNamespace(namespace, c))) throw permissionDenied();
+}
+
+export function requireManagement(ctx: Ctx): void {
+  if (!ctx.acl.management) throw permissionDenied();
+}
+
+/** The namespaces a list covers and may show: one, or every one with the capability. */
+export function namespaceScope(ctx: Ctx, capability: string): (ns: string) => boolean {
+  if (ctx.opts.allNamespaces) return (ns) => ctx.acl.allowNamespace(ns, capability);
+  requireNamespace(ctx, ctx.opts.namespace, capability);
+  const only = ctx.opts.namespace;
+  return (ns) => ns === only;
+}
+
+/** Sorted by ID, prefix-matched, filtered and paged; X-Nomad-NextToken when more remain. */
+export function listReply<T>(
+  items: readonly T[],
+  id: (item: T) => string,
+  shape: (item: T) => unknown,
+  ctx: Ctx,
+  index: number,
+): Reply {
+  const prefix = ctx.opts.prefix;
+  const chosen = prefix ? items.filter((i) => id(i).startsWith(prefix)) : [...items];
+  chosen.sort((a, b) => (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0));
+  if (ctx.opts.reverse) chosen.reverse();
+  let shaped = chosen.map((i) => ({ key: id(i), out: shape(i) }));
+  const filter = ctx.opts.filter;
+  if (filter) shaped = shaped.filter((s) => filter(s.out));
+  const { page, nextToken } = paginate(shaped, (s) => s.key, ctx.opts);
+  return {
+    body: page.map((s) => s.out),
+    index,
+    ...(nextToken ? { headers: { "X-Nomad-NextToken": nextToken } } : {}),
+  };
+}
+
+export function findJob(state: ApiState, namespace: string, id: string): NomadJob | undefined {
+  const job = state.jobs.store.get(`${namespace}/${resourceName(id)}`);
+  return job && jobID(job) === id ? job : undefined;
+}
+
+export function mustFindJob(ctx: Ctx, state: ApiState, capability: string[]): NomadJob {
+  const ns = ctx.opts.namespace;
+  requireNamespace(ctx, ns, ...capability);
+  const id = ctx.params.id ?? "";
+  const job = findJob(state, ns, id);
+  if (!job) throw notFound("job");
+  return job;
+}
+
+/** An object by Nomad ID (its metadata.name) in any namespace; IDs are unique like Nomad's UUIDs. */
+export function findByName<T extends ApiObject>(store: Store<T>, id: string): T | undefined {
+  return store.byIndex(byName, id)[0];
+}
+
+export function jobIDOf(state: ApiState, namespace: string | undefined, jobName: string): string {
+  const job = state.jobs.store.get(`${namespace ?? "default"}/${jobName}`);
+  return job ? jobID(job) : jobName;
+}
+
+export function bodyObject(ctx: Ctx): Record<string, unknown> {
+  const b = ctx.body;
+  if (b === undefined) throw new HttpError(400, "Request body is empty");
+  if (b === null || typeof b !== "object" || Array.isArray(b))
+    throw new HttpError(400, "Request body must be a JSON object");
+  return b as Record<string, unknown>;
+}

@@ -1,0 +1,22 @@
+// What route modules are built from.
+
+import type { Registry } from "prom-client";
+import type { Logger } from "../../common/log.js";
+import type { AgentConfig } from "../../config/agent-config.js";
+import type { KubeConfig } from "../../kube/kubeconfig.js";
+import type { Authorizer } from "../auth.js";
+import type { ApiState } from "../state.js";
+
+export interface RouteDeps {
+  kc: KubeConfig;
+  state: ApiState;
+  auth: Authorizer;
+  config: AgentConfig;
+  registry: Registry;
+  log: Logger;
+  /** The node agent's alloc directory when it runs in this process (caravan dev), for logs. */
+  allocDir?: string;
+  /** Where ACL token secrets are kept (a Secret per token). */
+  secretNamespace: string;
+  now?: () => number;
+}

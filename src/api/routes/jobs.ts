@@ -1,0 +1,382 @@
+// /v1/jobs and /v1/job/:id: list, register, parse, read, stop and purge,
+// and a job's allocations, evaluations, summary, versions, deployments and scale.
+import type { NomadJobSpec } from "../../crds/job/index.js";
+import type { NomadJob } from "../../crds/objects.js";
+import { canonicalize } from "../../jobspec/canonicalize.js";
+import {
+  formatErrors,
+  parseJob,
+  toNomadApi,
+  toNomadRunOutput,
+  toResource,
+} from "../../jobspec/index.js";
+import { validate } from "../../jobspec/validate.js";
+import { applyObject, deleteObject, mergePatch } from "../../kube/apply.js";
+import { caravanResource } from "../../kube/resources.js";
+import { ApiError, requestJson } from "../../kube/rest.js";
+import { allocStub } from "../convert/alloc.js";
+import { deploymentOut } from "../convert/deployment.js";
+import { evalOut } from "../convert/eval.js";
+import { fromNomadApi } from "../convert/job-in.js";
+import { jobID, jobNamespace, jobOut, jobStub, jobSummary } from "../convert/job-out.js";
+import { badRequest, type Ctx, HttpError, notFound, type Reply, type Route } from "../http.js";
+import { byJob } from "../state.js";
+import { allocContext } from "./allocations.js";
+import {
+  bodyObject,
+  findJob,
+  listReply,
+  mustFindJob,
+  namespaceScope,
+  requireNamespace,
+} from "./common.js";
+import type { RouteDeps } from "./deps.js";
+import { apiFieldManager, seen } from "./writes.js";
+
+const jobsRef = caravanResource("NomadJob");
+
+export function jobRoutes(deps: RouteDeps): Route[] {
+  const { state, kc } = deps;
+  const key = (job: NomadJob) => `${jobNamespace(job)}/${job.metadata.name}`;
+
+  // GET /v1/jobs is the hot read: the serialized answer is kept per query
+  // until the jobs collection moves.
+  const listCache = new Map<string, { index: number; raw: string; next?: string }>();
+
+  function listJobs(ctx: Ctx): Reply {
+    const inScope = namespaceScope(ctx, "list-jobs");
+    const index = state.index(["jobs"]);
+    const cacheKey = ctx.opts.allNamespaces ? undefined : ctx.query.toString();
+    const hit = cacheKey === undefined ? undefined : listCache.get(cacheKey);
+    if (hit && hit.index === index)
+      return {
+        raw: hit.raw,
+        index,
+        ...(hit.next ? { headers: { "X-Nomad-NextToken": hit.next } } : {}),
+      };
+    const jobs = state.jobs.store.list().filter((j) => inScope(jobNamespace(j)));
+    const reply = listReply(jobs, jobID, (j) => jobStub(j, state.indexesOf(j)), ctx, index);
+    if (cacheKey !== undefined) {
+      if (listCache.size > 256) listCache.clear();
+      const next = reply.headers?.["X-Nomad-NextToken"];
+      listCache.set(cacheKey, {
+        index,
+        raw: JSON.stringify(reply.body),
+        ...(next ? { next } : {}),
+      });
+    }
+    return reply;
+  }
+
+  async function register(ctx: Ctx, pathID?: string): Promise<Reply> {
+    const body = bodyObject(ctx);
+    if (body.Job === undefined || body.Job === null) throw badRequest("Job must be specified");
+    const parsed = fromNomadApi(body.Job);
+    if (!parsed.ok) throw badRequest(parsed.error);
+    const spec = parsed.spec;
+    if (!spec.id) throw badRequest("Job ID hasn't been provided");
+    if (pathID !== undefined && spec.id !== pathID) throw badRequest("Job ID does not match name");
+    const namespace = parsed.namespace ?? ctx.opts.namespace;
+    requireNamespace(ctx, namespace, "submit-job");
+    spec.name ??= spec.id;
+    checkShape(spec);
+    const canonical = canonicalize(spec);
+    const problems = validate(canonical, spec, { errors: [], origins: new WeakMap() });
+    if (problems.length)
+      throw badRequest(
+        `${problems.length} error${problems.length > 1 ? "s" : ""} occurred:\n${problems.map((p) => `\t* ${p.message}`).join("\n")}\n\n`,
+      );
+    const existing = findJob(state, namespace, spec.id);
+    if (body.EnforceIndex === true) {
+      const want = Number(body.JobModifyIndex ?? 0);
+      const have = existing ? state.indexesOf(existing).specModify : 0;
+      if (want === 0 && existing)
+        throw badRequest(`Enforcing job modify index 0: job already exists`);
+      if (want !== 0 && have !== want)
+        throw badRequest(
+          `Enforcing job modify index ${want}: job ${existing ? `exists with conflicting job modify index: ${have}` : "does not exist"}`,
+        );
+    }
+    if (body.PreserveCounts === true && existing)
+      for (const g of canonical.groups) {
+        const old = existing.spec.groups.find((o) => o.name === g.name);
+        if (old?.count !== undefined) g.count = old.count;
+      }
+    const resource = toResource(canonical, namespace);
+    resource.metadata.namespace = namespace;
+    let written: NomadJob;
+    try {
+      written = await applyObject<NomadJob>(
+        kc,
+        jobsRef,
+        resource as unknown as NomadJob & Record<string, unknown>,
+        apiFieldManager,
+      );
+    } catch (err) {
+      if (err instanceof ApiError && err.statusCode === 404)
+        throw badRequest(`job namespace "${namespace}" does not exist`);
+      throw err;
+    }
+    const index = await seen(state, "jobs", written.metadata.resourceVersion);
+    return { body: writeResult(written, index), index };
+  }
+
+  function writeResult(job: NomadJob, index: number): Record<string, unknown> {
+    const seenJob = state.jobs.store.get(key(job)) ?? job;
+    return {
+      EvalID: `${job.metadata.name.slice(0, 230)}-g${job.metadata.generation ?? 0}`,
+      EvalCreateIndex: index,
+      JobModifyIndex: state.indexesOf(seenJob).specModify,
+      Warnings: "",
+      Index: index,
+      LastContact: 0,
+      KnownLeader: true,
+    };
+  }
+
+  function parse(ctx: Ctx): Reply {
+    requireNamespace(ctx, ctx.opts.namespace, "parse-job", "submit-job");
+    const body = bodyObject(ctx);
+    if (typeof body.JobHCL !== "string" || !body.JobHCL) throw badRequest("Job spec is empty");
+    const vars = typeof body.Variables === "string" ? body.Variables : "";
+    const result = parseJob({
+      file: "input.hcl",
+      source: body.JobHCL,
+      ...(vars ? { varFiles: [{ file: "variables.hcl", content: vars }] } : {}),
+      validation: "warn",
+    });
+    if (!result.ok) throw badRequest(formatErrors(result.errors));
+    const out =
+      body.Canonicalize === true
+        ? toNomadApi(result.job, result.namespace ?? ctx.opts.namespace).Job
+        : toNomadRunOutput(result.parsed, result.namespace).Job;
+    return { body: out };
+  }
+
+  async function deregister(ctx: Ctx): Promise<Reply> {
+    const job = mustFindJob(ctx, state, ["submit-job"]);
+    if (ctx.query.get("purge") === "true") {
+      await deleteObject(kc, jobsRef, job);
+      const index = state.index(["jobs"]) + 1;
+      return {
+        body: { EvalID: "", EvalCreateIndex: 0, JobModifyIndex: index, Index: index },
+        index,
+      };
+    }
+    const written = await mergePatch<NomadJob>(kc, jobsRef, job, { spec: { stop: true } });
+    const index = await seen(state, "jobs", written.metadata.resourceVersion);
+    return { body: writeResult(written, index), index };
+  }
+
+  function allocations(ctx: Ctx): Reply {
+    const job = mustFindJob(ctx, state, ["read-job"]);
+    const allocs = state.allocations.store.byIndex(byJob, key(job));
+    return {
+      body: allocs.map((a) => allocStub(a, state.indexesOf(a), allocContext(state, a))),
+      index: state.index(["allocations"]),
+    };
+  }
+
+  function evaluations(ctx: Ctx): Reply {
+    const job = mustFindJob(ctx, state, ["read-job"]);
+    const evals = state.evaluations.store.byIndex(byJob, key(job));
+    return {
+      body: evals.map((e) => evalOut(e, state.indexesOf(e), jobID(job))),
+      index: state.index(["evaluations"]),
+    };
+  }
+
+  function versions(ctx: Ctx): Reply {
+    const job = mustFindJob(ctx, state, ["read-job"]);
+    const revisions = state.versions.store
+      .byIndex(byJob, key(job))
+      .sort((a, b) => b.revision - a.revision);
+    const idx = state.indexesOf(job);
+    const out = revisions.map((r) => {
+      const j = jobOut({ ...job, spec: r.data.spec as NomadJobSpec, status: {} }, idx);
+      j.Version = r.revision;
+      j.Stable = r.data.stable ?? false;
+      return j;
+    });
+    if (out.length === 0) out.push(jobOut(job, idx));
+    return { body: { Versions: out, Diffs: null }, index: state.index(["jobs", "versions"]) };
+  }
+
+  function deployments(ctx: Ctx): Reply {
+    const job = mustFindJob(ctx, state, ["read-job"]);
+    const ds = state.deployments.store
+      .byIndex(byJob, key(job))
+      .sort((a, b) => b.spec.jobVersion - a.spec.jobVersion);
+    return {
+      body: ds.map((d) => deploymentOut(d, state.indexesOf(d), jobID(job))),
+      index: state.index(["deployments"]),
+    };
+  }
+
+  function latestDeployment(ctx: Ctx): Reply {
+    const r = deployments(ctx);
+    return { body: (r.body as unknown[])[0] ?? null, index: r.index ?? 1 };
+  }
+
+  function scaleStatus(ctx: Ctx): Reply {
+    const job = mustFindJob(ctx, state, ["read-job-scaling", "read-job"]);
+    const allocs = state.allocations.store.byIndex(byJob, key(job));
+    const groups: Record<string, unknown> = {};
+    for (const g of job.spec.groups) {
+      const mine = allocs.filter((a) => a.spec.group === g.name && a.spec.desiredStatus === "run");
+      groups[g.name] = {
+        Desired: g.count ?? 1,
+        Placed: mine.length,
+        Running: mine.filter((a) => a.status?.clientStatus === "running").length,
+        Healthy: mine.filter((a) => a.status?.deploymentStatus?.healthy === true).length,
+        Unhealthy: mine.filter((a) => a.status?.deploymentStatus?.healthy === false).length,
+        Events: null,
+      };
+    }
+    return {
+      body: {
+        JobID: jobID(job),
+        Namespace: jobNamespace(job),
+        JobCreateIndex: state.indexesOf(job).create,
+        JobModifyIndex: state.indexesOf(job).specModify,
+        JobStopped: job.spec.stop ?? false,
+        TaskGroups: groups,
+      },
+      index: state.index(["jobs", "allocations"]),
+    };
+  }
+
+  async function scale(ctx: Ctx): Promise<Reply> {
+    const job = mustFindJob(ctx, state, ["scale-job", "submit-job"]);
+    const body = bodyObject(ctx);
+    const target = body.Target as Record<string, unknown> | undefined;
+    const group = target?.Group;
+    if (typeof group !== "string" || !group)
+      throw badRequest("missing task group name in scaling request");
+    const i = job.spec.groups.findIndex((g) => g.name === group);
+    const g = job.spec.groups[i];
+    if (!g) throw badRequest(`job does not contain task group "${group}"`);
+    const count = body.Count;
+    if (count === undefined || count === null) {
+      // Nomad records a scaling event without a count change; there is nothing to write.
+      const index = state.index(["jobs"]);
+      return {
+        body: {
+          EvalID: "",
+          EvalCreateIndex: 0,
+          JobModifyIndex: state.indexesOf(job).specModify,
+          Index: index,
+        },
+        index,
+      };
+    }
+    if (typeof count !== "number" || !Number.isInteger(count) || count < 0)
+      throw badRequest("scaling action count can't be negative");
+    const policy = g.scaling;
+    if (policy && body.PolicyOverride !== true) {
+      if (policy.max !== undefined && count > policy.max)
+        throw badRequest(
+          `group count was greater than scaling policy maximum: ${count} > ${policy.max}`,
+        );
+      if (policy.min !== undefined && count < policy.min)
+        throw badRequest(
+          `group count was less than scaling policy minimum: ${count} < ${policy.min}`,
+        );
+    }
+    if (job.spec.stop) throw badRequest("job is stopped; start it before scaling");
+    // A JSON patch with a test: the count lands on the group named, even if
+    // the list changed since our cache saw it.
+    const ns = jobNamespace(job);
+    const written = await requestJson<NomadJob>(kc, {
+      method: "PATCH",
+      path: `${jobsRef.basePath}/namespaces/${ns}/${jobsRef.plural}/${job.metadata.name}`,
+      contentType: "application/json-patch+json",
+      query: { fieldManager: apiFieldManager },
+      body: [
+        { op: "test", path: `/spec/groups/${i}/name`, value: group },
+        {
+          op: g.count === undefined ? "add" : "replace",
+          path: `/spec/groups/${i}/count`,
+          value: count,
+        },
+      ],
+    }).catch((err: unknown) => {
+      if (err instanceof ApiError && err.statusCode === 422)
+        throw new HttpError(409, "job changed while scaling; try again");
+      throw err;
+    });
+    const index = await seen(state, "jobs", written.metadata.resourceVersion);
+    return { body: writeResult(written, index), index };
+  }
+
+  const get = (path: string, handle: Route["handle"], watch: Route["watch"]): Route => ({
+    method: "GET",
+    path,
+    handle,
+    ...(watch ? { watch } : {}),
+  });
+
+  return [
+    get("/v1/jobs", listJobs, ["jobs"]),
+    { method: "POST", path: "/v1/jobs", handle: (ctx) => register(ctx) },
+    { method: "POST", path: "/v1/jobs/parse", handle: parse },
+    get("/v1/job/:id*/allocations", allocations, ["allocations"]),
+    get("/v1/job/:id*/evaluations", evaluations, ["evaluations"]),
+    get("/v1/job/:id*/versions", versions, ["jobs", "versions"]),
+    get("/v1/job/:id*/deployments", deployments, ["deployments"]),
+    get("/v1/job/:id*/deployment", latestDeployment, ["deployments"]),
+    get(
+      "/v1/job/:id*/summary",
+      (ctx) => {
+        const job = mustFindJob(ctx, state, ["read-job"]);
+        const idx = state.indexesOf(job);
+        return { body: jobSummary(job, idx), index: idx.modify };
+      },
+      ["jobs"],
+    ),
+    get("/v1/job/:id*/scale", scaleStatus, ["jobs", "allocations"]),
+    { method: "POST", path: "/v1/job/:id*/scale", handle: scale },
+    {
+      method: "POST",
+      path: "/v1/job/:id*/plan",
+      handle: () => {
+        throw new HttpError(501, "job plan is not implemented in Caravan yet");
+      },
+    },
+    get(
+      "/v1/job/:id*",
+      (ctx) => {
+        requireNamespace(ctx, ctx.opts.namespace, "read-job");
+        const job = findJob(state, ctx.opts.namespace, ctx.params.id ?? "");
+        if (!job) {
+          // A blocking query on a job that does not exist yet waits for it to appear.
+          if (ctx.opts.minIndex !== undefined)
+            return { status: 404, text: "job not found", index: state.index(["jobs"]) };
+          throw notFound("job");
+        }
+        const idx = state.indexesOf(job);
+        return { body: jobOut(job, idx), index: idx.modify };
+      },
+      ["jobs"],
+    ),
+    { method: "POST", path: "/v1/job/:id*", handle: (ctx) => register(ctx, ctx.params.id) },
+    { method: "DELETE", path: "/v1/job/:id*", handle: deregister },
+  ];
+}
+
+/** What Nomad's API refuses before validation: a group or task without a name, a task without a driver. */
+function checkShape(spec: NomadJobSpec): void {
+  if (!Array.isArray(spec.groups) || spec.groups.length === 0)
+    throw badRequest("1 error occurred:\n\t* Missing job task groups\n\n");
+  for (const g of spec.groups) {
+    if (!g || typeof g.name !== "string" || !g.name) throw badRequest("Missing task group name");
+    if (!Array.isArray(g.tasks) || g.tasks.length === 0)
+      throw badRequest(`Task group ${g.name} validation failed: Missing tasks for task group`);
+    for (const t of g.tasks) {
+      if (!t || typeof t.name !== "string" || !t.name)
+        throw badRequest(`Task group ${g.name} validation failed: Missing task name`);
+      if (typeof t.driver !== "string" || !t.driver)
+        throw badRequest(`Task group ${g.name} validation failed: Task ${t.name} missing driver`);
+    }
+  }
+}

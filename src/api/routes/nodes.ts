@@ -1,0 +1,132 @@
+// /v1/nodes and /v1/node/:id: reads, the node's allocations, and drain and
+// eligibility as writes to the NomadNode's spec (the drainer acts on them).
+import type { NomadNode } from "../../crds/objects.js";
+import { mergePatch } from "../../kube/apply.js";
+import { caravanResource } from "../../kube/resources.js";
+import { allocStub } from "../convert/alloc.js";
+import { goDuration } from "../convert/job-in.js";
+import { nodeOut, nodeStub } from "../convert/node.js";
+import {
+  badRequest,
+  type Ctx,
+  notFound,
+  permissionDenied,
+  type Reply,
+  type Route,
+} from "../http.js";
+import { byNode } from "../state.js";
+import { allocContext } from "./allocations.js";
+import { bodyObject, listReply } from "./common.js";
+import type { RouteDeps } from "./deps.js";
+import { seen } from "./writes.js";
+
+const nodesRef = caravanResource("NomadNode");
+
+export function nodeRoutes(deps: RouteDeps): Route[] {
+  const { state, kc } = deps;
+
+  function node(ctx: Ctx, level: "read" | "write"): NomadNode {
+    if (!ctx.acl.allow("node", level)) throw permissionDenied();
+    const n = state.nodes.store.get(ctx.params.id ?? "");
+    if (!n) throw notFound("node");
+    return n;
+  }
+
+  async function write(n: NomadNode, spec: Record<string, unknown>): Promise<Reply> {
+    const written = await mergePatch<NomadNode>(kc, nodesRef, n, { spec });
+    const index = await seen(state, "nodes", written.metadata.resourceVersion);
+    return {
+      body: { EvalIDs: [], EvalCreateIndex: 0, NodeModifyIndex: index, Index: index },
+      index,
+    };
+  }
+
+  return [
+    {
+      method: "GET",
+      path: "/v1/nodes",
+      watch: ["nodes"],
+      handle: (ctx) => {
+        if (!ctx.acl.allow("node", "read")) throw permissionDenied();
+        return listReply(
+          state.nodes.store.list(),
+          (n) => n.metadata.name,
+          (n) => nodeStub(n, state.indexesOf(n)),
+          ctx,
+          state.index(["nodes"]),
+        );
+      },
+    },
+    {
+      method: "GET",
+      path: "/v1/node/:id/allocations",
+      watch: ["allocations"],
+      handle: (ctx) => {
+        const n = node(ctx, "read");
+        const allocs = state.allocations.store
+          .byIndex(byNode, n.metadata.name)
+          .filter((a) => ctx.acl.allowNamespace(a.metadata.namespace ?? "default", "read-job"));
+        return {
+          body: allocs.map((a) => allocStub(a, state.indexesOf(a), allocContext(state, a))),
+          index: state.index(["allocations"]),
+        };
+      },
+    },
+    {
+      method: "POST",
+      path: "/v1/node/:id/drain",
+      handle: (ctx) => {
+        const n = node(ctx, "write");
+        const body = bodyObject(ctx);
+        const drain = body.DrainSpec as Record<string, unknown> | null | undefined;
+        if (drain === null || drain === undefined) {
+          // Cancelling a drain; MarkEligible makes the node take work again.
+          return write(n, {
+            drain: null,
+            ...(body.MarkEligible === true ? { eligibility: "eligible" } : {}),
+          });
+        }
+        if (typeof drain !== "object" || Array.isArray(drain))
+          throw badRequest("DrainSpec must be an object");
+        const deadline = drain.Deadline ?? 0;
+        if (typeof deadline !== "number")
+          throw badRequest("DrainSpec.Deadline must be nanoseconds");
+        return write(n, {
+          drain: {
+            // Nomad: a negative deadline forces the drain at once; zero means no deadline.
+            ...(deadline > 0 ? { deadline: goDuration(deadline) } : {}),
+            ...(deadline < 0 ? { force: true } : {}),
+            ignoreSystemJobs: drain.IgnoreSystemJobs === true,
+            ...(body.Meta && typeof body.Meta === "object" ? { meta: body.Meta } : {}),
+          },
+          eligibility: "ineligible",
+        });
+      },
+    },
+    {
+      method: "POST",
+      path: "/v1/node/:id/eligibility",
+      handle: (ctx) => {
+        const n = node(ctx, "write");
+        const e = bodyObject(ctx).Eligibility;
+        if (e !== "eligible" && e !== "ineligible")
+          throw badRequest(`invalid scheduling eligibility ${JSON.stringify(e ?? "")}`);
+        if (e === "eligible" && n.spec.drain)
+          throw badRequest(
+            "can not set node's scheduling eligibility to eligible: node is draining",
+          );
+        return write(n, { eligibility: e });
+      },
+    },
+    {
+      method: "GET",
+      path: "/v1/node/:id",
+      watch: ["nodes"],
+      handle: (ctx) => {
+        const n = node(ctx, "read");
+        const idx = state.indexesOf(n);
+        return { body: nodeOut(n, idx), index: idx.modify };
+      },
+    },
+  ];
+}

@@ -1,0 +1,382 @@
+// The Nomad HTTP API over a real API server, with the controllers and a
+// simulated agent: a job parsed from HCL and registered through the API is a
+// NomadJob kubectl sees, a NomadJob applied with kubectl is listed by the API,
+// allocations, evaluations, summary and scale read as Nomad shapes them, a
+// blocking query returns when allocations change, stop and purge work, and
+// bad input is a 400 that changes nothing.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { stringify } from "yaml";
+import { type RunningApi, startApi } from "../../src/api/index.js";
+import { createLogger } from "../../src/common/log.js";
+import { defaultAgentConfig } from "../../src/config/agent-config.js";
+import { type Controllers, startControllers } from "../../src/controllers/run.js";
+import { loadKubeConfig } from "../../src/kube/client.js";
+import { createControllerMetrics } from "../../src/metrics/registry.js";
+import { createNamespace, eventually, kubectl, kubectlOk } from "../support/kubectl.js";
+import { type NodeHandle, registerNode } from "../support/nodes.js";
+import { type SimulatedAgent, simulateAgent } from "../support/simulated-agent.js";
+import { type ApiAnswer, apiClient } from "./api-client.js";
+
+const kubeconfig = inject("kubeconfig");
+const run = Math.random().toString(36).slice(2, 7);
+const dc = `api-${run}`;
+
+const hcl = `
+job "web" {
+  datacenters = ["${dc}"]
+  group "frontend" {
+    count = 2
+    scaling {
+      min = 1
+      max = 5
+    }
+    task "server" {
+      driver = "docker"
+      config {
+        image = "nginx:1.25"
+      }
+      resources {
+        cpu    = 100
+        memory = 64
+      }
+    }
+  }
+}
+`;
+
+describe("Nomad HTTP API: jobs", () => {
+  let ns: string;
+  let api: RunningApi;
+  let controllers: Controllers;
+  let node: NodeHandle;
+  let agent: SimulatedAgent;
+  let call: ReturnType<typeof apiClient>;
+  const q = () => `namespace=${ns}`;
+
+  beforeAll(async () => {
+    ns = await createNamespace(kubeconfig, "api");
+    const kc = loadKubeConfig(kubeconfig);
+    const log = createLogger({ level: "warn", json: false });
+    node = await registerNode(kubeconfig, { name: `api-node-${run}`, datacenter: dc });
+    controllers = await startControllers(kc, log, { namespace: ns });
+    agent = simulateAgent(kubeconfig, ns);
+    api = await startApi(kc, { ...defaultAgentConfig(), ports: { http: 0 } }, log, {
+      registry: createControllerMetrics().registry,
+      secretNamespace: ns,
+      namespace: ns,
+    });
+    call = apiClient(api.url);
+  });
+  afterAll(async () => {
+    agent?.stop();
+    node?.stopHeartbeat();
+    await api?.close();
+    await controllers?.stop();
+  });
+
+  let registered: ApiAnswer;
+
+  it("parses HCL into Nomad's job JSON, canonicalized on request", async () => {
+    const plain = await call("POST", `/v1/jobs/parse?${q()}`, { JobHCL: hcl });
+    expect(plain.status).toBe(200);
+    expect(plain.json).toMatchObject({ ID: "web", TaskGroups: [{ Name: "frontend", Count: 2 }] });
+    expect(plain.json.Priority).toBeUndefined();
+    const canonical = await call("POST", `/v1/jobs/parse?${q()}`, {
+      JobHCL: hcl,
+      Canonicalize: true,
+    });
+    expect(canonical.json).toMatchObject({
+      ID: "web",
+      Priority: 50,
+      Type: "service",
+      Namespace: ns,
+    });
+    expect(canonical.json.TaskGroups[0].Tasks[0]).toMatchObject({
+      Name: "server",
+      Driver: "docker",
+      Resources: { CPU: 100, MemoryMB: 64 },
+    });
+    const bad = await call("POST", `/v1/jobs/parse?${q()}`, {
+      JobHCL: 'job "x" {\n  group "g" {\n',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toMatch(/input\.hcl:\d+/);
+  });
+
+  it("registers a job: a NomadJob appears and the answer names its evaluation", async () => {
+    const parsed = await call("POST", `/v1/jobs/parse?${q()}`, { JobHCL: hcl, Canonicalize: true });
+    registered = await call("POST", `/v1/jobs?${q()}`, { Job: parsed.json });
+    expect(registered.status).toBe(200);
+    expect(registered.json).toMatchObject({ EvalID: "web-g1", Warnings: "" });
+    expect(registered.json.JobModifyIndex).toBeGreaterThan(0);
+    expect(Number(registered.headers.get("x-nomad-index"))).toBe(registered.json.Index);
+    const k = await kubectlOk(kubeconfig, ["get", "-n", ns, "nomadjob/web", "-o", "json"]);
+    const resource = JSON.parse(k);
+    expect(resource.spec.groups[0]).toMatchObject({ name: "frontend", count: 2 });
+    expect(resource.spec.groups[0].tasks[0].config).toEqual({ image: "nginx:1.25" });
+  });
+
+  it("reads the job back in Nomad's shape, and lists it with its summary", async () => {
+    const job = await call("GET", `/v1/job/web?${q()}`);
+    expect(job.status).toBe(200);
+    expect(job.headers.get("x-nomad-knownleader")).toBe("true");
+    expect(job.json).toMatchObject({
+      ID: "web",
+      Name: "web",
+      Namespace: ns,
+      Type: "service",
+      Priority: 50,
+      Datacenters: [dc],
+      TaskGroups: [{ Name: "frontend", Count: 2, Scaling: { Min: 1, Max: 5 } }],
+      Stop: false,
+      JobModifyIndex: registered.json.JobModifyIndex,
+    });
+    const evaluation = await eventually(async () => {
+      const e = await call("GET", `/v1/evaluation/web-g1?${q()}`);
+      return e.status === 200 && e.json.Status === "complete" ? e : undefined;
+    }, "the registration evaluation to complete");
+    expect(evaluation.json).toMatchObject({
+      JobID: "web",
+      TriggeredBy: "job-register",
+      Namespace: ns,
+    });
+
+    const list = await eventually(async () => {
+      const l = await call("GET", `/v1/jobs?${q()}`);
+      return l.json?.[0]?.JobSummary?.Summary?.frontend?.Running === 2 ? l : undefined;
+    }, "two running allocations in the job list");
+    expect(list.json).toHaveLength(1);
+    expect(list.json[0]).toMatchObject({
+      ID: "web",
+      Type: "service",
+      Status: "running",
+      Namespace: ns,
+    });
+
+    const allocs = await call("GET", `/v1/job/web/allocations?${q()}`);
+    expect(allocs.json).toHaveLength(2);
+    for (const a of allocs.json)
+      expect(a).toMatchObject({
+        JobID: "web",
+        TaskGroup: "frontend",
+        ClientStatus: "running",
+        DesiredStatus: "run",
+        NodeID: `api-node-${run}`,
+      });
+    const one = await call("GET", `/v1/allocation/${allocs.json[0].ID}?${q()}`);
+    expect(one.json).toMatchObject({ ID: allocs.json[0].ID, Job: { ID: "web" } });
+    const evals = await call("GET", `/v1/job/web/evaluations?${q()}`);
+    expect(evals.json.map((e: { ID: string }) => e.ID)).toContain("web-g1");
+    const summary = await call("GET", `/v1/job/web/summary?${q()}`);
+    expect(summary.json).toMatchObject({ JobID: "web", Summary: { frontend: { Running: 2 } } });
+    const versions = await call("GET", `/v1/job/web/versions?${q()}`);
+    expect(versions.json.Versions[0]).toMatchObject({ ID: "web", Version: 0 });
+  });
+
+  it("scales like the autoscaler, and a blocking query returns when the allocations change", async () => {
+    const before = await call("GET", `/v1/job/web/allocations?${q()}`);
+    const index = Number(before.headers.get("x-nomad-index"));
+    const started = Date.now();
+    const blocked = call("GET", `/v1/job/web/allocations?${q()}&index=${index}&wait=60s`);
+    // The query must still be waiting: nothing changed yet.
+    const early = await Promise.race([
+      blocked.then(() => "answered"),
+      new Promise((r) => setTimeout(() => r("waiting"), 1000)),
+    ]);
+    expect(early).toBe("waiting");
+
+    const tooMany = await call("POST", `/v1/job/web/scale?${q()}`, {
+      Count: 9,
+      Target: { Group: "frontend" },
+    });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.text).toBe("group count was greater than scaling policy maximum: 9 > 5");
+    const scaled = await call("POST", `/v1/job/web/scale?${q()}`, {
+      Count: 3,
+      Target: { Group: "frontend" },
+      Message: "scaling up",
+    });
+    expect(scaled.status).toBe(200);
+    expect(scaled.json.EvalID).toBe("web-g2");
+
+    const answered = await blocked;
+    expect(Number(answered.headers.get("x-nomad-index"))).toBeGreaterThan(index);
+    expect(Date.now() - started).toBeLessThan(55_000);
+
+    const status = await eventually(async () => {
+      const s = await call("GET", `/v1/job/web/scale?${q()}`);
+      return s.json?.TaskGroups?.frontend?.Running === 3 ? s : undefined;
+    }, "three running allocations");
+    expect(status.json).toMatchObject({
+      JobID: "web",
+      JobStopped: false,
+      TaskGroups: { frontend: { Desired: 3 } },
+    });
+  });
+
+  it("a blocking query with nothing new returns after its wait with the same index", async () => {
+    const first = await call("GET", `/v1/job/web?${q()}`);
+    const index = Number(first.headers.get("x-nomad-index"));
+    const t0 = Date.now();
+    const again = await call("GET", `/v1/job/web?${q()}&index=${index + 1_000_000}&wait=1s`);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+    expect(again.status).toBe(200);
+  });
+
+  it("lists a NomadJob applied with kubectl: one source of truth", async () => {
+    await kubectlOk(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      stringify({
+        apiVersion: "caravan.dev/v1alpha1",
+        kind: "NomadJob",
+        metadata: { name: "from-kubectl", namespace: ns },
+        spec: {
+          datacenters: ["nowhere"],
+          groups: [{ name: "g", tasks: [{ name: "t", driver: "docker", config: { image: "x" } }] }],
+        },
+      }),
+    );
+    const list = await eventually(async () => {
+      const l = await call("GET", `/v1/jobs?${q()}`);
+      return l.json?.length === 2 ? l : undefined;
+    }, "the kubectl job in /v1/jobs");
+    expect(list.json.map((j: { ID: string }) => j.ID)).toEqual(["from-kubectl", "web"]);
+    // Defaults a kubectl user left out read as Nomad fills them in.
+    const job = await call("GET", `/v1/job/from-kubectl?${q()}`);
+    expect(job.json).toMatchObject({ Type: "service", Priority: 50, TaskGroups: [{ Count: 1 }] });
+
+    const prefixed = await call("GET", `/v1/jobs?${q()}&prefix=from`);
+    expect(prefixed.json.map((j: { ID: string }) => j.ID)).toEqual(["from-kubectl"]);
+    const filtered = await call(
+      "GET",
+      `/v1/jobs?${q()}&filter=${encodeURIComponent('Status == "running"')}`,
+    );
+    expect(filtered.json.map((j: { ID: string }) => j.ID)).toEqual(["web"]);
+    const page = await call("GET", `/v1/jobs?${q()}&per_page=1`);
+    expect(page.json.map((j: { ID: string }) => j.ID)).toEqual(["from-kubectl"]);
+    expect(page.headers.get("x-nomad-nexttoken")).toBe("web");
+    const next = await call("GET", `/v1/jobs?${q()}&per_page=1&next_token=web`);
+    expect(next.json.map((j: { ID: string }) => j.ID)).toEqual(["web"]);
+    expect(next.headers.get("x-nomad-nexttoken")).toBeNull();
+    const badFilter = await call("GET", `/v1/jobs?${q()}&filter=${encodeURIComponent("Status =")}`);
+    expect(badFilter.status).toBe(400);
+    expect(badFilter.text).toMatch(/^failed to read filter expression/);
+  });
+
+  it("answers bad requests with Nomad's errors and changes nothing", async () => {
+    const rv = async () =>
+      JSON.parse(await kubectlOk(kubeconfig, ["get", "-n", ns, "nomadjob/web", "-o", "json"]))
+        .metadata.resourceVersion;
+    const before = await rv();
+    const notFound = await call("GET", `/v1/job/nope?${q()}`);
+    expect([notFound.status, notFound.text]).toEqual([404, "job not found"]);
+    const badJson = await call("POST", `/v1/jobs?${q()}`, undefined, undefined, '{"Job": {');
+    expect(badJson.status).toBe(400);
+    expect(badJson.text).toMatch(/^Failed to decode request body/);
+    const invalid = await call("POST", `/v1/jobs?${q()}`, {
+      Job: {
+        ID: "web",
+        TaskGroups: [
+          { Name: "frontend", Count: -1, Tasks: [{ Name: "server", Driver: "docker" }] },
+        ],
+      },
+    });
+    expect(invalid.status).toBe(400);
+    expect(invalid.text).toMatch(/count cannot be negative/);
+    const mismatch = await call("POST", `/v1/job/other?${q()}`, { Job: { ID: "web" } });
+    expect([mismatch.status, mismatch.text]).toEqual([400, "Job ID does not match name"]);
+    const huge = await call(
+      "POST",
+      `/v1/jobs?${q()}`,
+      undefined,
+      undefined,
+      `{"Job":"${"x".repeat(9 * 1024 * 1024)}"}`,
+    );
+    expect(huge.status).toBe(413);
+    const utf8 = await call(
+      "POST",
+      `/v1/jobs?${q()}`,
+      undefined,
+      undefined,
+      Buffer.from([0x7b, 0xff, 0xfe, 0x7d]),
+    );
+    expect([utf8.status, utf8.text]).toEqual([
+      400,
+      "Failed to decode request body: not valid UTF-8",
+    ]);
+    const deep = await call(
+      "POST",
+      `/v1/jobs?${q()}`,
+      undefined,
+      undefined,
+      `${"[".repeat(5000)}${"]".repeat(5000)}`,
+    );
+    expect(deep.status).toBe(400);
+    const method = await call("DELETE", "/v1/jobs");
+    expect(method.status).toBe(405);
+    expect(await rv()).toBe(before);
+  });
+
+  it("stops, then purges the job", async () => {
+    const stopped = await call("DELETE", `/v1/job/web?${q()}`);
+    expect(stopped.status).toBe(200);
+    const job = await call("GET", `/v1/job/web?${q()}`);
+    expect(job.json.Stop).toBe(true);
+    await eventually(async () => {
+      const a = await call("GET", `/v1/job/web/allocations?${q()}`);
+      return a.json.every((x: { DesiredStatus: string }) => x.DesiredStatus === "stop")
+        ? a
+        : undefined;
+    }, "allocations told to stop");
+    const purged = await call("DELETE", `/v1/job/web?${q()}&purge=true`);
+    expect(purged.status).toBe(200);
+    await eventually(async () => {
+      const g = await call("GET", `/v1/job/web?${q()}`);
+      return g.status === 404 ? g : undefined;
+    }, "the job to be gone");
+    const k = await kubectl(kubeconfig, ["get", "-n", ns, "nomadjob/web"]);
+    expect(k.code).not.toBe(0);
+  });
+
+  it("serves nodes, drain and eligibility, agent and status endpoints", async () => {
+    const nodes = await call("GET", "/v1/nodes");
+    expect(nodes.json.map((n: { ID: string }) => n.ID)).toContain(`api-node-${run}`);
+    const n = await call("GET", `/v1/node/api-node-${run}`);
+    expect(n.json).toMatchObject({ ID: `api-node-${run}`, Status: "ready", Datacenter: dc });
+    const bad = await call("POST", `/v1/node/api-node-${run}/eligibility`, {
+      Eligibility: "maybe",
+    });
+    expect(bad.status).toBe(400);
+    const drain = await call("POST", `/v1/node/api-node-${run}/drain`, {
+      DrainSpec: { Deadline: 60e9, IgnoreSystemJobs: true },
+    });
+    expect(drain.status).toBe(200);
+    const drained = await kubectlOk(kubeconfig, ["get", `nomadnode/api-node-${run}`, "-o", "json"]);
+    expect(JSON.parse(drained).spec).toMatchObject({
+      drain: { deadline: "1m", ignoreSystemJobs: true },
+      eligibility: "ineligible",
+    });
+    const cancel = await call("POST", `/v1/node/api-node-${run}/drain`, {
+      DrainSpec: null,
+      MarkEligible: true,
+    });
+    expect(cancel.status).toBe(200);
+    const after = JSON.parse(
+      await kubectlOk(kubeconfig, ["get", `nomadnode/api-node-${run}`, "-o", "json"]),
+    );
+    expect(after.spec.drain).toBeUndefined();
+    expect(after.spec.eligibility).toBe("eligible");
+
+    expect((await call("GET", "/v1/status/leader")).json).toMatch(/:4647$/);
+    expect((await call("GET", "/v1/regions")).json).toEqual(["global"]);
+    const self = await call("GET", "/v1/agent/self");
+    expect(self.json.config).toMatchObject({ Region: "global", Datacenter: "dc1" });
+    const metrics = await call("GET", "/v1/metrics?format=prometheus");
+    expect(metrics.text).toMatch(/nomad_nomad_broker_total_ready/);
+    const metricsJson = await call("GET", "/v1/metrics");
+    expect(metricsJson.json.Gauges.map((g: { Name: string }) => g.Name)).toContain(
+      "nomad_nomad_broker_total_ready",
+    );
+  });
+});
