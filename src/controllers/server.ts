@@ -1,13 +1,13 @@
-// What `caravan controller` and `caravan dev` run: the HTTP endpoint (metrics
-// and probes on ports.http) on every replica, and the controllers on the
-// leader only.
+// What `caravan controller` and `caravan dev` run: the HTTP endpoint (the
+// Nomad API, metrics and probes on ports.http) on every replica, and the
+// controllers on the leader only.
 
+import { startApi } from "../api/index.js";
 import type { Logger } from "../common/log.js";
 import type { Shutdown } from "../common/shutdown.js";
 import type { AgentConfig } from "../config/agent-config.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
 import { createControllerMetrics } from "../metrics/registry.js";
-import { serveMetrics } from "../metrics/server.js";
 import { runControllersWhenLeader } from "./leader.js";
 
 export interface ServerOptions {
@@ -15,6 +15,8 @@ export interface ServerOptions {
   leaseNamespace: string;
   /** Act on one namespace only; unset means every namespace. */
   watchNamespace?: string;
+  /** The in-process node agent's alloc directory (caravan dev): the API serves task logs from it. */
+  allocDir?: string;
 }
 
 export async function runServer(
@@ -25,12 +27,12 @@ export async function runServer(
   options: ServerOptions,
 ): Promise<{ httpAddress: string }> {
   const metrics = createControllerMetrics();
-  const server = await serveMetrics(
-    metrics.registry,
-    config.bindAddr,
-    config.ports.http,
-    () => true,
-  ).catch((err: NodeJS.ErrnoException) => {
+  const server = await startApi(kc, config, log.child({ component: "api" }), {
+    registry: metrics.registry,
+    secretNamespace: options.leaseNamespace,
+    ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
+    ...(options.allocDir ? { allocDir: options.allocDir } : {}),
+  }).catch((err: NodeJS.ErrnoException) => {
     throw new Error(
       err.code === "EADDRINUSE"
         ? `${config.bindAddr}:${config.ports.http} is in use; set another port with ports { http = N } (0 picks a free one)`
@@ -43,5 +45,5 @@ export async function runServer(
     ...(config.server.numSchedulers ? { numSchedulers: config.server.numSchedulers } : {}),
     ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
   });
-  return { httpAddress: `http://${config.bindAddr}:${server.port}` };
+  return { httpAddress: server.url };
 }

@@ -106,6 +106,8 @@ async function startDev(
     shutdown,
     {
       leaseNamespace: controllerNamespace(),
+      // The agent below writes its allocations here; the API serves their logs.
+      allocDir: path.join(dataDir, "client", "alloc"),
     },
   );
 
@@ -132,7 +134,8 @@ async function startDev(
       "==> Caravan dev mode started! Log data will stream in below:",
       "",
       `    Kubernetes API: ${server}`,
-      `    HTTP (metrics): ${httpAddress}/metrics`,
+      `    Nomad API:      ${httpAddress} (export NOMAD_ADDR=${httpAddress})`,
+      `    Metrics:        ${httpAddress}/metrics`,
       `    Client node:    ${agent.nodeName} (raw_exec enabled)`,
       `        Data dir:   ${dataDir}${ephemeral ? " (removed at exit)" : ""}`,
       "",
