@@ -3,7 +3,13 @@
 
 import type { Logger } from "../common/log.js";
 import type { ObjectMeta } from "../crds/meta.js";
-import type { NomadAllocation, NomadEvaluation, NomadJob, NomadNode } from "../crds/objects.js";
+import type {
+  NomadAllocation,
+  NomadDeployment,
+  NomadEvaluation,
+  NomadJob,
+  NomadNode,
+} from "../crds/objects.js";
 import { Informer } from "../kube/informer.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
 import { caravanResource, controllerRevisionResource, leaseResource } from "../kube/resources.js";
@@ -29,6 +35,7 @@ export interface SharedInformers {
   evaluations: Informer<NomadEvaluation>;
   allocations: Informer<NomadAllocation>;
   nodes: Informer<NomadNode>;
+  deployments: Informer<NomadDeployment>;
   versions: Informer<JobVersion>;
   /** Node heartbeats: one Lease per node in the node lease namespace. */
   leases: Informer<NodeLease>;
@@ -58,6 +65,12 @@ export function createInformers(kc: KubeConfig, log: Logger, namespace?: string)
     scope,
   );
   const nodes = new Informer<NomadNode>(kc, caravanResource("NomadNode"), log);
+  const deployments = new Informer<NomadDeployment>(
+    kc,
+    caravanResource("NomadDeployment"),
+    log,
+    scope,
+  );
   // Only the revisions Caravan writes: they carry the job label.
   const versions = new Informer<JobVersion>(kc, controllerRevisionResource, log, {
     ...scope,
@@ -67,18 +80,20 @@ export function createInformers(kc: KubeConfig, log: Logger, namespace?: string)
   evaluations.store.addIndex(byJob, (e) => [jobKey(e.metadata.namespace, e.spec.jobName)]);
   allocations.store.addIndex(byJob, (a) => [jobKey(a.metadata.namespace, a.spec.jobName)]);
   allocations.store.addIndex(byNode, (a) => [a.spec.nodeName]);
+  deployments.store.addIndex(byJob, (d) => [jobKey(d.metadata.namespace, d.spec.jobName)]);
   versions.store.addIndex(byJob, (v) => [
     jobKey(v.metadata.namespace, v.metadata.labels[jobLabel] ?? ""),
   ]);
 
   const leases = new Informer<NodeLease>(kc, leaseResource, log, { namespace: nodeLeaseNamespace });
 
-  const all = [jobs, evaluations, allocations, nodes, versions, leases];
+  const all = [jobs, evaluations, allocations, nodes, deployments, versions, leases];
   return {
     jobs,
     evaluations,
     allocations,
     nodes,
+    deployments,
     versions,
     leases,
     start: () => {

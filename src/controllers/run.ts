@@ -11,11 +11,12 @@ import { objectKey } from "../kube/store.js";
 import { WorkQueue } from "../kube/workqueue.js";
 import { type ControllerMetrics, createControllerMetrics } from "../metrics/registry.js";
 import { allocationFailureReconciler } from "./allocations/failures.js";
+import { deploymentReconciler } from "./deployments/watcher.js";
 import { BlockedEvals } from "./evals/blocked.js";
 import { EvalBroker } from "./evals/broker.js";
 import { SnapshotBuilder } from "./evals/snapshot.js";
 import { startWorkers } from "./evals/worker.js";
-import { createInformers, jobKey, nodeLeaseNamespace } from "./informers.js";
+import { byJob, createInformers, jobKey, nodeLeaseNamespace } from "./informers.js";
 import { jobReconciler } from "./jobs/controller.js";
 import { jobLabel } from "./jobs/versions.js";
 import { livenessReconciler } from "./nodes/liveness.js";
@@ -62,7 +63,37 @@ export async function startControllers(
   informers.evaluations.addHandlers(byOwnerJob);
   informers.versions.addHandlers({
     onAdd: (v) => enqueueJob(v, v.metadata.labels[jobLabel]),
+    // A version becomes stable when its deployment succeeds.
+    onUpdate: (_o, v) => enqueueJob(v, v.metadata.labels[jobLabel]),
     onDelete: (v) => enqueueJob(v, v.metadata.labels[jobLabel]),
+  });
+
+  // Deployments: their own changes, their allocations', and their job's.
+  const deploymentQueue = new WorkQueue();
+  const enqueueDeploymentsOf = (obj: { metadata: { namespace?: string } }, jobName?: string) => {
+    if (!jobName) return;
+    for (const d of informers.deployments.store.byIndex(
+      byJob,
+      jobKey(obj.metadata.namespace, jobName),
+    ))
+      deploymentQueue.add(objectKey(d));
+  };
+  informers.deployments.addHandlers({
+    onAdd: (d) => deploymentQueue.add(objectKey(d)),
+    onUpdate: (_o, d) => deploymentQueue.add(objectKey(d)),
+  });
+  const byDeployment = (a: NomadAllocation) => {
+    if (a.spec.deploymentName)
+      deploymentQueue.add(`${a.metadata.namespace ?? "default"}/${a.spec.deploymentName}`);
+  };
+  informers.allocations.addHandlers({
+    onAdd: byDeployment,
+    onUpdate: (_o, a) => byDeployment(a),
+    onDelete: byDeployment,
+  });
+  informers.jobs.addHandlers({ onUpdate: (_o, j) => enqueueDeploymentsOf(j, j.metadata.name) });
+  informers.versions.addHandlers({
+    onAdd: (v) => enqueueDeploymentsOf(v, v.metadata.labels[jobLabel]),
   });
 
   // Nomad's server pipeline: eval broker → scheduler workers → plan applier, and blocked evaluations.
@@ -141,6 +172,13 @@ export async function startControllers(
       name: "node-liveness",
       queue: nodeQueue,
       reconcile: livenessReconciler({ kc, informers, events, log }),
+      concurrency: 2,
+      log,
+    }),
+    runController({
+      name: "deployment-watcher",
+      queue: deploymentQueue,
+      reconcile: deploymentReconciler({ kc, informers, events, log }),
       concurrency: 2,
       log,
     }),

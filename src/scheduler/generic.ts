@@ -47,7 +47,8 @@ export function scheduleGeneric(ctx: EvalContext, job: ResolvedJob | undefined):
   });
 
   // Deployment for this version: the existing one, or one this plan creates.
-  let deploymentId = r.deployment?.id;
+  // Replacements made while a failed deployment holds the rollout are not part of it.
+  let deploymentId = r.deployment?.status === "failed" ? undefined : r.deployment?.id;
   if (r.needsDeployment) deploymentId = randomId(random);
   const placedPerGroup: Record<string, { placed: number; canaries: string[] }> = {};
 

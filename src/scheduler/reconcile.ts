@@ -166,9 +166,11 @@ function penaltyNodesOf(a: SchedulerAlloc): Set<string> {
 function needsDestructive(input: GroupInput, a: SchedulerAlloc): boolean {
   const prev = input.snapshot.previousJob;
   const spec = input.job.spec;
-  if (!prev || prev.version !== a.jobVersion) return true;
-  const oldGroup = prev.spec.groups.find((g) => g.name === a.group);
-  return !oldGroup || tasksUpdated(prev.spec, oldGroup, spec, input.tg.spec);
+  const oldSpec =
+    prev?.version === a.jobVersion ? prev.spec : input.snapshot.olderJobs?.[a.jobVersion];
+  if (!oldSpec) return true;
+  const oldGroup = oldSpec.groups.find((g) => g.name === a.group);
+  return !oldGroup || tasksUpdated(oldSpec, oldGroup, spec, input.tg.spec);
 }
 
 function reconcileGroup(input: GroupInput): void {
@@ -503,6 +505,10 @@ export function reconcile(
   );
   const latest = snapshot.deployment;
   const active = latest && ACTIVE_DEPLOYMENT.has(latest.status) ? latest : undefined;
+  // A failed deployment of this very version holds the rollout where it
+  // stopped (Nomad's deploymentFailed): no new deployment, no more updates.
+  const failedHere =
+    latest?.status === "failed" && latest.jobVersion === snapshot.jobVersion ? latest : undefined;
   const out: ReconcileResult = {
     place: [],
     stop: [],
@@ -512,7 +518,7 @@ export function reconcile(
     reconnect: [],
     followups: [],
     desired: {},
-    deployment: active && active.jobVersion === snapshot.jobVersion ? active : undefined,
+    deployment: active && active.jobVersion === snapshot.jobVersion ? active : failedHere,
     deploymentGroups: {},
     needsDeployment: false,
     cancelDeployment:

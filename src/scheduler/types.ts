@@ -204,6 +204,8 @@ export interface SchedulerSnapshot {
   readonly jobVersion: number;
   /** The previous version, so the scheduler can tell in-place from destructive updates. */
   readonly previousJob?: { readonly spec: NomadJobSpec; readonly version: number };
+  /** Older versions by number, so an allocation of any kept version is compared with its own spec. */
+  readonly olderJobs?: Readonly<Record<number, NomadJobSpec>>;
   readonly nodes: readonly SchedulerNode[];
   /** Non-terminal allocations of every job (for node usage), plus every allocation of this job. */
   readonly allocs: readonly SchedulerAlloc[];

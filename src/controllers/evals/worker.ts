@@ -14,6 +14,7 @@ import { caravanResource } from "../../kube/resources.js";
 import { ApiError } from "../../kube/rest.js";
 import type { ControllerMetrics } from "../../metrics/registry.js";
 import { type Plan, schedule } from "../../scheduler/index.js";
+import { commitDeployment } from "../deployments/commit.js";
 import { jobKey, type SharedInformers } from "../informers.js";
 import { describePlacementFailure } from "../jobs/placement-failure.js";
 import type { PlanApplier } from "../plans/applier.js";
@@ -108,6 +109,19 @@ async function processEvaluation(delivery: Delivery, deps: WorkerDeps): Promise<
       job: deps.informers.jobs.store.get(key),
       jobVersion: snapshot.jobVersion,
     });
+    const refused = new Set(result.rejected);
+    const created = await commitDeployment(plan, {
+      kc: deps.kc,
+      evaluation,
+      job: deps.informers.jobs.store.get(key),
+      jobVersion: snapshot.jobVersion,
+      placed: plan.placements.filter((p) => !refused.has(p)),
+      existing: (name) =>
+        deps.informers.deployments.store.get(
+          `${evaluation.metadata.namespace ?? "default"}/${name}`,
+        ),
+    });
+    if (created) deps.snapshots.wroteDeployment(created);
     if (result.rejected.length === 0) break;
     refusedBy = result.rejectedBy;
   }

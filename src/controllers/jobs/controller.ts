@@ -16,7 +16,7 @@ import { ApiError } from "../../kube/rest.js";
 import { byJob, jobKey, type SharedInformers } from "../informers.js";
 import { registrationEvaluation } from "./evaluation.js";
 import { observeJob } from "./status.js";
-import { expiredVersions, latestVersion, nextVersion } from "./versions.js";
+import { expiredVersions, isStable, latestVersion, nextVersion } from "./versions.js";
 
 export const deregisterFinalizer = "caravan.dev/deregister";
 const statusIntervalMs = 1_000;
@@ -105,7 +105,7 @@ export function jobReconciler(
       ...observed,
       observedGeneration: generation,
       version: versionNumber,
-      stable: version?.data.stable ?? false,
+      stable: isStable(version),
       submitTime: version?.metadata.creationTimestamp
         ? new Date(version.metadata.creationTimestamp).toISOString()
         : (job.status?.submitTime ?? new Date(now()).toISOString()),

@@ -9,6 +9,11 @@ import type { ObjectMeta } from "../../crds/meta.js";
 import type { NomadJob } from "../../crds/objects.js";
 
 export const jobLabel = "caravan.dev/job";
+/**
+ * A ControllerRevision's data cannot change, so a version's stability (its
+ * deployment succeeded) is this annotation, set to "true".
+ */
+export const stableAnnotation = "caravan.dev/stable";
 /** Nomad keeps this many versions of a job (JobTrackedVersions). */
 export const trackedVersions = 6;
 
@@ -22,6 +27,21 @@ export interface JobVersion {
 
 export function versionName(jobName: string, version: number): string {
   return `${jobName.slice(0, 240)}-v${version}`;
+}
+
+export function isStable(v: JobVersion | undefined): boolean {
+  return v?.metadata.annotations?.[stableAnnotation] === "true" || v?.data.stable === true;
+}
+
+/** The newest stable version older than `before`, to roll back to. */
+export function lastStableVersion(
+  versions: readonly JobVersion[],
+  before: number,
+): JobVersion | undefined {
+  let found: JobVersion | undefined;
+  for (const v of versions)
+    if (v.revision < before && isStable(v) && (!found || v.revision > found.revision)) found = v;
+  return found;
 }
 
 export function latestVersion(versions: readonly JobVersion[]): JobVersion | undefined {

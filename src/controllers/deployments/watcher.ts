@@ -1,0 +1,228 @@
+// The deployment watcher, Nomad's deploymentwatcher as a reconcile loop over
+// NomadDeployments: it judges the health of the allocations placed in a
+// deployment (written on the allocation, as Nomad's client reports it),
+// promotes canaries, fails a deployment that stalls or has an unhealthy
+// allocation (rolling the job back with auto_revert), marks the job version
+// stable when the deployment succeeds, and asks the scheduler for the next
+// batch with an evaluation whenever the deployment made progress.
+import { createHash } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
+import type { Logger } from "../../common/log.js";
+import type { NomadAllocation, NomadDeployment, NomadEvaluation } from "../../crds/objects.js";
+import { applyStatus, createObject, mergePatch, mergePatchStatus } from "../../kube/apply.js";
+import type { ReconcileResult } from "../../kube/controller.js";
+import type { EventRecorder } from "../../kube/events.js";
+import type { KubeConfig } from "../../kube/kubeconfig.js";
+import { caravanResource, controllerRevisionResource } from "../../kube/resources.js";
+import { ApiError } from "../../kube/rest.js";
+import { objectKey } from "../../kube/store.js";
+import { byJob, jobKey, type SharedInformers } from "../informers.js";
+import { revertJob } from "../jobs/revert.js";
+import { isStable, lastStableVersion, latestVersion, stableAnnotation } from "../jobs/versions.js";
+import { allocationHealth, type HealthStrategy, strategyFor } from "./health.js";
+import { activeStatuses, deploymentProgress, descriptions } from "./progress.js";
+
+export interface DeploymentWatcherDeps {
+  kc: KubeConfig;
+  informers: SharedInformers;
+  events: EventRecorder;
+  log: Logger;
+  now?: () => number;
+}
+
+const deployments = caravanResource("NomadDeployment");
+const allocations = caravanResource("NomadAllocation");
+const evaluations = caravanResource("NomadEvaluation");
+
+export function deploymentReconciler(
+  deps: DeploymentWatcherDeps,
+): (key: string) => Promise<ReconcileResult | undefined> {
+  const { kc, informers, events } = deps;
+  const now = deps.now ?? Date.now;
+  // When an allocation was first seen running, for agents that report no start times.
+  const firstSeenRunning = new Map<string, number>();
+
+  return async (key) => {
+    const dep = informers.deployments.store.get(key);
+    if (!dep) return undefined;
+    const current = dep.status?.status;
+    // No status yet: the worker that created it has not written its groups.
+    if (!current || !activeStatuses.has(current)) return undefined;
+    const t = now();
+    const namespace = dep.metadata.namespace ?? "default";
+    const jk = jobKey(namespace, dep.spec.jobName);
+    const job = informers.jobs.store.get(jk);
+    const versions = informers.versions.store.byIndex(byJob, jk);
+    const version = versions.find((v) => v.revision === dep.spec.jobVersion);
+    const spec = version?.data.spec ?? job?.spec;
+    const latest = latestVersion(versions);
+    const cancel =
+      !job || job.metadata.deletionTimestamp || job.spec.stop
+        ? descriptions.stopped
+        : latest && latest.revision > dep.spec.jobVersion
+          ? descriptions.newerVersion
+          : undefined;
+
+    const mine = informers.allocations.store
+      .byIndex(byJob, jk)
+      .filter((a) => a.spec.deploymentName === dep.metadata.name);
+    const strategies: Record<string, HealthStrategy> = {};
+    for (const g of Object.keys(dep.status?.groups ?? {})) strategies[g] = strategyFor(spec, g);
+
+    // Health of allocations not judged yet; the counts follow once the
+    // informer delivers what was written, so the evaluation asked for below
+    // sees the same health the counts do.
+    let recheckAt: number | undefined;
+    const canaries = new Set(
+      Object.values(dep.status?.groups ?? {}).flatMap((g) => g.placedCanaries ?? []),
+    );
+    if (!cancel && !dep.spec.fail) {
+      for (const a of mine) {
+        const ds = a.status?.deploymentStatus;
+        const canary = canaries.has(a.metadata.name) && ds?.canary !== true;
+        if (ds?.healthy !== undefined || a.spec.desiredStatus !== "run") {
+          if (canary) await flag(a, { canary: true });
+          continue;
+        }
+        const strategy = strategies[a.spec.group];
+        if (!strategy) continue;
+        const ak = objectKey(a);
+        if (a.status?.clientStatus === "running" && !firstSeenRunning.has(ak))
+          firstSeenRunning.set(ak, t);
+        const verdict = allocationHealth(a, strategy, t, firstSeenRunning.get(ak));
+        if (verdict.kind === "pending") {
+          if (Number.isFinite(verdict.recheckAt))
+            recheckAt = Math.min(recheckAt ?? verdict.recheckAt, verdict.recheckAt);
+          if (canary) await flag(a, { canary: true });
+          continue;
+        }
+        firstSeenRunning.delete(ak);
+        await flag(a, {
+          healthy: verdict.kind === "healthy",
+          timestamp: new Date(verdict.kind === "healthy" ? verdict.at : t).toISOString(),
+          ...(canary || ds?.canary ? { canary: true } : {}),
+        });
+        if (verdict.kind === "unhealthy")
+          void events.record(
+            dep,
+            "Warning",
+            "AllocationUnhealthy",
+            `allocation ${a.metadata.name} unhealthy: ${verdict.reason}`,
+          );
+      }
+    }
+
+    const stable = lastStableVersion(versions, dep.spec.jobVersion);
+    const progress = deploymentProgress({
+      deployment: dep,
+      allocs: mine,
+      strategies,
+      ...(cancel ? { cancel } : {}),
+      ...(stable ? { stableVersion: stable.revision } : {}),
+      now: t,
+    });
+    const next = progress.status;
+    const status = next.status ?? "running";
+
+    // Side effects of the outcome come before the status that records it, so
+    // a crash in between repeats them instead of losing them.
+    if (status === "successful" && version && !isStable(version)) {
+      await mergePatch(kc, controllerRevisionResource, version, {
+        metadata: { annotations: { [stableAnnotation]: "true" } },
+      });
+    }
+    if (
+      progress.revertTo !== undefined &&
+      stable &&
+      job &&
+      latest?.revision === dep.spec.jobVersion
+    ) {
+      if (await revertJob(kc, job, stable))
+        void events.record(
+          job,
+          "Warning",
+          "Reverted",
+          `deployment ${dep.metadata.name} failed; job reverted to version ${stable.revision}`,
+        );
+    }
+    const old = dep.status ?? {};
+    if (activeStatuses.has(status) && madeProgress(old, next, progress.promoted.length > 0)) {
+      await evaluate(dep, next);
+    }
+    const { modifyTime: _a, ...a } = old;
+    const { modifyTime: _b, ...b } = next;
+    if (!isDeepStrictEqual(a, b)) {
+      await applyStatus(kc, deployments, dep, next);
+      if (status !== current)
+        void events.record(
+          dep,
+          status === "failed" ? "Warning" : "Normal",
+          `Deployment${status[0]?.toUpperCase()}${status.slice(1)}`,
+          next.statusDescription ?? status,
+        );
+    }
+    const at = [recheckAt, progress.recheckAt].filter((x): x is number => x !== undefined);
+    if (at.length === 0) return undefined;
+    return { requeueAfterMs: Math.max(100, Math.min(...at) - t + 50) };
+  };
+
+  async function flag(a: NomadAllocation, ds: Record<string, unknown>): Promise<void> {
+    await mergePatchStatus(kc, allocations, a, { deploymentStatus: ds });
+  }
+
+  /** An evaluation for the deployment's next step, named by the progress that asked for it. */
+  async function evaluate(dep: NomadDeployment, next: NomadDeployment["status"]): Promise<void> {
+    const digest = createHash("sha256")
+      .update(dep.metadata.name)
+      .update(JSON.stringify(next?.status))
+      .update(
+        JSON.stringify(
+          Object.entries(next?.groups ?? {}).map(([g, s]) => [
+            g,
+            s.healthyAllocs,
+            s.unhealthyAllocs,
+            s.promoted,
+          ]),
+        ),
+      )
+      .digest("hex")
+      .slice(0, 12);
+    const job = informers.jobs.store.get(jobKey(dep.metadata.namespace, dep.spec.jobName));
+    const evaluation: NomadEvaluation = {
+      apiVersion: "caravan.dev/v1alpha1",
+      kind: "NomadEvaluation",
+      metadata: {
+        name: `${dep.spec.jobName.slice(0, 200)}-dw-${digest}`,
+        namespace: dep.metadata.namespace ?? "default",
+        labels: { "caravan.dev/job": dep.spec.jobName },
+      },
+      spec: {
+        jobName: dep.spec.jobName,
+        jobVersion: dep.spec.jobVersion,
+        type: job?.spec.type ?? "service",
+        priority: dep.spec.evalPriority ?? job?.spec.priority ?? 50,
+        triggeredBy: "deployment-watcher",
+        deploymentName: dep.metadata.name,
+      },
+    };
+    try {
+      await createObject(kc, evaluations, evaluation);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.statusCode === 409)) throw err;
+    }
+  }
+}
+
+/** More healthy allocations, a promotion or a resume: the scheduler has more to do. */
+function madeProgress(
+  old: NonNullable<NomadDeployment["status"]>,
+  next: NonNullable<NomadDeployment["status"]>,
+  promoted: boolean,
+): boolean {
+  if (promoted) return true;
+  if (old.status === "paused" && next.status === "running") return true;
+  for (const [g, s] of Object.entries(next.groups ?? {})) {
+    if ((s.healthyAllocs ?? 0) > (old.groups?.[g]?.healthyAllocs ?? 0)) return true;
+  }
+  return false;
+}
