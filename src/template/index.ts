@@ -1,7 +1,10 @@
 // consul-template compatible Go text/template engine: pure, no I/O.
 // parseTemplate once, renderTemplate as often as the data changes.
-import { TemplateError } from "./errors.js";
-import type { ParseOptions, RenderOptions, RenderResult } from "./types.js";
+import { positionedError, TemplateError } from "./errors.js";
+import { Executor } from "./exec.js";
+import { lookupFunction } from "./funcs/index.js";
+import { type ParsedTemplate, parse } from "./parser.js";
+import type { ParseOptions, RenderOptions, RenderResult, TemplateDependency } from "./types.js";
 
 export { TemplateError } from "./errors.js";
 export type {
@@ -13,18 +16,55 @@ export type {
 } from "./types.js";
 
 /** A parsed template: its main body and every `define`d or `block` template. */
-export interface Template {
-  readonly name: string;
-}
+export type Template = ParsedTemplate;
 
 /** Parse template text; throws TemplateError naming the line and column. */
 export function parseTemplate(text: string, options: ParseOptions = {}): Template {
-  void text;
-  throw new TemplateError("template engine not built yet", options.name ?? "template", 1, 1);
+  const name = options.name ?? "template";
+  return parse(text, {
+    name,
+    leftDelim: options.leftDelim || "{{",
+    rightDelim: options.rightDelim || "}}",
+    hasFunction: (fn) => lookupFunction(fn) !== undefined,
+  });
 }
 
-/** Execute a parsed template; throws TemplateError on execution errors. */
+/**
+ * Execute a parsed template; throws TemplateError on execution errors.
+ * When `missing` is not empty the output is provisional: fetch the missing
+ * dependencies and render again. An execution error while data is missing is
+ * not thrown (it may come from the missing data); the render again decides.
+ */
 export function renderTemplate(template: Template, options: RenderOptions): RenderResult {
-  void options;
-  throw new TemplateError("template engine not built yet", template.name, 1, 1);
+  const dependencies = new Map<string, TemplateDependency>();
+  const missing = new Map<string, TemplateDependency>();
+  const executor = new Executor(template, {
+    data: options.data,
+    errorOnMissingKey: options.errorOnMissingKey ?? false,
+    ctx: {
+      env: options.env ?? {},
+      sources: options.sources ?? {},
+      use(dep, isMissing) {
+        const id = `${dep.kind}\u0000${dep.name}`;
+        if (!dependencies.has(id)) dependencies.set(id, dep);
+        if (isMissing && !missing.has(id)) missing.set(id, dep);
+      },
+    },
+  });
+  const result = (output: string): RenderResult => ({
+    output,
+    dependencies: [...dependencies.values()],
+    missing: [...missing.values()],
+  });
+  try {
+    return result(executor.run());
+  } catch (e) {
+    if (e instanceof RangeError) {
+      const err = positionedError(template.text, template.name, 0, `stack overflow: ${e.message}`);
+      if (missing.size > 0) return result(executor.partialOutput());
+      throw err;
+    }
+    if (e instanceof TemplateError && missing.size > 0) return result(executor.partialOutput());
+    throw e;
+  }
 }

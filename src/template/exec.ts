@@ -1,0 +1,549 @@
+// Executes a parsed template against data, after Go's text/template exec:
+// pipelines with the previous command's value as the last argument, fields
+// of maps, variables in scope, if/with/range/template, and Go's messages for
+// execution errors ("executing "name" at <node>: …").
+import {
+  type BranchNode,
+  type ChainNode,
+  type CommandNode,
+  type FieldNode,
+  type IdentifierNode,
+  type ListNode,
+  type NumberNode,
+  nodeString,
+  type Operand,
+  type PipeNode,
+  type Statement,
+  type TemplateNode,
+  type VariableNode,
+} from "./ast.js";
+import { positionedError, TemplateError } from "./errors.js";
+import { formatDefault } from "./fmt.js";
+import { type CallContext, type FuncDef, lookupFunction, type ParamType } from "./funcs/index.js";
+import type { ParsedTemplate } from "./parser.js";
+import { GoFloat, isTrue, kindOf, mapGet, sortedKeys, typeName } from "./values.js";
+
+/** Go allows 100000 nested {{template}} calls; JavaScript's stack allows fewer. */
+export const MAX_EXEC_DEPTH = 300;
+
+/** Marks "no value from a previous pipeline stage" (Go's missingVal). */
+const MISSING: unique symbol = Symbol("missing");
+type Final = unknown;
+
+class BreakSignal {}
+class ContinueSignal {}
+const BREAK = new BreakSignal();
+const CONTINUE = new ContinueSignal();
+
+interface Variable {
+  name: string;
+  value: unknown;
+}
+
+type ErrorNode = Operand | CommandNode | Statement;
+
+export interface ExecOptions {
+  data: unknown;
+  errorOnMissingKey: boolean;
+  ctx: CallContext;
+}
+
+const GO_PARAM_TYPE: Record<ParamType, string> = {
+  any: "interface {}",
+  string: "string",
+  int: "int",
+  float: "float64",
+  bool: "bool",
+  list: "[]interface {}",
+  stringList: "[]string",
+  map: "map[string]interface {}",
+};
+
+export class Executor {
+  private readonly out: string[] = [];
+  private vars: Variable[] = [];
+  private treeName: string;
+  private depth = 0;
+
+  constructor(
+    private readonly tmpl: ParsedTemplate,
+    private readonly options: ExecOptions,
+  ) {
+    this.treeName = tmpl.name;
+  }
+
+  /** Run the template; returns the output, throws TemplateError. */
+  run(): string {
+    const dot = this.options.data;
+    this.vars = [{ name: "$", value: dot }];
+    this.walkList(dot, this.tmpl.root);
+    return this.out.join("");
+  }
+
+  /** The output written so far (for a render abandoned on an error). */
+  partialOutput(): string {
+    return this.out.join("");
+  }
+
+  /** The node Go's error context would name: the last one evaluation reached. */
+  private node: ErrorNode | undefined;
+
+  private at(node: ErrorNode): void {
+    this.node = node;
+  }
+
+  private errorf(message: string): never {
+    return this.fail(this.node as ErrorNode, message);
+  }
+
+  private fail(node: ErrorNode, message: string): never {
+    const base = positionedError(this.tmpl.text, this.tmpl.name, node.pos, "");
+    const context = nodeString(node);
+    throw new TemplateError(
+      `${base.message}executing ${JSON.stringify(this.treeName)} at <${context}>: ${message}`,
+      base.templateName,
+      base.line,
+      base.column,
+    );
+  }
+
+  private walkList(dot: unknown, list: ListNode): void {
+    for (const node of list.nodes) this.walk(dot, node);
+  }
+
+  private walk(dot: unknown, node: Statement): void {
+    this.at(node);
+    switch (node.type) {
+      case "text":
+        this.out.push(node.text);
+        return;
+      case "action": {
+        const val = this.evalPipeline(dot, node.pipe);
+        if (node.pipe.decl.length === 0) this.printValue(node, val);
+        return;
+      }
+      case "if":
+      case "with":
+        this.walkIfOrWith(dot, node);
+        return;
+      case "range":
+        this.walkRange(dot, node);
+        return;
+      case "template":
+        this.walkTemplate(dot, node);
+        return;
+      case "break":
+        throw BREAK;
+      case "continue":
+        throw CONTINUE;
+    }
+  }
+
+  private printValue(node: Statement, v: unknown): void {
+    this.at(node);
+    if (v === undefined) {
+      this.out.push("<no value>");
+      return;
+    }
+    if (typeof v === "function" || typeof v === "symbol") {
+      this.fail(node, `can't print ${nodeString(node)} of type ${typeName(v)}`);
+    }
+    this.out.push(formatDefault(v));
+  }
+
+  private walkIfOrWith(dot: unknown, node: BranchNode): void {
+    const mark = this.vars.length;
+    try {
+      const val = this.evalPipeline(dot, node.pipe);
+      if (isTrue(val)) this.walkList(node.type === "with" ? val : dot, node.list);
+      else if (node.elseList) this.walkList(dot, node.elseList);
+    } finally {
+      this.vars.length = mark;
+    }
+  }
+
+  private walkRange(dot: unknown, node: BranchNode): void {
+    this.at(node);
+    const mark = this.vars.length;
+    try {
+      const val = this.evalPipeline(dot, node.pipe);
+      const { decl, isAssign } = node.pipe;
+      const oneIteration = (index: unknown, elem: unknown): boolean => {
+        if (decl.length > 0) {
+          if (isAssign) this.setVar(decl[0] as VariableNode, decl.length > 1 ? index : elem);
+          else this.setTopVar(1, elem);
+        }
+        if (decl.length > 1) {
+          if (isAssign) this.setVar(decl[1] as VariableNode, elem);
+          else this.setTopVar(2, index);
+        }
+        const inner = this.vars.length;
+        try {
+          this.walkList(elem, node.list);
+        } catch (e) {
+          if (e === BREAK) return false;
+          if (e !== CONTINUE) throw e;
+        } finally {
+          this.vars.length = inner;
+        }
+        return true;
+      };
+      let ran = false;
+      switch (kindOf(val)) {
+        case "slice":
+          for (const [i, elem] of (val as unknown[]).entries()) {
+            ran = true;
+            if (!oneIteration(i, elem ?? null)) break;
+          }
+          break;
+        case "map":
+          for (const key of sortedKeys(val as object)) {
+            ran = true;
+            if (!oneIteration(key, mapGet(val as object, key) ?? null)) break;
+          }
+          break;
+        case "int": {
+          if (decl.length > 1) {
+            this.errorf(`can't use ${formatDefault(val)} to iterate over more than one variable`);
+          }
+          const n = Number(val);
+          for (let i = 0; i < n; i++) {
+            ran = true;
+            if (!oneIteration(i, i)) break;
+          }
+          break;
+        }
+        case "invalid":
+        case "nil":
+          break;
+        default:
+          this.errorf(`range can't iterate over ${formatDefault(val)}`);
+      }
+      if (!ran && node.elseList) this.walkList(dot, node.elseList);
+    } finally {
+      this.vars.length = mark;
+    }
+  }
+
+  private walkTemplate(dot: unknown, node: TemplateNode): void {
+    this.at(node);
+    const tree =
+      this.tmpl.defines.get(node.name) ??
+      (node.name === this.tmpl.name ? this.tmpl.root : undefined);
+    if (!tree) this.fail(node, `template ${JSON.stringify(node.name)} not defined`);
+    if (this.depth >= MAX_EXEC_DEPTH)
+      this.fail(node, `exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
+    const newDot = node.pipe ? this.evalPipeline(dot, node.pipe) : undefined;
+    const saved = { vars: this.vars, treeName: this.treeName };
+    this.vars = [{ name: "$", value: newDot }];
+    this.treeName = node.name;
+    this.depth++;
+    try {
+      this.walkList(newDot, tree);
+    } finally {
+      this.depth--;
+      this.vars = saved.vars;
+      this.treeName = saved.treeName;
+    }
+  }
+
+  private setTopVar(n: number, value: unknown): void {
+    (this.vars[this.vars.length - n] as Variable).value = value;
+  }
+
+  private setVar(v: VariableNode, value: unknown): void {
+    const name = v.ident[0] as string;
+    for (let i = this.vars.length - 1; i >= 0; i--) {
+      const variable = this.vars[i] as Variable;
+      if (variable.name === name) {
+        variable.value = value;
+        return;
+      }
+    }
+    this.errorf(`undefined variable: ${name}`);
+  }
+
+  private varValue(v: VariableNode): unknown {
+    const name = v.ident[0] as string;
+    for (let i = this.vars.length - 1; i >= 0; i--) {
+      const variable = this.vars[i] as Variable;
+      if (variable.name === name) return variable.value;
+    }
+    this.errorf(`undefined variable: ${name}`);
+  }
+
+  private evalPipeline(dot: unknown, pipe: PipeNode): unknown {
+    this.at(pipe);
+    let value: unknown = MISSING;
+    for (const cmd of pipe.cmds) {
+      value = this.evalCommand(dot, cmd, value);
+      // A nil interface{} result is "no value" from here on, as in Go.
+      if (value === null) value = undefined;
+    }
+    for (const v of pipe.decl) {
+      if (pipe.isAssign) this.setVar(v, value);
+      else this.vars.push({ name: v.ident[0] as string, value });
+    }
+    return value;
+  }
+
+  private notAFunction(args: Operand[], final: Final): void {
+    if (args.length > 1 || final !== MISSING) {
+      this.errorf(`can't give argument to non-function ${nodeString(args[0] as Operand)}`);
+    }
+  }
+
+  private evalCommand(dot: unknown, cmd: CommandNode, final: Final): unknown {
+    const first = cmd.args[0] as Operand;
+    switch (first.type) {
+      case "field":
+        this.at(first);
+        return this.evalFieldChain(dot, dot, first, first.ident, cmd.args, final);
+      case "chain":
+        return this.evalChainNode(dot, first, cmd.args, final);
+      case "identifier":
+        return this.evalFunction(dot, first, cmd, cmd.args, final);
+      case "pipe":
+        this.notAFunction(cmd.args, final);
+        return this.evalPipeline(dot, first);
+      case "variable":
+        return this.evalVariableNode(dot, first, cmd.args, final);
+    }
+    this.at(first);
+    this.notAFunction(cmd.args, final);
+    switch (first.type) {
+      case "bool":
+        return first.value;
+      case "dot":
+        return dot;
+      case "nil":
+        this.errorf("nil is not a command");
+        break;
+      case "number":
+        return this.idealConstant(first);
+      case "string":
+        return first.text;
+    }
+    return undefined;
+  }
+
+  private idealConstant(n: NumberNode): unknown {
+    this.at(n);
+    const hexInt = /^[+-]?0[xX]/.test(n.text) && !/[pP]/.test(n.text);
+    if (n.isFloat && !hexInt && !n.isRune && /[.eEpP]/.test(n.text)) return new GoFloat(n.float);
+    if (n.isInt) return n.bigInt ?? n.int;
+    this.errorf(`${n.text} overflows int`);
+  }
+
+  private evalChainNode(dot: unknown, chain: ChainNode, args: Operand[], final: Final): unknown {
+    if (chain.node.type === "nil")
+      this.fail(chain, `indirection through explicit nil in ${nodeString(chain)}`);
+    const receiver = this.evalArg(dot, undefined, chain.node);
+    return this.evalFieldChain(dot, receiver, chain, chain.field, args, final);
+  }
+
+  private evalVariableNode(dot: unknown, v: VariableNode, args: Operand[], final: Final): unknown {
+    this.at(v);
+    const value = this.varValue(v);
+    if (v.ident.length === 1) {
+      if (args.length > 0) this.notAFunction(args, final);
+      return value;
+    }
+    return this.evalFieldChain(dot, value, v, v.ident.slice(1), args, final);
+  }
+
+  private evalFieldChain(
+    _dot: unknown,
+    receiver: unknown,
+    node: FieldNode | VariableNode | ChainNode,
+    ident: string[],
+    args: Operand[],
+    final: Final,
+  ): unknown {
+    let cur = receiver;
+    for (let i = 0; i < ident.length - 1; i++) {
+      cur = this.evalField(ident[i] as string, node, [], MISSING, cur, i > 0);
+    }
+    return this.evalField(
+      ident[ident.length - 1] as string,
+      node,
+      args,
+      final,
+      cur,
+      ident.length > 1,
+    );
+  }
+
+  private evalField(
+    fieldName: string,
+    node: FieldNode | VariableNode | ChainNode,
+    args: Operand[],
+    final: Final,
+    receiver: unknown,
+    fromMap: boolean,
+  ): unknown {
+    if (receiver === undefined) {
+      if (this.options.errorOnMissingKey)
+        this.errorf(`nil data; no entry for key ${JSON.stringify(fieldName)}`);
+      return undefined;
+    }
+    if (receiver === null) this.errorf(`nil pointer evaluating interface {}.${fieldName}`);
+    // A value just read from a map has Go's static type interface {}.
+    const type = fromMap ? "interface {}" : typeName(receiver);
+    if (kindOf(receiver) === "map") {
+      if (args.length > 1 || final !== MISSING)
+        this.errorf(`${fieldName} is not a method but has arguments`);
+      const v = mapGet(receiver as object, fieldName);
+      if (v === undefined && this.options.errorOnMissingKey) {
+        this.errorf(`map has no entry for key ${JSON.stringify(fieldName)}`);
+      }
+      return v;
+    }
+    this.errorf(`can't evaluate field ${fieldName} in type ${type}`);
+  }
+
+  private evalFunction(
+    dot: unknown,
+    ident: IdentifierNode,
+    cmd: CommandNode | IdentifierNode,
+    args: Operand[],
+    final: Final,
+  ): unknown {
+    this.at(ident);
+    const def = lookupFunction(ident.name);
+    if (!def) this.fail(ident, `${JSON.stringify(ident.name)} is not a defined function`);
+    return this.evalCall(dot, def, ident, cmd, args.slice(1), final);
+  }
+
+  private evalCall(
+    dot: unknown,
+    def: FuncDef,
+    ident: IdentifierNode,
+    cmd: CommandNode | IdentifierNode,
+    args: Operand[],
+    final: Final,
+  ): unknown {
+    const name = ident.name;
+    const numIn = args.length + (final === MISSING ? 0 : 1);
+    const numFixed = def.params.length;
+    if (def.variadic) {
+      if (numIn < numFixed) {
+        this.errorf(
+          `wrong number of args for ${name}: want at least ${numFixed} got ${args.length}`,
+        );
+      }
+    } else if (numIn !== numFixed) {
+      this.errorf(`wrong number of args for ${name}: want ${numFixed} got ${numIn}`);
+    }
+    if (name === "and" || name === "or") {
+      // Short-circuit: stop at the first false (and) or true (or) argument.
+      let v: unknown;
+      for (const arg of args) {
+        v = this.evalArg(dot, "any", arg);
+        if (isTrue(v) === (name === "or")) return v;
+      }
+      return final === MISSING ? v : final;
+    }
+    const argv: unknown[] = [];
+    let i = 0;
+    for (; i < numFixed && i < args.length; i++) {
+      argv.push(this.evalArg(dot, def.params[i] as ParamType, args[i] as Operand));
+    }
+    for (; i < args.length; i++)
+      argv.push(this.evalArg(dot, def.variadic as ParamType, args[i] as Operand));
+    if (final !== MISSING) {
+      const t =
+        i < numFixed
+          ? (def.params[i] as ParamType)
+          : (def.variadic ?? (def.params[numFixed - 1] as ParamType));
+      argv.push(this.validate(final, t));
+    }
+    try {
+      return def.call(this.options.ctx, argv);
+    } catch (e) {
+      if (e instanceof TemplateError) throw e;
+      const message = e instanceof Error ? e.message : String(e);
+      this.at(cmd);
+      this.errorf(`error calling ${name}: ${message}`);
+    }
+  }
+
+  /** Check a value against a parameter type, converting nil the way Go's reflection does. */
+  private validate(value: unknown, param: ParamType | undefined): unknown {
+    if (param === undefined) return value;
+    const k = kindOf(value);
+    if (k === "invalid" || k === "nil") {
+      if (param === "any" || param === "map") return null;
+      if (param === "list" || param === "stringList") return [];
+      this.errorf(`invalid value; expected ${GO_PARAM_TYPE[param]}`);
+    }
+    const ok =
+      param === "any" ||
+      (param === "string" && k === "string") ||
+      (param === "int" && k === "int") ||
+      (param === "float" && k === "float") ||
+      (param === "bool" && k === "bool") ||
+      (param === "list" && k === "slice") ||
+      (param === "map" && k === "map") ||
+      (param === "stringList" &&
+        k === "slice" &&
+        (value as unknown[]).every((e) => typeof e === "string"));
+    if (!ok) {
+      const got = param === "stringList" && k === "slice" ? "[]interface {}" : typeName(value);
+      this.errorf(`wrong type for value; expected ${GO_PARAM_TYPE[param]}; got ${got}`);
+    }
+    return value;
+  }
+
+  /** Evaluate one argument; undefined param means "keep no-value as is" (a chain's receiver). */
+  private evalArg(dot: unknown, param: ParamType | undefined, node: Operand): unknown {
+    this.at(node);
+    switch (node.type) {
+      case "dot":
+        return this.validate(dot, param);
+      case "nil":
+        if (param === undefined || param === "any" || param === "map") return null;
+        if (param === "list" || param === "stringList") return [];
+        this.errorf(`cannot assign nil to ${GO_PARAM_TYPE[param]}`);
+        break;
+      case "field":
+        return this.validate(
+          this.evalFieldChain(dot, dot, node, node.ident, [node], MISSING),
+          param,
+        );
+      case "variable":
+        return this.validate(this.evalVariableNode(dot, node, [], MISSING), param);
+      case "pipe":
+        return this.validate(this.evalPipeline(dot, node), param);
+      case "identifier":
+        return this.validate(this.evalFunction(dot, node, node, [node], MISSING), param);
+      case "chain":
+        return this.validate(this.evalChainNode(dot, node, [], MISSING), param);
+    }
+    const p = param ?? "any";
+    switch (p) {
+      case "bool":
+        if (node.type === "bool") return node.value;
+        this.errorf(`expected bool; found ${nodeString(node)}`);
+        break;
+      case "int":
+        if (node.type === "number" && node.isInt) return node.int;
+        this.errorf(`expected integer; found ${nodeString(node)}`);
+        break;
+      case "float":
+        if (node.type === "number" && node.isFloat) return new GoFloat(node.float);
+        this.errorf(`expected float; found ${nodeString(node)}`);
+        break;
+      case "string":
+        if (node.type === "string") return node.text;
+        this.errorf(`expected string; found ${nodeString(node)}`);
+        break;
+      case "any":
+        if (node.type === "bool") return node.value;
+        if (node.type === "string") return node.text;
+        return this.idealConstant(node as NumberNode);
+      default:
+        this.errorf(`can't handle ${nodeString(node)} for arg of type ${GO_PARAM_TYPE[p]}`);
+    }
+  }
+}
