@@ -115,9 +115,9 @@ export class AllocRunner {
       return;
     }
     handle.signal(signal);
-    const timer = setTimeout(() => handle.signal("SIGKILL"), timeoutMs);
-    timer.unref();
-    void handle.wait().then(() => clearTimeout(timer));
+    // Not cancelled when the task's main process exits: what it started in its
+    // process group may still ignore the signal, and gets SIGKILL at the timeout.
+    setTimeout(() => handle.signal("SIGKILL"), timeoutMs).unref();
   }
 
   private async run(): Promise<void> {
