@@ -19,6 +19,7 @@ import { deploymentOut } from "../convert/deployment.js";
 import { evalOut } from "../convert/eval.js";
 import { fromNomadApi } from "../convert/job-in.js";
 import { jobID, jobNamespace, jobOut, jobStub, jobSummary } from "../convert/job-out.js";
+import { prune } from "../convert/prune.js";
 import { badRequest, type Ctx, HttpError, notFound, type Reply, type Route } from "../http.js";
 import { byJob } from "../state.js";
 import { allocContext } from "./allocations.js";
@@ -31,12 +32,14 @@ import {
   requireNamespace,
 } from "./common.js";
 import type { RouteDeps } from "./deps.js";
+import { crdSchema } from "./schema.js";
 import { apiFieldManager, seen } from "./writes.js";
 
 const jobsRef = caravanResource("NomadJob");
 
 export function jobRoutes(deps: RouteDeps): Route[] {
   const { state, kc } = deps;
+  const jobSchema = crdSchema(kc, `${jobsRef.plural}.caravan.dev`, "v1alpha1");
   const key = (job: NomadJob) => `${jobNamespace(job)}/${job.metadata.name}`;
 
   // GET /v1/jobs is the hot read: the serialized answer is kept per query
@@ -104,6 +107,10 @@ export function jobRoutes(deps: RouteDeps): Route[] {
       }
     const resource = toResource(canonical, namespace);
     resource.metadata.namespace = namespace;
+    const specSchema = (await jobSchema())?.properties?.spec;
+    const dropped: string[] = [];
+    if (specSchema)
+      resource.spec = prune(resource.spec, specSchema, "spec", dropped) as NomadJobSpec;
     let written: NomadJob;
     try {
       written = await applyObject<NomadJob>(
@@ -118,7 +125,10 @@ export function jobRoutes(deps: RouteDeps): Route[] {
       throw err;
     }
     const index = await seen(state, "jobs", written.metadata.resourceVersion);
-    return { body: writeResult(written, index), index };
+    const warnings = dropped.length
+      ? `Caravan does not support these fields and ignored them: ${dropped.join(", ")}`
+      : "";
+    return { body: { ...writeResult(written, index), Warnings: warnings }, index };
   }
 
   function writeResult(job: NomadJob, index: number): Record<string, unknown> {
