@@ -111,13 +111,32 @@ function handle(
     wait,
     signal: (signal) => {
       if (pid === undefined) return;
-      try {
-        process.kill(-pid, signal);
-      } catch {
-        // Already gone.
+      // As Nomad's executor does, a signal goes to the task's main process (the
+      // wrapper's child), so the shell recording its exit code survives a
+      // SIGHUP or SIGTERM the task traps; SIGKILL takes the whole process group.
+      for (const target of signal === "SIGKILL" ? [-pid] : mainProcesses(pid)) {
+        try {
+          process.kill(target, signal);
+        } catch {
+          // Already gone.
+        }
       }
     },
   };
+}
+
+/** The wrapper's children; the process group while the wrapper has not started one yet. */
+function mainProcesses(wrapper: number): number[] {
+  try {
+    const children = readFileSync(`/proc/${wrapper}/task/${wrapper}/children`, "utf8")
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+    return children.length ? children : [-wrapper];
+  } catch {
+    return [-wrapper];
+  }
 }
 
 function alive(pid: number): boolean {
