@@ -1,8 +1,8 @@
 // The deployment part of a scheduler plan, written after the plan applier
 // committed the allocations: a new NomadDeployment for a new job version (as
 // Nomad's plan creates it), the canary flag on the canaries just placed, and
-// deployments the plan cancels. From then on the deployment watcher alone
-// writes the deployment's status.
+// nothing else: deployments a newer version supersedes are cancelled by the
+// deployment watcher, which alone writes a deployment's status after this.
 import type {
   NomadAllocation,
   NomadDeployment,
@@ -14,7 +14,6 @@ import type { KubeConfig } from "../../kube/kubeconfig.js";
 import { caravanResource } from "../../kube/resources.js";
 import { ApiError } from "../../kube/rest.js";
 import type { Placement, Plan } from "../../scheduler/index.js";
-import { activeStatuses } from "./progress.js";
 
 const deployments = caravanResource("NomadDeployment");
 const allocations = caravanResource("NomadAllocation");
@@ -36,15 +35,6 @@ export async function commitDeployment(
   ctx: CommitContext,
 ): Promise<NomadDeployment | undefined> {
   const namespace = ctx.evaluation.metadata.namespace ?? "default";
-  for (const c of plan.cancelledDeployments) {
-    const d = ctx.existing(c.id);
-    if (!d || (d.status?.status && !activeStatuses.has(d.status.status))) continue;
-    await mergePatchStatus(ctx.kc, deployments, d, {
-      status: "cancelled",
-      statusDescription: c.description,
-      modifyTime: new Date().toISOString(),
-    });
-  }
   const pd = plan.deployment;
   let created: NomadDeployment | undefined;
   if (pd?.op === "create" && !ctx.existing(pd.id)) {

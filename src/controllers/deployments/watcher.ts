@@ -146,9 +146,6 @@ export function deploymentReconciler(
         );
     }
     const old = dep.status ?? {};
-    if (activeStatuses.has(status) && madeProgress(old, next, progress.promoted.length > 0)) {
-      await evaluate(dep, next);
-    }
     const { modifyTime: _a, ...a } = old;
     const { modifyTime: _b, ...b } = next;
     if (!isDeepStrictEqual(a, b)) {
@@ -160,6 +157,12 @@ export function deploymentReconciler(
           `Deployment${status[0]?.toUpperCase()}${status.slice(1)}`,
           next.statusDescription ?? status,
         );
+    }
+    // Each state of progress (healthy counts, promotions, a resume) asks the
+    // scheduler once for the next step; the status is written first so the
+    // scheduler sees the promotion.
+    if (activeStatuses.has(status) && status !== "paused" && hasProgress(next)) {
+      await evaluate(dep, next);
     }
     const at = [recheckAt, progress.recheckAt].filter((x): x is number => x !== undefined);
     if (at.length === 0) return undefined;
@@ -205,6 +208,12 @@ export function deploymentReconciler(
         deploymentName: dep.metadata.name,
       },
     };
+    if (
+      informers.evaluations.store.get(
+        `${evaluation.metadata.namespace}/${evaluation.metadata.name}`,
+      )
+    )
+      return;
     try {
       await createObject(kc, evaluations, evaluation);
     } catch (err) {
@@ -213,16 +222,7 @@ export function deploymentReconciler(
   }
 }
 
-/** More healthy allocations, a promotion or a resume: the scheduler has more to do. */
-function madeProgress(
-  old: NonNullable<NomadDeployment["status"]>,
-  next: NonNullable<NomadDeployment["status"]>,
-  promoted: boolean,
-): boolean {
-  if (promoted) return true;
-  if (old.status === "paused" && next.status === "running") return true;
-  for (const [g, s] of Object.entries(next.groups ?? {})) {
-    if ((s.healthyAllocs ?? 0) > (old.groups?.[g]?.healthyAllocs ?? 0)) return true;
-  }
-  return false;
+/** Something healthy or promoted: there may be a next batch to place. */
+function hasProgress(next: NonNullable<NomadDeployment["status"]>): boolean {
+  return Object.values(next.groups ?? {}).some((g) => (g.healthyAllocs ?? 0) > 0 || g.promoted);
 }
