@@ -4,10 +4,14 @@
 
 import { dockerDriver } from "./docker/index.js";
 import type { DriverContext, DriverFactory, DriverFingerprint, TaskDriver } from "./driver.js";
+import { execDriver } from "./exec/index.js";
 import { javaDriver } from "./java/index.js";
+import { mockDriver } from "./mock/index.js";
 import { rawExecDriver } from "./raw_exec/index.js";
 
 export const driverFactories: Record<string, DriverFactory> = {
+  exec: execDriver,
+  mock: mockDriver,
   raw_exec: rawExecDriver,
   docker: dockerDriver,
   java: javaDriver,

@@ -1,0 +1,160 @@
+// The exec driver's task config, as Nomad's exec driver takes it, and the
+// pure decisions made from it: which capabilities the task keeps and which
+// host paths make up its chroot.
+import type { ConfigCheck } from "../driver.js";
+
+export interface ExecConfig {
+  command: string;
+  args: string[];
+  pidMode: "private" | "host";
+  ipcMode: "private" | "host";
+  capAdd: string[];
+  capDrop: string[];
+  workDir?: string;
+}
+
+const known = new Set([
+  "command",
+  "args",
+  "pid_mode",
+  "ipc_mode",
+  "cap_add",
+  "cap_drop",
+  "work_dir",
+  "cgroup_v1_override",
+  "cgroup_v2_override",
+]);
+
+/** Nomad's chroot_env default: what a dynamically linked program usually needs. */
+export const defaultChrootEnv: Readonly<Record<string, string>> = {
+  "/bin": "/bin",
+  "/etc": "/etc",
+  "/lib": "/lib",
+  "/lib32": "/lib32",
+  "/lib64": "/lib64",
+  "/run/resolvconf": "/run/resolvconf",
+  "/sbin": "/sbin",
+  "/usr": "/usr",
+};
+
+/** Nomad's default capability set for exec tasks (its allow_caps default). */
+export const defaultCaps: readonly string[] = [
+  "audit_write",
+  "chown",
+  "dac_override",
+  "fowner",
+  "fsetid",
+  "kill",
+  "mknod",
+  "net_bind_service",
+  "setfcap",
+  "setgid",
+  "setpcap",
+  "setuid",
+  "sys_chroot",
+];
+
+/** Every capability name Linux knows, without the cap_ prefix. */
+const allCaps = new Set([
+  ...defaultCaps,
+  "audit_control",
+  "audit_read",
+  "block_suspend",
+  "bpf",
+  "checkpoint_restore",
+  "dac_read_search",
+  "ipc_lock",
+  "ipc_owner",
+  "lease",
+  "linux_immutable",
+  "mac_admin",
+  "mac_override",
+  "net_admin",
+  "net_broadcast",
+  "net_raw",
+  "perfmon",
+  "sys_admin",
+  "sys_boot",
+  "sys_module",
+  "sys_nice",
+  "sys_pacct",
+  "sys_ptrace",
+  "sys_rawio",
+  "sys_resource",
+  "sys_time",
+  "sys_tty_config",
+  "syslog",
+  "wake_alarm",
+]);
+
+const capName = (c: string) => c.toLowerCase().replace(/^cap_/, "");
+
+export function checkExecConfig(
+  config: Record<string, unknown>,
+  allowCaps: readonly string[] = defaultCaps,
+): ConfigCheck {
+  const errors: string[] = [];
+  for (const key of Object.keys(config))
+    if (!known.has(key)) errors.push(`config: unknown option "${key}" for exec`);
+  if (typeof config.command !== "string" || config.command === "")
+    errors.push('config.command: required, the program to run (e.g. "/bin/sh")');
+  const stringList = (key: string) => {
+    const v = config[key];
+    if (v !== undefined && !(Array.isArray(v) && v.every((a) => typeof a === "string")))
+      errors.push(`config.${key}: must be a list of strings`);
+  };
+  stringList("args");
+  stringList("cap_add");
+  stringList("cap_drop");
+  for (const key of ["pid_mode", "ipc_mode"]) {
+    const v = config[key];
+    if (v !== undefined && v !== "" && v !== "private" && v !== "host")
+      errors.push(`config.${key}: must be "private" or "host", got ${JSON.stringify(v)}`);
+  }
+  if (config.work_dir !== undefined) {
+    if (typeof config.work_dir !== "string" || !config.work_dir.startsWith("/"))
+      errors.push("config.work_dir: must be an absolute path inside the task's chroot");
+  }
+  const allowed = new Set(allowCaps.map(capName));
+  for (const key of ["cap_add", "cap_drop"]) {
+    const v = config[key];
+    if (!Array.isArray(v)) continue;
+    for (const c of v as string[]) {
+      const name = capName(c);
+      if (name === "all") continue;
+      if (!allCaps.has(name)) errors.push(`config.${key}: unknown capability "${c}"`);
+      else if (key === "cap_add" && !allowed.has(name))
+        errors.push(`config.cap_add: "${c}" is not in the driver's allow_caps`);
+    }
+  }
+  return errors.length ? { ok: false, errors } : { ok: true };
+}
+
+/** The config once checked, with Nomad's defaults filled in. */
+export function parseExecConfig(config: Record<string, unknown>): ExecConfig {
+  const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
+  return {
+    command: config.command as string,
+    args: list(config.args),
+    pidMode: config.pid_mode === "host" ? "host" : "private",
+    ipcMode: config.ipc_mode === "host" ? "host" : "private",
+    capAdd: list(config.cap_add).map(capName),
+    capDrop: list(config.cap_drop).map(capName),
+    ...(typeof config.work_dir === "string" ? { workDir: config.work_dir } : {}),
+  };
+}
+
+/**
+ * The capability bounding set the task runs with: the driver's defaults plus
+ * cap_add, minus cap_drop ("all" drops every one). The three the launcher
+ * needs to enter the chroot and change user stay; a non-root task loses them
+ * with its change of user anyway.
+ */
+export function taskCapabilities(config: ExecConfig): string[] {
+  const caps = new Set(config.capAdd.includes("all") ? allCaps : defaultCaps);
+  for (const c of config.capAdd) if (c !== "all") caps.add(c);
+  if (config.capDrop.includes("all")) caps.clear();
+  for (const c of config.capDrop) caps.delete(c);
+  for (const c of ["setuid", "setgid", "sys_chroot"]) caps.add(c);
+  return [...caps].sort();
+}

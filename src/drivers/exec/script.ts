@@ -1,0 +1,100 @@
+// The launcher of an exec task, as shell text (pure). It runs as PID 1 of the
+// task's new PID namespace, in a private mount namespace: it joins the task's
+// cgroups, names the UTS namespace, bind-mounts the chroot (read-only, nosuid)
+// plus /alloc, /dev and /proc into the task directory, then starts the task
+// chrooted, as its user, in its own session, and forwards the stop signals it
+// receives to the task's process group. Its exit code is the task's. Every
+// mount lives only in the namespace: when the task ends they are gone, and
+// the host never sees them.
+import type { ExecConfig } from "./config.js";
+
+export interface LaunchPlan {
+  /** The task directory: the chroot's root. */
+  root: string;
+  /** The allocation's shared directory, mounted at /alloc. */
+  allocShared: string;
+  hostname: string;
+  /** chroot_env: host path → path inside the chroot. */
+  chrootEnv: Record<string, string>;
+  /** cgroup.procs files the launcher moves itself into (the task inherits them). */
+  cgroupProcs: string[];
+  uid: number;
+  gid: number;
+  capabilities: string[];
+  config: ExecConfig;
+}
+
+/** Quotes one word for sh. */
+export function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+const forwarded = ["TERM", "INT", "HUP", "QUIT", "USR1", "USR2", "WINCH"];
+const devices = ["null", "zero", "full", "random", "urandom", "tty"];
+
+export function launcherScript(plan: LaunchPlan): string {
+  const q = shellQuote;
+  const lines = [
+    "set -e",
+    ...plan.cgroupProcs.map((f) => `echo 0 > ${q(f)}`),
+    `echo ${q(plan.hostname)} > /proc/sys/kernel/hostname`,
+    `R=${q(plan.root)}`,
+    // A directory gets a directory mount point, a file a file; absent sources are skipped, as Nomad does.
+    'bind() { if [ -d "$1" ]; then mkdir -p "$R$2"; elif [ -e "$1" ]; then mkdir -p "$(dirname "$R$2")"; [ -e "$R$2" ] || : > "$R$2"; else return 0; fi; mount --bind "$1" "$R$2"; mount -o remount,bind,ro,nosuid,nodev "$R$2"; }',
+    ...Object.entries(plan.chrootEnv).map(([host, inside]) => `bind ${q(host)} ${q(inside)}`),
+    'mkdir -p "$R/alloc"',
+    `mount --bind ${q(plan.allocShared)} "$R/alloc"`,
+    'mkdir -p "$R/dev"',
+    'mount -t tmpfs -o nosuid,noexec,mode=755 caravan-dev "$R/dev"',
+    `for d in ${devices.join(" ")}; do : > "$R/dev/$d"; mount --bind "/dev/$d" "$R/dev/$d"; done`,
+    'mkdir -p "$R/dev/shm"',
+    'mount -t tmpfs -o nosuid,nodev,noexec,mode=1777 shm "$R/dev/shm"',
+    'ln -s /proc/self/fd "$R/dev/fd"; ln -s fd/0 "$R/dev/stdin"; ln -s fd/1 "$R/dev/stdout"; ln -s fd/2 "$R/dev/stderr"',
+    'mkdir -p "$R/proc"',
+    'mount -t proc -o nosuid,nodev,noexec proc "$R/proc"',
+    "set +e",
+    "child=",
+    ...forwarded.map((s) => `trap '[ -n "$child" ] && kill -${s} -$child 2>/dev/null' ${s}`),
+    // The task gets default SIGINT/SIGQUIT back (sh ignores them for background
+    // commands), its own session, no way to gain privileges, and its user.
+    [
+      "env --default-signal=INT,QUIT setsid setpriv --no-new-privs",
+      `--bounding-set=-all${plan.capabilities.map((c) => `,+${c}`).join("")}`,
+      `unshare --root="$R" --wd=${q(plan.config.workDir ?? "/")}`,
+      `--setgid=${plan.gid} --setuid=${plan.uid}`,
+      "--",
+      q(plan.config.command),
+      ...plan.config.args.map(q),
+      "&",
+    ].join(" "),
+    "child=$!",
+    // wait returns early when a forwarded signal arrives; wait again until the task is gone.
+    'while :; do wait "$child"; code=$?; kill -0 "$child" 2>/dev/null || break; done',
+    'exit "$code"',
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * The command the agent spawns: a shell that records the exit code in
+ * `exitFile` (so a restarted agent learns how the task ended), around
+ * unshare creating the namespaces and running the launcher.
+ */
+export function launchCommand(plan: LaunchPlan, exitFile: string): string[] {
+  const namespaces = ["--mount", "--uts", "--propagation", "private"];
+  if (plan.config.pidMode === "private") namespaces.push("--pid");
+  if (plan.config.ipcMode === "private") namespaces.push("--ipc");
+  return [
+    "/bin/sh",
+    "-c",
+    'code=0; "$@" || code=$?; echo "$code" > "$0"',
+    exitFile,
+    "unshare",
+    ...namespaces,
+    "--fork",
+    "--",
+    "/bin/sh",
+    "-c",
+    launcherScript(plan),
+  ];
+}
