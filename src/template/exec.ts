@@ -6,7 +6,6 @@ import {
   type BranchNode,
   type ChainNode,
   type CommandNode,
-  type FieldNode,
   type IdentifierNode,
   type ListNode,
   type NumberNode,
@@ -298,7 +297,7 @@ export class Executor {
     switch (first.type) {
       case "field":
         this.at(first);
-        return this.evalFieldChain(dot, dot, first, first.ident, cmd.args, final);
+        return this.evalFieldChain(dot, first.ident, cmd.args, final);
       case "chain":
         return this.evalChainNode(dot, first, cmd.args, final);
       case "identifier":
@@ -307,7 +306,7 @@ export class Executor {
         this.notAFunction(cmd.args, final);
         return this.evalPipeline(dot, first);
       case "variable":
-        return this.evalVariableNode(dot, first, cmd.args, final);
+        return this.evalVariableNode(first, cmd.args, final);
     }
     this.at(first);
     this.notAFunction(cmd.args, final);
@@ -339,44 +338,34 @@ export class Executor {
     if (chain.node.type === "nil")
       this.fail(chain, `indirection through explicit nil in ${nodeString(chain)}`);
     const receiver = this.evalArg(dot, undefined, chain.node);
-    return this.evalFieldChain(dot, receiver, chain, chain.field, args, final);
+    return this.evalFieldChain(receiver, chain.field, args, final);
   }
 
-  private evalVariableNode(dot: unknown, v: VariableNode, args: Operand[], final: Final): unknown {
+  private evalVariableNode(v: VariableNode, args: Operand[], final: Final): unknown {
     this.at(v);
     const value = this.varValue(v);
     if (v.ident.length === 1) {
       if (args.length > 0) this.notAFunction(args, final);
       return value;
     }
-    return this.evalFieldChain(dot, value, v, v.ident.slice(1), args, final);
+    return this.evalFieldChain(value, v.ident.slice(1), args, final);
   }
 
   private evalFieldChain(
-    _dot: unknown,
     receiver: unknown,
-    node: FieldNode | VariableNode | ChainNode,
     ident: string[],
     args: Operand[],
     final: Final,
   ): unknown {
     let cur = receiver;
     for (let i = 0; i < ident.length - 1; i++) {
-      cur = this.evalField(ident[i] as string, node, [], MISSING, cur, i > 0);
+      cur = this.evalField(ident[i] as string, [], MISSING, cur, i > 0);
     }
-    return this.evalField(
-      ident[ident.length - 1] as string,
-      node,
-      args,
-      final,
-      cur,
-      ident.length > 1,
-    );
+    return this.evalField(ident[ident.length - 1] as string, args, final, cur, ident.length > 1);
   }
 
   private evalField(
     fieldName: string,
-    node: FieldNode | VariableNode | ChainNode,
     args: Operand[],
     final: Final,
     receiver: unknown,
@@ -507,12 +496,9 @@ export class Executor {
         this.errorf(`cannot assign nil to ${GO_PARAM_TYPE[param]}`);
         break;
       case "field":
-        return this.validate(
-          this.evalFieldChain(dot, dot, node, node.ident, [node], MISSING),
-          param,
-        );
+        return this.validate(this.evalFieldChain(dot, node.ident, [node], MISSING), param);
       case "variable":
-        return this.validate(this.evalVariableNode(dot, node, [], MISSING), param);
+        return this.validate(this.evalVariableNode(node, [], MISSING), param);
       case "pipe":
         return this.validate(this.evalPipeline(dot, node), param);
       case "identifier":

@@ -137,7 +137,8 @@ function fmtInteger(v: number | bigint, verb: string, spec: Spec): string {
     digits = digits.padStart(spec.prec, "0");
   } else if (spec.zero && !spec.minus && spec.width !== undefined) {
     const sign = neg || spec.plus || spec.space ? 1 : 0;
-    digits = digits.padStart(spec.width - sign - prefix.length, "0");
+    // Go pads the digits to the width and puts any 0x prefix in front of them.
+    digits = digits.padStart(spec.width - sign, "0");
   }
   const sign = neg ? "-" : spec.plus ? "+" : spec.space ? " " : "";
   return pad(sign + prefix + digits, { ...spec, zero: false });

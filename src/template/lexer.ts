@@ -73,6 +73,8 @@ export class Lexer {
   private start = 0;
   private insideAction = false;
   private parenDepth = 0;
+  /** Where the current action's left delimiter is, for "unclosed action". */
+  private actionStart = 0;
   private pending: Token[] = [];
   private done = false;
 
@@ -152,6 +154,7 @@ export class Lexer {
       this.lexComment();
       return;
     }
+    this.actionStart = this.start;
     this.emit("leftDelim");
     this.pos = afterMarker;
     this.start = this.pos;
@@ -198,7 +201,7 @@ export class Lexer {
       throw new LexError("unclosed left paren", this.pos);
     }
     const c = this.charAt(this.pos);
-    if (c === undefined) throw new LexError("unclosed action", this.pos);
+    if (c === undefined) throw new LexError("unclosed action", this.actionStart);
     if (isSpace(c)) {
       this.lexSpace();
       return;

@@ -70,7 +70,6 @@ class Parser {
   private vars: string[] = ["$"];
   private rangeDepth = 0;
   private depth = 0;
-  private lastPos = 0;
   readonly defines = new Map<string, ListNode>();
 
   constructor(
@@ -85,9 +84,7 @@ class Parser {
   }
 
   private next(): Token {
-    const t = this.lookahead.pop() ?? this.pull();
-    this.lastPos = t.pos;
-    return t;
+    return this.lookahead.pop() ?? this.pull();
   }
 
   private pull(): Token {
@@ -211,7 +208,7 @@ class Parser {
         case "continue":
           return this.loopControl(t);
         case "else":
-          return this.elseControl();
+          return this.elseControl(t.pos);
         case "end":
           this.expect("rightDelim", "end");
           return { type: "end", pos: t.pos };
@@ -235,13 +232,12 @@ class Parser {
     return { type: kind, pos: t.pos };
   }
 
-  private elseControl(): ListEnd {
+  private elseControl(pos: number): ListEnd {
     const peek = this.peekNonSpace();
     // "{{else if ...}}" and "{{else with ...}}" are read as {{else}}{{if ...}}.
     if (peek.kind === "keyword" && (peek.val === "if" || peek.val === "with")) {
       return { type: "else", pos: peek.pos };
     }
-    const pos = this.lastPos;
     this.expect("rightDelim", "else");
     return { type: "else", pos };
   }
@@ -495,10 +491,6 @@ class Parser {
     } catch (e) {
       this.fail(t.pos, (e as Error).message);
     }
-  }
-
-  get position(): number {
-    return this.lastPos;
   }
 }
 
