@@ -2,8 +2,23 @@
 // them: the status code and a plain-text message ("job not found",
 // "Permission denied").
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { gzipSync } from "node:zlib";
 import type { Acl } from "../acl/acl.js";
 import type { QueryOptions } from "./query.js";
+
+/**
+ * A serialized JSON answer kept across requests, with its gzip form made on
+ * first demand: clients such as Nomad's Go client accept gzip, and a list of
+ * a thousand jobs is twenty times smaller compressed.
+ */
+export class JsonPayload {
+  private gz: Buffer | undefined;
+  constructor(readonly json: Buffer) {}
+  gzipped(): Buffer {
+    this.gz ??= gzipSync(this.json, { level: 6 });
+    return this.gz;
+  }
+}
 
 export class HttpError extends Error {
   constructor(
@@ -47,7 +62,7 @@ export interface Reply {
   body?: unknown;
   text?: string;
   /** An already serialized JSON body (a cached list). */
-  raw?: Buffer | string;
+  raw?: JsonPayload;
   /** X-Nomad-Index. */
   index?: number;
   headers?: Record<string, string>;

@@ -1,8 +1,10 @@
 // The Nomad HTTP API server (node:http: the hot path is a cache lookup and a
 // write, so no framework sits in between). It also keeps /metrics, /healthz
 // and /readyz, which the controller's probes and Prometheus use.
-import http from "node:http";
+import type http from "node:http";
+import { createServer as createHttpServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { gzipSync } from "node:zlib";
 import type { Registry } from "prom-client";
 import type { Logger } from "../common/log.js";
 import { ApiError } from "../kube/rest.js";
@@ -44,7 +46,7 @@ export async function serveApi(
   deps: ApiServerDeps,
   host: string,
   port: number,
-  createServer: (handler: http.RequestListener) => http.Server = (h) => http.createServer(h),
+  createServer: (handler: http.RequestListener) => http.Server = (h) => createHttpServer(h),
 ): Promise<ApiServer> {
   const limits = { ...defaultLimits, ...deps.limits };
   const router = new Router();
@@ -97,7 +99,7 @@ export async function serveApi(
       let reply = await route.handle(ctx);
       if (opts.minIndex !== undefined && route.watch && !reply.streamed)
         reply = await block(route, ctx, reply, opts.minIndex, opts.waitMs);
-      if (!reply.streamed) send(res, reply);
+      if (!reply.streamed) send(res, reply, req.headers["accept-encoding"]);
     } catch (err) {
       sendError(res, err);
     }
@@ -185,7 +187,10 @@ export async function serveApi(
   };
 }
 
-export function send(res: http.ServerResponse, reply: Reply): void {
+/** Answers larger than this are gzipped for clients that accept it, as Nomad's server does. */
+const gzipMinBytes = 16 * 1024;
+
+export function send(res: http.ServerResponse, reply: Reply, acceptEncoding = ""): void {
   const headers: Record<string, string> = { ...commonHeaders, ...reply.headers };
   if (reply.index !== undefined) headers["X-Nomad-Index"] = String(Math.max(1, reply.index));
   if (reply.text !== undefined) {
@@ -194,6 +199,21 @@ export function send(res: http.ServerResponse, reply: Reply): void {
     return;
   }
   headers["Content-Type"] = "application/json";
-  const payload = reply.raw ?? JSON.stringify(reply.body ?? null);
-  res.writeHead(reply.status ?? 200, headers).end(payload);
+  const gzip = acceptEncoding.includes("gzip");
+  if (reply.raw) {
+    if (gzip && reply.raw.json.length >= gzipMinBytes) {
+      headers["Content-Encoding"] = "gzip";
+      headers.Vary = "Accept-Encoding";
+      res.writeHead(reply.status ?? 200, headers).end(reply.raw.gzipped());
+    } else res.writeHead(reply.status ?? 200, headers).end(reply.raw.json);
+    return;
+  }
+  const text = JSON.stringify(reply.body ?? null);
+  if (gzip && text.length >= gzipMinBytes) {
+    headers["Content-Encoding"] = "gzip";
+    headers.Vary = "Accept-Encoding";
+    res.writeHead(reply.status ?? 200, headers).end(gzipSync(text, { level: 1 }));
+    return;
+  }
+  res.writeHead(reply.status ?? 200, headers).end(text);
 }

@@ -20,7 +20,15 @@ import { evalOut } from "../convert/eval.js";
 import { fromNomadApi } from "../convert/job-in.js";
 import { jobID, jobNamespace, jobOut, jobStub, jobSummary } from "../convert/job-out.js";
 import { prune } from "../convert/prune.js";
-import { badRequest, type Ctx, HttpError, notFound, type Reply, type Route } from "../http.js";
+import {
+  badRequest,
+  type Ctx,
+  HttpError,
+  JsonPayload,
+  notFound,
+  type Reply,
+  type Route,
+} from "../http.js";
 import { byJob } from "../state.js";
 import { allocContext } from "./allocations.js";
 import {
@@ -44,7 +52,7 @@ export function jobRoutes(deps: RouteDeps): Route[] {
 
   // GET /v1/jobs is the hot read: the serialized answer is kept per query
   // until the jobs collection moves.
-  const listCache = new Map<string, { index: number; raw: string; next?: string }>();
+  const listCache = new Map<string, { index: number; raw: JsonPayload; next?: string }>();
 
   function listJobs(ctx: Ctx): Reply {
     const inScope = namespaceScope(ctx, "list-jobs");
@@ -64,7 +72,7 @@ export function jobRoutes(deps: RouteDeps): Route[] {
       const next = reply.headers?.["X-Nomad-NextToken"];
       listCache.set(cacheKey, {
         index,
-        raw: JSON.stringify(reply.body),
+        raw: new JsonPayload(Buffer.from(JSON.stringify(reply.body))),
         ...(next ? { next } : {}),
       });
     }
