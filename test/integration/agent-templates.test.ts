@@ -1,0 +1,190 @@
+// Templates rendered by the agent from ConfigMaps and Secrets in the job's
+// namespace: files and env before the task starts, and on a ConfigMap change
+// a re-render with the template's change_mode (restart or signal).
+import { readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { readLogs } from "../../src/agent/logs/reader.js";
+import { createLogger } from "../../src/common/log.js";
+import { type Controllers, startControllers } from "../../src/controllers/run.js";
+import { loadKubeConfig } from "../../src/kube/client.js";
+import { allocationsOf, runningOf } from "../support/allocations.js";
+import { createNamespace, eventually, kubectlOk } from "../support/kubectl.js";
+import {
+  applyJob,
+  environOf,
+  eventTypes,
+  marker,
+  shTask,
+  sleepers,
+  startTestAgent,
+  type TestAgent,
+} from "./agent-harness.js";
+
+const kubeconfig = inject("kubeconfig");
+const kc = loadKubeConfig(kubeconfig);
+const log = createLogger({ level: "warn", json: false });
+const run = Math.random().toString(36).slice(2, 7);
+const dc = `tmpl-${run}`;
+
+describe("agent templates", () => {
+  let ns: string;
+  let controllers: Controllers;
+  let agent: TestAgent;
+  const taskFile = (alloc: string, task: string, rel: string) =>
+    path.join(agent.dataDir, "alloc", alloc, task, rel);
+  const configMap = (name: string, data: Record<string, string>) =>
+    kubectlOk(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name, namespace: ns },
+        data,
+      }),
+    );
+
+  beforeAll(async () => {
+    ns = await createNamespace(kubeconfig, "agenttmpl");
+    controllers = await startControllers(kc, log, { namespace: ns });
+    agent = await startTestAgent(kc, log, { name: `tmpl-${run}-node`, datacenter: dc });
+  });
+  afterAll(async () => {
+    await agent?.stop(true);
+    await controllers?.stop();
+  });
+
+  it("renders files and env from a ConfigMap and a Secret into three tasks, and restarts them when the ConfigMap changes", async () => {
+    const m = marker();
+    await configMap("app", { greeting: "hello", port: "8080" });
+    await kubectlOk(kubeconfig, [
+      "create",
+      "secret",
+      "generic",
+      "db",
+      "-n",
+      ns,
+      "--from-literal=password=s3cret",
+    ]);
+    await applyJob(kubeconfig, ns, "templated", {
+      datacenters: [dc],
+      groups: [
+        {
+          name: "g",
+          count: 3,
+          tasks: [
+            {
+              name: "t",
+              driver: "raw_exec",
+              config: { command: "/bin/sleep", args: [m] },
+              resources: { cpu: 50, memory: 32 },
+              templates: [
+                {
+                  data: 'greeting={{ key "app/greeting" }} from {{ env "NOMAD_TASK_NAME" }}\n{{ with secret "db" }}password={{ .Data.password }}{{ end }}\n',
+                  destination: "local/app.conf",
+                  perms: "0600",
+                  changeMode: "restart",
+                  splay: "0s",
+                },
+                {
+                  data: 'PORT=[[ key "app/port" ]]\n',
+                  destination: "secrets/app.env",
+                  env: true,
+                  leftDelimiter: "[[",
+                  rightDelimiter: "]]",
+                  changeMode: "restart",
+                  splay: "0s",
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const pids = await eventually(
+      async () => (sleepers(m).length === 3 ? sleepers(m) : undefined),
+      "three processes",
+    );
+    for (const pid of pids) expect(environOf(pid).PORT).toBe("8080");
+    const allocs = await runningOf(kubeconfig, ns, "templated");
+    for (const a of allocs) {
+      const file = taskFile(a.metadata.name, "t", "local/app.conf");
+      expect(readFileSync(file, "utf8")).toBe("greeting=hello from t\npassword=s3cret\n");
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+    }
+
+    await configMap("app", { greeting: "bonjour", port: "9090" });
+    const restarted = await eventually(async () => {
+      const now = sleepers(m);
+      return now.length === 3 && now.every((p) => !pids.includes(p)) ? now : undefined;
+    }, "all three tasks to restart");
+    for (const pid of restarted) expect(environOf(pid).PORT).toBe("9090");
+    for (const a of await runningOf(kubeconfig, ns, "templated")) {
+      expect(readFileSync(taskFile(a.metadata.name, "t", "local/app.conf"), "utf8")).toBe(
+        "greeting=bonjour from t\npassword=s3cret\n",
+      );
+    }
+    const [a] = await allocationsOf(kubeconfig, ns, "templated");
+    expect(eventTypes(a, "t")).toEqual(
+      expect.arrayContaining(["Template Rendered", "Restart Signaled", "Restarting", "Started"]),
+    );
+    expect(a?.status.taskStates.t.state).toBe("running");
+    await kubectlOk(kubeconfig, ["delete", "nomadjob", "templated", "-n", ns, "--timeout=60s"]);
+  });
+
+  it("signals the task on a change with change_mode signal, and waits for a missing ConfigMap", async () => {
+    await applyJob(kubeconfig, ns, "reloader", {
+      datacenters: [dc],
+      groups: [
+        {
+          name: "g",
+          tasks: [
+            shTask(
+              "t",
+              `trap 'echo "reloaded: $(cat local/level)"' HUP; echo "started: $(cat local/level)"; while true; do sleep 0.1; done`,
+              {
+                templates: [
+                  {
+                    data: '{{ key "levels/level" }}',
+                    destination: "local/level",
+                    changeMode: "signal",
+                    changeSignal: "SIGHUP",
+                    splay: "0s",
+                  },
+                ],
+              },
+            ),
+          ],
+        },
+      ],
+    });
+    // No ConfigMap yet: the task waits, and says for what.
+    const waiting = await eventually(async () => {
+      const [x] = await allocationsOf(kubeconfig, ns, "reloader");
+      return eventTypes(x, "t").includes("Template") ? x : undefined;
+    }, "the template to report what it misses");
+    const events = waiting.status.taskStates.t.events as { type: string; message: string }[];
+    expect(events.find((e) => e.type === "Template")?.message).toBe("Missing: key(levels/level)");
+    expect(waiting.status.taskStates.t.state).toBe("pending");
+
+    await configMap("levels", { level: "info" });
+    const name = waiting.metadata.name as string;
+    const stdout = () =>
+      readLogs(
+        path.join(agent.dataDir, "alloc", name, "alloc", "logs"),
+        "t",
+        "stdout",
+      ).data.toString();
+    await eventually(async () => stdout() === "started: info\n" || undefined, "the task to start");
+    await configMap("levels", { level: "debug" });
+    await eventually(
+      async () => stdout() === "started: info\nreloaded: debug\n" || undefined,
+      "the task to reload on SIGHUP",
+    );
+    const [after] = await allocationsOf(kubeconfig, ns, "reloader");
+    expect(eventTypes(after, "t")).toContain("Signaling");
+    expect(after?.status.taskStates.t).toMatchObject({ state: "running", restarts: 0 });
+    await kubectlOk(kubeconfig, ["delete", "nomadjob", "reloader", "-n", ns, "--timeout=60s"]);
+  });
+});
