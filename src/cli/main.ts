@@ -5,6 +5,7 @@ import { normalizeNomadFlags } from "./args.js";
 import { agentCommand } from "./commands/agent.js";
 import { allocCommand } from "./commands/alloc.js";
 import { controllerCommand } from "./commands/controller.js";
+import { deploymentCommand } from "./commands/deployment.js";
 import { devCommand } from "./commands/dev.js";
 import { jobCommand } from "./commands/job.js";
 import { UsageError } from "./options.js";
@@ -21,6 +22,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   program.addCommand(agentCommand());
   program.addCommand(jobCommand());
   program.addCommand(allocCommand());
+  program.addCommand(deploymentCommand());
   program
     .command("version")
     .description("print the version")

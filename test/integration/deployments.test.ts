@@ -4,8 +4,9 @@
 // updates respect max_parallel, canaries wait for promotion (by the user or
 // auto_promote), a failed deployment with auto_revert puts the job back on its
 // last stable version, and successful versions are marked stable.
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { stringify } from "yaml";
+import { main } from "../../src/cli/main.js";
 import { createLogger } from "../../src/common/log.js";
 import { type Controllers, startControllers } from "../../src/controllers/run.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
@@ -43,6 +44,28 @@ function job(ns: string, name: string, image: string, update: Obj): string {
       ],
     },
   });
+}
+
+/** Runs `caravan ARGS` in this process, as a user would from a shell. */
+async function caravan(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
+    out += String(s);
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
+    err += String(s);
+    return true;
+  });
+  try {
+    const code = await main([...args, "-kubeconfig", kubeconfig]);
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+    process.exitCode = undefined;
+  }
 }
 
 async function get(ns: string, what: string): Promise<Obj | undefined> {
@@ -187,10 +210,16 @@ describe("deployment watcher", () => {
     expect(canaries[0]?.status.deploymentStatus).toMatchObject({ canary: true, healthy: true });
     expect((await deploymentOf(ns, "canary", 1))?.status.status).toBe("running");
 
-    await kubectlOk(kubeconfig, [
-      ...["patch", "nomaddeployment", waiting.metadata.name, "-n", ns],
-      ...["--type=merge", "-p", JSON.stringify({ spec: { promote: true } })],
-    ]);
+    const id = waiting.metadata.name.slice(0, 8);
+    const shown = await caravan("deployment", "status", id, "-namespace", ns);
+    expect(shown.out).toMatch(/Status\s+= running/);
+    expect(shown.out).toMatch(
+      /Description\s+= Deployment is running but requires manual promotion/,
+    );
+    expect(shown.out).toMatch(/web\s+false\s+false\s+4\s+1\s+1\s+1\s+0/);
+    const promoted = await caravan("deployment", "promote", id, "-namespace", ns);
+    expect(promoted.err).toBe("");
+    expect(promoted.out).toContain(`Deployment "${waiting.metadata.name}" promoted`);
     await eventually(
       async () => {
         const d = await deploymentOf(ns, "canary", 1);
@@ -219,6 +248,34 @@ describe("deployment watcher", () => {
     );
     expect(d.status.groups.web).toMatchObject({ promoted: true, healthyAllocs: 4 });
     await settledAt(ns, "auto", 1);
+  }, 240_000);
+
+  it("pause holds a rollout where it is; resume lets it finish", async () => {
+    const update = { maxParallel: 1, minHealthyTime: "2s" };
+    await kubectlOk(kubeconfig, ["apply", "-f", "-"], job(ns, "pause", "app:1", update));
+    await settledAt(ns, "pause", 0);
+    await kubectlOk(kubeconfig, ["apply", "-f", "-"], job(ns, "pause", "app:2", update));
+    const d = await eventually(() => deploymentOf(ns, "pause", 1), "the version 1 deployment");
+    expect((await caravan("deployment", "pause", d.metadata.name, "-namespace", ns)).code).toBe(0);
+    await eventually(
+      async () =>
+        (await deploymentOf(ns, "pause", 1))?.status?.status === "paused" ? true : undefined,
+      "the deployment paused",
+    );
+    await new Promise((r) => setTimeout(r, 5_000));
+    const held = (await runningOf(kubeconfig, ns, "pause")).filter((a) => a.spec.jobVersion === 1);
+    expect(held.length).toBe(1); // the first replacement, and no second one
+    expect((await caravan("deployment", "resume", d.metadata.name, "-namespace", ns)).code).toBe(0);
+    await eventually(
+      async () =>
+        (await deploymentOf(ns, "pause", 1))?.status?.status === "successful" ? true : undefined,
+      "the resumed deployment to succeed",
+      90_000,
+    );
+    await settledAt(ns, "pause", 1);
+    const failed = await caravan("deployment", "fail", d.metadata.name, "-namespace", ns);
+    expect(failed.code).toBe(1);
+    expect(failed.err).toContain("is successful: it can no longer change");
   }, 240_000);
 
   it("auto_revert puts the job back on its last stable version when a deployment fails", async () => {
