@@ -1,0 +1,190 @@
+// Runs one allocation of a simulated node with the mock driver: the same task
+// states, events and client status a real agent reports, without processes,
+// directories or a state file. Status goes out through the shared batcher.
+import type {
+  AllocationClientStatus,
+  AllocationTaskState,
+  NomadAllocationStatus,
+} from "../../crds/allocation.js";
+import type { Task, TaskGroup } from "../../crds/job/index.js";
+import type { NomadAllocation } from "../../crds/objects.js";
+import type { ExitResult, TaskHandle } from "../../drivers/driver.js";
+import { checkMockConfig, parseMockConfig } from "../../drivers/mock/config.js";
+import { MockStartError, startMockTask } from "../../drivers/mock/index.js";
+import { decideRestart, durationMs } from "../restart.js";
+
+export type StatusSink = (alloc: NomadAllocation, status: NomadAllocationStatus) => void;
+
+export class SimAllocRunner {
+  private readonly states = new Map<string, AllocationTaskState>();
+  private readonly handles = new Map<string, TaskHandle>();
+  private clientStatus: AllocationClientStatus = "pending";
+  private description = "";
+  private stopping = false;
+  readonly done: Promise<void>;
+
+  constructor(
+    private readonly alloc: NomadAllocation,
+    private readonly group: TaskGroup | undefined,
+    private readonly jobType: string,
+    private readonly report: StatusSink,
+  ) {
+    this.done = this.run();
+  }
+
+  stop(reason: string): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.description = reason;
+    for (const task of this.group?.tasks ?? []) {
+      const handle = this.handles.get(task.name);
+      if (!handle?.stop) continue;
+      this.event(
+        task.name,
+        "Killing",
+        `Sent interrupt. Waiting ${task.killTimeout ?? "5s"} before force killing`,
+      );
+      void handle.stop(
+        (task.killSignal as NodeJS.Signals | undefined) ?? "SIGTERM",
+        durationMs(task.killTimeout, 5_000),
+      );
+    }
+    this.publish();
+  }
+
+  private async run(): Promise<void> {
+    const group = this.group;
+    if (!group) {
+      this.clientStatus = "failed";
+      this.description = `group "${this.alloc.spec.group}" not found in job version ${this.alloc.spec.jobVersion}`;
+      this.publish();
+      return;
+    }
+    for (const task of group.tasks) {
+      this.states.set(task.name, { state: "pending", failed: false, restarts: 0, events: [] });
+      this.event(task.name, "Received", "Task received by client");
+    }
+    this.publish();
+    const results = await Promise.all(group.tasks.map((t) => this.runTask(t)));
+    const failed = results.some((ok) => !ok);
+    this.clientStatus = failed && !this.stopping ? "failed" : "complete";
+    if (!this.description) this.description = failed ? "Failed tasks" : "All tasks have completed";
+    this.publish();
+  }
+
+  private async runTask(task: Task): Promise<boolean> {
+    const state = this.states.get(task.name);
+    if (task.driver !== "mock")
+      return this.fail(
+        task.name,
+        "Driver Failure",
+        `driver "${task.driver}" is not available on this node`,
+      );
+    const config = task.config ?? {};
+    const check = checkMockConfig(config);
+    if (!check.ok) return this.fail(task.name, "Failed Validation", check.errors.join("; "));
+    this.event(task.name, "Task Setup", "Building Task Directory");
+    const restarts: number[] = [];
+    for (;;) {
+      if (this.stopping) return this.finish(task.name, true);
+      let result: ExitResult;
+      const handle = await startMockTask(parseMockConfig(config), "").catch((err: Error) => err);
+      if (handle instanceof Error) {
+        if (!(handle instanceof MockStartError && handle.recoverable))
+          return this.fail(task.name, "Driver Failure", handle.message);
+        // A recoverable start error counts as a failed run: the restart policy decides.
+        this.event(task.name, "Driver Failure", handle.message);
+        result = { exitCode: null, signal: null, error: handle.message };
+      } else {
+        this.handles.set(task.name, handle);
+        if (state)
+          Object.assign(state, {
+            state: "running",
+            startedAt: state.startedAt ?? new Date().toISOString(),
+          });
+        this.event(task.name, "Started", "Task started by client");
+        this.clientStatus = "running";
+        this.publish();
+        if (this.stopping) void handle.stop?.("SIGKILL", 0);
+        result = await handle.wait();
+      }
+      this.handles.delete(task.name);
+      if (this.stopping) {
+        this.event(task.name, "Killed", "Task successfully killed");
+        return this.finish(task.name, true);
+      }
+      const succeeded = result.exitCode === 0 && !result.error;
+      this.event(
+        task.name,
+        "Terminated",
+        `Exit Code: ${result.exitCode ?? ""}${result.signal ? `, Signal: ${result.signal}` : ""}`,
+        result.exitCode !== null ? { exitCode: result.exitCode } : {},
+      );
+      const decision = decideRestart(
+        this.jobType,
+        task.restart ?? this.group?.restart,
+        succeeded,
+        restarts,
+        Date.now(),
+      );
+      if (!decision.restart) {
+        if (!succeeded)
+          this.event(task.name, "Not Restarting", decision.reason, { failsTask: true });
+        return this.finish(task.name, succeeded);
+      }
+      restarts.push(Date.now());
+      if (state)
+        Object.assign(state, {
+          state: "pending",
+          restarts: restarts.length,
+          lastRestart: new Date().toISOString(),
+        });
+      this.event(
+        task.name,
+        "Restarting",
+        `${decision.reason}; restarting in ${Math.round(decision.delayMs / 1000)}s`,
+      );
+      this.publish();
+      await new Promise((r) => setTimeout(r, decision.delayMs));
+    }
+  }
+
+  private finish(taskName: string, ok: boolean): boolean {
+    const state = this.states.get(taskName);
+    if (state)
+      Object.assign(state, { state: "dead", failed: !ok, finishedAt: new Date().toISOString() });
+    this.publish();
+    return ok;
+  }
+
+  private fail(taskName: string, type: string, message: string): boolean {
+    this.event(taskName, type, message, { failsTask: true });
+    return this.finish(taskName, false);
+  }
+
+  private event(
+    taskName: string,
+    type: string,
+    message: string,
+    extra: Record<string, unknown> = {},
+  ): void {
+    const state = this.states.get(taskName);
+    if (!state) return;
+    state.events = [
+      ...(state.events ?? []),
+      { type, time: new Date().toISOString(), message, displayMessage: message, ...extra },
+    ].slice(-10);
+  }
+
+  private publish(): void {
+    this.report(this.alloc, {
+      clientStatus: this.clientStatus,
+      clientDescription:
+        this.description ||
+        (this.clientStatus === "running" ? "Tasks are running" : "Tasks are pending"),
+      // Copies: the batcher may write this later, after more changes.
+      taskStates: structuredClone(Object.fromEntries(this.states)),
+      modifyTime: new Date().toISOString(),
+    });
+  }
+}

@@ -1,0 +1,146 @@
+// `caravan agent --simulate`: simulated nodes register and heartbeat like real
+// agents, the real controller places a job on them, and their mock tasks run,
+// complete and stop with the status a real agent would report.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { stringify } from "yaml";
+import { type Simulation, startSimulation } from "../../src/agent/simulate/index.js";
+import { createLogger } from "../../src/common/log.js";
+import { type Controllers, startControllers } from "../../src/controllers/run.js";
+import { loadKubeConfig } from "../../src/kube/client.js";
+import { allocationsOf, type Obj } from "../support/allocations.js";
+import { createNamespace, eventually, kubectlOk } from "../support/kubectl.js";
+
+const kubeconfig = inject("kubeconfig");
+const kc = loadKubeConfig(kubeconfig);
+const log = createLogger({ level: "warn", json: false });
+const run = Math.random().toString(36).slice(2, 7);
+const dc = `sim-${run}`;
+const prefix = `sim-${run}`;
+
+function mockJob(ns: string, name: string, type: string, count: number, config: Obj) {
+  return stringify({
+    apiVersion: "caravan.dev/v1alpha1",
+    kind: "NomadJob",
+    metadata: { name, namespace: ns },
+    spec: {
+      type,
+      datacenters: [dc],
+      groups: [
+        {
+          name: "g",
+          count,
+          tasks: [{ name: "t", driver: "mock", config, resources: { cpu: 100, memory: 64 } }],
+        },
+      ],
+    },
+  });
+}
+
+describe("simulated nodes", () => {
+  let ns: string;
+  let controllers: Controllers;
+  let simulation: Simulation;
+
+  beforeAll(async () => {
+    ns = await createNamespace(kubeconfig, "simulate");
+    controllers = await startControllers(kc, log, { namespace: ns });
+    simulation = await startSimulation(kc, {
+      count: 50,
+      prefix,
+      datacenter: dc,
+      nodeClass: "simulated",
+      meta: { rack: "r1" },
+      log,
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await simulation?.stop();
+    await controllers?.stop();
+  });
+
+  it("registers every node ready, with its own lease and a fingerprint", async () => {
+    expect(simulation.nodeNames).toHaveLength(50);
+    const nodes = await eventually(async () => {
+      const out = await kubectlOk(kubeconfig, ["get", "nomadnodes", "-o", "json"]);
+      const ours = (JSON.parse(out).items as Obj[]).filter((n) =>
+        n.metadata.name.startsWith(`${prefix}-`),
+      );
+      return ours.length === 50 && ours.every((n) => n.status?.status === "ready")
+        ? ours
+        : undefined;
+    }, "50 ready simulated nodes");
+    const names = nodes.map((n) => n.metadata.name).sort();
+    expect(names).toEqual(simulation.nodeNames.slice().sort());
+    const node = nodes.find((n) => n.metadata.name === `${prefix}-7`) as Obj;
+    expect(node.status.datacenter).toBe(dc);
+    expect(node.status.nodeClass).toBe("simulated");
+    expect(node.status.meta).toEqual({ rack: "r1" });
+    expect(node.status.resources.cpu.cpuShares).toBe(4000);
+    expect(node.status.resources.memory.memoryMB).toBe(8192);
+    expect(node.status.attributes["driver.mock"]).toBe("1");
+    expect(node.status.attributes["unique.hostname"]).toBe(`${prefix}-7`);
+
+    const leases = JSON.parse(
+      await kubectlOk(kubeconfig, ["get", "leases", "-n", "caravan-node-lease", "-o", "json"]),
+    ).items as Obj[];
+    const ours = leases.filter((l) => l.metadata.name.startsWith(`${prefix}-`));
+    expect(ours).toHaveLength(50);
+    for (const lease of ours) {
+      expect(lease.spec.holderIdentity).toBe(lease.metadata.name);
+      expect(Date.now() - Date.parse(lease.spec.renewTime)).toBeLessThan(30_000);
+    }
+  });
+
+  it("runs a job of 100 allocations placed by the controller, then stops them", async () => {
+    await kubectlOk(kubeconfig, ["apply", "-f", "-"], mockJob(ns, "web", "service", 100, {}));
+    const allocs = await eventually(
+      async () => {
+        const all = await allocationsOf(kubeconfig, ns, "web");
+        const running = all.filter((a) => a.status?.clientStatus === "running");
+        return running.length === 100 ? running : undefined;
+      },
+      "100 running allocations",
+      180_000,
+    );
+    for (const a of allocs) {
+      expect(a.spec.nodeName.startsWith(`${prefix}-`)).toBe(true);
+      expect(a.status.taskStates.t.state).toBe("running");
+      expect(a.status.taskStates.t.events.map((e: Obj) => e.type)).toEqual([
+        "Received",
+        "Task Setup",
+        "Started",
+      ]);
+    }
+    expect(new Set(allocs.map((a) => a.spec.nodeName)).size).toBeGreaterThan(1);
+
+    await kubectlOk(kubeconfig, ["delete", "nomadjob", "web", "-n", ns, "--timeout=120s"]);
+    await eventually(
+      async () => ((await allocationsOf(kubeconfig, ns, "web")).length === 0 ? true : undefined),
+      "the job's allocations to go",
+      120_000,
+    );
+  }, 300_000);
+
+  it("runs a batch job of mock tasks to completion", async () => {
+    await kubectlOk(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      mockJob(ns, "report", "batch", 5, { run_for: "1s", exit_code: 0 }),
+    );
+    const done = await eventually(
+      async () => {
+        const all = await allocationsOf(kubeconfig, ns, "report");
+        return all.length === 5 && all.every((a) => a.status?.clientStatus === "complete")
+          ? all
+          : undefined;
+      },
+      "5 complete allocations",
+      120_000,
+    );
+    for (const a of done) {
+      const events = a.status.taskStates.t.events.map((e: Obj) => e.type);
+      expect(events).toContain("Terminated");
+      expect(a.status.taskStates.t.failed).toBe(false);
+    }
+  }, 180_000);
+});
