@@ -8,6 +8,7 @@ import { loadDrivers } from "../drivers/registry.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
 import { AgentClient } from "./client.js";
 import { agentFieldManager, NodeRegistration } from "./registration.js";
+import { durationMs } from "./restart.js";
 
 export interface RunningAgent {
   nodeName: string;
@@ -57,6 +58,15 @@ export async function startAgent(
     region: config.region,
     drivers: drivers.usable,
     fieldManager: agentFieldManager,
+    gc: {
+      ...(config.client.gc?.interval
+        ? { intervalMs: durationMs(config.client.gc.interval, 60_000) }
+        : {}),
+      ...(config.client.gc?.maxAllocs ? { maxAllocs: config.client.gc.maxAllocs } : {}),
+      ...(config.client.gc?.diskUsageThreshold !== undefined
+        ? { diskUsageThreshold: config.client.gc.diskUsageThreshold }
+        : {}),
+    },
   });
   client.start();
   return {

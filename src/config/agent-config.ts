@@ -27,6 +27,8 @@ export interface ClientConfig {
   reserved: Record<string, string | number>;
   /** chroot_env: host paths (keys) linked into exec-style chroots at the values; unset means the driver's default. */
   chrootEnv?: Record<string, string>;
+  /** gc_interval, gc_max_allocs, gc_disk_usage_threshold: when terminal allocations' dirs are removed; unset fields take Nomad's defaults. */
+  gc?: { interval?: string; maxAllocs?: number; diskUsageThreshold?: number };
 }
 
 /** acl { … }: Nomad's ACL system on the HTTP API. */

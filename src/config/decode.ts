@@ -254,6 +254,23 @@ function decodeClient(d: Decoder, body: Obj, path: string): Partial<ClientConfig
       const m = d.stringMap(v, at);
       if (m) client.chrootEnv = m;
     },
+    gc_interval: (v, at) => {
+      const s = d.string(v, at);
+      if (s !== undefined && !/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/.test(s))
+        d.fail(at, `expected a duration such as "1m", got ${JSON.stringify(s)}`);
+      else if (s !== undefined) client.gc = { ...client.gc, interval: s };
+    },
+    gc_max_allocs: (v, at) => {
+      const n = d.int(v, at, 1);
+      if (n !== undefined) client.gc = { ...client.gc, maxAllocs: n };
+    },
+    gc_disk_usage_threshold: (v, at) => {
+      const n = d.int(v, at, 0, 100);
+      if (n !== undefined) client.gc = { ...client.gc, diskUsageThreshold: n };
+    },
+    // Accepted for Nomad compatibility; the collector removes one dir at a time and checks disk space only.
+    gc_inode_usage_threshold: (v, at) => void d.int(v, at, 0, 100),
+    gc_parallel_destroys: (v, at) => void d.int(v, at, 1),
     reserved: (v, at) => {
       const r = d.block(v, at);
       if (!r) return;
