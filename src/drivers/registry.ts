@@ -7,6 +7,7 @@ import type { DriverContext, DriverFactory, DriverFingerprint, TaskDriver } from
 import { execDriver } from "./exec/index.js";
 import { javaDriver } from "./java/index.js";
 import { mockDriver } from "./mock/index.js";
+import { qemuDriver } from "./qemu/index.js";
 import { rawExecDriver } from "./raw_exec/index.js";
 
 export const driverFactories: Record<string, DriverFactory> = {
@@ -15,6 +16,7 @@ export const driverFactories: Record<string, DriverFactory> = {
   raw_exec: rawExecDriver,
   docker: dockerDriver,
   java: javaDriver,
+  qemu: qemuDriver,
 };
 
 export interface LoadedDrivers {

@@ -1,0 +1,141 @@
+// A tiny virtual machine for the qemu driver's tests: Debian's kernel (this
+// machine has none in /boot, so the linux-image package is downloaded with
+// apt-get and unpacked, never installed) and a busybox initramfs whose /init
+// loads the virtio network driver, takes QEMU's user-net address, serves
+// HTTP on port 80 and powers off when the ACPI power button is pressed.
+import { execFile } from "node:child_process";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const cache = path.join(os.tmpdir(), "caravan-test-kernel");
+
+/** Loaded in this order (each after what it depends on). */
+const modules = [
+  "drivers/virtio/virtio_ring.ko",
+  "drivers/virtio/virtio.ko",
+  "drivers/virtio/virtio_pci_modern_dev.ko",
+  "drivers/virtio/virtio_pci_legacy_dev.ko",
+  "drivers/virtio/virtio_pci.ko",
+  "net/core/failover.ko",
+  "drivers/net/net_failover.ko",
+  "drivers/net/virtio_net.ko",
+  "drivers/input/evdev.ko",
+  "drivers/acpi/button.ko",
+];
+
+export interface TestVm {
+  kernel: string;
+  initramfs: string;
+  /** An empty raw disk for image_path (the guest runs from its initramfs). */
+  disk: string;
+}
+
+/** Debian's kernel and the modules the test VM loads, unpacked once per machine. */
+async function debianKernel(): Promise<{ kernel: string; moduleDir: string }> {
+  const unpacked = path.join(cache, "root");
+  const find = () => {
+    const boot = path.join(unpacked, "boot");
+    const kernel = existsSync(boot)
+      ? readdirSync(boot).find((f) => f.startsWith("vmlinuz-"))
+      : undefined;
+    if (!kernel) return undefined;
+    const version = kernel.slice("vmlinuz-".length);
+    return {
+      kernel: path.join(boot, kernel),
+      moduleDir: path.join(unpacked, "lib/modules", version, "kernel"),
+    };
+  };
+  const found = find();
+  if (found) return found;
+  mkdirSync(unpacked, { recursive: true });
+  // linux-image-amd64 is a metapackage; the kernel is in the package it depends on.
+  const { stdout } = await run("apt-cache", ["depends", "linux-image-amd64"]);
+  const pkg = /Depends: (linux-image-\d\S*)/.exec(stdout)?.[1];
+  if (!pkg) throw new Error(`no kernel package found: ${stdout}`);
+  await run("apt-get", ["download", pkg], { cwd: cache, maxBuffer: 16 * 1024 * 1024 });
+  const deb = readdirSync(cache).find((f) => f.startsWith(pkg) && f.endsWith(".deb"));
+  if (!deb) throw new Error(`apt-get download ${pkg} left no .deb in ${cache}`);
+  await run("sh", [
+    "-c",
+    `dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" --wildcards './boot/vmlinuz-*' ${modules.map((m) => `'./lib/modules/*/kernel/${m}'`).join(" ")}`,
+    "sh",
+    path.join(cache, deb),
+    unpacked,
+  ]);
+  const after = find();
+  if (!after) throw new Error(`no vmlinuz in ${pkg}`);
+  return after;
+}
+
+const init = `#!/bin/sh
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+for m in ${modules.map((m) => path.basename(m, ".ko")).join(" ")}; do insmod /lib/$m.ko; done
+ip link set lo up
+ip link set eth0 up
+ip addr add 10.0.2.15/24 dev eth0
+ip route add default via 10.0.2.2
+echo "hello from the vm" > /www/index.html
+httpd -p 80 -h /www
+# In the foreground: daemonized, busybox acpid leaves /etc/acpi and finds no actions.
+acpid -f -c /etc/acpi -l /tmp/acpid.log &
+echo "caravan-vm: ready"
+while true; do sleep 1; done
+`;
+
+export async function buildTestVm(): Promise<TestVm> {
+  const { kernel, moduleDir } = await debianKernel();
+  const dir = mkdtempSync(path.join(os.tmpdir(), "caravan-vm-"));
+  const root = path.join(dir, "root");
+  for (const d of ["bin", "dev", "proc", "sys", "lib", "www", "tmp", "etc/acpi/PWRF"])
+    mkdirSync(path.join(root, d), { recursive: true });
+  copyFileSync("/bin/busybox", path.join(root, "bin/busybox"));
+  for (const a of [
+    "sh",
+    "mount",
+    "insmod",
+    "ip",
+    "httpd",
+    "sleep",
+    "echo",
+    "poweroff",
+    "acpid",
+    "run-parts",
+  ])
+    symlinkSync("busybox", path.join(root, "bin", a));
+  for (const m of modules)
+    copyFileSync(path.join(moduleDir, m), path.join(root, "lib", path.basename(m)));
+  // busybox acpid runs /etc/acpi/PWRF/00000080 for the power button.
+  writeFileSync(
+    path.join(root, "etc/acpi/PWRF/00000080"),
+    '#!/bin/sh\necho "caravan-vm: power button, powering off"\npoweroff -f\n',
+  );
+  chmodSync(path.join(root, "etc/acpi/PWRF/00000080"), 0o755);
+  writeFileSync(path.join(root, "init"), init);
+  chmodSync(path.join(root, "init"), 0o755);
+  const initramfs = path.join(dir, "initramfs.gz");
+  await run("sh", [
+    "-c",
+    'cd "$1" && find . | cpio -o -H newc 2>/dev/null | gzip -1 > "$2"',
+    "sh",
+    root,
+    initramfs,
+  ]);
+  const disk = path.join(dir, "disk.img");
+  writeFileSync(disk, Buffer.alloc(1024 * 1024));
+  return { kernel, initramfs, disk };
+}
