@@ -25,6 +25,12 @@ import { GoFloat, isTrue, kindOf, mapGet, sortedKeys, typeName } from "./values.
 /** Go allows 100000 nested {{template}} calls; JavaScript's stack allows fewer. */
 export const MAX_EXEC_DEPTH = 300;
 
+/**
+ * Statements one render may execute. Go has no such limit, but a template
+ * calling itself twice per level would otherwise run for ages inside the agent.
+ */
+export const MAX_EXEC_STEPS = 5_000_000;
+
 /** Marks "no value from a previous pipeline stage" (Go's missingVal). */
 const MISSING: unique symbol = Symbol("missing");
 type Final = unknown;
@@ -63,6 +69,7 @@ export class Executor {
   private vars: Variable[] = [];
   private treeName: string;
   private depth = 0;
+  private steps = 0;
 
   constructor(
     private readonly tmpl: ParsedTemplate,
@@ -112,6 +119,8 @@ export class Executor {
 
   private walk(dot: unknown, node: Statement): void {
     this.at(node);
+    if (++this.steps > MAX_EXEC_STEPS)
+      this.errorf(`exceeded maximum execution steps (${MAX_EXEC_STEPS})`);
     switch (node.type) {
       case "text":
         this.out.push(node.text);

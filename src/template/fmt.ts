@@ -92,6 +92,13 @@ function badVerb(verb: string, v: unknown): string {
   return `%!${verb}(${typeName(v)}=${formatValue(v, "v", plainSpec(), 0)})`;
 }
 
+/** A code point as text; Go prints invalid ones as U+FFFD. */
+function runeText(n: bigint): string {
+  const cp = Number(n);
+  if (n < 0n || n > 0x10ffffn || (cp >= 0xd800 && cp < 0xe000)) return "\ufffd";
+  return String.fromCodePoint(cp);
+}
+
 function fmtInteger(v: number | bigint, verb: string, spec: Spec): string {
   const big = BigInt(v);
   const neg = big < 0n;
@@ -122,12 +129,13 @@ function fmtInteger(v: number | bigint, verb: string, spec: Spec): string {
       if (spec.sharp) prefix = "0X";
       break;
     case "c":
-      return pad(String.fromCodePoint(Number(abs)), spec);
+      return pad(runeText(big), spec);
     case "q":
-      return pad(quoteRuneLiteral(Number(abs)), spec);
+      return pad(quoteRuneLiteral(runeText(big).codePointAt(0) as number), spec);
     case "U": {
-      const hex = `U+${abs.toString(16).toUpperCase().padStart(4, "0")}`;
-      return pad(spec.sharp ? `${hex} '${String.fromCodePoint(Number(abs))}'` : hex, spec);
+      const unsigned = neg ? 2n ** 64n + big : big;
+      const hex = `U+${unsigned.toString(16).toUpperCase().padStart(4, "0")}`;
+      return pad(spec.sharp ? `${hex} '${runeText(big)}'` : hex, spec);
     }
     default:
       return badVerb(verb, v);

@@ -1,7 +1,7 @@
 // What a user sees when a template is wrong: Go's messages, with the template
 // name, line and (1-based) column; custom delimiters; error_on_missing_key.
 import { describe, expect, it } from "vitest";
-import { MAX_EXEC_DEPTH } from "../../../src/template/exec.js";
+import { MAX_EXEC_DEPTH, MAX_EXEC_STEPS } from "../../../src/template/exec.js";
 import { parseTemplate, renderTemplate, TemplateError } from "../../../src/template/index.js";
 import { errorOf, output, render } from "./helpers.js";
 
@@ -76,6 +76,20 @@ describe("execution errors", () => {
       `template: t:1:29: executing "r" at <{{template "r" .}}>: exceeded maximum template depth (${MAX_EXEC_DEPTH})`,
     );
   });
+
+  it("stop templates that would run for ages", () => {
+    const started = Date.now();
+    // 2^40 calls: each level calls the next twice, for 40 levels.
+    const doubling =
+      '{{ define "d" }}{{ if . }}{{ template "d" slice . 1 }}{{ template "d" slice . 1 }}{{ end }}{{ end }}{{ template "d" .L }}';
+    const data = { L: Array.from({ length: 40 }, (_, i) => i) };
+    expect(errorOf(() => output(doubling, { data }))).toMatch(
+      new RegExp(
+        `executing "d" at <.*>: exceeded maximum execution steps \\(${MAX_EXEC_STEPS}\\)$`,
+      ),
+    );
+    expect(Date.now() - started).toBeLessThan(60_000);
+  }, 120_000);
 });
 
 describe("missing map keys", () => {
