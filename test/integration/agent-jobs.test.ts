@@ -198,7 +198,7 @@ describe("agent running jobs", () => {
     expect(eventTypes(allocs[0], "t")).toEqual(["Received", "Task Setup", "Started", "Terminated"]);
   });
 
-  it("stops every process on kubectl delete: SIGTERM first (its trap runs), SIGKILL after kill_timeout", async () => {
+  it("stops every process on kubectl delete: kill_signal first (SIGTERM, or SIGINT when set; its trap runs), SIGKILL after kill_timeout", async () => {
     const m = marker();
     await applyJob(kubeconfig, ns, "graceful", {
       datacenters: [dc],
@@ -210,6 +210,11 @@ describe("agent running jobs", () => {
               "polite",
               `trap 'echo "got SIGTERM, cleaning up"; exit 0' TERM; echo ready; while true; do sleep 0.1; done; : ${m}`,
               { killTimeout: "20s" },
+            ),
+            shTask(
+              "interrupted",
+              `trap 'echo "got SIGINT"; exit 0' INT; echo ready; while true; do sleep 0.1; done; : ${m}`,
+              { killSignal: "SIGINT" },
             ),
             shTask(
               "stubborn",
@@ -226,7 +231,8 @@ describe("agent running jobs", () => {
       const [a] = await runningOf(kubeconfig, ns, "graceful");
       return a &&
         stdoutOf(agent, a.metadata.name, "polite") === "ready\n" &&
-        stdoutOf(agent, a.metadata.name, "stubborn") === "ready\n"
+        stdoutOf(agent, a.metadata.name, "stubborn") === "ready\n" &&
+        stdoutOf(agent, a.metadata.name, "interrupted") === "ready\n"
         ? [a]
         : undefined;
     }, "both tasks to be ready");
@@ -242,6 +248,10 @@ describe("agent running jobs", () => {
     await eventually(
       async () => stdoutOf(agent, name, "stubborn").includes("ignoring TERM") || undefined,
       "the stubborn task's trap output in its log",
+    );
+    await eventually(
+      async () => stdoutOf(agent, name, "interrupted").includes("got SIGINT") || undefined,
+      "the kill_signal SIGINT task's trap output in its log",
     );
     // The stubborn one outlived SIGTERM until its 2 s kill timeout.
     expect(elapsed).toBeGreaterThanOrEqual(2000);
