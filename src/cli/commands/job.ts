@@ -14,6 +14,7 @@ import {
   toYaml,
 } from "../../jobspec/index.js";
 import { UsageError } from "../options.js";
+import { addLifecycleCommands } from "./job-lifecycle.js";
 
 interface JobFlags {
   var?: string[];
@@ -141,6 +142,15 @@ export function jobCommand(): Command {
         `${name}: job "${j.id}" is valid (${j.type}, ${j.groups.length} group${j.groups.length === 1 ? "" : "s"}, ${tasks} task${tasks === 1 ? "" : "s"})\n`,
       );
     }),
+  );
+  addLifecycleCommands(
+    job,
+    (file, flags) => {
+      const { result } = loadJob(file, flags as JobFlags, "error");
+      if (!result.ok) throw new UsageError(formatErrors(result.errors));
+      return { spec: result.job, ...(result.namespace ? { namespace: result.namespace } : {}) };
+    },
+    addVarFlags,
   );
   return job;
 }

@@ -1,0 +1,172 @@
+// `caravan job history|revert|plan`: Nomad's job lifecycle commands against
+// the cluster. The rules live in src/controllers/jobs (history, revert,
+// plan); this file reads the cluster and prints.
+import type { Command } from "commander";
+import { formatHistory, jobHistory } from "../../controllers/jobs/history.js";
+import { formatJobPlan, planJob } from "../../controllers/jobs/plan.js";
+import { revertJob } from "../../controllers/jobs/revert.js";
+import { type JobVersion, jobLabel } from "../../controllers/jobs/versions.js";
+import type { NomadJobSpec } from "../../crds/job/index.js";
+import type { NomadAllocation, NomadDeployment, NomadJob, NomadNode } from "../../crds/objects.js";
+import { toResource } from "../../jobspec/index.js";
+import { fieldManager, loadKubeConfig } from "../../kube/client.js";
+import type { KubeConfig } from "../../kube/kubeconfig.js";
+import {
+  caravanResource,
+  collectionPath,
+  controllerRevisionResource,
+} from "../../kube/resources.js";
+import { ApiError, getJson, requestJson } from "../../kube/rest.js";
+import { UsageError } from "../options.js";
+import { type ClusterFlags, table, withClusterFlags } from "./deployment.js";
+
+const jobs = caravanResource("NomadJob");
+
+async function getJob(kc: KubeConfig, ns: string, name: string): Promise<NomadJob | undefined> {
+  try {
+    return await getJson<NomadJob>(kc, `${collectionPath(jobs, ns)}/${name}`);
+  } catch (err) {
+    if (err instanceof ApiError && err.statusCode === 404) return undefined;
+    throw err;
+  }
+}
+
+async function versionsOf(kc: KubeConfig, ns: string, name: string): Promise<JobVersion[]> {
+  const list = await getJson<{ items: JobVersion[] }>(
+    kc,
+    collectionPath(controllerRevisionResource, ns),
+    { labelSelector: `${jobLabel}=${name}` },
+  );
+  return list.items;
+}
+
+function resolveJobName(arg: string): string {
+  // The job ID as Nomad users type it; the resource name is its DNS-safe form.
+  return toResource({ id: arg, name: arg } as NomadJobSpec).metadata.name;
+}
+
+export function addLifecycleCommands(
+  job: Command,
+  load: (
+    file: string,
+    flags: Record<string, unknown>,
+  ) => { spec: NomadJobSpec; namespace?: string },
+  addVarFlags: (cmd: Command) => Command,
+): void {
+  withClusterFlags(
+    job
+      .command("history")
+      .description("list a job's versions, newest first")
+      .argument("<job>", "job ID"),
+  ).action(async (arg: string, flags: ClusterFlags) => {
+    const kc = loadKubeConfig(flags.kubeconfig);
+    const name = resolveJobName(arg);
+    const versions = await versionsOf(kc, flags.namespace, name);
+    if (versions.length === 0)
+      throw new UsageError(`no job "${arg}" in namespace ${flags.namespace}`);
+    process.stdout.write(formatHistory(jobHistory(versions)));
+  });
+
+  withClusterFlags(
+    job
+      .command("revert")
+      .description("put the job back on an earlier version's spec (recorded as a new version)")
+      .argument("<job>", "job ID")
+      .argument("<version>", "version to revert to"),
+  ).action(async (arg: string, versionArg: string, flags: ClusterFlags) => {
+    const version = Number(versionArg);
+    if (!Number.isInteger(version) || version < 0)
+      throw new UsageError(`version: expected a job version number, got "${versionArg}"`);
+    const kc = loadKubeConfig(flags.kubeconfig);
+    const name = resolveJobName(arg);
+    const current = await getJob(kc, flags.namespace, name);
+    if (!current) throw new UsageError(`no job "${arg}" in namespace ${flags.namespace}`);
+    const versions = await versionsOf(kc, flags.namespace, name);
+    const to = versions.find((v) => v.revision === version);
+    if (!to)
+      throw new UsageError(
+        `job "${arg}" has no version ${version} (kept: ${versions
+          .map((v) => v.revision)
+          .sort((a, b) => a - b)
+          .join(", ")})`,
+      );
+    if (!(await revertJob(kc, current, to))) {
+      process.stdout.write(`Job "${arg}" already has the spec of version ${version}\n`);
+      return;
+    }
+    process.stdout.write(`Job "${arg}" reverted to the spec of version ${version}\n`);
+  });
+
+  addVarFlags(
+    withClusterFlags(
+      job
+        .command("plan")
+        .description("show what running a job file would change, without changing anything")
+        .argument("<file>", "job file (.nomad.hcl or .nomad), or - for standard input"),
+    ),
+  ).action(async (file: string, flags: ClusterFlags & Record<string, unknown>) => {
+    const kc = loadKubeConfig(flags.kubeconfig as string | undefined);
+    const { spec, namespace: fileNs } = load(file, flags);
+    const resource = toResource(spec, fileNs);
+    const ns = fileNs && fileNs !== "default" ? fileNs : flags.namespace;
+    const name = resource.metadata.name;
+    // The spec as the API server would store it (defaults, pruning), and its
+    // validation errors with field paths, from a dry-run apply.
+    const stored = await requestJson<NomadJob>(kc, {
+      method: "PATCH",
+      path: `${collectionPath(jobs, ns)}/${name}`,
+      query: { fieldManager, force: true, dryRun: "All" },
+      body: { ...resource, metadata: { ...resource.metadata, namespace: ns } },
+      contentType: "application/apply-patch+yaml",
+    });
+    const [current, versions, nodes, allocations, deployments, allJobs] = await Promise.all([
+      getJob(kc, ns, name),
+      versionsOf(kc, ns, name),
+      getJson<{ items: NomadNode[] }>(kc, collectionPath(caravanResource("NomadNode"))),
+      getJson<{ items: NomadAllocation[] }>(kc, collectionPath(caravanResource("NomadAllocation"))),
+      getJson<{ items: NomadDeployment[] }>(
+        kc,
+        collectionPath(caravanResource("NomadDeployment"), ns),
+        { labelSelector: `${jobLabel}=${name}` },
+      ),
+      getJson<{ items: NomadJob[] }>(kc, collectionPath(jobs)),
+    ]);
+    const byKey = new Map(
+      allJobs.items.map((j) => [`${j.metadata.namespace ?? "default"}/${j.metadata.name}`, j]),
+    );
+    const p = planJob({
+      namespace: ns,
+      jobName: name,
+      spec: stored.spec,
+      ...(current ? { current } : {}),
+      versions,
+      nodes: nodes.items,
+      allocations: allocations.items,
+      deployments: deployments.items,
+      jobInfo: (n, j) => {
+        const other = byKey.get(`${n}/${j}`);
+        return { priority: other?.spec.priority ?? 50, type: other?.spec.type ?? "service" };
+      },
+      now: Date.now(),
+    });
+    process.stdout.write(formatJobPlan(spec.id ?? name, p));
+    if (p.plan.deployment?.op === "create") {
+      const canaries = Object.values(p.plan.deployment.groups).some((g) => g.desiredCanaries > 0);
+      process.stdout.write(
+        `\nA deployment of version ${p.version} would roll this out${canaries ? " with canaries" : ""}.\n`,
+      );
+    }
+    const rows = [["Group", "Create", "Destroy", "In-place", "Destructive", "Canary", "Ignore"]];
+    for (const [g, u] of Object.entries(p.desiredTGUpdates))
+      rows.push([
+        g,
+        ...[u.place, u.stop, u.inPlaceUpdate, u.destructiveUpdate, u.canary, u.ignore].map(String),
+      ]);
+    process.stdout.write(`\n${table(rows)}\n`);
+    // As `nomad job plan`: exit 1 when allocations would be created or destroyed.
+    const changes = Object.values(p.desiredTGUpdates).some(
+      (u) => u.place + u.stop + u.destructiveUpdate + u.canary + u.migrate > 0,
+    );
+    if (changes) process.exitCode = 1;
+  });
+}
