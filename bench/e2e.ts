@@ -6,19 +6,19 @@
 // kind of client creates bare NomadAllocation objects with the applier's write
 // concurrency. Medians of several runs; one JSON line per shape.
 //
-//   npm run bench:e2e [-- --runs 3 --shapes 100x1000,1000x10000]
+//   npm run bench:e2e [-- --runs 3 --shapes 100x1000,1000x10000 --profile DIR]
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import type { KubeConfig } from "@kubernetes/client-node";
 import PQueue from "p-queue";
 import { createLogger } from "../src/common/log.js";
 import { nodeLeaseNamespace } from "../src/controllers/informers.js";
 import { repoRoot } from "../src/controlplane/binary.js";
 import { startControlPlane } from "../src/controlplane/start.js";
 import { loadKubeConfig } from "../src/kube/client.js";
+import type { KubeConfig } from "../src/kube/kubeconfig.js";
 import { ensureNamespace } from "../src/kube/namespaces.js";
 import { microTime, requestJson } from "../src/kube/rest.js";
 
@@ -26,6 +26,8 @@ const { values } = parseArgs({
   options: {
     runs: { type: "string", default: "3" },
     shapes: { type: "string", default: "100x1000,1000x10000" },
+    /** Writes a V8 CPU profile of each controller run into this folder. */
+    profile: { type: "string" },
   },
 });
 const runs = Number(values.runs);
@@ -125,8 +127,10 @@ async function placeOnce(
   const namespace = `bench-${dc}-${run}`;
   await ensureNamespace(kc, namespace);
   const controller = spawn(
-    path.join(repoRoot, "bin/caravan"),
+    process.execPath,
     [
+      ...(values.profile ? ["--cpu-prof", `--cpu-prof-dir=${values.profile}`] : []),
+      path.join(repoRoot, "bin/caravan"),
       "controller",
       "--kubeconfig",
       kubeconfig,

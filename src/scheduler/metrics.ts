@@ -82,25 +82,46 @@ export class Metrics {
     if (top.length > TOP_K) top.pop();
   }
 
+  /**
+   * The metric as stored on every allocation: empty maps, zero scores and
+   * digits past the fourth decimal left out, since ten thousand allocations
+   * each carry one and `alloc status -verbose` shows three decimals.
+   */
   toAllocationMetric(elapsedMs: number): AllocationMetric {
     const m: AllocationMetric = {
       nodesEvaluated: this.nodesEvaluated,
       nodesFiltered: this.nodesFiltered,
       nodesInPool: this.nodesInPool,
       nodePool: this.nodePool,
-      nodesAvailable: { ...this.nodesAvailable },
-      classFiltered: { ...this.classFiltered },
-      constraintFiltered: { ...this.constraintFiltered },
       nodesExhausted: this.nodesExhausted,
-      classExhausted: { ...this.classExhausted },
-      dimensionExhausted: { ...this.dimensionExhausted },
-      scoreMetaData: this.top.slice(),
+      scoreMetaData: this.top.map((t) => ({
+        nodeName: t.nodeName,
+        scores: Object.fromEntries(
+          Object.entries(t.scores ?? {})
+            .filter(([, v]) => v !== 0)
+            .map(([k, v]) => [k, round4(v)]),
+        ),
+        normScore: round4(t.normScore ?? 0),
+      })),
       allocationTime: `${Math.round(elapsedMs * 1e6)}ns`,
     };
+    const maps = {
+      nodesAvailable: this.nodesAvailable,
+      classFiltered: this.classFiltered,
+      constraintFiltered: this.constraintFiltered,
+      classExhausted: this.classExhausted,
+      dimensionExhausted: this.dimensionExhausted,
+    };
+    for (const [key, value] of Object.entries(maps))
+      if (Object.keys(value).length > 0) m[key as keyof typeof maps] = { ...value };
     if (Object.keys(this.resourcesExhausted).length > 0) {
       m.resourcesExhausted = { ...this.resourcesExhausted };
     }
     if (this.coalescedFailures > 0) m.coalescedFailures = this.coalescedFailures;
     return m;
   }
+}
+
+function round4(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
 }
