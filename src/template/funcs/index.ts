@@ -5,6 +5,7 @@ import { MATH_FUNCS } from "./math.js";
 import { SOURCE_FUNCS } from "./sources.js";
 import { STRING_FUNCS } from "./strings.js";
 import type { FuncDef, FuncMap } from "./types.js";
+import { YAML_FUNCS } from "./yaml.js";
 
 export type { CallContext, FuncDef, ParamType } from "./types.js";
 
@@ -13,6 +14,7 @@ export const FUNCTIONS: FuncMap = {
   ...MATH_FUNCS,
   ...ENCODING_FUNCS,
   ...SOURCE_FUNCS,
+  ...YAML_FUNCS,
   ...BUILTINS,
 };
 

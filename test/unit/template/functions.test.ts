@@ -149,6 +149,21 @@ describe("parsing and encoding functions", () => {
     expect(output('{{ "x" | toJSON }} {{ toJSON .missing }}', { data: {} })).toBe('"x" null');
   });
 
+  it("parseYAML and toYAML (yaml.v2 layout: sorted keys, sequences flush with their key)", () => {
+    const y = "name: web\nport: 8080\nratio: 0.5\ntags: [a, b]\nnested: {on: true}\n";
+    expect(
+      output(
+        "{{ with parseYAML .y }}{{ .name }} {{ .port }} {{ .ratio }} {{ .tags }} {{ .nested.on }}{{ end }}",
+        { data: { y } },
+      ),
+    ).toBe("web 8080 0.5 [a b] true");
+    expect(
+      output("{{ toYAML .v }}", { data: { v: { b: [1, "x"], a: "true", c: {}, d: null } } }),
+    ).toBe('a: "true"\nb:\n- 1\n- x\nc: {}\nd: null');
+    expect(output('{{ parseYAML "" | len }}')).toBe("0");
+    expect(errorOf(() => output('{{ parseYAML "a: [" }}'))).toContain("error calling parseYAML:");
+  });
+
   it("base64 in both alphabets, strict decoding", () => {
     expect(output('{{ "héllo?>" | base64Encode }} {{ "héllo?>" | base64URLEncode }}')).toBe(
       "aMOpbGxvPz4= aMOpbGxvPz4=",
