@@ -3,7 +3,7 @@
 // main class on a class path that print from main with the JVM options on
 // their command line, and stop.
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -11,13 +11,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/common/log.js";
 import type { TaskStart } from "../../src/drivers/driver.js";
 import { javaDriver } from "../../src/drivers/java/index.js";
+import { buildJavaApp, type JavaApp, jvmsWithMarker } from "../support/java-app.js";
 import { eventually } from "../support/kubectl.js";
 
 const run = promisify(execFile);
 const log = createLogger({ level: "warn", json: false });
 const driver = javaDriver({ options: {}, pluginConfig: {}, dataDir: os.tmpdir(), log });
 const marker = `m${Math.random().toString(36).slice(2, 8)}`;
-const build = mkdtempSync(path.join(os.tmpdir(), "caravan-java-"));
 
 function taskStart(config: Record<string, unknown>): TaskStart {
   const allocDir = mkdtempSync(path.join(os.tmpdir(), "caravan-java-alloc-"));
@@ -40,21 +40,7 @@ function taskStart(config: Record<string, unknown>): TaskStart {
   };
 }
 
-/** Command lines of running JVMs that carry this test's marker. */
-function jvms(): string[][] {
-  const found: string[][] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").filter(Boolean);
-      if (argv[0]?.endsWith("java") && argv.includes(`-Dcaravan.marker=${marker}`))
-        found.push(argv);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return found;
-}
+const jvms = () => jvmsWithMarker(marker);
 
 const read = (f: string) => {
   try {
@@ -65,33 +51,9 @@ const read = (f: string) => {
 };
 
 describe("java driver", () => {
+  let app: JavaApp;
   beforeAll(async () => {
-    const src = path.join(build, "src", "demo");
-    mkdirSync(src, { recursive: true });
-    writeFileSync(
-      path.join(src, "Main.java"),
-      `package demo;
-public class Main {
-  public static void main(String[] args) throws Exception {
-    System.out.println("hello from main: " + String.join(",", args) + " marker=" + System.getProperty("caravan.marker") + " greeting=" + System.getenv("GREETING"));
-    System.out.flush();
-    if (args.length > 0 && args[0].equals("wait")) Thread.sleep(600_000);
-  }
-}
-`,
-    );
-    mkdirSync(path.join(build, "classes"));
-    await run("javac", ["-d", path.join(build, "classes"), path.join(src, "Main.java")]);
-    await run("jar", [
-      "--create",
-      "--file",
-      path.join(build, "app.jar"),
-      "--main-class",
-      "demo.Main",
-      "-C",
-      path.join(build, "classes"),
-      ".",
-    ]);
+    app = await buildJavaApp();
   }, 120_000);
 
   it("fingerprints the JVM's version", async () => {
@@ -116,7 +78,7 @@ public class Main {
 
   it("runs a jar whose main prints, with the JVM options on the command line, and stops it", async () => {
     const task = taskStart({
-      jar_path: path.join(build, "app.jar"),
+      jar_path: app.jar,
       jvm_options: ["-Xmx64m", `-Dcaravan.marker=${marker}`],
       args: ["wait", "two"],
     });
@@ -135,7 +97,7 @@ public class Main {
       "-Xmx64m",
       `-Dcaravan.marker=${marker}`,
       "-jar",
-      path.join(build, "app.jar"),
+      app.jar,
       "wait",
       "two",
     ]);
@@ -148,7 +110,7 @@ public class Main {
   it("runs a main class from a class path to completion", async () => {
     const task = taskStart({
       class: "demo.Main",
-      class_path: path.join(build, "classes"),
+      class_path: app.classes,
       jvm_options: [`-Dcaravan.marker=${marker}`],
       args: ["once"],
     });

@@ -61,8 +61,18 @@ async function debianKernel(): Promise<{ kernel: string; moduleDir: string }> {
   if (found) return found;
   mkdirSync(unpacked, { recursive: true });
   // linux-image-amd64 is a metapackage; the kernel is in the package it depends on.
-  const { stdout } = await run("apt-cache", ["depends", "linux-image-amd64"]);
-  const pkg = /Depends: (linux-image-\d\S*)/.exec(stdout)?.[1];
+  const kernelPackage = async () => {
+    const { stdout } = await run("apt-cache", ["depends", "linux-image-amd64"]).catch(() => ({
+      stdout: "",
+    }));
+    return { stdout, pkg: /Depends: (linux-image-\d\S*)/.exec(stdout)?.[1] };
+  };
+  let { stdout, pkg } = await kernelPackage();
+  if (!pkg) {
+    // A fresh machine may have no package lists yet.
+    await run("apt-get", ["update", "-qq"]);
+    ({ stdout, pkg } = await kernelPackage());
+  }
   if (!pkg) throw new Error(`no kernel package found: ${stdout}`);
   await run("apt-get", ["download", pkg], { cwd: cache, maxBuffer: 16 * 1024 * 1024 });
   const deb = readdirSync(cache).find((f) => f.startsWith(pkg) && f.endsWith(".deb"));
