@@ -9,6 +9,7 @@ import type { Logger } from "../common/log.js";
 import type { AgentConfig } from "../config/agent-config.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
 import { Authorizer } from "./auth.js";
+import type { Route } from "./http.js";
 import { aclRoutes } from "./routes/acl.js";
 import { agentRoutes } from "./routes/agent.js";
 import { allocationRoutes } from "./routes/allocations.js";
@@ -33,6 +34,8 @@ export interface ApiOptions {
 export interface RunningApi extends ApiServer {
   state: ApiState;
   url: string;
+  /** Every route served, for tests that go through them all. */
+  routes: readonly Route[];
 }
 
 export async function startApi(
@@ -105,6 +108,7 @@ export async function startApi(
   return {
     ...server,
     state,
+    routes,
     url: `${scheme}://${config.bindAddr}:${server.port}`,
     close: async () => {
       state.stop();

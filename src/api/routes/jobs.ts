@@ -319,8 +319,11 @@ export function jobRoutes(deps: RouteDeps): Route[] {
         },
       ],
     }).catch((err: unknown) => {
-      if (err instanceof ApiError && err.statusCode === 422)
+      // A failed test operation means the groups moved under us; anything else is the count.
+      if (err instanceof ApiError && err.statusCode === 422 && /test/i.test(err.message))
         throw new HttpError(409, "job changed while scaling; try again");
+      if (err instanceof ApiError && err.statusCode === 422)
+        throw badRequest(`invalid count ${count}: ${err.message.replace(/^\w+ \S+: \d+ /, "")}`);
       throw err;
     });
     const index = await seen(state, "jobs", written.metadata.resourceVersion);

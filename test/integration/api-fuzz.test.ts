@@ -1,0 +1,250 @@
+// Hostile and malformed requests to every endpoint of the API: bad JSON,
+// bodies over the limit, invalid UTF-8, deep nesting, path traversal in IDs
+// and log paths, nonsense query options and random JSON. No request may crash
+// the server or get a 500 for bad input, and none may change anything.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type RunningApi, startApi } from "../../src/api/index.js";
+import { createLogger } from "../../src/common/log.js";
+import { defaultAgentConfig } from "../../src/config/agent-config.js";
+import type { NomadAllocation } from "../../src/crds/objects.js";
+import { createObject } from "../../src/kube/apply.js";
+import { loadKubeConfig } from "../../src/kube/client.js";
+import { caravanResource } from "../../src/kube/resources.js";
+import { createControllerMetrics } from "../../src/metrics/registry.js";
+import { createNamespace, eventually, kubectlOk } from "../support/kubectl.js";
+import { type NodeHandle, registerNode } from "../support/nodes.js";
+import { apiClient } from "./api-client.js";
+
+const kubeconfig = inject("kubeconfig");
+const run = Math.random().toString(36).slice(2, 7);
+const nodeName = `fuzz-node-${run}`;
+const allocDir = mkdtempSync(path.join(os.tmpdir(), "caravan-api-fuzz-"));
+
+describe("Nomad HTTP API: hostile input", () => {
+  let ns: string;
+  let api: RunningApi;
+  let node: NodeHandle;
+  let call: ReturnType<typeof apiClient>;
+
+  /** Every object the API could change, by resourceVersion. */
+  async function snapshot(): Promise<string> {
+    const jobs = await kubectlOk(kubeconfig, ["get", "-n", ns, "nomadjobs,secrets", "-o", "json"]);
+    const n = await kubectlOk(kubeconfig, ["get", `nomadnode/${nodeName}`, "-o", "json"]);
+    const acl = await kubectlOk(kubeconfig, [
+      "get",
+      "nomadaclpolicies,nomadacltokens",
+      "-o",
+      "json",
+    ]);
+    const versions = (text: string) => {
+      const v = JSON.parse(text) as {
+        items?: { metadata: { name: string; generation?: number } }[];
+        metadata: { name: string; generation?: number };
+      };
+      return (v.items ?? [v]).map((o) => `${o.metadata.name}@${o.metadata.generation ?? "-"}`);
+    };
+    return JSON.stringify([versions(jobs), versions(n), versions(acl)]);
+  }
+
+  beforeAll(async () => {
+    ns = await createNamespace(kubeconfig, "fuzz");
+    node = await registerNode(kubeconfig, { name: nodeName });
+    api = await startApi(
+      loadKubeConfig(kubeconfig),
+      { ...defaultAgentConfig(), ports: { http: 0 } },
+      createLogger({ level: "fatal" as "error", json: false }),
+      {
+        registry: createControllerMetrics().registry,
+        secretNamespace: ns,
+        namespace: ns,
+        allocDir,
+      },
+    );
+    call = apiClient(api.url);
+    const reg = await call("POST", `/v1/jobs?namespace=${ns}`, {
+      Job: {
+        ID: "web",
+        Datacenters: ["nowhere"],
+        TaskGroups: [
+          { Name: "g", Tasks: [{ Name: "t", Driver: "docker", Config: { image: "x" } }] },
+        ],
+      },
+    });
+    expect(reg.status).toBe(200);
+  });
+  afterAll(async () => {
+    node?.stopHeartbeat();
+    await api?.close();
+    rmSync(allocDir, { recursive: true, force: true });
+  });
+
+  const ids = [
+    "web",
+    nodeName,
+    "..",
+    "../../etc/passwd",
+    "%2e%2e%2f%2e%2e%2fetc",
+    "x%00y",
+    "%ff%fe",
+    "a".repeat(2000),
+  ];
+  const bodies: (string | Buffer)[] = [
+    "",
+    "{",
+    "null",
+    "[]",
+    '"just a string"',
+    "12345",
+    '{"Job": null}',
+    '{"Job": {"ID": 5}}',
+    '{"Job": {"ID": "web", "TaskGroups": "nope"}}',
+    '{"Job": {"ID": "web", "TaskGroups": [{"Name": "g", "Count": "three"}]}}',
+    '{"Count": -1, "Target": {"Group": "g"}}',
+    '{"Count": 1e300, "Target": {"Group": "g"}}',
+    '{"JobHCL": 42}',
+    '{"JobHCL": "job \\"x\\" {"}',
+    '{"Eligibility": {"x": 1}}',
+    '{"DrainSpec": "soon"}',
+    '{"DrainSpec": {"Deadline": "1h"}}',
+    '{"Rules": "namespace \\"*\\" { policy = \\"write\\" "}',
+    '{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}',
+    Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x7d]),
+    `${"[".repeat(100_000)}${"]".repeat(100_000)}`,
+    `{"a":${'{"a":'.repeat(200)}1${"}".repeat(200)}}`,
+  ];
+  const queries = [
+    "",
+    "?namespace=../../kube-system",
+    "?index=-5",
+    "?index=abc&wait=forever",
+    "?wait=99999999h&index=1",
+    "?per_page=-1",
+    "?per_page=x&next_token=%ff",
+    `?filter=${encodeURIComponent("(((((")}`,
+    `?filter=${encodeURIComponent('ID matches "(a+)+$"')}`,
+    "?task=../../../../etc/passwd&type=stdout",
+    "?task=t&type=../../x",
+    "?task=t&offset=-1&origin=middle",
+    "?purge=maybe&prefix=%00",
+  ];
+
+  it("answers every endpoint × hostile input without a 500, and changes nothing", {
+    timeout: 600_000,
+  }, async () => {
+    const before = await snapshot();
+    let requests = 0;
+    const statuses = new Map<number, number>();
+    for (const route of api.routes) {
+      const paths = ids.map((id) =>
+        route.path.replace(/:(\w+)\*?/g, () => (id.includes("%") ? id : encodeURIComponent(id))),
+      );
+      for (const p of new Set(paths))
+        for (const qs of queries) {
+          const query = qs.includes("index=")
+            ? qs.replace("wait=99999999h", "wait=10ms").replace("wait=forever", "wait=10ms")
+            : qs;
+          const bodyList =
+            route.method === "GET" || route.method === "DELETE" ? [undefined] : bodies;
+          for (const body of bodyList) {
+            // Deletes are real: run them only on IDs that do not exist.
+            if (route.method === "DELETE" && (p.endsWith("/web") || p.includes(nodeName))) continue;
+            const full = `${p}${query}${query ? "&" : "?"}namespace=${ns}`.replace(/\?&/, "?");
+            const r = await call(
+              route.method,
+              full.includes("wait=") ? full : full,
+              undefined,
+              undefined,
+              body,
+            );
+            requests++;
+            statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+            expect(
+              r.status,
+              `${route.method} ${full} ${String(body).slice(0, 80)}: ${r.text.slice(0, 200)}`,
+            ).not.toBe(500);
+          }
+        }
+    }
+    // Random JSON bodies to every write.
+    const writes = api.routes.filter((r) => r.method === "POST");
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...writes),
+        fc.json({ depthSize: "small" }),
+        async (route, json) => {
+          const p = route.path.replace(/:(\w+)\*?/g, "missing-object");
+          const r = await call(route.method, `${p}?namespace=${ns}`, undefined, undefined, json);
+          return r.status !== 500;
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(requests).toBeGreaterThan(1000);
+    // The input reached the handlers' own checks, not only the router's.
+    expect(statuses.get(400) ?? 0).toBeGreaterThan(500);
+    expect(statuses.get(409)).toBeUndefined();
+    const health = await call("GET", "/v1/status/leader");
+    expect(health.status).toBe(200);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("serves a task's log and refuses paths that leave the allocation", async () => {
+    const kc = loadKubeConfig(kubeconfig);
+    const alloc = `web-${run}-0`;
+    await createObject(kc, caravanResource("NomadAllocation"), {
+      metadata: { name: alloc, namespace: ns },
+      spec: {
+        jobName: "web",
+        jobVersion: 0,
+        group: "g",
+        nodeName,
+        desiredStatus: "run",
+        name: "web.g[0]",
+        index: 0,
+        evalName: "web-g1",
+        resources: {},
+      },
+    } as NomadAllocation);
+    const logs = path.join(allocDir, alloc, "alloc", "logs");
+    mkdirSync(logs, { recursive: true });
+    writeFileSync(path.join(logs, "t.stdout.0"), "first file\n");
+    writeFileSync(path.join(logs, "t.stdout.1"), "second file\n");
+    writeFileSync(path.join(allocDir, "secret.stdout.0"), "do not read");
+    const ok = await eventually(async () => {
+      const r = await call(
+        "GET",
+        `/v1/client/fs/logs/${alloc}?namespace=${ns}&task=t&type=stdout&plain=true`,
+      );
+      return r.status === 200 ? r : undefined;
+    }, "the log");
+    expect(ok.text).toBe("first file\nsecond file\n");
+    const tail = await call(
+      "GET",
+      `/v1/client/fs/logs/${alloc}?namespace=${ns}&task=t&type=stdout&plain=true&origin=end&offset=5`,
+    );
+    expect(tail.text).toBe("file\n");
+    const framed = await call(
+      "GET",
+      `/v1/client/fs/logs/${alloc}?namespace=${ns}&task=t&type=stdout`,
+    );
+    expect(Buffer.from(framed.json.Data, "base64").toString()).toBe("first file\nsecond file\n");
+    for (const task of ["../../secret", "..", "t/../../../secret", "/etc/passwd", "secret"]) {
+      const r = await call(
+        "GET",
+        `/v1/client/fs/logs/${alloc}?namespace=${ns}&task=${encodeURIComponent(task)}&type=stdout&plain=true`,
+      );
+      expect([400, 404], `${task}: ${r.status} ${r.text}`).toContain(r.status);
+      expect(r.text).not.toContain("do not read");
+    }
+    const badType = await call(
+      "GET",
+      `/v1/client/fs/logs/${alloc}?namespace=${ns}&task=t&type=../t.stdout`,
+    );
+    expect([badType.status, badType.text]).toEqual([400, "invalid log type: ../t.stdout"]);
+  });
+});
