@@ -25,7 +25,7 @@ export function detectCgroups(base = root): CgroupVersion | undefined {
 
 /** Nomad's shares → cgroup v2 weight mapping (the one runc uses). */
 export function cpuWeight(shares: number): number {
-  return Math.max(1, Math.min(10000, Math.round(1 + ((shares - 2) * 9999) / 262142)));
+  return Math.max(1, Math.min(10000, 1 + Math.floor(((shares - 2) * 9999) / 262142)));
 }
 
 export interface CgroupLimits {
