@@ -57,6 +57,8 @@ export class AllocRunner {
   private readonly stopped = new Set<string>();
   /** Tasks a template change asked to restart: their exit is not a failure and costs no attempt. */
   private readonly restartRequested = new Set<string>();
+  /** Per task, what ends its wait (restart delay, blocked templates) when it is told to stop. */
+  private readonly interrupters = new Map<string, Set<() => void>>();
   private readonly batcher: StatusBatcher;
   private readonly allocations = caravanResource("NomadAllocation");
   readonly done: Promise<void>;
@@ -84,15 +86,39 @@ export class AllocRunner {
     if (this.stopping) return;
     this.stopping = true;
     this.description = reason;
-    for (const task of this.group?.tasks ?? []) this.stopTask(task);
+    // Poststop tasks are not stopped: they are yet to run.
+    for (const task of this.group?.tasks ?? [])
+      if (task.lifecycle?.hook !== "poststop") this.stopTask(task);
     this.report();
   }
 
   /** Stops one task (a sidecar whose main tasks ended, or all of them on stop); it is not restarted. */
   private stopTask(task: Task): void {
     this.stopped.add(task.name);
+    for (const interrupt of this.interrupters.get(task.name) ?? []) interrupt();
     const handle = this.handles.get(task.name);
     if (handle) this.kill(task, handle);
+  }
+
+  /** Calls `interrupt` if the task is told to stop before `off()`. */
+  private onStop(task: string, interrupt: () => void): () => void {
+    const set = this.interrupters.get(task) ?? new Set();
+    this.interrupters.set(task, set);
+    set.add(interrupt);
+    return () => set.delete(interrupt);
+  }
+
+  /** Waits `ms`, or less when the task is told to stop. */
+  private pause(task: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        off();
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      const off = this.onStop(task, done);
+    });
   }
 
   /** The task's kill_signal, then SIGKILL after its kill_timeout. */
@@ -214,6 +240,8 @@ export class AllocRunner {
       return this.fail(task.name, "Setup Failure", `log collection: ${(err as Error).message}`);
     }
     const templates = this.templateHook(task, taskDir, baseEnv);
+    // A task told to stop while its templates wait for a source stops waiting.
+    const offStop = templates ? this.onStop(task.name, () => templates.stop()) : () => {};
     try {
       return await this.taskLoop(
         task,
@@ -222,6 +250,7 @@ export class AllocRunner {
         evenWhenStopping,
       );
     } finally {
+      offStop();
       templates?.stop();
       logs.stop();
     }
@@ -320,7 +349,7 @@ export class AllocRunner {
       let result: ExitResult;
       let setupFailed = false;
       const setupError = prepared ? undefined : await this.prestart(task, t.taskDir, t.templates);
-      if (this.stopping && !evenWhenStopping) {
+      if ((this.stopping && !evenWhenStopping) || this.stopped.has(task.name)) {
         if (state) Object.assign(state, { state: "dead", finishedAt: new Date().toISOString() });
         await this.reportNow();
         return true;
@@ -455,8 +484,8 @@ export class AllocRunner {
         { restartReason: decision.reason, startDelay: `${decision.delayMs}ms` },
       );
       this.report();
-      await new Promise((r) => setTimeout(r, decision.delayMs));
-      if (this.stopping && !evenWhenStopping) {
+      await this.pause(task.name, decision.delayMs);
+      if ((this.stopping && !evenWhenStopping) || this.stopped.has(task.name)) {
         if (state) Object.assign(state, { state: "dead", finishedAt: new Date().toISOString() });
         await this.reportNow();
         return true;

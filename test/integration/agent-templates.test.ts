@@ -187,4 +187,32 @@ describe("agent templates", () => {
     expect(after?.status.taskStates.t).toMatchObject({ state: "running", restarts: 0 });
     await kubectlOk(kubeconfig, ["delete", "nomadjob", "reloader", "-n", ns, "--timeout=60s"]);
   });
+
+  it("stops a task still waiting for its template's ConfigMap at once when the job is deleted", async () => {
+    await applyJob(kubeconfig, ns, "blocked", {
+      datacenters: [dc],
+      groups: [
+        {
+          name: "g",
+          tasks: [
+            shTask("t", "sleep 600", {
+              templates: [{ data: '{{ key "never/there" }}', destination: "local/x" }],
+            }),
+          ],
+        },
+      ],
+    });
+    const waiting = await eventually(async () => {
+      const [x] = await allocationsOf(kubeconfig, ns, "blocked");
+      return eventTypes(x, "t").includes("Template") ? x : undefined;
+    }, "the template to wait");
+    const started = Date.now();
+    await kubectlOk(kubeconfig, ["delete", "nomadjob", "blocked", "-n", ns, "--timeout=60s"]);
+    await eventually(
+      async () => (agent.client.running === 0 ? true : undefined),
+      "the allocation's runner to end",
+    );
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(waiting.status.taskStates.t.state).toBe("pending");
+  });
 });
