@@ -25,6 +25,17 @@ export function compileGoRegexp(pattern: string, global: boolean): RegExp {
       if (n === undefined)
         throw new Error("error parsing regexp: trailing backslash at end of expression: ``");
       i++;
+      if (n === "p" || n === "P") {
+        // Go's \pL and \p{Greek}; JavaScript wants braces and Script= for scripts.
+        const m = /^(?:\{(\^?)([A-Za-z_]+)\}|([A-Za-z]))/.exec(src.slice(i + 1));
+        if (!m) throw new Error(`error parsing regexp: invalid character class range: \`\\${n}\``);
+        const negate = (m[1] === "^") !== (n === "P");
+        const name = (m[2] ?? m[3]) as string;
+        const prop = /^(?:[LMNPSZC][a-z]?|Any)$/.test(name) ? name : `Script=${name}`;
+        out += `\\${negate ? "P" : "p"}{${prop}}`;
+        i += m[0].length;
+        continue;
+      }
       if (n === "A" && !inClass) out += "(?<![\\s\\S])";
       else if (n === "z" && !inClass) out += "(?![\\s\\S])";
       else if (n === "Q") {

@@ -38,6 +38,14 @@ describe("string functions", () => {
     expect(output('{{ regexMatch "\\\\Aa\\\\z" "a" }} {{ regexMatch "[[:digit:]]+" "x1" }}')).toBe(
       "true true",
     );
+    expect(
+      output(
+        '{{ regexMatch "^\\\\pL+$" "héllo" }} {{ regexMatch "\\\\p{Greek}" "αβ" }} {{ regexMatch "^\\\\PL$" "1" }}',
+      ),
+    ).toBe("true true true");
+    expect(
+      output('{{ "a.b-c" | regexReplaceAll "[\\\\.\\\\-]" "_" }} {{ regexMatch "a/b" "a/b" }}'),
+    ).toBe("a_b_c true");
     expect(errorOf(() => output('{{ regexMatch "(" "x" }}'))).toMatch(
       /^template: t:1:4: executing "t" at <regexMatch "\(" "x">: error calling regexMatch: error parsing regexp: /,
     );
