@@ -20,6 +20,7 @@ import { byJob, createInformers, jobKey, nodeLeaseNamespace } from "./informers.
 import { jobReconciler } from "./jobs/controller.js";
 import { jobLabel } from "./jobs/versions.js";
 import { livenessReconciler } from "./nodes/liveness.js";
+import { periodicReconciler } from "./periodic/controller.js";
 import { PlanApplier } from "./plans/applier.js";
 import { AllocationView } from "./plans/view.js";
 
@@ -33,6 +34,8 @@ export interface ControllerOptions {
   namespace?: string;
   /** Scheduler workers (Nomad's num_schedulers); default 2. */
   numSchedulers?: number;
+  /** The clock periodic launches follow (tests fix it); Date.now when unset. */
+  clock?: () => number;
   /** Where the controllers report; a private registry when unset. */
   metrics?: ControllerMetrics;
 }
@@ -66,6 +69,13 @@ export async function startControllers(
     // A version becomes stable when its deployment succeeds.
     onUpdate: (_o, v) => enqueueJob(v, v.metadata.labels[jobLabel]),
     onDelete: (v) => enqueueJob(v, v.metadata.labels[jobLabel]),
+  });
+
+  // Periodic parents: their own changes; each reconcile requeues for the next launch.
+  const periodicQueue = new WorkQueue();
+  informers.jobs.addHandlers({
+    onAdd: (j) => j.spec.periodic && periodicQueue.add(objectKey(j)),
+    onUpdate: (_o, j) => j.spec.periodic && periodicQueue.add(objectKey(j)),
   });
 
   // Deployments: their own changes, their allocations', and their job's.
@@ -180,6 +190,19 @@ export async function startControllers(
       queue: deploymentQueue,
       reconcile: deploymentReconciler({ kc, informers, events, log }),
       concurrency: 2,
+      log,
+    }),
+    runController({
+      name: "periodic",
+      queue: periodicQueue,
+      reconcile: periodicReconciler({
+        kc,
+        informers,
+        events,
+        log,
+        ...(options.clock ? { now: options.clock } : {}),
+      }),
+      concurrency: 1,
       log,
     }),
     runController({

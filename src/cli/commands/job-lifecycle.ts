@@ -6,9 +6,11 @@ import { formatHistory, jobHistory } from "../../controllers/jobs/history.js";
 import { formatJobPlan, planJob } from "../../controllers/jobs/plan.js";
 import { revertJob } from "../../controllers/jobs/revert.js";
 import { type JobVersion, jobLabel } from "../../controllers/jobs/versions.js";
+import { periodicChild } from "../../controllers/periodic/child.js";
 import type { NomadJobSpec } from "../../crds/job/index.js";
 import type { NomadAllocation, NomadDeployment, NomadJob, NomadNode } from "../../crds/objects.js";
 import { toResource } from "../../jobspec/index.js";
+import { createObject } from "../../kube/apply.js";
 import { fieldManager, loadKubeConfig } from "../../kube/client.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
 import {
@@ -95,6 +97,22 @@ export function addLifecycleCommands(
       return;
     }
     process.stdout.write(`Job "${arg}" reverted to the spec of version ${version}\n`);
+  });
+
+  const periodic = job.command("periodic").description("act on periodic jobs");
+  withClusterFlags(
+    periodic
+      .command("force")
+      .description("launch a periodic job's child now, whatever its schedule")
+      .argument("<job>", "job ID"),
+  ).action(async (arg: string, flags: ClusterFlags) => {
+    const kc = loadKubeConfig(flags.kubeconfig);
+    const parent = await getJob(kc, flags.namespace, resolveJobName(arg));
+    if (!parent) throw new UsageError(`no job "${arg}" in namespace ${flags.namespace}`);
+    if (!parent.spec.periodic) throw new UsageError(`job "${arg}" is not periodic`);
+    const child = periodicChild(parent, Date.now());
+    await createObject(kc, jobs, child);
+    process.stdout.write(`Job "${arg}" launched: ${child.spec.id} (${child.metadata.name})\n`);
   });
 
   addVarFlags(

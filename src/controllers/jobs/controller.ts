@@ -76,7 +76,9 @@ export function jobReconciler(
     const generation = job.metadata.generation ?? 0;
     // The evaluation just created, which the informer may not have delivered yet.
     let created: NomadEvaluation | undefined;
-    if (job.status?.observedGeneration !== generation) {
+    // Periodic and parameterized parents are never scheduled: their children are.
+    const parent = job.spec.periodic !== undefined || job.spec.parameterized !== undefined;
+    if (job.status?.observedGeneration !== generation && !parent) {
       const evaluation = registrationEvaluation(job, versionNumber);
       await createIgnoringConflict(() => createObject(kc, evaluations, evaluation));
       created = evaluation;

@@ -1,0 +1,56 @@
+// The child jobs periodic and parameterized parents launch, as Nomad derives
+// them: the parent's spec without its periodic/parameterized block, ID
+// "<parent>/periodic-<unix>" or "<parent>/dispatch-<unix>-<id>", parentId set,
+// named "<parent>-periodic-<unix>" / "<parent>-dispatch-<unix>-<id>" and
+// owned by the parent. Pure.
+import type { NomadJobSpec } from "../../crds/job/index.js";
+import type { NomadJob } from "../../crds/objects.js";
+
+export const parentLabel = "caravan.dev/parent";
+
+export function jobId(job: NomadJob): string {
+  return job.spec.id ?? job.metadata.name;
+}
+
+export function childJob(
+  parent: NomadJob,
+  suffix: string,
+  changes: Partial<NomadJobSpec> = {},
+): NomadJob {
+  const { periodic: _p, parameterized: _q, ...spec } = parent.spec;
+  const id = `${jobId(parent)}/${suffix}`;
+  return {
+    apiVersion: "caravan.dev/v1alpha1",
+    kind: "NomadJob",
+    metadata: {
+      name: `${parent.metadata.name.slice(0, 200)}-${suffix}`,
+      namespace: parent.metadata.namespace ?? "default",
+      labels: { [parentLabel]: parent.metadata.name },
+      ...(parent.metadata.uid
+        ? {
+            ownerReferences: [
+              {
+                apiVersion: "caravan.dev/v1alpha1",
+                kind: "NomadJob",
+                name: parent.metadata.name,
+                uid: parent.metadata.uid,
+                blockOwnerDeletion: false,
+              },
+            ],
+          }
+        : {}),
+    },
+    spec: { ...spec, id, name: id, parentId: jobId(parent), ...changes },
+  };
+}
+
+/** The child a periodic parent launches for the scheduled time `at` (ms). */
+export function periodicChild(parent: NomadJob, at: number): NomadJob {
+  return childJob(parent, `periodic-${Math.floor(at / 1000)}`);
+}
+
+/** A child is finished when stopped, or dead once it has run. */
+export function childRunning(child: NomadJob): boolean {
+  if (child.spec.stop) return false;
+  return child.status?.status !== "dead";
+}
