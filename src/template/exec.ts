@@ -2,6 +2,7 @@
 // pipelines with the previous command's value as the last argument, fields
 // of maps, variables in scope, if/with/range/template, and Go's messages for
 // execution errors ("executing "name" at <node>: …").
+import { checkArg, GO_PARAM_TYPE, nilFor } from "./arg-types.js";
 import {
   type BranchNode,
   type ChainNode,
@@ -52,17 +53,6 @@ export interface ExecOptions {
   errorOnMissingKey: boolean;
   ctx: CallContext;
 }
-
-const GO_PARAM_TYPE: Record<ParamType, string> = {
-  any: "interface {}",
-  string: "string",
-  int: "int",
-  float: "float64",
-  bool: "bool",
-  list: "[]interface {}",
-  stringList: "[]string",
-  map: "map[string]interface {}",
-};
 
 export class Executor {
   private readonly out: string[] = [];
@@ -469,28 +459,9 @@ export class Executor {
   /** Check a value against a parameter type, converting nil the way Go's reflection does. */
   private validate(value: unknown, param: ParamType | undefined): unknown {
     if (param === undefined) return value;
-    const k = kindOf(value);
-    if (k === "invalid" || k === "nil") {
-      if (param === "any" || param === "map") return null;
-      if (param === "list" || param === "stringList") return [];
-      this.errorf(`invalid value; expected ${GO_PARAM_TYPE[param]}`);
-    }
-    const ok =
-      param === "any" ||
-      (param === "string" && k === "string") ||
-      (param === "int" && k === "int") ||
-      (param === "float" && k === "float") ||
-      (param === "bool" && k === "bool") ||
-      (param === "list" && k === "slice") ||
-      (param === "map" && k === "map") ||
-      (param === "stringList" &&
-        k === "slice" &&
-        (value as unknown[]).every((e) => typeof e === "string"));
-    if (!ok) {
-      const got = param === "stringList" && k === "slice" ? "[]interface {}" : typeName(value);
-      this.errorf(`wrong type for value; expected ${GO_PARAM_TYPE[param]}; got ${got}`);
-    }
-    return value;
+    const check = checkArg(value, param);
+    if (!check.ok) this.errorf(check.message);
+    return check.value;
   }
 
   /** Evaluate one argument; undefined param means "keep no-value as is" (a chain's receiver). */
@@ -499,11 +470,12 @@ export class Executor {
     switch (node.type) {
       case "dot":
         return this.validate(dot, param);
-      case "nil":
-        if (param === undefined || param === "any" || param === "map") return null;
-        if (param === "list" || param === "stringList") return [];
-        this.errorf(`cannot assign nil to ${GO_PARAM_TYPE[param]}`);
-        break;
+      case "nil": {
+        if (param === undefined) return null;
+        const nil = nilFor(param);
+        if (!nil.ok) this.errorf(nil.message);
+        return nil.value;
+      }
       case "field":
         return this.validate(this.evalFieldChain(dot, node.ident, [node], MISSING), param);
       case "variable":
