@@ -1,6 +1,7 @@
 // The java and qemu drivers end to end: controllers and a node agent on the
 // real API server. A Java task prints from its main class with its JVM
-// options on its command line and stops with its job; a QEMU task boots
+// options on its command line, chrooted as exec tasks are, and stops with
+// its job; a QEMU task boots
 // (software emulation), its forwarded port answers, and stopping the job
 // powers the VM off through the QEMU monitor.
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
@@ -13,6 +14,7 @@ import { createLogger } from "../../src/common/log.js";
 import { type Controllers, startControllers } from "../../src/controllers/run.js";
 import { javaDriver } from "../../src/drivers/java/index.js";
 import { qemuDriver } from "../../src/drivers/qemu/index.js";
+import { rawExecDriver } from "../../src/drivers/raw_exec/index.js";
 import { parseJob, toResource, toYaml } from "../../src/jobspec/index.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
 import { type Obj, runningOf } from "../support/allocations.js";
@@ -100,7 +102,11 @@ describe("java and qemu drivers with the agent", () => {
         reserved: {},
         version: "0.1.0",
       },
-      async () => ({ java: await java.fingerprint(), qemu: await qemu.fingerprint() }),
+      async () => ({
+        java: await java.fingerprint(),
+        qemu: await qemu.fingerprint(),
+        raw_exec: { detected: true, healthy: true, healthDescription: "Healthy", attributes: {} },
+      }),
     );
     await registration.start();
     agent = new AgentClient({
@@ -111,6 +117,10 @@ describe("java and qemu drivers with the agent", () => {
       region: "global",
       drivers: new Map([
         ["java", java],
+        [
+          "raw_exec",
+          rawExecDriver({ ...context(dataDir), options: { "driver.raw_exec.enable": "1" } }),
+        ],
         ["qemu", qemu],
       ]),
       fieldManager: agentFieldManager,
@@ -124,14 +134,27 @@ describe("java and qemu drivers with the agent", () => {
   }, 120_000);
 
   it("runs a Java task that prints from its main class, with the JVM options on its command line", async () => {
+    // The classes reach the allocation as an artifact would: a prestart task
+    // copies them into the allocation's shared directory, which the JVM's
+    // chroot sees at /alloc.
     await runJob(`
 job "jvm" {
   group "g" {
+    task "fetch" {
+      driver = "raw_exec"
+      lifecycle {
+        hook = "prestart"
+      }
+      config {
+        command = "/bin/cp"
+        args    = ["-r", "${app.classes}", "\${NOMAD_ALLOC_DIR}/data/classes"]
+      }
+    }
     task "app" {
       driver = "java"
       config {
         class       = "demo.Main"
-        class_path  = "${app.classes}"
+        class_path  = "/alloc/data/classes"
         jvm_options = ["-Xmx48m", "-Dcaravan.marker=${marker}"]
         args        = ["wait", "from-job"]
       }
@@ -155,13 +178,13 @@ job "jvm" {
     expect(read(logFile)).toBe(
       `hello from main: wait,from-job marker=${marker} greeting=hi from the job\n`,
     );
-    const [argv, ...others] = jvmsWithMarker(marker);
+    const [jvm, ...others] = jvmsWithMarker(marker);
     expect(others).toEqual([]);
-    expect(argv?.slice(1)).toEqual([
+    expect(jvm?.argv.slice(1)).toEqual([
       "-Xmx48m",
       `-Dcaravan.marker=${marker}`,
       "-cp",
-      app.classes,
+      "/alloc/data/classes",
       "demo.Main",
       "wait",
       "from-job",

@@ -1,9 +1,10 @@
 // The java driver with the machine's OpenJDK and a small program compiled
 // here: the version fingerprint, config checks naming the field, a jar and a
 // main class on a class path that print from main with the JVM options on
-// their command line, and stop.
+// their command line, isolated as exec tasks are (chrooted into the task
+// directory, as nobody, in the task's memory cgroup), and stop.
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -19,11 +20,17 @@ const log = createLogger({ level: "warn", json: false });
 const driver = javaDriver({ options: {}, pluginConfig: {}, dataDir: os.tmpdir(), log });
 const marker = `m${Math.random().toString(36).slice(2, 8)}`;
 
+/**
+ * A task whose directory holds the jar and the classes under local/, as an
+ * artifact would put them: the JVM runs chrooted into the task directory.
+ */
 function taskStart(config: Record<string, unknown>): TaskStart {
   const allocDir = mkdtempSync(path.join(os.tmpdir(), "caravan-java-alloc-"));
   const taskDir = path.join(allocDir, "app");
   for (const d of ["alloc/logs", "app/local", "app/secrets", "app/tmp"])
     mkdirSync(path.join(allocDir, d), { recursive: true });
+  copyFileSync(app.jar, path.join(taskDir, "local/app.jar"));
+  cpSync(app.classes, path.join(taskDir, "local/classes"), { recursive: true });
   return {
     allocId: "a1",
     jobName: "java",
@@ -40,6 +47,7 @@ function taskStart(config: Record<string, unknown>): TaskStart {
   };
 }
 
+let app: JavaApp;
 const jvms = () => jvmsWithMarker(marker);
 
 const read = (f: string) => {
@@ -51,7 +59,6 @@ const read = (f: string) => {
 };
 
 describe("java driver", () => {
-  let app: JavaApp;
   beforeAll(async () => {
     app = await buildJavaApp();
   }, 120_000);
@@ -78,7 +85,7 @@ describe("java driver", () => {
 
   it("runs a jar whose main prints, with the JVM options on the command line, and stops it", async () => {
     const task = taskStart({
-      jar_path: app.jar,
+      jar_path: "local/app.jar",
       jvm_options: ["-Xmx64m", `-Dcaravan.marker=${marker}`],
       args: ["wait", "two"],
     });
@@ -91,16 +98,19 @@ describe("java driver", () => {
     expect(read(task.stdoutPath)).toBe(
       `hello from main: wait,two marker=${marker} greeting=hello\n`,
     );
-    const [argv, ...others] = jvms();
+    const [jvm, ...others] = jvms();
     expect(others).toEqual([]);
-    expect(argv?.slice(1)).toEqual([
+    expect(jvm?.argv.slice(1)).toEqual([
       "-Xmx64m",
       `-Dcaravan.marker=${marker}`,
       "-jar",
-      app.jar,
+      "/local/app.jar",
       "wait",
       "two",
     ]);
+    // Isolated as an exec task: chrooted into its task directory, as nobody.
+    expect(readlinkSync(`/proc/${jvm?.pid}/root`)).toBe(task.taskDir);
+    expect(readFileSync(`/proc/${jvm?.pid}/status`, "utf8")).toMatch(/^Uid:\t65534\t/m);
     handle.signal("SIGTERM");
     const result = await handle.wait();
     expect(result.exitCode ?? result.signal).not.toBe(0);
@@ -110,7 +120,7 @@ describe("java driver", () => {
   it("runs a main class from a class path to completion", async () => {
     const task = taskStart({
       class: "demo.Main",
-      class_path: app.classes,
+      class_path: "/local/classes",
       jvm_options: [`-Dcaravan.marker=${marker}`],
       args: ["once"],
     });

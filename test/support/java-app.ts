@@ -39,15 +39,20 @@ export async function buildJavaApp(): Promise<JavaApp> {
   return { classes, jar };
 }
 
-/** Command lines (argv) of running JVMs started with -Dcaravan.marker=<marker>. */
-export function jvmsWithMarker(marker: string): string[][] {
-  const found: string[][] = [];
+export interface Jvm {
+  pid: number;
+  argv: string[];
+}
+
+/** Running JVMs started with -Dcaravan.marker=<marker>. */
+export function jvmsWithMarker(marker: string): Jvm[] {
+  const found: Jvm[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").filter(Boolean);
       if (argv[0]?.endsWith("java") && argv.includes(`-Dcaravan.marker=${marker}`))
-        found.push(argv);
+        found.push({ pid: Number(entry), argv });
     } catch {
       // Gone meanwhile.
     }

@@ -3,10 +3,11 @@
 // `java <jvm_options> -jar <jar_path> <args>` or
 // `java <jvm_options> -cp <class_path> <class> <args>`.
 //
-// TODO(exec isolation): Nomad runs the JVM with the exec driver's isolation
-// (chroot, cgroups, namespaces). Until the exec driver exists here, the JVM
-// runs as raw_exec runs a command: a process of the agent's user, re-attached
-// by PID after an agent restart.
+// The JVM runs with the exec driver's isolation (namespaces, the task's
+// chroot, cgroup limits, as nobody), so jar_path and class_path name paths
+// inside the task's chroot: relative to the task directory, or under /alloc,
+// /local or the chroot_env. Where the exec driver cannot run (not root, no
+// cgroups) the JVM runs as raw_exec runs a command, with host paths.
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -19,6 +20,7 @@ import type {
   TaskHandle,
   TaskStart,
 } from "../driver.js";
+import { execDriver } from "../exec/index.js";
 import { rawExecDriver } from "../raw_exec/index.js";
 
 const run = promisify(execFile);
@@ -44,6 +46,7 @@ export interface JavaCommand {
 /** The JVM's command line for a task config, or the errors naming the field. Pure. */
 export function javaCommand(
   config: Record<string, unknown>,
+  /** Where relative paths start: the task directory ("/" inside its chroot). */
   taskDir: string,
   java = "java",
 ): { ok: true; command: JavaCommand } | { ok: false; errors: string[] } {
@@ -80,8 +83,14 @@ export function parseJavaVersion(output: string): Record<string, string> | undef
 
 export const javaDriver: DriverFactory = (ctx: DriverContext) => {
   const java = typeof ctx.pluginConfig.java === "string" ? ctx.pluginConfig.java : "java";
-  // The JVM runs as raw_exec runs a process (see the TODO above); always enabled for java.
-  const processes = rawExecDriver({ ...ctx, options: { "driver.raw_exec.enable": "1" } });
+  const isolated = execDriver(ctx);
+  // Without the exec driver's prerequisites, a plain process (see above).
+  const plain = rawExecDriver({ ...ctx, options: { "driver.raw_exec.enable": "1" } });
+  let useExec: Promise<boolean> | undefined;
+  const canIsolate = () => {
+    useExec ??= isolated.fingerprint().then((fp) => fp.detected);
+    return useExec;
+  };
   return {
     name: "java",
 
@@ -108,21 +117,27 @@ export const javaDriver: DriverFactory = (ctx: DriverContext) => {
     },
 
     async start(task: TaskStart): Promise<TaskHandle> {
-      const command = javaCommand(task.config, task.taskDir, java);
+      const exec = await canIsolate();
+      const command = javaCommand(task.config, exec ? "/" : task.taskDir, java);
       if (!command.ok) throw new Error(command.errors.join("; "));
-      const workDir = task.config.work_dir;
-      return processes.start({
-        ...task,
-        config: {
-          ...command.command,
-          ...(typeof workDir === "string" ? { work_dir: workDir } : {}),
-        },
-      });
+      // The exec driver's own options pass through (pid_mode, cap_add…).
+      const passed = Object.fromEntries(
+        ["pid_mode", "ipc_mode", "cap_add", "cap_drop", "work_dir"]
+          .filter((k) => task.config[k] !== undefined)
+          .map((k) => [k, task.config[k]]),
+      );
+      const config = { ...passed, ...command.command };
+      if (!exec) return plain.start({ ...task, config });
+      const check = isolated.validate(config);
+      if (!check.ok) throw new Error(check.errors.join("; "));
+      return isolated.start({ ...task, config });
     },
 
     async recover(state): Promise<TaskHandle> {
-      if (!processes.recover) throw new Error("cannot re-attach to java tasks");
-      return processes.recover(state);
+      // The exec driver's state names the task's cgroup; raw_exec's does not.
+      const driver = state.cgroup ? isolated : plain;
+      if (!driver.recover) throw new Error("cannot re-attach to java tasks");
+      return driver.recover(state);
     },
   };
 };
