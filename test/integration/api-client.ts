@@ -1,3 +1,4 @@
+import http from "node:http";
 // A tiny client for the API tests: method, path, optional JSON body and token;
 // returns status, headers and the body as text and (when it is JSON) parsed.
 export interface ApiAnswer {
@@ -36,4 +37,47 @@ export function apiClient(base: string) {
     }
     return { status: res.status, headers: res.headers, text, json };
   };
+}
+
+/**
+ * POSTs `bytes` bytes of JSON-ish text, declared up front or chunked, and
+ * resolves with the status the server answers; the server may close the
+ * connection before the body is sent, so write errors after the answer are
+ * expected.
+ */
+export function postOversized(url: string, bytes: number, chunked: boolean): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const req = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname + target.search,
+        method: "POST",
+        headers: chunked ? { "Content-Type": "application/json" } : { "Content-Length": bytes },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on("error", (err) => {
+      // Refused mid-body: the answer has arrived, or the test fails on the status.
+      if (
+        (err as NodeJS.ErrnoException).code !== "EPIPE" &&
+        (err as NodeJS.ErrnoException).code !== "ECONNRESET"
+      )
+        reject(err);
+    });
+    const chunk = Buffer.alloc(64 * 1024, "x");
+    let sent = 0;
+    const pump = () => {
+      while (sent < bytes && !req.destroyed) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once("drain", pump);
+      }
+      req.end();
+    };
+    pump();
+  });
 }

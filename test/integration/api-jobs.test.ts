@@ -15,7 +15,7 @@ import { createControllerMetrics } from "../../src/metrics/registry.js";
 import { createNamespace, eventually, kubectl, kubectlOk } from "../support/kubectl.js";
 import { type NodeHandle, registerNode } from "../support/nodes.js";
 import { type SimulatedAgent, simulateAgent } from "../support/simulated-agent.js";
-import { type ApiAnswer, apiClient } from "./api-client.js";
+import { type ApiAnswer, apiClient, postOversized } from "./api-client.js";
 
 const kubeconfig = inject("kubeconfig");
 const run = Math.random().toString(36).slice(2, 7);
@@ -214,6 +214,49 @@ describe("Nomad HTTP API: jobs", () => {
     });
   });
 
+  it("plans a change without making it, reverts to an earlier version and marks versions stable", async () => {
+    const current = await call("GET", `/v1/job/web?${q()}`);
+    const job = current.json;
+    job.TaskGroups[0].Count = 4;
+    const plan = await call("POST", `/v1/job/web/plan?${q()}`, { Job: job, Diff: true });
+    expect(plan.status).toBe(200);
+    expect(plan.json.Diff).toMatchObject({ Type: "Edited", ID: "web" });
+    // A count change: one more allocation; the three running ones stay (updated in place, as Nomad does).
+    const updates = plan.json.Annotations.DesiredTGUpdates.frontend;
+    expect(updates).toMatchObject({ Place: 1, Stop: 0, DestructiveUpdate: 0 });
+    expect(updates.Ignore + updates.InPlaceUpdate).toBe(3);
+    const after = await call("GET", `/v1/job/web?${q()}`);
+    expect(after.json.JobModifyIndex).toBe(current.json.JobModifyIndex);
+    expect(after.json.TaskGroups[0].Count).toBe(3);
+
+    const versions = await eventually(async () => {
+      const v = await call("GET", `/v1/job/web/versions?${q()}`);
+      return v.json.Versions.length === 2 ? v : undefined;
+    }, "two versions");
+    expect(versions.json.Versions.map((v: { Version: number }) => v.Version)).toEqual([1, 0]);
+    const stable = await call("POST", `/v1/job/web/stable?${q()}`, { JobVersion: 0, Stable: true });
+    expect(stable.status).toBe(200);
+    const marked = await call("GET", `/v1/job/web/versions?${q()}`);
+    expect(marked.json.Versions.find((v: { Version: number }) => v.Version === 0).Stable).toBe(
+      true,
+    );
+
+    const reverted = await call("POST", `/v1/job/web/revert?${q()}`, {
+      JobID: "web",
+      JobVersion: 0,
+    });
+    expect(reverted.status).toBe(200);
+    expect(reverted.json.EvalID).toBe("web-g3");
+    const back = await call("GET", `/v1/job/web?${q()}`);
+    expect(back.json.TaskGroups[0].Count).toBe(2);
+    const missing = await call("POST", `/v1/job/web/revert?${q()}`, { JobVersion: 42 });
+    expect([missing.status, missing.text]).toEqual([404, "job version 42 not found"]);
+    await eventually(async () => {
+      const v = await call("GET", `/v1/job/web/versions?${q()}`);
+      return v.json.Versions[0]?.Version === 2 ? v : undefined;
+    }, "the revert recorded as version 2");
+  });
+
   it("a blocking query with nothing new returns after its wait with the same index", async () => {
     const first = await call("GET", `/v1/job/web?${q()}`);
     const index = Number(first.headers.get("x-nomad-index"));
@@ -286,14 +329,8 @@ describe("Nomad HTTP API: jobs", () => {
     expect(invalid.text).toMatch(/count cannot be negative/);
     const mismatch = await call("POST", `/v1/job/other?${q()}`, { Job: { ID: "web" } });
     expect([mismatch.status, mismatch.text]).toEqual([400, "Job ID does not match name"]);
-    const huge = await call(
-      "POST",
-      `/v1/jobs?${q()}`,
-      undefined,
-      undefined,
-      `{"Job":"${"x".repeat(9 * 1024 * 1024)}"}`,
-    );
-    expect(huge.status).toBe(413);
+    expect(await postOversized(`${api.url}/v1/jobs?${q()}`, 9 * 1024 * 1024, false)).toBe(413);
+    expect(await postOversized(`${api.url}/v1/jobs?${q()}`, 9 * 1024 * 1024, true)).toBe(413);
     const utf8 = await call(
       "POST",
       `/v1/jobs?${q()}`,

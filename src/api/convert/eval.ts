@@ -1,4 +1,5 @@
 // NomadEvaluation → api.Evaluation.
+import type { AllocationMetric } from "../../crds/evaluation.js";
 import type { NomadEvaluation } from "../../crds/objects.js";
 import { goDurationMs } from "../../jobspec/functions/index.js";
 import type { ObjectIndexes } from "../state.js";
@@ -25,7 +26,7 @@ export function evalOut(e: NomadEvaluation, idx: ObjectIndexes, jobID: string): 
     NextEval: s.nextEval ?? "",
     PreviousEval: e.spec.previousEval ?? "",
     BlockedEval: s.blockedEval ?? "",
-    FailedTGAllocs: s.failedTGAllocs ?? null,
+    FailedTGAllocs: s.failedTGAllocs ? metricsOut(s.failedTGAllocs) : null,
     ClassEligibility: s.classEligibility ?? null,
     EscapedComputedClass: s.escapedComputedClass ?? false,
     QueuedAllocations: s.queuedAllocations ?? null,
@@ -35,4 +36,41 @@ export function evalOut(e: NomadEvaluation, idx: ObjectIndexes, jobID: string): 
     CreateTime: nanos(s.createTime ?? e.metadata.creationTimestamp),
     ModifyTime: nanos(s.modifyTime ?? s.createTime ?? e.metadata.creationTimestamp),
   };
+}
+
+/** api.AllocationMetric: why placements failed, per node class, constraint and dimension. */
+export function metricOut(m: AllocationMetric): Obj {
+  const exhausted: Record<string, Obj> = {};
+  for (const [k, r] of Object.entries(m.resourcesExhausted ?? {}))
+    exhausted[k] = {
+      CPU: r.cpu ?? 0,
+      Cores: r.cores ?? 0,
+      MemoryMB: r.memoryMB ?? 0,
+      DiskMB: r.diskMB ?? 0,
+    };
+  return {
+    NodesEvaluated: m.nodesEvaluated ?? 0,
+    NodesFiltered: m.nodesFiltered ?? 0,
+    NodesInPool: m.nodesInPool ?? 0,
+    NodePool: m.nodePool ?? "",
+    NodesAvailable: m.nodesAvailable ?? null,
+    ClassFiltered: m.classFiltered ?? null,
+    ConstraintFiltered: m.constraintFiltered ?? null,
+    NodesExhausted: m.nodesExhausted ?? 0,
+    ClassExhausted: m.classExhausted ?? null,
+    DimensionExhausted: m.dimensionExhausted ?? null,
+    QuotaExhausted: m.quotaExhausted ?? null,
+    ResourcesExhausted: m.resourcesExhausted ? exhausted : null,
+    ScoreMetaData: (m.scoreMetaData ?? []).map((s) => ({
+      NodeID: s.nodeName,
+      Scores: s.scores ?? null,
+      NormScore: s.normScore ?? 0,
+    })),
+    AllocationTime: Math.round((goDurationMs(m.allocationTime ?? "0s") ?? 0) * 1e6),
+    CoalescedFailures: m.coalescedFailures ?? 0,
+  };
+}
+
+export function metricsOut(byGroup: Record<string, AllocationMetric>): Record<string, Obj> {
+  return Object.fromEntries(Object.entries(byGroup).map(([g, m]) => [g, metricOut(m)]));
 }

@@ -1,5 +1,9 @@
 // /v1/jobs and /v1/job/:id: list, register, parse, read, stop and purge,
 // and a job's allocations, evaluations, summary, versions, deployments and scale.
+
+import { planJob } from "../../controllers/jobs/plan.js";
+import { revertJob } from "../../controllers/jobs/revert.js";
+import { isStable, stableAnnotation } from "../../controllers/jobs/versions.js";
 import type { NomadJobSpec } from "../../crds/job/index.js";
 import type { NomadJob } from "../../crds/objects.js";
 import { canonicalize } from "../../jobspec/canonicalize.js";
@@ -12,11 +16,11 @@ import {
 } from "../../jobspec/index.js";
 import { validate } from "../../jobspec/validate.js";
 import { applyObject, deleteObject, mergePatch } from "../../kube/apply.js";
-import { caravanResource } from "../../kube/resources.js";
+import { caravanResource, controllerRevisionResource } from "../../kube/resources.js";
 import { ApiError, requestJson } from "../../kube/rest.js";
 import { allocStub } from "../convert/alloc.js";
 import { deploymentOut } from "../convert/deployment.js";
-import { evalOut } from "../convert/eval.js";
+import { evalOut, metricsOut } from "../convert/eval.js";
 import { fromNomadApi } from "../convert/job-in.js";
 import { jobID, jobNamespace, jobOut, jobStub, jobSummary } from "../convert/job-out.js";
 import { prune } from "../convert/prune.js";
@@ -79,7 +83,8 @@ export function jobRoutes(deps: RouteDeps): Route[] {
     return reply;
   }
 
-  async function register(ctx: Ctx, pathID?: string): Promise<Reply> {
+  /** The job in a request body, checked and shaped as it would be stored; nothing is written. */
+  async function prepare(ctx: Ctx, pathID: string | undefined, capability: string) {
     const body = bodyObject(ctx);
     if (body.Job === undefined || body.Job === null) throw badRequest("Job must be specified");
     const parsed = fromNomadApi(body.Job);
@@ -88,7 +93,7 @@ export function jobRoutes(deps: RouteDeps): Route[] {
     if (!spec.id) throw badRequest("Job ID hasn't been provided");
     if (pathID !== undefined && spec.id !== pathID) throw badRequest("Job ID does not match name");
     const namespace = parsed.namespace ?? ctx.opts.namespace;
-    requireNamespace(ctx, namespace, "submit-job");
+    requireNamespace(ctx, namespace, capability);
     spec.name ??= spec.id;
     checkShape(spec);
     const canonical = canonicalize(spec);
@@ -98,16 +103,6 @@ export function jobRoutes(deps: RouteDeps): Route[] {
         `${problems.length} error${problems.length > 1 ? "s" : ""} occurred:\n${problems.map((p) => `\t* ${p.message}`).join("\n")}\n\n`,
       );
     const existing = findJob(state, namespace, spec.id);
-    if (body.EnforceIndex === true) {
-      const want = Number(body.JobModifyIndex ?? 0);
-      const have = existing ? state.indexesOf(existing).specModify : 0;
-      if (want === 0 && existing)
-        throw badRequest(`Enforcing job modify index 0: job already exists`);
-      if (want !== 0 && have !== want)
-        throw badRequest(
-          `Enforcing job modify index ${want}: job ${existing ? `exists with conflicting job modify index: ${have}` : "does not exist"}`,
-        );
-    }
     if (body.PreserveCounts === true && existing)
       for (const g of canonical.groups) {
         const old = existing.spec.groups.find((o) => o.name === g.name);
@@ -119,6 +114,28 @@ export function jobRoutes(deps: RouteDeps): Route[] {
     const dropped: string[] = [];
     if (specSchema)
       resource.spec = prune(resource.spec, specSchema, "spec", dropped) as NomadJobSpec;
+    const warnings = dropped.length
+      ? `Caravan does not support these fields and ignored them: ${dropped.join(", ")}`
+      : "";
+    return { body, namespace, existing, resource, warnings };
+  }
+
+  async function register(ctx: Ctx, pathID?: string): Promise<Reply> {
+    const { body, namespace, existing, resource, warnings } = await prepare(
+      ctx,
+      pathID,
+      "submit-job",
+    );
+    if (body.EnforceIndex === true) {
+      const want = Number(body.JobModifyIndex ?? 0);
+      const have = existing ? state.indexesOf(existing).specModify : 0;
+      if (want === 0 && existing)
+        throw badRequest(`Enforcing job modify index 0: job already exists`);
+      if (want !== 0 && have !== want)
+        throw badRequest(
+          `Enforcing job modify index ${want}: job ${existing ? `exists with conflicting job modify index: ${have}` : "does not exist"}`,
+        );
+    }
     let written: NomadJob;
     try {
       written = await applyObject<NomadJob>(
@@ -133,10 +150,135 @@ export function jobRoutes(deps: RouteDeps): Route[] {
       throw err;
     }
     const index = await seen(state, "jobs", written.metadata.resourceVersion);
-    const warnings = dropped.length
-      ? `Caravan does not support these fields and ignored them: ${dropped.join(", ")}`
-      : "";
     return { body: { ...writeResult(written, index), Warnings: warnings }, index };
+  }
+
+  /** Nomad's job plan: the scheduler's dry run on the informer caches (planJob), written nowhere. */
+  async function plan(ctx: Ctx): Promise<Reply> {
+    const { namespace, existing, resource, warnings } = await prepare(
+      ctx,
+      ctx.params.id,
+      "submit-job",
+    );
+    const name = resource.metadata.name;
+    const jobKeyOf = `${namespace}/${name}`;
+    const result = planJob({
+      namespace,
+      jobName: name,
+      spec: resource.spec,
+      ...(existing ? { current: existing } : {}),
+      versions: state.versions.store.byIndex(byJob, jobKeyOf),
+      nodes: state.nodes.store.list(),
+      allocations: state.allocations.store.list(),
+      deployments: state.deployments.store.byIndex(byJob, jobKeyOf),
+      jobInfo: (ns, jobName) => {
+        const j = state.jobs.store.get(`${ns}/${jobName}`);
+        return { priority: j?.spec.priority ?? 50, type: j?.spec.type ?? "service" };
+      },
+      now: Date.now(),
+    });
+    const updates: Record<string, Record<string, number>> = {};
+    const groups: unknown[] = [];
+    for (const [group, u] of Object.entries(result.desiredTGUpdates)) {
+      updates[group] = {
+        Ignore: u.ignore,
+        Place: u.place,
+        Migrate: u.migrate,
+        Stop: u.stop,
+        InPlaceUpdate: u.inPlaceUpdate,
+        DestructiveUpdate: u.destructiveUpdate,
+        Canary: u.canary,
+        Preemptions: u.preemptions,
+      };
+      const named: Record<string, number> = {};
+      for (const [k, label] of [
+        ["place", "create"],
+        ["stop", "destroy"],
+        ["migrate", "migrate"],
+        ["inPlaceUpdate", "in-place update"],
+        ["destructiveUpdate", "create/destroy update"],
+        ["canary", "canary"],
+        ["ignore", "ignore"],
+      ] as const)
+        if (u[k] > 0) named[label] = u[k];
+      groups.push({
+        Type: result.diffType,
+        Name: group,
+        Fields: null,
+        Objects: null,
+        Tasks: null,
+        Updates: named,
+      });
+    }
+    const index = state.index(["jobs", "allocations", "nodes"]);
+    return {
+      body: {
+        Index: index,
+        JobModifyIndex: existing ? state.indexesOf(existing).specModify : 0,
+        CreatedEvals: null,
+        Diff: {
+          Type: result.diffType,
+          ID: resource.spec.id,
+          Fields: null,
+          Objects: null,
+          TaskGroups: groups,
+        },
+        Annotations: { DesiredTGUpdates: updates, PreemptedAllocs: null },
+        FailedTGAllocs: Object.keys(result.plan.failedTGAllocs).length
+          ? metricsOut(result.plan.failedTGAllocs)
+          : null,
+        NextPeriodicLaunch: "0001-01-01T00:00:00Z",
+        Warnings: [warnings, ...result.failures].filter(Boolean).join("\n"),
+      },
+      index,
+    };
+  }
+
+  /** The job's spec becomes an earlier version's; the jobs controller records it as a new version. */
+  async function revert(ctx: Ctx): Promise<Reply> {
+    const job = mustFindJob(ctx, state, ["submit-job"]);
+    const body = bodyObject(ctx);
+    const want = body.JobVersion;
+    if (typeof want !== "number" || !Number.isInteger(want) || want < 0)
+      throw badRequest("JobVersion must be a version number");
+    const versions = state.versions.store.byIndex(byJob, key(job));
+    const current = job.status?.version ?? 0;
+    if (typeof body.EnforcePriorVersion === "number" && body.EnforcePriorVersion !== current)
+      throw badRequest(
+        `current job has version ${current}; enforcing version ${body.EnforcePriorVersion}`,
+      );
+    const to = versions.find((v) => v.revision === want);
+    if (!to) throw notFound(`job version ${want}`);
+    const before = job.metadata.resourceVersion;
+    if (!(await revertJob(kc, job, to)))
+      throw badRequest(`can't revert to current version ${want}`);
+    // revertJob answers nothing; wait for our cache to hold the new spec.
+    const deadline = Date.now() + 5_000;
+    let now = job;
+    while (Date.now() < deadline) {
+      now = state.jobs.store.get(key(job)) ?? job;
+      if (now.metadata.resourceVersion !== before) break;
+      await state.trackers.jobs.changed(deadline - Date.now(), new AbortController().signal);
+    }
+    const index = state.index(["jobs"]);
+    return { body: writeResult(now, index), index };
+  }
+
+  async function stable(ctx: Ctx): Promise<Reply> {
+    const job = mustFindJob(ctx, state, ["submit-job"]);
+    const body = bodyObject(ctx);
+    if (typeof body.JobVersion !== "number")
+      throw badRequest("JobVersion must be a version number");
+    if (typeof body.Stable !== "boolean") throw badRequest("Stable must be true or false");
+    const v = state.versions.store
+      .byIndex(byJob, key(job))
+      .find((x) => x.revision === body.JobVersion);
+    if (!v) throw notFound(`job version ${body.JobVersion}`);
+    const written = await mergePatch(kc, controllerRevisionResource, v, {
+      metadata: { annotations: { [stableAnnotation]: String(body.Stable) } },
+    });
+    const index = await seen(state, "versions", written.metadata.resourceVersion);
+    return { body: { Index: index, JobModifyIndex: state.indexesOf(job).specModify }, index };
   }
 
   function writeResult(job: NomadJob, index: number): Record<string, unknown> {
@@ -213,7 +355,7 @@ export function jobRoutes(deps: RouteDeps): Route[] {
     const out = revisions.map((r) => {
       const j = jobOut({ ...job, spec: r.data.spec as NomadJobSpec, status: {} }, idx);
       j.Version = r.revision;
-      j.Stable = r.data.stable ?? false;
+      j.Stable = isStable(r);
       return j;
     });
     if (out.length === 0) out.push(jobOut(job, idx));
@@ -357,13 +499,9 @@ export function jobRoutes(deps: RouteDeps): Route[] {
     ),
     get("/v1/job/:id*/scale", scaleStatus, ["jobs", "allocations"]),
     { method: "POST", path: "/v1/job/:id*/scale", handle: scale },
-    {
-      method: "POST",
-      path: "/v1/job/:id*/plan",
-      handle: () => {
-        throw new HttpError(501, "job plan is not implemented in Caravan yet");
-      },
-    },
+    { method: "POST", path: "/v1/job/:id*/plan", handle: plan },
+    { method: "POST", path: "/v1/job/:id*/revert", handle: revert },
+    { method: "POST", path: "/v1/job/:id*/stable", handle: stable },
     get(
       "/v1/job/:id*",
       (ctx) => {
