@@ -72,7 +72,14 @@ export class Executor {
   run(): string {
     const dot = this.options.data;
     this.vars = [{ name: "$", value: dot }];
-    this.walkList(dot, this.tmpl.root);
+    try {
+      this.walkList(dot, this.tmpl.root);
+    } catch (e) {
+      // Data nested (or cyclic) beyond what the stack holds, seen at the node being evaluated.
+      if (e instanceof RangeError && this.node)
+        this.errorf(`value nested too deeply: ${e.message}`);
+      throw e;
+    }
     return this.out.join("");
   }
 

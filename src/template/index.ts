@@ -58,12 +58,11 @@ export function renderTemplate(template: Template, options: RenderOptions): Rend
   });
   try {
     return result(executor.run());
-  } catch (e) {
-    if (e instanceof RangeError) {
-      const err = positionedError(template.text, template.name, 0, `stack overflow: ${e.message}`);
-      if (missing.size > 0) return result(executor.partialOutput());
-      throw err;
-    }
+  } catch (thrown) {
+    const e =
+      thrown instanceof RangeError
+        ? positionedError(template.text, template.name, 0, `stack overflow: ${thrown.message}`)
+        : thrown;
     if (e instanceof TemplateError && missing.size > 0) return result(executor.partialOutput());
     throw e;
   }

@@ -155,6 +155,18 @@ describe("custom delimiters (Nomad's left_delimiter / right_delimiter)", () => {
 });
 
 describe("values from JavaScript", () => {
+  it("cyclic data ends in a TemplateError at the node that printed it", () => {
+    const data: Record<string, unknown> = { a: 1 };
+    data.self = data;
+    expect(output("{{ .self.self.a }}", { data })).toBe("1");
+    expect(errorOf(() => output("x\n {{ . }}", { data }))).toMatch(
+      /^template: t:2:5: executing "t" at <\{\{\.\}\}>: value nested too deeply: /,
+    );
+    expect(errorOf(() => output("{{ toJSON . }}", { data }))).toContain(
+      "error calling toJSON: json: unsupported value: encountered a cycle",
+    );
+  });
+
   it("integral numbers are Go ints, others float64; bigint is an int; Map is a map", () => {
     const data = {
       i: 3,
