@@ -188,8 +188,10 @@ describe("agent running jobs", () => {
       const j = JSON.parse(
         await kubectlOk(kubeconfig, ["get", "nomadjob", "once", "-n", ns, "-o", "json"]),
       );
-      return j.status?.summary?.g?.complete === 2 ? j : undefined;
-    }, "the job summary to count two complete allocations");
+      const ready = (j.status?.conditions ?? []).find((c: { type: string }) => c.type === "Ready");
+      return j.status?.summary?.g?.complete === 2 && ready?.reason === "Complete" ? j : undefined;
+    }, "the job summary to count two complete allocations and its Ready condition to say Complete");
+    expect(job.status.status).toBe("dead");
     expect(job.status.summary.g).toMatchObject({ complete: 2, failed: 0, running: 0 });
     const allocs = await allocationsOf(kubeconfig, ns, "once");
     expect(allocs.map((a) => a.status.clientStatus)).toEqual(["complete", "complete"]);
