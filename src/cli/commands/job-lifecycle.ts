@@ -47,6 +47,19 @@ function resolveJobName(arg: string): string {
   return toResource({ id: arg, name: arg } as NomadJobSpec).metadata.name;
 }
 
+/**
+ * A job by its Nomad ID: the resource named after it, or (children, whose
+ * names are "<parent>-periodic-<time>") the one whose spec.id it is.
+ */
+export async function findJob(kc: KubeConfig, ns: string, id: string): Promise<NomadJob> {
+  const direct = await getJob(kc, ns, resolveJobName(id));
+  if (direct) return direct;
+  const all = await getJson<{ items: NomadJob[] }>(kc, collectionPath(jobs, ns));
+  const found = all.items.find((j) => j.spec.id === id || j.metadata.name === id);
+  if (!found) throw new UsageError(`no job "${id}" in namespace ${ns}`);
+  return found;
+}
+
 export function addLifecycleCommands(
   job: Command,
   load: (
@@ -80,9 +93,8 @@ export function addLifecycleCommands(
     if (!Number.isInteger(version) || version < 0)
       throw new UsageError(`version: expected a job version number, got "${versionArg}"`);
     const kc = loadKubeConfig(flags.kubeconfig);
-    const name = resolveJobName(arg);
-    const current = await getJob(kc, flags.namespace, name);
-    if (!current) throw new UsageError(`no job "${arg}" in namespace ${flags.namespace}`);
+    const current = await findJob(kc, flags.namespace, arg);
+    const name = current.metadata.name;
     const versions = await versionsOf(kc, flags.namespace, name);
     const to = versions.find((v) => v.revision === version);
     if (!to)
@@ -107,8 +119,7 @@ export function addLifecycleCommands(
       .argument("<job>", "job ID"),
   ).action(async (arg: string, flags: ClusterFlags) => {
     const kc = loadKubeConfig(flags.kubeconfig);
-    const parent = await getJob(kc, flags.namespace, resolveJobName(arg));
-    if (!parent) throw new UsageError(`no job "${arg}" in namespace ${flags.namespace}`);
+    const parent = await findJob(kc, flags.namespace, arg);
     if (!parent.spec.periodic) throw new UsageError(`job "${arg}" is not periodic`);
     const child = periodicChild(parent, Date.now());
     await createObject(kc, jobs, child);

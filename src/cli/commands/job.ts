@@ -14,6 +14,7 @@ import {
   toYaml,
 } from "../../jobspec/index.js";
 import { UsageError } from "../options.js";
+import { addDispatchCommand } from "./job-dispatch.js";
 import { addLifecycleCommands } from "./job-lifecycle.js";
 
 interface JobFlags {
@@ -152,5 +153,6 @@ export function jobCommand(): Command {
     },
     addVarFlags,
   );
+  addDispatchCommand(job);
   return job;
 }
