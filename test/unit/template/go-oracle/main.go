@@ -1,7 +1,7 @@
 // Regenerates the expected outputs in ../go-oracle.json with Go's own
 // text/template, so the TypeScript engine is compared with the real thing.
 //
-//	cd test/unit/template/go-oracle && go run main.go
+//	cd test/unit/template/go-oracle && python3 cases.py && go run main.go
 package main
 
 import (
