@@ -21,8 +21,6 @@ const known = new Set([
   "cap_add",
   "cap_drop",
   "work_dir",
-  "cgroup_v1_override",
-  "cgroup_v2_override",
 ]);
 
 /** Nomad's chroot_env default: what a dynamically linked program usually needs. */

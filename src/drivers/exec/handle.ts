@@ -54,8 +54,14 @@ export function execHandle(state: ExecTaskState, exited?: Promise<void>): TaskHa
   const signal = (sig: NodeJS.Signals) => {
     const target = initPid();
     if (sig === "SIGKILL") {
-      if (target !== undefined) kill(target, "SIGKILL");
-      for (const p of cgroupPids(state.cgroup)) kill(p, "SIGKILL");
+      // Everything but the init first: the init then exits with the task's
+      // 137, which SIGKILL of the init itself would lose. If it lingers, it
+      // goes too, and with it whatever is left in the namespace.
+      for (const p of cgroupPids(state.cgroup)) if (p !== target) kill(p, "SIGKILL");
+      if (target !== undefined)
+        setTimeout(() => {
+          if (alive(target)) kill(target, "SIGKILL");
+        }, 1000).unref();
       return;
     }
     if (target !== undefined) kill(target, sig);
@@ -93,9 +99,12 @@ export function execHandle(state: ExecTaskState, exited?: Promise<void>): TaskHa
       return usage && { ...usage, timestamp: Date.now() };
     },
     exec: (command, timeoutMs) => {
-      const target = initPid();
-      if (target === undefined) return Promise.reject(new Error("exec: the task is not running"));
-      return execIn(state, target, command, timeoutMs);
+      // The init never entered the chroot; the task (its child) did, and
+      // nsenter takes root and working directory from the process it targets.
+      const init = initPid();
+      const task = cgroupPids(state.cgroup).find((p) => init !== undefined && parentOf(p) === init);
+      if (task === undefined) return Promise.reject(new Error("exec: the task is not running"));
+      return execIn(state, task, command, timeoutMs);
     },
   };
 }
@@ -115,7 +124,7 @@ function exitResult(state: ExecTaskState): ExitResult {
 /** Runs a command inside the task's namespaces, chroot and cgroup, as its user. */
 function execIn(
   state: ExecTaskState,
-  init: number,
+  task: number,
   command: string[],
   timeoutMs: number,
 ): Promise<ExecResult> {
@@ -127,7 +136,7 @@ function execIn(
     [
       "-c",
       `${join}; exec nsenter --target "$0" --mount --uts --ipc --pid --root --wd --setgid ${state.gid} --setuid ${state.uid} -- "$@"`,
-      String(init),
+      String(task),
       ...command,
     ],
     { stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs, killSignal: "SIGKILL" },
