@@ -243,6 +243,41 @@ describe("docker driver", () => {
     await second.destroy?.();
   });
 
+  it("removes an image image_delay after its last task, and keeps exited containers when gc.container is off", async () => {
+    const gcImage = await buildBusyboxImage(podman, "localhost/caravan-gc:test", "gc me\n");
+    const once = { image: gcImage, command: "/bin/echo", args: ["once"] };
+    const keep = driverWith({ gc: [{ image: false, container: false }] });
+    const kept = await keep.start(taskStart(once));
+    expect((await kept.wait()).exitCode).toBe(0);
+    await kept.destroy?.();
+    const id = kept.recovery?.containerId as string;
+    expect((await docker.getContainer(id).inspect()).State.Status).toBe("exited");
+    await docker.getContainer(id).remove();
+
+    const collect = driverWith({ gc: [{ image: true, image_delay: "1s", container: true }] });
+    const first = await collect.start(taskStart(once));
+    await first.wait();
+    // A second task with the image starts before the first is cleaned up: the image stays.
+    const second = await collect.start(taskStart(once));
+    await first.destroy?.();
+    await second.wait();
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect((await docker.getImage(gcImage).inspect()).Id).toBeTruthy();
+    await second.destroy?.();
+    await eventually(
+      async () =>
+        await docker
+          .getImage(gcImage)
+          .inspect()
+          .then(
+            () => undefined,
+            (err: { statusCode?: number }) => (err.statusCode === 404 ? true : undefined),
+          ),
+      "the image to be removed after image_delay",
+      15_000,
+    );
+  });
+
   it("kills a container that exceeds its memory limit", async () => {
     const handle = await driverWith().start(
       taskStart(

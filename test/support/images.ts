@@ -35,7 +35,12 @@ const applets = [
 ];
 
 /** A busybox root filesystem serving /www with httpd; returns the image name. */
-export async function buildBusyboxImage(podman: PodmanService, name: string): Promise<string> {
+export async function buildBusyboxImage(
+  podman: PodmanService,
+  name: string,
+  /** What httpd serves at /; a different text makes a different image. */
+  index = "hello from busybox httpd\n",
+): Promise<string> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "caravan-image-"));
   const root = path.join(dir, "root");
   for (const d of ["bin", "etc", "tmp", "www", "proc", "sys", "dev"])
@@ -47,7 +52,7 @@ export async function buildBusyboxImage(podman: PodmanService, name: string): Pr
     "root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n",
   );
   writeFileSync(path.join(root, "etc", "group"), "root:x:0:\nnogroup:x:65534:\n");
-  writeFileSync(path.join(root, "www", "index.html"), "hello from busybox httpd\n");
+  writeFileSync(path.join(root, "www", "index.html"), index);
   const tar = path.join(dir, "root.tar");
   await run("tar", ["-C", root, "-cf", tar, "."]);
   await podman.podman([

@@ -3,6 +3,7 @@
 // endpoint comes from the plugin config or DOCKER_HOST; the plugin config also
 // decides what tasks may ask for (privileged, capabilities, host volumes) and
 // how containers and images are collected.
+import { statSync } from "node:fs";
 import type {
   DriverContext,
   DriverFactory,
@@ -135,11 +136,25 @@ export const dockerDriver: DriverFactory = (ctx: DriverContext) => {
     async recover(recovery): Promise<TaskHandle> {
       const state = recovery as DockerRecovery;
       images.acquire(state.imageId);
-      // Output written before now was already copied by the earlier agent.
-      return containerHandle(handleDeps, state, Math.floor(Date.now() / 1000));
+      // The earlier agent copied output up to its last write into the log
+      // files (or the log monitor's FIFOs): go on from there, so what the
+      // container wrote while no agent ran is kept.
+      return containerHandle(handleDeps, state, lastWrite(state) ?? Math.floor(Date.now() / 1000));
     },
   };
 };
+
+/** When the task's output was last written (whole seconds, as the Engine API's logs `since` takes). */
+function lastWrite(state: DockerRecovery): number | undefined {
+  const times = [state.stdoutPath, state.stderrPath].flatMap((p) => {
+    try {
+      return [statSync(p).mtimeMs];
+    } catch {
+      return [];
+    }
+  });
+  return times.length ? Math.floor(Math.max(...times) / 1000) : undefined;
+}
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return Promise.race([
