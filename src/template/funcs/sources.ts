@@ -2,6 +2,7 @@
 // caller's TemplateSources, following consul-template's two-phase model: a
 // source without the data yet gives undefined; the read is recorded as missing
 // and an empty value is rendered, so the caller fetches and renders again.
+import { createHash } from "node:crypto";
 import type { TemplateDependency } from "../types.js";
 import { kindOf, mapGet, typeName } from "../values.js";
 import { type CallContext, type FuncMap, fn } from "./types.js";
@@ -68,6 +69,25 @@ function explode(pairs: KeyPair[]): Record<string, unknown> {
   return root;
 }
 
+/**
+ * nomadService <count> <key> <name>: a stable subset of `count` instances for
+ * this key (rendezvous hashing), so each allocation keeps the same upstreams
+ * while the set changes little.
+ */
+function chooseInstances<T extends { Address: string; Port: number }>(
+  all: T[],
+  count: number,
+  key: string,
+): T[] {
+  const score = (s: T) =>
+    createHash("sha256").update(`${key}\u0000${s.Address}:${s.Port}`).digest("hex");
+  return all
+    .map((s) => ({ s, h: score(s) }))
+    .sort((a, b) => (a.h < b.h ? -1 : a.h > b.h ? 1 : 0))
+    .slice(0, Math.max(0, count))
+    .map((x) => x.s);
+}
+
 function loopBound(v: unknown): number {
   const k = kindOf(v);
   if (k === "int") return Number(v);
@@ -123,6 +143,30 @@ export const SOURCE_FUNCS: FuncMap = {
     "string",
   ),
   services: fn(
+    [],
+    (ctx) => read(ctx, "service", "", () => ctx.sources.services?.()) ?? [],
+    "string",
+  ),
+  // Nomad's native service discovery reads the same service registry.
+  nomadService: fn(
+    [],
+    (ctx, args) => {
+      if (args.length === 1 && typeof args[0] === "string") {
+        const name = args[0];
+        return read(ctx, "service", name, () => ctx.sources.service?.(name)) ?? [];
+      }
+      if (args.length !== 3)
+        throw new Error("expected arguments <service> or <count> <key> <service>");
+      const [count, key, name] = args;
+      if (kindOf(count) !== "int") throw new Error("expected integer for <count> argument");
+      if (typeof key !== "string") throw new Error("expected string for <key> argument");
+      if (typeof name !== "string") throw new Error("expected string for <service> argument");
+      const all = read(ctx, "service", name, () => ctx.sources.service?.(name)) ?? [];
+      return chooseInstances(all, Number(count), key);
+    },
+    "any",
+  ),
+  nomadServices: fn(
     [],
     (ctx) => read(ctx, "service", "", () => ctx.sources.services?.()) ?? [],
     "string",

@@ -167,6 +167,42 @@ describe("source functions", () => {
     });
   });
 
+  it("nomadService reads the same registry; the 3-argument form picks a stable subset", () => {
+    const instances = Array.from({ length: 6 }, (_, i) => ({
+      Name: "redis",
+      Address: `10.0.0.${i}`,
+      Port: 6379,
+      Tags: [],
+    }));
+    const sources = sourcesFrom({ services: { redis: instances } });
+    expect(
+      render('{{ range nomadService "redis" }}{{ .Address }} {{ end }}', { sources }),
+    ).toMatchObject({
+      output: "10.0.0.0 10.0.0.1 10.0.0.2 10.0.0.3 10.0.0.4 10.0.0.5 ",
+      dependencies: [{ kind: "service", name: "redis" }],
+    });
+    const pick = (key: string, list = instances) =>
+      render(`{{ range nomadService 2 "${key}" "redis" }}{{ .Address }} {{ end }}`, {
+        sources: sourcesFrom({ services: { redis: list } }),
+      })
+        .output.trim()
+        .split(" ");
+    const a = pick("alloc-a");
+    expect(a).toHaveLength(2);
+    expect(pick("alloc-a")).toEqual(a);
+    // Removing an instance that was not chosen leaves the choice alone.
+    const unchosen = instances.filter((s) => !a.includes(s.Address));
+    expect(
+      pick(
+        "alloc-a",
+        instances.filter((s) => s !== unchosen[0]),
+      ),
+    ).toEqual(a);
+    expect(errorOf(() => render('{{ nomadService "a" "b" }}'))).toContain(
+      "error calling nomadService: expected arguments <service> or <count> <key> <service>",
+    );
+  });
+
   it("nomadVar gives the variable's items; absent is missing and falsy", () => {
     const t = '{{ with nomadVar "nomad/jobs/web" }}{{ .user }}@{{ .host }}{{ else }}none{{ end }}';
     expect(render(t, { sources: sourcesFrom({}) })).toMatchObject({
