@@ -1,7 +1,7 @@
 // Templates rendered by the agent from ConfigMaps and Secrets in the job's
 // namespace: files and env before the task starts, and on a ConfigMap change
 // a re-render with the template's change_mode (restart or signal).
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { readLogs } from "../../src/agent/logs/reader.js";
@@ -214,5 +214,53 @@ describe("agent templates", () => {
     );
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(waiting.status.taskStates.t.state).toBe("pending");
+  });
+
+  it("fails the task, naming why, on a missing key with error_on_missing_key and on a destination outside the task dir", async () => {
+    await kubectlOk(kubeconfig, [
+      "create",
+      "secret",
+      "generic",
+      "strict-db",
+      "-n",
+      ns,
+      "--from-literal=user=app",
+    ]);
+    const failing = (name: string, template: Record<string, unknown>) =>
+      applyJob(kubeconfig, ns, name, {
+        type: "batch",
+        datacenters: [dc],
+        groups: [
+          {
+            name: "g",
+            restart: { attempts: 0, mode: "fail" },
+            reschedule: { attempts: 0, unlimited: false },
+            tasks: [shTask("t", "echo should not run", { templates: [template] })],
+          },
+        ],
+      });
+    await failing("strict", {
+      data: '{{ with secret "strict-db" }}{{ .Data.nokey }}{{ end }}',
+      destination: "local/strict",
+      errorOnMissingKey: true,
+    });
+    await failing("escaping", { data: "x", destination: "../../../etc/escaped" });
+    for (const [job, reason] of [
+      ["strict", /^Template failed: .*nokey/],
+      [
+        "escaping",
+        /^Template failed: template.destination: "..\/..\/..\/etc\/escaped" escapes the task directory$/,
+      ],
+    ] as const) {
+      const failed = await eventually(async () => {
+        const [x] = await allocationsOf(kubeconfig, ns, job);
+        return x?.status?.clientStatus === "failed" ? x : undefined;
+      }, `${job} to fail`);
+      const events = failed.status.taskStates.t.events as { type: string; message: string }[];
+      expect(events.find((e) => e.type === "Killing")?.message).toMatch(reason);
+      expect(events.at(-1)?.type).toBe("Not Restarting");
+      expect(failed.status.taskStates.t).toMatchObject({ state: "dead", failed: true });
+    }
+    expect(existsSync(path.join(agent.dataDir, "etc"))).toBe(false);
   });
 });
