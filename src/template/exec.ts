@@ -116,8 +116,7 @@ export class Executor {
 
   private walk(dot: unknown, node: Statement): void {
     this.at(node);
-    if (++this.steps > MAX_EXEC_STEPS)
-      this.errorf(`exceeded maximum execution steps (${MAX_EXEC_STEPS})`);
+    this.step();
     switch (node.type) {
       case "text":
         this.out.push(node.text);
@@ -156,6 +155,12 @@ export class Executor {
     this.out.push(formatDefault(v));
   }
 
+  private step(): void {
+    if (++this.steps > MAX_EXEC_STEPS) {
+      this.errorf(`exceeded maximum execution steps (${MAX_EXEC_STEPS})`);
+    }
+  }
+
   private walkIfOrWith(dot: unknown, node: BranchNode): void {
     const mark = this.vars.length;
     try {
@@ -174,6 +179,7 @@ export class Executor {
       const val = this.evalPipeline(dot, node.pipe);
       const { decl, isAssign } = node.pipe;
       const oneIteration = (index: unknown, elem: unknown): boolean => {
+        this.step();
         if (decl.length > 0) {
           if (isAssign) this.setVar(decl[0] as VariableNode, decl.length > 1 ? index : elem);
           else this.setTopVar(1, elem);

@@ -88,6 +88,9 @@ describe("execution errors", () => {
         `executing "d" at <.*>: exceeded maximum execution steps \\(${MAX_EXEC_STEPS}\\)$`,
       ),
     );
+    expect(errorOf(() => output("{{ range 1000000000 }}{{ end }}"))).toMatch(
+      /exceeded maximum execution steps/,
+    );
     expect(Date.now() - started).toBeLessThan(60_000);
   }, 120_000);
 });
