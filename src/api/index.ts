@@ -15,8 +15,11 @@ import { agentRoutes } from "./routes/agent.js";
 import { allocationRoutes } from "./routes/allocations.js";
 import type { RouteDeps } from "./routes/deps.js";
 import { jobRoutes } from "./routes/jobs.js";
+import { lifecycleRoutes } from "./routes/lifecycle.js";
 import { logRoutes } from "./routes/logs.js";
 import { nodeRoutes } from "./routes/nodes.js";
+import { scalingRoutes } from "./routes/scaling.js";
+import { systemRoutes } from "./routes/system.js";
 import { type ApiServer, serveApi } from "./server.js";
 import { ApiState } from "./state.js";
 
@@ -63,6 +66,9 @@ export async function startApi(
     ...agentRoutes(deps),
     ...aclRoutes(deps),
     ...logRoutes(deps),
+    ...scalingRoutes(deps),
+    ...lifecycleRoutes(deps),
+    ...systemRoutes(deps),
   ];
   state.start();
   const tls = config.tls;

@@ -257,6 +257,41 @@ describe("Nomad HTTP API: jobs", () => {
     }, "the revert recorded as version 2");
   });
 
+  it("serves scaling policies and search, and stops an allocation so it is replaced", async () => {
+    const policies = await call("GET", `/v1/scaling/policies?${q()}`);
+    expect(policies.json).toHaveLength(1);
+    expect(policies.json[0]).toMatchObject({
+      Type: "horizontal",
+      Enabled: true,
+      Target: { Namespace: ns, Job: "web", Group: "frontend" },
+    });
+    const policy = await call("GET", `/v1/scaling/policy/${policies.json[0].ID}?${q()}`);
+    expect(policy.json).toMatchObject({ Min: 1, Max: 5, Target: { Job: "web" } });
+    const search = await call("POST", `/v1/search?${q()}`, { Prefix: "we", Context: "jobs" });
+    expect(search.json.Matches.jobs).toEqual(["web"]);
+    const gc = await call("PUT", "/v1/system/gc");
+    expect(gc.status).toBe(200);
+
+    const allocs = await call("GET", `/v1/job/web/allocations?${q()}`);
+    const victim = allocs.json.find((a: { DesiredStatus: string }) => a.DesiredStatus === "run");
+    const stop = await call("POST", `/v1/allocation/${victim.ID}/stop?${q()}`);
+    expect(stop.status).toBe(200);
+    expect(stop.json.EvalID).toMatch(/-stop-/);
+    await eventually(
+      async () => {
+        const now = await call("GET", `/v1/job/web/allocations?${q()}`);
+        const stopped = now.json.find((a: { ID: string }) => a.ID === victim.ID);
+        const running = now.json.filter(
+          (a: { DesiredStatus: string; ClientStatus: string }) =>
+            a.DesiredStatus === "run" && a.ClientStatus === "running",
+        );
+        return stopped?.DesiredStatus !== "run" && running.length === 2 ? now : undefined;
+      },
+      "the stopped allocation to be replaced",
+      60_000,
+    );
+  });
+
   it("a blocking query with nothing new returns after its wait with the same index", async () => {
     const first = await call("GET", `/v1/job/web?${q()}`);
     const index = Number(first.headers.get("x-nomad-index"));
@@ -389,11 +424,15 @@ describe("Nomad HTTP API: jobs", () => {
       DrainSpec: { Deadline: 60e9, IgnoreSystemJobs: true },
     });
     expect(drain.status).toBe(200);
-    const drained = await kubectlOk(kubeconfig, ["get", `nomadnode/api-node-${run}`, "-o", "json"]);
-    expect(JSON.parse(drained).spec).toMatchObject({
-      drain: { deadline: "1m", ignoreSystemJobs: true },
-      eligibility: "ineligible",
-    });
+    // The drain is recorded; with nothing on the node, a drainer may finish it at once.
+    await eventually(async () => {
+      const n = JSON.parse(
+        await kubectlOk(kubeconfig, ["get", `nomadnode/api-node-${run}`, "-o", "json"]),
+      );
+      const asked = n.spec.drain?.deadline === "1m" && n.spec.drain?.ignoreSystemJobs === true;
+      const done = ["draining", "complete"].includes(n.status?.lastDrain?.status);
+      return n.spec.eligibility === "ineligible" && (asked || done) ? n : undefined;
+    }, "the drain on the node");
     const cancel = await call("POST", `/v1/node/api-node-${run}/drain`, {
       DrainSpec: null,
       MarkEligible: true,

@@ -29,7 +29,14 @@ export function nodeStub(n: NomadNode, idx: ObjectIndexes): Obj {
     StatusDescription: s.statusDescription ?? "",
     Drivers: drivers,
     Attributes: s.attributes ?? {},
-    LastDrain: null,
+    LastDrain: s.lastDrain
+      ? {
+          Status: s.lastDrain.status ?? "",
+          StartedAt: s.lastDrain.startedAt ?? "0001-01-01T00:00:00Z",
+          UpdatedAt: s.lastDrain.updatedAt ?? "0001-01-01T00:00:00Z",
+          Meta: s.lastDrain.meta ?? null,
+        }
+      : null,
     CreateIndex: idx.create,
     ModifyIndex: idx.modify,
   };

@@ -1,0 +1,123 @@
+// Writes on deployments and allocations: promote, fail and pause a deployment
+// (spec fields the deployment watcher acts on), and stop an allocation (Nomad
+// marks it for migration, so the scheduler replaces it elsewhere).
+import type { NomadAllocation, NomadDeployment, NomadEvaluation } from "../../crds/objects.js";
+import { createObject, mergePatch } from "../../kube/apply.js";
+import { caravanResource } from "../../kube/resources.js";
+import { badRequest, type Ctx, HttpError, notFound, type Reply, type Route } from "../http.js";
+import { bodyObject, findByName, requireNamespace } from "./common.js";
+import type { RouteDeps } from "./deps.js";
+import { seen } from "./writes.js";
+
+const deploymentsRef = caravanResource("NomadDeployment");
+const allocationsRef = caravanResource("NomadAllocation");
+const evaluationsRef = caravanResource("NomadEvaluation");
+const terminal = new Set(["successful", "failed", "cancelled"]);
+
+export function lifecycleRoutes(deps: RouteDeps): Route[] {
+  const { state, kc } = deps;
+
+  function deployment(ctx: Ctx): NomadDeployment {
+    const d = findByName(state.deployments.store, ctx.params.id ?? "");
+    if (!d) throw notFound("deployment");
+    requireNamespace(ctx, d.metadata.namespace ?? "default", "submit-job");
+    if (terminal.has(d.status?.status ?? ""))
+      throw badRequest(`can't change deployment in terminal state ${d.status?.status}`);
+    return d;
+  }
+
+  async function patchDeployment(
+    d: NomadDeployment,
+    spec: Record<string, unknown>,
+  ): Promise<Reply> {
+    const written = await mergePatch<NomadDeployment>(kc, deploymentsRef, d, { spec });
+    const index = await seen(state, "deployments", written.metadata.resourceVersion);
+    return {
+      body: { EvalID: "", EvalCreateIndex: 0, DeploymentModifyIndex: index, Index: index },
+      index,
+    };
+  }
+
+  return [
+    {
+      method: "POST",
+      path: "/v1/deployment/promote/:id",
+      handle: (ctx) => {
+        const d = deployment(ctx);
+        const body = bodyObject(ctx);
+        const groups = body.Groups;
+        if (groups !== undefined && groups !== null && !Array.isArray(groups))
+          throw badRequest("Groups must be a list of task group names");
+        if (body.All !== true && !(Array.isArray(groups) && groups.length))
+          throw badRequest("must set All or Groups");
+        return patchDeployment(d, {
+          promote: true,
+          ...(body.All !== true && Array.isArray(groups) ? { promoteGroups: groups } : {}),
+        });
+      },
+    },
+    {
+      method: "POST",
+      path: "/v1/deployment/fail/:id",
+      handle: (ctx) => patchDeployment(deployment(ctx), { fail: true }),
+    },
+    {
+      method: "POST",
+      path: "/v1/deployment/pause/:id",
+      handle: (ctx) => {
+        const d = deployment(ctx);
+        const pause = bodyObject(ctx).Pause;
+        if (typeof pause !== "boolean") throw badRequest("Pause must be true or false");
+        return patchDeployment(d, { paused: pause });
+      },
+    },
+    {
+      method: "POST",
+      path: "/v1/allocation/:id/stop",
+      handle: async (ctx) => {
+        const a = findByName(state.allocations.store, ctx.params.id ?? "");
+        if (!a) throw notFound("alloc");
+        requireNamespace(ctx, a.metadata.namespace ?? "default", "alloc-lifecycle");
+        const written = await mergePatch<NomadAllocation>(kc, allocationsRef, a, {
+          spec: {
+            desiredTransition: {
+              migrate: true,
+              ...(ctx.query.get("no_shutdown_delay") === "true" ? { noShutdownDelay: true } : {}),
+            },
+          },
+        });
+        // As Nomad does, an evaluation makes the scheduler act on the transition now.
+        const job = state.jobs.store.get(`${a.metadata.namespace ?? "default"}/${a.spec.jobName}`);
+        const evaluation: NomadEvaluation = {
+          metadata: {
+            name: `${a.metadata.name.slice(0, 200)}-stop-${written.metadata.resourceVersion}`,
+            namespace: a.metadata.namespace ?? "default",
+            labels: { "caravan.dev/job": a.spec.jobName },
+          },
+          spec: {
+            jobName: a.spec.jobName,
+            jobVersion: job?.status?.version ?? a.spec.jobVersion,
+            type: job?.spec.type ?? "service",
+            priority: job?.spec.priority ?? 50,
+            triggeredBy: "alloc-stop",
+          },
+        };
+        await createObject(kc, evaluationsRef, evaluation);
+        const index = await seen(state, "allocations", written.metadata.resourceVersion);
+        return { body: { EvalID: evaluation.metadata.name, Index: index }, index };
+      },
+    },
+    ...["restart", "signal"].map(
+      (action): Route => ({
+        method: "POST",
+        path: `/v1/client/allocation/:id/${action}`,
+        handle: (ctx) => {
+          const a = findByName(state.allocations.store, ctx.params.id ?? "");
+          if (!a) throw notFound("alloc");
+          requireNamespace(ctx, a.metadata.namespace ?? "default", "alloc-lifecycle");
+          throw new HttpError(501, `allocation ${action} is not implemented in Caravan yet`);
+        },
+      }),
+    ),
+  ];
+}

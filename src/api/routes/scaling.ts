@@ -1,0 +1,87 @@
+// /v1/scaling/policies and /v1/scaling/policy/:id: the scaling blocks of job
+// groups as the Nomad Autoscaler reads them. A policy's ID is derived from
+// namespace, job and group, so it stays the same while the job does.
+import { createHash } from "node:crypto";
+import type { NomadJob } from "../../crds/objects.js";
+import { jobID, jobNamespace } from "../convert/job-out.js";
+import { type Ctx, notFound, type Reply, type Route } from "../http.js";
+import { listReply, namespaceScope, requireNamespace } from "./common.js";
+import type { RouteDeps } from "./deps.js";
+
+interface Policy {
+  job: NomadJob;
+  group: string;
+  id: string;
+}
+
+function policyID(namespace: string, job: string, group: string): string {
+  const h = createHash("sha256").update(`${namespace}\0${job}\0${group}`).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+export function scalingRoutes(deps: RouteDeps): Route[] {
+  const { state } = deps;
+
+  function policies(filter: (ns: string) => boolean): Policy[] {
+    const out: Policy[] = [];
+    for (const job of state.jobs.store.list()) {
+      const ns = jobNamespace(job);
+      if (!filter(ns)) continue;
+      for (const g of job.spec.groups ?? [])
+        if (g.scaling) out.push({ job, group: g.name, id: policyID(ns, jobID(job), g.name) });
+    }
+    return out;
+  }
+
+  function target(p: Policy) {
+    return { Namespace: jobNamespace(p.job), Job: jobID(p.job), Group: p.group };
+  }
+
+  function full(p: Policy): Record<string, unknown> {
+    const s = p.job.spec.groups.find((g) => g.name === p.group)?.scaling;
+    const idx = state.indexesOf(p.job);
+    return {
+      ID: p.id,
+      Namespace: jobNamespace(p.job),
+      Type: "horizontal",
+      Target: target(p),
+      Policy: s?.policy ?? {},
+      Min: s?.min ?? null,
+      Max: s?.max ?? null,
+      Enabled: s?.enabled ?? true,
+      CreateIndex: idx.create,
+      ModifyIndex: idx.specModify,
+    };
+  }
+
+  function list(ctx: Ctx): Reply {
+    const inScope = namespaceScope(ctx, "list-scaling-policies");
+    const job = ctx.query.get("job");
+    const type = ctx.query.get("type");
+    const found = policies(inScope).filter(
+      (p) => (!job || jobID(p.job) === job) && (!type || type === "horizontal"),
+    );
+    return listReply(
+      found,
+      (p) => p.id,
+      (p) => {
+        const { Policy, Min, Max, Namespace, ...stub } = full(p);
+        return stub;
+      },
+      ctx,
+      state.index(["jobs"]),
+    );
+  }
+
+  function get(ctx: Ctx): Reply {
+    const p = policies(() => true).find((x) => x.id === ctx.params.id);
+    if (!p) throw notFound("policy");
+    requireNamespace(ctx, jobNamespace(p.job), "read-scaling-policy", "read-job-scaling");
+    return { body: full(p), index: state.indexesOf(p.job).modify };
+  }
+
+  return [
+    { method: "GET", path: "/v1/scaling/policies", watch: ["jobs"], handle: list },
+    { method: "GET", path: "/v1/scaling/policy/:id", watch: ["jobs"], handle: get },
+  ];
+}

@@ -1,0 +1,95 @@
+// /v1/system/gc and /v1/system/reconcile/summaries (operator chores Nomad
+// exposes; here Kubernetes' garbage collector and the jobs controller already
+// do them, so they succeed at once), and /v1/search: prefix search over IDs.
+import { jobID, jobNamespace } from "../convert/job-out.js";
+import { badRequest, permissionDenied, type Route } from "../http.js";
+import { bodyObject } from "./common.js";
+import type { RouteDeps } from "./deps.js";
+
+const searchLimit = 20;
+
+export function systemRoutes(deps: RouteDeps): Route[] {
+  const { state } = deps;
+  const chore = (path: string): Route => ({
+    method: "PUT",
+    path,
+    handle: (ctx) => {
+      if (!ctx.acl.management) throw permissionDenied();
+      return { body: null, index: state.index(["jobs"]) };
+    },
+  });
+  return [
+    chore("/v1/system/gc"),
+    chore("/v1/system/reconcile/summaries"),
+    {
+      method: "POST",
+      path: "/v1/search",
+      handle: (ctx) => {
+        const body = bodyObject(ctx);
+        const prefix = body.Prefix;
+        const context = body.Context ?? "all";
+        if (typeof prefix !== "string") throw badRequest("Prefix must be a string");
+        const contexts = ["jobs", "allocs", "evals", "deployment", "nodes", "all"];
+        if (typeof context !== "string" || !contexts.includes(context))
+          throw badRequest(
+            `invalid context ${JSON.stringify(context)}; expected one of ${contexts.join(", ")}`,
+          );
+        const ns = ctx.opts.namespace;
+        const nsOk =
+          ctx.acl.allowNamespace(ns, "read-job") || ctx.acl.allowNamespace(ns, "list-jobs");
+        const want = (c: string) => context === "all" || context === c;
+        const matches: Record<string, string[]> = {};
+        const truncations: Record<string, boolean> = {};
+        const add = (c: string, ids: string[]) => {
+          const hits = ids.filter((id) => id.startsWith(prefix)).sort();
+          matches[c] = hits.slice(0, searchLimit);
+          truncations[c] = hits.length > searchLimit;
+        };
+        const inNs = (o: { metadata: { namespace?: string } }) =>
+          (o.metadata.namespace ?? "default") === ns;
+        if (nsOk && want("jobs"))
+          add(
+            "jobs",
+            state.jobs.store
+              .list()
+              .filter((j) => jobNamespace(j) === ns)
+              .map(jobID),
+          );
+        if (nsOk && want("allocs"))
+          add(
+            "allocs",
+            state.allocations.store
+              .list()
+              .filter(inNs)
+              .map((a) => a.metadata.name),
+          );
+        if (nsOk && want("evals"))
+          add(
+            "evals",
+            state.evaluations.store
+              .list()
+              .filter(inNs)
+              .map((e) => e.metadata.name),
+          );
+        if (nsOk && want("deployment"))
+          add(
+            "deployment",
+            state.deployments.store
+              .list()
+              .filter(inNs)
+              .map((d) => d.metadata.name),
+          );
+        if (ctx.acl.allow("node", "read") && want("nodes"))
+          add(
+            "nodes",
+            state.nodes.store.list().map((n) => n.metadata.name),
+          );
+        if (context !== "all" && !(context in matches)) throw permissionDenied();
+        return {
+          body: { Matches: matches, Truncations: truncations },
+          index: state.index(["jobs"]),
+        };
+      },
+    },
+  ];
+}
