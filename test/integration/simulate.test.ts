@@ -17,7 +17,14 @@ const run = Math.random().toString(36).slice(2, 7);
 const dc = `sim-${run}`;
 const prefix = `sim-${run}`;
 
-function mockJob(ns: string, name: string, type: string, count: number, config: Obj) {
+function mockJob(
+  ns: string,
+  name: string,
+  type: string,
+  count: number,
+  config: Obj,
+  restart?: Obj,
+) {
   return stringify({
     apiVersion: "caravan.dev/v1alpha1",
     kind: "NomadJob",
@@ -29,6 +36,7 @@ function mockJob(ns: string, name: string, type: string, count: number, config: 
         {
           name: "g",
           count,
+          ...(restart ? { restart, reschedule: { attempts: 0, unlimited: false } } : {}),
           tasks: [{ name: "t", driver: "mock", config, resources: { cpu: 100, memory: 64 } }],
         },
       ],
@@ -142,5 +150,41 @@ describe("simulated nodes", () => {
       expect(events).toContain("Terminated");
       expect(a.status.taskStates.t.failed).toBe(false);
     }
+  }, 180_000);
+
+  it("restarts a failing mock task per the restart policy, then fails the allocation", async () => {
+    await kubectlOk(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      mockJob(
+        ns,
+        "flaky",
+        "batch",
+        1,
+        { run_for: "200ms", exit_code: 2 },
+        {
+          attempts: 1,
+          delay: "1s",
+          interval: "10m",
+          mode: "fail",
+        },
+      ),
+    );
+    const [failed] = await eventually(
+      async () => {
+        const all = await allocationsOf(kubeconfig, ns, "flaky");
+        return all[0]?.status?.clientStatus === "failed" ? all : undefined;
+      },
+      "the allocation to fail",
+      120_000,
+    );
+    const state = (failed as Obj).status.taskStates.t;
+    expect(state.restarts).toBe(1);
+    expect(state.failed).toBe(true);
+    const types = state.events.map((e: Obj) => e.type);
+    expect(types.filter((t: string) => t === "Terminated")).toHaveLength(2);
+    expect(types).toContain("Restarting");
+    expect(types.at(-1)).toBe("Not Restarting");
+    expect(state.events.find((e: Obj) => e.type === "Terminated").exitCode).toBe(2);
   }, 180_000);
 });

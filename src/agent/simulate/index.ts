@@ -51,7 +51,11 @@ export interface Simulation {
   nodeNames: string[];
   /** Allocations running now, and status writes made so far. */
   stats(): { running: number; statusWrites: number };
-  /** Stops heartbeats and the informer, kills the mock tasks and writes their final status. */
+  /**
+   * Stops heartbeats and the informer and ends the mock tasks without
+   * reporting them, as if the hosts died: the controller marks the nodes down
+   * when their leases lapse, as it would for real agents.
+   */
   stop(): Promise<void>;
 }
 
@@ -198,7 +202,7 @@ export async function startSimulation(
       await heartbeats.stop();
       await fingerprints?.stop();
       const all = [...runners.values()];
-      for (const r of all) r.stop("simulation stopped");
+      for (const r of all) r.abandon();
       await Promise.all(all.map((r) => r.done));
       await batcher.stop();
     },

@@ -21,6 +21,10 @@ export class SimAllocRunner {
   private clientStatus: AllocationClientStatus = "pending";
   private description = "";
   private stopping = false;
+  /** The simulated node went away: nothing more is reported, as from a host that died. */
+  private abandoned = false;
+  /** Ends restart delays early when the runner stops. */
+  private readonly wakers = new Set<() => void>();
   readonly done: Promise<void>;
 
   constructor(
@@ -49,7 +53,16 @@ export class SimAllocRunner {
         durationMs(task.killTimeout, 5_000),
       );
     }
+    for (const wake of this.wakers) wake();
     this.publish();
+  }
+
+  /** Ends the mock tasks without reporting anything (the simulation is shutting down). */
+  abandon(): void {
+    this.abandoned = true;
+    this.stopping = true;
+    for (const handle of this.handles.values()) void handle.stop?.("SIGKILL", 0);
+    for (const wake of this.wakers) wake();
   }
 
   private async run(): Promise<void> {
@@ -145,7 +158,13 @@ export class SimAllocRunner {
         `${decision.reason}; restarting in ${Math.round(decision.delayMs / 1000)}s`,
       );
       this.publish();
-      await new Promise((r) => setTimeout(r, decision.delayMs));
+      await new Promise<void>((r) => {
+        const timer = setTimeout(r, decision.delayMs);
+        this.wakers.add(() => {
+          clearTimeout(timer);
+          r();
+        });
+      });
     }
   }
 
@@ -177,6 +196,7 @@ export class SimAllocRunner {
   }
 
   private publish(): void {
+    if (this.abandoned) return;
     this.report(this.alloc, {
       clientStatus: this.clientStatus,
       clientDescription:
