@@ -162,6 +162,101 @@ function renderOrTemplateError(text: string, data: unknown, errorOnMissingKey: b
   }
 }
 
+const functionNames = [
+  "eq",
+  "ne",
+  "lt",
+  "ge",
+  "and",
+  "or",
+  "not",
+  "len",
+  "index",
+  "slice",
+  "print",
+  "printf",
+  "html",
+  "js",
+  "urlquery",
+  "toJSON",
+  "toUpper",
+  "split",
+  "join",
+  "add",
+  "divide",
+  "modulo",
+  "parseJSON",
+  "indent",
+  "contains",
+  "in",
+  "key",
+  "secret",
+  "service",
+  "keyOrDefault",
+  "toYAML",
+  "base64Encode",
+  "loop",
+];
+
+/** Well-formed templates: actions, pipelines and control structures that parse, mostly. */
+const wellFormed: fc.Arbitrary<string> = fc.letrec<{
+  expr: string;
+  pipeline: string;
+  body: string;
+}>((tie) => ({
+  expr: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    fc.constantFrom(
+      ".",
+      ".A",
+      ".B.C",
+      ".L",
+      ".M",
+      "$",
+      "$.A",
+      "1",
+      "-2",
+      "3.5",
+      '"s"',
+      '"%v"',
+      "true",
+      "nil",
+    ),
+    tie("pipeline").map((p) => `(${p})`),
+  ),
+  pipeline: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    tie("expr"),
+    fc
+      .tuple(fc.constantFrom(...functionNames), fc.array(tie("expr"), { maxLength: 3 }))
+      .map(([f, args]) => [f, ...args].join(" ")),
+    fc
+      .tuple(
+        tie("expr"),
+        fc.constantFrom(...functionNames),
+        fc.array(tie("expr"), { maxLength: 2 }),
+      )
+      .map(([e, f, args]) => `${e} | ${[f, ...args].join(" ")}`),
+  ),
+  body: fc
+    .array(
+      fc.oneof(
+        { depthSize: "small", withCrossShrink: true },
+        fc.constantFrom("text ", "\n", " "),
+        tie("pipeline").map((p) => `{{ ${p} }}`),
+        fc
+          .tuple(tie("pipeline"), tie("body"), tie("body"))
+          .map(([p, a, b]) => `{{ if ${p} }}${a}{{ else }}${b}{{ end }}`),
+        fc.tuple(tie("pipeline"), tie("body")).map(([p, a]) => `{{- with ${p} -}}${a}{{ end }}`),
+        fc
+          .tuple(tie("pipeline"), tie("body"))
+          .map(([p, a]) => `{{ range $i, $v := ${p} }}${a}{{ $v }}{{ end }}`),
+      ),
+      { maxLength: 4 },
+    )
+    .map((parts) => parts.join("")),
+})).body;
+
 describe("random templates", () => {
   it("end in output or a positioned TemplateError", () => {
     fc.assert(
@@ -169,6 +264,15 @@ describe("random templates", () => {
         renderOrTemplateError(text, data, strict);
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it("well-formed ones too, with their execution paths", () => {
+    fc.assert(
+      fc.property(wellFormed, goValue, fc.boolean(), (text, data, strict) => {
+        renderOrTemplateError(text, data, strict);
+      }),
+      { numRuns: 1500 },
     );
   });
 
