@@ -182,6 +182,11 @@ export class AllocRunner {
       ok = allOk(await Promise.all(main.map((t) => this.runTask(t))));
       for (const t of sidecars) this.stopTask(t);
       ok = allOk(await Promise.all([...side, ...after])) && ok;
+    } else if (this.stopping) {
+      // Stopped while no agent ran: tasks an earlier agent process started are re-attached to stop them.
+      const recorded = this.deps.state.tasksOf(objectKey(this.alloc)) ?? {};
+      const left = [...main, ...sidecars, ...poststart].filter((t) => recorded[t.name]);
+      await Promise.all(left.map((t) => this.runTask(t)));
     }
     // Poststop tasks run after a stop too.
     ok = allOk(await Promise.all(poststop.map((t) => this.runTask(t, true)))) && ok;
@@ -349,7 +354,8 @@ export class AllocRunner {
       let result: ExitResult;
       let setupFailed = false;
       const setupError = prepared ? undefined : await this.prestart(task, t.taskDir, t.templates);
-      if ((this.stopping && !evenWhenStopping) || this.stopped.has(task.name)) {
+      // A re-attached task told to stop is still found, to be stopped.
+      if (!recovered && ((this.stopping && !evenWhenStopping) || this.stopped.has(task.name))) {
         if (state) Object.assign(state, { state: "dead", finishedAt: new Date().toISOString() });
         await this.reportNow();
         return true;

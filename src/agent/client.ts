@@ -3,6 +3,8 @@
 // allocation should stop. Task configs come from the job version the
 // allocation was placed with (its ControllerRevision).
 
+import { readdirSync, statSync } from "node:fs";
+import path from "node:path";
 import type { Logger } from "../common/log.js";
 import { versionName } from "../controllers/jobs/versions.js";
 import type { TaskGroup } from "../crds/job/index.js";
@@ -52,6 +54,7 @@ export class AgentClient {
   private readonly finished = new Map<string, { dir: string; finishedAt: number }>();
   private readonly gcConfig: GcConfig;
   private gcTimer: NodeJS.Timeout | undefined;
+  private adopted = false;
   private readonly state: AgentState;
   private readonly templateSources: KubeTemplateSources;
 
@@ -87,6 +90,7 @@ export class AgentClient {
 
   /** Removes terminal allocations' directories per the gc settings (see gc.ts). */
   collectGarbage(): void {
+    if (!this.adopted && this.allocations.hasSynced()) this.adoptLeftovers();
     const kept = [...this.finished].filter(([, f]) => f.dir !== "");
     const terminalAllocs = kept.map(([key, f]) => ({
       key,
@@ -129,6 +133,41 @@ export class AgentClient {
     await Promise.all(runners.map((r) => r.done));
   }
 
+  /**
+   * Directories an earlier agent process left behind, of allocations that are
+   * terminal or gone: collected like this process's own finished ones.
+   */
+  private adoptLeftovers(): void {
+    this.adopted = true;
+    const root = path.join(this.options.dataDir, "alloc");
+    const byName = new Map(this.allocations.store.list().map((a) => [a.metadata.name, a]));
+    let names: string[] = [];
+    try {
+      names = readdirSync(root);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const alloc = byName.get(name);
+      const key = alloc ? objectKey(alloc) : `?/${name}`;
+      if (this.runners.has(key) || this.finished.has(key)) continue;
+      // Tasks of it an earlier process started may still run: its runner stops them first.
+      if (Object.keys(this.state.tasksOf(key) ?? {}).length) continue;
+      const running =
+        alloc?.spec.desiredStatus === "run" &&
+        !terminal.has(alloc.status?.clientStatus ?? "pending");
+      if (running) continue;
+      const dir = path.join(root, name);
+      let finishedAt = Date.now();
+      try {
+        finishedAt = statSync(dir).mtimeMs;
+      } catch {
+        continue;
+      }
+      this.finished.set(key, { dir, finishedAt });
+    }
+  }
+
   /** Runners still running, for tests and shutdown. */
   get running(): number {
     return this.runners.size;
@@ -138,13 +177,34 @@ export class AgentClient {
     const key = objectKey(alloc);
     const runner = this.runners.get(key);
     if (alloc.spec.desiredStatus !== "run") {
-      runner?.stop(alloc.spec.desiredDescription ?? "allocation stopped");
+      if (runner) runner.stop(alloc.spec.desiredDescription ?? "allocation stopped");
+      // Stopped while no agent ran, and its tasks may still run: re-attach to stop them.
+      else if (Object.keys(this.state.tasksOf(key) ?? {}).length && !this.finished.has(key))
+        (await this.startRunner(alloc))?.stop(
+          alloc.spec.desiredDescription ?? "allocation stopped",
+        );
       return;
     }
     if (runner || this.finished.has(key) || terminal.has(alloc.status?.clientStatus ?? "pending"))
       return;
-    const { group, jobType } = await this.groupOf(alloc);
-    if (this.runners.has(key)) return; // started while we looked the job up
+    await this.startRunner(alloc);
+  }
+
+  /** Starts the allocation's runner; undefined when one runs already or its job cannot be read. */
+  private async startRunner(alloc: NomadAllocation): Promise<AllocRunner | undefined> {
+    const key = objectKey(alloc);
+    let found: { group: TaskGroup | undefined; jobType: string };
+    try {
+      found = await this.groupOf(alloc);
+    } catch (err) {
+      this.options.log.warn(
+        { err, alloc: alloc.metadata.name },
+        "could not read the allocation's job",
+      );
+      return undefined;
+    }
+    const { group, jobType } = found;
+    if (this.runners.has(key)) return undefined; // started while we looked the job up
     const created = new AllocRunner(
       {
         kc: this.options.kc,
@@ -171,6 +231,7 @@ export class AgentClient {
       this.finished.set(key, { dir: created.allocDir, finishedAt: Date.now() });
       this.runners.delete(key);
     });
+    return created;
   }
 
   /** The task group (and job type) as of the job version the allocation runs. */

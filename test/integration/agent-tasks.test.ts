@@ -182,4 +182,71 @@ describe("agent tasks", () => {
     expect(alloc.status.taskStates.proxy).toMatchObject({ state: "dead", failed: false });
     await agent.stop();
   });
+
+  it("stops a task whose allocation was stopped while no agent ran, once an agent is back", async () => {
+    const m = `6${Math.floor(Math.random() * 1e6)}`;
+    const mine = () =>
+      readdirSync("/proc").filter((e) => {
+        try {
+          return (
+            /^\d+$/.test(e) && readFileSync(`/proc/${e}/cmdline`, "utf8") === `/bin/sleep\0${m}\0`
+          );
+        } catch {
+          return false;
+        }
+      });
+    const first = client();
+    first.start();
+    await kubectlOk(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      stringify({
+        apiVersion: "caravan.dev/v1alpha1",
+        kind: "NomadJob",
+        metadata: { name: "orphan", namespace: ns },
+        spec: {
+          datacenters: [dc],
+          groups: [
+            {
+              name: "g",
+              restart: { attempts: 0, mode: "fail" },
+              tasks: [
+                {
+                  name: "t",
+                  driver: "raw_exec",
+                  config: { command: "/bin/sleep", args: [m] },
+                  resources: { cpu: 100, memory: 64 },
+                },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    await eventually(async () => mine().length === 1 || undefined, "the task to start");
+    await first.stop(); // the agent goes away; its task keeps running
+    await kubectlOk(kubeconfig, [
+      "patch",
+      "nomadjob",
+      "orphan",
+      "-n",
+      ns,
+      "--type=merge",
+      "-p",
+      JSON.stringify({ spec: { stop: true } }),
+    ]);
+    await eventually(async () => {
+      const all = await allocationsOf(kubeconfig, ns, "orphan");
+      return all.length > 0 && all.every((a) => a.spec.desiredStatus !== "run") ? true : undefined;
+    }, "the allocation to be told to stop");
+    expect(mine().length).toBe(1);
+
+    const second = client();
+    second.start();
+    await eventually(
+      async () => mine().length === 0 || undefined,
+      "the new agent to stop the task",
+    );
+    await second.stop();
+  });
 });
