@@ -185,6 +185,30 @@ describe("docker driver", () => {
     await expect(docker.getContainer(id).inspect()).rejects.toMatchObject({ statusCode: 404 });
   });
 
+  it("runs in the host's network with network_mode host", async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const handle = await driverWith().start(
+      taskStart({
+        image,
+        network_mode: "host",
+        command: "/bin/httpd",
+        args: ["-f", "-p", `127.0.0.1:${port}`, "-h", "/www"],
+      }),
+    );
+    const body = await eventually(async () => {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/`);
+        return res.ok ? await res.text() : undefined;
+      } catch {
+        return undefined;
+      }
+    }, "httpd on the host's port");
+    expect(body).toBe("hello from busybox httpd\n");
+    await handle.stop?.("SIGTERM", 5_000);
+    await handle.wait();
+    await handle.destroy?.();
+  });
+
   it("reports a non-zero exit code", async () => {
     const driver = driverWith();
     const handle = await driver.start(

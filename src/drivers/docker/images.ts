@@ -18,14 +18,19 @@ export class ImageCoordinator {
   /** Makes sure the image is present; returns its ID. Errors say the image could not be had. */
   async ensure(
     image: string,
-    opts: { forcePull: boolean; auth?: DockerAuth; timeoutMs: number },
+    opts: {
+      forcePull: boolean;
+      /** Credentials, looked up only when a pull is needed. */
+      auth: () => Promise<DockerAuth | undefined>;
+      timeoutMs: number;
+    },
   ): Promise<string> {
     if (!opts.forcePull) {
       const id = await this.inspect(image);
       if (id) return id;
     }
     try {
-      await this.pull(image, opts.auth, opts.timeoutMs);
+      await this.pull(image, await opts.auth(), opts.timeoutMs);
     } catch (err) {
       throw new Error(`Failed to pull image "${image}": ${(err as Error).message}`);
     }

@@ -11,6 +11,7 @@ import type {
   TaskHandle,
   TaskStart,
 } from "../driver.js";
+import { pluginAuth } from "./auth.js";
 import {
   type DockerPluginConfig,
   policyErrors,
@@ -103,7 +104,16 @@ export const dockerDriver: DriverFactory = (ctx: DriverContext) => {
 
       const imageId = await images.ensure(config.image, {
         forcePull: config.forcePull,
-        ...(config.auth ? { auth: config.auth } : {}),
+        auth: async () => {
+          if (config.auth) return config.auth;
+          try {
+            return await pluginAuth(plugin.auth, config.image);
+          } catch (err) {
+            // auth_soft_fail: pull without credentials rather than fail the task.
+            if (config.authSoftFail) return undefined;
+            throw new Error(`registry credentials: ${(err as Error).message}`);
+          }
+        },
         timeoutMs: config.imagePullTimeoutMs,
       });
       images.acquire(imageId);
