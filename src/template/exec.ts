@@ -44,6 +44,8 @@ const CONTINUE = new ContinueSignal();
 interface Variable {
   name: string;
   value: unknown;
+  /** Holds a range element: Go's static type is interface {} (it shows in messages). */
+  iface?: boolean;
 }
 
 type ErrorNode = Operand | CommandNode | Statement;
@@ -59,6 +61,8 @@ export class Executor {
   private vars: Variable[] = [];
   private treeName: string;
   private depth = 0;
+  /** Whether dot is a range element, of Go's static type interface {}. */
+  private dotIface = false;
   private steps = 0;
 
   constructor(
@@ -165,10 +169,23 @@ export class Executor {
     const mark = this.vars.length;
     try {
       const val = this.evalPipeline(dot, node.pipe);
-      if (isTrue(val)) this.walkList(node.type === "with" ? val : dot, node.list);
-      else if (node.elseList) this.walkList(dot, node.elseList);
+      if (isTrue(val)) {
+        if (node.type === "with") this.walkWithDot(val, node.list);
+        else this.walkList(dot, node.list);
+      } else if (node.elseList) this.walkList(dot, node.elseList);
     } finally {
       this.vars.length = mark;
+    }
+  }
+
+  /** Walk with a new, concretely typed dot (a pipeline's value). */
+  private walkWithDot(dot: unknown, list: ListNode): void {
+    const saved = this.dotIface;
+    this.dotIface = false;
+    try {
+      this.walkList(dot, list);
+    } finally {
+      this.dotIface = saved;
     }
   }
 
@@ -178,17 +195,21 @@ export class Executor {
     try {
       const val = this.evalPipeline(dot, node.pipe);
       const { decl, isAssign } = node.pipe;
-      const oneIteration = (index: unknown, elem: unknown): boolean => {
+      const oneIteration = (index: unknown, elem: unknown, elemIface = true): boolean => {
         this.step();
         if (decl.length > 0) {
-          if (isAssign) this.setVar(decl[0] as VariableNode, decl.length > 1 ? index : elem);
-          else this.setTopVar(1, elem);
+          if (isAssign) {
+            const one = decl.length === 1;
+            this.setVar(decl[0] as VariableNode, one ? elem : index, one && elemIface);
+          } else this.setTopVar(1, elem, elemIface);
         }
         if (decl.length > 1) {
-          if (isAssign) this.setVar(decl[1] as VariableNode, elem);
-          else this.setTopVar(2, index);
+          if (isAssign) this.setVar(decl[1] as VariableNode, elem, elemIface);
+          else this.setTopVar(2, index, false);
         }
         const inner = this.vars.length;
+        const savedIface = this.dotIface;
+        this.dotIface = elemIface;
         try {
           this.walkList(elem, node.list);
         } catch (e) {
@@ -196,6 +217,7 @@ export class Executor {
           if (e !== CONTINUE) throw e;
         } finally {
           this.vars.length = inner;
+          this.dotIface = savedIface;
         }
         return true;
       };
@@ -220,7 +242,7 @@ export class Executor {
           const n = Number(val);
           for (let i = 0; i < n; i++) {
             ran = true;
-            if (!oneIteration(i, i)) break;
+            if (!oneIteration(i, i, false)) break;
           }
           break;
         }
@@ -250,7 +272,7 @@ export class Executor {
     this.treeName = node.name;
     this.depth++;
     try {
-      this.walkList(newDot, tree);
+      this.walkWithDot(newDot, tree);
     } finally {
       this.depth--;
       this.vars = saved.vars;
@@ -258,16 +280,28 @@ export class Executor {
     }
   }
 
-  private setTopVar(n: number, value: unknown): void {
-    (this.vars[this.vars.length - n] as Variable).value = value;
+  private setTopVar(n: number, value: unknown, iface: boolean): void {
+    const variable = this.vars[this.vars.length - n] as Variable;
+    variable.value = value;
+    variable.iface = iface;
   }
 
-  private setVar(v: VariableNode, value: unknown): void {
+  private varIface(v: VariableNode): boolean {
+    const name = v.ident[0] as string;
+    for (let i = this.vars.length - 1; i >= 0; i--) {
+      const variable = this.vars[i] as Variable;
+      if (variable.name === name) return variable.iface === true;
+    }
+    return false;
+  }
+
+  private setVar(v: VariableNode, value: unknown, iface = false): void {
     const name = v.ident[0] as string;
     for (let i = this.vars.length - 1; i >= 0; i--) {
       const variable = this.vars[i] as Variable;
       if (variable.name === name) {
         variable.value = value;
+        variable.iface = iface;
         return;
       }
     }
@@ -309,7 +343,7 @@ export class Executor {
     switch (first.type) {
       case "field":
         this.at(first);
-        return this.evalFieldChain(dot, first.ident, cmd.args, final);
+        return this.evalFieldChain(dot, first.ident, cmd.args, final, this.dotIface);
       case "chain":
         return this.evalChainNode(dot, first, cmd.args, final);
       case "identifier":
@@ -360,7 +394,7 @@ export class Executor {
       if (args.length > 0) this.notAFunction(args, final);
       return value;
     }
-    return this.evalFieldChain(value, v.ident.slice(1), args, final);
+    return this.evalFieldChain(value, v.ident.slice(1), args, final, this.varIface(v));
   }
 
   private evalFieldChain(
@@ -368,12 +402,19 @@ export class Executor {
     ident: string[],
     args: Operand[],
     final: Final,
+    receiverIface = false,
   ): unknown {
     let cur = receiver;
     for (let i = 0; i < ident.length - 1; i++) {
-      cur = this.evalField(ident[i] as string, [], MISSING, cur, i > 0);
+      cur = this.evalField(ident[i] as string, [], MISSING, cur, i > 0 || receiverIface);
     }
-    return this.evalField(ident[ident.length - 1] as string, args, final, cur, ident.length > 1);
+    return this.evalField(
+      ident[ident.length - 1] as string,
+      args,
+      final,
+      cur,
+      ident.length > 1 || receiverIface,
+    );
   }
 
   private evalField(
@@ -490,7 +531,10 @@ export class Executor {
         return nil.value;
       }
       case "field":
-        return this.validate(this.evalFieldChain(dot, node.ident, [node], MISSING), param);
+        return this.validate(
+          this.evalFieldChain(dot, node.ident, [node], MISSING, this.dotIface),
+          param,
+        );
       case "variable":
         return this.validate(this.evalVariableNode(node, [], MISSING), param);
       case "pipe":

@@ -198,6 +198,14 @@ for t in ['{{- -}}', '{{-}}', '{{--1}}', '{{ -}}', '{{- }}', 'a {{- "x" }}{{- "y
           '{{ printf "%d" true }}', '{{ not .Missing }}', '{{ and }}', '{{ or 1 }}', '{{ html 1 2 "a" 3 }}', '{{ print 1 2 }}{{ print "a" "b" }}{{ print 1 "a" 2 }}']:
     c(t)
 
+# Static types in messages: range elements are interface {}, other values concrete.
+for t in ['{{range .Tags}}{{.X}}{{end}}', '{{with .Name}}{{.X}}{{end}}', '{{range .M}}{{.X}}{{end}}', '{{range $v := .Tags}}{{$v.X}}{{end}}',
+          '{{range $i, $v := .Tags}}{{$i.X}}{{end}}', '{{range $i, $v := .Tags}}{{$v.X}}{{end}}', '{{range 2}}{{.X}}{{end}}',
+          '{{range .Tags}}{{with .}}{{.X}}{{end}}{{end}}', '{{range .Tags}}{{$x := .}}{{$x.X}}{{end}}', '{{(.Name).X}}',
+          '{{range .Users}}{{.Name.X}}{{end}}', '{{range .Tags}}{{template "x" .}}{{end}}{{define "x"}}{{.X}}{{end}}',
+          '{{$v := 0}}{{range $v = .Tags}}{{end}}{{$v.X}}', '{{range .Tags}}{{.X | print}}{{end}}', '{{range .Tags}}{{print .X}}{{end}}']:
+    c(t)
+
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "go-oracle.json")
 with open(out, "w") as f:
     json.dump({"defaultData": D, "cases": cases}, f, indent=2, ensure_ascii=False)
