@@ -1,7 +1,8 @@
 // qemu: runs a virtual machine from a disk image with the node's
 // qemu-system-x86_64, as Nomad's qemu driver does. The QEMU process runs as
 // raw_exec runs a command (so it is re-attached by PID after an agent
-// restart); with graceful_shutdown a stop presses the VM's power button
+// restart); accelerator defaults to kvm where QEMU can use it, else tcg;
+// with graceful_shutdown a stop presses the VM's power button
 // through the QEMU monitor and waits for the guest to power off before the
 // kill timeout ends it.
 import { execFile } from "node:child_process";
@@ -33,7 +34,14 @@ export const qemuDriver: DriverFactory = (ctx: DriverContext) => {
       ? ctx.pluginConfig.emulator
       : "qemu-system-x86_64";
   const processes = rawExecDriver({ ...ctx, options: { "driver.raw_exec.enable": "1" } });
-  const defaultAccelerator = () => (existsSync("/dev/kvm") ? "kvm" : "tcg");
+  let kvm: Promise<boolean> | undefined;
+  // kvm when /dev/kvm exists and QEMU can actually start a KVM vCPU there
+  // (nested virtualisation may offer the device and still fail); else tcg.
+  const kvmUsable = () => {
+    kvm ??= existsSync("/dev/kvm") ? probeKvm(emulator) : Promise.resolve(false);
+    return kvm;
+  };
+  const defaultAccelerator = async () => ((await kvmUsable()) ? "kvm" : "tcg");
 
   const withShutdown = (handle: TaskHandle, monitorPath: string | undefined): TaskHandle => {
     const recovery = { ...(handle.recovery ?? {}), ...(monitorPath ? { monitorPath } : {}) };
@@ -80,7 +88,7 @@ export const qemuDriver: DriverFactory = (ctx: DriverContext) => {
           detected: true,
           healthy: true,
           healthDescription: "Healthy",
-          attributes: { version, kvm: String(existsSync("/dev/kvm")) },
+          attributes: { version, kvm: String(await kvmUsable()) },
         };
       } catch (err) {
         return {
@@ -118,7 +126,7 @@ export const qemuDriver: DriverFactory = (ctx: DriverContext) => {
         taskName: task.taskName,
         memoryMB: task.resources.memoryMB,
         ports: task.ports,
-        defaultAccelerator: defaultAccelerator(),
+        defaultAccelerator: await defaultAccelerator(),
         imagePath,
         ...(monitorPath ? { monitorPath } : {}),
         ...(config.guestAgent ? { guestAgentPath: socket("qemu-guest-agent.sock") } : {}),
@@ -140,6 +148,32 @@ export const qemuDriver: DriverFactory = (ctx: DriverContext) => {
     },
   };
 };
+
+/** Starts a paused one-vCPU KVM machine and quits it: true when that works. */
+function probeKvm(emulator: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      emulator,
+      [
+        "-machine",
+        "accel=kvm",
+        "-cpu",
+        "host",
+        "-m",
+        "16",
+        "-display",
+        "none",
+        "-nodefaults",
+        "-S",
+        "-monitor",
+        "stdio",
+      ],
+      { timeout: 20_000 },
+      (err) => resolve(!err),
+    );
+    child.stdin?.end("quit\n");
+  });
+}
 
 /** Sends one command to QEMU's human monitor on a unix socket. */
 function monitorCommand(socketPath: string, command: string): Promise<void> {
