@@ -1,7 +1,8 @@
 // Templates rendered by the agent from ConfigMaps and Secrets in the job's
 // namespace: files and env before the task starts, and on a ConfigMap change
 // a re-render with the template's change_mode (restart or signal).
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { readLogs } from "../../src/agent/logs/reader.js";
@@ -262,5 +263,43 @@ describe("agent templates", () => {
       expect(failed.status.taskStates.t).toMatchObject({ state: "dead", failed: true });
     }
     expect(existsSync(path.join(agent.dataDir, "etc"))).toBe(false);
+  });
+
+  it("renders a template from a source file an artifact fetched, after the artifact", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "caravan-tmpl-src-"));
+    writeFileSync(
+      path.join(dir, "app.tpl"),
+      'mode={{ key "src/mode" }} task={{ env "NOMAD_TASK_NAME" }}\n',
+    );
+    await configMap("src", { mode: "fast" });
+    await applyJob(kubeconfig, ns, "sourced", {
+      type: "batch",
+      datacenters: [dc],
+      groups: [
+        {
+          name: "g",
+          tasks: [
+            shTask("t", "cat local/app.conf", {
+              artifacts: [{ source: `file://${path.join(dir, "app.tpl")}` }],
+              templates: [{ source: "local/app.tpl", destination: "local/app.conf" }],
+            }),
+          ],
+        },
+      ],
+    });
+    const done = await eventually(async () => {
+      const [x] = await allocationsOf(kubeconfig, ns, "sourced");
+      return x?.status?.clientStatus === "complete" ? x : undefined;
+    }, "the job to complete");
+    const logDir = path.join(agent.dataDir, "alloc", done.metadata.name, "alloc", "logs");
+    expect(readLogs(logDir, "t", "stdout").data.toString()).toBe("mode=fast task=t\n");
+    expect(eventTypes(done, "t")).toEqual([
+      "Received",
+      "Task Setup",
+      "Downloading Artifacts",
+      "Template Rendered",
+      "Started",
+      "Terminated",
+    ]);
   });
 });

@@ -42,6 +42,8 @@ export class TaskTemplates implements TaskTemplateHook {
   private firstDone = false;
   private stopped = false;
   private lastMissing = "";
+  /** Sources whose first list is in: what they lack is really missing. */
+  private readonly listed = new Set<string>();
   private envVars: Record<string, string> = {};
 
   constructor(
@@ -68,6 +70,23 @@ export class TaskTemplates implements TaskTemplateHook {
       });
       const missing = this.renderAll(true);
       if (missing.length === 0) break;
+      // Sources just watched are not listed yet: missing for now is not missing.
+      const listing = missing
+        .map(dependencyObject)
+        .filter((o) => o && !this.listed.has(`${o.kind}/${o.name}`));
+      if (listing.length) {
+        await Promise.race([
+          Promise.all(
+            listing.map(async (o) => {
+              if (!o) return;
+              await this.sources.synced(o.kind, this.namespace, o.name);
+              this.listed.add(`${o.kind}/${o.name}`);
+            }),
+          ),
+          changed,
+        ]);
+        continue;
+      }
       const text = `Missing: ${missing.map((d) => `${d.kind}(${d.name})`).join(", ")}`;
       if (text !== this.lastMissing) this.events.event("Template", text);
       this.lastMissing = text;

@@ -87,6 +87,13 @@ export class KubeTemplateSources {
     };
   }
 
+  /** Resolves once the watched object's first list is in (it may not exist). */
+  synced(kind: SourceKind, namespace: string, name: string): Promise<void> {
+    return (
+      this.watched.get(`${kind}/${namespace}/${name}`)?.informer.waitForSync() ?? Promise.resolve()
+    );
+  }
+
   stop(): void {
     for (const w of this.watched.values()) w.informer.stop();
     this.watched.clear();
