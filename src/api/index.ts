@@ -13,6 +13,7 @@ import type { Route } from "./http.js";
 import { aclRoutes } from "./routes/acl.js";
 import { agentRoutes } from "./routes/agent.js";
 import { allocationRoutes } from "./routes/allocations.js";
+import { childRoutes } from "./routes/children.js";
 import type { RouteDeps } from "./routes/deps.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { lifecycleRoutes } from "./routes/lifecycle.js";
@@ -60,6 +61,8 @@ export async function startApi(
     ...(options.allocDir ? { allocDir: options.allocDir } : {}),
   };
   const routes = [
+    // Before jobRoutes: their /v1/job/:id* would take ".../dispatch" as a job ID.
+    ...childRoutes(deps),
     ...jobRoutes(deps),
     ...allocationRoutes(deps),
     ...nodeRoutes(deps),

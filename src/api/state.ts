@@ -26,6 +26,8 @@ export const byJob = "job";
 export const byNode = "node";
 export const bySecretHash = "secretHash";
 export const byAccessor = "accessor";
+/** Index name: jobs by "namespace/Nomad job ID" (spec.id, else metadata.name). */
+export const byJobID = "jobID";
 
 /** The highest index a collection has seen, and who is waiting for it to move. */
 export class IndexTracker {
@@ -106,6 +108,9 @@ export class ApiState {
     this.deployments.store.addIndex(byName, nameOf);
     this.deployments.store.addIndex(byJob, byJobOf);
     this.allocations.store.addIndex(byNode, (a) => [a.spec.nodeName]);
+    this.jobs.store.addIndex(byJobID, (j) => [
+      jobKey(j.metadata.namespace, j.spec.id ?? j.metadata.name),
+    ]);
     this.versions.store.addIndex(byJob, (v) => [
       jobKey(v.metadata.namespace, v.metadata.labels[jobLabel] ?? ""),
     ]);

@@ -292,6 +292,62 @@ describe("Nomad HTTP API: jobs", () => {
     );
   });
 
+  it("dispatches parameterized jobs and forces periodic ones; child IDs hold slashes", async () => {
+    const group = [{ Name: "g", Tasks: [{ Name: "t", Driver: "docker", Config: { image: "x" } }] }];
+    const parent = await call("POST", `/v1/jobs?${q()}`, {
+      Job: {
+        ID: "report",
+        Type: "batch",
+        Datacenters: ["nowhere"],
+        ParameterizedJob: { Payload: "optional", MetaRequired: ["customer"] },
+        TaskGroups: group,
+      },
+    });
+    expect(parent.status).toBe(200);
+    const missing = await call("POST", `/v1/job/report/dispatch?${q()}`, { Meta: {} });
+    expect([missing.status, missing.text]).toEqual([
+      400,
+      "dispatch did not provide required meta keys: customer",
+    ]);
+    const body = {
+      Meta: { customer: "acme" },
+      Payload: Buffer.from("hello").toString("base64"),
+      IdempotencyToken: "once",
+    };
+    const dispatched = await call("POST", `/v1/job/report/dispatch?${q()}`, body);
+    expect(dispatched.status).toBe(200);
+    const childID: string = dispatched.json.DispatchedJobID;
+    expect(childID).toMatch(/^report\/dispatch-\d+-[0-9a-f]{8}$/);
+    const again = await call("POST", `/v1/job/report/dispatch?${q()}`, body);
+    expect(again.json.DispatchedJobID).toBe(childID);
+    for (const path of [childID, encodeURIComponent(childID)]) {
+      const child = await call("GET", `/v1/job/${path}?${q()}`);
+      expect(child.json).toMatchObject({ ID: childID, ParentID: "report", Dispatched: true });
+      expect(child.json.Meta).toMatchObject({ customer: "acme" });
+    }
+
+    const periodic = await call("POST", `/v1/jobs?${q()}`, {
+      Job: {
+        ID: "nightly",
+        Type: "batch",
+        Datacenters: ["nowhere"],
+        Periodic: { Spec: "0 3 1 1 *", SpecType: "cron", Enabled: true },
+        TaskGroups: group,
+      },
+    });
+    expect(periodic.status).toBe(200);
+    const forced = await call("POST", `/v1/job/nightly/periodic/force?${q()}`);
+    expect(forced.status).toBe(200);
+    expect(forced.json.DispatchedJobID).toMatch(/^nightly\/periodic-\d+$/);
+    const notPeriodic = await call("POST", `/v1/job/report/periodic/force?${q()}`);
+    expect([notPeriodic.status, notPeriodic.text]).toEqual([
+      400,
+      "can't force launch non-periodic job",
+    ]);
+    for (const id of ["report", "nightly"])
+      expect((await call("DELETE", `/v1/job/${id}?${q()}&purge=true`)).status).toBe(200);
+  });
+
   it("a blocking query with nothing new returns after its wait with the same index", async () => {
     const first = await call("GET", `/v1/job/web?${q()}`);
     const index = Number(first.headers.get("x-nomad-index"));

@@ -10,7 +10,7 @@ import { jobID } from "../convert/job-out.js";
 import { type Ctx, HttpError, notFound, permissionDenied, type Reply } from "../http.js";
 import { paginate } from "../query.js";
 import type { ApiState } from "../state.js";
-import { byName } from "../state.js";
+import { byJobID, byName } from "../state.js";
 
 export function requireNamespace(ctx: Ctx, namespace: string, ...anyOf: string[]): void {
   if (!anyOf.some((c) => ctx.acl.allowNamespace(namespace, c))) throw permissionDenied();
@@ -52,8 +52,11 @@ export function listReply<T>(
 }
 
 export function findJob(state: ApiState, namespace: string, id: string): NomadJob | undefined {
+  // Usually metadata.name is the ID or its DNS-safe form; children of periodic
+  // and parameterized jobs are named after their parent, so fall back to the index.
   const job = state.jobs.store.get(`${namespace}/${resourceName(id)}`);
-  return job && jobID(job) === id ? job : undefined;
+  if (job && jobID(job) === id) return job;
+  return state.jobs.store.byIndex(byJobID, `${namespace}/${id}`)[0];
 }
 
 export function mustFindJob(ctx: Ctx, state: ApiState, capability: string[]): NomadJob {

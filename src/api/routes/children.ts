@@ -1,0 +1,100 @@
+// Child jobs: POST /v1/job/:id/dispatch (a parameterized parent, through
+// dispatchJob) and POST /v1/job/:id/periodic/force (a periodic parent's child
+// now, through periodicChild). Both create a NomadJob the jobs controller
+// then evaluates like any other.
+import { randomUUID } from "node:crypto";
+import { dispatchJob } from "../../controllers/dispatch/dispatch.js";
+import { parentLabel, periodicChild } from "../../controllers/periodic/child.js";
+import type { NomadJob } from "../../crds/objects.js";
+import { createObject } from "../../kube/apply.js";
+import { caravanResource } from "../../kube/resources.js";
+import { jobID, jobNamespace } from "../convert/job-out.js";
+import { badRequest, type Ctx, type Reply, type Route } from "../http.js";
+import { bodyObject, mustFindJob } from "./common.js";
+import type { RouteDeps } from "./deps.js";
+import { seen } from "./writes.js";
+
+const jobsRef = caravanResource("NomadJob");
+
+export function childRoutes(deps: RouteDeps): Route[] {
+  const { state, kc } = deps;
+
+  async function launch(child: NomadJob): Promise<Reply> {
+    const written = await createObject(kc, jobsRef, child);
+    const index = await seen(state, "jobs", written.metadata.resourceVersion);
+    return {
+      body: {
+        DispatchedJobID: jobID(written),
+        EvalID: `${written.metadata.name.slice(0, 230)}-g${written.metadata.generation ?? 1}`,
+        EvalCreateIndex: index,
+        JobCreateIndex: index,
+        Index: index,
+      },
+      index,
+    };
+  }
+
+  async function dispatch(ctx: Ctx): Promise<Reply> {
+    const parent = mustFindJob(ctx, state, ["dispatch-job"]);
+    const body = bodyObject(ctx);
+    const meta = body.Meta ?? {};
+    if (
+      typeof meta !== "object" ||
+      meta === null ||
+      Array.isArray(meta) ||
+      Object.values(meta).some((v) => typeof v !== "string")
+    )
+      throw badRequest("Meta must be a map of strings");
+    let payload: Uint8Array | undefined;
+    if (body.Payload !== undefined && body.Payload !== null) {
+      if (typeof body.Payload !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(body.Payload))
+        throw badRequest("Payload must be base64");
+      payload = Buffer.from(body.Payload, "base64");
+    }
+    const token = typeof body.IdempotencyToken === "string" ? body.IdempotencyToken : undefined;
+    if (token) {
+      const same = state.jobs.store
+        .list()
+        .find(
+          (c) =>
+            c.metadata.labels?.[parentLabel] === parent.metadata.name &&
+            jobNamespace(c) === jobNamespace(parent) &&
+            c.spec.dispatchIdempotencyToken === token &&
+            !c.spec.stop,
+        );
+      if (same) {
+        const index = state.indexesOf(same).create;
+        return {
+          body: {
+            DispatchedJobID: jobID(same),
+            EvalID: "",
+            EvalCreateIndex: 0,
+            JobCreateIndex: index,
+            Index: index,
+          },
+          index,
+        };
+      }
+    }
+    const result = dispatchJob(parent, {
+      meta: meta as Record<string, string>,
+      ...(payload ? { payload } : {}),
+      ...(token ? { idempotencyToken: token } : {}),
+      now: Date.now(),
+      id: randomUUID(),
+    });
+    if (!result.ok) throw badRequest(result.errors.join("; "));
+    return launch(result.child);
+  }
+
+  function force(ctx: Ctx): Promise<Reply> {
+    const parent = mustFindJob(ctx, state, ["submit-job"]);
+    if (!parent.spec.periodic) throw badRequest("can't force launch non-periodic job");
+    return launch(periodicChild(parent, Date.now()));
+  }
+
+  return [
+    { method: "POST", path: "/v1/job/:id*/dispatch", handle: dispatch },
+    { method: "POST", path: "/v1/job/:id*/periodic/force", handle: force },
+  ];
+}
