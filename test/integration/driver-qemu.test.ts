@@ -77,7 +77,7 @@ describe("qemu driver", () => {
     });
   });
 
-  it("boots a VM whose forwarded port answers, and shuts it down through the monitor on stop", async () => {
+  it("boots a VM whose forwarded port answers, is found again after an agent restart, and shuts down through the monitor on stop", async () => {
     const port = 20000 + Math.floor(Math.random() * 20000);
     const task = taskStart(
       {
@@ -111,8 +111,18 @@ describe("qemu driver", () => {
     );
     expect(body).toBe("hello from the vm\n");
 
-    await handle.stop?.("SIGINT", 60_000);
-    const result = await handle.wait();
+    // A restarted agent finds the VM again from what the first one recorded,
+    // monitor socket included, and shuts it down the same way.
+    const recovered = await qemuDriver({
+      options: {},
+      pluginConfig: {},
+      dataDir: os.tmpdir(),
+      log,
+    }).recover?.(JSON.parse(JSON.stringify(handle.recovery)));
+    if (!recovered) throw new Error("qemu driver has no recover");
+    expect(recovered.pid).toBe(handle.pid);
+    await recovered.stop?.("SIGINT", 60_000);
+    const result = await recovered.wait();
     // The guest powered itself off: QEMU exits 0, no signal needed.
     expect(result).toMatchObject({ exitCode: 0, signal: null });
     // The kernel says so on the console as the guest powers itself off.
