@@ -22,7 +22,8 @@ import { type LogCollector, openTaskLogs, type TaskLogs } from "./logs/tasklogs.
 import { decideRestart, durationMs } from "./restart.js";
 import type { AgentState } from "./state.js";
 import { StatusBatcher } from "./statusbatch.js";
-import { interpolate, taskEnvironment } from "./taskenv.js";
+import { taskEnvironment } from "./taskenv.js";
+import { interpolateConfig, taskStartRequest } from "./taskstart.js";
 import type { ChangeAction, TaskTemplateHook, TemplateHookEvents } from "./templates/hook.js";
 
 export interface AllocRunnerDeps {
@@ -343,7 +344,6 @@ export class AllocRunner {
   ): Promise<boolean> {
     const state = this.states.get(task.name);
     const key = objectKey(this.alloc);
-    const resources = this.alloc.spec.resources.tasks?.[task.name];
     // A task an earlier agent process started, still recorded in the state file.
     let recovered = driver.recover ? this.deps.state.tasksOf(key)?.[task.name] : undefined;
     // Artifacts and templates of a re-attached task are already in place.
@@ -370,31 +370,17 @@ export class AllocRunner {
           handle =
             recovered && driver.recover
               ? await driver.recover(recovered)
-              : await driver.start({
-                  allocId: this.alloc.metadata.name,
-                  jobName: this.alloc.spec.jobName,
-                  groupName: this.alloc.spec.group,
-                  taskName: task.name,
-                  config: t.config,
-                  env: { ...t.baseEnv, ...t.templates?.env() },
-                  allocDir: this.allocDir,
-                  taskDir: t.taskDir,
-                  stdoutPath: t.logs.stdoutPath,
-                  stderrPath: t.logs.stderrPath,
-                  ...(task.user ? { user: task.user } : {}),
-                  resources: {
-                    cpuMHz: resources?.cpu ?? task.resources?.cpu ?? 100,
-                    memoryMB: resources?.memoryMB ?? task.resources?.memory ?? 300,
-                    ...(resources?.memoryMaxMB ? { memoryMaxMB: resources.memoryMaxMB } : {}),
-                    ...(resources?.reservedCores?.length ? { cores: resources.reservedCores } : {}),
-                  },
-                  ports: (this.alloc.spec.resources.shared?.ports ?? []).map((p) => ({
-                    label: p.label,
-                    value: p.value,
-                    to: p.to === undefined || p.to === -1 ? p.value : p.to,
-                    hostIP: p.hostIP ?? "",
-                  })),
-                });
+              : await driver.start(
+                  taskStartRequest({
+                    alloc: this.alloc,
+                    task,
+                    config: t.config,
+                    env: { ...t.baseEnv, ...t.templates?.env() },
+                    allocDir: this.allocDir,
+                    taskDir: t.taskDir,
+                    logs: t.logs,
+                  }),
+                );
         } catch (err) {
           return this.fail(task.name, "Driver Failure", (err as Error).message);
         }
@@ -551,19 +537,4 @@ export class AllocRunner {
       );
     }
   }
-}
-
-function interpolateConfig(
-  value: unknown,
-  env: Record<string, string>,
-  node: NomadNode | undefined,
-): Record<string, unknown> {
-  const walk = (v: unknown): unknown => {
-    if (typeof v === "string") return interpolate(v, env, node);
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === "object")
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    return v;
-  };
-  return walk(value) as Record<string, unknown>;
 }

@@ -1,0 +1,61 @@
+// What the agent hands a driver to start a task: the allocation's resources
+// and ports for it, its environment and interpolated config, its directories
+// and where its output goes. Pure.
+import type { Task } from "../crds/job/index.js";
+import type { NomadAllocation, NomadNode } from "../crds/objects.js";
+import type { TaskStart } from "../drivers/driver.js";
+import { interpolate } from "./taskenv.js";
+
+export function taskStartRequest(input: {
+  alloc: NomadAllocation;
+  task: Task;
+  config: Record<string, unknown>;
+  env: Record<string, string>;
+  allocDir: string;
+  taskDir: string;
+  logs: { stdoutPath: string; stderrPath: string };
+}): TaskStart {
+  const { alloc, task } = input;
+  const resources = alloc.spec.resources.tasks?.[task.name];
+  return {
+    allocId: alloc.metadata.name,
+    jobName: alloc.spec.jobName,
+    groupName: alloc.spec.group,
+    taskName: task.name,
+    config: input.config,
+    env: input.env,
+    allocDir: input.allocDir,
+    taskDir: input.taskDir,
+    stdoutPath: input.logs.stdoutPath,
+    stderrPath: input.logs.stderrPath,
+    ...(task.user ? { user: task.user } : {}),
+    resources: {
+      cpuMHz: resources?.cpu ?? task.resources?.cpu ?? 100,
+      memoryMB: resources?.memoryMB ?? task.resources?.memory ?? 300,
+      ...(resources?.memoryMaxMB ? { memoryMaxMB: resources.memoryMaxMB } : {}),
+      ...(resources?.reservedCores?.length ? { cores: resources.reservedCores } : {}),
+    },
+    ports: (alloc.spec.resources.shared?.ports ?? []).map((p) => ({
+      label: p.label,
+      value: p.value,
+      to: p.to === undefined || p.to === -1 ? p.value : p.to,
+      hostIP: p.hostIP ?? "",
+    })),
+  };
+}
+
+/** ${…} references resolved in every string of a task's config block. */
+export function interpolateConfig(
+  value: unknown,
+  env: Record<string, string>,
+  node: NomadNode | undefined,
+): Record<string, unknown> {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string") return interpolate(v, env, node);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === "object")
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as Record<string, unknown>;
+}
