@@ -1,0 +1,118 @@
+import { describe, expect, it } from "vitest";
+import { parseJson } from "../../../src/api/body.js";
+import { HttpError, type Route } from "../../../src/api/http.js";
+import { paginate, parseQuery } from "../../../src/api/query.js";
+import { Router } from "../../../src/api/router.js";
+
+const route = (method: Route["method"], path: string): Route => ({
+  method,
+  path,
+  handle: () => ({ body: path }),
+});
+
+function status(fn: () => unknown): number | undefined {
+  try {
+    fn();
+  } catch (err) {
+    return err instanceof HttpError ? err.status : -1;
+  }
+  return undefined;
+}
+
+describe("router", () => {
+  const r = new Router();
+  for (const x of [
+    route("GET", "/v1/jobs"),
+    route("POST", "/v1/jobs"),
+    route("GET", "/v1/job/:id*/allocations"),
+    route("POST", "/v1/job/:id*/scale"),
+    route("GET", "/v1/job/:id*/scale"),
+    route("GET", "/v1/job/:id*"),
+    route("DELETE", "/v1/job/:id*"),
+    route("GET", "/v1/allocation/:id"),
+    route("PUT", "/v1/system/gc"),
+  ])
+    r.add(x);
+
+  it("matches exact paths, parameters and job IDs with slashes", () => {
+    expect(r.match("GET", "/v1/jobs").route.method).toBe("GET");
+    expect(r.match("PUT", "/v1/jobs").route.method).toBe("POST");
+    expect(r.match("POST", "/v1/system/gc").route.path).toBe("/v1/system/gc");
+    expect(r.match("GET", "/v1/job/web").params).toEqual({ id: "web" });
+    const child = r.match("GET", "/v1/job/report/dispatch-1-ab/allocations");
+    expect([child.route.path, child.params.id]).toEqual([
+      "/v1/job/:id*/allocations",
+      "report/dispatch-1-ab",
+    ]);
+    expect(r.match("GET", "/v1/job/a%2Fb").params.id).toBe("a/b");
+    expect(r.match("POST", "/v1/job/web/scale").route.method).toBe("POST");
+    expect(r.match("GET", "/v1/job/web/scale").route.method).toBe("GET");
+    expect(r.match("GET", "/v1/allocation/abc").params.id).toBe("abc");
+  });
+
+  it("answers 404 for unknown paths, 405 for known paths with another method, 400 for bad escapes", () => {
+    expect(status(() => r.match("GET", "/v1/nope"))).toBe(404);
+    expect(status(() => r.match("GET", "/v1/allocation/a/b"))).toBe(404);
+    expect(status(() => r.match("DELETE", "/v1/jobs"))).toBe(405);
+    expect(status(() => r.match("DELETE", "/v1/job/web/allocations"))).toBe(405);
+    expect(status(() => r.match("GET", "/v1/job/%ff"))).toBe(400);
+  });
+});
+
+describe("query options", () => {
+  const q = (s: string) => parseQuery(new URLSearchParams(s), () => 0);
+
+  it("reads namespace, blocking and paging options", () => {
+    expect(q("")).toMatchObject({ namespace: "default", allNamespaces: false, waitMs: 300_000 });
+    expect(q("namespace=*").allNamespaces).toBe(true);
+    expect(q("index=42&wait=10s")).toMatchObject({ minIndex: 42, waitMs: 10_000 });
+    expect(q("wait=5000").waitMs).toBe(5000);
+    expect(q("wait=1h").waitMs).toBe(600_000);
+    expect(q("per_page=5&next_token=b")).toMatchObject({ perPage: 5, nextToken: "b" });
+    expect(parseQuery(new URLSearchParams("wait=16s"), () => 0.999).waitMs).toBe(16_999);
+  });
+
+  it.each(["index=-1", "index=x", "wait=soon", "per_page=1.5", "filter=Status%20%3D"])(
+    "refuses %s with a 400",
+    (s) => {
+      expect(status(() => q(s))).toBe(400);
+    },
+  );
+
+  it("pages by key with a next token", () => {
+    const items = ["a", "b", "c", "d", "e"];
+    const opts = (perPage?: number, nextToken?: string) => ({
+      ...q(""),
+      ...(perPage ? { perPage } : {}),
+      ...(nextToken ? { nextToken } : {}),
+    });
+    expect(paginate(items, (x) => x, opts(2))).toEqual({ page: ["a", "b"], nextToken: "c" });
+    expect(paginate(items, (x) => x, opts(2, "c"))).toEqual({ page: ["c", "d"], nextToken: "e" });
+    expect(paginate(items, (x) => x, opts(2, "e"))).toEqual({ page: ["e"] });
+    expect(paginate(items, (x) => x, opts(undefined, "bb"))).toEqual({ page: ["c", "d", "e"] });
+    expect(paginate(items, (x) => x, opts(2, "z"))).toEqual({ page: [] });
+  });
+});
+
+describe("request bodies", () => {
+  it("parses JSON and refuses what is not, naming why", () => {
+    expect(parseJson(Buffer.from('{"a": [1]}'))).toEqual({ a: [1] });
+    expect(parseJson(Buffer.alloc(0))).toBeUndefined();
+    const message = (b: Buffer) => {
+      try {
+        parseJson(b);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return "";
+    };
+    expect(message(Buffer.from("{"))).toMatch(/^Failed to decode request body: /);
+    expect(message(Buffer.from([0x22, 0xff, 0x22]))).toBe(
+      "Failed to decode request body: not valid UTF-8",
+    );
+    expect(message(Buffer.from("[".repeat(70) + "]".repeat(70)))).toBe(
+      "Failed to decode request body: nested deeper than 64 levels",
+    );
+    expect(parseJson(Buffer.from("[".repeat(60) + "]".repeat(60)))).toBeDefined();
+  });
+});
