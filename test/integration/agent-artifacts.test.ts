@@ -43,10 +43,16 @@ for root,_,files in os.walk(sys.argv[2]):
     p=os.path.join(root,f); i=zipfile.ZipInfo(os.path.relpath(p,sys.argv[2])); i.external_attr=(os.stat(p).st_mode&0o777)<<16
     z.writestr(i,open(p,"rb").read())
 z.close()
-z=zipfile.ZipFile(sys.argv[3],"w"); z.writestr("../../escaped.txt","x"); z.close()`,
+z=zipfile.ZipFile(sys.argv[3],"w"); z.writestr("../../escaped.txt","x"); z.close()
+import tarfile,io
+t=tarfile.open(sys.argv[4],"w:gz")
+for name in ["../../escaped-tar.txt","ok.txt"]:
+  i=tarfile.TarInfo(name); i.size=1; t.addfile(i,io.BytesIO(b"x"))
+t.close()`,
       path.join(served, "app.zip"),
       src,
       path.join(served, "evil.zip"),
+      path.join(served, "evil.tar.gz"),
     ]);
     server = http.createServer((req, res) => {
       seenHeaders.push(req.headers);
@@ -114,6 +120,10 @@ z=zipfile.ZipFile(sys.argv[3],"w"); z.writestr("../../escaped.txt","x"); z.close
       /unpacking evil.zip: (invalid relative path|archive entry .* escapes the destination)/,
     );
     expect(existsSync(path.join(work, "escaped.txt"))).toBe(false);
+    await expect(fetchArtifact({ source: `${base}/evil.tar.gz` }, dir)).rejects.toThrow(
+      /unpacking evil.tar.gz: .*\.\.\/\.\.\/escaped-tar.txt/,
+    );
+    expect(existsSync(path.join(work, "escaped-tar.txt"))).toBe(false);
     await expect(
       fetchArtifact({ source: `${base}/config.json`, destination: "../../x" }, dir),
     ).rejects.toThrow(/escapes the task directory/);
