@@ -3,6 +3,7 @@
 // states and the allocation's client status through the status subresource.
 // Stopping sends the task's kill signal, then SIGKILL after its kill timeout.
 import { mkdirSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { Logger } from "../common/log.js";
 import type {
@@ -430,9 +431,15 @@ export class AllocRunner {
         });
       } else {
         const exit = `Exit Code: ${result.exitCode ?? ""}${result.signal ? `, Signal: ${result.signal}` : ""}${result.oomKilled ? ', Exit Message: "OOM Killed"' : ""}`;
+        const signal = result.signal ? os.constants.signals[result.signal as NodeJS.Signals] : 0;
         this.event(task.name, "Terminated", exit, {
           ...(result.exitCode !== null ? { exitCode: result.exitCode } : {}),
-          ...(result.oomKilled ? { details: { oom_killed: "true" } } : {}),
+          signal: signal ?? 0,
+          details: {
+            exit_code: String(result.exitCode ?? ""),
+            signal: String(signal ?? 0),
+            ...(result.oomKilled ? { oom_killed: "true" } : {}),
+          },
         });
       }
       const decision = told

@@ -148,6 +148,11 @@ describe("agent running jobs", () => {
       expect.arrayContaining(["Received", "Task Setup", "Started", "Terminated", "Restarting"]),
     );
     expect(restarted?.status.taskStates.t.restarts).toBe(1);
+    const terminated = (restarted?.status.taskStates.t.events as { type: string }[]).find(
+      (e) => e.type === "Terminated",
+    );
+    // The shell raw_exec runs the task under reports a SIGKILLed command as 128 + 9.
+    expect(terminated).toMatchObject({ exitCode: 137, message: "Exit Code: 137" });
 
     process.kill(second as number, "SIGKILL");
     const failed = await eventually(async () => {
