@@ -2,7 +2,8 @@
 // bodies over the limit, invalid UTF-8, deep nesting, path traversal in IDs
 // and log paths, nonsense query options and random JSON. No request may crash
 // the server or get a 500 for bad input, and none may change anything.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
@@ -241,6 +242,27 @@ describe("Nomad HTTP API: hostile input", () => {
       expect([400, 404], `${task}: ${r.status} ${r.text}`).toContain(r.status);
       expect(r.text).not.toContain("do not read");
     }
+    // follow=true: bytes appended later, and a new file after rotation, arrive on the same answer.
+    const followed = await new Promise<string>((resolve, reject) => {
+      let text = "";
+      const req = http.get(
+        `${api.url}/v1/client/fs/logs/${alloc}?namespace=${ns}&task=t&type=stdout&plain=true&follow=true&origin=end&offset=0`,
+        (res) => {
+          res.on("data", (d: Buffer) => {
+            text += d.toString();
+            if (text.includes("rotated\n")) {
+              req.destroy();
+              resolve(text);
+            }
+          });
+        },
+      );
+      req.on("error", (err) => (text.includes("rotated\n") ? undefined : reject(err)));
+      setTimeout(() => appendFileSync(path.join(logs, "t.stdout.1"), "appended\n"), 500);
+      setTimeout(() => writeFileSync(path.join(logs, "t.stdout.2"), "rotated\n"), 1000);
+      setTimeout(() => reject(new Error(`follow got only ${JSON.stringify(text)}`)), 15_000);
+    });
+    expect(followed).toBe("appended\nrotated\n");
     const badType = await call(
       "GET",
       `/v1/client/fs/logs/${alloc}?namespace=${ns}&task=t&type=../t.stdout`,

@@ -3,7 +3,7 @@
 // when the agent runs in this process, as in `caravan dev`. plain=true sends
 // the bytes; otherwise Nomad's stream frames ({"Data": base64, "File", "Offset"}).
 // follow=true keeps sending what is appended until the client goes away.
-import { readdir, readFile } from "node:fs/promises";
+import { open, readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { badRequest, type Ctx, HttpError, notFound, type Reply, type Route } from "../http.js";
 import { findByName, requireNamespace } from "./common.js";
@@ -15,20 +15,62 @@ const pollMs = 250;
 export function logRoutes(deps: RouteDeps): Route[] {
   const { state } = deps;
 
+  /** The task's log files of one type, oldest first, as (index, name). */
+  async function logFiles(dir: string, task: string, type: string) {
+    const pattern = new RegExp(`^${task.replace(/[.]/g, "\\.")}\\.${type}\\.(\\d+)$`);
+    return (await readdir(dir).catch(() => [] as string[]))
+      .map((f) => ({ f, n: Number(pattern.exec(f)?.[1] ?? -1) }))
+      .filter((x) => x.n >= 0)
+      .sort((a, b) => a.n - b.n);
+  }
+
   async function readLogs(
     dir: string,
     task: string,
     type: string,
-  ): Promise<{ data: Buffer; file: string }> {
-    const pattern = new RegExp(`^${task.replace(/[.]/g, "\\.")}\\.${type}\\.(\\d+)$`);
-    const names = (await readdir(dir).catch(() => [] as string[]))
-      .map((f) => ({ f, m: pattern.exec(f) }))
-      .filter((x) => x.m)
-      .sort((a, b) => Number(a.m?.[1]) - Number(b.m?.[1]));
+  ): Promise<{ data: Buffer; file: string; index: number; lastLength: number }> {
+    const names = await logFiles(dir, task, type);
     const parts = await Promise.all(
       names.map((x) => readFile(path.join(dir, x.f)).catch(() => Buffer.alloc(0))),
     );
-    return { data: Buffer.concat(parts), file: names.at(-1)?.f ?? `${task}.${type}.0` };
+    const last = names.at(-1);
+    return {
+      data: Buffer.concat(parts),
+      file: last?.f ?? `${task}.${type}.0`,
+      index: last?.n ?? 0,
+      lastLength: parts.at(-1)?.length ?? 0,
+    };
+  }
+
+  /** Bytes from a position (file index, offset) on; positions survive rotation deleting old files. */
+  async function readFrom(
+    dir: string,
+    task: string,
+    type: string,
+    from: { index: number; offset: number },
+  ): Promise<{
+    chunks: { data: Buffer; file: string; offset: number }[];
+    to: { index: number; offset: number };
+  }> {
+    const chunks: { data: Buffer; file: string; offset: number }[] = [];
+    let to = from;
+    for (const x of await logFiles(dir, task, type)) {
+      if (x.n < from.index) continue;
+      const start = x.n === from.index ? from.offset : 0;
+      const size = (await stat(path.join(dir, x.f)).catch(() => undefined))?.size ?? 0;
+      if (size > start) {
+        const handle = await open(path.join(dir, x.f), "r");
+        try {
+          const data = Buffer.alloc(size - start);
+          const { bytesRead } = await handle.read(data, 0, data.length, start);
+          chunks.push({ data: data.subarray(0, bytesRead), file: x.f, offset: start });
+          to = { index: x.n, offset: start + bytesRead };
+        } finally {
+          await handle.close();
+        }
+      } else to = { index: x.n, offset: Math.max(start, size) };
+    }
+    return { chunks, to };
   }
 
   async function logs(ctx: Ctx): Promise<Reply> {
@@ -64,8 +106,8 @@ export function logRoutes(deps: RouteDeps): Route[] {
 
     const plain = ctx.query.get("plain") === "true";
     const follow = ctx.query.get("follow") === "true";
-    const { data, file } = await readLogs(dir, task, type);
-    let start =
+    const { data, file, index, lastLength } = await readLogs(dir, task, type);
+    const start =
       origin === "start" ? Math.min(offset, data.length) : Math.max(0, data.length - offset);
     const res = ctx.res;
     res.writeHead(200, {
@@ -80,23 +122,22 @@ export function logRoutes(deps: RouteDeps): Route[] {
       );
     };
     emit(data.subarray(start), start, file);
-    start = data.length;
     if (!follow) {
       res.end();
       return { streamed: true };
     }
-    let open = true;
+    let listening = true;
     res.once("close", () => {
-      open = false;
+      listening = false;
     });
-    while (open) {
+    // Follow from the end of what was read: the last file's length then.
+    let position = { index, offset: lastLength };
+    while (listening) {
       await new Promise((r) => setTimeout(r, pollMs));
-      if (!open) break;
-      const next = await readLogs(dir, task, type);
-      if (next.data.length > start) {
-        emit(next.data.subarray(start), start, next.file);
-        start = next.data.length;
-      }
+      if (!listening) break;
+      const next = await readFrom(dir, task, type, position);
+      for (const c of next.chunks) emit(c.data, c.offset, c.file);
+      position = next.to;
       const current = findByName(state.allocations.store, a.metadata.name);
       const status = current?.status?.clientStatus;
       // Nothing more will come once the allocation is gone or finished.
