@@ -8,6 +8,7 @@ import { controllerCommand } from "./commands/controller.js";
 import { deploymentCommand } from "./commands/deployment.js";
 import { devCommand } from "./commands/dev.js";
 import { jobCommand } from "./commands/job.js";
+import { nodeCommand } from "./commands/node.js";
 import { UsageError } from "./options.js";
 import { version } from "./version.js";
 
@@ -23,6 +24,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   program.addCommand(jobCommand());
   program.addCommand(allocCommand());
   program.addCommand(deploymentCommand());
+  program.addCommand(nodeCommand());
   program
     .command("version")
     .description("print the version")

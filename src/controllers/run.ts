@@ -12,6 +12,7 @@ import { WorkQueue } from "../kube/workqueue.js";
 import { type ControllerMetrics, createControllerMetrics } from "../metrics/registry.js";
 import { allocationFailureReconciler } from "./allocations/failures.js";
 import { deploymentReconciler } from "./deployments/watcher.js";
+import { drainReconciler } from "./drain/drainer.js";
 import { BlockedEvals } from "./evals/blocked.js";
 import { EvalBroker } from "./evals/broker.js";
 import { SnapshotBuilder } from "./evals/snapshot.js";
@@ -69,6 +70,27 @@ export async function startControllers(
     // A version becomes stable when its deployment succeeds.
     onUpdate: (_o, v) => enqueueJob(v, v.metadata.labels[jobLabel]),
     onDelete: (v) => enqueueJob(v, v.metadata.labels[jobLabel]),
+  });
+
+  // Drains: the node's own changes, and its allocations' and their replacements'.
+  const drainQueue = new WorkQueue();
+  informers.nodes.addHandlers({
+    onAdd: (n) => drainQueue.add(n.metadata.name),
+    onUpdate: (_o, n) => drainQueue.add(n.metadata.name),
+  });
+  const byDrainedNode = (a: NomadAllocation) => {
+    const previous = a.spec.previousAllocation
+      ? informers.allocations.store.get(
+          `${a.metadata.namespace ?? "default"}/${a.spec.previousAllocation}`,
+        )
+      : undefined;
+    for (const n of [a.spec.nodeName, previous?.spec.nodeName])
+      if (n && informers.nodes.store.get(n)?.spec.drain) drainQueue.add(n);
+  };
+  informers.allocations.addHandlers({
+    onAdd: byDrainedNode,
+    onUpdate: (_o, a) => byDrainedNode(a),
+    onDelete: byDrainedNode,
   });
 
   // Periodic parents: their own changes; each reconcile requeues for the next launch.
@@ -189,6 +211,13 @@ export async function startControllers(
       name: "deployment-watcher",
       queue: deploymentQueue,
       reconcile: deploymentReconciler({ kc, informers, events, log }),
+      concurrency: 2,
+      log,
+    }),
+    runController({
+      name: "drainer",
+      queue: drainQueue,
+      reconcile: drainReconciler({ kc, informers, events, log }),
       concurrency: 2,
       log,
     }),

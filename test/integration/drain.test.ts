@@ -1,0 +1,176 @@
+// Node drain and eligibility on a real API server with the controllers
+// running and a simulated agent: draining the node that runs a 4-allocation
+// service job moves its allocations to the other nodes migrate.max_parallel
+// at a time, then the drain completes and the node stays ineligible;
+// eligibility is set and cleared with `caravan node eligibility`.
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { stringify } from "yaml";
+import { main } from "../../src/cli/main.js";
+import { createLogger } from "../../src/common/log.js";
+import { type Controllers, startControllers } from "../../src/controllers/run.js";
+import { loadKubeConfig } from "../../src/kube/client.js";
+import { allocationsOf, type Obj, runningOf } from "../support/allocations.js";
+import { createNamespace, eventually, kubectl, kubectlOk } from "../support/kubectl.js";
+import { registerNode } from "../support/nodes.js";
+import { type SimulatedAgent, simulateAgent } from "../support/simulated-agent.js";
+
+const kubeconfig = inject("kubeconfig");
+const run = Math.random().toString(36).slice(2, 7);
+const dc = `drain-${run}`;
+const names = [1, 2, 3].map((n) => `${dc}-n${n}`);
+
+async function caravan(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
+    out += String(s);
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
+    err += String(s);
+    return true;
+  });
+  try {
+    const code = await main([...args, "-kubeconfig", kubeconfig]);
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+async function node(name: string): Promise<Obj> {
+  const r = await kubectl(kubeconfig, ["get", "nomadnode", name, "-o", "json"]);
+  return JSON.parse(r.stdout) as Obj;
+}
+
+describe("node drain and eligibility", () => {
+  let ns: string;
+  let controllers: Controllers;
+  let agent: SimulatedAgent;
+  beforeAll(async () => {
+    ns = await createNamespace(kubeconfig, "drain");
+    for (const name of names) await registerNode(kubeconfig, { name, datacenter: dc });
+    controllers = await startControllers(
+      loadKubeConfig(kubeconfig),
+      createLogger({ level: "warn", json: false }),
+      { namespace: ns },
+    );
+    agent = simulateAgent(kubeconfig, ns);
+  });
+  afterAll(async () => {
+    agent?.stop();
+    await controllers?.stop();
+    // Nodes are cluster-wide: leave none draining or ineligible for other files.
+    for (const name of names)
+      await kubectl(kubeconfig, ["delete", "nomadnode", name, "--wait=false"]);
+  });
+
+  it("migrates a 4-allocation job off a node one at a time, completes, leaves it ineligible", async () => {
+    await kubectlOk(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      stringify({
+        apiVersion: "caravan.dev/v1alpha1",
+        kind: "NomadJob",
+        metadata: { name: "api", namespace: ns },
+        spec: {
+          type: "service",
+          datacenters: [dc],
+          migrate: { maxParallel: 1, minHealthyTime: "1s" },
+          groups: [
+            {
+              name: "api",
+              count: 4,
+              tasks: [
+                {
+                  name: "api",
+                  driver: "docker",
+                  config: { image: "api:1" },
+                  resources: { cpu: 100, memory: 64 },
+                },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    const placed = await eventually(async () => {
+      const live = await runningOf(kubeconfig, ns, "api");
+      return live.length === 4 && live.every((a) => a.status?.clientStatus === "running")
+        ? live
+        : undefined;
+    }, "4 allocations running");
+    // Drain the node holding the most of them.
+    const per = new Map<string, number>();
+    for (const a of placed) per.set(a.spec.nodeName, (per.get(a.spec.nodeName) ?? 0) + 1);
+    const [target, onTarget] = [...per].sort((x, y) => y[1] - x[1])[0] as [string, number];
+    expect(onTarget).toBeGreaterThanOrEqual(2); // job anti-affinity spreads 4 over 3 nodes: 2, 1, 1
+
+    let most = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const all = await allocationsOf(kubeconfig, ns, "api");
+        // Migrations in flight: replacements that are not healthy yet.
+        const inFlight = all.filter(
+          (a) =>
+            a.spec.previousAllocation &&
+            a.spec.desiredStatus === "run" &&
+            a.status?.deploymentStatus?.healthy !== true,
+        ).length;
+        most = Math.max(most, inFlight);
+      }
+    })();
+    const drained = await caravan("node", "drain", "-enable", "-deadline", "5m", target);
+    expect(drained.err).toBe("");
+    expect(drained.out).toContain(`Node "${target}" drain strategy set`);
+
+    const done = await eventually(
+      async () => {
+        const n = await node(target);
+        return n.status?.lastDrain?.status === "complete" ? n : undefined;
+      },
+      "the drain to complete",
+      120_000,
+    );
+    sampling = false;
+    await sampler;
+    expect(most).toBe(1);
+    expect(done.spec.drain).toBeUndefined();
+    expect(done.spec.eligibility).toBe("ineligible");
+    expect(done.status.schedulingEligibility).toBe("ineligible");
+    expect(done.status.drainStrategy).toBeUndefined();
+    const live = await eventually(async () => {
+      const l = await runningOf(kubeconfig, ns, "api");
+      return l.length === 4 && l.every((a) => a.status?.clientStatus === "running") ? l : undefined;
+    }, "4 allocations running again");
+    expect(live.filter((a) => a.spec.nodeName === target)).toHaveLength(0);
+    const status = await caravan("node", "status", target);
+    expect(status.out).toMatch(
+      new RegExp(`${target}\\s+default\\s+${dc}\\s+false\\s+ineligible\\s+ready`),
+    );
+    expect(status.out).toContain("Last drain: complete");
+  }, 180_000);
+
+  it("sets and clears eligibility with caravan node eligibility", async () => {
+    const target = names[0] as string;
+    expect((await caravan("node", "eligibility", "-disable", target)).code).toBe(0);
+    await eventually(
+      async () =>
+        (await node(target)).status?.schedulingEligibility === "ineligible" ? true : undefined,
+      "the node ineligible",
+    );
+    const both = await caravan("node", "eligibility", target);
+    expect(both.code).toBe(1);
+    expect(both.err).toContain("give exactly one of -enable or -disable");
+    const r = await caravan("node", "eligibility", "-enable", target);
+    expect(r.out).toContain(`Node "${target}" scheduling eligibility set: eligible`);
+    await eventually(
+      async () =>
+        (await node(target)).status?.schedulingEligibility === "eligible" ? true : undefined,
+      "the node eligible again",
+    );
+  });
+});
