@@ -175,6 +175,36 @@ func main() {
 	})
 	ok("logs")
 
+	// follow=true: the stream stays open; the first frames carry what is there.
+	{
+		cancel := make(chan struct{})
+		frames, errs := client.AllocFS().Logs(alloc, true, "hello", "stdout", "start", 0, cancel, nil)
+		reader := api.NewFrameReader(frames, errs, cancel)
+		got := make(chan string, 1)
+		go func() {
+			buf := make([]byte, 4096)
+			text := ""
+			for !strings.Contains(text, "hello from caravan") {
+				n, err := reader.Read(buf)
+				text += string(buf[:n])
+				if err != nil {
+					break
+				}
+			}
+			got <- text
+		}()
+		select {
+		case text := <-got:
+			if !strings.Contains(text, "hello from caravan") {
+				fail("logs follow", "stream ended with %q", text)
+			}
+		case <-time.After(30 * time.Second):
+			fail("logs follow", "no output within 30s")
+		}
+		close(cancel)
+	}
+	ok("logs follow")
+
 	// A blocking query on the job's allocations returns when scaling changes them.
 	_, meta, err := client.Jobs().Allocations("conformance", false, nil)
 	if err != nil {

@@ -61,6 +61,7 @@ describe("Nomad API conformance (official Go client)", () => {
       "ok allocation running",
       "ok evaluations, allocation and summary",
       "ok logs",
+      "ok logs follow",
       "ok blocking query",
       "ok scale",
       "ok acl policy and client token",
