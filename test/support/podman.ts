@@ -3,7 +3,7 @@
 // Podman needs runc, the cgroupfs cgroup manager and no default ulimits, so
 // the tests write their own containers.conf and storage.conf.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 
 import path from "node:path";
 import { promisify } from "node:util";
@@ -70,8 +70,29 @@ export async function startPodman(): Promise<PodmanService> {
       await podman(["rm", "--all", "--force", "--time", "0"]).catch(() => undefined);
       service.kill("SIGTERM");
       await new Promise((r) => (service.exitCode !== null ? r(null) : service.once("exit", r)));
-      // The image store's files may be owned by mappings; best effort.
+      // conmon of an exec session lingers for minutes after its container
+      // is gone; it is ours (its command line names our storage), so end it.
+      for (const pid of processesMentioning(dir)) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // Gone meanwhile.
+        }
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function processesMentioning(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(text)) pids.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return pids;
 }
