@@ -1,5 +1,10 @@
-// The NomadJob CRD's schema as the cluster has it installed, read once, for
-// pruning what the API writes (see convert/prune.ts).
+// The NomadJob CRD's schema, for pruning what the API writes (see
+// convert/prune.ts): as the cluster has it installed, or, when the service
+// account may not read CRDs, from the chart's manifest shipped with Caravan.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { parse } from "yaml";
+import { repoRoot } from "../../controlplane/binary.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
 import { getJson } from "../../kube/rest.js";
 import type { SchemaNode } from "../convert/prune.js";
@@ -10,14 +15,25 @@ interface Crd {
 
 export function crdSchema(kc: KubeConfig, crdName: string, version: string) {
   let cached: Promise<SchemaNode | undefined> | undefined;
+  const pick = (crd: Crd) =>
+    crd.spec.versions.find((v) => v.name === version)?.schema?.openAPIV3Schema;
+  const fromChart = async () => {
+    const file = path.join(
+      repoRoot,
+      "charts/caravan/crds",
+      `caravan.dev_${crdName.split(".")[0]}.yaml`,
+    );
+    return pick(parse(await readFile(file, "utf8")) as Crd);
+  };
   return (): Promise<SchemaNode | undefined> => {
     cached ??= getJson<Crd>(
       kc,
       `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crdName}`,
     )
-      .then((crd) => crd.spec.versions.find((v) => v.name === version)?.schema?.openAPIV3Schema)
+      .then(pick)
+      .catch(fromChart)
       .catch(() => {
-        // Without read access to CRDs the write goes as it is; the API server will name any undeclared field.
+        // Neither: the write goes as it is, and the API server names any undeclared field.
         cached = undefined;
         return undefined;
       });
