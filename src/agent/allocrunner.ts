@@ -17,6 +17,7 @@ import type { ExitResult, TaskDriver, TaskHandle } from "../drivers/driver.js";
 import { applyStatus } from "../kube/apply.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
 import { caravanResource } from "../kube/resources.js";
+import { ApiError } from "../kube/rest.js";
 import { objectKey } from "../kube/store.js";
 import { ArtifactError, fetchArtifact } from "./artifacts/fetch.js";
 import { type LogCollector, openTaskLogs, type TaskLogs } from "./logs/tasklogs.js";
@@ -62,6 +63,7 @@ export class AllocRunner {
   /** Per task, what ends its wait (restart delay, blocked templates) when it is told to stop. */
   private readonly interrupters = new Map<string, Set<() => void>>();
   private readonly batcher: StatusBatcher;
+  private sendFailures = 0;
   private readonly allocations = caravanResource("NomadAllocation");
   readonly done: Promise<void>;
   private group: TaskGroup | undefined;
@@ -537,11 +539,17 @@ export class AllocRunner {
     };
     try {
       await applyStatus(this.deps.kc, this.allocations, this.alloc, status, this.deps.fieldManager);
+      this.sendFailures = 0;
     } catch (err) {
       this.deps.log.warn(
         { err, alloc: this.alloc.metadata.name },
         "could not report allocation status",
       );
+      // The latest state must still arrive (the final one above all): try again,
+      // backing off, unless the allocation is gone.
+      if (err instanceof ApiError && err.statusCode === 404) return;
+      this.sendFailures += 1;
+      setTimeout(() => this.batcher.update(), Math.min(30_000, 500 * 2 ** this.sendFailures));
     }
   }
 }
