@@ -301,9 +301,14 @@ describe("Nomad HTTP API: jobs", () => {
         Datacenters: ["nowhere"],
         ParameterizedJob: { Payload: "optional", MetaRequired: ["customer"] },
         TaskGroups: group,
+        // A field of a newer Nomad: stored without it, and the answer says so.
+        FutureSetting: { Enabled: true },
       },
     });
     expect(parent.status).toBe(200);
+    expect(parent.json.Warnings).toBe(
+      "Caravan does not support these fields and ignored them: spec.futureSetting",
+    );
     const missing = await call("POST", `/v1/job/report/dispatch?${q()}`, { Meta: {} });
     expect([missing.status, missing.text]).toEqual([
       400,
