@@ -34,7 +34,11 @@ export interface ClientConfig {
 /** acl { … }: Nomad's ACL system on the HTTP API. */
 export interface AclConfig {
   enabled: boolean;
-  /** token_ttl: how long a resolved token may be cached (a Go duration). */
+  /**
+   * token_ttl: how long a resolved token may be cached (a Go duration). Accepted
+   * for Nomad's configs; tokens are read from a watched cache, so a change to a
+   * token or policy applies at once.
+   */
   tokenTTL?: string;
 }
 
