@@ -187,4 +187,54 @@ describe("simulated nodes", () => {
     expect(types.at(-1)).toBe("Not Restarting");
     expect(state.events.find((e: Obj) => e.type === "Terminated").exitCode).toBe(2);
   }, 180_000);
+
+  it("stops at once with allocations running, reporting nothing more, as hosts that died", async () => {
+    const small = await startSimulation(kc, {
+      count: 3,
+      prefix: `${prefix}-small`,
+      datacenter: `${dc}-small`,
+      log,
+    });
+    const job = stringify({
+      apiVersion: "caravan.dev/v1alpha1",
+      kind: "NomadJob",
+      metadata: { name: "doomed", namespace: ns },
+      spec: {
+        datacenters: [`${dc}-small`],
+        groups: [
+          {
+            name: "g",
+            count: 6,
+            tasks: [
+              {
+                name: "t",
+                driver: "mock",
+                config: { kill_after: "30s" },
+                resources: { cpu: 100, memory: 64 },
+              },
+            ],
+          },
+        ],
+      },
+    });
+    await kubectlOk(kubeconfig, ["apply", "-f", "-"], job);
+    await eventually(
+      async () => {
+        const all = await allocationsOf(kubeconfig, ns, "doomed");
+        return all.length === 6 && all.every((a) => a.status?.clientStatus === "running")
+          ? true
+          : undefined;
+      },
+      "6 running allocations",
+      120_000,
+    );
+    expect(small.stats().running).toBe(6);
+    const started = Date.now();
+    await small.stop();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = await allocationsOf(kubeconfig, ns, "doomed");
+    expect(after.map((a) => a.status.clientStatus)).toEqual(Array(6).fill("running"));
+    await kubectlOk(kubeconfig, ["delete", "nomadjob", "doomed", "-n", ns, "--wait=false"]);
+  }, 180_000);
 });
