@@ -9,6 +9,7 @@ import { deploymentCommand } from "./commands/deployment.js";
 import { devCommand } from "./commands/dev.js";
 import { jobCommand } from "./commands/job.js";
 import { nodeCommand } from "./commands/node.js";
+import { systemCommand } from "./commands/system.js";
 import { UsageError } from "./options.js";
 import { version } from "./version.js";
 
@@ -25,6 +26,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   program.addCommand(allocCommand());
   program.addCommand(deploymentCommand());
   program.addCommand(nodeCommand());
+  program.addCommand(systemCommand());
   program
     .command("version")
     .description("print the version")

@@ -17,6 +17,8 @@ import { BlockedEvals } from "./evals/blocked.js";
 import { EvalBroker } from "./evals/broker.js";
 import { SnapshotBuilder } from "./evals/snapshot.js";
 import { startWorkers } from "./evals/worker.js";
+import { defaultThresholds, type GcThresholds } from "./gc/collect.js";
+import { startGc } from "./gc/controller.js";
 import { byJob, createInformers, jobKey, nodeLeaseNamespace } from "./informers.js";
 import { jobReconciler } from "./jobs/controller.js";
 import { jobLabel } from "./jobs/versions.js";
@@ -35,6 +37,8 @@ export interface ControllerOptions {
   namespace?: string;
   /** Scheduler workers (Nomad's num_schedulers); default 2. */
   numSchedulers?: number;
+  /** Garbage collection: thresholds (Nomad's server defaults when unset) and how often it runs (5 min). */
+  gc?: { thresholds?: Partial<GcThresholds>; intervalMs?: number };
   /** The clock periodic launches follow (tests fix it); Date.now when unset. */
   clock?: () => number;
   /** Where the controllers report; a private registry when unset. */
@@ -180,6 +184,13 @@ export async function startControllers(
     log: log.child({ component: "worker" }),
     metrics,
   });
+  const gc = startGc({
+    kc,
+    informers,
+    log: log.child({ component: "gc" }),
+    thresholds: { ...defaultThresholds, ...options.gc?.thresholds },
+    intervalMs: options.gc?.intervalMs ?? 300_000,
+  });
   const gauges = setInterval(() => {
     const stats = broker.stats();
     metrics.brokerReady.set(stats.ready);
@@ -246,6 +257,7 @@ export async function startControllers(
     metrics,
     async stop() {
       clearInterval(gauges);
+      gc.stop();
       blocked.stop();
       await workers.stop();
       informers.stop();
