@@ -128,14 +128,25 @@ export function checkExecConfig(
   return errors.length ? { ok: false, errors } : { ok: true };
 }
 
-/** The config once checked, with Nomad's defaults filled in. */
-export function parseExecConfig(config: Record<string, unknown>): ExecConfig {
+/** The driver's plugin config defaults for tasks that do not say (Nomad's default_pid_mode, default_ipc_mode). */
+export interface ExecDefaults {
+  pidMode: "private" | "host";
+  ipcMode: "private" | "host";
+}
+
+/** The config once checked, with the driver's defaults filled in. */
+export function parseExecConfig(
+  config: Record<string, unknown>,
+  defaults: ExecDefaults = { pidMode: "private", ipcMode: "private" },
+): ExecConfig {
   const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
+  const mode = (v: unknown, fallback: "private" | "host") =>
+    v === "host" || v === "private" ? v : fallback;
   return {
     command: config.command as string,
     args: list(config.args),
-    pidMode: config.pid_mode === "host" ? "host" : "private",
-    ipcMode: config.ipc_mode === "host" ? "host" : "private",
+    pidMode: mode(config.pid_mode, defaults.pidMode),
+    ipcMode: mode(config.ipc_mode, defaults.ipcMode),
     capAdd: list(config.cap_add).map(capName),
     capDrop: list(config.cap_drop).map(capName),
     ...(typeof config.work_dir === "string" ? { workDir: config.work_dir } : {}),

@@ -45,6 +45,9 @@ export const execDriver: DriverFactory = (ctx: DriverContext): TaskDriver => {
   const allowCaps = Array.isArray(ctx.pluginConfig.allow_caps)
     ? (ctx.pluginConfig.allow_caps as string[])
     : defaultCaps;
+  const hostMode = (key: string): "host" | "private" =>
+    ctx.pluginConfig[key] === "host" ? "host" : "private";
+  const defaults = { pidMode: hostMode("default_pid_mode"), ipcMode: hostMode("default_ipc_mode") };
   return {
     name: "exec",
 
@@ -63,7 +66,7 @@ export const execDriver: DriverFactory = (ctx: DriverContext): TaskDriver => {
     async start(task: TaskStart): Promise<TaskHandle> {
       const version = detectCgroups();
       if (!version) throw new Error("exec: no cgroup filesystem mounted at /sys/fs/cgroup");
-      const config = parseExecConfig(task.config);
+      const config = parseExecConfig(task.config, defaults);
       const user = task.user ?? "nobody";
       const ids = lookupUser(readFileSync("/etc/passwd", "utf8"), user);
       if (!ids) throw new Error(`user: "${user}" is not a user on this host`);

@@ -54,6 +54,16 @@ describe("exec config", () => {
     ]);
   });
 
+  it("takes pid_mode and ipc_mode from the driver's defaults when the task does not set them", () => {
+    const host = { pidMode: "host", ipcMode: "host" } as const;
+    expect(parseExecConfig({ command: "x" }, host)).toMatchObject(host);
+    expect(parseExecConfig({ command: "x", pid_mode: "private" }, host).pidMode).toBe("private");
+    expect(parseExecConfig({ command: "x" })).toMatchObject({
+      pidMode: "private",
+      ipcMode: "private",
+    });
+  });
+
   it("computes the capability bounding set from the defaults, cap_add and cap_drop", () => {
     const caps = (c: Record<string, unknown>) =>
       taskCapabilities(parseExecConfig({ command: "x", ...c }));
