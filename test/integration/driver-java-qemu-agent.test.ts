@@ -139,6 +139,7 @@ describe("java and qemu drivers with the agent", () => {
     // chroot sees at /alloc.
     await runJob(`
 job "jvm" {
+  type = "batch"
   group "g" {
     task "fetch" {
       driver = "raw_exec"
