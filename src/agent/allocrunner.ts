@@ -370,6 +370,7 @@ export class AllocRunner {
         prepared = true;
         let handle: TaskHandle;
         try {
+          if (!recovered) await t.logs.ensure();
           handle =
             recovered && driver.recover
               ? await driver.recover(recovered)

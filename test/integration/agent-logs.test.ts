@@ -3,8 +3,10 @@
 // task, and is found again by a restarted agent.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { listLogFiles } from "../../src/agent/logs/files.js";
 import { logmonAlive, logmonFifos, startLogmon, stopLogmon } from "../../src/agent/logs/logmon.js";
@@ -79,5 +81,49 @@ describe("log monitor", () => {
       "web.stdout.5",
     ]);
     expect(logmonAlive(pid, { logDir, task: "api" })).toBe(false);
+  });
+});
+
+describe("an orphaned log monitor", () => {
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+  const logmonModule = pathToFileURL(
+    path.resolve(import.meta.dirname, "../../src/agent/logs/logmon.ts"),
+  ).href;
+
+  /** Starts a monitor from a short-lived process, as an agent that then dies would. */
+  async function startFromDyingAgent(spec: Record<string, unknown>): Promise<number> {
+    const script = `const m = await import(${JSON.stringify(logmonModule)}); process.stdout.write(String(await m.startLogmon(${JSON.stringify(spec)}))); process.exit(0);`;
+    const child = spawn(process.execPath, ["--import", tsx, "--input-type=module", "-e", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    await new Promise((r) => child.once("exit", r));
+    return Number(out);
+  }
+
+  it("exits once its agent is gone and no task holds its FIFOs, and not while a task does", async () => {
+    const logDir = mkdtempSync(path.join(os.tmpdir(), "caravan-logmon-orphan-"));
+    const busy = { logDir, task: "busy", maxFiles: 2, maxFileSizeBytes: 1000, orphanCheckMs: 300 };
+    const idle = { ...busy, task: "idle" };
+    // A task still writing into "busy".
+    const busyPid = await startFromDyingAgent(busy);
+    const writer = spawn("/bin/sh", ["-c", `exec sleep 30 >> "${logmonFifos(busy).stdout}"`], {
+      stdio: "ignore",
+    });
+    const idlePid = await startFromDyingAgent(idle);
+    expect(logmonAlive(idlePid, idle)).toBe(true);
+    await eventually(
+      async () => !logmonAlive(idlePid, idle) || undefined,
+      "the idle orphan to exit",
+    );
+    expect(logmonAlive(busyPid, busy)).toBe(true);
+    writer.kill("SIGKILL");
+    await eventually(
+      async () => !logmonAlive(busyPid, busy) || undefined,
+      "the busy orphan to exit once its task ended",
+    );
   });
 });

@@ -6,7 +6,7 @@
 //
 // Usage: node logmon-main.js '{"logDir":…,"task":…,"maxFiles":…,"maxFileSizeBytes":…}'
 import { execFileSync } from "node:child_process";
-import { constants, existsSync, openSync } from "node:fs";
+import { constants, existsSync, openSync, readdirSync, readlinkSync } from "node:fs";
 import net from "node:net";
 import { type LogStream, logFifoPath } from "./files.js";
 import { FileRotator } from "./rotator.js";
@@ -16,6 +16,8 @@ interface LogmonArgs {
   task: string;
   maxFiles: number;
   maxFileSizeBytes: number;
+  /** How often to check for being orphaned (tests shorten it). */
+  orphanCheckMs?: number;
 }
 
 const args = JSON.parse(process.argv[2] ?? "{}") as LogmonArgs;
@@ -57,3 +59,36 @@ process.on("SIGHUP", () => {}); // the agent's terminal going away is not our en
 setInterval(() => {
   if (!fifos.every((f) => existsSync(f))) finish();
 }, 10_000);
+
+// Orphaned: the agent that started us is gone and no task has held our FIFOs
+// for three checks in a row. A restarted agent starts a new monitor when it
+// needs one.
+const agentPid = process.ppid;
+let idle = 0;
+setInterval(() => {
+  const orphaned = process.ppid !== agentPid;
+  idle = orphaned && writers(fifos) === 0 ? idle + 1 : 0;
+  if (idle >= 3) finish();
+}, args.orphanCheckMs ?? 30_000).unref();
+
+/** How many other processes have one of the FIFOs open. */
+function writers(paths: string[]): number {
+  let n = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        if (paths.includes(readlinkSync(`/proc/${pid}/fd/${fd}`))) n += 1;
+      } catch {
+        // Closed meanwhile.
+      }
+    }
+  }
+  return n;
+}

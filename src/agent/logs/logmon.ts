@@ -12,6 +12,8 @@ import type { RotationPolicy } from "./rotator.js";
 export interface LogmonSpec extends RotationPolicy {
   logDir: string;
   task: string;
+  /** How often the monitor checks whether it is orphaned and idle (default 30 s). */
+  orphanCheckMs?: number;
 }
 
 /** The FIFOs to hand the driver as the task's stdout and stderr. */

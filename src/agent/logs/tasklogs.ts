@@ -13,6 +13,8 @@ export type LogCollector = "logmon" | "direct";
 export interface TaskLogs {
   stdoutPath: string;
   stderrPath: string;
+  /** Before each start of the task: the monitor is running (a new one if it died). */
+  ensure(): Promise<void>;
   /** Ends collection once the task is done for good. */
   stop(): void;
 }
@@ -29,11 +31,17 @@ export async function openTaskLogs(opts: {
 }): Promise<TaskLogs> {
   const { state, allocKey, logDir, task } = opts;
   if (opts.config?.disabled)
-    return { stdoutPath: "/dev/null", stderrPath: "/dev/null", stop: () => {} };
+    return {
+      stdoutPath: "/dev/null",
+      stderrPath: "/dev/null",
+      ensure: async () => {},
+      stop: () => {},
+    };
   if (opts.collector === "direct")
     return {
       stdoutPath: path.join(logDir, logFileName(task, "stdout", 0)),
       stderrPath: path.join(logDir, logFileName(task, "stderr", 0)),
+      ensure: async () => {},
       stop: () => {},
     };
   const spec = {
@@ -44,17 +52,19 @@ export async function openTaskLogs(opts: {
   };
   // A monitor an earlier agent process started is still serving this task.
   let pid = state.logmonOf(allocKey, task);
-  if (pid === undefined || !logmonAlive(pid, spec)) {
+  const ensure = async () => {
+    if (pid !== undefined && logmonAlive(pid, spec)) return;
     pid = await startLogmon(spec);
     state.setLogmon(allocKey, task, pid);
-  }
-  const running = pid;
+  };
+  await ensure();
   const fifos = logmonFifos(spec);
   return {
     stdoutPath: fifos.stdout,
     stderrPath: fifos.stderr,
+    ensure,
     stop: () => {
-      stopLogmon(running);
+      if (pid !== undefined) stopLogmon(pid);
       state.setLogmon(allocKey, task, undefined);
     },
   };
