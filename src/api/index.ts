@@ -23,6 +23,7 @@ import { scalingRoutes } from "./routes/scaling.js";
 import { systemRoutes } from "./routes/system.js";
 import { type ApiServer, serveApi } from "./server.js";
 import { ApiState } from "./state.js";
+import { fillTokenStatus } from "./tokens.js";
 
 export interface ApiOptions {
   registry: Registry;
@@ -73,6 +74,8 @@ export async function startApi(
     ...lifecycleRoutes(deps),
     ...systemRoutes(deps),
   ];
+  // Tokens applied with kubectl get their status from whichever API replica sees them.
+  if (config.acl?.enabled) fillTokenStatus(kc, state, log);
   state.start();
   const tls = config.tls;
   const createServer =

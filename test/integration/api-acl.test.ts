@@ -10,7 +10,7 @@ import { createLogger } from "../../src/common/log.js";
 import { defaultAgentConfig } from "../../src/config/agent-config.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
 import { createControllerMetrics } from "../../src/metrics/registry.js";
-import { createNamespace, eventually, kubectlOk } from "../support/kubectl.js";
+import { createNamespace, eventually, kubectl, kubectlOk } from "../support/kubectl.js";
 import { type NodeHandle, registerNode } from "../support/nodes.js";
 import { apiClient } from "./api-client.js";
 
@@ -330,6 +330,74 @@ describe("Nomad HTTP API: ACLs", () => {
     expect(write.status).toBe(403);
     const del = await call("DELETE", "/v1/acl/policy/anonymous", undefined, secrets.management);
     expect(del.status).toBe(200);
+  });
+
+  it("accepts tokens applied with kubectl: their secret comes from, or goes into, their Secret", async () => {
+    const known = "0d9c4e5e-7a51-4f0e-9f5c-2b1b5e3f9a10";
+    await kubectlOk(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "List",
+        items: [
+          {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: { name: `gitops-${run}`, namespace: ns },
+            stringData: { secretID: known },
+          },
+          {
+            apiVersion: "caravan.dev/v1alpha1",
+            kind: "NomadACLToken",
+            metadata: { name: `gitops-${run}` },
+            spec: {
+              type: "client",
+              policies: [`reader-${run}`],
+              secretRef: { name: `gitops-${run}`, namespace: ns },
+            },
+          },
+          {
+            apiVersion: "caravan.dev/v1alpha1",
+            kind: "NomadACLToken",
+            metadata: { name: `generated-${run}` },
+            spec: {
+              type: "client",
+              policies: [`reader-${run}`],
+              secretRef: { name: `generated-${run}`, namespace: ns },
+            },
+          },
+        ],
+      }),
+    );
+    await eventually(async () => {
+      const r = await call("GET", `/v1/jobs?${q()}`, undefined, known);
+      return r.status === 200 ? r : undefined;
+    }, "the kubectl token with a known secret to work");
+    const generated = await eventually(async () => {
+      const r = await kubectl(kubeconfig, [
+        "get",
+        "-n",
+        ns,
+        `secret/generated-${run}`,
+        "-o",
+        "json",
+      ]);
+      return r.code === 0
+        ? Buffer.from(JSON.parse(r.stdout).data.secretID, "base64").toString()
+        : undefined;
+    }, "the generated secret");
+    await eventually(async () => {
+      const r = await call("GET", "/v1/acl/token/self", undefined, generated);
+      return r.status === 200 && r.json.Type === "client" ? r : undefined;
+    }, "the kubectl token with a generated secret to work");
+    const stored = JSON.parse(
+      await kubectlOk(kubeconfig, ["get", `nomadacltoken/generated-${run}`, "-o", "json"]),
+    );
+    expect(stored.status.accessorID).toBe(stored.metadata.uid);
+    expect(JSON.stringify(stored)).not.toContain(generated);
+    const write = await call("POST", `/v1/jobs?${q()}`, job(), known);
+    expect(write.status).toBe(403);
   });
 
   it("a deleted token stops working", async () => {

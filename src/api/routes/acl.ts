@@ -9,8 +9,14 @@ import type { ApiObject } from "../../crds/meta.js";
 import type { NomadACLPolicy, NomadACLToken } from "../../crds/objects.js";
 import { goDurationMs } from "../../jobspec/functions/index.js";
 import { resourceName } from "../../jobspec/resource.js";
-import { applyObject, applyStatus, createObject, deleteObject } from "../../kube/apply.js";
-import { caravanResource, type ResourceRef } from "../../kube/resources.js";
+import {
+  applyObject,
+  applyStatus,
+  createObject,
+  deleteObject,
+  mergePatch,
+} from "../../kube/apply.js";
+import { caravanResource } from "../../kube/resources.js";
 import { ApiError } from "../../kube/rest.js";
 import { policyName, requestToken, secretHash, tokenExpired } from "../auth.js";
 import { goDuration } from "../convert/job-in.js";
@@ -23,19 +29,13 @@ import {
   type Route,
 } from "../http.js";
 import { byAccessor } from "../state.js";
+import { secretsRef } from "../tokens.js";
 import { bodyObject, listReply, requireManagement } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 import { apiFieldManager, seen } from "./writes.js";
 
 const policiesRef = caravanResource("NomadACLPolicy");
 const tokensRef = caravanResource("NomadACLToken");
-const secretsRef: ResourceRef = {
-  apiVersion: "v1",
-  kind: "Secret",
-  basePath: "/api/v1",
-  plural: "secrets",
-  namespaced: true,
-};
 /** The NomadACLToken object of the bootstrap token: its fixed name makes bootstrap happen once. */
 export const bootstrapTokenName = "bootstrap";
 
@@ -95,8 +95,17 @@ export function aclRoutes(deps: RouteDeps): Route[] {
     spec: NomadACLToken["spec"],
     secret: string = randomUUID(),
   ): Promise<Reply> {
-    const accessorID = randomUUID();
-    const secretName = `caravan-acl-${accessorID}`;
+    // The Secret first: a replica filling in statuses (tokens.ts) then finds
+    // this secret rather than making another. The accessor ID is the token's UID.
+    const secretName = `caravan-acl-${randomUUID()}`;
+    const secretObject = {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: secretName, namespace: deps.secretNamespace },
+      type: "Opaque",
+      stringData: { secretID: secret },
+    } as ApiObject;
+    await createObject(kc, secretsRef, secretObject);
     const token: NomadACLToken = {
       apiVersion: tokensRef.apiVersion,
       kind: "NomadACLToken",
@@ -110,16 +119,14 @@ export function aclRoutes(deps: RouteDeps): Route[] {
     try {
       created = await createObject(kc, tokensRef, token);
     } catch (err) {
+      await deleteObject(kc, secretsRef, secretObject).catch(() => undefined);
       if (err instanceof ApiError && err.statusCode === 409 && objectName === bootstrapTokenName)
         throw badRequest("ACL bootstrap already done");
       throw err;
     }
-    await createObject(kc, secretsRef, {
-      apiVersion: "v1",
-      kind: "Secret",
+    // Deleting the token deletes its Secret.
+    await mergePatch(kc, secretsRef, secretObject, {
       metadata: {
-        name: secretName,
-        namespace: deps.secretNamespace,
         ownerReferences: [
           {
             apiVersion: tokensRef.apiVersion,
@@ -129,15 +136,14 @@ export function aclRoutes(deps: RouteDeps): Route[] {
           },
         ],
       },
-      type: "Opaque",
-      stringData: { secretID: secret },
-    } as ApiObject);
-    const createTime = new Date(now()).toISOString();
+    }).catch((err: unknown) => deps.log.warn({ err }, "could not tie the token's Secret to it"));
+    const createTime = created.metadata.creationTimestamp ?? new Date(now()).toISOString();
     const ttl = spec.expirationTTL ? goDurationMs(spec.expirationTTL) : undefined;
     const expirationTime =
-      spec.expirationTime ?? (ttl ? new Date(now() + ttl).toISOString() : undefined);
+      spec.expirationTime ??
+      (ttl ? new Date(Date.parse(createTime) + ttl).toISOString() : undefined);
     const written = await applyStatus<NomadACLToken>(kc, tokensRef, created, {
-      accessorID,
+      accessorID: created.metadata.uid,
       secretHash: secretHash(secret),
       createTime,
       ...(expirationTime ? { expirationTime } : {}),

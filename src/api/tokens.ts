@@ -1,0 +1,97 @@
+// NomadACLTokens applied with kubectl (GitOps) come without status: this fills
+// it. The secret ID is read from the token's Secret, or created there (a random
+// UUID) when the key is missing; the status gets its sha256 hash and the
+// accessor ID, which is the object's UID. Every step is deterministic or
+// guarded by create/resourceVersion, so API replicas doing it at once agree.
+import { randomUUID } from "node:crypto";
+import type { Logger } from "../common/log.js";
+import type { ApiObject } from "../crds/meta.js";
+import type { NomadACLToken } from "../crds/objects.js";
+import { goDurationMs } from "../jobspec/functions/index.js";
+import { applyStatus, createObject, mergePatch } from "../kube/apply.js";
+import type { KubeConfig } from "../kube/kubeconfig.js";
+import { caravanResource, type ResourceRef } from "../kube/resources.js";
+import { ApiError, getJson } from "../kube/rest.js";
+import { secretHash } from "./auth.js";
+import type { ApiState } from "./state.js";
+
+export const secretsRef: ResourceRef = {
+  apiVersion: "v1",
+  kind: "Secret",
+  basePath: "/api/v1",
+  plural: "secrets",
+  namespaced: true,
+};
+const tokensRef = caravanResource("NomadACLToken");
+
+interface Secret extends ApiObject {
+  data?: Record<string, string>;
+}
+
+/** The token's secret ID, creating it in the Secret when it is not there yet. */
+async function ensureSecret(kc: KubeConfig, token: NomadACLToken): Promise<string> {
+  const ref = token.spec.secretRef;
+  const key = ref.key ?? "secretID";
+  for (let attempt = 0; attempt < 5; attempt++) {
+    let secret: Secret | undefined;
+    try {
+      secret = await getJson<Secret>(kc, `/api/v1/namespaces/${ref.namespace}/secrets/${ref.name}`);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.statusCode === 404)) throw err;
+    }
+    const existing = secret?.data?.[key];
+    if (existing) return Buffer.from(existing, "base64").toString("utf8").trim();
+    const fresh = randomUUID();
+    try {
+      if (!secret)
+        await createObject(kc, secretsRef, {
+          apiVersion: "v1",
+          kind: "Secret",
+          metadata: { name: ref.name, namespace: ref.namespace },
+          type: "Opaque",
+          stringData: { [key]: fresh },
+        } as ApiObject);
+      else
+        await mergePatch(kc, secretsRef, secret, {
+          metadata: { resourceVersion: secret.metadata.resourceVersion },
+          stringData: { [key]: fresh },
+        });
+      return fresh;
+    } catch (err) {
+      // Another replica got there first: read what it wrote.
+      if (!(err instanceof ApiError && err.statusCode === 409)) throw err;
+    }
+  }
+  throw new Error(`could not settle the secret of token ${token.metadata.name}`);
+}
+
+export function fillTokenStatus(kc: KubeConfig, state: ApiState, log: Logger): void {
+  const pending = new Set<string>();
+  const reconcile = async (token: NomadACLToken) => {
+    if (token.status?.secretHash || !token.spec.secretRef?.name || pending.has(token.metadata.name))
+      return;
+    pending.add(token.metadata.name);
+    try {
+      const secret = await ensureSecret(kc, token);
+      const created = token.metadata.creationTimestamp ?? new Date().toISOString();
+      const ttl = token.spec.expirationTTL ? goDurationMs(token.spec.expirationTTL) : undefined;
+      const expirationTime =
+        token.spec.expirationTime ??
+        (ttl ? new Date(Date.parse(created) + ttl).toISOString() : undefined);
+      await applyStatus(kc, tokensRef, token, {
+        accessorID: token.metadata.uid,
+        secretHash: secretHash(secret),
+        createTime: created,
+        ...(expirationTime ? { expirationTime } : {}),
+      });
+    } catch (err) {
+      log.warn({ err, token: token.metadata.name }, "could not fill in the ACL token's status");
+    } finally {
+      pending.delete(token.metadata.name);
+    }
+  };
+  state.tokens.addHandlers({
+    onAdd: (t) => void reconcile(t),
+    onUpdate: (_, t) => void reconcile(t),
+  });
+}
