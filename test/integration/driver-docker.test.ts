@@ -209,6 +209,53 @@ describe("docker driver", () => {
     await handle.destroy?.();
   });
 
+  it("applies capabilities, a read-only root with a tmpfs mount, work_dir, extra_hosts, dns and init", async () => {
+    const task = taskStart({
+      image,
+      command: "/bin/sh",
+      args: [
+        "-c",
+        [
+          "grep CapEff /proc/self/status",
+          "touch /rootfs-file 2>/dev/null && echo root-writable || echo root-read-only",
+          "echo ok > /scratch/f && cat /scratch/f",
+          "pwd",
+          "grep -c 'db.internal' /etc/hosts",
+          "grep nameserver /etc/resolv.conf",
+          "cat /proc/1/cmdline | head -c 20; echo",
+        ].join("; "),
+      ],
+      cap_add: ["NET_ADMIN"],
+      cap_drop: ["CHOWN"],
+      readonly_rootfs: true,
+      mount: [{ type: "tmpfs", target: "/scratch" }],
+      work_dir: "/www",
+      extra_hosts: ["db.internal:10.1.2.3"],
+      dns_servers: ["10.9.9.9"],
+      init: true,
+    });
+    const handle = await driverWith({ allow_caps: ["net_admin", "kill"] }).start(task);
+    expect((await handle.wait()).exitCode).toBe(0);
+    await handle.destroy?.();
+    const out = await eventually(
+      async () =>
+        read(task.stdoutPath).includes("nameserver") ? read(task.stdoutPath) : undefined,
+      "the container's report",
+    );
+    const capEff = BigInt(`0x${/CapEff:\s*([0-9a-f]+)/.exec(out)?.[1] ?? "0"}`);
+    expect(capEff & (1n << 12n)).toBe(1n << 12n); // CAP_NET_ADMIN added
+    expect(capEff & 1n).toBe(0n); // CAP_CHOWN dropped
+    const lines = out.trim().split("\n").slice(1);
+    expect(lines).toEqual([
+      "root-read-only",
+      "ok",
+      "/www",
+      "1",
+      "nameserver 10.9.9.9",
+      expect.stringMatching(/^\/.*(init|catatonit)/),
+    ]);
+  });
+
   it("reports a non-zero exit code", async () => {
     const driver = driverWith();
     const handle = await driver.start(
