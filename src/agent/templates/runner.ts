@@ -170,7 +170,13 @@ export class TaskTemplates implements TaskTemplateHook {
       if (r.content === result.output) continue;
       const first = r.content === undefined;
       this.write(r, result.output);
-      if (!first) actions.push(changeAction(r.block));
+      if (first) continue;
+      if (r.block.changeMode === "script")
+        this.events.event(
+          "Template",
+          `${r.block.destination} re-rendered; change_mode "script" is not supported here, nothing was run`,
+        );
+      actions.push(changeAction(r.block));
     }
     if (missing.length === 0) this.envVars = env;
     if (actions.length) this.apply(actions);
@@ -203,12 +209,17 @@ export class TaskTemplates implements TaskTemplateHook {
       this.wake?.();
       return;
     }
-    // Changes come in bursts (an apply touching several keys): render once.
+    // Changes come in bursts (an apply touching several keys): render once,
+    // after the templates' wait { min } quiet time if they set one.
     if (this.timer) return;
+    const quietMs = Math.max(
+      50,
+      ...(this.task.templates ?? []).map((t) => durationMs(t.wait?.min, 0)),
+    );
     this.timer = setTimeout(() => {
       this.timer = undefined;
       if (!this.stopped) this.renderAll(false);
-    }, 50);
+    }, quietMs);
   }
 
   /** Restart wins over signals, which win over noop; after up to the largest splay. */
