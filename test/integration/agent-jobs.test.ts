@@ -148,9 +148,8 @@ describe("agent running jobs", () => {
       expect.arrayContaining(["Received", "Task Setup", "Started", "Terminated", "Restarting"]),
     );
     expect(restarted?.status.taskStates.t.restarts).toBe(1);
-    const terminated = (restarted?.status.taskStates.t.events as { type: string }[]).find(
-      (e) => e.type === "Terminated",
-    );
+    const events = (restarted?.status.taskStates.t.events ?? []) as { type: string }[];
+    const terminated = events.find((e) => e.type === "Terminated");
     // The shell raw_exec runs the task under reports a SIGKILLed command as 128 + 9.
     expect(terminated).toMatchObject({ exitCode: 137, message: "Exit Code: 137" });
 
