@@ -11,6 +11,8 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  renameSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
@@ -59,7 +61,12 @@ async function debianKernel(): Promise<{ kernel: string; moduleDir: string }> {
   };
   const found = find();
   if (found) return found;
-  mkdirSync(unpacked, { recursive: true });
+  // Test files run in parallel: each unpacks into a directory of its own and
+  // renames it into place; the first rename wins, the others use it.
+  mkdirSync(cache, { recursive: true });
+  const work = mkdtempSync(path.join(cache, "work-"));
+  const staging = path.join(work, "root");
+  mkdirSync(staging);
   // linux-image-amd64 is a metapackage; the kernel is in the package it depends on.
   const kernelPackage = async () => {
     const { stdout } = await run("apt-cache", ["depends", "linux-image-amd64"]).catch(() => ({
@@ -74,16 +81,22 @@ async function debianKernel(): Promise<{ kernel: string; moduleDir: string }> {
     ({ stdout, pkg } = await kernelPackage());
   }
   if (!pkg) throw new Error(`no kernel package found: ${stdout}`);
-  await run("apt-get", ["download", pkg], { cwd: cache, maxBuffer: 16 * 1024 * 1024 });
-  const deb = readdirSync(cache).find((f) => f.startsWith(pkg) && f.endsWith(".deb"));
-  if (!deb) throw new Error(`apt-get download ${pkg} left no .deb in ${cache}`);
+  await run("apt-get", ["download", pkg], { cwd: work, maxBuffer: 16 * 1024 * 1024 });
+  const deb = readdirSync(work).find((f) => f.startsWith(pkg) && f.endsWith(".deb"));
+  if (!deb) throw new Error(`apt-get download ${pkg} left no .deb in ${work}`);
   await run("sh", [
     "-c",
     `dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" --wildcards './boot/vmlinuz-*' ${modules.map((m) => `'./lib/modules/*/kernel/${m}'`).join(" ")}`,
     "sh",
-    path.join(cache, deb),
-    unpacked,
+    path.join(work, deb),
+    staging,
   ]);
+  try {
+    renameSync(staging, unpacked);
+  } catch {
+    // Another test file got there first.
+  }
+  rmSync(work, { recursive: true, force: true });
   const after = find();
   if (!after) throw new Error(`no vmlinuz in ${pkg}`);
   return after;
