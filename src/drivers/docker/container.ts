@@ -38,7 +38,8 @@ export function createOptions(
     `${path.join(task.allocDir, "alloc")}:/alloc`,
     `${path.join(task.taskDir, "local")}:/local`,
     `${path.join(task.taskDir, "secrets")}:/secrets`,
-    ...config.volumes.map((v) => hostVolume(v, task.taskDir)),
+    // With a volume_driver, a source is the driver's volume name, not a path.
+    ...config.volumes.map((v) => (config.volumeDriver ? v : hostVolume(v, task.taskDir))),
   ];
 
   const mounts = config.mounts.map((m) => ({
