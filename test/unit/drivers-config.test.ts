@@ -9,7 +9,13 @@ import { createOptions } from "../../src/drivers/docker/container.js";
 import { parseDuration } from "../../src/drivers/docker/fields.js";
 import type { TaskStart } from "../../src/drivers/driver.js";
 import { javaCommand, parseJavaVersion } from "../../src/drivers/java/index.js";
-import { parseQemuVersion, qemuArgs, readQemuConfig } from "../../src/drivers/qemu/command.js";
+import {
+  parseQemuVersion,
+  qemuArgs,
+  qemuPolicyErrors,
+  readQemuConfig,
+  readQemuPluginConfig,
+} from "../../src/drivers/qemu/command.js";
 
 const task = (config: Record<string, unknown>, extra: Partial<TaskStart> = {}): TaskStart => ({
   allocId: "8d3f-alloc",
@@ -269,6 +275,31 @@ describe("qemu command line", () => {
     const bad = readQemuConfig({ image_path: "a", port_map: { ssh: "x" } });
     expect(bad.ok ? [] : bad.errors).toEqual([
       'config.port_map.ssh: must be a port number, got "x"',
+    ]);
+  });
+
+  it("keeps images inside image_paths and args on the args_allowlist", () => {
+    const plugin = must(
+      readQemuPluginConfig({
+        image_paths: ["/srv/images"],
+        args_allowlist: ["-kernel", "-append"],
+      }),
+    ).config;
+    const config = must(
+      readQemuConfig({ image_path: "x", args: ["-kernel", "/k", "-device", "e1000"] }),
+    ).config;
+    expect(qemuPolicyErrors(config, "/srv/images/a/vm.img", plugin)).toEqual([
+      "config.args: not in the plugin config's args_allowlist: -device",
+    ]);
+    expect(qemuPolicyErrors(config, "/srv/images-evil/vm.img", plugin)[0]).toBe(
+      'config.image_path: "/srv/images-evil/vm.img" is not under the plugin config\'s image_paths (/srv/images)',
+    );
+    expect(
+      qemuPolicyErrors(config, "/anywhere.img", must(readQemuPluginConfig({})).config),
+    ).toEqual([]);
+    const bad = readQemuPluginConfig({ image_path: ["/x"] });
+    expect(bad.ok ? [] : bad.errors).toEqual([
+      'plugin.qemu.config: unknown option "image_path" for qemu',
     ]);
   });
 

@@ -2,6 +2,7 @@
 // Nomad's qemu driver: the image as the VM's drive on drive_interface, the
 // task's memory, user-mode networking with a host forward per port_map
 // entry, and a monitor socket when graceful_shutdown asks for one. Pure.
+import path from "node:path";
 import { FieldReader } from "../docker/fields.js";
 import type { TaskPort } from "../driver.js";
 
@@ -57,6 +58,52 @@ export function readQemuConfig(
     guestAgent: r.bool(raw, "guest_agent") ?? false,
   };
   return r.errors.length ? { ok: false, errors: r.errors } : { ok: true, config };
+}
+
+export interface QemuPluginConfig {
+  /** image_paths: where images may be; empty allows any. */
+  imagePaths: string[];
+  /** args_allowlist: the QEMU options tasks may pass in args; empty allows any. */
+  argsAllowlist: string[];
+}
+
+export function readQemuPluginConfig(
+  raw: Record<string, unknown>,
+): { ok: true; config: QemuPluginConfig } | { ok: false; errors: string[] } {
+  const r = new FieldReader("qemu", "plugin.qemu.config");
+  r.known(raw, ["image_paths", "args_allowlist", "emulator"]);
+  r.string(raw, "emulator");
+  const config = {
+    imagePaths: r.strings(raw, "image_paths") ?? [],
+    argsAllowlist: r.strings(raw, "args_allowlist") ?? [],
+  };
+  return r.errors.length ? { ok: false, errors: r.errors } : { ok: true, config };
+}
+
+/** What the plugin config forbids: images outside image_paths, args off the allowlist. */
+export function qemuPolicyErrors(
+  config: QemuTaskConfig,
+  /** The image path resolved against the task directory. */
+  imagePath: string,
+  plugin: QemuPluginConfig,
+): string[] {
+  const errors: string[] = [];
+  const inside = (dir: string) => {
+    const rel = path.relative(dir, imagePath);
+    return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel);
+  };
+  if (plugin.imagePaths.length && !plugin.imagePaths.some(inside))
+    errors.push(
+      `config.image_path: "${imagePath}" is not under the plugin config's image_paths (${plugin.imagePaths.join(", ")})`,
+    );
+  if (plugin.argsAllowlist.length) {
+    const denied = config.args.filter(
+      (a) => a.startsWith("-") && !plugin.argsAllowlist.includes(a),
+    );
+    if (denied.length)
+      errors.push(`config.args: not in the plugin config's args_allowlist: ${denied.join(", ")}`);
+  }
+  return errors;
 }
 
 export interface QemuCommandInput {

@@ -21,7 +21,13 @@ import type {
   TaskStart,
 } from "../driver.js";
 import { rawExecDriver } from "../raw_exec/index.js";
-import { parseQemuVersion, qemuArgs, readQemuConfig } from "./command.js";
+import {
+  parseQemuVersion,
+  qemuArgs,
+  qemuPolicyErrors,
+  readQemuConfig,
+  readQemuPluginConfig,
+} from "./command.js";
 
 const run = promisify(execFile);
 
@@ -34,6 +40,8 @@ export const qemuDriver: DriverFactory = (ctx: DriverContext) => {
       ? ctx.pluginConfig.emulator
       : "qemu-system-x86_64";
   const processes = rawExecDriver({ ...ctx, options: { "driver.raw_exec.enable": "1" } });
+  const pluginRead = readQemuPluginConfig(ctx.pluginConfig);
+  const plugin = pluginRead.ok ? pluginRead.config : undefined;
   let kvm: Promise<boolean> | undefined;
   // kvm when /dev/kvm exists and QEMU can actually start a KVM vCPU there
   // (nested virtualisation may offer the device and still fail); else tcg.
@@ -80,6 +88,13 @@ export const qemuDriver: DriverFactory = (ctx: DriverContext) => {
     name: "qemu",
 
     async fingerprint(): Promise<DriverFingerprint> {
+      if (!pluginRead.ok)
+        return {
+          detected: false,
+          healthy: false,
+          healthDescription: `invalid plugin config: ${pluginRead.errors.join("; ")}`,
+          attributes: {},
+        };
       try {
         const { stdout } = await run(emulator, ["--version"], { timeout: 30_000 });
         const version = parseQemuVersion(stdout);
@@ -102,7 +117,13 @@ export const qemuDriver: DriverFactory = (ctx: DriverContext) => {
 
     validate(config): ConfigCheck {
       const read = readQemuConfig(config);
-      return read.ok ? { ok: true } : read;
+      if (!read.ok) return read;
+      // Relative image paths are only known at start, inside the task directory.
+      const errors =
+        plugin && path.isAbsolute(read.config.imagePath)
+          ? qemuPolicyErrors(read.config, read.config.imagePath, plugin)
+          : [];
+      return errors.length ? { ok: false, errors } : { ok: true };
     },
 
     async start(task: TaskStart): Promise<TaskHandle> {
@@ -112,6 +133,12 @@ export const qemuDriver: DriverFactory = (ctx: DriverContext) => {
       const imagePath = path.isAbsolute(config.imagePath)
         ? config.imagePath
         : path.join(task.taskDir, config.imagePath);
+      if (!plugin)
+        throw new Error(
+          `invalid plugin config: ${pluginRead.ok ? "" : pluginRead.errors.join("; ")}`,
+        );
+      const denied = qemuPolicyErrors(config, imagePath, plugin);
+      if (denied.length) throw new Error(denied.join("; "));
       if (!existsSync(imagePath))
         throw new Error(`config.image_path: no such image "${imagePath}"`);
       const socket = (name: string) => {
