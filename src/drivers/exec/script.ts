@@ -54,7 +54,7 @@ export function launcherScript(plan: LaunchPlan): string {
     'mount -t proc -o nosuid,nodev,noexec proc "$R/proc"',
     "set +e",
     "child=",
-    ...forwarded.map((s) => `trap '[ -n "$child" ] && kill -${s} -$child 2>/dev/null' ${s}`),
+    ...forwarded.map((s) => `trap 'sig=1; [ -n "$child" ] && kill -${s} -$child 2>/dev/null' ${s}`),
     // The task gets default SIGINT/SIGQUIT back (sh ignores them for background
     // commands), its own session, no way to gain privileges, and its user.
     [
@@ -68,8 +68,13 @@ export function launcherScript(plan: LaunchPlan): string {
       "&",
     ].join(" "),
     "child=$!",
-    // wait returns early when a forwarded signal arrives; wait again until the task is gone.
-    'while :; do wait "$child"; code=$?; kill -0 "$child" 2>/dev/null || break; done',
+    // wait returns early when a signal comes in (sig is set): wait again for
+    // the task's own status; 127 means that status was already collected.
+    "while :; do",
+    '  sig=; wait "$child"; code=$?',
+    '  [ -z "$sig" ] && break',
+    '  if ! kill -0 "$child" 2>/dev/null; then wait "$child"; last=$?; [ "$last" -ne 127 ] && code=$last; break; fi',
+    "done",
     'exit "$code"',
   ];
   return `${lines.join("\n")}\n`;
