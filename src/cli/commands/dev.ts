@@ -135,7 +135,7 @@ async function startDev(
       "",
       `    Kubernetes API: ${server}`,
       `    Nomad API:      ${httpAddress} (export NOMAD_ADDR=${httpAddress})`,
-      `    Metrics:        ${httpAddress}/metrics`,
+      `    HTTP (metrics): ${httpAddress}/metrics`,
       `    Client node:    ${agent.nodeName} (raw_exec enabled)`,
       `        Data dir:   ${dataDir}${ephemeral ? " (removed at exit)" : ""}`,
       "",
