@@ -116,6 +116,14 @@ describe("docker driver", () => {
     expect(driverWith({ allow_privileged: true }).validate({ image, privileged: true })).toEqual({
       ok: true,
     });
+    // Nomad's older client option turns the same switch on.
+    const byOption = dockerDriver({
+      options: { "docker.privileged.enabled": "true" },
+      pluginConfig: { endpoint: podman.endpoint },
+      dataDir: os.tmpdir(),
+      log,
+    });
+    expect(byOption.validate({ image, privileged: true })).toEqual({ ok: true });
   });
 
   it("reports an image that cannot be had", async () => {

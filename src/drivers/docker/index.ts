@@ -11,6 +11,7 @@ import type {
   TaskHandle,
   TaskStart,
 } from "../driver.js";
+import { isEnabled } from "../options.js";
 import { pluginAuth } from "./auth.js";
 import {
   type DockerPluginConfig,
@@ -20,13 +21,16 @@ import {
 } from "./config.js";
 import { createOptions } from "./container.js";
 import { dockerClient, endpointOf } from "./endpoint.js";
+import { parseDuration } from "./fields.js";
 import { containerHandle, type DockerRecovery } from "./handle.js";
 import { ImageCoordinator } from "./images.js";
 
 export const dockerDriver: DriverFactory = (ctx: DriverContext) => {
   const pluginRead = readPluginConfig(ctx.pluginConfig);
   // A bad plugin config leaves the driver unhealthy rather than guessing.
-  const plugin: DockerPluginConfig | undefined = pluginRead.ok ? pluginRead.config : undefined;
+  const plugin: DockerPluginConfig | undefined = pluginRead.ok
+    ? withClientOptions(pluginRead.config, ctx.options)
+    : undefined;
   const endpoint = endpointOf(plugin?.endpoint);
   const docker = dockerClient(endpoint);
   const images = new ImageCoordinator(
@@ -153,6 +157,31 @@ export const dockerDriver: DriverFactory = (ctx: DriverContext) => {
     },
   };
 };
+
+/**
+ * Nomad's older client options for docker (docker.volumes.enabled,
+ * docker.privileged.enabled, docker.cleanup.image[.delay]) still turn the
+ * same switches on.
+ */
+function withClientOptions(
+  plugin: DockerPluginConfig,
+  options: Record<string, string>,
+): DockerPluginConfig {
+  const delay = options["docker.cleanup.image.delay"];
+  const delayMs = delay ? parseDuration(delay) : undefined;
+  return {
+    ...plugin,
+    volumesEnabled: plugin.volumesEnabled || isEnabled(options, "docker.volumes.enabled"),
+    allowPrivileged: plugin.allowPrivileged || isEnabled(options, "docker.privileged.enabled"),
+    gc: {
+      ...plugin.gc,
+      ...(options["docker.cleanup.image"] !== undefined
+        ? { image: isEnabled(options, "docker.cleanup.image") }
+        : {}),
+      ...(delayMs !== undefined ? { imageDelayMs: delayMs } : {}),
+    },
+  };
+}
 
 /** When the task's output was last written (whole seconds, as the Engine API's logs `since` takes). */
 function lastWrite(state: DockerRecovery): number | undefined {
