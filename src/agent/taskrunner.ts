@@ -1,0 +1,391 @@
+// Runs one task of an allocation (Nomad's task runner): prestart work
+// (artifacts, then templates) until it succeeds, the driver's start or
+// re-attach, the wait for its exit, and Nomad's restart policy; template
+// changes apply their change_mode; stopping sends kill_signal, then SIGKILL
+// after kill_timeout. Its state and events live in the allocation runner,
+// which reports them.
+import { mkdirSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { AllocationTaskState } from "../crds/allocation.js";
+import type { Task, TaskGroup } from "../crds/job/index.js";
+import type { NomadAllocation } from "../crds/objects.js";
+import type { ExitResult, TaskDriver, TaskHandle } from "../drivers/driver.js";
+import { objectKey } from "../kube/store.js";
+import type { AllocRunnerDeps } from "./allocrunner.js";
+import { ArtifactError, fetchArtifact } from "./artifacts/fetch.js";
+import { openTaskLogs, type TaskLogs } from "./logs/tasklogs.js";
+import { decideRestart, durationMs } from "./restart.js";
+import { taskEnvironment } from "./taskenv.js";
+import { interpolateConfig, taskStartRequest } from "./taskstart.js";
+import type { ChangeAction, TaskTemplateHook } from "./templates/hook.js";
+
+/** What a task runner reads from and reports to its allocation runner. */
+export interface TaskRunnerContext {
+  deps: AllocRunnerDeps;
+  alloc: NomadAllocation;
+  allocDir: string;
+  group: TaskGroup;
+  jobType: string;
+  /** The task's state in the allocation's status. */
+  state: AllocationTaskState;
+  event(type: string, message: string, extra?: Record<string, unknown>): void;
+  /** Status changed: written within the batch interval. */
+  report(): void;
+  /** Status changed and must be written before going on. */
+  reportNow(): Promise<void>;
+  /** The whole allocation is stopping. */
+  allocStopping(): boolean;
+  /** The task started: the allocation is running. */
+  started(): void;
+}
+
+interface Prepared {
+  taskDir: string;
+  config: Record<string, unknown>;
+  baseEnv: Record<string, string>;
+  logs: TaskLogs;
+  templates: TaskTemplateHook | undefined;
+}
+
+export class TaskRunner {
+  private handle: TaskHandle | undefined;
+  /** Told to stop: its exit is not a failure and it does not restart. */
+  private stopped = false;
+  /** A template change asked for a restart: the exit is not a failure and costs no attempt. */
+  private restartRequested = false;
+  /** What ends a wait (restart delay, blocked templates) when the task is told to stop. */
+  private readonly interrupters = new Set<() => void>();
+
+  constructor(
+    private readonly ctx: TaskRunnerContext,
+    private readonly task: Task,
+  ) {}
+
+  /** Stops the task (and keeps it from restarting). */
+  stop(): void {
+    this.stopped = true;
+    for (const interrupt of [...this.interrupters]) interrupt();
+    if (this.handle) this.kill(this.handle);
+  }
+
+  /** Runs the task to its end; true when it finished successfully (or was stopped). */
+  async run(evenWhenStopping = false): Promise<boolean> {
+    const { ctx, task } = this;
+    const driver = ctx.deps.drivers.get(task.driver);
+    if (!driver)
+      return this.fail("Driver Failure", `driver "${task.driver}" is not available on this node`);
+    const taskDir = path.join(ctx.allocDir, task.name);
+    for (const sub of ["local", "secrets", "tmp"])
+      mkdirSync(path.join(taskDir, sub), { recursive: true });
+    ctx.event("Task Setup", "Building Task Directory");
+
+    const resources = ctx.alloc.spec.resources.tasks?.[task.name];
+    const baseEnv = taskEnvironment({
+      alloc: ctx.alloc,
+      node: ctx.deps.node(),
+      taskName: task.name,
+      region: ctx.deps.region,
+      allocDir: ctx.allocDir,
+      taskDir,
+      cpuMHz: resources?.cpu ?? task.resources?.cpu ?? 100,
+      memoryMB: resources?.memoryMB ?? task.resources?.memory ?? 300,
+      jobMeta: {},
+      groupMeta: ctx.group.meta ?? {},
+      taskMeta: task.meta ?? {},
+      taskEnv: task.env ?? {},
+    });
+    const config = interpolateConfig(task.config ?? {}, baseEnv, ctx.deps.node());
+    const check = driver.validate(config);
+    if (!check.ok) return this.fail("Failed Validation", check.errors.join("; "));
+
+    let logs: TaskLogs;
+    try {
+      logs = await openTaskLogs({
+        collector: ctx.deps.logCollector ?? "logmon",
+        state: ctx.deps.state,
+        allocKey: objectKey(ctx.alloc),
+        logDir: path.join(ctx.allocDir, "alloc", "logs"),
+        task: task.name,
+        config: task.logs,
+      });
+    } catch (err) {
+      return this.fail("Setup Failure", `log collection: ${(err as Error).message}`);
+    }
+    const templates = this.templateHook(taskDir, baseEnv);
+    // A task told to stop while its templates wait for a source stops waiting.
+    const offStop = templates ? this.onStop(() => templates.stop()) : () => {};
+    try {
+      return await this.loop(
+        driver,
+        { taskDir, config, baseEnv, logs, templates },
+        evenWhenStopping,
+      );
+    } finally {
+      offStop();
+      templates?.stop();
+      logs.stop();
+    }
+  }
+
+  /** The task's kill_signal, then SIGKILL after its kill_timeout. */
+  private kill(handle: TaskHandle): void {
+    const { task } = this;
+    const signal = (task.killSignal as NodeJS.Signals | undefined) ?? "SIGTERM";
+    const timeoutMs = durationMs(task.killTimeout, 5_000);
+    this.ctx.event(
+      "Killing",
+      `Sent interrupt. Waiting ${task.killTimeout ?? "5s"} before force killing`,
+      { killTimeout: task.killTimeout ?? "5s" },
+    );
+    this.ctx.report();
+    if (handle.stop) {
+      handle
+        .stop(signal, timeoutMs)
+        .catch((err: unknown) =>
+          this.ctx.deps.log.warn({ err, task: task.name }, "could not stop task"),
+        );
+      return;
+    }
+    handle.signal(signal);
+    // Not cancelled when the task's main process exits: what it started in its
+    // process group may still ignore the signal, and gets SIGKILL at the timeout.
+    setTimeout(() => handle.signal("SIGKILL"), timeoutMs).unref();
+  }
+
+  /** Calls `interrupt` if the task is told to stop before `off()`. */
+  private onStop(interrupt: () => void): () => void {
+    this.interrupters.add(interrupt);
+    return () => this.interrupters.delete(interrupt);
+  }
+
+  /** Waits `ms`, or less when the task is told to stop. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        off();
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      const off = this.onStop(done);
+    });
+  }
+
+  private templateHook(taskDir: string, env: Record<string, string>): TaskTemplateHook | undefined {
+    const { ctx, task } = this;
+    if (!task.templates?.length || !ctx.deps.templates) return undefined;
+    return ctx.deps.templates(
+      task,
+      { alloc: ctx.alloc, taskDir, env },
+      {
+        event: (type, message, extra) => {
+          ctx.event(type, message, extra);
+          ctx.report();
+        },
+        changed: (action) => this.applyChange(action),
+      },
+    );
+  }
+
+  /** A template's change_mode, after a re-render changed its file. */
+  private applyChange(action: ChangeAction): void {
+    const handle = this.handle;
+    if (!handle || this.stopped || this.ctx.allocStopping()) return;
+    if (action.mode === "signal") {
+      this.ctx.event("Signaling", `Template re-rendered; sending ${action.signal}`);
+      handle.signal(action.signal);
+    } else if (action.mode === "restart") {
+      this.ctx.event("Restart Signaled", "Template with change_mode restart re-rendered");
+      this.restartRequested = true;
+      this.kill(handle);
+    }
+    this.ctx.report();
+  }
+
+  /** Prestart work of each attempt until it succeeds: artifacts, then templates. */
+  private async prestart(
+    taskDir: string,
+    templates: TaskTemplateHook | undefined,
+  ): Promise<string | undefined> {
+    const { ctx, task } = this;
+    if (task.artifacts?.length) {
+      ctx.event("Downloading Artifacts", "Client is downloading artifacts");
+      ctx.report();
+      for (const artifact of task.artifacts) {
+        try {
+          await fetchArtifact(artifact, taskDir);
+        } catch (err) {
+          const message =
+            err instanceof ArtifactError
+              ? err.message
+              : `unexpected error: ${(err as Error).message}`;
+          ctx.event("Failed Artifact Download", message, { downloadError: message });
+          return message;
+        }
+      }
+    }
+    if (templates) {
+      try {
+        await templates.prestart();
+      } catch (err) {
+        const message = (err as Error).message;
+        ctx.event("Killing", `Template failed: ${message}`, { failsTask: true });
+        return message;
+      }
+    }
+    return undefined;
+  }
+
+  private async loop(driver: TaskDriver, t: Prepared, evenWhenStopping: boolean): Promise<boolean> {
+    const { ctx, task } = this;
+    const state = ctx.state;
+    const key = objectKey(ctx.alloc);
+    const told = () => (ctx.allocStopping() && !evenWhenStopping) || this.stopped;
+    // A task an earlier agent process started, still recorded in the state file.
+    let recovered = driver.recover ? ctx.deps.state.tasksOf(key)?.[task.name] : undefined;
+    // Artifacts and templates of a re-attached task are already in place.
+    let prepared = recovered !== undefined;
+    if (prepared && t.templates) void t.templates.prestart().catch(() => {});
+    const restarts: number[] = Array.from({ length: recovered?.restarts ?? 0 }, () => Date.now());
+    for (;;) {
+      let result: ExitResult;
+      let setupFailed = false;
+      const setupError = prepared ? undefined : await this.prestart(t.taskDir, t.templates);
+      // A re-attached task told to stop is still found, to be stopped.
+      if (!recovered && told()) return this.stoppedBeforeStart();
+      if (setupError !== undefined) {
+        result = { exitCode: null, signal: null, error: setupError };
+        setupFailed = true;
+      } else {
+        prepared = true;
+        let handle: TaskHandle;
+        try {
+          if (!recovered) await t.logs.ensure();
+          handle =
+            recovered && driver.recover
+              ? await driver.recover(recovered)
+              : await driver.start(
+                  taskStartRequest({
+                    alloc: ctx.alloc,
+                    task,
+                    config: t.config,
+                    env: { ...t.baseEnv, ...t.templates?.env() },
+                    allocDir: ctx.allocDir,
+                    taskDir: t.taskDir,
+                    logs: t.logs,
+                  }),
+                );
+        } catch (err) {
+          return this.fail("Driver Failure", (err as Error).message);
+        }
+        this.handle = handle;
+        if (handle.recovery)
+          ctx.deps.state.setTask(key, task.name, { ...handle.recovery, restarts: restarts.length });
+        Object.assign(state, {
+          state: "running",
+          startedAt: state.startedAt ?? new Date().toISOString(),
+        });
+        ctx.event(
+          "Started",
+          recovered ? "Task re-attached after an agent restart" : "Task started by client",
+        );
+        recovered = undefined;
+        ctx.started();
+        ctx.report();
+        // Stopped while it was starting.
+        if (told()) this.kill(handle);
+
+        result = await handle.wait();
+        this.handle = undefined;
+        await handle
+          .destroy?.()
+          .catch((err: unknown) =>
+            ctx.deps.log.warn({ err, task: task.name }, "could not clean up after task"),
+          );
+        ctx.deps.state.setTask(key, task.name, undefined);
+      }
+      const succeeded = result.exitCode === 0 && !result.error;
+      const stopped = told();
+      const requested = !stopped && this.restartRequested;
+      this.restartRequested = false;
+      if (stopped) ctx.event("Killed", "Task successfully killed");
+      else if (!setupFailed) this.exitEvent(result); // a failed setup's event already says why
+      const decision = stopped
+        ? { restart: false, delayMs: 0, reason: "" }
+        : requested
+          ? { restart: true, delayMs: 0, reason: "Restart requested by a template change" }
+          : decideRestart(
+              ctx.jobType,
+              task.restart ?? ctx.group.restart,
+              succeeded,
+              restarts,
+              Date.now(),
+            );
+      if (!decision.restart) {
+        const ok = stopped || succeeded;
+        if (!ok && !(result.error && !setupFailed))
+          ctx.event("Not Restarting", decision.reason, {
+            failsTask: true,
+            restartReason: decision.reason,
+          });
+        Object.assign(state, { state: "dead", failed: !ok, finishedAt: new Date().toISOString() });
+        await ctx.reportNow();
+        return ok;
+      }
+      if (!requested) restarts.push(Date.now());
+      Object.assign(state, {
+        state: "pending",
+        restarts: (state.restarts ?? 0) + 1,
+        lastRestart: new Date().toISOString(),
+      });
+      ctx.event(
+        "Restarting",
+        `${decision.reason}; restarting in ${Math.round(decision.delayMs / 1000)}s`,
+        { restartReason: decision.reason, startDelay: `${decision.delayMs}ms` },
+      );
+      ctx.report();
+      await this.pause(decision.delayMs);
+      if (told()) return this.stoppedBeforeStart();
+    }
+  }
+
+  /** Terminated (with exit code, signal and OOM) or Driver Failure. */
+  private exitEvent(result: ExitResult): void {
+    if (result.error) {
+      this.ctx.event("Driver Failure", result.error, {
+        failsTask: true,
+        driverError: result.error,
+      });
+      return;
+    }
+    const exit = `Exit Code: ${result.exitCode ?? ""}${result.signal ? `, Signal: ${result.signal}` : ""}${result.oomKilled ? ', Exit Message: "OOM Killed"' : ""}`;
+    const signal = result.signal ? os.constants.signals[result.signal as NodeJS.Signals] : 0;
+    this.ctx.event("Terminated", exit, {
+      ...(result.exitCode !== null ? { exitCode: result.exitCode } : {}),
+      signal: signal ?? 0,
+      details: {
+        exit_code: String(result.exitCode ?? ""),
+        signal: String(signal ?? 0),
+        ...(result.oomKilled ? { oom_killed: "true" } : {}),
+      },
+    });
+  }
+
+  private async stoppedBeforeStart(): Promise<boolean> {
+    Object.assign(this.ctx.state, { state: "dead", finishedAt: new Date().toISOString() });
+    await this.ctx.reportNow();
+    return true;
+  }
+
+  private async fail(type: string, message: string): Promise<boolean> {
+    Object.assign(this.ctx.state, {
+      state: "dead",
+      failed: true,
+      finishedAt: new Date().toISOString(),
+    });
+    this.ctx.event(type, message, { failsTask: true });
+    await this.ctx.reportNow();
+    return false;
+  }
+}
