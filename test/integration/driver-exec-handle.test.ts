@@ -6,13 +6,29 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/common/log.js";
 import type { TaskHandle, TaskStart } from "../../src/drivers/driver.js";
 import { execDriver } from "../../src/drivers/exec/index.js";
 
 const log = createLogger({ level: "warn", json: false });
-const exec = execDriver({ options: {}, pluginConfig: {}, dataDir: os.tmpdir(), log });
+const driver = execDriver({ options: {}, pluginConfig: {}, dataDir: os.tmpdir(), log });
+/** Tasks started by a test: killed and destroyed afterwards even when the test failed. */
+const started: TaskHandle[] = [];
+const exec = {
+  start: async (t: TaskStart) => {
+    const handle = await driver.start(t);
+    started.push(handle);
+    return handle;
+  },
+};
+afterEach(async () => {
+  for (const handle of started.splice(0)) {
+    handle.signal("SIGKILL");
+    await handle.wait();
+    await handle.destroy?.().catch(() => undefined);
+  }
+});
 
 function task(name: string, script: string, extra: Partial<TaskStart> = {}): TaskStart {
   const allocDir = mkdtempSync(path.join(os.tmpdir(), "caravan-exec-handle-"));

@@ -2,7 +2,15 @@
 // run isolated (own PID, UTS, mount namespaces, a chroot of chroot_env, as
 // nobody, in a memory cgroup), an over-limit task is OOM-killed and says so,
 // and a restarted agent re-attaches to a running task and reports its exit.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -115,6 +123,23 @@ describe("exec driver", () => {
   afterAll(async () => {
     registration?.stop();
     await controllers?.stop();
+    // A test that failed midway may leave its task running: end it and free its cgroup.
+    const names = JSON.parse(
+      await kubectlOk(kubeconfig, ["get", "nomadallocations", "-n", ns, "-o", "json"]),
+    ).items.map((a: Obj) => `${a.metadata.name}.t`) as string[];
+    for (const name of names) {
+      const procs = `/sys/fs/cgroup/memory/caravan/${name}/cgroup.procs`;
+      if (!existsSync(procs)) continue;
+      for (const p of readFileSync(procs, "utf8").split("\n").filter(Boolean))
+        process.kill(Number(p), "SIGKILL");
+      await new Promise((r) => setTimeout(r, 500));
+      for (const c of ["memory", "cpu", "cpuacct", "pids"])
+        try {
+          rmdirSync(`/sys/fs/cgroup/${c}/caravan/${name}`);
+        } catch {
+          // Removed by the agent already.
+        }
+    }
   });
 
   it("runs a task isolated: its own PID and UTS namespaces, a chroot of chroot_env, as nobody, with Nomad's environment", async () => {
