@@ -146,6 +146,43 @@ describe("exec task handle", () => {
     await handle.destroy?.();
   });
 
+  it("builds the chroot from the client's chroot_env", async () => {
+    const custom = execDriver({
+      options: {},
+      pluginConfig: {},
+      dataDir: os.tmpdir(),
+      chrootEnv: {
+        "/bin": "/bin",
+        "/lib": "/lib",
+        "/lib64": "/lib64",
+        "/usr": "/usr",
+        "/etc/passwd": "/etc/passwd",
+      },
+      log,
+    });
+    const t = task("chroot", "ls /etc; ls / | tr '\\n' ' '");
+    const handle = await custom.start(t);
+    started.push(handle);
+    expect((await handle.wait()).exitCode).toBe(0);
+    const [etc, root] = stdout(t).split("\n");
+    expect(etc).toBe("passwd");
+    expect(root?.split(" ").filter(Boolean).sort()).toEqual(
+      [
+        "alloc",
+        "bin",
+        "dev",
+        "etc",
+        "lib",
+        "lib64",
+        "local",
+        "proc",
+        "secrets",
+        "tmp",
+        "usr",
+      ].sort(),
+    );
+  });
+
   it("refuses a user the host does not know", async () => {
     await expect(exec.start(task("ghost", "true", { user: "no-such-user" }))).rejects.toThrow(
       'user: "no-such-user" is not a user on this host',
