@@ -264,6 +264,29 @@ describe("docker driver", () => {
     ]);
   });
 
+  it("loads an image archive the task brought instead of pulling", async () => {
+    const name = "localhost/caravan-load:test";
+    await buildBusyboxImage(podman, name, "loaded from an archive\n");
+    const task = taskStart({
+      image: name,
+      load: "local/image.tar",
+      command: "/bin/cat",
+      args: ["/www/index.html"],
+    });
+    await podman.podman(["save", "-o", path.join(task.taskDir, "local/image.tar"), name]);
+    await podman.podman(["rmi", name]);
+    const handle = await driverWith().start(task);
+    expect((await handle.wait()).exitCode).toBe(0);
+    await handle.destroy?.();
+    await eventually(
+      async () => (read(task.stdoutPath) === "loaded from an archive\n" ? true : undefined),
+      "the loaded image's file in the output",
+    );
+    await expect(
+      driverWith().start(taskStart({ image: name, load: "local/missing.tar" })),
+    ).rejects.toThrow('config.load: no image archive at "');
+  });
+
   it("reports a non-zero exit code", async () => {
     const driver = driverWith();
     const handle = await driver.start(

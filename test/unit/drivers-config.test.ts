@@ -170,6 +170,22 @@ describe("docker task config", () => {
     expect(options.Labels?.["com.hashicorp.nomad.alloc_id"]).toBe("8d3f-alloc");
   });
 
+  it("maps ports by the deprecated port_map, pins cpus, and turns image health checks off", () => {
+    const { config } = must(
+      readTaskConfig({
+        image: "a",
+        ports: ["http"],
+        port_map: [{ http: 8080 }],
+        cpuset_cpus: "0-1",
+        healthchecks: [{ disable: true }],
+      }),
+    );
+    const { options } = must(createOptions(task({}), config, seedsPlugin));
+    expect(Object.keys(options.HostConfig?.PortBindings ?? {})).toEqual(["8080/tcp", "8080/udp"]);
+    expect(options.HostConfig?.CpusetCpus).toBe("0-1");
+    expect(options.Healthcheck).toEqual({ Test: ["NONE"] });
+  });
+
   it("publishes nothing in host network mode, and names a port the group lacks", () => {
     const host = must(readTaskConfig({ image: "a", network_mode: "host", ports: ["http"] })).config;
     expect(

@@ -73,6 +73,16 @@ export interface DockerTaskConfig {
   networkAliases: string[];
   ipv4Address?: string;
   imagePullTimeoutMs: number;
+  /** An image archive (docker save) to load instead of pulling, relative to the task directory. */
+  load?: string;
+  cpusetCpus?: string;
+  containerExistsOk: boolean;
+  healthchecksDisabled: boolean;
+  ipv6Address?: string;
+  isolation?: string;
+  cgroupns?: string;
+  /** Deprecated port_map: container port by port label, overriding the group port's `to`. */
+  portMap: Record<string, number>;
 }
 
 const taskKeys = [
@@ -124,6 +134,15 @@ const taskKeys = [
   "network_aliases",
   "ipv4_address",
   "image_pull_timeout",
+  "load",
+  "cpuset_cpus",
+  "container_exists_ok",
+  "healthchecks",
+  "ipv6_address",
+  "isolation",
+  "cgroupns",
+  "port_map",
+  "advertise_ipv6_address",
 ] as const;
 
 export type TaskConfigResult =
@@ -199,6 +218,16 @@ export function readTaskConfig(raw: Obj): TaskConfigResult {
       r.errors.push('config.ports: cannot map ports with network_mode "none"');
   }
   const memoryHardLimitMB = r.number(raw, "memory_hard_limit");
+  r.bool(raw, "advertise_ipv6_address");
+  const healthchecks = r.block(raw, "healthchecks");
+  if (healthchecks) r.known(healthchecks, ["disable"], "config.healthchecks");
+  const portMap: Record<string, number> = {};
+  for (const [label, value] of Object.entries(r.map(raw, "port_map") ?? {})) {
+    const port = Number(value);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      r.errors.push(`config.port_map.${label}: must be a port number, got "${value}"`);
+    else portMap[label] = port;
+  }
 
   const optional = <T>(key: string, v: T | undefined) => (v === undefined ? {} : { [key]: v });
   const config: DockerTaskConfig = {
@@ -250,6 +279,16 @@ export function readTaskConfig(raw: Obj): TaskConfigResult {
     networkAliases: r.strings(raw, "network_aliases") ?? [],
     ...optional("ipv4Address", r.string(raw, "ipv4_address")),
     imagePullTimeoutMs: imagePullTimeoutMs ?? 300_000,
+    ...optional("load", r.string(raw, "load")),
+    ...optional("cpusetCpus", r.string(raw, "cpuset_cpus")),
+    containerExistsOk: r.bool(raw, "container_exists_ok") ?? false,
+    healthchecksDisabled: healthchecks
+      ? (r.nested("healthchecks").bool(healthchecks, "disable") ?? false)
+      : false,
+    ...optional("ipv6Address", r.string(raw, "ipv6_address")),
+    ...optional("isolation", r.string(raw, "isolation")),
+    ...optional("cgroupns", r.string(raw, "cgroupns")),
+    portMap,
   };
   return r.errors.length ? { ok: false, errors: r.errors } : { ok: true, config };
 }

@@ -65,7 +65,7 @@ export function createOptions(
       );
       continue;
     }
-    const inside = port.to || port.value;
+    const inside = config.portMap[label] ?? (port.to || port.value);
     for (const proto of ["tcp", "udp"]) {
       exposed[`${inside}/${proto}`] = {};
       bindings[`${inside}/${proto}`] = [{ HostIp: port.hostIP, HostPort: String(port.value) }];
@@ -109,6 +109,7 @@ export function createOptions(
     ...(config.hostname ? { Hostname: config.hostname } : {}),
     ...(task.user ? { User: task.user } : {}),
     ...(config.macAddress ? { MacAddress: config.macAddress } : {}),
+    ...(config.healthchecksDisabled ? { Healthcheck: { Test: ["NONE"] } } : {}),
     Tty: config.tty,
     OpenStdin: config.interactive,
     ExposedPorts: exposed,
@@ -128,7 +129,11 @@ export function createOptions(
             CpuQuota: cpuQuota(task.resources.cpuMHz, period),
           }
         : {}),
-      ...(task.resources.cores?.length ? { CpusetCpus: task.resources.cores.join(",") } : {}),
+      ...(config.cpusetCpus || task.resources.cores?.length
+        ? { CpusetCpus: config.cpusetCpus ?? task.resources.cores?.join(",") }
+        : {}),
+      ...(config.isolation ? { Isolation: config.isolation } : {}),
+      ...(config.cgroupns ? { CgroupnsMode: config.cgroupns } : {}),
       Privileged: config.privileged && plugin.allowPrivileged,
       CapAdd: config.capAdd,
       CapDrop: config.capDrop,
@@ -161,13 +166,20 @@ export function createOptions(
       ...(config.oomScoreAdj !== undefined ? { OomScoreAdj: config.oomScoreAdj } : {}),
       ...(config.volumeDriver ? { VolumeDriver: config.volumeDriver } : {}),
     },
-    ...(config.networkAliases.length || config.ipv4Address
+    ...(config.networkAliases.length || config.ipv4Address || config.ipv6Address
       ? {
           NetworkingConfig: {
             EndpointsConfig: {
               [config.networkMode ?? "bridge"]: {
                 ...(config.networkAliases.length ? { Aliases: config.networkAliases } : {}),
-                ...(config.ipv4Address ? { IPAMConfig: { IPv4Address: config.ipv4Address } } : {}),
+                ...(config.ipv4Address || config.ipv6Address
+                  ? {
+                      IPAMConfig: {
+                        ...(config.ipv4Address ? { IPv4Address: config.ipv4Address } : {}),
+                        ...(config.ipv6Address ? { IPv6Address: config.ipv6Address } : {}),
+                      },
+                    }
+                  : {}),
               },
             },
           },

@@ -1,6 +1,7 @@
 // Images for docker tasks: pulled when absent (or always with force_pull),
 // counted while tasks use them, and removed image_delay after the last one
 // stops when the plugin's gc.image is on, as Nomad's docker driver does.
+import { createReadStream, existsSync } from "node:fs";
 import type Docker from "dockerode";
 import type { Logger } from "../../common/log.js";
 import type { DockerAuth } from "./config.js";
@@ -37,6 +38,26 @@ export class ImageCoordinator {
     const id = await this.inspect(image);
     if (!id) throw new Error(`Failed to pull image "${image}": image not found after pull`);
     return id;
+  }
+
+  /** Loads an image archive (`docker save` output) into the engine. */
+  async load(archive: string): Promise<void> {
+    if (!existsSync(archive)) throw new Error(`config.load: no image archive at "${archive}"`);
+    try {
+      const stream = await this.docker.loadImage(createReadStream(archive));
+      await new Promise<void>((resolve, reject) => {
+        this.docker.modem.followProgress(
+          stream,
+          (err: Error | null, output: { error?: string }[]) => {
+            const failed = output?.find((o) => o.error);
+            if (err || failed) reject(err ?? new Error(failed?.error));
+            else resolve();
+          },
+        );
+      });
+    } catch (err) {
+      throw new Error(`Failed to load image archive "${archive}": ${(err as Error).message}`);
+    }
   }
 
   /** A task started with the image: it is not collected while in use. */

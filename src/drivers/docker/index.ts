@@ -4,6 +4,7 @@
 // decides what tasks may ask for (privileged, capabilities, host volumes) and
 // how containers and images are collected.
 import { statSync } from "node:fs";
+import path from "node:path";
 import type {
   DriverContext,
   DriverFactory,
@@ -106,6 +107,13 @@ export const dockerDriver: DriverFactory = (ctx: DriverContext) => {
       const create = createOptions(task, config, plugin);
       if (!create.ok) throw new Error(create.errors.join("; "));
 
+      if (config.load) {
+        // An image archive the task brought (an artifact), loaded instead of pulled.
+        const archive = path.isAbsolute(config.load)
+          ? config.load
+          : path.join(task.taskDir, config.load);
+        await images.load(archive);
+      }
       const imageId = await images.ensure(config.image, {
         forcePull: config.forcePull,
         auth: async () => {
@@ -122,11 +130,24 @@ export const dockerDriver: DriverFactory = (ctx: DriverContext) => {
       });
       images.acquire(imageId);
       try {
+        const existing = docker.getContainer(create.options.name ?? "");
+        const found = await existing.inspect().catch(() => undefined);
+        if (found && config.containerExistsOk) {
+          // container_exists_ok: use the container that is there, started.
+          if (!found.State.Running) await existing.start();
+          return await containerHandle(
+            handleDeps,
+            {
+              containerId: found.Id,
+              imageId,
+              stdoutPath: task.stdoutPath,
+              stderrPath: task.stderrPath,
+            },
+            Math.floor(Date.now() / 1000),
+          );
+        }
         // A container left by an earlier run of this task (a restart) goes first.
-        await docker
-          .getContainer(create.options.name ?? "")
-          .remove({ force: true })
-          .catch(() => undefined);
+        if (found) await existing.remove({ force: true }).catch(() => undefined);
         const container = await docker.createContainer(create.options);
         const state: DockerRecovery = {
           containerId: container.id,
