@@ -353,6 +353,37 @@ describe("Nomad HTTP API: jobs", () => {
       expect((await call("DELETE", `/v1/job/${id}?${q()}&purge=true`)).status).toBe(200);
   });
 
+  it("pauses and resumes the job's deployment", async () => {
+    const ds = await eventually(async () => {
+      const r = await call("GET", `/v1/job/web/deployments?${q()}`);
+      return r.json?.length ? r : undefined;
+    }, "a deployment of the job");
+    const latest = await call("GET", `/v1/job/web/deployment?${q()}`);
+    expect(latest.json.ID).toBe(ds.json[0].ID);
+    const d = ds.json[0];
+    expect(d).toMatchObject({ JobID: "web", Namespace: ns });
+    const terminal = ["successful", "failed", "cancelled"].includes(d.Status);
+    const pause = await call("POST", `/v1/deployment/pause/${d.ID}?${q()}`, { Pause: true });
+    if (terminal) {
+      expect([pause.status, pause.text]).toEqual([
+        400,
+        `can't change deployment in terminal state ${d.Status}`,
+      ]);
+      return;
+    }
+    expect(pause.status).toBe(200);
+    const paused = JSON.parse(
+      await kubectlOk(kubeconfig, ["get", "-n", ns, `nomaddeployment/${d.ID}`, "-o", "json"]),
+    );
+    expect(paused.spec.paused).toBe(true);
+    const promote = await call("POST", `/v1/deployment/promote/${d.ID}?${q()}`, {});
+    expect([promote.status, promote.text]).toEqual([400, "must set All or Groups"]);
+    const resume = await call("POST", `/v1/deployment/pause/${d.ID}?${q()}`, { Pause: false });
+    expect(resume.status).toBe(200);
+    const missing = await call("POST", `/v1/deployment/fail/nope?${q()}`, {});
+    expect([missing.status, missing.text]).toEqual([404, "deployment not found"]);
+  });
+
   it("a blocking query with nothing new returns after its wait with the same index", async () => {
     const first = await call("GET", `/v1/job/web?${q()}`);
     const index = Number(first.headers.get("x-nomad-index"));
