@@ -41,13 +41,20 @@ export function deploymentReconciler(
   const now = deps.now ?? Date.now;
   // When an allocation was first seen running, for agents that report no start times.
   const firstSeenRunning = new Map<string, number>();
+  // Deployments this watcher ended, until the cache shows it: a reconcile on a
+  // stale copy must not turn a failed deployment into a cancelled one.
+  const ended = new Set<string>();
 
   return async (key) => {
     const dep = informers.deployments.store.get(key);
     if (!dep) return undefined;
     const current = dep.status?.status;
     // No status yet: the worker that created it has not written its groups.
-    if (!current || !activeStatuses.has(current)) return undefined;
+    if (!current || !activeStatuses.has(current)) {
+      ended.delete(key);
+      return undefined;
+    }
+    if (ended.has(key)) return undefined;
     const t = now();
     const namespace = dep.metadata.namespace ?? "default";
     const jk = jobKey(namespace, dep.spec.jobName);
@@ -150,6 +157,7 @@ export function deploymentReconciler(
     const { modifyTime: _b, ...b } = next;
     if (!isDeepStrictEqual(a, b)) {
       await applyStatus(kc, deployments, dep, next);
+      if (!activeStatuses.has(status)) ended.add(key);
       if (status !== current)
         void events.record(
           dep,
