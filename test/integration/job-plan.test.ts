@@ -160,6 +160,7 @@ describe("caravan job plan, history and revert", () => {
     const p = await caravan("job", "plan", file, "-namespace", ns);
     expect(p.out).toContain('+/- Job: "web"');
     expect(p.out).toContain('+/- Task Group: "web" (2 create, 4 in-place update)');
+    expect(p.out).toContain('  +/- groups["web"].count: 4 => 6');
     expect(p.out).toMatch(/web\s+2\s+0\s+4\s+0\s+0\s+0/);
     await register(file);
     expect((await registered()).web).toMatchObject(printed(p.out));
@@ -170,6 +171,7 @@ describe("caravan job plan, history and revert", () => {
     const file = jobFile("c", 6, "app:2");
     const p = await caravan("job", "plan", file, "-namespace", ns);
     expect(p.out).toContain('+/- Task Group: "web" (2 create/destroy update, 4 ignore)');
+    expect(p.out).toContain('  +/- groups["web"].tasks["server"].config.image: "app:1" => "app:2"');
     expect(p.out).toContain("A deployment of version 2 would roll this out.");
     await register(file);
     expect((await registered()).web).toMatchObject(printed(p.out));
@@ -202,6 +204,11 @@ describe("caravan job plan, history and revert", () => {
       m[2],
     ]);
     expect(versions.map((v) => v[0])).toEqual([2, 1, 0]);
+    const diffs = await caravan("job", "history", "-p", "web", "-namespace", ns);
+    expect(diffs.out).toContain(
+      '+/- groups["web"].tasks["server"].config.image: "app:1" => "app:2"',
+    );
+    expect(diffs.out).toContain('+/- groups["web"].count: 4 => 6');
     expect(versions[0]?.[1]).toBe("true");
 
     const missing = await caravan("job", "revert", "web", "9", "-namespace", ns);

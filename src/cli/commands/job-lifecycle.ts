@@ -72,14 +72,15 @@ export function addLifecycleCommands(
     job
       .command("history")
       .description("list a job's versions, newest first")
-      .argument("<job>", "job ID"),
-  ).action(async (arg: string, flags: ClusterFlags) => {
+      .argument("<job>", "job ID")
+      .option("-p, --diffs", "show what each version changed"),
+  ).action(async (arg: string, flags: ClusterFlags & { diffs?: boolean }) => {
     const kc = loadKubeConfig(flags.kubeconfig);
     const name = resolveJobName(arg);
     const versions = await versionsOf(kc, flags.namespace, name);
     if (versions.length === 0)
       throw new UsageError(`no job "${arg}" in namespace ${flags.namespace}`);
-    process.stdout.write(formatHistory(jobHistory(versions)));
+    process.stdout.write(formatHistory(jobHistory(versions), flags.diffs === true));
   });
 
   withClusterFlags(

@@ -1,5 +1,6 @@
 // Nomad's `job history`: a job's kept versions, newest first, with whether
 // each is stable and when it was submitted. Pure: versions in, rows out.
+import { diffSpecs, type FieldDiff, formatDiff } from "./diff.js";
 import { isStable, type JobVersion } from "./versions.js";
 
 export interface HistoryEntry {
@@ -8,20 +9,26 @@ export interface HistoryEntry {
   submitTime: string;
   /** The version's spec stops the job. */
   stop: boolean;
+  /** What changed from the version before it (absent for the oldest kept). */
+  diff?: FieldDiff[];
 }
 
 export function jobHistory(versions: readonly JobVersion[]): HistoryEntry[] {
-  return [...versions]
-    .sort((a, b) => b.revision - a.revision)
-    .map((v) => ({
+  const sorted = [...versions].sort((a, b) => b.revision - a.revision);
+  return sorted.map((v, i) => {
+    const before = sorted[i + 1];
+    return {
       version: v.revision,
       stable: isStable(v),
       submitTime: v.metadata.creationTimestamp ?? "",
       stop: v.data.spec.stop === true,
-    }));
+      ...(before ? { diff: diffSpecs(before.data.spec, v.data.spec) } : {}),
+    };
+  });
 }
 
-export function formatHistory(entries: readonly HistoryEntry[]): string {
+/** With `diffs`, each version shows what changed from the one before (`job history -p`). */
+export function formatHistory(entries: readonly HistoryEntry[], diffs = false): string {
   return entries
     .map((e) =>
       [
@@ -29,6 +36,7 @@ export function formatHistory(entries: readonly HistoryEntry[]): string {
         `Stable      = ${e.stable}`,
         `Submit Date = ${e.submitTime}`,
         ...(e.stop ? ["Stopped     = true"] : []),
+        ...(diffs && e.diff ? [`Diff        =\n${formatDiff(e.diff) || "  (no changes)"}`] : []),
       ].join("\n"),
     )
     .join("\n\n")

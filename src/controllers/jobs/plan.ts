@@ -14,6 +14,7 @@ import {
   type SchedulerAlloc,
   schedule,
 } from "../../scheduler/index.js";
+import { diffSpecs, type FieldDiff, formatDiff } from "./diff.js";
 import { describePlacementFailure } from "./placement-failure.js";
 import { type JobVersion, latestVersion } from "./versions.js";
 
@@ -51,6 +52,8 @@ export interface JobPlan {
   desiredTGUpdates: Record<string, Required<EvaluationDesiredUpdates>>;
   /** Per group, why placements would fail, in words. */
   failures: string[];
+  /** Fields that differ from the latest version. */
+  diff: FieldDiff[];
 }
 
 const terminal = new Set(["complete", "failed", "lost"]);
@@ -107,6 +110,7 @@ export function planJob(input: PlanInput): JobPlan {
     plan,
     desiredTGUpdates: plan.annotations.desiredTGUpdates,
     failures,
+    diff: latest ? diffSpecs(latest.data.spec, input.spec) : [],
   };
 }
 
@@ -130,6 +134,7 @@ export function describeGroupUpdates(u: EvaluationDesiredUpdates): string {
 export function formatJobPlan(jobId: string, p: JobPlan): string {
   const mark = p.diffType === "Added" ? "+" : p.diffType === "Edited" ? "+/-" : "";
   const lines = [`${mark ? `${mark} ` : ""}Job: "${jobId}"`];
+  if (p.diff.length > 0) lines.push(formatDiff(p.diff));
   for (const [group, u] of Object.entries(p.desiredTGUpdates).sort(([a], [b]) =>
     a.localeCompare(b),
   )) {
