@@ -15,6 +15,8 @@ import { agentRoutes } from "./routes/agent.js";
 import { allocationRoutes } from "./routes/allocations.js";
 import { childRoutes } from "./routes/children.js";
 import type { RouteDeps } from "./routes/deps.js";
+import { jobChangeRoutes } from "./routes/job-changes.js";
+import { jobSubmission } from "./routes/job-submit.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { lifecycleRoutes } from "./routes/lifecycle.js";
 import { logRoutes } from "./routes/logs.js";
@@ -61,10 +63,12 @@ export async function startApi(
     secretNamespace: options.secretNamespace,
     ...(options.allocDir ? { allocDir: options.allocDir } : {}),
   };
+  const submission = jobSubmission(deps);
   const routes = [
     // Before jobRoutes: their /v1/job/:id* would take ".../dispatch" as a job ID.
     ...childRoutes(deps),
-    ...jobRoutes(deps),
+    ...jobChangeRoutes(deps, submission),
+    ...jobRoutes(deps, submission),
     ...allocationRoutes(deps),
     ...nodeRoutes(deps),
     ...agentRoutes(deps),
