@@ -154,6 +154,89 @@ describe("node drain and eligibility", () => {
     expect(status.out).toContain("Last drain: complete");
   }, 180_000);
 
+  it("past the deadline moves everything left at once, however slow the migrations", async () => {
+    // The two nodes still eligible: the job goes on `pin` (the other one
+    // ineligible meanwhile), then `pin` is drained towards `other`.
+    const eligible: string[] = [];
+    for (const name of names)
+      if ((await node(name)).status?.schedulingEligibility !== "ineligible") eligible.push(name);
+    const [pin, other] = eligible as [string, string];
+    expect((await caravan("node", "eligibility", "-disable", other)).code).toBe(0);
+    await eventually(
+      async () =>
+        (await node(other)).status?.schedulingEligibility === "ineligible" ? true : undefined,
+      "the other node ineligible",
+    );
+    await kubectlOk(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      stringify({
+        apiVersion: "caravan.dev/v1alpha1",
+        kind: "NomadJob",
+        metadata: { name: "slow", namespace: ns },
+        spec: {
+          type: "service",
+          datacenters: [dc],
+          // Replacements take a minute to count as healthy: only the deadline moves the rest.
+          migrate: { maxParallel: 1, minHealthyTime: "60s" },
+          groups: [
+            {
+              name: "slow",
+              count: 3,
+              tasks: [
+                {
+                  name: "t",
+                  driver: "docker",
+                  config: { image: "slow:1" },
+                  resources: { cpu: 100, memory: 64 },
+                },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    await eventually(async () => {
+      const live = await runningOf(kubeconfig, ns, "slow");
+      return live.length === 3 && live.every((a) => a.status?.clientStatus === "running")
+        ? true
+        : undefined;
+    }, "3 allocations on one node");
+    expect((await runningOf(kubeconfig, ns, "slow")).every((a) => a.spec.nodeName === pin)).toBe(
+      true,
+    );
+    expect((await caravan("node", "eligibility", "-enable", other)).code).toBe(0);
+    await eventually(
+      async () =>
+        (await node(other)).status?.schedulingEligibility === "eligible" ? true : undefined,
+      "the other node eligible again",
+    );
+
+    const started = Date.now();
+    expect((await caravan("node", "drain", "-enable", "-deadline", "5s", pin)).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 2_500));
+    // Before the deadline: one migrated, its replacement not healthy, two waiting.
+    const early = (await allocationsOf(kubeconfig, ns, "slow")).filter(
+      (a) => a.spec.nodeName === pin && a.spec.desiredStatus === "run",
+    );
+    expect(early.length).toBe(2);
+    const done = await eventually(
+      async () => {
+        const n = await node(pin);
+        return n.status?.lastDrain?.status === "complete" ? n : undefined;
+      },
+      "the drain to complete at its deadline",
+      50_000,
+    );
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(5_000);
+    expect(took).toBeLessThan(60_000); // before any replacement could have become healthy
+    expect(done.status.schedulingEligibility).toBe("ineligible");
+    const live = await runningOf(kubeconfig, ns, "slow");
+    expect(live).toHaveLength(3);
+    expect(live.every((a) => a.spec.nodeName === other)).toBe(true);
+  }, 120_000);
+
   it("sets and clears eligibility with caravan node eligibility", async () => {
     const target = names[0] as string;
     expect((await caravan("node", "eligibility", "-disable", target)).code).toBe(0);
