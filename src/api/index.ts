@@ -108,6 +108,7 @@ export async function startApi(
         // Ready once the caches hold the cluster: answers before that would be empty.
         ready: () => (options.ready?.() ?? true) && state.jobs.hasSynced(),
         limits: { maxConnsPerClient: config.limits?.httpMaxConnsPerClient ?? 100 },
+        region: config.region,
       },
       config.bindAddr,
       config.ports.http,

@@ -33,6 +33,8 @@ export interface ApiServerDeps {
   log: Logger;
   ready: () => boolean;
   limits?: Partial<ApiLimits>;
+  /** This cluster's region; a request for another has no path to it. */
+  region?: string;
 }
 
 export interface ApiServer {
@@ -90,6 +92,9 @@ export async function serveApi(
       const { route, params } = router.match(req.method ?? "GET", path);
       const query = new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
       const opts = parseQuery(query);
+      // One region per Caravan cluster: requests for another cannot be forwarded.
+      if (opts.region && deps.region && opts.region !== deps.region)
+        throw new HttpError(400, `No path to region "${opts.region}"`);
       const { acl, token } = deps.auth.resolve(tokenSecret(req));
       const body =
         req.method === "POST" || req.method === "PUT"

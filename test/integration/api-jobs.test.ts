@@ -429,6 +429,13 @@ describe("Nomad HTTP API: jobs", () => {
     const next = await call("GET", `/v1/jobs?${q()}&per_page=1&next_token=web`);
     expect(next.json.map((j: { ID: string }) => j.ID)).toEqual(["web"]);
     expect(next.headers.get("x-nomad-nexttoken")).toBeNull();
+    const everywhere = await call("GET", "/v1/jobs?namespace=*");
+    expect(
+      everywhere.json.map((j: { ID: string; Namespace: string }) => `${j.Namespace}/${j.ID}`),
+    ).toEqual([`${ns}/from-kubectl`, `${ns}/web`]);
+    const otherRegion = await call("GET", `/v1/jobs?${q()}&region=mars`);
+    expect([otherRegion.status, otherRegion.text]).toEqual([400, 'No path to region "mars"']);
+    expect((await call("GET", `/v1/jobs?${q()}&region=global`)).status).toBe(200);
     const badFilter = await call("GET", `/v1/jobs?${q()}&filter=${encodeURIComponent("Status =")}`);
     expect(badFilter.status).toBe(400);
     expect(badFilter.text).toMatch(/^failed to read filter expression/);
