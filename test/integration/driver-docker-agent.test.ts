@@ -148,6 +148,13 @@ job "web-app" {
       "three running allocations",
       120_000,
     );
+    // The node says it has docker, as Nomad's fingerprint does.
+    const node = JSON.parse(
+      await kubectlOk(kubeconfig, ["get", "nomadnode", nodeName, "-o", "json"]),
+    ) as Obj;
+    expect(node.status.attributes["driver.docker"]).toBe("1");
+    expect(node.status.attributes["driver.docker.version"]).toMatch(/^\d+\.\d+/);
+    expect(node.status.attributes["driver.docker.privileged.enabled"]).toBe("false");
     const listed = await kubectlOk(kubeconfig, ["get", "nomadallocations", "-n", ns]);
     expect(listed.match(/running/g)?.length).toBeGreaterThanOrEqual(3);
 

@@ -170,6 +170,11 @@ job "jvm" {
   }
 }`);
     const alloc = await runningAlloc("jvm", 120_000);
+    const node = JSON.parse(
+      await kubectlOk(kubeconfig, ["get", "nomadnode", nodeName, "-o", "json"]),
+    ) as Obj;
+    expect(node.status.attributes["driver.java.version"]).toMatch(/^\d+/);
+    expect(node.status.attributes["driver.qemu.version"]).toMatch(/^\d+\.\d+/);
     const logFile = path.join(dataDir, "alloc", alloc.metadata.name, "alloc/logs/app.stdout.0");
     await eventually(
       async () => (read(logFile).includes("hello from main") ? true : undefined),
