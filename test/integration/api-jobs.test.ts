@@ -545,6 +545,9 @@ describe("Nomad HTTP API: jobs", () => {
 
     expect((await call("GET", "/v1/status/leader")).json).toMatch(/:4647$/);
     expect((await call("GET", "/v1/regions")).json).toEqual(["global"]);
+    expect((await call("GET", "/v1/agent/health")).json).toEqual({
+      server: { ok: true, message: "ok" },
+    });
     const self = await call("GET", "/v1/agent/self");
     expect(self.json.config).toMatchObject({ Region: "global", Datacenter: "dc1" });
     const metrics = await call("GET", "/v1/metrics?format=prometheus");

@@ -78,6 +78,17 @@ export function agentRoutes(deps: RouteDeps): Route[] {
     },
     {
       method: "GET",
+      path: "/v1/agent/health",
+      // Load balancers and `nomad operator` ask without a token, as with Nomad.
+      handle: () => ({
+        body: {
+          server: { ok: true, message: "ok" },
+          ...(deps.allocDir ? { client: { ok: true, message: "ok" } } : {}),
+        },
+      }),
+    },
+    {
+      method: "GET",
       path: "/v1/agent/members",
       handle: (ctx) => {
         if (!ctx.acl.allow("node", "read")) throw permissionDenied();

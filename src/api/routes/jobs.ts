@@ -190,6 +190,15 @@ export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
     get("/v1/job/:id*/allocations", allocations, ["allocations"]),
     get("/v1/job/:id*/evaluations", evaluations, ["evaluations"]),
     get("/v1/job/:id*/versions", versions, ["jobs", "versions"]),
+    get(
+      "/v1/job/:id*/submission",
+      (ctx) => {
+        mustFindJob(ctx, state, ["read-job"]);
+        // The HCL source of a registration is not kept: the NomadJob is the job.
+        throw notFound("job source");
+      },
+      undefined,
+    ),
     get("/v1/job/:id*/deployments", deployments, ["deployments"]),
     get("/v1/job/:id*/deployment", latestDeployment, ["deployments"]),
     get(
