@@ -2,7 +2,7 @@
 // on the leader; `caravan controller` and `caravan dev` decide when.
 
 import type { Logger } from "../common/log.js";
-import type { NomadAllocation, NomadEvaluation } from "../crds/objects.js";
+import type { NomadAllocation, NomadEvaluation, NomadJob } from "../crds/objects.js";
 import { type RunningController, runController } from "../kube/controller.js";
 import { EventRecorder } from "../kube/events.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
@@ -57,9 +57,19 @@ export async function startControllers(
   const enqueueJob = (obj: { metadata: { namespace?: string } }, jobName: string | undefined) => {
     if (jobName) jobQueue.add(jobKey(obj.metadata.namespace, jobName));
   };
+  // A child's change (periodic, dispatched) changes its parent's children summary.
+  const withParent = (j: NomadJob) => {
+    jobQueue.add(objectKey(j));
+    const parent = j.metadata.labels?.["caravan.dev/parent"];
+    if (parent) jobQueue.add(jobKey(j.metadata.namespace, parent));
+  };
   informers.jobs.addHandlers({
-    onAdd: (j) => jobQueue.add(objectKey(j)),
-    onUpdate: (_o, j) => jobQueue.add(objectKey(j)),
+    onAdd: withParent,
+    onUpdate: (_o, j) => withParent(j),
+    onDelete: (j) => {
+      const parent = j.metadata.labels?.["caravan.dev/parent"];
+      if (parent) jobQueue.add(jobKey(j.metadata.namespace, parent));
+    },
   });
   const byOwnerJob = {
     onAdd: (o: NomadAllocation | NomadEvaluation) => enqueueJob(o, o.spec.jobName),

@@ -149,6 +149,11 @@ describe("periodic jobs", () => {
       return c.length === 2 ? c : undefined;
     }, "the second child");
     expect(both.map((c) => c.metadata.name)).toContain(`report-periodic-${t0 / 1000 + 120}`);
+    // The parent counts its children by status, as `nomad job status` shows them.
+    await eventually(async () => {
+      const c = (await get(ns, "nomadjob/report"))?.status?.children;
+      return c?.dead === 1 && c.pending + c.running === 1 ? true : undefined;
+    }, "the parent's children summary");
   }, 180_000);
 
   it("reads the cron expression in the job's time zone", async () => {

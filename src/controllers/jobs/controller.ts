@@ -14,6 +14,7 @@ import type { KubeConfig } from "../../kube/kubeconfig.js";
 import { caravanResource, controllerRevisionResource } from "../../kube/resources.js";
 import { ApiError } from "../../kube/rest.js";
 import { byJob, jobKey, type SharedInformers } from "../informers.js";
+import { childrenSummary, parentLabel } from "../periodic/child.js";
 import { registrationEvaluation } from "./evaluation.js";
 import { observeJob } from "./status.js";
 import { expiredVersions, isStable, latestVersion, nextVersion } from "./versions.js";
@@ -108,6 +109,19 @@ export function jobReconciler(
       observedGeneration: generation,
       version: versionNumber,
       stable: isStable(version),
+      ...(parent
+        ? {
+            children: childrenSummary(
+              informers.jobs.store
+                .list()
+                .filter(
+                  (c) =>
+                    c.metadata.namespace === job.metadata.namespace &&
+                    c.metadata.labels?.[parentLabel] === job.metadata.name,
+                ),
+            ),
+          }
+        : {}),
       submitTime: version?.metadata.creationTimestamp
         ? new Date(version.metadata.creationTimestamp).toISOString()
         : (job.status?.submitTime ?? new Date(now()).toISOString()),

@@ -54,3 +54,17 @@ export function childRunning(child: NomadJob): boolean {
   if (child.spec.stop) return false;
   return child.status?.status !== "dead";
 }
+
+/** Nomad's children summary: a parent's children by status. */
+export function childrenSummary(children: readonly NomadJob[]): {
+  pending: number;
+  running: number;
+  dead: number;
+} {
+  const out = { pending: 0, running: 0, dead: 0 };
+  for (const c of children) {
+    const s = c.status?.status ?? "pending";
+    out[s === "dead" ? "dead" : s === "running" ? "running" : "pending"]++;
+  }
+  return out;
+}
