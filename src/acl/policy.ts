@@ -2,7 +2,7 @@
 // quota and plugin rules, parsed from HCL into plain data. Pure: the text
 // comes in, a policy or errors naming the line come out.
 import { evaluate, type Scope } from "../jobspec/expressions/eval.js";
-import { type Block, HclError } from "../jobspec/hcl/ast.js";
+import { type Attribute, type Block, type Body, HclError } from "../jobspec/hcl/ast.js";
 import { parseHcl } from "../jobspec/hcl/parser.js";
 
 /** What a `policy = "…"` shorthand of a namespace rule grants. */
@@ -77,10 +77,10 @@ export type PolicyResult = { ok: true; policy: Policy } | { ok: false; error: st
 
 const noScope: Scope = { vars: new Map(), functions: {} };
 
-/** Parses rules in Nomad's policy HCL; errors name the line and the block. */
+/** Parses rules in Nomad's policy HCL or its JSON form; errors name the line and the block. */
 export function parsePolicy(rules: string): PolicyResult {
   try {
-    const body = parseHcl(rules);
+    const body = rules.trimStart().startsWith("{") ? jsonBody(rules) : parseHcl(rules);
     const policy: Policy = { namespaces: [], hostVolumes: [], coarse: {} };
     for (const attr of body.attrs)
       throw new HclError(`unexpected attribute "${attr.name}" outside of a rule block`, attr.pos);
@@ -181,4 +181,48 @@ function hostVolumeRule(block: Block): NamespaceRule {
     name: labelled(block),
     capabilities: ruleCapabilities(block, hostVolumeCapabilities, validHostVolumeCapabilities),
   };
+}
+
+const start = { line: 1, column: 1 };
+
+/**
+ * The JSON form of a policy as the syntax tree the HCL form gives:
+ * `{"namespace": {"default": {"policy": "read"}}, "node": {"policy": "read"}}`,
+ * blocks also as lists of bodies (what hcl2json writes). Errors point at line 1.
+ */
+function jsonBody(rules: string): Body {
+  let value: unknown;
+  try {
+    value = JSON.parse(rules);
+  } catch (err) {
+    throw new HclError(`invalid JSON: ${(err as Error).message}`, start);
+  }
+  const bodies = (v: unknown): Record<string, unknown>[] =>
+    (Array.isArray(v) ? v : [v]).map((b) => {
+      if (!b || typeof b !== "object" || Array.isArray(b))
+        throw new HclError("a rule block must be a JSON object", start);
+      return b as Record<string, unknown>;
+    });
+  const leaf = (type: string, labels: string[], body: Record<string, unknown>): Block => ({
+    type,
+    labels,
+    pos: start,
+    body: {
+      attrs: Object.entries(body).map(
+        ([name, v]): Attribute => ({ name, expr: { k: "lit", v, pos: start }, pos: start }),
+      ),
+      blocks: [],
+      pos: start,
+    },
+  });
+  const blocks: Block[] = [];
+  for (const top of bodies(value))
+    for (const [type, v] of Object.entries(top)) {
+      if (type === "namespace" || type === "host_volume") {
+        for (const byName of bodies(v))
+          for (const [name, inner] of Object.entries(byName))
+            for (const b of bodies(inner)) blocks.push(leaf(type, [name], b));
+      } else for (const b of bodies(v)) blocks.push(leaf(type, [], b));
+    }
+  return { attrs: [], blocks, pos: start };
 }

@@ -83,6 +83,27 @@ describe("ACL policy language", () => {
     expect(acl.allowHostVolume("data-1", "mount-readwrite")).toBe(false);
   });
 
+  it("reads the JSON form of a policy like the HCL form", () => {
+    const json = compileAcl([
+      policy(
+        JSON.stringify({
+          namespace: { default: { policy: "read" }, "ops-*": [{ capabilities: ["submit-job"] }] },
+          node: { policy: "write" },
+          host_volume: { data: { policy: "write" } },
+        }),
+      ),
+    ]);
+    expect(json.allowNamespace("default", "read-job")).toBe(true);
+    expect(json.allowNamespace("default", "submit-job")).toBe(false);
+    expect(json.allowNamespace("ops-1", "submit-job")).toBe(true);
+    expect(json.allow("node", "write")).toBe(true);
+    expect(json.allowHostVolume("data", "mount-readwrite")).toBe(true);
+    const bad = parsePolicy('{"namespace": {"default": {"policy": "root"}}}');
+    expect(bad.ok ? "" : bad.error).toMatch(/namespace "default": policy must be one of/);
+    const broken = parsePolicy('{"namespace": ');
+    expect(broken.ok ? "" : broken.error).toMatch(/^line 1: invalid JSON/);
+  });
+
   it("a management ACL allows everything", () => {
     expect(managementAcl.allowNamespace("x", "submit-job")).toBe(true);
     expect(managementAcl.allow("operator", "write")).toBe(true);
