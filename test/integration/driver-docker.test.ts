@@ -287,7 +287,14 @@ describe("docker driver", () => {
     ).rejects.toThrow('config.load: no image archive at "');
   });
 
-  it("reports a non-zero exit code", async () => {
+  it("reports a non-zero exit code, and a kill that was no OOM as none", async () => {
+    const killed = await driverWith().start(
+      taskStart({ image, command: "/bin/sleep", args: ["60"] }),
+    );
+    killed.signal("SIGKILL");
+    expect(await killed.wait()).toMatchObject({ exitCode: 137 });
+    expect((await killed.wait()).oomKilled).toBeUndefined();
+    await killed.destroy?.();
     const driver = driverWith();
     const handle = await driver.start(
       taskStart({ image, command: "/bin/sh", args: ["-c", "echo bye; exit 7"] }),
@@ -380,7 +387,7 @@ describe("docker driver", () => {
     );
   });
 
-  it("kills a container that exceeds its memory limit", async () => {
+  it("reports a container killed for exceeding its memory limit", async () => {
     const handle = await driverWith().start(
       taskStart(
         // A shell variable that keeps doubling until the cgroup's limit is hit.
@@ -393,9 +400,9 @@ describe("docker driver", () => {
       ),
     );
     const result = await handle.wait();
-    // SIGKILLed by the kernel. Podman 4.3 on cgroup v1 (these machines) does
-    // not set State.OOMKilled, which the driver reports when an engine does.
-    expect(result.exitCode).toBe(137);
+    // Podman 4.3 on cgroup v1 (these machines) does not set State.OOMKilled;
+    // the driver finds the kernel's OOM report for the container's cgroup.
+    expect(result).toMatchObject({ exitCode: 137, oomKilled: true });
     await handle.destroy?.();
   });
 });

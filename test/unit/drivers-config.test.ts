@@ -7,6 +7,7 @@ import { authFromDockerConfig, registryOf } from "../../src/drivers/docker/auth.
 import { policyErrors, readPluginConfig, readTaskConfig } from "../../src/drivers/docker/config.js";
 import { createOptions } from "../../src/drivers/docker/container.js";
 import { parseDuration } from "../../src/drivers/docker/fields.js";
+import { oomKillRecorded } from "../../src/drivers/docker/oom.js";
 import type { TaskStart } from "../../src/drivers/driver.js";
 import { javaCommand, parseJavaVersion } from "../../src/drivers/java/index.js";
 import {
@@ -217,6 +218,16 @@ describe("registry credentials", () => {
     });
     expect(authFromDockerConfig(config, "nginx:1.25")?.username).toBe("hub");
     expect(authFromDockerConfig(config, "quay.io/a/b")).toBeUndefined();
+  });
+});
+
+describe("OOM kills in the kernel's log", () => {
+  const id = "b0ca5e2e6d10682d89323870dccc8abddc46b4b75baae5c74b3f21605d5f6ec1";
+  const record = `6,2214,12910571691,-;oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=libpod-${id},mems_allowed=0,oom_memcg=/libpod_parent/libpod-${id},task_memcg=/libpod_parent/libpod-${id},task=sh,pid=12170,uid=0\n`;
+  it("finds the container's cgroup in an oom-kill record", () => {
+    expect(oomKillRecorded(["3,1,1,-;unrelated\n", record], id)).toBe(true);
+    expect(oomKillRecorded([record], "0123456789abcdef")).toBe(false);
+    expect(oomKillRecorded([`6,1,1,-;veth0 ${id} entered disabled state\n`], id)).toBe(false);
   });
 });
 

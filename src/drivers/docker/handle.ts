@@ -7,6 +7,7 @@ import { PassThrough } from "node:stream";
 import type Docker from "dockerode";
 import type { Logger } from "../../common/log.js";
 import type { ExecResult, ExitResult, TaskHandle, TaskStats } from "../driver.js";
+import { kernelLogRecords, oomKillRecorded } from "./oom.js";
 
 export interface DockerRecovery {
   containerId: string;
@@ -42,7 +43,12 @@ export async function containerHandle(
       // Give the log copy a moment to drain what the container wrote last.
       await Promise.race([logsDone, new Promise((r) => setTimeout(r, 2000))]);
       const result: ExitResult = { exitCode: end.State.ExitCode, signal: null };
-      if (end.State.OOMKilled) result.oomKilled = true;
+      // SIGKILLed (137) without the engine saying why: ask the kernel's log.
+      if (
+        end.State.OOMKilled ||
+        (end.State.ExitCode === 137 && oomKillRecorded(kernelLogRecords(), state.containerId))
+      )
+        result.oomKilled = true;
       if (end.State.Error) result.error = end.State.Error;
       return result;
     })();
