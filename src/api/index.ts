@@ -10,6 +10,7 @@ import type { AgentConfig } from "../config/agent-config.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
 import { Authorizer } from "./auth.js";
 import type { Route } from "./http.js";
+import { reportPolicyStatus } from "./policies.js";
 import { aclRoutes } from "./routes/acl.js";
 import { agentRoutes } from "./routes/agent.js";
 import { allocationRoutes } from "./routes/allocations.js";
@@ -79,7 +80,10 @@ export async function startApi(
     ...systemRoutes(deps),
   ];
   // Tokens applied with kubectl get their status from whichever API replica sees them.
-  if (config.acl?.enabled) fillTokenStatus(kc, state, log);
+  if (config.acl?.enabled) {
+    fillTokenStatus(kc, state, log);
+    reportPolicyStatus(kc, state, log);
+  }
   state.start();
   const tls = config.tls;
   const createServer =

@@ -96,6 +96,32 @@ describe("Nomad HTTP API: ACLs", () => {
       await kubectlOk(kubeconfig, ["get", `nomadaclpolicy/reader-${run}`, "-o", "json"]),
     );
     expect(stored.spec.rules).toBe(policies.reader);
+    const ready = await eventually(async () => {
+      const p = JSON.parse(
+        await kubectlOk(kubeconfig, ["get", `nomadaclpolicy/reader-${run}`, "-o", "json"]),
+      );
+      return p.status?.conditions?.find((c: { type: string }) => c.type === "Ready");
+    }, "the policy's Ready condition");
+    expect(ready).toMatchObject({ status: "True", reason: "Parsed" });
+    // A policy applied with kubectl whose rules do not parse says so in its status.
+    await kubectlOk(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      JSON.stringify({
+        apiVersion: "caravan.dev/v1alpha1",
+        kind: "NomadACLPolicy",
+        metadata: { name: `broken-${run}` },
+        spec: { rules: 'namespace "default" {\n  policy = "sudo"\n}' },
+      }),
+    );
+    const broken = await eventually(async () => {
+      const p = JSON.parse(
+        await kubectlOk(kubeconfig, ["get", `nomadaclpolicy/broken-${run}`, "-o", "json"]),
+      );
+      return p.status?.conditions?.find((c: { type: string }) => c.type === "Ready");
+    }, "the broken policy's Ready condition");
+    expect(broken).toMatchObject({ status: "False", reason: "InvalidRules" });
+    expect(broken.message).toMatch(/line 1: namespace "default": policy must be one of/);
 
     for (const who of ["reader", "writer", "scaler"] as const) {
       const t = await call(
