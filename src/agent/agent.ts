@@ -46,6 +46,7 @@ export async function startAgent(
       dataDir,
       reserved: config.client.reserved,
       version,
+      hostVolumes: config.client.hostVolumes,
     },
     drivers.refresh,
   );

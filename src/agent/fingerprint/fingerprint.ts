@@ -5,6 +5,7 @@ import { readFileSync, statfsSync } from "node:fs";
 import os from "node:os";
 import type { NodeDriverInfo, NomadNodeStatus } from "../../crds/node.js";
 import type { DriverFingerprint } from "../../drivers/driver.js";
+import { fingerprintNvidia } from "./nvidia.js";
 import { parseCpuInfo, parseMemTotal, parseOsRelease, totalCompute } from "./parse.js";
 
 export interface FingerprintInput {
@@ -16,6 +17,8 @@ export interface FingerprintInput {
   dataDir: string;
   reserved: Record<string, string | number>;
   version: string;
+  /** The client's host_volume blocks, offered to jobs' `volume` requests. */
+  hostVolumes?: Record<string, { path: string; readOnly: boolean }>;
 }
 
 function read(path: string): string {
@@ -46,6 +49,7 @@ export function fingerprintNode(
   }
   const address = defaultAddress();
   const drivers = driverInfo(driverFingerprints);
+  const devices = fingerprintNvidia();
 
   const attributes: Record<string, string> = {
     "cpu.arch": os.arch() === "x64" ? "amd64" : os.arch(),
@@ -102,6 +106,7 @@ export function fingerprintNode(
             ],
           }
         : {}),
+      ...(devices.length > 0 ? { devices } : {}),
       minDynamicPort: 20000,
       maxDynamicPort: 32000,
     },
@@ -112,6 +117,16 @@ export function fingerprintNode(
       ...(reservedPorts !== undefined ? { reservedHostPorts: String(reservedPorts) } : {}),
     },
     drivers,
+    ...(input.hostVolumes && Object.keys(input.hostVolumes).length > 0
+      ? {
+          hostVolumes: Object.fromEntries(
+            Object.entries(input.hostVolumes).map(([name, v]) => [
+              name,
+              { path: v.path, readOnly: v.readOnly },
+            ]),
+          ),
+        }
+      : {}),
     agentVersion: input.version,
   };
 }

@@ -1,6 +1,10 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { driverInfo, fingerprintNode } from "../../../src/agent/fingerprint/fingerprint.js";
+import { parseNvidiaSmi } from "../../../src/agent/fingerprint/nvidia.js";
 import {
   parseCpuInfo,
   parseMemTotal,
@@ -77,5 +81,65 @@ describe("fingerprint parsers", () => {
       "driver.java.version": "17.0.15",
     });
     expect(node.attributes?.["driver.qemu"]).toBeUndefined();
+  });
+});
+
+describe("NVIDIA GPUs", () => {
+  const smi = [
+    "GPU-1111, Tesla T4, 15360, 70.00, 1590, 5001, 535.104.05, 00000000:00:1E.0, Disabled, Enabled",
+    "GPU-2222, Tesla T4, 15360, 70.00, 1590, 5001, 535.104.05, 00000000:00:1F.0, Disabled, Enabled",
+    "GPU-3333, NVIDIA A100-SXM4-40GB, 40960, [N/A], 1410, 1215, 535.104.05, 00000000:10:1C.0, Enabled, Disabled",
+  ].join("\n");
+
+  it("groups GPUs by model, with their UUIDs as instances and Nomad's attribute names", () => {
+    const devices = parseNvidiaSmi(smi);
+    expect(devices).toHaveLength(2);
+    expect(devices[0]).toMatchObject({
+      vendor: "nvidia",
+      type: "gpu",
+      name: "Tesla T4",
+      instances: [
+        { id: "GPU-1111", healthy: true, locality: { pciBusID: "00000000:00:1E.0" } },
+        { id: "GPU-2222", healthy: true },
+      ],
+      attributes: {
+        memory: { int: 15360, unit: "MiB" },
+        power: { int: 70, unit: "W" },
+        cores_clock: { int: 1590, unit: "MHz" },
+        driver_version: { string: "535.104.05" },
+      },
+    });
+    // A value nvidia-smi does not know is left out, not made a number.
+    expect(devices[1]?.attributes).not.toHaveProperty("power");
+    expect(devices[1]?.attributes?.memory).toEqual({ int: 40960, unit: "MiB" });
+  });
+
+  it("asks nvidia-smi on the PATH and reports its GPUs on the node; none without it", () => {
+    const input = {
+      name: "n1",
+      datacenter: "dc1",
+      nodePool: "default",
+      meta: {},
+      dataDir: "/tmp",
+      reserved: {},
+      version: "0.1.0",
+      hostVolumes: { certs: { path: "/etc/ssl/certs", readOnly: true } },
+    };
+    const bin = mkdtempSync(path.join(os.tmpdir(), "caravan-nvidia-"));
+    const savedPath = process.env.PATH;
+    try {
+      process.env.PATH = bin;
+      expect(fingerprintNode(input, {}).resources?.devices).toBeUndefined();
+      writeFileSync(
+        path.join(bin, "nvidia-smi"),
+        `#!/bin/sh\ncase "$1" in --query-gpu=uuid,name,memory.total*) printf '%s\\n' '${smi.split("\n")[0]}';; *) exit 9;; esac\n`,
+        { mode: 0o755 },
+      );
+      const node = fingerprintNode(input, {});
+      expect(node.resources?.devices?.[0]?.instances?.[0]?.id).toBe("GPU-1111");
+      expect(node.hostVolumes).toEqual({ certs: { path: "/etc/ssl/certs", readOnly: true } });
+    } finally {
+      process.env.PATH = savedPath;
+    }
   });
 });
