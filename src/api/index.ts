@@ -16,6 +16,7 @@ import { agentRoutes } from "./routes/agent.js";
 import { allocationRoutes } from "./routes/allocations.js";
 import { childRoutes } from "./routes/children.js";
 import type { RouteDeps } from "./routes/deps.js";
+import { fsRoutes } from "./routes/fs.js";
 import { jobChangeRoutes } from "./routes/job-changes.js";
 import { jobSubmission } from "./routes/job-submit.js";
 import { jobRoutes } from "./routes/jobs.js";
@@ -75,6 +76,7 @@ export async function startApi(
     ...agentRoutes(deps),
     ...aclRoutes(deps),
     ...logRoutes(deps),
+    ...fsRoutes(deps),
     ...scalingRoutes(deps),
     ...lifecycleRoutes(deps),
     ...systemRoutes(deps),

@@ -2,7 +2,14 @@
 // bodies over the limit, invalid UTF-8, deep nesting, path traversal in IDs
 // and log paths, nonsense query options and random JSON. No request may crash
 // the server or get a 500 for bad input, and none may change anything.
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -263,6 +270,39 @@ describe("Nomad HTTP API: hostile input", () => {
       setTimeout(() => reject(new Error(`follow got only ${JSON.stringify(text)}`)), 15_000);
     });
     expect(followed).toBe("appended\nrotated\n");
+    // nomad alloc fs: ls, stat, cat and readat inside the allocation directory only.
+    symlinkSync(path.join(allocDir, "secret.stdout.0"), path.join(allocDir, alloc, "escape"));
+    const fsq = (op: string, p: string, extra = "") =>
+      call(
+        "GET",
+        `/v1/client/fs/${op}/${alloc}?namespace=${ns}&path=${encodeURIComponent(p)}${extra}`,
+      );
+    const ls = await fsq("ls", "/alloc/logs");
+    expect(ls.json.map((f: { Name: string }) => f.Name)).toEqual([
+      "t.stdout.0",
+      "t.stdout.1",
+      "t.stdout.2",
+    ]);
+    expect((await fsq("stat", "alloc/logs/t.stdout.0")).json).toMatchObject({
+      Name: "t.stdout.0",
+      IsDir: false,
+      Size: 11,
+    });
+    expect((await fsq("cat", "alloc/logs/t.stdout.0")).text).toBe("first file\n");
+    expect((await fsq("readat", "alloc/logs/t.stdout.0", "&offset=6&limit=4")).text).toBe("file");
+    for (const p of [
+      "../secret.stdout.0",
+      "/../../secret.stdout.0",
+      "escape",
+      "alloc/../../secret.stdout.0",
+    ]) {
+      const r = await fsq("cat", p);
+      expect([403, 404], `${p}: ${r.status} ${r.text}`).toContain(r.status);
+      expect(r.text).not.toContain("do not read");
+    }
+    expect((await fsq("cat", "escape")).status).toBe(403);
+    expect((await fsq("cat", "missing")).status).toBe(404);
+    expect((await fsq("cat", "alloc")).status).toBe(400);
     const badType = await call(
       "GET",
       `/v1/client/fs/logs/${alloc}?namespace=${ns}&task=t&type=../t.stdout`,
