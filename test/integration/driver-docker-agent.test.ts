@@ -239,6 +239,46 @@ job "crasher" {
     await agent.stop();
   }, 240_000);
 
+  it("reports a container killed for its memory limit as OOM Killed in the task events", async () => {
+    const agent = client();
+    agent.start();
+    await runJob(`
+job "hog" {
+  type = "batch"
+  group "g" {
+    restart { attempts = 0 }
+    reschedule { attempts = 0 }
+    task "hog" {
+      driver = "docker"
+      config {
+        image   = "${image}"
+        command = "/bin/sh"
+        args    = ["-c", "x=aaaaaaaaaaaaaaaa; while true; do x=\\"$x$x\\"; done"]
+      }
+      resources {
+        cpu    = 100
+        memory = 16
+      }
+    }
+  }
+}`);
+    const alloc = await eventually(
+      async () => {
+        const [a] = await runningOf(kubeconfig, ns, "hog");
+        return a?.status?.clientStatus === "failed" ? a : undefined;
+      },
+      "the allocation to fail",
+      120_000,
+    );
+    const terminated = (alloc.status.taskStates.hog.events as Obj[]).find(
+      (e) => e.type === "Terminated",
+    );
+    expect(terminated?.message).toBe('Exit Code: 137, Exit Message: "OOM Killed"');
+    expect(terminated?.details).toMatchObject({ oom_killed: "true", exit_code: "137" });
+    await kubectlOk(kubeconfig, ["delete", "nomadjob", "hog", "-n", ns, "--timeout=60s"]);
+    await agent.stop();
+  }, 240_000);
+
   it("refuses privileged and cap_add outside allow_caps with the reason in the task events", async () => {
     const agent = client();
     agent.start();
@@ -349,7 +389,12 @@ job "steady" {
 /** A driver that, once killed, never reports anything to the agent that uses it. */
 function killable(inner: TaskDriver): { driver: TaskDriver; kill(): void } {
   let dead = false;
-  const silent = <T>(p: Promise<T>) => p.then((v) => (dead ? new Promise<T>(() => {}) : v));
+  const never = <T>() => new Promise<T>(() => {});
+  const silent = <T>(p: Promise<T>) =>
+    p.then(
+      (v) => (dead ? never<T>() : v),
+      (err: unknown) => (dead ? never<T>() : Promise.reject(err)),
+    );
   const wrap = (h: TaskHandle): TaskHandle => ({
     ...h,
     wait: () => silent(h.wait()),

@@ -39,7 +39,13 @@ export async function containerHandle(
   const wait = (): Promise<ExitResult> => {
     exited ??= (async () => {
       await waitForExit(container);
-      const end = await container.inspect();
+      const end = await container.inspect().catch(() => undefined);
+      if (!end)
+        return {
+          exitCode: null,
+          signal: null,
+          error: `container ${state.containerId.slice(0, 12)} was removed before its exit could be read`,
+        };
       // Give the log copy a moment to drain what the container wrote last.
       await Promise.race([logsDone, new Promise((r) => setTimeout(r, 2000))]);
       const result: ExitResult = { exitCode: end.State.ExitCode, signal: null };
@@ -85,7 +91,8 @@ export async function containerHandle(
     async destroy() {
       if (deps.removeContainer) {
         await container.remove({ force: true, v: true }).catch((err: unknown) => {
-          if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+          // Gone already (Podman answers 500 "no such container" where Docker says 404).
+          if (!isNoSuchContainer(err)) throw err;
         });
       }
       deps.releaseImage(state.imageId);
@@ -127,6 +134,11 @@ export async function containerHandle(
       };
     },
   };
+}
+
+function isNoSuchContainer(err: unknown): boolean {
+  const e = err as { statusCode?: number; message?: string };
+  return e.statusCode === 404 || /no such container/i.test(e.message ?? "");
 }
 
 /** Waits for the container to stop; falls back to polling if the wait call drops. */
