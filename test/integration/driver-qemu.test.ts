@@ -95,7 +95,7 @@ describe("qemu driver", () => {
     await eventually(
       async () => (read(task.stdoutPath).includes("caravan-vm: ready") ? true : undefined),
       "the VM to boot",
-      180_000,
+      300_000,
     );
     const body = await eventually(
       async () => {
@@ -107,7 +107,7 @@ describe("qemu driver", () => {
         }
       },
       "the forwarded port to answer",
-      60_000,
+      120_000,
     );
     expect(body).toBe("hello from the vm\n");
 
@@ -128,5 +128,5 @@ describe("qemu driver", () => {
     // The kernel says so on the console as the guest powers itself off.
     expect(read(task.stdoutPath)).toContain("reboot: Power down");
     await handle.destroy?.();
-  }, 300_000);
+  }, 600_000);
 });
