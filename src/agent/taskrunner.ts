@@ -269,6 +269,8 @@ export class TaskRunner {
                   taskStartRequest({
                     alloc: ctx.alloc,
                     task,
+                    group: ctx.group,
+                    node: ctx.deps.node(),
                     config: t.config,
                     env: { ...t.baseEnv, ...t.templates?.env() },
                     allocDir: ctx.allocDir,

@@ -1,14 +1,17 @@
 // What the agent hands a driver to start a task: the allocation's resources
 // and ports for it, its environment and interpolated config, its directories
 // and where its output goes. Pure.
-import type { Task } from "../crds/job/index.js";
+import type { Task, TaskGroup } from "../crds/job/index.js";
 import type { NomadAllocation, NomadNode } from "../crds/objects.js";
-import type { TaskStart } from "../drivers/driver.js";
+import type { TaskMount, TaskStart } from "../drivers/driver.js";
 import { interpolate } from "./taskenv.js";
 
 export function taskStartRequest(input: {
   alloc: NomadAllocation;
   task: Task;
+  /** The task's group (its volume requests) and this node (its host volumes). */
+  group?: TaskGroup;
+  node?: NomadNode | undefined;
   config: Record<string, unknown>;
   env: Record<string, string>;
   allocDir: string;
@@ -41,7 +44,40 @@ export function taskStartRequest(input: {
       to: p.to === undefined || p.to === -1 ? p.value : p.to,
       hostIP: p.hostIP ?? "",
     })),
+    ...(task.volumeMounts?.length
+      ? { mounts: hostVolumeMounts(task, input.group, input.node) }
+      : {}),
   };
+}
+
+/**
+ * The task's volume_mounts of host volumes, resolved to this node's paths. The
+ * scheduler placed the allocation where every host volume exists, so one
+ * missing here (the agent's config changed since) is an error that names it.
+ */
+export function hostVolumeMounts(
+  task: Task,
+  group: TaskGroup | undefined,
+  node: NomadNode | undefined,
+): TaskMount[] {
+  const mounts: TaskMount[] = [];
+  for (const m of task.volumeMounts ?? []) {
+    const request = group?.volumes?.find((v) => v.name === m.volume);
+    if (!request)
+      throw new Error(`volume_mount: volume "${m.volume}" is not a volume of the group`);
+    if (request.type !== "host") continue; // CSI volumes are not supported by this agent
+    const hostVolume = node?.status?.hostVolumes?.[request.source];
+    if (!hostVolume)
+      throw new Error(
+        `volume "${m.volume}": host volume "${request.source}" is not configured on this node (client host_volume)`,
+      );
+    mounts.push({
+      hostPath: hostVolume.path,
+      taskPath: m.destination,
+      readOnly: Boolean(m.readOnly || request.readOnly || hostVolume.readOnly),
+    });
+  }
+  return mounts;
 }
 
 /** ${…} references resolved in every string of a task's config block. */

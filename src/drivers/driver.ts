@@ -45,6 +45,14 @@ export interface TaskPort {
   hostIP: string;
 }
 
+/** A host path mounted into the task (a host volume through volume_mount). */
+export interface TaskMount {
+  hostPath: string;
+  /** Where it appears inside the task. */
+  taskPath: string;
+  readOnly: boolean;
+}
+
 export interface TaskStart {
   allocId: string;
   jobName: string;
@@ -67,6 +75,8 @@ export interface TaskStart {
   user?: string;
   resources: TaskResources;
   ports: TaskPort[];
+  /** Host volumes the task mounts; drivers without isolation (raw_exec) ignore them. */
+  mounts?: TaskMount[];
 }
 
 export interface ExitResult {

@@ -3,7 +3,7 @@
 // alike), SIGKILL after the timeout ends everything in the namespace, exec
 // runs inside the task's namespaces as its user, stats come from its cgroup,
 // and destroy removes the cgroup.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -187,5 +187,30 @@ describe("exec task handle", () => {
     await expect(exec.start(task("ghost", "true", { user: "no-such-user" }))).rejects.toThrow(
       'user: "no-such-user" is not a user on this host',
     );
+  });
+});
+
+describe("exec host volumes", () => {
+  it("mounts a host volume at its destination, read-only when asked, and the host keeps what the task wrote", async () => {
+    const data = mkdtempSync(path.join(os.tmpdir(), "caravan-hostvol-data-"));
+    const certs = mkdtempSync(path.join(os.tmpdir(), "caravan-hostvol-certs-"));
+    writeFileSync(path.join(certs, "ca.pem"), "CA\n");
+    const t = task(
+      "volumes",
+      "cat /certs/ca.pem; echo hi > /srv/data/out && echo wrote; echo no > /certs/x || echo read-only",
+      {
+        mounts: [
+          { hostPath: data, taskPath: "/srv/data", readOnly: false },
+          { hostPath: certs, taskPath: "/certs", readOnly: true },
+        ],
+        user: "root",
+      },
+    );
+    const handle = await exec.start(t);
+    const exit = await handle.wait();
+    expect(stdout(t)).toBe("CA\nwrote\nread-only\n");
+    expect(exit.exitCode).toBe(0);
+    expect(readFileSync(path.join(data, "out"), "utf8")).toBe("hi\n");
+    expect(existsSync(path.join(certs, "x"))).toBe(false);
   });
 });

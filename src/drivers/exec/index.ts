@@ -86,6 +86,7 @@ export const execDriver: DriverFactory = (ctx: DriverContext): TaskDriver => {
           allocShared,
           hostname: task.allocId.slice(0, 63),
           chrootEnv: ctx.chrootEnv ?? { ...defaultChrootEnv },
+          mounts: task.mounts ?? [],
           cgroupProcs: procsFiles(cgroup),
           uid: ids.uid,
           gid: ids.gid,

@@ -6,6 +6,7 @@
 // receives to the task's process group. Its exit code is the task's. Every
 // mount lives only in the namespace: when the task ends they are gone, and
 // the host never sees them.
+import type { TaskMount } from "../driver.js";
 import type { ExecConfig } from "./config.js";
 
 export interface LaunchPlan {
@@ -16,6 +17,8 @@ export interface LaunchPlan {
   hostname: string;
   /** chroot_env: host path → path inside the chroot. */
   chrootEnv: Record<string, string>;
+  /** Host volumes, bound after the chroot so they may sit inside its paths. */
+  mounts: TaskMount[];
   /** cgroup.procs files the launcher moves itself into (the task inherits them). */
   cgroupProcs: string[];
   uid: number;
@@ -44,6 +47,12 @@ export function launcherScript(plan: LaunchPlan): string {
     ...Object.entries(plan.chrootEnv).map(([host, inside]) => `bind ${q(host)} ${q(inside)}`),
     'mkdir -p "$R/alloc"',
     `mount --bind ${q(plan.allocShared)} "$R/alloc"`,
+    ...plan.mounts.flatMap((m) => [
+      // chroot_env paths are read-only binds: a mount point inside one must exist on the host.
+      `mkdir -p "$R"${q(m.taskPath)} || { echo ${q(`caravan: cannot create ${m.taskPath} for a host volume: it lies in a read-only chroot_env path`)} >&2; exit 1; }`,
+      `mount --bind ${q(m.hostPath)} "$R"${q(m.taskPath)}`,
+      ...(m.readOnly ? [`mount -o remount,bind,ro,nosuid,nodev "$R"${q(m.taskPath)}`] : []),
+    ]),
     'mkdir -p "$R/dev"',
     'mount -t tmpfs -o nosuid,noexec,mode=755 caravan-dev "$R/dev"',
     `for d in ${devices.join(" ")}; do : > "$R/dev/$d"; mount --bind "/dev/$d" "$R/dev/$d"; done`,

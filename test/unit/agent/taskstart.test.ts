@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { interpolateConfig, taskStartRequest } from "../../../src/agent/taskstart.js";
-import type { NomadAllocation } from "../../../src/crds/objects.js";
+import {
+  hostVolumeMounts,
+  interpolateConfig,
+  taskStartRequest,
+} from "../../../src/agent/taskstart.js";
+import type { NomadAllocation, NomadNode } from "../../../src/crds/objects.js";
 
 const alloc = {
   metadata: { name: "web-g-0-abc", namespace: "default" },
@@ -72,5 +76,51 @@ describe("task start request", () => {
         undefined,
       ),
     ).toEqual({ command: "/t/local/run", args: ["--port", "8080"], n: 3, o: { k: "x" } });
+  });
+});
+
+describe("host volume mounts", () => {
+  const group = {
+    name: "g",
+    volumes: [
+      { name: "data", type: "host" as const, source: "data" },
+      { name: "certs", type: "host" as const, source: "certs", readOnly: true },
+    ],
+    tasks: [],
+  };
+  const node = {
+    metadata: { name: "n1" },
+    spec: {},
+    status: { hostVolumes: { data: { path: "/mnt/data" }, certs: { path: "/etc/ssl/certs" } } },
+  } as unknown as NomadNode;
+
+  it("resolves each volume_mount to this node's host volume path, read-only if any side says so", () => {
+    const task = {
+      name: "t",
+      driver: "exec",
+      volumeMounts: [
+        { volume: "data", destination: "/srv/data" },
+        { volume: "certs", destination: "/etc/ssl/certs" },
+      ],
+    };
+    expect(hostVolumeMounts(task, group, node)).toEqual([
+      { hostPath: "/mnt/data", taskPath: "/srv/data", readOnly: false },
+      { hostPath: "/etc/ssl/certs", taskPath: "/etc/ssl/certs", readOnly: true },
+    ]);
+  });
+
+  it("names what is missing: the group's volume, or the node's host volume", () => {
+    const mount = (volume: string) => ({
+      name: "t",
+      driver: "exec",
+      volumeMounts: [{ volume, destination: "/x" }],
+    });
+    expect(() => hostVolumeMounts(mount("nope"), group, node)).toThrow(
+      'volume "nope" is not a volume of the group',
+    );
+    const bare = { ...node, status: {} } as unknown as NomadNode;
+    expect(() => hostVolumeMounts(mount("data"), group, bare)).toThrow(
+      'host volume "data" is not configured on this node',
+    );
   });
 });

@@ -80,6 +80,7 @@ describe("exec launcher", () => {
     allocShared: "/data/alloc/a1/alloc",
     hostname: "a1",
     chrootEnv: { "/bin": "/bin", "/etc/passwd": "/etc/passwd" },
+    mounts: [],
     cgroupProcs: ["/sys/fs/cgroup/memory/caravan/a1.web/cgroup.procs"],
     uid: 65534,
     gid: 65534,
