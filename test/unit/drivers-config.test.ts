@@ -187,6 +187,16 @@ describe("docker task config", () => {
     expect(options.Healthcheck).toEqual({ Test: ["NONE"] });
   });
 
+  it("binds the group's host volumes where volume_mount puts them", () => {
+    const { config } = must(readTaskConfig({ image: "a" }));
+    const withMounts = {
+      ...task({}),
+      mounts: [{ hostPath: "/mnt/data", taskPath: "/srv/data", readOnly: true }],
+    };
+    const { options } = must(createOptions(withMounts, config, seedsPlugin));
+    expect(options.HostConfig?.Binds).toContain("/mnt/data:/srv/data:ro");
+  });
+
   it("publishes nothing in host network mode, and names a port the group lacks", () => {
     const host = must(readTaskConfig({ image: "a", network_mode: "host", ports: ["http"] })).config;
     expect(

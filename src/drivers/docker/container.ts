@@ -38,6 +38,8 @@ export function createOptions(
     `${path.join(task.allocDir, "alloc")}:/alloc`,
     `${path.join(task.taskDir, "local")}:/local`,
     `${path.join(task.taskDir, "secrets")}:/secrets`,
+    // Host volumes the group mounts (volume_mount), mounted by the agent's choice, not the task's.
+    ...hostVolumeMounts(task).map((m) => `${m.hostPath}:${m.taskPath}${m.readOnly ? ":ro" : ""}`),
     // With a volume_driver, a source is the driver's volume name, not a path.
     ...config.volumes.map((v) => (config.volumeDriver ? v : hostVolume(v, task.taskDir))),
   ];
@@ -187,6 +189,15 @@ export function createOptions(
       : {}),
   };
   return { ok: true, options };
+}
+
+/** TaskStart's host volume mounts (volume_mount), where the agent provides them. */
+function hostVolumeMounts(
+  task: TaskStart,
+): { hostPath: string; taskPath: string; readOnly: boolean }[] {
+  return (
+    (task as { mounts?: { hostPath: string; taskPath: string; readOnly: boolean }[] }).mounts ?? []
+  );
 }
 
 /** "data:/var/data" relative to the task dir; absolute host paths as they are. */
