@@ -126,9 +126,15 @@ export async function serveApi(
     while ((reply.index ?? 0) <= min) {
       const left = deadline - Date.now();
       if (left <= 0) break;
+      // One round per change: the waits on the other collections end with it.
+      const round = new AbortController();
+      const leave = () => round.abort();
+      gone.signal.addEventListener("abort", leave, { once: true });
       const changed = await Promise.race(
-        kinds.map((k) => deps.state.trackers[k].changed(left, gone.signal)),
+        kinds.map((k) => deps.state.trackers[k].changed(left, round.signal)),
       );
+      round.abort();
+      gone.signal.removeEventListener("abort", leave);
       if (!changed) break;
       reply = await route.handle(ctx);
     }
