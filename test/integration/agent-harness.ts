@@ -8,6 +8,7 @@ import { stringify } from "yaml";
 import { AgentClient, type AgentClientOptions } from "../../src/agent/client.js";
 import { agentFieldManager, NodeRegistration } from "../../src/agent/registration.js";
 import type { Logger } from "../../src/common/log.js";
+import type { DriverFactory } from "../../src/drivers/driver.js";
 import { rawExecDriver } from "../../src/drivers/raw_exec/index.js";
 import type { KubeConfig } from "../../src/kube/kubeconfig.js";
 import { kubectlOk } from "../support/kubectl.js";
@@ -22,16 +23,20 @@ export interface TestAgent {
 export async function startTestAgent(
   kc: KubeConfig,
   log: Logger,
-  node: { name: string; datacenter: string; nodeClass?: string; meta?: Record<string, string> },
+  node: {
+    name: string;
+    datacenter: string;
+    nodeClass?: string;
+    meta?: Record<string, string>;
+    /** Drivers besides raw_exec the node offers (exec, docker…). */
+    drivers?: DriverFactory[];
+  },
   options: Partial<AgentClientOptions> = {},
 ): Promise<TestAgent> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `caravan-${node.name}-`));
-  const rawExec = rawExecDriver({
-    options: { "driver.raw_exec.enable": "1" },
-    pluginConfig: {},
-    dataDir,
-    log,
-  });
+  const drivers = [rawExecDriver, ...(node.drivers ?? [])].map((factory) =>
+    factory({ options: { "driver.raw_exec.enable": "1" }, pluginConfig: {}, dataDir, log }),
+  );
   const registration = new NodeRegistration(
     kc,
     log,
@@ -45,7 +50,10 @@ export async function startTestAgent(
       reserved: {},
       version: "0.1.0",
     },
-    async () => ({ raw_exec: await rawExec.fingerprint() }),
+    async () =>
+      Object.fromEntries(
+        await Promise.all(drivers.map(async (d) => [d.name, await d.fingerprint()])),
+      ),
   );
   await registration.start();
   const client = new AgentClient({
@@ -54,7 +62,7 @@ export async function startTestAgent(
     nodeName: node.name,
     dataDir,
     region: "global",
-    drivers: new Map([["raw_exec", rawExec]]),
+    drivers: new Map(drivers.map((d) => [d.name, d])),
     fieldManager: agentFieldManager,
     ...options,
   });
