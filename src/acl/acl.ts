@@ -10,6 +10,7 @@ export interface Acl {
   /** The token has any capability at all in the namespace (what namespace listings show). */
   anyInNamespace(namespace: string): boolean;
   allowHostVolume(name: string, capability: string): boolean;
+  allowNodePool(name: string, capability: string): boolean;
   /** node, agent, operator, quota and plugin rules: read needs read or write, write needs write. */
   allow(kind: CoarseKind, level: "list" | "read" | "write"): boolean;
 }
@@ -19,6 +20,7 @@ export const managementAcl: Acl = {
   allowNamespace: () => true,
   anyInNamespace: () => true,
   allowHostVolume: () => true,
+  allowNodePool: () => true,
   allow: () => true,
 };
 
@@ -76,10 +78,12 @@ function allows(caps: Set<string> | undefined, capability: string): boolean {
 export function compileAcl(policies: readonly Policy[]): Acl {
   const namespaces: Rules = new Map();
   const hostVolumes: Rules = new Map();
+  const nodePools: Rules = new Map();
   const coarse: Partial<Record<CoarseKind, CoarsePolicy>> = {};
   for (const p of policies) {
     mergeRules(namespaces, p.namespaces);
     mergeRules(hostVolumes, p.hostVolumes);
+    mergeRules(nodePools, p.nodePools);
     for (const [kind, level] of Object.entries(p.coarse) as [CoarseKind, CoarsePolicy][]) {
       const current = coarse[kind];
       // deny sticks; otherwise the most generous level of any policy.
@@ -95,6 +99,7 @@ export function compileAcl(policies: readonly Policy[]): Acl {
       return !!caps && !caps.has("deny") && caps.size > 0;
     },
     allowHostVolume: (name, capability) => allows(lookup(hostVolumes, name), capability),
+    allowNodePool: (name, capability) => allows(lookup(nodePools, name), capability),
     allow: (kind, level) => {
       const have = coarse[kind];
       return !!have && rank[have] >= need[level];

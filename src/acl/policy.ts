@@ -56,6 +56,13 @@ const hostVolumeCapabilities: Record<string, string[]> = {
 };
 const validHostVolumeCapabilities = new Set(["deny", "mount-readonly", "mount-readwrite"]);
 
+const nodePoolCapabilities: Record<string, string[]> = {
+  deny: ["deny"],
+  read: ["read"],
+  write: ["read", "write", "delete"],
+};
+const validNodePoolCapabilities = new Set(["deny", "read", "write", "delete"]);
+
 /** Coarse rules (node, agent, operator, quota, plugin) are one of these, least to most. */
 export type CoarsePolicy = "deny" | "list" | "read" | "write";
 const coarseKinds = ["node", "agent", "operator", "quota", "plugin"] as const;
@@ -70,6 +77,8 @@ export interface NamespaceRule {
 export interface Policy {
   namespaces: NamespaceRule[];
   hostVolumes: NamespaceRule[];
+  /** node_pool rules (Nomad 1.6+). */
+  nodePools: NamespaceRule[];
   coarse: Partial<Record<CoarseKind, CoarsePolicy>>;
 }
 
@@ -81,12 +90,17 @@ const noScope: Scope = { vars: new Map(), functions: {} };
 export function parsePolicy(rules: string): PolicyResult {
   try {
     const body = rules.trimStart().startsWith("{") ? jsonBody(rules) : parseHcl(rules);
-    const policy: Policy = { namespaces: [], hostVolumes: [], coarse: {} };
+    const policy: Policy = { namespaces: [], hostVolumes: [], nodePools: [], coarse: {} };
     for (const attr of body.attrs)
       throw new HclError(`unexpected attribute "${attr.name}" outside of a rule block`, attr.pos);
     for (const block of body.blocks) {
       if (block.type === "namespace") policy.namespaces.push(namespaceRule(block));
       else if (block.type === "host_volume") policy.hostVolumes.push(hostVolumeRule(block));
+      else if (block.type === "node_pool")
+        policy.nodePools.push({
+          name: labelled(block),
+          capabilities: ruleCapabilities(block, nodePoolCapabilities, validNodePoolCapabilities),
+        });
       else if ((coarseKinds as readonly string[]).includes(block.type)) {
         const kind = block.type as CoarseKind;
         if (block.labels.length) throw new HclError(`${kind} takes no label`, block.pos);
@@ -100,7 +114,7 @@ export function parsePolicy(rules: string): PolicyResult {
         policy.coarse[kind] = value as CoarsePolicy;
       } else
         throw new HclError(
-          `unknown rule block "${block.type}"; expected namespace, host_volume, node, agent, operator, quota or plugin`,
+          `unknown rule block "${block.type}"; expected namespace, host_volume, node_pool, node, agent, operator, quota or plugin`,
           block.pos,
         );
     }
@@ -218,7 +232,7 @@ function jsonBody(rules: string): Body {
   const blocks: Block[] = [];
   for (const top of bodies(value))
     for (const [type, v] of Object.entries(top)) {
-      if (type === "namespace" || type === "host_volume") {
+      if (type === "namespace" || type === "host_volume" || type === "node_pool") {
         for (const byName of bodies(v))
           for (const [name, inner] of Object.entries(byName))
             for (const b of bodies(inner)) blocks.push(leaf(type, [name], b));

@@ -104,6 +104,25 @@ describe("ACL policy language", () => {
     expect(broken.ok ? "" : broken.error).toMatch(/^line 1: invalid JSON/);
   });
 
+  it("reads node_pool rules, and ignores the variables blocks Nomad policies carry", () => {
+    const acl = compileAcl([
+      policy(`
+        node_pool "gpu-*" { policy = "write" }
+        node_pool "default" { policy = "read" }
+        namespace "default" {
+          policy = "read"
+          variables {
+            path "*" { capabilities = ["read"] }
+          }
+        }
+      `),
+    ]);
+    expect(acl.allowNodePool("gpu-a", "delete")).toBe(true);
+    expect(acl.allowNodePool("default", "read")).toBe(true);
+    expect(acl.allowNodePool("default", "write")).toBe(false);
+    expect(acl.allowNamespace("default", "read-job")).toBe(true);
+  });
+
   it("a management ACL allows everything", () => {
     expect(managementAcl.allowNamespace("x", "submit-job")).toBe(true);
     expect(managementAcl.allow("operator", "write")).toBe(true);
