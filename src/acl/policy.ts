@@ -148,7 +148,8 @@ function ruleCapabilities(
   valid: Set<string>,
 ): string[] {
   const name = labelled(block);
-  const { policy, capabilities, ...rest } = attrs(block);
+  // variables { path … } (Nomad Variables) has no counterpart here; it is accepted and ignored.
+  const { policy, capabilities, variables: _variables, ...rest } = attrs(block);
   const unknown = Object.keys(rest)[0];
   if (unknown)
     throw new HclError(`${block.type} "${name}": unknown attribute "${unknown}"`, block.pos);

@@ -121,6 +121,14 @@ describe("ACL policy language", () => {
     expect(acl.allowNodePool("default", "read")).toBe(true);
     expect(acl.allowNodePool("default", "write")).toBe(false);
     expect(acl.allowNamespace("default", "read-job")).toBe(true);
+    const json = parsePolicy(
+      JSON.stringify({
+        namespace: {
+          default: { policy: "read", variables: { path: { "*": { capabilities: ["read"] } } } },
+        },
+      }),
+    );
+    expect(json.ok).toBe(true);
   });
 
   it("a management ACL allows everything", () => {
