@@ -11,19 +11,19 @@ import { objectKey } from "../kube/store.js";
 import { WorkQueue } from "../kube/workqueue.js";
 import { type ControllerMetrics, createControllerMetrics } from "../metrics/registry.js";
 import { allocationFailureReconciler } from "./allocations/failures.js";
-import { deploymentReconciler } from "./deployments/watcher.js";
-import { drainReconciler } from "./drain/drainer.js";
+import { deploymentQueue, deploymentReconciler } from "./deployments/watcher.js";
+import { drainQueue, drainReconciler } from "./drain/drainer.js";
 import { BlockedEvals } from "./evals/blocked.js";
 import { EvalBroker } from "./evals/broker.js";
 import { SnapshotBuilder } from "./evals/snapshot.js";
 import { startWorkers } from "./evals/worker.js";
 import { defaultThresholds, type GcThresholds } from "./gc/collect.js";
 import { startGc } from "./gc/controller.js";
-import { byJob, createInformers, jobKey, nodeLeaseNamespace } from "./informers.js";
+import { createInformers, jobKey, nodeLeaseNamespace } from "./informers.js";
 import { jobReconciler } from "./jobs/controller.js";
 import { jobLabel } from "./jobs/versions.js";
 import { livenessReconciler } from "./nodes/liveness.js";
-import { periodicReconciler } from "./periodic/controller.js";
+import { periodicQueue, periodicReconciler } from "./periodic/controller.js";
 import { PlanApplier } from "./plans/applier.js";
 import { AllocationView } from "./plans/view.js";
 
@@ -86,61 +86,9 @@ export async function startControllers(
     onDelete: (v) => enqueueJob(v, v.metadata.labels[jobLabel]),
   });
 
-  // Drains: the node's own changes, and its allocations' and their replacements'.
-  const drainQueue = new WorkQueue();
-  informers.nodes.addHandlers({
-    onAdd: (n) => drainQueue.add(n.metadata.name),
-    onUpdate: (_o, n) => drainQueue.add(n.metadata.name),
-  });
-  const byDrainedNode = (a: NomadAllocation) => {
-    const previous = a.spec.previousAllocation
-      ? informers.allocations.store.get(
-          `${a.metadata.namespace ?? "default"}/${a.spec.previousAllocation}`,
-        )
-      : undefined;
-    for (const n of [a.spec.nodeName, previous?.spec.nodeName])
-      if (n && informers.nodes.store.get(n)?.spec.drain) drainQueue.add(n);
-  };
-  informers.allocations.addHandlers({
-    onAdd: byDrainedNode,
-    onUpdate: (_o, a) => byDrainedNode(a),
-    onDelete: byDrainedNode,
-  });
-
-  // Periodic parents: their own changes; each reconcile requeues for the next launch.
-  const periodicQueue = new WorkQueue();
-  informers.jobs.addHandlers({
-    onAdd: (j) => j.spec.periodic && periodicQueue.add(objectKey(j)),
-    onUpdate: (_o, j) => j.spec.periodic && periodicQueue.add(objectKey(j)),
-  });
-
-  // Deployments: their own changes, their allocations', and their job's.
-  const deploymentQueue = new WorkQueue();
-  const enqueueDeploymentsOf = (obj: { metadata: { namespace?: string } }, jobName?: string) => {
-    if (!jobName) return;
-    for (const d of informers.deployments.store.byIndex(
-      byJob,
-      jobKey(obj.metadata.namespace, jobName),
-    ))
-      deploymentQueue.add(objectKey(d));
-  };
-  informers.deployments.addHandlers({
-    onAdd: (d) => deploymentQueue.add(objectKey(d)),
-    onUpdate: (_o, d) => deploymentQueue.add(objectKey(d)),
-  });
-  const byDeployment = (a: NomadAllocation) => {
-    if (a.spec.deploymentName)
-      deploymentQueue.add(`${a.metadata.namespace ?? "default"}/${a.spec.deploymentName}`);
-  };
-  informers.allocations.addHandlers({
-    onAdd: byDeployment,
-    onUpdate: (_o, a) => byDeployment(a),
-    onDelete: byDeployment,
-  });
-  informers.jobs.addHandlers({ onUpdate: (_o, j) => enqueueDeploymentsOf(j, j.metadata.name) });
-  informers.versions.addHandlers({
-    onAdd: (v) => enqueueDeploymentsOf(v, v.metadata.labels[jobLabel]),
-  });
+  const drains = drainQueue(informers);
+  const periodics = periodicQueue(informers);
+  const deployments = deploymentQueue(informers);
 
   // Nomad's server pipeline: eval broker → scheduler workers → plan applier, and blocked evaluations.
   const broker = new EvalBroker();
@@ -230,21 +178,21 @@ export async function startControllers(
     }),
     runController({
       name: "deployment-watcher",
-      queue: deploymentQueue,
+      queue: deployments,
       reconcile: deploymentReconciler({ kc, informers, events, log }),
       concurrency: 2,
       log,
     }),
     runController({
       name: "drainer",
-      queue: drainQueue,
+      queue: drains,
       reconcile: drainReconciler({ kc, informers, events, log }),
       concurrency: 2,
       log,
     }),
     runController({
       name: "periodic",
-      queue: periodicQueue,
+      queue: periodics,
       reconcile: periodicReconciler({
         kc,
         informers,

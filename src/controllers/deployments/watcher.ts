@@ -16,9 +16,16 @@ import type { KubeConfig } from "../../kube/kubeconfig.js";
 import { caravanResource, controllerRevisionResource } from "../../kube/resources.js";
 import { ApiError } from "../../kube/rest.js";
 import { objectKey } from "../../kube/store.js";
+import { WorkQueue } from "../../kube/workqueue.js";
 import { byJob, jobKey, type SharedInformers } from "../informers.js";
 import { revertJob } from "../jobs/revert.js";
-import { isStable, lastStableVersion, latestVersion, stableAnnotation } from "../jobs/versions.js";
+import {
+  isStable,
+  jobLabel,
+  lastStableVersion,
+  latestVersion,
+  stableAnnotation,
+} from "../jobs/versions.js";
 import { allocationHealth, type HealthStrategy, strategyFor } from "./health.js";
 import { activeStatuses, deploymentProgress, descriptions } from "./progress.js";
 
@@ -33,6 +40,34 @@ export interface DeploymentWatcherDeps {
 const deployments = caravanResource("NomadDeployment");
 const allocations = caravanResource("NomadAllocation");
 const evaluations = caravanResource("NomadEvaluation");
+
+/** Deployments to look at: their own changes, their allocations', their job's and its versions'. */
+export function deploymentQueue(informers: SharedInformers): WorkQueue {
+  const queue = new WorkQueue();
+  const ofJob = (namespace: string | undefined, jobName: string | undefined) => {
+    if (!jobName) return;
+    for (const d of informers.deployments.store.byIndex(byJob, jobKey(namespace, jobName)))
+      queue.add(objectKey(d));
+  };
+  informers.deployments.addHandlers({
+    onAdd: (d) => queue.add(objectKey(d)),
+    onUpdate: (_o, d) => queue.add(objectKey(d)),
+  });
+  const byDeployment = (a: NomadAllocation) => {
+    if (a.spec.deploymentName)
+      queue.add(`${a.metadata.namespace ?? "default"}/${a.spec.deploymentName}`);
+  };
+  informers.allocations.addHandlers({
+    onAdd: byDeployment,
+    onUpdate: (_o, a) => byDeployment(a),
+    onDelete: byDeployment,
+  });
+  informers.jobs.addHandlers({ onUpdate: (_o, j) => ofJob(j.metadata.namespace, j.metadata.name) });
+  informers.versions.addHandlers({
+    onAdd: (v) => ofJob(v.metadata.namespace, v.metadata.labels[jobLabel]),
+  });
+  return queue;
+}
 
 export function deploymentReconciler(
   deps: DeploymentWatcherDeps,

@@ -15,6 +15,7 @@ import type { EventRecorder } from "../../kube/events.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
 import { caravanResource } from "../../kube/resources.js";
 import { ApiError } from "../../kube/rest.js";
+import { WorkQueue } from "../../kube/workqueue.js";
 import { durationMs } from "../../scheduler/duration.js";
 import { allocationHealth } from "../deployments/health.js";
 import { byJob, byNode, jobKey, type SharedInformers } from "../informers.js";
@@ -36,6 +37,30 @@ const evaluations = caravanResource("NomadEvaluation");
 const terminal = new Set(["complete", "failed", "lost"]);
 /** Nomad's CLI default drain deadline. */
 const defaultDeadlineMs = 3_600_000;
+
+/** Nodes to look at: their own changes, and those of a draining node's allocations and their replacements. */
+export function drainQueue(informers: SharedInformers): WorkQueue {
+  const queue = new WorkQueue();
+  informers.nodes.addHandlers({
+    onAdd: (n) => queue.add(n.metadata.name),
+    onUpdate: (_o, n) => queue.add(n.metadata.name),
+  });
+  const byDrainedNode = (a: NomadAllocation) => {
+    const previous = a.spec.previousAllocation
+      ? informers.allocations.store.get(
+          `${a.metadata.namespace ?? "default"}/${a.spec.previousAllocation}`,
+        )
+      : undefined;
+    for (const n of [a.spec.nodeName, previous?.spec.nodeName])
+      if (n && informers.nodes.store.get(n)?.spec.drain) queue.add(n);
+  };
+  informers.allocations.addHandlers({
+    onAdd: byDrainedNode,
+    onUpdate: (_o, a) => byDrainedNode(a),
+    onDelete: byDrainedNode,
+  });
+  return queue;
+}
 
 export function drainReconciler(
   deps: DrainerDeps,

@@ -11,6 +11,8 @@ import type { EventRecorder } from "../../kube/events.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
 import { caravanResource } from "../../kube/resources.js";
 import { ApiError } from "../../kube/rest.js";
+import { objectKey } from "../../kube/store.js";
+import { WorkQueue } from "../../kube/workqueue.js";
 import type { SharedInformers } from "../informers.js";
 import { childRunning, parentLabel, periodicChild } from "./child.js";
 import { launchDecision, scheduleError } from "./schedule.js";
@@ -39,6 +41,16 @@ export function childrenOf(informers: SharedInformers, parent: NomadJob): NomadJ
         (j.metadata.namespace ?? "default") === ns &&
         j.metadata.labels?.[parentLabel] === parent.metadata.name,
     );
+}
+
+/** Periodic parents to look at: their own changes (each reconcile requeues for the next launch). */
+export function periodicQueue(informers: SharedInformers): WorkQueue {
+  const queue = new WorkQueue();
+  informers.jobs.addHandlers({
+    onAdd: (j) => j.spec.periodic && queue.add(objectKey(j)),
+    onUpdate: (_o, j) => j.spec.periodic && queue.add(objectKey(j)),
+  });
+  return queue;
 }
 
 export function periodicReconciler(
