@@ -300,6 +300,7 @@ export class TaskRunner {
 
         result = await handle.wait();
         this.handle = undefined;
+        await t.logs.flush();
         await handle
           .destroy?.()
           .catch((err: unknown) =>

@@ -221,20 +221,13 @@ describe("caravan dev", () => {
       reason: "Complete",
     });
     const allocDirs = readdirSync(path.join(dataDir, "client", "alloc"));
-    const outputs = () =>
-      allocDirs
-        .map((a) =>
-          readFileSync(
-            path.join(dataDir, "client", "alloc", a, "alloc", "logs", "say.stdout.0"),
-            "utf8",
-          ),
-        )
-        .sort();
-    // The log monitor writes the files a moment after the task's pipe has the output.
-    const logDeadline = Date.now() + 10_000;
-    while (outputs().includes("") && Date.now() < logDeadline)
-      await new Promise((r) => setTimeout(r, 100));
-    expect(outputs()).toEqual(["hello from 0 on linux\n", "hello from 1 on linux\n"]);
+    const outputs = allocDirs.map((a) =>
+      readFileSync(
+        path.join(dataDir, "client", "alloc", a, "alloc", "logs", "say.stdout.0"),
+        "utf8",
+      ),
+    );
+    expect(outputs.sort()).toEqual(["hello from 0 on linux\n", "hello from 1 on linux\n"]);
 
     // A failing service task restarts per its restart policy, then its allocation fails.
     const attemptsFile = path.join(tmp, "attempts");

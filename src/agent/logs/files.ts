@@ -15,6 +15,11 @@ export function logFifoPath(logDir: string, task: string, stream: LogStream): st
   return path.join(logDir, `.${task}.${stream}.fifo`);
 }
 
+/** The file a task's log monitor bumps each time it has drained its FIFOs on request. */
+export function logFlushPath(logDir: string, task: string): string {
+  return path.join(logDir, `.${task}.flushed`);
+}
+
 /** Indexes of the stream's log files in `names`, oldest first. Pure. */
 export function logIndexes(names: readonly string[], task: string, stream: LogStream): number[] {
   const prefix = `${task}.${stream}.`;

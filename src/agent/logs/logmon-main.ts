@@ -6,9 +6,17 @@
 //
 // Usage: node logmon-main.js '{"logDir":…,"task":…,"maxFiles":…,"maxFileSizeBytes":…}'
 import { execFileSync } from "node:child_process";
-import { constants, existsSync, openSync, readdirSync, readlinkSync } from "node:fs";
+import {
+  constants,
+  existsSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  readSync,
+  writeFileSync,
+} from "node:fs";
 import net from "node:net";
-import { type LogStream, logFifoPath } from "./files.js";
+import { type LogStream, logFifoPath, logFlushPath } from "./files.js";
 import { FileRotator } from "./rotator.js";
 
 interface LogmonArgs {
@@ -23,6 +31,7 @@ interface LogmonArgs {
 const args = JSON.parse(process.argv[2] ?? "{}") as LogmonArgs;
 const fifos: string[] = [];
 const rotators: FileRotator[] = [];
+const fds: number[] = [];
 
 for (const stream of ["stdout", "stderr"] as LogStream[]) {
   const fifo = logFifoPath(args.logDir, args.task, stream);
@@ -33,9 +42,32 @@ for (const stream of ["stdout", "stderr"] as LogStream[]) {
   // Read and write: opening never blocks, and a task that exits (or restarts)
   // does not end the stream, so one monitor serves every run of the task.
   const fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+  fds.push(fd);
   const socket = new net.Socket({ fd, readable: true, writable: false });
   socket.on("data", (chunk: Buffer) => rotator.write(chunk));
 }
+
+// The agent asks before it reports a task's exit: everything the task wrote
+// is in the files once the flush counter moves, so `alloc logs` of a task
+// that just ended shows its last lines.
+let flushes = 0;
+process.on("SIGUSR2", () => {
+  const buffer = Buffer.alloc(64 * 1024);
+  fds.forEach((fd, i) => {
+    for (;;) {
+      let n = 0;
+      try {
+        n = readSync(fd, buffer);
+      } catch {
+        break; // EAGAIN: the pipe is empty
+      }
+      if (n <= 0) break;
+      rotators[i]?.write(Buffer.from(buffer.subarray(0, n)));
+    }
+  });
+  flushes += 1;
+  writeFileSync(logFlushPath(args.logDir, args.task), String(flushes));
+});
 
 // Tells the agent both FIFOs are open for reading, so its driver can open them
 // for writing without blocking.

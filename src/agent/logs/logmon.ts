@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { logFifoPath } from "./files.js";
+import { logFifoPath, logFlushPath } from "./files.js";
 import type { RotationPolicy } from "./rotator.js";
 
 export interface LogmonSpec extends RotationPolicy {
@@ -86,6 +86,33 @@ export function logmonAlive(pid: number, spec: Pick<LogmonSpec, "logDir" | "task
   } catch {
     return false;
   }
+}
+
+/**
+ * Asks a monitor to drain its pipes into the files, and waits (at most
+ * `timeoutMs`) until it says it has.
+ */
+export async function flushLogmon(
+  pid: number,
+  spec: Pick<LogmonSpec, "logDir" | "task">,
+  timeoutMs = 2_000,
+): Promise<void> {
+  const file = logFlushPath(spec.logDir, spec.task);
+  const read = () => {
+    try {
+      return readFileSync(file, "utf8");
+    } catch {
+      return "";
+    }
+  };
+  const before = read();
+  try {
+    process.kill(pid, "SIGUSR2");
+  } catch {
+    return; // gone: nothing to wait for
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (read() === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
 }
 
 /** Asks a monitor to write what is left in its pipes and exit. */

@@ -6,7 +6,7 @@ import path from "node:path";
 import type { LogConfig } from "../../crds/job/task.js";
 import type { AgentState } from "../state.js";
 import { logFileName } from "./files.js";
-import { logmonAlive, logmonFifos, startLogmon, stopLogmon } from "./logmon.js";
+import { flushLogmon, logmonAlive, logmonFifos, startLogmon, stopLogmon } from "./logmon.js";
 
 export type LogCollector = "logmon" | "direct";
 
@@ -15,6 +15,8 @@ export interface TaskLogs {
   stderrPath: string;
   /** Before each start of the task: the monitor is running (a new one if it died). */
   ensure(): Promise<void>;
+  /** After the task exits: its last output is in the files before anyone is told it ended. */
+  flush(): Promise<void>;
   /** Ends collection once the task is done for good. */
   stop(): void;
 }
@@ -35,6 +37,7 @@ export async function openTaskLogs(opts: {
       stdoutPath: "/dev/null",
       stderrPath: "/dev/null",
       ensure: async () => {},
+      flush: async () => {},
       stop: () => {},
     };
   if (opts.collector === "direct")
@@ -42,6 +45,7 @@ export async function openTaskLogs(opts: {
       stdoutPath: path.join(logDir, logFileName(task, "stdout", 0)),
       stderrPath: path.join(logDir, logFileName(task, "stderr", 0)),
       ensure: async () => {},
+      flush: async () => {},
       stop: () => {},
     };
   const spec = {
@@ -63,6 +67,9 @@ export async function openTaskLogs(opts: {
     stdoutPath: fifos.stdout,
     stderrPath: fifos.stderr,
     ensure,
+    flush: async () => {
+      if (pid !== undefined) await flushLogmon(pid, spec);
+    },
     stop: () => {
       if (pid !== undefined) stopLogmon(pid);
       state.setLogmon(allocKey, task, undefined);
