@@ -79,7 +79,8 @@ export type Kind =
   | "deployments"
   | "versions"
   | "policies"
-  | "tokens";
+  | "tokens"
+  | "nodePools";
 
 export interface Route {
   method: "GET" | "PUT" | "POST" | "DELETE";

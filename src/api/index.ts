@@ -22,6 +22,7 @@ import { jobSubmission } from "./routes/job-submit.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { lifecycleRoutes } from "./routes/lifecycle.js";
 import { logRoutes } from "./routes/logs.js";
+import { nodePoolRoutes } from "./routes/nodepools.js";
 import { nodeRoutes } from "./routes/nodes.js";
 import { scalingRoutes } from "./routes/scaling.js";
 import { systemRoutes } from "./routes/system.js";
@@ -72,6 +73,7 @@ export async function startApi(
     ...jobChangeRoutes(deps, submission),
     ...jobRoutes(deps, submission),
     ...allocationRoutes(deps),
+    ...nodePoolRoutes(deps),
     ...nodeRoutes(deps),
     ...agentRoutes(deps),
     ...aclRoutes(deps),

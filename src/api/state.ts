@@ -13,6 +13,7 @@ import type {
   NomadEvaluation,
   NomadJob,
   NomadNode,
+  NomadNodePool,
 } from "../crds/objects.js";
 import { Informer } from "../kube/informer.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
@@ -74,6 +75,7 @@ export class ApiState {
   readonly evaluations: Informer<NomadEvaluation>;
   readonly allocations: Informer<NomadAllocation>;
   readonly nodes: Informer<NomadNode>;
+  readonly nodePools: Informer<NomadNodePool>;
   readonly deployments: Informer<NomadDeployment>;
   readonly versions: Informer<JobVersion>;
   readonly policies: Informer<NomadACLPolicy>;
@@ -89,6 +91,7 @@ export class ApiState {
     this.allocations = new Informer(kc, caravanResource("NomadAllocation"), log, scope);
     this.deployments = new Informer(kc, caravanResource("NomadDeployment"), log, scope);
     this.nodes = new Informer(kc, caravanResource("NomadNode"), log);
+    this.nodePools = new Informer(kc, caravanResource("NomadNodePool"), log);
     this.versions = new Informer(kc, controllerRevisionResource, log, {
       ...scope,
       labelSelector: jobLabel,
@@ -130,6 +133,7 @@ export class ApiState {
       versions: new IndexTracker(),
       policies: new IndexTracker(),
       tokens: new IndexTracker(),
+      nodePools: new IndexTracker(),
     };
     // Informer<T> is invariant in T; the trackers only read metadata.
     const pairs = [
@@ -141,6 +145,7 @@ export class ApiState {
       ["versions", this.versions],
       ["policies", this.policies],
       ["tokens", this.tokens],
+      ["nodePools", this.nodePools],
     ] as unknown as [Kind, Informer<ApiObject>][];
     for (const [kind, informer] of pairs) {
       const tracker = this.trackers[kind];

@@ -544,6 +544,33 @@ describe("Nomad HTTP API: jobs", () => {
     expect(after.spec.eligibility).toBe("eligible");
 
     expect((await call("GET", "/v1/status/leader")).json).toMatch(/:4647$/);
+    await kubectlOk(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      JSON.stringify({
+        apiVersion: "caravan.dev/v1alpha1",
+        kind: "NomadNodePool",
+        metadata: { name: `gpu-${run}` },
+        spec: {
+          description: "GPU nodes",
+          schedulerConfiguration: { schedulerAlgorithm: "spread" },
+        },
+      }),
+    );
+    const pools = await eventually(async () => {
+      const r = await call("GET", "/v1/node/pools");
+      return r.json?.some((p: { Name: string }) => p.Name === `gpu-${run}`) ? r : undefined;
+    }, "the node pool in /v1/node/pools");
+    expect(pools.json.map((p: { Name: string }) => p.Name)).toEqual(
+      expect.arrayContaining(["all", "default", `gpu-${run}`]),
+    );
+    const pool = await call("GET", `/v1/node/pool/gpu-${run}`);
+    expect(pool.json).toMatchObject({
+      Name: `gpu-${run}`,
+      Description: "GPU nodes",
+      SchedulerConfiguration: { SchedulerAlgorithm: "spread" },
+    });
+    expect((await call("GET", "/v1/node/pool/nope")).status).toBe(404);
     expect((await call("GET", "/v1/regions")).json).toEqual(["global"]);
     expect((await call("GET", "/v1/agent/health")).json).toEqual({
       server: { ok: true, message: "ok" },
