@@ -7,6 +7,7 @@ import { authFromDockerConfig, registryOf } from "../../src/drivers/docker/auth.
 import { policyErrors, readPluginConfig, readTaskConfig } from "../../src/drivers/docker/config.js";
 import { createOptions } from "../../src/drivers/docker/container.js";
 import { parseDuration } from "../../src/drivers/docker/fields.js";
+import { withTag } from "../../src/drivers/docker/images.js";
 import { oomKillRecorded } from "../../src/drivers/docker/oom.js";
 import type { TaskStart } from "../../src/drivers/driver.js";
 import { javaCommand, parseJavaVersion } from "../../src/drivers/java/index.js";
@@ -238,6 +239,17 @@ describe("OOM kills in the kernel's log", () => {
     expect(oomKillRecorded(["3,1,1,-;unrelated\n", record], id)).toBe(true);
     expect(oomKillRecorded([record], "0123456789abcdef")).toBe(false);
     expect(oomKillRecorded([`6,1,1,-;veth0 ${id} entered disabled state\n`], id)).toBe(false);
+  });
+});
+
+describe("image references", () => {
+  it("pull :latest when no tag or digest is named", () => {
+    expect(withTag("nginx")).toBe("nginx:latest");
+    expect(withTag("registry.example.com:5000/team/app")).toBe(
+      "registry.example.com:5000/team/app:latest",
+    );
+    expect(withTag("nginx:1.25")).toBe("nginx:1.25");
+    expect(withTag("app@sha256:abc")).toBe("app@sha256:abc");
   });
 });
 

@@ -100,7 +100,8 @@ export class ImageCoordinator {
   }
 
   private async pull(image: string, auth: DockerAuth | undefined, timeoutMs: number) {
-    const stream = await this.docker.pull(image, auth ? { authconfig: auth } : {});
+    // Without a tag the Engine API pulls every tag of the repository: ask for :latest, as docker pull does.
+    const stream = await this.docker.pull(withTag(image), auth ? { authconfig: auth } : {});
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`no progress within ${Math.round(timeoutMs / 1000)}s`)),
@@ -117,4 +118,10 @@ export class ImageCoordinator {
       );
     });
   }
+}
+
+/** The image reference with ":latest" when it names no tag or digest. Pure. */
+export function withTag(image: string): string {
+  const last = image.slice(image.lastIndexOf("/") + 1);
+  return last.includes(":") || last.includes("@") ? image : `${image}:latest`;
 }
