@@ -21,6 +21,7 @@ import { objectKey } from "../kube/store.js";
 import type { LogCollector } from "./logs/tasklogs.js";
 import type { AgentState } from "./state.js";
 import { StatusBatcher } from "./statusbatch.js";
+import { appendTaskEvent } from "./taskevents.js";
 import { TaskRunner } from "./taskrunner.js";
 import type { TaskTemplateHook, TemplateHookEvents } from "./templates/hook.js";
 
@@ -172,11 +173,7 @@ export class AllocRunner {
     extra: Record<string, unknown> = {},
   ): void {
     const state = this.states.get(taskName);
-    if (!state) return;
-    state.events = [
-      ...(state.events ?? []),
-      { type, time: new Date().toISOString(), message, displayMessage: message, ...extra },
-    ].slice(-10);
+    if (state) appendTaskEvent(state, type, message, extra);
   }
 
   /** Status changed: written within the batch interval. */

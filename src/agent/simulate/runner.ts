@@ -12,6 +12,7 @@ import type { ExitResult, TaskHandle } from "../../drivers/driver.js";
 import { checkMockConfig, parseMockConfig } from "../../drivers/mock/config.js";
 import { MockStartError, startMockTask } from "../../drivers/mock/index.js";
 import { decideRestart, durationMs } from "../restart.js";
+import { appendTaskEvent } from "../taskevents.js";
 
 export type StatusSink = (alloc: NomadAllocation, status: NomadAllocationStatus) => void;
 
@@ -188,11 +189,7 @@ export class SimAllocRunner {
     extra: Record<string, unknown> = {},
   ): void {
     const state = this.states.get(taskName);
-    if (!state) return;
-    state.events = [
-      ...(state.events ?? []),
-      { type, time: new Date().toISOString(), message, displayMessage: message, ...extra },
-    ].slice(-10);
+    if (state) appendTaskEvent(state, type, message, extra);
   }
 
   private publish(): void {
