@@ -83,7 +83,7 @@ describe("java driver", () => {
     expect(driver.validate({ class: "demo.Main", class_path: "/x" })).toEqual({ ok: true });
   });
 
-  it("runs a jar whose main prints, with the JVM options on the command line, and stops it", async () => {
+  it("runs a jar whose main prints, with the JVM options on the command line, re-attaches to it, and stops it", async () => {
     const task = taskStart({
       jar_path: "local/app.jar",
       jvm_options: ["-Xmx64m", `-Dcaravan.marker=${marker}`],
@@ -111,8 +111,17 @@ describe("java driver", () => {
     // Isolated as an exec task: chrooted into its task directory, as nobody.
     expect(readlinkSync(`/proc/${jvm?.pid}/root`)).toBe(task.taskDir);
     expect(readFileSync(`/proc/${jvm?.pid}/status`, "utf8")).toMatch(/^Uid:\t65534\t/m);
-    handle.signal("SIGTERM");
-    const result = await handle.wait();
+    // A restarted agent's driver finds the JVM again from the recorded state and stops it.
+    const again = await javaDriver({
+      options: {},
+      pluginConfig: {},
+      dataDir: os.tmpdir(),
+      log,
+    }).recover?.(JSON.parse(JSON.stringify(handle.recovery)));
+    if (!again) throw new Error("java driver has no recover");
+    expect(jvms()).toHaveLength(1);
+    again.signal("SIGTERM");
+    const result = await again.wait();
     expect(result.exitCode ?? result.signal).not.toBe(0);
     await eventually(async () => (jvms().length === 0 ? true : undefined), "the JVM to exit");
   }, 90_000);
