@@ -278,6 +278,13 @@ describe("Nomad HTTP API: jobs", () => {
     });
     const policy = await call("GET", `/v1/scaling/policy/${policies.json[0].ID}?${q()}`);
     expect(policy.json).toMatchObject({ Min: 1, Max: 5, Target: { Job: "web" } });
+    const evaluated = await call("POST", `/v1/job/web/evaluate?${q()}`, {});
+    expect(evaluated.status).toBe(200);
+    const forced = await eventually(async () => {
+      const e = await call("GET", `/v1/evaluation/${evaluated.json.EvalID}?${q()}`);
+      return e.json?.Status === "complete" ? e : undefined;
+    }, "the forced evaluation to complete");
+    expect(forced.json).toMatchObject({ JobID: "web", TriggeredBy: "job-register" });
     const search = await call("POST", `/v1/search?${q()}`, { Prefix: "we", Context: "jobs" });
     expect(search.json.Matches.jobs).toEqual(["web"]);
     const gc = await call("PUT", "/v1/system/gc");

@@ -3,10 +3,10 @@
 // an earlier version, and marking a version stable.
 import { planJob } from "../../controllers/jobs/plan.js";
 import { revertJob } from "../../controllers/jobs/revert.js";
-import { stableAnnotation } from "../../controllers/jobs/versions.js";
-import type { NomadJob } from "../../crds/objects.js";
-import { mergePatch } from "../../kube/apply.js";
-import { controllerRevisionResource } from "../../kube/resources.js";
+import { jobLabel, stableAnnotation } from "../../controllers/jobs/versions.js";
+import type { NomadEvaluation, NomadJob } from "../../crds/objects.js";
+import { createObject, mergePatch } from "../../kube/apply.js";
+import { caravanResource, controllerRevisionResource } from "../../kube/resources.js";
 import { ApiError, requestJson } from "../../kube/rest.js";
 import { metricsOut } from "../convert/eval.js";
 import { jobID, jobNamespace } from "../convert/job-out.js";
@@ -16,6 +16,8 @@ import { bodyObject, mustFindJob } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 import { type JobSubmission, jobsRef } from "./job-submit.js";
 import { apiFieldManager, seen } from "./writes.js";
+
+const evaluationsRef = caravanResource("NomadEvaluation");
 
 export function jobChangeRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
   const { state, kc } = deps;
@@ -243,7 +245,42 @@ export function jobChangeRoutes(deps: RouteDeps, submission: JobSubmission): Rou
     return { body: writeResult(written, index), index };
   }
 
+  /** `nomad job eval`: a new evaluation of the job as it stands. */
+  async function evaluate(ctx: Ctx): Promise<Reply> {
+    const job = mustFindJob(ctx, state, ["submit-job"]);
+    const body = ctx.body as { EvalOptions?: { ForceReschedule?: boolean } } | undefined;
+    if (body?.EvalOptions?.ForceReschedule)
+      throw new HttpError(501, "forced rescheduling of failed allocations is not implemented yet");
+    const ns = jobNamespace(job);
+    const evaluation: NomadEvaluation = {
+      metadata: {
+        name: `${job.metadata.name.slice(0, 200)}-eval-${Date.now().toString(36)}`,
+        namespace: ns,
+        labels: { [jobLabel]: job.metadata.name },
+      },
+      spec: {
+        jobName: job.metadata.name,
+        jobVersion: job.status?.version ?? 0,
+        type: job.spec.type ?? "service",
+        priority: job.spec.priority ?? 50,
+        triggeredBy: "job-register",
+      },
+    };
+    const written = await createObject(kc, evaluationsRef, evaluation);
+    const index = await seen(state, "evaluations", written.metadata.resourceVersion);
+    return {
+      body: {
+        EvalID: written.metadata.name,
+        EvalCreateIndex: index,
+        JobModifyIndex: state.indexesOf(job).specModify,
+        Index: index,
+      },
+      index,
+    };
+  }
+
   return [
+    { method: "POST", path: "/v1/job/:id*/evaluate", handle: evaluate },
     {
       method: "GET",
       path: "/v1/job/:id*/scale",
