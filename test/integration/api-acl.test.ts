@@ -4,11 +4,17 @@
 // answers: 403 "Permission denied" without the capability, success with it or
 // with a management token, and an expired token refused.
 import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type RunningApi, startApi } from "../../src/api/index.js";
 import { createLogger } from "../../src/common/log.js";
 import { defaultAgentConfig } from "../../src/config/agent-config.js";
+import type { NomadAllocation } from "../../src/crds/objects.js";
+import { createObject } from "../../src/kube/apply.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
+import { caravanResource } from "../../src/kube/resources.js";
 import { createControllerMetrics } from "../../src/metrics/registry.js";
 import { createNamespace, eventually, kubectl, kubectlOk } from "../support/kubectl.js";
 import { type NodeHandle, registerNode } from "../support/nodes.js";
@@ -17,6 +23,8 @@ import { apiClient } from "./api-client.js";
 const kubeconfig = inject("kubeconfig");
 const run = Math.random().toString(36).slice(2, 7);
 const nodeName = `acl-node-${run}`;
+const alloc = `web-${run}-0`;
+const allocDir = mkdtempSync(path.join(os.tmpdir(), "caravan-api-acl-"));
 
 type Who = "none" | "reader" | "writer" | "scaler" | "management";
 const everyone: Who[] = ["none", "reader", "writer", "scaler", "management"];
@@ -32,17 +40,40 @@ describe("Nomad HTTP API: ACLs", () => {
   beforeAll(async () => {
     ns = await createNamespace(kubeconfig, "acl");
     node = await registerNode(kubeconfig, { name: nodeName });
+    // An allocation with a log file, for the logs, fs and lifecycle endpoints.
+    await createObject(loadKubeConfig(kubeconfig), caravanResource("NomadAllocation"), {
+      metadata: { name: alloc, namespace: ns },
+      spec: {
+        jobName: "web",
+        jobVersion: 0,
+        group: "g",
+        nodeName,
+        desiredStatus: "run",
+        name: "web.g[0]",
+        index: 0,
+        evalName: "web-g1",
+        resources: {},
+      },
+    } as NomadAllocation);
+    mkdirSync(path.join(allocDir, alloc, "alloc", "logs"), { recursive: true });
+    writeFileSync(path.join(allocDir, alloc, "alloc", "logs", "t.stdout.0"), "hello\n");
     api = await startApi(
       loadKubeConfig(kubeconfig),
       { ...defaultAgentConfig(), ports: { http: 0 }, acl: { enabled: true } },
       createLogger({ level: "warn", json: false }),
-      { registry: createControllerMetrics().registry, secretNamespace: ns, namespace: ns },
+      {
+        registry: createControllerMetrics().registry,
+        secretNamespace: ns,
+        namespace: ns,
+        allocDir,
+      },
     );
     call = apiClient(api.url);
   });
   afterAll(async () => {
     node?.stopHeartbeat();
     await api?.close();
+    rmSync(allocDir, { recursive: true, force: true });
   });
 
   it("bootstraps once, returning a management token whose secret is stored only as a hash", async () => {
@@ -306,6 +337,26 @@ describe("Nomad HTTP API: ACLs", () => {
     },
     { method: "PUT", path: () => "/v1/system/gc", allowed: ["management"] },
     { method: "GET", path: () => "/v1/agent/members", allowed: ["reader", "writer", "management"] },
+    {
+      method: "GET",
+      path: () => `/v1/client/fs/logs/${alloc}?${q()}&task=t&type=stdout&plain=true`,
+      allowed: ["writer", "management"],
+    },
+    {
+      method: "GET",
+      path: () => `/v1/client/fs/cat/${alloc}?${q()}&path=alloc/logs/t.stdout.0`,
+      allowed: ["writer", "management"],
+    },
+    {
+      method: "GET",
+      path: () => `/v1/allocation/${alloc}?${q()}`,
+      allowed: ["reader", "writer", "management"],
+    },
+    {
+      method: "POST",
+      path: () => `/v1/allocation/${alloc}/stop?${q()}`,
+      allowed: ["writer", "management"],
+    },
     { method: "GET", path: () => "/v1/status/leader", allowed: everyone },
     { method: "GET", path: () => "/v1/regions", allowed: everyone },
     { method: "DELETE", path: () => `/v1/job/web?${q()}`, allowed: ["writer", "management"] },

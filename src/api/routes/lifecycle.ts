@@ -4,6 +4,7 @@
 import type { NomadAllocation, NomadDeployment, NomadEvaluation } from "../../crds/objects.js";
 import { createObject, mergePatch } from "../../kube/apply.js";
 import { caravanResource } from "../../kube/resources.js";
+import { ApiError } from "../../kube/rest.js";
 import { badRequest, type Ctx, HttpError, notFound, type Reply, type Route } from "../http.js";
 import { bodyObject, findByName, requireNamespace } from "./common.js";
 import type { RouteDeps } from "./deps.js";
@@ -102,7 +103,10 @@ export function lifecycleRoutes(deps: RouteDeps): Route[] {
             triggeredBy: "alloc-stop",
           },
         };
-        await createObject(kc, evaluationsRef, evaluation);
+        await createObject(kc, evaluationsRef, evaluation).catch((err: unknown) => {
+          // The same stop asked again (nothing changed): its evaluation already exists.
+          if (!(err instanceof ApiError && err.statusCode === 409)) throw err;
+        });
         const index = await seen(state, "allocations", written.metadata.resourceVersion);
         return { body: { EvalID: evaluation.metadata.name, Index: index }, index };
       },
