@@ -18,6 +18,7 @@ import type { KubeConfig } from "../kube/kubeconfig.js";
 import { caravanResource } from "../kube/resources.js";
 import { ApiError } from "../kube/rest.js";
 import { objectKey } from "../kube/store.js";
+import type { LogmonClient } from "./logs/logmon.js";
 import type { LogCollector } from "./logs/tasklogs.js";
 import type { AgentState } from "./state.js";
 import { StatusBatcher } from "./statusbatch.js";
@@ -37,6 +38,8 @@ export interface AllocRunnerDeps {
   state: AgentState;
   /** How task output is collected; "logmon" (the default) rotates it in a process that outlives the agent. */
   logCollector?: LogCollector;
+  /** The agent's log monitor, shared by every task. */
+  logmon?: LogmonClient;
   /** Makes the hook that renders a task's templates; unset means templates are not supported here. */
   templates?: (
     task: Task,

@@ -23,6 +23,7 @@ import {
   type GcConfig,
   removeAllocDir,
 } from "./gc.js";
+import { LogmonClient } from "./logs/logmon.js";
 import type { LogCollector } from "./logs/tasklogs.js";
 import { AgentState } from "./state.js";
 import { TaskTemplates } from "./templates/runner.js";
@@ -56,10 +57,13 @@ export class AgentClient {
   private gcTimer: NodeJS.Timeout | undefined;
   private adopted = false;
   private readonly state: AgentState;
+  private readonly logmon: LogmonClient | undefined;
   private readonly templateSources: KubeTemplateSources;
 
   constructor(private readonly options: AgentClientOptions) {
     this.state = new AgentState(options.dataDir);
+    if ((options.logCollector ?? "logmon") === "logmon")
+      this.logmon = new LogmonClient(options.dataDir);
     this.templateSources = new KubeTemplateSources(options.kc, options.log);
     this.gcConfig = { ...defaultGcConfig, ...options.gc };
     this.allocations = new Informer<NomadAllocation>(
@@ -127,10 +131,14 @@ export class AgentClient {
     this.node.stop();
     this.templateSources.stop();
     if (this.gcTimer) clearInterval(this.gcTimer);
-    if (!killTasks) return;
+    if (!killTasks) {
+      this.logmon?.disconnect();
+      return;
+    }
     const runners = [...this.runners.values()];
     for (const r of runners) r.stop("agent shutting down in dev mode");
     await Promise.all(runners.map((r) => r.done));
+    await this.logmon?.shutdown();
   }
 
   /**
@@ -216,6 +224,7 @@ export class AgentClient {
         fieldManager: this.options.fieldManager,
         state: this.state,
         ...(this.options.logCollector ? { logCollector: this.options.logCollector } : {}),
+        ...(this.logmon ? { logmon: this.logmon } : {}),
         ...(this.options.statusIntervalMs !== undefined
           ? { statusIntervalMs: this.options.statusIntervalMs }
           : {}),

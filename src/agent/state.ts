@@ -1,7 +1,6 @@
 // The agent's local state file: for each allocation it runs, each task's
-// process and exit-code file, and each task's log monitor, so a restarted
-// agent re-attaches to running tasks (and their log monitors) instead of
-// starting them again. Written whole and renamed into place, so a crash never
+// driver handle (a process and exit-code file, a container…), so a restarted
+// agent re-attaches to running tasks instead of starting them again. Written whole and renamed into place, so a crash never
 // leaves half a file.
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -13,8 +12,6 @@ export interface TaskRecord extends TaskRecoveryState {
 
 interface State {
   tasks: Record<string, Record<string, TaskRecord>>;
-  /** Log monitor PIDs per allocation key and task; they span the task's restarts. */
-  logmons: Record<string, Record<string, number>>;
 }
 
 export class AgentState {
@@ -25,9 +22,9 @@ export class AgentState {
     this.file = path.join(dataDir, "state.json");
     try {
       const read = JSON.parse(readFileSync(this.file, "utf8")) as Partial<State>;
-      this.state = { tasks: read.tasks ?? {}, logmons: read.logmons ?? {} };
+      this.state = { tasks: read.tasks ?? {} };
     } catch {
-      this.state = { tasks: {}, logmons: {} };
+      this.state = { tasks: {} };
     }
   }
 
@@ -43,22 +40,9 @@ export class AgentState {
     this.save();
   }
 
-  logmonOf(allocKey: string, task: string): number | undefined {
-    return this.state.logmons[allocKey]?.[task];
-  }
-
-  setLogmon(allocKey: string, task: string, pid: number | undefined): void {
-    const tasks = { ...this.state.logmons[allocKey] };
-    if (pid !== undefined) tasks[task] = pid;
-    else delete tasks[task];
-    this.state.logmons[allocKey] = tasks;
-    this.save();
-  }
-
   forget(allocKey: string): void {
-    if (!(allocKey in this.state.tasks) && !(allocKey in this.state.logmons)) return;
+    if (!(allocKey in this.state.tasks)) return;
     delete this.state.tasks[allocKey];
-    delete this.state.logmons[allocKey];
     this.save();
   }
 

@@ -103,8 +103,7 @@ export class TaskRunner {
     try {
       logs = await openTaskLogs({
         collector: ctx.deps.logCollector ?? "logmon",
-        state: ctx.deps.state,
-        allocKey: objectKey(ctx.alloc),
+        logmon: ctx.deps.logmon,
         logDir: path.join(ctx.allocDir, "alloc", "logs"),
         task: task.name,
         config: task.logs,

@@ -1,7 +1,7 @@
 // A task's logs as a user reads them with `bin/caravan alloc logs`, and the
-// log monitor outliving its agent: after `kill -9` of the agent the task's
-// output keeps reaching its files, and the restarted agent reuses the same
-// monitor process.
+// agent's log monitor outliving its agent: after `kill -9` of the agent the
+// task's output keeps reaching its files, and the restarted agent reuses the
+// same monitor process.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -198,12 +198,17 @@ describe("caravan alloc logs and the log monitor across agent restarts", () => {
     );
     follow.kill("SIGINT");
 
-    // Stopping the job ends the task and its monitor.
+    // Stopping the job ends the task; the agent's monitor lets go of its pipes
+    // (it stays, one for the agent, while the agent runs).
     await kubectlOk(kubeconfig, ["delete", "nomadjob", "ticker", "--timeout=60s"]);
-    await until("the task and its monitor to end", () =>
-      processes(m).length === 0 && processes("logmon-main", dataDir).length === 0
+    await until("the task to end and its pipes to be let go", () =>
+      processes(m).length === 0 &&
+      readdirSync(path.join(dataDir, "client", "alloc", allocName, "alloc", "logs")).every(
+        (f) => !f.endsWith(".fifo"),
+      )
         ? true
         : undefined,
     );
+    expect(processes("logmon-main", dataDir)).toEqual([monitor]);
   });
 });

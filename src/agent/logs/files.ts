@@ -15,9 +15,9 @@ export function logFifoPath(logDir: string, task: string, stream: LogStream): st
   return path.join(logDir, `.${task}.${stream}.fifo`);
 }
 
-/** The file a task's log monitor bumps each time it has drained its FIFOs on request. */
-export function logFlushPath(logDir: string, task: string): string {
-  return path.join(logDir, `.${task}.flushed`);
+/** The agent's log monitor listens here, in the agent's data dir. */
+export function logmonSocketPath(dataDir: string): string {
+  return path.join(dataDir, "logmon.sock");
 }
 
 /** Indexes of the stream's log files in `names`, oldest first. Pure. */

@@ -1,10 +1,17 @@
-// The log monitor process, one per task (Nomad's logmon): reads the task's
-// stdout and stderr FIFOs and writes them into rotated files. It runs
-// detached from the agent, so a task's output keeps flowing while the agent
-// restarts; the agent finds it again by its PID and stops it when the task is
-// done for good.
+// The agent's log monitor process (Nomad runs a logmon per task; one process
+// per agent serves every task here, since each Node process costs ~45 MB):
+// reads each task's stdout and stderr FIFOs and writes them into rotated
+// files. It runs detached from the agent, so tasks' output keeps flowing while
+// the agent restarts; a restarted agent connects to the same socket.
 //
-// Usage: node logmon-main.js '{"logDir":…,"task":…,"maxFiles":…,"maxFileSizeBytes":…}'
+// The agent asks over a Unix socket, one JSON request per line:
+//   {"id":1,"op":"open","logDir":…,"task":…,"maxFiles":…,"maxFileSizeBytes":…}
+//   {"id":2,"op":"flush","logDir":…,"task":…}  everything written so far is in the files
+//   {"id":3,"op":"close","logDir":…,"task":…}  the task is done for good
+//   {"id":4,"op":"shutdown"}                    the agent stops with its tasks (dev mode)
+// and each gets {"id":…,"ok":true} or {"id":…,"ok":false,"error":…}.
+//
+// Usage: node logmon-main.js '{"socket":…,"orphanCheckMs":…}'
 import { execFileSync } from "node:child_process";
 import {
   constants,
@@ -13,47 +20,64 @@ import {
   readdirSync,
   readlinkSync,
   readSync,
-  writeFileSync,
+  rmSync,
 } from "node:fs";
 import net from "node:net";
-import { type LogStream, logFifoPath, logFlushPath } from "./files.js";
-import { FileRotator } from "./rotator.js";
+import path from "node:path";
+import { type LogStream, logFifoPath } from "./files.js";
+import { FileRotator, type RotationPolicy } from "./rotator.js";
 
 interface LogmonArgs {
-  logDir: string;
-  task: string;
-  maxFiles: number;
-  maxFileSizeBytes: number;
-  /** How often to check for being orphaned (tests shorten it). */
+  socket: string;
+  /** How often to check for being orphaned and idle (tests shorten it). */
   orphanCheckMs?: number;
 }
 
-const args = JSON.parse(process.argv[2] ?? "{}") as LogmonArgs;
-const fifos: string[] = [];
-const rotators: FileRotator[] = [];
-const fds: number[] = [];
-
-for (const stream of ["stdout", "stderr"] as LogStream[]) {
-  const fifo = logFifoPath(args.logDir, args.task, stream);
-  if (!existsSync(fifo)) execFileSync("mkfifo", ["-m", "600", fifo]);
-  fifos.push(fifo);
-  const rotator = new FileRotator(args.logDir, args.task, stream, args);
-  rotators.push(rotator);
-  // Read and write: opening never blocks, and a task that exits (or restarts)
-  // does not end the stream, so one monitor serves every run of the task.
-  const fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
-  fds.push(fd);
-  const socket = new net.Socket({ fd, readable: true, writable: false });
-  socket.on("data", (chunk: Buffer) => rotator.write(chunk));
+interface TaskSpec extends Partial<RotationPolicy> {
+  logDir: string;
+  task: string;
 }
 
-// The agent asks before it reports a task's exit: everything the task wrote
-// is in the files once the flush counter moves, so `alloc logs` of a task
-// that just ended shows its last lines.
-let flushes = 0;
-process.on("SIGUSR2", () => {
+interface Served {
+  fifos: string[];
+  fds: number[];
+  sockets: net.Socket[];
+  rotators: FileRotator[];
+}
+
+const args = JSON.parse(process.argv[2] ?? "{}") as LogmonArgs;
+const served = new Map<string, Served>();
+const key = (s: TaskSpec) => `${s.logDir}\0${s.task}`;
+
+function open(spec: TaskSpec): void {
+  if (served.has(key(spec))) return;
+  const policy = {
+    maxFiles: spec.maxFiles ?? 10,
+    maxFileSizeBytes: spec.maxFileSizeBytes ?? 10 * 1024 * 1024,
+  };
+  const entry: Served = { fifos: [], fds: [], sockets: [], rotators: [] };
+  for (const stream of ["stdout", "stderr"] as LogStream[]) {
+    const fifo = logFifoPath(spec.logDir, spec.task, stream);
+    if (!existsSync(fifo)) execFileSync("mkfifo", ["-m", "600", fifo]);
+    const rotator = new FileRotator(spec.logDir, spec.task, stream, policy);
+    // Read and write: opening never blocks, and a task that exits (or restarts)
+    // does not end the stream, so one reader serves every run of the task.
+    const fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+    const socket = new net.Socket({ fd, readable: true, writable: false });
+    socket.on("data", (chunk: Buffer) => rotator.write(chunk));
+    socket.on("error", () => {});
+    entry.fifos.push(fifo);
+    entry.fds.push(fd);
+    entry.sockets.push(socket);
+    entry.rotators.push(rotator);
+  }
+  served.set(key(spec), entry);
+}
+
+/** Reads what is left in the task's pipes into its files, synchronously. */
+function drain(entry: Served): void {
   const buffer = Buffer.alloc(64 * 1024);
-  fds.forEach((fd, i) => {
+  entry.fds.forEach((fd, i) => {
     for (;;) {
       let n = 0;
       try {
@@ -62,49 +86,103 @@ process.on("SIGUSR2", () => {
         break; // EAGAIN: the pipe is empty
       }
       if (n <= 0) break;
-      rotators[i]?.write(Buffer.from(buffer.subarray(0, n)));
+      entry.rotators[i]?.write(Buffer.from(buffer.subarray(0, n)));
     }
   });
-  flushes += 1;
-  writeFileSync(logFlushPath(args.logDir, args.task), String(flushes));
+}
+
+function close(spec: TaskSpec): void {
+  const entry = served.get(key(spec));
+  if (!entry) return;
+  drain(entry);
+  served.delete(key(spec));
+  for (const s of entry.sockets) s.destroy(); // closes the fd too
+  for (const r of entry.rotators) r.close();
+  for (const f of entry.fifos) rmSync(f, { force: true });
+}
+
+function handle(line: string): { id?: unknown; ok: boolean; error?: string } {
+  let req: TaskSpec & { id?: unknown; op?: string };
+  try {
+    req = JSON.parse(line);
+  } catch {
+    return { ok: false, error: "not JSON" };
+  }
+  try {
+    if (req.op === "open") open(req);
+    else if (req.op === "flush") {
+      const entry = served.get(key(req));
+      if (entry) drain(entry);
+    } else if (req.op === "close") close(req);
+    else if (req.op === "shutdown") setImmediate(finish);
+    else return { id: req.id, ok: false, error: `unknown op ${String(req.op)}` };
+    return { id: req.id, ok: true };
+  } catch (err) {
+    return { id: req.id, ok: false, error: (err as Error).message };
+  }
+}
+
+let clients = 0;
+const server = net.createServer((conn) => {
+  clients += 1;
+  let buffered = "";
+  conn.setEncoding("utf8");
+  conn.on("data", (chunk: string) => {
+    buffered += chunk;
+    let nl = buffered.indexOf("\n");
+    while (nl >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      if (line.trim()) conn.write(`${JSON.stringify(handle(line))}\n`);
+      nl = buffered.indexOf("\n");
+    }
+  });
+  conn.on("error", () => {});
+  conn.on("close", () => {
+    clients -= 1;
+  });
 });
 
-// Tells the agent both FIFOs are open for reading, so its driver can open them
-// for writing without blocking.
-process.stdout.write("ready\n");
-process.stdout.destroy();
-// The agent stops listening once we are ready (and may be gone): never die of a write to it.
-process.stderr.on("error", () => {});
-
 function finish(): void {
-  // Let what is already in the pipes arrive, then close the files.
-  setTimeout(() => {
-    for (const r of rotators) r.close();
-    process.exit(0);
-  }, 300);
+  for (const entry of served.values()) drain(entry);
+  for (const entry of served.values()) for (const r of entry.rotators) r.close();
+  server.close();
+  rmSync(args.socket, { force: true });
+  process.exit(0);
 }
 process.once("SIGTERM", finish);
 process.once("SIGINT", finish);
 process.on("SIGHUP", () => {}); // the agent's terminal going away is not our end
+process.stderr.on("error", () => {});
 
-// The allocation directory was removed (garbage collected): nothing left to serve.
-setInterval(() => {
-  if (!fifos.every((f) => existsSync(f))) finish();
-}, 10_000);
+// A stale socket file of a monitor that died: the agent connected and failed before starting us.
+rmSync(args.socket, { force: true });
+server.listen(args.socket, () => {
+  // Tells the agent it can connect.
+  process.stdout.write("ready\n");
+  process.stdout.destroy();
+});
 
-// Orphaned: the agent that started us is gone and no task has held our FIFOs
-// for three checks in a row. A restarted agent starts a new monitor when it
-// needs one.
-const agentPid = process.ppid;
+// The data dir is gone (the agent's node was cleaned up), or nobody needs us:
+// no agent connected and no task holding a FIFO, for three checks in a row. A
+// restarted agent starts a new monitor when it needs one.
 let idle = 0;
 setInterval(() => {
-  const orphaned = process.ppid !== agentPid;
-  idle = orphaned && writers(fifos) === 0 ? idle + 1 : 0;
+  if (!existsSync(path.dirname(args.socket))) finish();
+  for (const [k, entry] of served) {
+    if (!entry.fifos.every((f) => existsSync(f))) {
+      const [logDir = "", task = ""] = k.split("\0");
+      close({ logDir, task }); // its allocation dir was garbage-collected
+    }
+  }
+  idle = clients === 0 && writers() === 0 ? idle + 1 : 0;
   if (idle >= 3) finish();
 }, args.orphanCheckMs ?? 30_000).unref();
 
-/** How many other processes have one of the FIFOs open. */
-function writers(paths: string[]): number {
+/** How many other processes hold one of the served FIFOs open. */
+function writers(): number {
+  const fifos = new Set([...served.values()].flatMap((e) => e.fifos));
+  if (fifos.size === 0) return 0;
   let n = 0;
   for (const pid of readdirSync("/proc")) {
     if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
@@ -116,7 +194,7 @@ function writers(paths: string[]): number {
     }
     for (const fd of fds) {
       try {
-        if (paths.includes(readlinkSync(`/proc/${pid}/fd/${fd}`))) n += 1;
+        if (fifos.has(readlinkSync(`/proc/${pid}/fd/${fd}`))) n += 1;
       } catch {
         // Closed meanwhile.
       }

@@ -1,12 +1,11 @@
 // Where a task's stdout and stderr go, per the task's `logs` block: through
-// its log monitor (rotated files that keep filling while the agent restarts),
+// the agent's log monitor (rotated files that keep filling while the agent restarts),
 // straight into `<task>.<stream>.0` when the agent runs without monitors
 // (simulated nodes), or nowhere when logs are disabled.
 import path from "node:path";
 import type { LogConfig } from "../../crds/job/task.js";
-import type { AgentState } from "../state.js";
 import { logFileName } from "./files.js";
-import { flushLogmon, logmonAlive, logmonFifos, startLogmon, stopLogmon } from "./logmon.js";
+import { type LogmonClient, logmonFifos } from "./logmon.js";
 
 export type LogCollector = "logmon" | "direct";
 
@@ -25,13 +24,13 @@ const MB = 1024 * 1024;
 
 export async function openTaskLogs(opts: {
   collector: LogCollector;
-  state: AgentState;
-  allocKey: string;
+  /** The agent's log monitor (collector "logmon"). */
+  logmon: LogmonClient | undefined;
   logDir: string;
   task: string;
   config: LogConfig | undefined;
 }): Promise<TaskLogs> {
-  const { state, allocKey, logDir, task } = opts;
+  const { logDir, task, logmon } = opts;
   if (opts.config?.disabled)
     return {
       stdoutPath: "/dev/null",
@@ -40,7 +39,7 @@ export async function openTaskLogs(opts: {
       flush: async () => {},
       stop: () => {},
     };
-  if (opts.collector === "direct")
+  if (opts.collector === "direct" || !logmon)
     return {
       stdoutPath: path.join(logDir, logFileName(task, "stdout", 0)),
       stderrPath: path.join(logDir, logFileName(task, "stderr", 0)),
@@ -54,25 +53,17 @@ export async function openTaskLogs(opts: {
     maxFiles: opts.config?.maxFiles ?? 10,
     maxFileSizeBytes: (opts.config?.maxFileSize ?? 10) * MB,
   };
-  // A monitor an earlier agent process started is still serving this task.
-  let pid = state.logmonOf(allocKey, task);
-  const ensure = async () => {
-    if (pid !== undefined && logmonAlive(pid, spec)) return;
-    pid = await startLogmon(spec);
-    state.setLogmon(allocKey, task, pid);
-  };
+  // Asked again before each start: the monitor may have died and been replaced.
+  const ensure = () => logmon.open(spec);
   await ensure();
   const fifos = logmonFifos(spec);
   return {
     stdoutPath: fifos.stdout,
     stderrPath: fifos.stderr,
     ensure,
-    flush: async () => {
-      if (pid !== undefined) await flushLogmon(pid, spec);
-    },
+    flush: () => logmon.flush(spec).catch(() => {}),
     stop: () => {
-      if (pid !== undefined) stopLogmon(pid);
-      state.setLogmon(allocKey, task, undefined);
+      void logmon.close(spec).catch(() => {});
     },
   };
 }
