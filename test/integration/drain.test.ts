@@ -237,6 +237,92 @@ describe("node drain and eligibility", () => {
     expect(live.every((a) => a.spec.nodeName === other)).toBe(true);
   }, 120_000);
 
+  it("leaves system job allocations on the node until everything else has moved", async () => {
+    // The earlier tests' jobs go first, so only this test's allocations are drained.
+    await kubectlOk(kubeconfig, ["delete", "nomadjob", "api", "slow", "-n", ns, "--timeout=60s"]);
+    for (const name of names) await caravan("node", "eligibility", "-enable", name);
+    await eventually(async () => {
+      for (const name of names)
+        if ((await node(name)).status?.schedulingEligibility !== "eligible") return undefined;
+      return true;
+    }, "every node eligible again");
+    const apply = (name: string, type: string, count: number) =>
+      kubectlOk(
+        kubeconfig,
+        ["apply", "-f", "-"],
+        stringify({
+          apiVersion: "caravan.dev/v1alpha1",
+          kind: "NomadJob",
+          metadata: { name, namespace: ns },
+          spec: {
+            type,
+            datacenters: [dc],
+            ...(type === "service" ? { migrate: { maxParallel: 1, minHealthyTime: "2s" } } : {}),
+            groups: [
+              {
+                name,
+                count,
+                tasks: [
+                  {
+                    name: "t",
+                    driver: "docker",
+                    config: { image: `${name}:1` },
+                    resources: { cpu: 50, memory: 32 },
+                  },
+                ],
+              },
+            ],
+          },
+        }),
+      );
+    await apply("agentd", "system", 1);
+    await apply("late", "service", 3);
+    const late = await eventually(async () => {
+      const l = await runningOf(kubeconfig, ns, "late");
+      return l.length === 3 && l.every((a) => a.status?.clientStatus === "running") ? l : undefined;
+    }, "the service job running");
+    const target = late[0]?.spec.nodeName as string;
+    await eventually(async () => {
+      const sys = await runningOf(kubeconfig, ns, "agentd");
+      return sys.some((a) => a.spec.nodeName === target && a.status?.clientStatus === "running")
+        ? true
+        : undefined;
+    }, "the system job running on the node");
+
+    let order = "ok";
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const [sys, svc] = await Promise.all([
+          allocationsOf(kubeconfig, ns, "agentd"),
+          allocationsOf(kubeconfig, ns, "late"),
+        ]);
+        const systemStopped = sys.some(
+          (a) => a.spec.nodeName === target && a.spec.desiredStatus !== "run",
+        );
+        const serviceLeft = svc.some(
+          (a) => a.spec.nodeName === target && a.spec.desiredStatus === "run",
+        );
+        if (systemStopped && serviceLeft) order = "system allocation stopped before the service's";
+      }
+    })();
+    expect((await caravan("node", "drain", "-enable", target)).code).toBe(0);
+    await eventually(
+      async () =>
+        (await node(target)).status?.lastDrain?.status === "complete" &&
+        (await node(target)).spec.drain === undefined
+          ? true
+          : undefined,
+      "the drain to complete",
+      90_000,
+    );
+    sampling = false;
+    await sampler;
+    expect(order).toBe("ok");
+    const sys = await runningOf(kubeconfig, ns, "agentd");
+    expect(sys.some((a) => a.spec.nodeName === target)).toBe(false);
+  }, 150_000);
+
   it("sets and clears eligibility with caravan node eligibility", async () => {
     const target = names[0] as string;
     expect((await caravan("node", "eligibility", "-disable", target)).code).toBe(0);

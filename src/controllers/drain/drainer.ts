@@ -67,6 +67,7 @@ export function drainReconciler(
 ): (name: string) => Promise<ReconcileResult | undefined> {
   const { kc, informers, events } = deps;
   const now = deps.now ?? Date.now;
+  const completing = new Set<string>();
 
   return async (name) => {
     const node = informers.nodes.store.get(name);
@@ -78,6 +79,7 @@ export function drainReconciler(
 
     if (!drain) {
       // Not draining: mirror eligibility; a drain removed before it finished was canceled.
+      completing.delete(name);
       const canceled = st.drainStrategy !== undefined;
       const desired = {
         schedulingEligibility: eligibility,
@@ -96,11 +98,12 @@ export function drainReconciler(
       return undefined;
     }
 
-    // Start (or keep) the drain strategy; a drain just completed only waits for its spec to go.
-    if (st.lastDrain?.status === "complete" && !st.drainStrategy) {
+    // A drain this drainer just completed, seen before its removal from the spec.
+    if (completing.has(name)) {
       await mergePatch(kc, nodes, node, { spec: { drain: null, eligibility: "ineligible" } });
       return undefined;
     }
+    // Start (or keep) the drain strategy.
     const deadlineMs = drain.force ? 0 : durationMs(drain.deadline, defaultDeadlineMs);
     const startedAt = st.drainStrategy?.startedAt ?? iso(t);
     const started = Date.parse(startedAt);
@@ -146,9 +149,11 @@ export function drainReconciler(
       return !(strategy.ignoreSystemJobs && (type === "system" || type === "sysbatch"));
     });
     if (remaining.length === 0) {
-      // Done: the status first (so a reconcile in between does not take the
-      // drain's removal for a cancel), then the drain goes from the spec and
-      // the node stays ineligible.
+      // Done: the status first, so any copy of the node without the drain in
+      // its spec already says complete (not cancelled); then the drain goes
+      // from the spec and the node stays ineligible. Until the cache shows
+      // that, this node is left alone.
+      completing.add(name);
       await applyStatus(
         kc,
         nodes,
@@ -200,9 +205,13 @@ export function drainReconciler(
 
     // One evaluation per job and state of progress (healthy replacements, deadline).
     const forced = deadlineMs === 0 || t >= started + deadlineMs;
+    // System jobs go last, as Nomad drains them: once nothing else is left on the node.
+    const systemLike = (t: string | undefined) => t === "system" || t === "sysbatch";
+    const othersLeft = remaining.some((a) => !systemLike(jobOf(a)?.spec.type));
     for (const [key, { healthy }] of replacements) {
       const job = informers.jobs.store.get(key);
       if (!job || !jobsTouched.has(job.metadata.name)) continue;
+      if (othersLeft && systemLike(job.spec.type)) continue;
       await evaluate(
         job.metadata.namespace ?? "default",
         job,
