@@ -7,6 +7,7 @@ import https from "node:https";
 import type { Registry } from "prom-client";
 import type { Logger } from "../common/log.js";
 import type { AgentConfig } from "../config/agent-config.js";
+import type { SharedInformers } from "../controllers/informers.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
 import { Authorizer } from "./auth.js";
 import type { Route } from "./http.js";
@@ -39,6 +40,8 @@ export interface ApiOptions {
   /** Where ACL token Secrets are written. */
   secretNamespace: string;
   ready?: () => boolean;
+  /** The controllers' informers, shared so each kind is cached once per process. */
+  informers?: SharedInformers;
 }
 
 export interface RunningApi extends ApiServer {
@@ -54,7 +57,7 @@ export async function startApi(
   log: Logger,
   options: ApiOptions,
 ): Promise<RunningApi> {
-  const state = new ApiState(kc, log, options.namespace);
+  const state = new ApiState(kc, log, options.namespace, options.informers);
   const auth = new Authorizer(state, config.acl?.enabled ?? false);
   const deps: RouteDeps = {
     kc,

@@ -3,6 +3,7 @@
 // Kubernetes resourceVersion (etcd's revision, so it only grows), and a
 // blocking query waits until a watched collection passes the index it holds.
 import type { Logger } from "../common/log.js";
+import type { SharedInformers } from "../controllers/informers.js";
 import { type JobVersion, jobLabel } from "../controllers/jobs/versions.js";
 import type { ApiObject } from "../crds/meta.js";
 import type {
@@ -84,18 +85,24 @@ export class ApiState {
   private readonly indexes = new Map<string, ObjectIndexes & { generation: number }>();
   private readonly all: Informer<ApiObject>[];
 
-  constructor(kc: KubeConfig, log: Logger, namespace?: string) {
+  /**
+   * `shared`: the controllers' informers of the same process (the leader's
+   * cache of ten thousand allocations is then held once, not twice).
+   */
+  constructor(kc: KubeConfig, log: Logger, namespace?: string, shared?: SharedInformers) {
     const scope = namespace ? { namespace } : {};
-    this.jobs = new Informer(kc, caravanResource("NomadJob"), log, scope);
-    this.evaluations = new Informer(kc, caravanResource("NomadEvaluation"), log, scope);
-    this.allocations = new Informer(kc, caravanResource("NomadAllocation"), log, scope);
-    this.deployments = new Informer(kc, caravanResource("NomadDeployment"), log, scope);
-    this.nodes = new Informer(kc, caravanResource("NomadNode"), log);
+    this.jobs = shared?.jobs ?? new Informer(kc, caravanResource("NomadJob"), log, scope);
+    this.evaluations =
+      shared?.evaluations ?? new Informer(kc, caravanResource("NomadEvaluation"), log, scope);
+    this.allocations =
+      shared?.allocations ?? new Informer(kc, caravanResource("NomadAllocation"), log, scope);
+    this.deployments =
+      shared?.deployments ?? new Informer(kc, caravanResource("NomadDeployment"), log, scope);
+    this.nodes = shared?.nodes ?? new Informer(kc, caravanResource("NomadNode"), log);
     this.nodePools = new Informer(kc, caravanResource("NomadNodePool"), log);
-    this.versions = new Informer(kc, controllerRevisionResource, log, {
-      ...scope,
-      labelSelector: jobLabel,
-    });
+    this.versions =
+      shared?.versions ??
+      new Informer(kc, controllerRevisionResource, log, { ...scope, labelSelector: jobLabel });
     this.policies = new Informer(kc, caravanResource("NomadACLPolicy"), log);
     this.tokens = new Informer(kc, caravanResource("NomadACLToken"), log);
 

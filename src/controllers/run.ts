@@ -19,7 +19,7 @@ import { SnapshotBuilder } from "./evals/snapshot.js";
 import { startWorkers } from "./evals/worker.js";
 import { defaultThresholds, type GcThresholds } from "./gc/collect.js";
 import { startGc } from "./gc/controller.js";
-import { createInformers, jobKey, nodeLeaseNamespace } from "./informers.js";
+import { createInformers, jobKey, nodeLeaseNamespace, type SharedInformers } from "./informers.js";
 import { jobReconciler } from "./jobs/controller.js";
 import { jobLabel } from "./jobs/versions.js";
 import { livenessReconciler } from "./nodes/liveness.js";
@@ -43,6 +43,11 @@ export interface ControllerOptions {
   clock?: () => number;
   /** Where the controllers report; a private registry when unset. */
   metrics?: ControllerMetrics;
+  /**
+   * Informers shared with the process's API server (one cache per kind);
+   * created and stopped by the controllers when unset.
+   */
+  informers?: SharedInformers;
 }
 
 export async function startControllers(
@@ -50,7 +55,7 @@ export async function startControllers(
   log: Logger,
   options: ControllerOptions = {},
 ): Promise<Controllers> {
-  const informers = createInformers(kc, log, options.namespace);
+  const informers = options.informers ?? createInformers(kc, log, options.namespace);
   const events = new EventRecorder(kc, "caravan.dev/controller", log);
 
   const jobQueue = new WorkQueue();
@@ -218,7 +223,7 @@ export async function startControllers(
       gc.stop();
       blocked.stop();
       await workers.stop();
-      informers.stop();
+      if (!options.informers) informers.stop();
       await Promise.all(running.map((c) => c.stop()));
     },
   };

@@ -8,6 +8,7 @@ import type { Shutdown } from "../common/shutdown.js";
 import type { AgentConfig } from "../config/agent-config.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
 import { createControllerMetrics } from "../metrics/registry.js";
+import { createInformers } from "./informers.js";
 import { runControllersWhenLeader } from "./leader.js";
 
 export interface ServerOptions {
@@ -27,8 +28,13 @@ export async function runServer(
   options: ServerOptions,
 ): Promise<{ httpAddress: string }> {
   const metrics = createControllerMetrics();
+  // One cache per kind in this process: the API reads what the controllers (on the leader) act on.
+  const informers = createInformers(kc, log, options.watchNamespace);
+  // Registered first, so stopped last: after the controllers and the API that read them.
+  shutdown.add("informers", () => informers.stop());
   const server = await startApi(kc, config, log.child({ component: "api" }), {
     registry: metrics.registry,
+    informers,
     secretNamespace: options.leaseNamespace,
     ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
     ...(options.allocDir ? { allocDir: options.allocDir } : {}),
@@ -42,6 +48,7 @@ export async function runServer(
   shutdown.add("http", () => server.close());
   runControllersWhenLeader(kc, log, shutdown, options.leaseNamespace, {
     metrics,
+    informers,
     ...(config.server.numSchedulers ? { numSchedulers: config.server.numSchedulers } : {}),
     ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
   });

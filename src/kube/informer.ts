@@ -56,8 +56,14 @@ export class Informer<T extends ApiObject> {
     private readonly options: InformerOptions = {},
   ) {}
 
+  /**
+   * Handlers added to an informer that already holds objects are told of
+   * each as an add first (as client-go does), so a late consumer of a shared
+   * informer misses nothing.
+   */
   addHandlers(handlers: InformerHandlers<T>): void {
     this.handlers.push(handlers);
+    if (handlers.onAdd) for (const obj of this.store.list()) handlers.onAdd(obj);
   }
 
   hasSynced(): boolean {
