@@ -50,6 +50,15 @@ export interface AllocRunnerDeps {
   statusIntervalMs?: number;
 }
 
+/** What the allocation's runners need of its job version. */
+export interface JobFacts {
+  type: string;
+  /** The job's meta, under the group's and task's in NOMAD_META_*. */
+  meta: Record<string, string>;
+  /** A dispatched job's payload, base64. */
+  payload?: string;
+}
+
 export class AllocRunner {
   private readonly states = new Map<string, AllocationTaskState>();
   private readonly tasks = new Map<string, TaskRunner>();
@@ -65,7 +74,7 @@ export class AllocRunner {
     private readonly deps: AllocRunnerDeps,
     private readonly alloc: NomadAllocation,
     private readonly group: TaskGroup | undefined,
-    jobType: string,
+    job: JobFacts,
   ) {
     this.batcher = new StatusBatcher(() => this.send(), deps.statusIntervalMs ?? 200);
     for (const task of group?.tasks ?? []) {
@@ -84,7 +93,9 @@ export class AllocRunner {
             alloc,
             allocDir: this.allocDir,
             group: group as TaskGroup,
-            jobType,
+            jobType: job.type,
+            jobMeta: job.meta,
+            ...(job.payload ? { payload: job.payload } : {}),
             state,
             event: (type, message, extra) => this.event(task.name, type, message, extra),
             report: () => this.report(),

@@ -15,7 +15,7 @@ import type { KubeConfig } from "../kube/kubeconfig.js";
 import { caravanResource, collectionPath, controllerRevisionResource } from "../kube/resources.js";
 import { ApiError, requestJson } from "../kube/rest.js";
 import { objectKey } from "../kube/store.js";
-import { AllocRunner } from "./allocrunner.js";
+import { AllocRunner, type JobFacts } from "./allocrunner.js";
 import {
   collectable,
   defaultGcConfig,
@@ -201,7 +201,7 @@ export class AgentClient {
   /** Starts the allocation's runner; undefined when one runs already or its job cannot be read. */
   private async startRunner(alloc: NomadAllocation): Promise<AllocRunner | undefined> {
     const key = objectKey(alloc);
-    let found: { group: TaskGroup | undefined; jobType: string };
+    let found: { group: TaskGroup | undefined; job: JobFacts };
     try {
       found = await this.groupOf(alloc);
     } catch (err) {
@@ -211,7 +211,7 @@ export class AgentClient {
       );
       return undefined;
     }
-    const { group, jobType } = found;
+    const { group, job } = found;
     if (this.runners.has(key)) return undefined; // started while we looked the job up
     const created = new AllocRunner(
       {
@@ -233,7 +233,7 @@ export class AgentClient {
       },
       alloc,
       group,
-      jobType,
+      job,
     );
     this.runners.set(key, created);
     void created.done.then(() => {
@@ -246,11 +246,15 @@ export class AgentClient {
   /** The task group (and job type) as of the job version the allocation runs. */
   private async groupOf(
     alloc: NomadAllocation,
-  ): Promise<{ group: TaskGroup | undefined; jobType: string }> {
+  ): Promise<{ group: TaskGroup | undefined; job: JobFacts }> {
     const spec = await this.jobSpecOf(alloc);
     return {
       group: spec.groups.find((g) => g.name === alloc.spec.group),
-      jobType: spec.type ?? "service",
+      job: {
+        type: spec.type ?? "service",
+        meta: spec.meta ?? {},
+        ...(spec.payload ? { payload: spec.payload } : {}),
+      },
     };
   }
 

@@ -4,7 +4,7 @@
 // changes apply their change_mode; stopping sends kill_signal, then SIGKILL
 // after kill_timeout. Its state and events live in the allocation runner,
 // which reports them.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { AllocationTaskState } from "../crds/allocation.js";
@@ -27,6 +27,9 @@ export interface TaskRunnerContext {
   allocDir: string;
   group: TaskGroup;
   jobType: string;
+  jobMeta: Record<string, string>;
+  /** A dispatched job's payload (base64), written where the task's dispatch_payload says. */
+  payload?: string;
   /** The task's state in the allocation's status. */
   state: AllocationTaskState;
   event(type: string, message: string, extra?: Record<string, unknown>): void;
@@ -90,7 +93,7 @@ export class TaskRunner {
       taskDir,
       cpuMHz: resources?.cpu ?? task.resources?.cpu ?? 100,
       memoryMB: resources?.memoryMB ?? task.resources?.memory ?? 300,
-      jobMeta: {},
+      jobMeta: ctx.jobMeta,
       groupMeta: ctx.group.meta ?? {},
       taskMeta: task.meta ?? {},
       taskEnv: task.env ?? {},
@@ -208,6 +211,19 @@ export class TaskRunner {
     templates: TaskTemplateHook | undefined,
   ): Promise<string | undefined> {
     const { ctx, task } = this;
+    const payloadFile = task.dispatchPayload?.file;
+    if (ctx.payload !== undefined && payloadFile) {
+      // Relative to the task's local/ dir, as Nomad writes it, and never outside it.
+      const local = path.join(taskDir, "local");
+      const target = path.resolve(local, payloadFile);
+      if (!target.startsWith(`${local}${path.sep}`)) {
+        const message = `dispatch_payload.file "${payloadFile}" leaves the task's local/ directory`;
+        ctx.event("Setup Failure", message, { setupError: message, failsTask: true });
+        return message;
+      }
+      mkdirSync(path.dirname(target), { recursive: true });
+      writeFileSync(target, Buffer.from(ctx.payload, "base64"));
+    }
     if (task.artifacts?.length) {
       ctx.event("Downloading Artifacts", "Client is downloading artifacts");
       ctx.report();
@@ -317,13 +333,16 @@ export class TaskRunner {
         ? { restart: false, delayMs: 0, reason: "" }
         : requested
           ? { restart: true, delayMs: 0, reason: "Restart requested by a template change" }
-          : decideRestart(
-              ctx.jobType,
-              task.restart ?? ctx.group.restart,
-              succeeded,
-              restarts,
-              Date.now(),
-            );
+          : succeeded && task.lifecycle && !task.lifecycle.sidecar
+            ? // A prestart, poststart or poststop task that succeeded is done, whatever the job type.
+              { restart: false, delayMs: 0, reason: "task completed" }
+            : decideRestart(
+                ctx.jobType,
+                task.restart ?? ctx.group.restart,
+                succeeded,
+                restarts,
+                Date.now(),
+              );
       if (!decision.restart) {
         const ok = stopped || succeeded;
         if (!ok && !(result.error && !setupFailed))

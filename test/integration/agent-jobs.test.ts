@@ -111,6 +111,36 @@ describe("agent running jobs", () => {
     await eventually(async () => sleepers(m).length === 0 || undefined, "no processes");
   });
 
+  it("runs a service job's prestart task once: its success is not restarted", async () => {
+    const m = marker();
+    await applyJob(kubeconfig, ns, "init", {
+      datacenters: [dc],
+      groups: [
+        {
+          name: "app",
+          tasks: [
+            shTask("setup", "echo ready", {
+              lifecycle: { hook: "prestart" },
+              restart: { attempts: 3, delay: "1s" },
+            }),
+            { ...shTask("main", ""), config: { command: "/bin/sleep", args: [m] } },
+          ],
+        },
+      ],
+    });
+    await eventually(async () => sleepers(m).length === 1 || undefined, "the main task");
+    // Well past the restart delay: the prestart task stayed done.
+    await new Promise((r) => setTimeout(r, 2_500));
+    const [alloc] = await allocationsOf(kubeconfig, ns, "init");
+    expect(alloc?.status?.taskStates?.setup).toMatchObject({
+      state: "dead",
+      failed: false,
+      restarts: 0,
+    });
+    expect(eventTypes(alloc, "setup")).not.toContain("Restarting");
+    await kubectlOk(kubeconfig, ["delete", "nomadjob", "init", "-n", ns, "--timeout=60s"]);
+  });
+
   it("restarts a killed task per its restart policy, then fails the allocation and reschedules it", async () => {
     const m = marker();
     await applyJob(kubeconfig, ns, "crashy", {

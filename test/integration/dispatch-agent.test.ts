@@ -1,9 +1,8 @@
 // A dispatch end to end with the real node agent running a raw_exec task:
-// the dispatched child runs on the agent. Its task should see the dispatch
-// meta in its environment (NOMAD_META_<key>); the agent does not pass job
-// meta to tasks yet (src/agent/taskrunner.ts gives taskenv an empty jobMeta),
-// so that check is skipped until it does.
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+// the dispatched child runs on the agent, its task reads the payload from its
+// dispatch_payload file and the dispatch meta from its environment
+// (NOMAD_META_<key>).
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
@@ -74,7 +73,9 @@ describe("dispatch with the node agent", () => {
     await controllers?.stop();
   });
 
-  it("runs the dispatched child on the agent", async () => {
+  it("runs the dispatched child on the agent with its payload file and meta", async () => {
+    const payloadFile = path.join(mkdtempSync(path.join(os.tmpdir(), "caravan-payload-")), "p");
+    writeFileSync(payloadFile, "order 42");
     await kubectlOk(
       kubeconfig,
       ["apply", "-f", "-"],
@@ -95,8 +96,12 @@ describe("dispatch with the node agent", () => {
                   driver: "raw_exec",
                   config: {
                     command: "/bin/sh",
-                    args: ["-c", `echo "customer=$NOMAD_META_customer" > ${out}`],
+                    args: [
+                      "-c",
+                      `echo "customer=$NOMAD_META_customer payload=$(cat "$NOMAD_TASK_DIR/input.txt")" > ${out}`,
+                    ],
                   },
+                  dispatchPayload: { file: "input.txt" },
                   resources: { cpu: 100, memory: 32 },
                 },
               ],
@@ -111,17 +116,12 @@ describe("dispatch with the node agent", () => {
       return true;
     });
     const code = await main([
-      ...["job", "dispatch", "-meta", "customer=acme", "-namespace", ns, "greet"],
+      ...["job", "dispatch", "-meta", "customer=acme", "-namespace", ns, "greet", payloadFile],
       ...["-kubeconfig", kubeconfig],
     ]).finally(() => spy.mockRestore());
     expect(code).toBe(0);
     expect(printed).toMatch(/Dispatched Job ID = greet\/dispatch-/);
     await eventually(async () => (existsSync(out) ? true : undefined), "the task to run", 60_000);
-    expect(readFileSync(out, "utf8")).toMatch(/^customer=/);
+    expect(readFileSync(out, "utf8")).toBe("customer=acme payload=order 42\n");
   }, 120_000);
-
-  // Enable once the agent passes the job's meta to taskenv (NOMAD_META_customer).
-  it.skip("the dispatched task sees the dispatch meta in its environment", () => {
-    expect(readFileSync(out, "utf8")).toBe("customer=acme\n");
-  });
 });
