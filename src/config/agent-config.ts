@@ -8,6 +8,12 @@ export interface ServerConfig {
   enabled: boolean;
   /** Scheduler workers running in parallel (Nomad's num_schedulers). */
   numSchedulers?: number;
+  /** How old terminal objects must be before garbage collection (Go durations, Nomad's *_gc_threshold). */
+  jobGcThreshold?: string;
+  evalGcThreshold?: string;
+  batchEvalGcThreshold?: string;
+  deploymentGcThreshold?: string;
+  nodeGcThreshold?: string;
 }
 
 export interface HostVolumeConfig {

@@ -141,6 +141,26 @@ export function decodeAgentConfig(
           const n = d.int(x, xat, 0, 1024);
           if (n !== undefined) server.numSchedulers = n;
         },
+        job_gc_threshold: (x, xat) => {
+          const s = goDuration(d, x, xat);
+          if (s !== undefined) server.jobGcThreshold = s;
+        },
+        eval_gc_threshold: (x, xat) => {
+          const s = goDuration(d, x, xat);
+          if (s !== undefined) server.evalGcThreshold = s;
+        },
+        batch_eval_gc_threshold: (x, xat) => {
+          const s = goDuration(d, x, xat);
+          if (s !== undefined) server.batchEvalGcThreshold = s;
+        },
+        deployment_gc_threshold: (x, xat) => {
+          const s = goDuration(d, x, xat);
+          if (s !== undefined) server.deploymentGcThreshold = s;
+        },
+        node_gc_threshold: (x, xat) => {
+          const s = goDuration(d, x, xat);
+          if (s !== undefined) server.nodeGcThreshold = s;
+        },
       });
       config.server = server;
     },
@@ -314,4 +334,13 @@ function setIf(
   value: string | number | undefined,
 ) {
   if (value !== undefined) target[key] = value;
+}
+
+/** A Go duration ("4h", "1h30m", "90s"), refused with the setting named when it is not one. */
+function goDuration(d: Decoder, value: unknown, at: string): string | undefined {
+  const s = d.string(value, at);
+  if (s === undefined) return undefined;
+  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(s))
+    return d.fail(at, `expected a duration such as "4h" or "30m", got ${JSON.stringify(s)}`);
+  return s;
 }

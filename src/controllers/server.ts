@@ -8,6 +8,7 @@ import type { Shutdown } from "../common/shutdown.js";
 import type { AgentConfig } from "../config/agent-config.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
 import { createControllerMetrics } from "../metrics/registry.js";
+import { thresholdsFrom } from "./gc/collect.js";
 import { createInformers } from "./informers.js";
 import { runControllersWhenLeader } from "./leader.js";
 
@@ -49,6 +50,7 @@ export async function runServer(
   runControllersWhenLeader(kc, log, shutdown, options.leaseNamespace, {
     metrics,
     informers,
+    gc: { thresholds: thresholdsFrom(config.server) },
     ...(config.server.numSchedulers ? { numSchedulers: config.server.numSchedulers } : {}),
     ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
   });

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadAgentConfig } from "../../src/config/load.js";
+import { thresholdsFrom } from "../../src/controllers/gc/collect.js";
 
 function dirWith(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), "caravan-config-"));
@@ -69,6 +70,34 @@ describe("agent configuration", () => {
     expect(text).toContain("server.enabeld: unknown setting");
     expect(text).toContain("ports.http: expected a whole number from 0 to 65535");
     expect(text).toContain('log_level: unknown log level "loud"');
+  });
+
+  it("reads the server's garbage collection thresholds as Go durations, and names a bad one", async () => {
+    const ok = await loadAgentConfig({
+      files: [
+        dirWith({
+          "s.hcl": 'server {\n  job_gc_threshold = "2h"\n  eval_gc_threshold = "15m"\n}\n',
+        }),
+      ],
+    });
+    expect(ok.ok && ok.config.server).toMatchObject({
+      jobGcThreshold: "2h",
+      evalGcThreshold: "15m",
+    });
+    if (ok.ok)
+      expect(thresholdsFrom(ok.config.server)).toMatchObject({
+        jobMs: 7_200_000,
+        evalMs: 900_000,
+        nodeMs: 86_400_000,
+      });
+    const bad = await loadAgentConfig({
+      files: [dirWith({ "s.hcl": 'server {\n  node_gc_threshold = "a day"\n}\n' })],
+    });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok)
+      expect(bad.errors.join("\n")).toContain(
+        'server.node_gc_threshold: expected a duration such as "4h" or "30m", got "a day"',
+      );
   });
 
   it("reports a missing configuration path", async () => {
