@@ -168,6 +168,53 @@ describe("caravan job validate", () => {
   });
 });
 
+describe("caravan job validate and driver config", () => {
+  it("refuses a task config its driver would refuse, naming the group, task and field", async () => {
+    const bad = write(
+      "bad-driver.nomad.hcl",
+      `job "d" {
+  group "g" {
+    task "web" {
+      driver = "docker"
+      config {
+        imgae = "busybox"
+      }
+    }
+    task "script" {
+      driver = "raw_exec"
+      config { command = "/bin/true" }
+    }
+  }
+}
+`,
+    );
+    expect(await main(["job", "validate", bad])).toBe(1);
+    expect(err).toContain(
+      'group "g" task "web" (docker): config: unknown option "imgae" for docker',
+    );
+    expect(err).toContain('group "g" task "web" (docker): config.image: required');
+    expect(err).not.toContain('task "script"');
+  });
+
+  it("leaves config that interpolates node values to the node", async () => {
+    const later = write(
+      "later.nomad.hcl",
+      `job "l" {
+  group "g" {
+    task "t" {
+      driver = "raw_exec"
+      config {
+        command = "\${NOMAD_TASK_DIR}/run"
+      }
+    }
+  }
+}
+`,
+    );
+    expect(await main(["job", "validate", later])).toBe(0);
+  });
+});
+
 describe("standard input", () => {
   it("reads the job from - and names it <stdin> in errors", () => {
     const runner = `import { main } from ${JSON.stringify(path.resolve("src/cli/main.ts"))}; process.exitCode = await main(process.argv.slice(1));`;
@@ -180,7 +227,9 @@ describe("standard input", () => {
           encoding: "utf8",
         },
       );
-    const good = run('job "s" {\n  group "g" {\n    task "t" { driver = "exec" }\n  }\n}\n');
+    const good = run(
+      'job "s" {\n  group "g" {\n    task "t" {\n      driver = "exec"\n      config { command = "/bin/true" }\n    }\n  }\n}\n',
+    );
     expect(good.stdout).toBe('<stdin>: job "s" is valid (service, 1 group, 1 task)\n');
     expect(good.status).toBe(0);
     const broken = run('job "s" {\n');

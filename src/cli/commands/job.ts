@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { Command, Option } from "commander";
+import { driverConfigErrors } from "../../drivers/validate.js";
 import {
   formatErrors,
   type JobspecResult,
@@ -138,6 +139,12 @@ export function jobCommand(): Command {
         return;
       }
       const j = result.job;
+      const driverErrors = driverConfigErrors(j);
+      if (driverErrors.length) {
+        process.stderr.write(`${driverErrors.map((e) => `${name}: ${e}`).join("\n")}\n`);
+        process.exitCode = 1;
+        return;
+      }
       const tasks = j.groups.reduce((n, g) => n + g.tasks.length, 0);
       process.stdout.write(
         `${name}: job "${j.id}" is valid (${j.type}, ${j.groups.length} group${j.groups.length === 1 ? "" : "s"}, ${tasks} task${tasks === 1 ? "" : "s"})\n`,
