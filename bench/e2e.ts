@@ -4,7 +4,8 @@
 // every allocation is committed, allocations per second and the controller's
 // peak memory; and, in the same run, this design's ceiling: how fast the same
 // kind of client creates bare NomadAllocation objects with the applier's write
-// concurrency. Medians of several runs; one JSON line per shape.
+// concurrency, bare and with an informer watching them as the controller's
+// does. Medians of several runs; one JSON line per shape.
 //
 //   npm run bench:e2e [-- --runs 3 --shapes 100x1000,1000x10000 --nodes objects|simulate --profile DIR]
 import { spawn } from "node:child_process";
@@ -18,9 +19,12 @@ import { createLogger } from "../src/common/log.js";
 import { nodeLeaseNamespace } from "../src/controllers/informers.js";
 import { repoRoot } from "../src/controlplane/binary.js";
 import { startControlPlane } from "../src/controlplane/start.js";
+import type { NomadAllocation } from "../src/crds/objects.js";
 import { loadKubeConfig } from "../src/kube/client.js";
+import { Informer } from "../src/kube/informer.js";
 import type { KubeConfig } from "../src/kube/kubeconfig.js";
 import { ensureNamespace } from "../src/kube/namespaces.js";
+import { caravanResource } from "../src/kube/resources.js";
 import { microTime, requestJson } from "../src/kube/rest.js";
 
 const { values } = parseArgs({
@@ -304,9 +308,20 @@ async function placeOnce(
   return { seconds, first: first ?? seconds, perSecond: allocs / seconds, memoryMB, requests };
 }
 
-async function ceilingOnce(kc: KubeConfig, count: number, run: number): Promise<number> {
-  const namespace = `bench-ceiling-${count}-${run}`;
+async function ceilingOnce(
+  kc: KubeConfig,
+  count: number,
+  run: number,
+  watched = false,
+): Promise<number> {
+  const namespace = `bench-ceiling-${count}-${run}${watched ? "-w" : ""}`;
   await ensureNamespace(kc, namespace);
+  // With `watched`, an informer receives every object created, as the controller's does.
+  const watcher = watched
+    ? new Informer<NomadAllocation>(kc, caravanResource("NomadAllocation"), log, { namespace })
+    : undefined;
+  watcher?.start();
+  await watcher?.waitForSync();
   const q = new PQueue({ concurrency: writeConcurrency });
   const started = performance.now();
   for (let i = 0; i < count; i++) {
@@ -341,7 +356,9 @@ async function ceilingOnce(kc: KubeConfig, count: number, run: number): Promise<
     );
   }
   await q.onIdle();
-  return count / ((performance.now() - started) / 1000);
+  const rate = count / ((performance.now() - started) / 1000);
+  watcher?.stop();
+  return rate;
 }
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "caravan-bench-e2e-"));
@@ -366,10 +383,12 @@ try {
         : await registerNodes(kc, dc, nodes, perNode);
     const placed = [];
     const ceilings = [];
+    const watchedCeilings = [];
     const agentCpuBefore = agent ? cpuSeconds(agent.pid) : 0;
     for (let r = 0; r < runs; r++) {
       placed.push(await placeOnce(kc, cluster.kubeconfigPath, config, dc, allocs, r));
       ceilings.push(await ceilingOnce(kc, allocs, r));
+      watchedCeilings.push(await ceilingOnce(kc, allocs, r, true));
     }
     let simulatedAgent = {};
     if (agent) {
@@ -393,15 +412,18 @@ try {
       allocationsPerSecond: median(placed.map((p) => p.perSecond)),
       controllerPeakMemoryMB: Math.max(...placed.map((p) => p.memoryMB)),
       ceilingAllocationsPerSecond: median(ceilings),
+      watchedCeilingAllocationsPerSecond: median(watchedCeilings),
       simulatedBy: values.nodes === "simulate" ? "caravan agent --simulate" : "NomadNode objects",
       ...simulatedAgent,
     };
     const ratio = result.allocationsPerSecond / result.ceilingAllocationsPerSecond;
+    const watchedRatio = result.allocationsPerSecond / result.watchedCeilingAllocationsPerSecond;
     console.log(
       `${nodes} nodes × ${allocs} allocations: ${result.secondsToCommitted.toFixed(2)} s to committed ` +
         `(first after ${result.secondsToFirstAllocation.toFixed(2)} s), ` +
         `${result.allocationsPerSecond.toFixed(0)} allocs/s (ceiling ${result.ceilingAllocationsPerSecond.toFixed(0)}/s, ${(ratio * 100).toFixed(0)}%), ` +
-        `controller peak RSS ${result.controllerPeakMemoryMB.toFixed(0)} MB`,
+        `controller peak RSS ${result.controllerPeakMemoryMB.toFixed(0)} MB; ` +
+        `ceiling with an informer watching: ${result.watchedCeilingAllocationsPerSecond.toFixed(0)}/s (${(watchedRatio * 100).toFixed(0)}%)`,
     );
     const requests = placed.at(-1)?.requests ?? [];
     console.log(
@@ -412,6 +434,7 @@ try {
       JSON.stringify({
         ...result,
         ratioToCeiling: ratio,
+        ratioToWatchedCeiling: watchedRatio,
         apiRequestsPerAllocation: requests.reduce((sum, [, n]) => sum + n, 0) / allocs,
       }),
     );
