@@ -52,7 +52,8 @@ export async function startPodman(): Promise<PodmanService> {
   const service: ChildProcess = spawn(
     "podman",
     ["system", "service", "--time=0", `unix://${socketPath}`],
-    { env, stdio: "ignore" },
+    // Its own working dir: conmon writes files such as "oom" into the cwd it inherits.
+    { env, stdio: "ignore", cwd: dir },
   );
   const deadline = Date.now() + 30_000;
   while (!existsSync(socketPath)) {
