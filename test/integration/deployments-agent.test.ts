@@ -2,19 +2,14 @@
 // a new version whose task exits at once never becomes healthy, the
 // deployment fails at its healthy deadline, and auto_revert puts the job back
 // on the previous version, running.
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { stringify } from "yaml";
-import { AgentClient } from "../../src/agent/client.js";
-import { agentFieldManager, NodeRegistration } from "../../src/agent/registration.js";
 import { createLogger } from "../../src/common/log.js";
 import { type Controllers, startControllers } from "../../src/controllers/run.js";
-import { rawExecDriver } from "../../src/drivers/raw_exec/index.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
 import { type Obj, runningOf } from "../support/allocations.js";
 import { createNamespace, eventually, kubectl, kubectlOk } from "../support/kubectl.js";
+import { startTestAgent, type TestAgent } from "./agent-harness.js";
 
 const kubeconfig = inject("kubeconfig");
 const kc = loadKubeConfig(kubeconfig);
@@ -22,13 +17,6 @@ const log = createLogger({ level: "warn", json: false });
 const run = Math.random().toString(36).slice(2, 7);
 const dc = `deploy-agent-${run}`;
 const nodeName = `deploy-agent-${run}-node`;
-
-const rawExec = rawExecDriver({
-  options: { "driver.raw_exec.enable": "1" },
-  pluginConfig: {},
-  dataDir: os.tmpdir(),
-  log,
-});
 
 function job(ns: string, command: string, args: string[]): string {
   return stringify({
@@ -78,43 +66,16 @@ async function deployment(ns: string, version: number): Promise<Obj | undefined>
 describe("deployments with the node agent", () => {
   let ns: string;
   let controllers: Controllers;
-  let registration: NodeRegistration;
-  let agent: AgentClient;
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "caravan-deploy-agent-"));
+  let agent: TestAgent;
 
   beforeAll(async () => {
     ns = await createNamespace(kubeconfig, "deploy-agent");
     controllers = await startControllers(kc, log, { namespace: ns });
-    registration = new NodeRegistration(
-      kc,
-      log,
-      {
-        name: nodeName,
-        datacenter: dc,
-        nodePool: "default",
-        meta: {},
-        dataDir,
-        reserved: {},
-        version: "0.1.0",
-      },
-      async () => ({ raw_exec: await rawExec.fingerprint() }),
-    );
-    await registration.start();
-    agent = new AgentClient({
-      kc,
-      log,
-      nodeName,
-      dataDir,
-      region: "global",
-      drivers: new Map([["raw_exec", rawExec]]),
-      fieldManager: agentFieldManager,
-    });
-    agent.start();
+    agent = await startTestAgent(kc, log, { name: nodeName, datacenter: dc });
   });
   afterAll(async () => {
     await kubectl(kubeconfig, ["delete", "nomadjob", "svc", "-n", ns, "--timeout=30s"]);
     await agent?.stop();
-    registration?.stop();
     await controllers?.stop();
   });
 

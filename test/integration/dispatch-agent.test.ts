@@ -7,14 +7,12 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { stringify } from "yaml";
-import { AgentClient } from "../../src/agent/client.js";
-import { agentFieldManager, NodeRegistration } from "../../src/agent/registration.js";
 import { main } from "../../src/cli/main.js";
 import { createLogger } from "../../src/common/log.js";
 import { type Controllers, startControllers } from "../../src/controllers/run.js";
-import { rawExecDriver } from "../../src/drivers/raw_exec/index.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
 import { createNamespace, eventually, kubectlOk } from "../support/kubectl.js";
+import { startTestAgent, type TestAgent } from "./agent-harness.js";
 
 const kubeconfig = inject("kubeconfig");
 const kc = loadKubeConfig(kubeconfig);
@@ -23,53 +21,20 @@ const run = Math.random().toString(36).slice(2, 7);
 const dc = `dispatch-agent-${run}`;
 const nodeName = `dispatch-agent-${run}-node`;
 
-const rawExec = rawExecDriver({
-  options: { "driver.raw_exec.enable": "1" },
-  pluginConfig: {},
-  dataDir: os.tmpdir(),
-  log,
-});
-
 describe("dispatch with the node agent", () => {
   let ns: string;
   let controllers: Controllers;
-  let registration: NodeRegistration;
-  let agent: AgentClient;
+  let agent: TestAgent;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "caravan-dispatch-agent-"));
   const out = path.join(dataDir, "seen.txt");
 
   beforeAll(async () => {
     ns = await createNamespace(kubeconfig, "dispatch-agent");
     controllers = await startControllers(kc, log, { namespace: ns });
-    registration = new NodeRegistration(
-      kc,
-      log,
-      {
-        name: nodeName,
-        datacenter: dc,
-        nodePool: "default",
-        meta: {},
-        dataDir,
-        reserved: {},
-        version: "0.1.0",
-      },
-      async () => ({ raw_exec: await rawExec.fingerprint() }),
-    );
-    await registration.start();
-    agent = new AgentClient({
-      kc,
-      log,
-      nodeName,
-      dataDir,
-      region: "global",
-      drivers: new Map([["raw_exec", rawExec]]),
-      fieldManager: agentFieldManager,
-    });
-    agent.start();
+    agent = await startTestAgent(kc, log, { name: nodeName, datacenter: dc });
   });
   afterAll(async () => {
     await agent?.stop();
-    registration?.stop();
     await controllers?.stop();
   });
 
