@@ -1,5 +1,4 @@
 import type { CommonStatus, Duration, Integer, StringMap } from "./common.js";
-import type { AllocationMetric } from "./evaluation.js";
 
 /** What the scheduler wants the allocation to do. */
 export type AllocationDesiredStatus = "run" | "stop" | "evict";
@@ -217,8 +216,6 @@ export interface NomadAllocationSpec {
   preemptedAllocations?: string[];
   /** metadata.name of the allocation that preempted this one. */
   preemptedByAllocation?: string;
-  /** Placement metrics from the scheduler (`nomad alloc status -verbose`). */
-  metrics?: AllocationMetric;
 }
 
 /** Something that happened to a task, as Nomad's task events. */

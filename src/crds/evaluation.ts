@@ -231,6 +231,13 @@ export interface NomadEvaluationStatus extends CommonStatus {
   statusDescription?: string;
   /** Per task group, why placements failed (the metrics of the first failure). */
   failedTGAllocs?: Record<string, AllocationMetric>;
+  /**
+   * Per task group, the scheduler's metrics for the group's last placement in
+   * this evaluation: the Placement Metrics `nomad alloc status -verbose` shows
+   * for its allocations. Kept here once per group rather than on each
+   * allocation, whose every byte the API server pays for on create.
+   */
+  placementMetrics?: Record<string, AllocationMetric>;
   /** Per task group, allocations that could not be placed yet. */
   queuedAllocations?: Record<string, Integer>;
   /**

@@ -340,7 +340,6 @@ export function allocationSpecFor(
         }
       : {}),
     ...(p.preemptedAllocs ? { preemptedAllocations: [...p.preemptedAllocs] } : {}),
-    metrics: p.metrics,
   };
 }
 

@@ -165,6 +165,9 @@ describe("Nomad HTTP API: jobs", () => {
       });
     const one = await call("GET", `/v1/allocation/${allocs.json[0].ID}?${q()}`);
     expect(one.json).toMatchObject({ ID: allocs.json[0].ID, Job: { ID: "web" } });
+    // Placement metrics, as `nomad alloc status -verbose` shows them, come from the evaluation.
+    expect(one.json.Metrics.NodesEvaluated).toBeGreaterThan(0);
+    expect(one.json.Metrics.ScoreMetaData[0]).toMatchObject({ NodeID: `api-node-${run}` });
     const evals = await call("GET", `/v1/job/web/evaluations?${q()}`);
     expect(evals.json.map((e: { ID: string }) => e.ID)).toContain("web-g1");
     const summary = await call("GET", `/v1/job/web/summary?${q()}`);

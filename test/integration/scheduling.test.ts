@@ -182,6 +182,22 @@ describe("scheduling jobs onto nodes", () => {
       return a.length === 1 ? a : undefined;
     }, "the queued allocation to be placed on the new node");
     expect(placed[0]?.spec.nodeName).toBe(`sched-${run}-big`);
+    // The evaluation that placed it keeps the group's placement metrics, naming the chosen node.
+    const placing = await eventually(async () => {
+      const e = JSON.parse(
+        await kubectlOk(kubeconfig, [
+          "get",
+          "nomadevaluation",
+          placed[0]?.spec.evalName ?? "",
+          "-n",
+          ns,
+          "-o",
+          "json",
+        ]),
+      );
+      return e.status?.placementMetrics ? e : undefined;
+    }, "the placing evaluation's metrics");
+    expect(placing.status.placementMetrics.web.scoreMetaData[0].nodeName).toBe(`sched-${run}-big`);
   });
 
   it("replaces a failed allocation per the reschedule policy, and leaves it when the policy says not to", async () => {

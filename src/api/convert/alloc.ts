@@ -1,8 +1,10 @@
 // NomadAllocation → api.Allocation and AllocationListStub.
 import type { AllocationTaskEvent, AllocationTaskState } from "../../crds/allocation.js";
+import type { AllocationMetric } from "../../crds/evaluation.js";
 import type { NomadAllocation } from "../../crds/objects.js";
 import { goDurationMs } from "../../jobspec/functions/index.js";
 import type { ObjectIndexes } from "../state.js";
+import { metricOut } from "./eval.js";
 import { nanos, zeroTime } from "./time.js";
 
 type Obj = Record<string, unknown>;
@@ -108,6 +110,7 @@ export function allocOut(
   idx: ObjectIndexes,
   c: AllocContext,
   job: Obj | null,
+  metrics: AllocationMetric | undefined,
 ): Obj {
   const tasks: Record<string, Obj> = {};
   for (const [name, r] of Object.entries(a.spec.resources.tasks ?? {}))
@@ -140,6 +143,6 @@ export function allocOut(
         })),
       },
     },
-    Metrics: null,
+    Metrics: metrics ? metricOut(metrics) : null,
   };
 }

@@ -52,6 +52,10 @@ export function allocationRoutes(deps: RouteDeps): Route[] {
         idx,
         allocContext(state, a),
         job ? jobOut(job, state.indexesOf(job)) : null,
+        // The evaluation keeps its placement metrics once per group.
+        state.evaluations.store.get(`${ns(a)}/${a.spec.evalName}`)?.status?.placementMetrics?.[
+          a.spec.group
+        ],
       ),
       index: idx.modify,
     };

@@ -5,7 +5,7 @@
 // pending and the broker hands it out again.
 
 import type { Logger } from "../../common/log.js";
-import type { NomadEvaluationStatus } from "../../crds/evaluation.js";
+import type { AllocationMetric, NomadEvaluationStatus } from "../../crds/evaluation.js";
 import type { NomadEvaluation } from "../../crds/objects.js";
 import { applyStatus, createObject } from "../../kube/apply.js";
 import type { EventRecorder } from "../../kube/events.js";
@@ -96,6 +96,7 @@ async function processEvaluation(delivery: Delivery, deps: WorkerDeps): Promise<
   const key = jobKey(evaluation.metadata.namespace, evaluation.spec.jobName);
   let plan: Plan | undefined;
   let refusedBy: Record<string, number> = {};
+  const placementMetrics: Record<string, AllocationMetric> = {};
   for (let attempt = 1; attempt <= maxPlanAttempts; attempt++) {
     const snapshot = deps.snapshots.build(evaluation, now());
     const scheduling = performance.now();
@@ -110,6 +111,8 @@ async function processEvaluation(delivery: Delivery, deps: WorkerDeps): Promise<
       jobVersion: snapshot.jobVersion,
     });
     const refused = new Set(result.rejected);
+    // Per group, the metrics of its last placement committed.
+    for (const p of plan.placements) if (!refused.has(p)) placementMetrics[p.group] = p.metrics;
     const created = await commitDeployment(plan, {
       kc: deps.kc,
       evaluation,
@@ -149,6 +152,7 @@ async function processEvaluation(delivery: Delivery, deps: WorkerDeps): Promise<
   const status: NomadEvaluationStatus = {
     status: "complete",
     statusDescription: queued > 0 ? `${queued} allocations could not be placed` : "",
+    placementMetrics,
     queuedAllocations: plan.queuedAllocs,
     failedTGAllocs: withRefusals(plan, refusedBy),
     classEligibility: plan.classEligibility,
