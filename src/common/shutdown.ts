@@ -3,6 +3,8 @@
 // exits at once, as Nomad's agent does.
 import type { Logger } from "./log.js";
 
+const slowHookMs = 5000;
+
 export type StopHook = () => Promise<void> | void;
 
 export class Shutdown {
@@ -56,11 +58,18 @@ export class Shutdown {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       for (const { name, stop } of [...this.hooks].reverse()) {
+        // A slow hook says what it is waiting for, and that a second signal exits at once.
+        const slow = setInterval(
+          () => this.log.warn({ name }, "still stopping; send the signal again to exit now"),
+          slowHookMs,
+        );
         try {
           await stop();
           this.log.debug({ name }, "stopped");
         } catch (err) {
           this.log.error({ name, err }, "error while stopping");
+        } finally {
+          clearInterval(slow);
         }
       }
     })();
