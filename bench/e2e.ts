@@ -94,6 +94,10 @@ async function registerNodes(
         body: {
           status: {
             status: "ready",
+            // As on a node the controller has seen before: its drainer mirrors
+            // spec.eligibility here once, which would otherwise cost 1 write per
+            // node in the middle of the placement measured.
+            schedulingEligibility: "eligible",
             datacenter: prefix,
             drivers: { mock: { detected: true, healthy: true } },
             resources: {
