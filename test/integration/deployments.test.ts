@@ -4,13 +4,13 @@
 // updates respect max_parallel, canaries wait for promotion (by the user or
 // auto_promote), a failed deployment with auto_revert puts the job back on its
 // last stable version, and successful versions are marked stable.
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { stringify } from "yaml";
-import { main } from "../../src/cli/main.js";
 import { createLogger } from "../../src/common/log.js";
 import { type Controllers, startControllers } from "../../src/controllers/run.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
 import { allocationsOf, type Obj, runningOf } from "../support/allocations.js";
+import { runCaravan } from "../support/cli.js";
 import { createNamespace, eventually, kubectl, kubectlOk } from "../support/kubectl.js";
 import { registerNode } from "../support/nodes.js";
 import { type SimulatedAgent, simulateAgent } from "../support/simulated-agent.js";
@@ -46,27 +46,8 @@ function job(ns: string, name: string, image: string, update: Obj): string {
   });
 }
 
-/** Runs `caravan ARGS` in this process, as a user would from a shell. */
-async function caravan(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    const code = await main([...args, "-kubeconfig", kubeconfig]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+/** `caravan ARGS` against the test cluster. */
+const caravan = (...args: string[]) => runCaravan([...args, "-kubeconfig", kubeconfig]);
 
 async function get(ns: string, what: string): Promise<Obj | undefined> {
   const r = await kubectl(kubeconfig, ["get", "-n", ns, what, "-o", "json"]);

@@ -3,13 +3,13 @@
 // allocations and deployments older than their thresholds and nodes down for
 // longer than node_gc_threshold go, everything younger or still live stays;
 // `caravan system gc` collects everything terminal at once, stopped jobs too.
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { stringify } from "yaml";
-import { main } from "../../src/cli/main.js";
 import { createLogger } from "../../src/common/log.js";
 import { type Controllers, startControllers } from "../../src/controllers/run.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
 import type { Obj } from "../support/allocations.js";
+import { runCaravan } from "../support/cli.js";
 import { createNamespace, eventually, kubectl, kubectlOk } from "../support/kubectl.js";
 
 const kubeconfig = inject("kubeconfig");
@@ -17,26 +17,8 @@ const run = Math.random().toString(36).slice(2, 7);
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 const hour = 3_600_000;
 
-async function caravan(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    const code = await main([...args, "-kubeconfig", kubeconfig]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+/** `caravan ARGS` against the test cluster. */
+const caravan = (...args: string[]) => runCaravan([...args, "-kubeconfig", kubeconfig]);
 
 /** Creates an object, then writes its status through the status subresource. */
 async function make(kind: string, metadata: Obj, spec: Obj, status: Obj): Promise<void> {

@@ -7,12 +7,12 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createLogger } from "../../src/common/log.js";
 import { type Controllers, startControllers } from "../../src/controllers/run.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
 import { type Obj, runningOf } from "../support/allocations.js";
+import { runCaravan } from "../support/cli.js";
 import { createNamespace, eventually, kubectl, kubectlOk } from "../support/kubectl.js";
 import { registerNode } from "../support/nodes.js";
 import { type SimulatedAgent, simulateAgent } from "../support/simulated-agent.js";
@@ -51,27 +51,9 @@ function jobFile(name: string, count: number, image: string, memory = 64): strin
   return file;
 }
 
-async function caravan(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    const local = args[1] === "convert"; // reads no cluster
-    const code = await main(local ? args : [...args, "-kubeconfig", kubeconfig]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+/** `caravan ARGS` against the test cluster (convert reads no cluster). */
+const caravan = (...args: string[]) =>
+  runCaravan(args[1] === "convert" ? args : [...args, "-kubeconfig", kubeconfig]);
 
 /** The plan's table row for group web, in the evaluation's words. */
 function printed(out: string): Record<string, number> {
