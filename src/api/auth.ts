@@ -6,7 +6,14 @@ import type { IncomingMessage } from "node:http";
 import { type Acl, compileAcl, managementAcl } from "../acl/acl.js";
 import { type Policy, parsePolicy } from "../acl/policy.js";
 import type { NomadACLPolicy, NomadACLToken } from "../crds/objects.js";
-import { HttpError, type RequestToken } from "./http.js";
+import {
+  type Access,
+  type Ctx,
+  HttpError,
+  permissionDenied,
+  type RequestToken,
+  type Route,
+} from "./http.js";
 import { type ApiState, bySecretHash } from "./state.js";
 
 export const anonymousPolicy = "anonymous";
@@ -48,12 +55,16 @@ export class Authorizer {
   private readonly parsed = new WeakMap<NomadACLPolicy, Policy | null>();
   private readonly compiled = new Map<string, { key: string; acl: Acl }>();
 
+  /** `state`: the tokens and policies caches (the API's, or a node agent's own). */
   constructor(
-    private readonly state: ApiState,
+    private readonly state: Pick<ApiState, "tokens" | "policies">,
     readonly enabled: boolean,
     private readonly now: () => number = Date.now,
   ) {
     state.policies.store.addIndex(byPolicyName, (p) => [policyName(p)]);
+    state.tokens.store.addIndex(bySecretHash, (t) =>
+      t.status?.secretHash ? [t.status.secretHash] : [],
+    );
   }
 
   resolve(secret: string | undefined): { acl: Acl; token?: RequestToken } {
@@ -95,4 +106,53 @@ export class Authorizer {
     this.compiled.set(id, { key, acl });
     return acl;
   }
+}
+
+/** Whether one declared access (see Access in http.ts) lets this request through. */
+function allows(access: Access, route: Route, ctx: Ctx): boolean {
+  const acl = ctx.acl;
+  if (acl.management) return true;
+  switch (access) {
+    case "anonymous":
+    case "filtered":
+      return true;
+    case "token":
+      return ctx.token !== undefined;
+    case "management":
+      return false;
+    case "pool:read":
+      return acl.allowNodePool(ctx.params.name ?? "", "read");
+  }
+  const [kind, what = ""] = access.split(":") as [string, string];
+  if (kind === "ns") {
+    const addressed = route.aclNamespace ? route.aclNamespace(ctx) : ctx.opts.namespace;
+    // An unknown object is the handler's 404; namespace=* lists show only what the token may see.
+    if (addressed === undefined) return true;
+    if (!route.aclNamespace && ctx.opts.allNamespaces) return true;
+    return what
+      .split("+")
+      .every((c) =>
+        c === "any" ? acl.anyInNamespace(addressed) : acl.allowNamespace(addressed, c),
+      );
+  }
+  return acl.allow(kind as "node" | "agent" | "operator", what as "read" | "write");
+}
+
+/** Nomad's 403 unless one of the route's declared accesses lets the request through. */
+export function authorize(route: Route, ctx: Ctx): void {
+  const list: readonly Access[] = typeof route.acl === "string" ? [route.acl] : route.acl;
+  if (!list.some((a) => allows(a, route, ctx))) throw permissionDenied();
+}
+
+const accessForms =
+  /^(anonymous|filtered|token|management|pool:read|(node|agent|operator):(read|write)|ns:[a-z-]+(\+[a-z-]+)*)$/;
+
+/** Refuses a route that declares no access, or one the server would not understand. */
+export function checkAccessDeclared(route: Route): void {
+  const list: readonly unknown[] =
+    typeof route.acl === "string" ? [route.acl] : Array.isArray(route.acl) ? route.acl : [];
+  if (list.length === 0 || !list.every((a) => typeof a === "string" && accessForms.test(a)))
+    throw new Error(
+      `route ${route.method} ${route.path} declares no valid ACL requirement (acl: see Access in src/api/http.ts)`,
+    );
 }

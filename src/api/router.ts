@@ -1,6 +1,7 @@
 // Method + path → route. Paths are matched segment by segment; a ":name*"
 // parameter takes everything up to the route's fixed suffix, because Nomad IDs
 // may hold slashes (periodic and dispatched children: "parent/periodic-…").
+import { checkAccessDeclared } from "./auth.js";
 import { HttpError, type Route } from "./http.js";
 
 interface Compiled {
@@ -16,6 +17,8 @@ export class Router {
   private readonly patterns: Compiled[] = [];
 
   add(route: Route): void {
+    // A route nobody said who may call is a hole in the ACL system: refuse to serve it.
+    checkAccessDeclared(route);
     if (!route.path.includes(":")) {
       const byMethod = this.exact.get(route.path) ?? new Map<string, Route>();
       byMethod.set(route.method, route);

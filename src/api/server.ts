@@ -9,7 +9,7 @@ import type { Registry } from "prom-client";
 import type { Logger } from "../common/log.js";
 import { ApiError } from "../kube/rest.js";
 import type { Authorizer } from "./auth.js";
-import { tokenSecret } from "./auth.js";
+import { authorize, tokenSecret } from "./auth.js";
 import { readJsonBody } from "./body.js";
 import { type Ctx, HttpError, type Reply, type Route } from "./http.js";
 import { parseQuery } from "./query.js";
@@ -101,6 +101,7 @@ export async function serveApi(
           ? await readJsonBody(req, limits.maxBodyBytes)
           : undefined;
       const ctx: Ctx = { method: route.method, params, query, opts, acl, token, body, req, res };
+      authorize(route, ctx);
       let reply = await route.handle(ctx);
       if (opts.minIndex !== undefined && route.watch && !reply.streamed)
         reply = await block(route, ctx, reply, opts.minIndex, opts.waitMs);

@@ -205,6 +205,7 @@ export function aclRoutes(deps: RouteDeps): Route[] {
     {
       method: "POST",
       path: "/v1/acl/bootstrap",
+      acl: "anonymous",
       handle: (ctx) => {
         enabled(ctx);
         const body = ctx.body as Record<string, unknown> | undefined;
@@ -226,6 +227,7 @@ export function aclRoutes(deps: RouteDeps): Route[] {
     {
       method: "GET",
       path: "/v1/acl/policies",
+      acl: "token",
       watch: ["policies"],
       handle: (ctx) => {
         enabled(ctx);
@@ -249,6 +251,7 @@ export function aclRoutes(deps: RouteDeps): Route[] {
     {
       method: "GET",
       path: "/v1/acl/policy/:name",
+      acl: "token",
       watch: ["policies"],
       handle: (ctx) => {
         enabled(ctx);
@@ -263,6 +266,7 @@ export function aclRoutes(deps: RouteDeps): Route[] {
     {
       method: "POST",
       path: "/v1/acl/policy/:name",
+      acl: "management",
       handle: async (ctx) => {
         enabled(ctx);
         requireManagement(ctx);
@@ -297,6 +301,7 @@ export function aclRoutes(deps: RouteDeps): Route[] {
     {
       method: "DELETE",
       path: "/v1/acl/policy/:name",
+      acl: "management",
       handle: async (ctx) => {
         enabled(ctx);
         requireManagement(ctx);
@@ -309,6 +314,7 @@ export function aclRoutes(deps: RouteDeps): Route[] {
     {
       method: "GET",
       path: "/v1/acl/tokens",
+      acl: "management",
       watch: ["tokens"],
       handle: (ctx) => {
         enabled(ctx);
@@ -325,6 +331,7 @@ export function aclRoutes(deps: RouteDeps): Route[] {
     {
       method: "POST",
       path: "/v1/acl/token",
+      acl: "management",
       handle: (ctx) => {
         enabled(ctx);
         requireManagement(ctx);
@@ -336,6 +343,7 @@ export function aclRoutes(deps: RouteDeps): Route[] {
     {
       method: "GET",
       path: "/v1/acl/token/self",
+      acl: "token",
       handle: (ctx) => {
         enabled(ctx);
         if (!ctx.token) throw permissionDenied();
@@ -347,6 +355,7 @@ export function aclRoutes(deps: RouteDeps): Route[] {
     {
       method: "GET",
       path: "/v1/acl/token/:accessor",
+      acl: "token",
       watch: ["tokens"],
       handle: (ctx) => {
         enabled(ctx);
@@ -360,6 +369,7 @@ export function aclRoutes(deps: RouteDeps): Route[] {
     {
       method: "POST",
       path: "/v1/acl/token/:accessor",
+      acl: "management",
       handle: async (ctx) => {
         enabled(ctx);
         requireManagement(ctx);
@@ -379,6 +389,7 @@ export function aclRoutes(deps: RouteDeps): Route[] {
     {
       method: "DELETE",
       path: "/v1/acl/token/:accessor",
+      acl: "management",
       handle: async (ctx) => {
         enabled(ctx);
         requireManagement(ctx);

@@ -4,7 +4,7 @@
 import os from "node:os";
 import { version } from "../../cli/version.js";
 import { getJson } from "../../kube/rest.js";
-import { notFound, permissionDenied, type Route } from "../http.js";
+import { notFound, type Route } from "../http.js";
 import type { RouteDeps } from "./deps.js";
 
 interface NamespaceList {
@@ -51,14 +51,29 @@ export function agentRoutes(deps: RouteDeps): Route[] {
   }
 
   return [
-    { method: "GET", path: "/v1/status/leader", handle: () => ({ body: serverAddr }) },
-    { method: "GET", path: "/v1/status/peers", handle: () => ({ body: [serverAddr] }) },
-    { method: "GET", path: "/v1/regions", handle: () => ({ body: [config.region] }) },
+    {
+      method: "GET",
+      path: "/v1/status/leader",
+      acl: "anonymous",
+      handle: () => ({ body: serverAddr }),
+    },
+    {
+      method: "GET",
+      path: "/v1/status/peers",
+      acl: "anonymous",
+      handle: () => ({ body: [serverAddr] }),
+    },
+    {
+      method: "GET",
+      path: "/v1/regions",
+      acl: "anonymous",
+      handle: () => ({ body: [config.region] }),
+    },
     {
       method: "GET",
       path: "/v1/agent/self",
-      handle: (ctx) => {
-        if (!ctx.acl.allow("agent", "read")) throw permissionDenied();
+      acl: "agent:read",
+      handle: () => {
         return {
           body: {
             config: {
@@ -79,6 +94,7 @@ export function agentRoutes(deps: RouteDeps): Route[] {
     {
       method: "GET",
       path: "/v1/agent/health",
+      acl: "anonymous",
       // Load balancers and `nomad operator` ask without a token, as with Nomad.
       handle: () => ({
         body: {
@@ -90,8 +106,9 @@ export function agentRoutes(deps: RouteDeps): Route[] {
     {
       method: "GET",
       path: "/v1/agent/members",
-      handle: (ctx) => {
-        if (!ctx.acl.allow("node", "read")) throw permissionDenied();
+      // Nomad's Status.Members asks for node read.
+      acl: "node:read",
+      handle: () => {
         return {
           body: {
             ServerName: name,
@@ -105,6 +122,7 @@ export function agentRoutes(deps: RouteDeps): Route[] {
     {
       method: "GET",
       path: "/v1/namespaces",
+      acl: "filtered",
       handle: async (ctx) => ({
         body: (await namespaces()).filter((n) => ctx.acl.anyInNamespace(n.Name)),
         index: 1,
@@ -113,9 +131,10 @@ export function agentRoutes(deps: RouteDeps): Route[] {
     {
       method: "GET",
       path: "/v1/namespace/:name",
+      acl: "ns:any",
+      aclNamespace: (ctx) => ctx.params.name ?? "",
       handle: async (ctx) => {
         const want = ctx.params.name ?? "";
-        if (!ctx.acl.anyInNamespace(want)) throw permissionDenied();
         const found = (await namespaces()).find((n) => n.Name === want);
         if (!found) throw notFound("namespace");
         return { body: found, index: found.ModifyIndex };
@@ -124,6 +143,8 @@ export function agentRoutes(deps: RouteDeps): Route[] {
     {
       method: "GET",
       path: "/v1/metrics",
+      // Nomad's metrics endpoint checks no ACL (Prometheus scrapes it without a token).
+      acl: "anonymous",
       handle: async (ctx) => {
         const { registry } = deps;
         if (ctx.query.get("format") === "prometheus")

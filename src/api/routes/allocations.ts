@@ -1,5 +1,7 @@
 // /v1/allocations, /v1/allocation/:id, /v1/evaluations, /v1/evaluation/:id,
 // /v1/deployments, /v1/deployment/:id: reads from the informer caches.
+// /v1/client/allocation/:alloc/{restart,signal,stats}: forwarded to the node
+// agent running the allocation (forward.ts).
 import type { NomadAllocation } from "../../crds/objects.js";
 import { type AllocContext, allocOut, allocStub } from "../convert/alloc.js";
 import { deploymentOut } from "../convert/deployment.js";
@@ -7,8 +9,16 @@ import { evalOut } from "../convert/eval.js";
 import { jobOut } from "../convert/job-out.js";
 import { type Ctx, notFound, type Reply, type Route } from "../http.js";
 import type { ApiState } from "../state.js";
-import { findByName, jobIDOf, listReply, namespaceScope, requireNamespace } from "./common.js";
+import {
+  findByName,
+  jobIDOf,
+  listReply,
+  namespaceOf,
+  namespaceScope,
+  requireNamespace,
+} from "./common.js";
 import type { RouteDeps } from "./deps.js";
+import { clientForwarder, mustFindAlloc } from "./forward.js";
 
 export function allocContext(state: ApiState, a: NomadAllocation): AllocContext {
   const node = state.nodes.store.get(a.spec.nodeName);
@@ -119,18 +129,85 @@ export function allocationRoutes(deps: RouteDeps): Route[] {
     };
   }
 
+  // Nomad's client endpoints on allocations: the node agent running it acts.
+  const forward = clientForwarder(deps);
+  const onAgent = (capability: string) => (ctx: Ctx) =>
+    forward(ctx, mustFindAlloc(ctx, state, capability));
+
   return [
-    { method: "GET", path: "/v1/allocations", watch: ["allocations"], handle: listAllocations },
-    { method: "GET", path: "/v1/allocation/:id", watch: ["allocations"], handle: getAllocation },
-    { method: "GET", path: "/v1/evaluations", watch: ["evaluations"], handle: listEvaluations },
+    {
+      method: "POST",
+      path: "/v1/client/allocation/:alloc/restart",
+      acl: "ns:alloc-lifecycle",
+      aclNamespace: namespaceOf(state.allocations.store, "alloc"),
+      handle: onAgent("alloc-lifecycle"),
+    },
+    {
+      method: "POST",
+      path: "/v1/client/allocation/:alloc/signal",
+      acl: "ns:alloc-lifecycle",
+      aclNamespace: namespaceOf(state.allocations.store, "alloc"),
+      handle: onAgent("alloc-lifecycle"),
+    },
+    {
+      method: "GET",
+      path: "/v1/client/allocation/:alloc/stats",
+      acl: "ns:read-job",
+      aclNamespace: namespaceOf(state.allocations.store, "alloc"),
+      handle: onAgent("read-job"),
+    },
+    {
+      method: "GET",
+      path: "/v1/allocations",
+      acl: "ns:read-job",
+      watch: ["allocations"],
+      handle: listAllocations,
+    },
+    {
+      method: "GET",
+      path: "/v1/allocation/:id",
+      acl: "ns:read-job",
+      aclNamespace: namespaceOf(state.allocations.store),
+      watch: ["allocations"],
+      handle: getAllocation,
+    },
+    {
+      method: "GET",
+      path: "/v1/evaluations",
+      acl: "ns:read-job",
+      watch: ["evaluations"],
+      handle: listEvaluations,
+    },
     {
       method: "GET",
       path: "/v1/evaluation/:id/allocations",
+      acl: "ns:read-job",
+      aclNamespace: namespaceOf(state.evaluations.store),
       watch: ["allocations"],
       handle: evaluationAllocations,
     },
-    { method: "GET", path: "/v1/evaluation/:id", watch: ["evaluations"], handle: getEvaluation },
-    { method: "GET", path: "/v1/deployments", watch: ["deployments"], handle: listDeployments },
-    { method: "GET", path: "/v1/deployment/:id", watch: ["deployments"], handle: getDeployment },
+    {
+      method: "GET",
+      path: "/v1/evaluation/:id",
+      acl: "ns:read-job",
+      aclNamespace: namespaceOf(state.evaluations.store),
+      watch: ["evaluations"],
+      handle: getEvaluation,
+    },
+    {
+      method: "GET",
+      path: "/v1/deployments",
+      acl: "ns:read-job",
+      watch: ["deployments"],
+      handle: listDeployments,
+    },
+    {
+      method: "GET",
+      path: "/v1/deployment/:id",
+      acl: "ns:read-job",
+      aclNamespace: namespaceOf(state.deployments.store),
+      watch: ["deployments"],
+      handle: getDeployment,
+    },
   ];
 }

@@ -35,7 +35,7 @@ export function childRoutes(deps: RouteDeps): Route[] {
   }
 
   async function dispatch(ctx: Ctx): Promise<Reply> {
-    const parent = mustFindJob(ctx, state, ["dispatch-job"]);
+    const parent = mustFindJob(ctx, state);
     const body = bodyObject(ctx);
     const meta = body.Meta ?? {};
     if (
@@ -88,13 +88,19 @@ export function childRoutes(deps: RouteDeps): Route[] {
   }
 
   function force(ctx: Ctx): Promise<Reply> {
-    const parent = mustFindJob(ctx, state, ["submit-job"]);
+    const parent = mustFindJob(ctx, state);
     if (!parent.spec.periodic) throw badRequest("can't force launch non-periodic job");
     return launch(periodicChild(parent, Date.now()));
   }
 
   return [
-    { method: "POST", path: "/v1/job/:id*/dispatch", handle: dispatch },
-    { method: "POST", path: "/v1/job/:id*/periodic/force", handle: force },
+    { method: "POST", path: "/v1/job/:id*/dispatch", acl: "ns:dispatch-job", handle: dispatch },
+    {
+      method: "POST",
+      path: "/v1/job/:id*/periodic/force",
+      // Nomad's Periodic.Force takes dispatch-job or submit-job.
+      acl: ["ns:dispatch-job", "ns:submit-job"],
+      handle: force,
+    },
   ];
 }

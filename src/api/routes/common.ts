@@ -59,13 +59,26 @@ export function findJob(state: ApiState, namespace: string, id: string): NomadJo
   return state.jobs.store.byIndex(byJobID, `${namespace}/${id}`)[0];
 }
 
-export function mustFindJob(ctx: Ctx, state: ApiState, capability: string[]): NomadJob {
-  const ns = ctx.opts.namespace;
-  requireNamespace(ctx, ns, ...capability);
+/** The job the path names in the request's namespace (the route's acl was checked by the server). */
+export function mustFindJob(ctx: Ctx, state: ApiState): NomadJob {
   const id = ctx.params.id ?? "";
-  const job = findJob(state, ns, id);
+  const job = findJob(state, ctx.opts.namespace, id);
   if (!job) throw notFound("job");
   return job;
+}
+
+/**
+ * A route's aclNamespace: the namespace of the object whose Nomad ID is the
+ * path parameter `param` (undefined when there is none).
+ */
+export function namespaceOf<T extends ApiObject>(
+  store: Store<T>,
+  param = "id",
+): (ctx: Ctx) => string | undefined {
+  return (ctx) => {
+    const o = findByName(store, ctx.params[param] ?? "");
+    return o ? (o.metadata.namespace ?? "default") : undefined;
+  };
 }
 
 /** An object by Nomad ID (its metadata.name) in any namespace; IDs are unique like Nomad's UUIDs. */

@@ -14,7 +14,7 @@ import { badRequest, type Ctx, HttpError, notFound, type Reply, type Route } fro
 import { byJob } from "../state.js";
 import { bodyObject, mustFindJob } from "./common.js";
 import type { RouteDeps } from "./deps.js";
-import { type JobSubmission, jobsRef } from "./job-submit.js";
+import { type JobSubmission, jobsRef, submittedNamespace } from "./job-submit.js";
 import { apiFieldManager, seen } from "./writes.js";
 
 const evaluationsRef = caravanResource("NomadEvaluation");
@@ -106,7 +106,7 @@ export function jobChangeRoutes(deps: RouteDeps, submission: JobSubmission): Rou
 
   /** The job's spec becomes an earlier version's; the jobs controller records it as a new version. */
   async function revert(ctx: Ctx): Promise<Reply> {
-    const job = mustFindJob(ctx, state, ["submit-job"]);
+    const job = mustFindJob(ctx, state);
     const body = bodyObject(ctx);
     const want = body.JobVersion;
     if (typeof want !== "number" || !Number.isInteger(want) || want < 0)
@@ -135,7 +135,7 @@ export function jobChangeRoutes(deps: RouteDeps, submission: JobSubmission): Rou
   }
 
   async function stable(ctx: Ctx): Promise<Reply> {
-    const job = mustFindJob(ctx, state, ["submit-job"]);
+    const job = mustFindJob(ctx, state);
     const body = bodyObject(ctx);
     if (typeof body.JobVersion !== "number")
       throw badRequest("JobVersion must be a version number");
@@ -152,7 +152,7 @@ export function jobChangeRoutes(deps: RouteDeps, submission: JobSubmission): Rou
   }
 
   function scaleStatus(ctx: Ctx): Reply {
-    const job = mustFindJob(ctx, state, ["read-job-scaling", "read-job"]);
+    const job = mustFindJob(ctx, state);
     const allocs = state.allocations.store.byIndex(byJob, key(job));
     const groups: Record<string, unknown> = {};
     for (const g of job.spec.groups) {
@@ -180,7 +180,7 @@ export function jobChangeRoutes(deps: RouteDeps, submission: JobSubmission): Rou
   }
 
   async function scale(ctx: Ctx): Promise<Reply> {
-    const job = mustFindJob(ctx, state, ["scale-job", "submit-job"]);
+    const job = mustFindJob(ctx, state);
     const body = bodyObject(ctx);
     const target = body.Target as Record<string, unknown> | undefined;
     const group = target?.Group;
@@ -247,7 +247,7 @@ export function jobChangeRoutes(deps: RouteDeps, submission: JobSubmission): Rou
 
   /** `nomad job eval`: a new evaluation of the job as it stands. */
   async function evaluate(ctx: Ctx): Promise<Reply> {
-    const job = mustFindJob(ctx, state, ["submit-job"]);
+    const job = mustFindJob(ctx, state);
     const body = ctx.body as { EvalOptions?: { ForceReschedule?: boolean } } | undefined;
     if (body?.EvalOptions?.ForceReschedule)
       throw new HttpError(501, "forced rescheduling of failed allocations is not implemented yet");
@@ -280,16 +280,28 @@ export function jobChangeRoutes(deps: RouteDeps, submission: JobSubmission): Rou
   }
 
   return [
-    { method: "POST", path: "/v1/job/:id*/evaluate", handle: evaluate },
+    { method: "POST", path: "/v1/job/:id*/evaluate", acl: "ns:submit-job", handle: evaluate },
     {
       method: "GET",
       path: "/v1/job/:id*/scale",
+      acl: ["ns:read-job-scaling", "ns:read-job"],
       watch: ["jobs", "allocations"],
       handle: scaleStatus,
     },
-    { method: "POST", path: "/v1/job/:id*/scale", handle: scale },
-    { method: "POST", path: "/v1/job/:id*/plan", handle: plan },
-    { method: "POST", path: "/v1/job/:id*/revert", handle: revert },
-    { method: "POST", path: "/v1/job/:id*/stable", handle: stable },
+    {
+      method: "POST",
+      path: "/v1/job/:id*/scale",
+      acl: ["ns:scale-job", "ns:submit-job"],
+      handle: scale,
+    },
+    {
+      method: "POST",
+      path: "/v1/job/:id*/plan",
+      acl: "ns:submit-job",
+      aclNamespace: submittedNamespace,
+      handle: plan,
+    },
+    { method: "POST", path: "/v1/job/:id*/revert", acl: "ns:submit-job", handle: revert },
+    { method: "POST", path: "/v1/job/:id*/stable", acl: "ns:submit-job", handle: stable },
   ];
 }

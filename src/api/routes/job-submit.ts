@@ -20,6 +20,13 @@ export const jobsRef = caravanResource("NomadJob");
 
 export type JobSubmission = ReturnType<typeof jobSubmission>;
 
+/** The namespace a registration or plan writes to: the body's Job.Namespace, else ?namespace=. */
+export function submittedNamespace(ctx: Ctx): string {
+  const job = (ctx.body as { Job?: { Namespace?: unknown } } | null | undefined)?.Job;
+  const ns = job && typeof job === "object" ? job.Namespace : undefined;
+  return typeof ns === "string" && ns ? ns : ctx.opts.namespace;
+}
+
 export function jobSubmission(deps: RouteDeps) {
   const { state, kc } = deps;
   const jobSchema = crdSchema(kc, `${jobsRef.plural}.caravan.dev`, "v1alpha1");

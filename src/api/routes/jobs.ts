@@ -14,16 +14,9 @@ import { jobID, jobNamespace, jobOut, jobStub, jobSummary } from "../convert/job
 import { badRequest, type Ctx, JsonPayload, notFound, type Reply, type Route } from "../http.js";
 import { byJob } from "../state.js";
 import { allocContext } from "./allocations.js";
-import {
-  bodyObject,
-  findJob,
-  listReply,
-  mustFindJob,
-  namespaceScope,
-  requireNamespace,
-} from "./common.js";
+import { bodyObject, findJob, listReply, mustFindJob, namespaceScope } from "./common.js";
 import type { RouteDeps } from "./deps.js";
-import { type JobSubmission, jobsRef } from "./job-submit.js";
+import { type JobSubmission, jobsRef, submittedNamespace } from "./job-submit.js";
 import { apiFieldManager, seen } from "./writes.js";
 
 export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
@@ -93,7 +86,6 @@ export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
   }
 
   function parse(ctx: Ctx): Reply {
-    requireNamespace(ctx, ctx.opts.namespace, "parse-job", "submit-job");
     const body = bodyObject(ctx);
     if (typeof body.JobHCL !== "string" || !body.JobHCL) throw badRequest("Job spec is empty");
     const vars = typeof body.Variables === "string" ? body.Variables : "";
@@ -112,7 +104,7 @@ export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
   }
 
   async function deregister(ctx: Ctx): Promise<Reply> {
-    const job = mustFindJob(ctx, state, ["submit-job"]);
+    const job = mustFindJob(ctx, state);
     if (ctx.query.get("purge") === "true") {
       await deleteObject(kc, jobsRef, job);
       const index = state.index(["jobs"]) + 1;
@@ -127,7 +119,7 @@ export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
   }
 
   function allocations(ctx: Ctx): Reply {
-    const job = mustFindJob(ctx, state, ["read-job"]);
+    const job = mustFindJob(ctx, state);
     const allocs = state.allocations.store.byIndex(byJob, key(job));
     return {
       body: allocs.map((a) => allocStub(a, state.indexesOf(a), allocContext(state, a))),
@@ -136,7 +128,7 @@ export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
   }
 
   function evaluations(ctx: Ctx): Reply {
-    const job = mustFindJob(ctx, state, ["read-job"]);
+    const job = mustFindJob(ctx, state);
     const evals = state.evaluations.store.byIndex(byJob, key(job));
     return {
       body: evals.map((e) => evalOut(e, state.indexesOf(e), jobID(job))),
@@ -145,7 +137,7 @@ export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
   }
 
   function versions(ctx: Ctx): Reply {
-    const job = mustFindJob(ctx, state, ["read-job"]);
+    const job = mustFindJob(ctx, state);
     const revisions = state.versions.store
       .byIndex(byJob, key(job))
       .sort((a, b) => b.revision - a.revision);
@@ -161,7 +153,7 @@ export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
   }
 
   function deployments(ctx: Ctx): Reply {
-    const job = mustFindJob(ctx, state, ["read-job"]);
+    const job = mustFindJob(ctx, state);
     const ds = state.deployments.store
       .byIndex(byJob, key(job))
       .sort((a, b) => b.spec.jobVersion - a.spec.jobVersion);
@@ -176,24 +168,37 @@ export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
     return { body: (r.body as unknown[])[0] ?? null, index: r.index ?? 1 };
   }
 
+  // Every read of one job needs read-job in the request's namespace, as in Nomad's Job endpoint.
   const get = (path: string, handle: Route["handle"], watch: Route["watch"]): Route => ({
     method: "GET",
     path,
+    acl: "ns:read-job",
     handle,
     ...(watch ? { watch } : {}),
   });
 
   return [
-    get("/v1/jobs", listJobs, ["jobs"]),
-    { method: "POST", path: "/v1/jobs", handle: (ctx) => register(ctx) },
-    { method: "POST", path: "/v1/jobs/parse", handle: parse },
+    { method: "GET", path: "/v1/jobs", acl: "ns:list-jobs", watch: ["jobs"], handle: listJobs },
+    {
+      method: "POST",
+      path: "/v1/jobs",
+      acl: "ns:submit-job",
+      aclNamespace: submittedNamespace,
+      handle: (ctx) => register(ctx),
+    },
+    {
+      method: "POST",
+      path: "/v1/jobs/parse",
+      acl: ["ns:parse-job", "ns:submit-job"],
+      handle: parse,
+    },
     get("/v1/job/:id*/allocations", allocations, ["allocations"]),
     get("/v1/job/:id*/evaluations", evaluations, ["evaluations"]),
     get("/v1/job/:id*/versions", versions, ["jobs", "versions"]),
     get(
       "/v1/job/:id*/submission",
       (ctx) => {
-        mustFindJob(ctx, state, ["read-job"]);
+        mustFindJob(ctx, state);
         // The HCL source of a registration is not kept: the NomadJob is the job.
         throw notFound("job source");
       },
@@ -204,7 +209,7 @@ export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
     get(
       "/v1/job/:id*/summary",
       (ctx) => {
-        const job = mustFindJob(ctx, state, ["read-job"]);
+        const job = mustFindJob(ctx, state);
         const idx = state.indexesOf(job);
         return { body: jobSummary(job, idx), index: idx.modify };
       },
@@ -213,7 +218,6 @@ export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
     get(
       "/v1/job/:id*",
       (ctx) => {
-        requireNamespace(ctx, ctx.opts.namespace, "read-job");
         const job = findJob(state, ctx.opts.namespace, ctx.params.id ?? "");
         if (!job) {
           // A blocking query on a job that does not exist yet waits for it to appear.
@@ -226,7 +230,13 @@ export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
       },
       ["jobs"],
     ),
-    { method: "POST", path: "/v1/job/:id*", handle: (ctx) => register(ctx, ctx.params.id) },
-    { method: "DELETE", path: "/v1/job/:id*", handle: deregister },
+    {
+      method: "POST",
+      path: "/v1/job/:id*",
+      acl: "ns:submit-job",
+      aclNamespace: submittedNamespace,
+      handle: (ctx) => register(ctx, ctx.params.id),
+    },
+    { method: "DELETE", path: "/v1/job/:id*", acl: "ns:submit-job", handle: deregister },
   ];
 }

@@ -5,8 +5,8 @@ import type { NomadAllocation, NomadDeployment, NomadEvaluation } from "../../cr
 import { createObject, mergePatch } from "../../kube/apply.js";
 import { caravanResource } from "../../kube/resources.js";
 import { ApiError } from "../../kube/rest.js";
-import { badRequest, type Ctx, HttpError, notFound, type Reply, type Route } from "../http.js";
-import { bodyObject, findByName, requireNamespace } from "./common.js";
+import { badRequest, type Ctx, notFound, type Reply, type Route } from "../http.js";
+import { bodyObject, findByName, namespaceOf } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 import { seen } from "./writes.js";
 
@@ -21,7 +21,6 @@ export function lifecycleRoutes(deps: RouteDeps): Route[] {
   function deployment(ctx: Ctx): NomadDeployment {
     const d = findByName(state.deployments.store, ctx.params.id ?? "");
     if (!d) throw notFound("deployment");
-    requireNamespace(ctx, d.metadata.namespace ?? "default", "submit-job");
     if (terminal.has(d.status?.status ?? ""))
       throw badRequest(`can't change deployment in terminal state ${d.status?.status}`);
     return d;
@@ -43,6 +42,8 @@ export function lifecycleRoutes(deps: RouteDeps): Route[] {
     {
       method: "POST",
       path: "/v1/deployment/promote/:id",
+      acl: "ns:submit-job",
+      aclNamespace: namespaceOf(state.deployments.store),
       handle: (ctx) => {
         const d = deployment(ctx);
         const body = bodyObject(ctx);
@@ -60,11 +61,15 @@ export function lifecycleRoutes(deps: RouteDeps): Route[] {
     {
       method: "POST",
       path: "/v1/deployment/fail/:id",
+      acl: "ns:submit-job",
+      aclNamespace: namespaceOf(state.deployments.store),
       handle: (ctx) => patchDeployment(deployment(ctx), { fail: true }),
     },
     {
       method: "POST",
       path: "/v1/deployment/pause/:id",
+      acl: "ns:submit-job",
+      aclNamespace: namespaceOf(state.deployments.store),
       handle: (ctx) => {
         const d = deployment(ctx);
         const pause = bodyObject(ctx).Pause;
@@ -75,10 +80,11 @@ export function lifecycleRoutes(deps: RouteDeps): Route[] {
     {
       method: "POST",
       path: "/v1/allocation/:id/stop",
+      acl: "ns:alloc-lifecycle",
+      aclNamespace: namespaceOf(state.allocations.store),
       handle: async (ctx) => {
         const a = findByName(state.allocations.store, ctx.params.id ?? "");
         if (!a) throw notFound("alloc");
-        requireNamespace(ctx, a.metadata.namespace ?? "default", "alloc-lifecycle");
         const written = await mergePatch<NomadAllocation>(kc, allocationsRef, a, {
           spec: {
             desiredTransition: {
@@ -111,17 +117,5 @@ export function lifecycleRoutes(deps: RouteDeps): Route[] {
         return { body: { EvalID: evaluation.metadata.name, Index: index }, index };
       },
     },
-    ...["restart", "signal"].map(
-      (action): Route => ({
-        method: "POST",
-        path: `/v1/client/allocation/:id/${action}`,
-        handle: (ctx) => {
-          const a = findByName(state.allocations.store, ctx.params.id ?? "");
-          if (!a) throw notFound("alloc");
-          requireNamespace(ctx, a.metadata.namespace ?? "default", "alloc-lifecycle");
-          throw new HttpError(501, `allocation ${action} is not implemented in Caravan yet`);
-        },
-      }),
-    ),
   ];
 }

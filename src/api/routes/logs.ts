@@ -1,151 +1,21 @@
-// /v1/client/fs/logs/:alloc: a task's stdout or stderr, read from the log
-// files the node agent writes (<alloc dir>/<alloc>/alloc/logs/<task>.<type>.<n>)
-// when the agent runs in this process, as in `caravan dev`. plain=true sends
-// the bytes; otherwise Nomad's stream frames ({"Data": base64, "File", "Offset"}).
-// follow=true keeps sending what is appended until the client goes away.
-import { open, readdir, readFile, stat } from "node:fs/promises";
-import path from "node:path";
-import { badRequest, type Ctx, HttpError, notFound, type Reply, type Route } from "../http.js";
-import { findByName, requireNamespace } from "./common.js";
+// /v1/client/fs/logs/:alloc: a task's stdout or stderr. The node agent running
+// the allocation serves it (src/agent/http/logs.ts); the API server checks
+// read-logs in the allocation's namespace and forwards, streaming, so
+// follow=true keeps flowing until the client goes away.
+import type { Route } from "../http.js";
+import { namespaceOf } from "./common.js";
 import type { RouteDeps } from "./deps.js";
-
-const safeName = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const pollMs = 250;
+import { clientForwarder, mustFindAlloc } from "./forward.js";
 
 export function logRoutes(deps: RouteDeps): Route[] {
-  const { state } = deps;
-
-  /** The task's log files of one type, oldest first, as (index, name). */
-  async function logFiles(dir: string, task: string, type: string) {
-    const pattern = new RegExp(`^${task.replace(/[.]/g, "\\.")}\\.${type}\\.(\\d+)$`);
-    return (await readdir(dir).catch(() => [] as string[]))
-      .map((f) => ({ f, n: Number(pattern.exec(f)?.[1] ?? -1) }))
-      .filter((x) => x.n >= 0)
-      .sort((a, b) => a.n - b.n);
-  }
-
-  async function readLogs(
-    dir: string,
-    task: string,
-    type: string,
-  ): Promise<{ data: Buffer; file: string; index: number; lastLength: number }> {
-    const names = await logFiles(dir, task, type);
-    const parts = await Promise.all(
-      names.map((x) => readFile(path.join(dir, x.f)).catch(() => Buffer.alloc(0))),
-    );
-    const last = names.at(-1);
-    return {
-      data: Buffer.concat(parts),
-      file: last?.f ?? `${task}.${type}.0`,
-      index: last?.n ?? 0,
-      lastLength: parts.at(-1)?.length ?? 0,
-    };
-  }
-
-  /** Bytes from a position (file index, offset) on; positions survive rotation deleting old files. */
-  async function readFrom(
-    dir: string,
-    task: string,
-    type: string,
-    from: { index: number; offset: number },
-  ): Promise<{
-    chunks: { data: Buffer; file: string; offset: number }[];
-    to: { index: number; offset: number };
-  }> {
-    const chunks: { data: Buffer; file: string; offset: number }[] = [];
-    let to = from;
-    for (const x of await logFiles(dir, task, type)) {
-      if (x.n < from.index) continue;
-      const start = x.n === from.index ? from.offset : 0;
-      const size = (await stat(path.join(dir, x.f)).catch(() => undefined))?.size ?? 0;
-      if (size > start) {
-        const handle = await open(path.join(dir, x.f), "r");
-        try {
-          const data = Buffer.alloc(size - start);
-          const { bytesRead } = await handle.read(data, 0, data.length, start);
-          chunks.push({ data: data.subarray(0, bytesRead), file: x.f, offset: start });
-          to = { index: x.n, offset: start + bytesRead };
-        } finally {
-          await handle.close();
-        }
-      } else to = { index: x.n, offset: Math.max(start, size) };
-    }
-    return { chunks, to };
-  }
-
-  async function logs(ctx: Ctx): Promise<Reply> {
-    const a = findByName(state.allocations.store, ctx.params.alloc ?? "");
-    if (!a) throw notFound("alloc");
-    const ns = a.metadata.namespace ?? "default";
-    requireNamespace(ctx, ns, "read-logs");
-    const task = ctx.query.get("task") ?? "";
-    const type = ctx.query.get("type") ?? "stdout";
-    if (!task) throw badRequest("must include task name");
-    if (type !== "stdout" && type !== "stderr") throw badRequest(`invalid log type: ${type}`);
-    if (!safeName.test(task) || task.includes(".."))
-      throw badRequest(`invalid task name ${JSON.stringify(task)}`);
-    const job = state.jobs.store.get(`${ns}/${a.spec.jobName}`);
-    const known =
-      a.status?.taskStates?.[task] !== undefined ||
-      !!job?.spec.groups.find((g) => g.name === a.spec.group)?.tasks.some((t) => t.name === task);
-    if (!known) throw notFound(`task "${task}"`);
-    const origin = ctx.query.get("origin") ?? "start";
-    if (origin !== "start" && origin !== "end")
-      throw badRequest(`origin must be start or end, got ${origin}`);
-    const offset = Number(ctx.query.get("offset") ?? 0);
-    if (!Number.isInteger(offset) || offset < 0)
-      throw badRequest("offset must be a non-negative integer");
-    if (!deps.allocDir)
-      throw new HttpError(
-        501,
-        "this server runs no node agent; logs are served where the allocation runs",
-      );
-    const root = path.resolve(deps.allocDir);
-    const dir = path.resolve(root, a.metadata.name, "alloc", "logs");
-    if (!dir.startsWith(root + path.sep)) throw badRequest("invalid allocation directory");
-
-    const plain = ctx.query.get("plain") === "true";
-    const follow = ctx.query.get("follow") === "true";
-    const { data, file, index, lastLength } = await readLogs(dir, task, type);
-    const start =
-      origin === "start" ? Math.min(offset, data.length) : Math.max(0, data.length - offset);
-    const res = ctx.res;
-    res.writeHead(200, {
-      "Content-Type": plain ? "text/plain; charset=utf-8" : "application/json",
-      "X-Nomad-KnownLeader": "true",
-      "X-Nomad-LastContact": "0",
-    });
-    const emit = (chunk: Buffer, at: number, name: string) => {
-      if (chunk.length === 0) return;
-      res.write(
-        plain ? chunk : JSON.stringify({ Data: chunk.toString("base64"), File: name, Offset: at }),
-      );
-    };
-    emit(data.subarray(start), start, file);
-    if (!follow) {
-      res.end();
-      return { streamed: true };
-    }
-    let listening = true;
-    res.once("close", () => {
-      listening = false;
-    });
-    // Follow from the end of what was read: the last file's length then.
-    let position = { index, offset: lastLength };
-    while (listening) {
-      await new Promise((r) => setTimeout(r, pollMs));
-      if (!listening) break;
-      const next = await readFrom(dir, task, type, position);
-      for (const c of next.chunks) emit(c.data, c.offset, c.file);
-      position = next.to;
-      const current = findByName(state.allocations.store, a.metadata.name);
-      const status = current?.status?.clientStatus;
-      // Nothing more will come once the allocation is gone or finished.
-      if (!current || status === "complete" || status === "failed" || status === "lost") break;
-    }
-    res.end();
-    return { streamed: true };
-  }
-
-  return [{ method: "GET", path: "/v1/client/fs/logs/:alloc", handle: logs }];
+  const forward = clientForwarder(deps);
+  return [
+    {
+      method: "GET",
+      path: "/v1/client/fs/logs/:alloc",
+      acl: "ns:read-logs",
+      aclNamespace: namespaceOf(deps.state.allocations.store, "alloc"),
+      handle: (ctx) => forward(ctx, mustFindAlloc(ctx, deps.state, "read-logs")),
+    },
+  ];
 }

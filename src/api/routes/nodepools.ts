@@ -1,7 +1,7 @@
 // /v1/node/pools and /v1/node/pool/:name: NomadNodePools, plus Nomad's two
 // built-in pools ("all", "default") when no object defines them.
 import type { NomadNodePool } from "../../crds/objects.js";
-import { type Ctx, notFound, permissionDenied, type Reply, type Route } from "../http.js";
+import { type Ctx, notFound, type Reply, type Route } from "../http.js";
 import { listReply } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 
@@ -45,13 +45,14 @@ export function nodePoolRoutes(deps: RouteDeps): Route[] {
       ModifyIndex: idx.modify,
     };
   };
-  const visible = (ctx: Ctx, pool: string) =>
-    ctx.acl.management || ctx.acl.allowNodePool(pool, "read") || ctx.acl.allow("node", "read");
+  // As Nomad's NodePool endpoint: a node_pool rule, not the node rule, lets a token see a pool.
+  const visible = (ctx: Ctx, pool: string) => ctx.acl.allowNodePool(pool, "read");
 
   return [
     {
       method: "GET",
       path: "/v1/node/pools",
+      acl: "filtered",
       watch: ["nodePools"],
       handle: (ctx): Reply =>
         listReply(
@@ -65,10 +66,10 @@ export function nodePoolRoutes(deps: RouteDeps): Route[] {
     {
       method: "GET",
       path: "/v1/node/pool/:name",
+      acl: "pool:read",
       watch: ["nodePools"],
       handle: (ctx): Reply => {
         const want = ctx.params.name ?? "";
-        if (!visible(ctx, want)) throw permissionDenied();
         const found = pools().find((p) => p.name === want);
         if (!found) throw notFound("node pool");
         return { body: found.out, index: state.index(["nodePools"]) };

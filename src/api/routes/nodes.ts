@@ -6,14 +6,7 @@ import { caravanResource } from "../../kube/resources.js";
 import { allocStub } from "../convert/alloc.js";
 import { goDuration } from "../convert/job-in.js";
 import { nodeOut, nodeStub } from "../convert/node.js";
-import {
-  badRequest,
-  type Ctx,
-  notFound,
-  permissionDenied,
-  type Reply,
-  type Route,
-} from "../http.js";
+import { badRequest, type Ctx, notFound, type Reply, type Route } from "../http.js";
 import { byNode } from "../state.js";
 import { allocContext } from "./allocations.js";
 import { bodyObject, listReply } from "./common.js";
@@ -25,8 +18,7 @@ const nodesRef = caravanResource("NomadNode");
 export function nodeRoutes(deps: RouteDeps): Route[] {
   const { state, kc } = deps;
 
-  function node(ctx: Ctx, level: "read" | "write"): NomadNode {
-    if (!ctx.acl.allow("node", level)) throw permissionDenied();
+  function node(ctx: Ctx): NomadNode {
     const n = state.nodes.store.get(ctx.params.id ?? "");
     if (!n) throw notFound("node");
     return n;
@@ -45,9 +37,9 @@ export function nodeRoutes(deps: RouteDeps): Route[] {
     {
       method: "GET",
       path: "/v1/nodes",
+      acl: "node:read",
       watch: ["nodes"],
       handle: (ctx) => {
-        if (!ctx.acl.allow("node", "read")) throw permissionDenied();
         return listReply(
           state.nodes.store.list(),
           (n) => n.metadata.name,
@@ -60,9 +52,10 @@ export function nodeRoutes(deps: RouteDeps): Route[] {
     {
       method: "GET",
       path: "/v1/node/:id/allocations",
+      acl: "node:read",
       watch: ["allocations"],
       handle: (ctx) => {
-        const n = node(ctx, "read");
+        const n = node(ctx);
         const allocs = state.allocations.store
           .byIndex(byNode, n.metadata.name)
           .filter((a) => ctx.acl.allowNamespace(a.metadata.namespace ?? "default", "read-job"));
@@ -75,8 +68,9 @@ export function nodeRoutes(deps: RouteDeps): Route[] {
     {
       method: "POST",
       path: "/v1/node/:id/drain",
+      acl: "node:write",
       handle: (ctx) => {
-        const n = node(ctx, "write");
+        const n = node(ctx);
         const body = bodyObject(ctx);
         const drain = body.DrainSpec as Record<string, unknown> | null | undefined;
         if (drain === null || drain === undefined) {
@@ -106,8 +100,9 @@ export function nodeRoutes(deps: RouteDeps): Route[] {
     {
       method: "POST",
       path: "/v1/node/:id/eligibility",
+      acl: "node:write",
       handle: (ctx) => {
-        const n = node(ctx, "write");
+        const n = node(ctx);
         const e = bodyObject(ctx).Eligibility;
         if (e !== "eligible" && e !== "ineligible")
           throw badRequest(`invalid scheduling eligibility ${JSON.stringify(e ?? "")}`);
@@ -121,9 +116,10 @@ export function nodeRoutes(deps: RouteDeps): Route[] {
     {
       method: "GET",
       path: "/v1/node/:id",
+      acl: "node:read",
       watch: ["nodes"],
       handle: (ctx) => {
-        const n = node(ctx, "read");
+        const n = node(ctx);
         const idx = state.indexesOf(n);
         return { body: nodeOut(n, idx), index: idx.modify };
       },

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import type { NomadJob } from "../../crds/objects.js";
 import { jobID, jobNamespace } from "../convert/job-out.js";
 import { type Ctx, notFound, type Reply, type Route } from "../http.js";
-import { listReply, namespaceScope, requireNamespace } from "./common.js";
+import { listReply, namespaceScope } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 
 interface Policy {
@@ -73,15 +73,33 @@ export function scalingRoutes(deps: RouteDeps): Route[] {
     );
   }
 
+  const find = (ctx: Ctx) => policies(() => true).find((x) => x.id === ctx.params.id);
+
   function get(ctx: Ctx): Reply {
-    const p = policies(() => true).find((x) => x.id === ctx.params.id);
+    const p = find(ctx);
     if (!p) throw notFound("policy");
-    requireNamespace(ctx, jobNamespace(p.job), "read-scaling-policy", "read-job-scaling");
     return { body: full(p), index: state.indexesOf(p.job).modify };
   }
 
+  // Nomad's Scaling endpoint: the scaling-policy capability, or list-jobs and read-job together.
   return [
-    { method: "GET", path: "/v1/scaling/policies", watch: ["jobs"], handle: list },
-    { method: "GET", path: "/v1/scaling/policy/:id", watch: ["jobs"], handle: get },
+    {
+      method: "GET",
+      path: "/v1/scaling/policies",
+      acl: ["ns:list-scaling-policies", "ns:list-jobs+read-job"],
+      watch: ["jobs"],
+      handle: list,
+    },
+    {
+      method: "GET",
+      path: "/v1/scaling/policy/:id",
+      acl: ["ns:read-scaling-policy", "ns:list-jobs+read-job"],
+      aclNamespace: (ctx) => {
+        const p = find(ctx);
+        return p ? jobNamespace(p.job) : undefined;
+      },
+      watch: ["jobs"],
+      handle: get,
+    },
   ];
 }

@@ -13,10 +13,8 @@ export function systemRoutes(deps: RouteDeps): Route[] {
   const chore = (path: string): Route => ({
     method: "PUT",
     path,
-    handle: (ctx) => {
-      if (!ctx.acl.management) throw permissionDenied();
-      return { body: null, index: state.index(["jobs"]) };
-    },
+    acl: "management",
+    handle: () => ({ body: null, index: state.index(["jobs"]) }),
   });
   return [
     chore("/v1/system/gc"),
@@ -24,6 +22,9 @@ export function systemRoutes(deps: RouteDeps): Route[] {
     {
       method: "POST",
       path: "/v1/search",
+      // As Nomad's sufficientSearchPerms: results are filtered per context, and a
+      // context the token may not search at all is refused below.
+      acl: "filtered",
       handle: (ctx) => {
         const body = bodyObject(ctx);
         const prefix = body.Prefix;

@@ -7,6 +7,7 @@ import { Router } from "../../../src/api/router.js";
 const route = (method: Route["method"], path: string): Route => ({
   method,
   path,
+  acl: "anonymous",
   handle: () => ({ body: path }),
 });
 
@@ -20,6 +21,15 @@ function status(fn: () => unknown): number | undefined {
 }
 
 describe("router", () => {
+  it("refuses a route that declares no ACL requirement, or one it does not know", () => {
+    const r = new Router();
+    const bare = { method: "GET", path: "/v1/new", handle: () => ({}) } as unknown as Route;
+    expect(() => r.add(bare)).toThrow(/GET \/v1\/new declares no valid ACL requirement/);
+    expect(() => r.add({ ...route("GET", "/v1/x"), acl: "ns:" as Route["acl"] })).toThrow();
+    expect(() => r.add({ ...route("GET", "/v1/y"), acl: [] })).toThrow();
+    r.add({ ...route("GET", "/v1/z"), acl: ["ns:scale-job", "ns:list-jobs+read-job"] });
+  });
+
   const r = new Router();
   for (const x of [
     route("GET", "/v1/jobs"),
