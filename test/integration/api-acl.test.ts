@@ -8,10 +8,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { validNamespaceCapabilities } from "../../src/acl/policy.js";
+import type { Access, Route } from "../../src/api/http.js";
 import { type RunningApi, startApi } from "../../src/api/index.js";
 import { createLogger } from "../../src/common/log.js";
 import { defaultAgentConfig } from "../../src/config/agent-config.js";
-import type { NomadAllocation } from "../../src/crds/objects.js";
+import type { NomadAllocation, NomadDeployment, NomadEvaluation } from "../../src/crds/objects.js";
 import { createObject } from "../../src/kube/apply.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
 import { caravanResource } from "../../src/kube/resources.js";
@@ -27,14 +29,13 @@ const alloc = `web-${run}-0`;
 const allocDir = mkdtempSync(path.join(os.tmpdir(), "caravan-api-acl-"));
 
 type Who = "none" | "reader" | "writer" | "scaler" | "management";
-const everyone: Who[] = ["none", "reader", "writer", "scaler", "management"];
 
 describe("Nomad HTTP API: ACLs", () => {
   let ns: string;
   let api: RunningApi;
   let node: NodeHandle;
   let call: ReturnType<typeof apiClient>;
-  const secrets: Partial<Record<Who | "expired", string>> = {};
+  const secrets: Partial<Record<Who, string>> = {};
   const q = () => `namespace=${ns}`;
 
   beforeAll(async () => {
@@ -165,15 +166,6 @@ describe("Nomad HTTP API: ACLs", () => {
       expect(t.json).toMatchObject({ Name: who, Type: "client", Policies: [`${who}-${run}`] });
       secrets[who] = t.json.SecretID;
     }
-    const expiring = await call(
-      "POST",
-      "/v1/acl/token",
-      { Name: "short", Type: "client", Policies: [`writer-${run}`], ExpirationTTL: 1e9 },
-      m,
-    );
-    expect(expiring.status).toBe(200);
-    expect(expiring.json.ExpirationTime).toBeTruthy();
-    secrets.expired = expiring.json.SecretID;
 
     const noPolicy = await call("POST", "/v1/acl/token", { Type: "client", Policies: ["nope"] }, m);
     expect([noPolicy.status, noPolicy.text]).toEqual([400, "cannot find policy nope"]);
@@ -205,192 +197,291 @@ describe("Nomad HTTP API: ACLs", () => {
     expect(reg.status).toBe(200);
   });
 
-  interface Case {
-    method: string;
-    path: () => string;
-    body?: () => unknown;
-    allowed: Who[];
+  // The matrix: every route of the route table × tokens built from the route's
+  // own declared requirement. A route added later is covered without editing
+  // this file, unless its path names an object kind the test does not create.
+  const kc = () => loadKubeConfig(kubeconfig);
+  const evalName = `web-eval-${run}`;
+  const deployment = `web-dep-${run}`;
+  let scalingPolicyID = "";
+  /** Client tokens that own a policy and a token the "token" routes reach. */
+  const owner = { secret: "", accessor: "", policy: `owner-${run}` };
+  const victims = { tokenToDelete: "", tokenToUpdate: "", policy: `victim-${run}` };
+
+  const alternatives = (r: Route): readonly Access[] =>
+    typeof r.acl === "string" ? [r.acl] : r.acl;
+  const accessKey = (r: Route) => alternatives(r).join("|");
+
+  /** Policy rules granting everything a client token can hold, except what `without` lists. */
+  function rulesExcept(without: readonly Access[]): string {
+    const nsCaps = new Set<string>();
+    let anyNamespace = false;
+    for (const a of without)
+      if (a.startsWith("ns:"))
+        for (const c of a.slice(3).split("+")) {
+          if (c === "any") anyNamespace = true;
+          else nsCaps.add(c);
+        }
+    const caps = [...validNamespaceCapabilities].filter((c) => c !== "deny" && !nsCaps.has(c));
+    const lines: string[] = [];
+    if (!anyNamespace)
+      lines.push(`namespace "*" { capabilities = [${caps.map((c) => `"${c}"`).join(", ")}] }`);
+    for (const kind of ["node", "agent", "operator"]) {
+      const level = without.includes(`${kind}:read` as Access)
+        ? "deny"
+        : without.includes(`${kind}:write` as Access)
+          ? "read"
+          : "write";
+      lines.push(`${kind} { policy = "${level}" }`);
+    }
+    if (!without.includes("pool:read")) lines.push(`node_pool "*" { policy = "write" }`);
+    return lines.join("\n");
   }
+
+  /** Policy rules granting exactly one declared access and nothing else. */
+  function rulesExactly(access: Access): string {
+    if (access.startsWith("ns:")) {
+      const caps = access
+        .slice(3)
+        .split("+")
+        .map((c) => (c === "any" ? "read-job" : c));
+      return `namespace "${ns}" { capabilities = [${caps.map((c) => `"${c}"`).join(", ")}] }`;
+    }
+    if (access === "pool:read") return `node_pool "default" { policy = "read" }`;
+    const [kind, level] = access.split(":");
+    return `${kind} { policy = "${level}" }`;
+  }
+
+  /** A client token for the rules, through the API as a user would make it. */
+  async function clientToken(name: string, rules: string): Promise<string> {
+    const m = secrets.management;
+    const policy = await call("POST", `/v1/acl/policy/${name}`, { Rules: rules }, m);
+    expect(policy.status, `${name}: ${policy.text}\n${rules}`).toBe(200);
+    const t = await call("POST", "/v1/acl/token", { Type: "client", Policies: [name] }, m);
+    expect(t.status).toBe(200);
+    return t.json.SecretID;
+  }
+
+  /** The concrete request for a route: its parameters filled from the objects made above. */
+  function request(r: Route): { path: string; body?: unknown } {
+    const objectFor = (name: string): string => {
+      const p = r.path;
+      if (p.startsWith("/v1/job/")) return "web";
+      if (name === "alloc" || p.includes("/allocation/")) return alloc;
+      if (p.startsWith("/v1/evaluation/")) return evalName;
+      if (p.startsWith("/v1/deployment/")) return deployment;
+      if (p.startsWith("/v1/node/pool/")) return "default";
+      if (p.startsWith("/v1/node/")) return nodeName;
+      if (p.startsWith("/v1/namespace/")) return ns;
+      if (p.startsWith("/v1/scaling/policy/")) return scalingPolicyID;
+      if (p.startsWith("/v1/acl/policy/"))
+        return r.method === "DELETE"
+          ? victims.policy
+          : r.method === "GET"
+            ? owner.policy
+            : `extra-${run}`;
+      if (p.startsWith("/v1/acl/token/"))
+        return r.method === "DELETE"
+          ? victims.tokenToDelete
+          : r.method === "GET"
+            ? owner.accessor
+            : victims.tokenToUpdate;
+      throw new Error(`the ACL matrix has no object for :${name} in ${r.method} ${p}; add one`);
+    };
+    const path = r.path.replace(/:(\w+)\*?/g, (_, name: string) =>
+      encodeURIComponent(objectFor(name)),
+    );
+    const extra = r.path.startsWith("/v1/client/fs/logs/")
+      ? "&task=t&type=stdout&plain=true"
+      : r.path.startsWith("/v1/client/fs/")
+        ? "&path=alloc/logs/t.stdout.0"
+        : "";
+    const bodies: Record<string, unknown> = {
+      "POST /v1/jobs": job(),
+      "POST /v1/job/:id*": job(),
+      "POST /v1/job/:id*/plan": job(),
+      "POST /v1/jobs/parse": {
+        JobHCL: 'job "x" {\n group "g" {\n task "t" {\n driver = "docker"\n }\n }\n}\n',
+      },
+      "POST /v1/job/:id*/scale": { Count: 1, Target: { Group: "g" } },
+      "POST /v1/job/:id*/revert": { JobVersion: 0 },
+      "POST /v1/job/:id*/stable": { JobVersion: 0, Stable: true },
+      "POST /v1/node/:id/eligibility": { Eligibility: "eligible" },
+      "POST /v1/node/:id/drain": { DrainSpec: null },
+      "POST /v1/acl/policy/:name": { Rules: 'node { policy = "read" }' },
+      "POST /v1/acl/token": { Type: "client", Policies: [owner.policy] },
+      "POST /v1/acl/token/:accessor": { Type: "client", Policies: [owner.policy] },
+      "POST /v1/search": { Prefix: "w", Context: "all" },
+      "POST /v1/deployment/promote/:id": { All: true },
+      "POST /v1/deployment/pause/:id": { Pause: true },
+    };
+    const key = `${r.method} ${r.path}`;
+    const body = bodies[key] ?? (r.method === "GET" || r.method === "DELETE" ? undefined : {});
+    return { path: `${path}?namespace=${ns}${extra}`, ...(body === undefined ? {} : { body }) };
+  }
+
+  /** Per declared access: a token with everything but it, and one token per alternative with exactly it. */
+  const tokens = new Map<string, { except: string; exactly: string[] }>();
+
+  it("makes an object of every kind the routes address, and tokens from each route's declared requirement", async () => {
+    const m = secrets.management;
+    const k = kc();
+    await createObject(k, caravanResource("NomadEvaluation"), {
+      metadata: { name: evalName, namespace: ns },
+      spec: {
+        jobName: "web",
+        jobVersion: 0,
+        type: "service",
+        priority: 50,
+        triggeredBy: "job-register",
+      },
+    } as NomadEvaluation);
+    await createObject(k, caravanResource("NomadDeployment"), {
+      metadata: { name: deployment, namespace: ns },
+      spec: { jobName: "web", jobVersion: 0 },
+    } as unknown as NomadDeployment);
+    const scaled = job();
+    (scaled.Job.TaskGroups[0] as Record<string, unknown>).Scaling = {
+      Min: 0,
+      Max: 3,
+      Enabled: true,
+    };
+    expect((await call("POST", `/v1/jobs?${q()}`, scaled, m)).status).toBe(200);
+    const policies = await call("GET", `/v1/scaling/policies?${q()}`, undefined, m);
+    scalingPolicyID = policies.json?.[0]?.ID;
+    expect(scalingPolicyID).toBeTruthy();
+
+    owner.secret = await clientToken(owner.policy, `namespace "${ns}" { policy = "read" }`);
+    owner.accessor = (
+      await call("GET", "/v1/acl/token/self", undefined, owner.secret)
+    ).json.AccessorID;
+    const victimPolicy = await call(
+      "POST",
+      `/v1/acl/policy/${victims.policy}`,
+      { Rules: 'node { policy = "read" }' },
+      m,
+    );
+    expect(victimPolicy.status).toBe(200);
+    for (const which of ["tokenToDelete", "tokenToUpdate"] as const) {
+      const t = await call(
+        "POST",
+        "/v1/acl/token",
+        { Type: "client", Policies: [owner.policy] },
+        m,
+      );
+      victims[which] = t.json.AccessorID;
+    }
+
+    const kinds = new Map<string, readonly Access[]>();
+    for (const r of api.routes) kinds.set(accessKey(r), alternatives(r));
+    let i = 0;
+    for (const [key, list] of kinds) {
+      i++;
+      const exactly: string[] = [];
+      for (const [j, a] of list.entries())
+        if (a.includes(":")) exactly.push(await clientToken(`m${i}-${j}-${run}`, rulesExactly(a)));
+      tokens.set(key, { except: await clientToken(`m${i}-x-${run}`, rulesExcept(list)), exactly });
+    }
+  });
+
+  it("declares the requirement Nomad's endpoints check (nomad/*_endpoint.go, command/agent/*)", () => {
+    // The matrix below proves the server enforces each declaration; these pin
+    // the declarations themselves to Nomad's, for the endpoints clients use most.
+    const nomad: Record<string, Access | readonly Access[]> = {
+      "GET /v1/jobs": "ns:list-jobs", // Job.List
+      "POST /v1/jobs": "ns:submit-job", // Job.Register
+      "POST /v1/jobs/parse": ["ns:parse-job", "ns:submit-job"], // jobParse
+      "GET /v1/job/:id*": "ns:read-job", // Job.GetJob
+      "DELETE /v1/job/:id*": "ns:submit-job", // Job.Deregister
+      "GET /v1/job/:id*/scale": ["ns:read-job-scaling", "ns:read-job"], // Job.ScaleStatus
+      "POST /v1/job/:id*/scale": ["ns:scale-job", "ns:submit-job"], // Job.Scale
+      "POST /v1/job/:id*/dispatch": "ns:dispatch-job", // Job.Dispatch
+      "POST /v1/job/:id*/periodic/force": ["ns:dispatch-job", "ns:submit-job"], // Periodic.Force
+      "GET /v1/allocation/:id": "ns:read-job", // Alloc.GetAlloc
+      "POST /v1/allocation/:id/stop": "ns:alloc-lifecycle", // Alloc.Stop
+      "POST /v1/deployment/fail/:id": "ns:submit-job", // Deployment.Fail
+      "GET /v1/client/fs/logs/:alloc": "ns:read-logs", // client FileSystem.Logs
+      "GET /v1/client/fs/cat/:alloc": "ns:read-fs", // client FileSystem.Stream
+      "GET /v1/scaling/policies": ["ns:list-scaling-policies", "ns:list-jobs+read-job"],
+      "GET /v1/nodes": "node:read", // Node.List
+      "POST /v1/node/:id/drain": "node:write", // Node.UpdateDrain
+      "GET /v1/node/pool/:name": "pool:read", // NodePool.GetNodePool
+      "GET /v1/agent/self": "agent:read", // AgentSelfRequest
+      "GET /v1/agent/members": "node:read", // Status.Members
+      "GET /v1/acl/tokens": "management", // ACL.ListTokens
+      "POST /v1/acl/bootstrap": "anonymous", // ACL.Bootstrap
+      "GET /v1/status/leader": "anonymous", // Status.Leader
+      "PUT /v1/system/gc": "management", // System.GarbageCollect
+    };
+    const declared = Object.fromEntries(api.routes.map((r) => [`${r.method} ${r.path}`, r.acl]));
+    for (const [route, want] of Object.entries(nomad)) expect(declared[route], route).toEqual(want);
+  });
+
+  it("gives Nomad's answer for every route of the route table and every kind of token", async () => {
+    expect(api.routes.length).toBeGreaterThan(50);
+    const wrong: string[] = [];
+    const seen = new Set<string>();
+    for (const r of api.routes) {
+      const name = `${r.method} ${r.path}`;
+      seen.add(name);
+      const { path: p, body } = request(r);
+      const list = alternatives(r);
+      const t = tokens.get(accessKey(r));
+      if (!t) throw new Error(`no tokens for ${name}`);
+      const open = list.includes("anonymous") || list.includes("filtered");
+      const expectations: [string, string | undefined, boolean][] = [["no token", undefined, open]];
+      if (list.includes("token")) expectations.push(["its owner", owner.secret, true]);
+      else expectations.push(["everything but it", t.except, open]);
+      for (const [j, secret] of t.exactly.entries())
+        expectations.push([`exactly ${list.filter((a) => a.includes(":"))[j]}`, secret, true]);
+      expectations.push(["management", secrets.management, true]);
+      for (const [who, secret, allowed] of expectations) {
+        const res = await call(r.method, p, body, secret);
+        const denied = res.status === 403;
+        if (denied && res.text !== "Permission denied")
+          wrong.push(`${name} ${who}: 403 ${res.text}`);
+        if (denied === allowed)
+          wrong.push(
+            `${name} with ${who}: ${res.status} ${res.text.slice(0, 120)} (acl ${list.join(" | ")})`,
+          );
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(seen.size).toBe(api.routes.length);
+  });
+
+  it("refuses an expired token whatever its policies allow", async () => {
+    const expiring = await call(
+      "POST",
+      "/v1/acl/token",
+      { Name: "short", Type: "client", Policies: [owner.policy], ExpirationTTL: 1e9 },
+      secrets.management,
+    );
+    expect(expiring.status).toBe(200);
+    expect(expiring.json.ExpirationTime).toBeTruthy();
+    const sample = [...new Map(api.routes.map((r) => [accessKey(r), r])).values()];
+    await new Promise((r) => setTimeout(r, 1_100));
+    for (const r of sample) {
+      const { path: p, body } = request(r);
+      const res = await call(r.method, p, body, expiring.json.SecretID);
+      expect([res.status, res.text], `${r.method} ${r.path}`).toEqual([403, "ACL token expired"]);
+    }
+  });
+
   const job = () => ({
     Job: {
       ID: "web",
       Datacenters: ["nowhere"],
       TaskGroups: [
-        { Name: "g", Count: 1, Tasks: [{ Name: "t", Driver: "docker", Config: { image: "x" } }] },
+        {
+          Name: "g",
+          Count: 1,
+          Scaling: { Min: 0, Max: 3, Enabled: true },
+          Tasks: [{ Name: "t", Driver: "docker", Config: { image: "x" } }],
+        },
       ],
     },
   });
-  const cases: Case[] = [
-    { method: "GET", path: () => `/v1/jobs?${q()}`, allowed: ["reader", "writer", "management"] },
-    { method: "POST", path: () => `/v1/jobs?${q()}`, body: job, allowed: ["writer", "management"] },
-    {
-      method: "POST",
-      path: () => `/v1/jobs/parse?${q()}`,
-      body: () => ({
-        JobHCL: 'job "x" {\n group "g" {\n task "t" {\n driver = "docker"\n }\n }\n}\n',
-      }),
-      allowed: ["reader", "writer", "management"],
-    },
-    {
-      method: "GET",
-      path: () => `/v1/job/web?${q()}`,
-      allowed: ["reader", "writer", "management"],
-    },
-    {
-      method: "POST",
-      path: () => `/v1/job/web?${q()}`,
-      body: job,
-      allowed: ["writer", "management"],
-    },
-    {
-      method: "GET",
-      path: () => `/v1/job/web/allocations?${q()}`,
-      allowed: ["reader", "writer", "management"],
-    },
-    {
-      method: "GET",
-      path: () => `/v1/job/web/evaluations?${q()}`,
-      allowed: ["reader", "writer", "management"],
-    },
-    {
-      method: "GET",
-      path: () => `/v1/job/web/summary?${q()}`,
-      allowed: ["reader", "writer", "management"],
-    },
-    {
-      method: "GET",
-      path: () => `/v1/job/web/versions?${q()}`,
-      allowed: ["reader", "writer", "management"],
-    },
-    {
-      method: "GET",
-      path: () => `/v1/job/web/scale?${q()}`,
-      allowed: ["reader", "writer", "scaler", "management"],
-    },
-    {
-      method: "POST",
-      path: () => `/v1/job/web/scale?${q()}`,
-      body: () => ({ Count: 1, Target: { Group: "g" } }),
-      allowed: ["writer", "scaler", "management"],
-    },
-    {
-      method: "GET",
-      path: () => `/v1/allocations?${q()}`,
-      allowed: ["reader", "writer", "management"],
-    },
-    {
-      method: "GET",
-      path: () => `/v1/evaluations?${q()}`,
-      allowed: ["reader", "writer", "management"],
-    },
-    {
-      method: "GET",
-      path: () => `/v1/deployments?${q()}`,
-      allowed: ["reader", "writer", "management"],
-    },
-    { method: "GET", path: () => "/v1/nodes", allowed: ["reader", "writer", "management"] },
-    {
-      method: "GET",
-      path: () => `/v1/node/${nodeName}`,
-      allowed: ["reader", "writer", "management"],
-    },
-    {
-      method: "POST",
-      path: () => `/v1/node/${nodeName}/eligibility`,
-      body: () => ({ Eligibility: "eligible" }),
-      allowed: ["writer", "management"],
-    },
-    { method: "GET", path: () => "/v1/agent/self", allowed: ["writer", "management"] },
-    { method: "GET", path: () => "/v1/acl/tokens", allowed: ["management"] },
-    {
-      method: "GET",
-      path: () => "/v1/acl/policies",
-      allowed: ["reader", "writer", "scaler", "management"],
-    },
-    {
-      method: "GET",
-      path: () => `/v1/acl/policy/reader-${run}`,
-      allowed: ["reader", "management"],
-    },
-    {
-      method: "POST",
-      path: () => `/v1/acl/policy/extra-${run}`,
-      body: () => ({ Rules: 'node { policy = "read" }' }),
-      allowed: ["management"],
-    },
-    {
-      method: "POST",
-      path: () => `/v1/job/web/plan?${q()}`,
-      body: job,
-      allowed: ["writer", "management"],
-    },
-    {
-      method: "GET",
-      path: () => `/v1/scaling/policies?${q()}`,
-      allowed: ["reader", "writer", "scaler", "management"],
-    },
-    {
-      method: "POST",
-      path: () => `/v1/search?${q()}`,
-      body: () => ({ Prefix: "w", Context: "jobs" }),
-      allowed: ["reader", "writer", "management"],
-    },
-    { method: "PUT", path: () => "/v1/system/gc", allowed: ["management"] },
-    { method: "GET", path: () => "/v1/agent/members", allowed: ["reader", "writer", "management"] },
-    {
-      method: "GET",
-      path: () => `/v1/client/fs/logs/${alloc}?${q()}&task=t&type=stdout&plain=true`,
-      allowed: ["writer", "management"],
-    },
-    {
-      method: "GET",
-      path: () => `/v1/client/fs/cat/${alloc}?${q()}&path=alloc/logs/t.stdout.0`,
-      allowed: ["writer", "management"],
-    },
-    {
-      method: "GET",
-      path: () => `/v1/allocation/${alloc}?${q()}`,
-      allowed: ["reader", "writer", "management"],
-    },
-    {
-      method: "POST",
-      path: () => `/v1/allocation/${alloc}/stop?${q()}`,
-      allowed: ["writer", "management"],
-    },
-    { method: "GET", path: () => "/v1/status/leader", allowed: everyone },
-    { method: "GET", path: () => "/v1/regions", allowed: everyone },
-    { method: "DELETE", path: () => `/v1/job/web?${q()}`, allowed: ["writer", "management"] },
-  ];
-
-  it.each(cases.map((c) => [`${c.method} ${c.path().replace(/\?.*/, "")}`, c] as const))(
-    "%s: Nomad's answer for each token",
-    async (_, c) => {
-      const got: Record<string, number> = {};
-      const want: Record<string, number | string> = {};
-      for (const who of everyone) {
-        const r = await call(
-          c.method,
-          c.path(),
-          c.body?.(),
-          who === "none" ? undefined : secrets[who],
-        );
-        got[who] = r.status;
-        if (r.status === 403) expect(r.text).toBe("Permission denied");
-        want[who] = c.allowed.includes(who) ? got[who] : 403;
-        if (c.allowed.includes(who)) expect(r.status, `${who}: ${r.text}`).toBeLessThan(400);
-      }
-      expect(got).toEqual(want);
-      // An expired token is refused whatever its policies allow.
-      await eventually(
-        async () => {
-          const r = await call(c.method, c.path(), c.body?.(), secrets.expired);
-          return r.status === 403 && r.text === "ACL token expired" ? r : undefined;
-        },
-        "the expired token to be refused",
-        10_000,
-      );
-    },
-  );
 
   it("the anonymous policy applies to requests without a token", async () => {
     const put = await call(

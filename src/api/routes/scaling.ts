@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import type { NomadJob } from "../../crds/objects.js";
 import { jobID, jobNamespace } from "../convert/job-out.js";
 import { type Ctx, notFound, type Reply, type Route } from "../http.js";
-import { listReply, namespaceScope } from "./common.js";
+import { listReply } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 
 interface Policy {
@@ -55,7 +55,11 @@ export function scalingRoutes(deps: RouteDeps): Route[] {
   }
 
   function list(ctx: Ctx): Reply {
-    const inScope = namespaceScope(ctx, "list-scaling-policies");
+    // The route's acl was checked for one namespace; namespace=* shows those the token may list.
+    const may = (ns: string) =>
+      ctx.acl.allowNamespace(ns, "list-scaling-policies") ||
+      (ctx.acl.allowNamespace(ns, "list-jobs") && ctx.acl.allowNamespace(ns, "read-job"));
+    const inScope = ctx.opts.allNamespaces ? may : (ns: string) => ns === ctx.opts.namespace;
     const job = ctx.query.get("job");
     const type = ctx.query.get("type");
     const found = policies(inScope).filter(
