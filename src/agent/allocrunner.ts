@@ -18,6 +18,7 @@ import type { KubeConfig } from "../kube/kubeconfig.js";
 import { caravanResource } from "../kube/resources.js";
 import { ApiError } from "../kube/rest.js";
 import { objectKey } from "../kube/store.js";
+import { allocationChecks, type CheckRunner } from "./checks/index.js";
 import type { LogmonClient } from "./logs/logmon.js";
 import type { LogCollector } from "./logs/tasklogs.js";
 import type { AgentState } from "./state.js";
@@ -67,6 +68,8 @@ export class AllocRunner {
   private stopping = false;
   private readonly batcher: StatusBatcher;
   private sendFailures = 0;
+  /** The allocation's Nomad service checks, run from when its tasks start until it stops. */
+  private checks: CheckRunner | undefined;
   private readonly allocations = caravanResource("NomadAllocation");
   readonly done: Promise<void>;
 
@@ -153,6 +156,13 @@ export class AllocRunner {
     mkdirSync(path.join(this.allocDir, "alloc", "data"), { recursive: true });
     mkdirSync(path.join(this.allocDir, "alloc", "tmp"), { recursive: true });
     for (const task of group.tasks) this.event(task.name, "Received", "Task received by client");
+    if (!this.stopping) {
+      const node = this.deps.node();
+      this.checks = allocationChecks(this.alloc, group, node, this.deps.region, () =>
+        this.report(),
+      );
+      this.checks.start();
+    }
     this.report();
 
     const runAll = async (tasks: Task[], evenWhenStopping = false) =>
@@ -173,6 +183,7 @@ export class AllocRunner {
     }
     // Poststop tasks run after a stop too.
     ok = (await runAll(poststop, true)) && ok;
+    this.checks?.stop();
     const failed = !ok;
     this.clientStatus = failed && !this.stopping ? "failed" : "complete";
     this.deps.state.forget(objectKey(this.alloc));
@@ -208,6 +219,7 @@ export class AllocRunner {
         this.description ||
         (this.clientStatus === "running" ? "Tasks are running" : "Tasks are pending"),
       taskStates: structuredClone(Object.fromEntries(this.states)),
+      ...(this.checks?.size ? { checks: this.checks.results() } : {}),
       modifyTime: new Date().toISOString(),
     };
     try {

@@ -322,6 +322,32 @@ export interface AllocationNetworkStatus {
   dns?: AllocationDNSConfig;
 }
 
+/** The latest outcome of one of the allocation's Nomad service checks (provider "nomad"). */
+export interface AllocationCheckStatus {
+  /** Identifies the check within the allocation: its service, task and check names. */
+  id: string;
+  /** The check's name. */
+  check: string;
+  /** The service the check belongs to. */
+  service: string;
+  /** The task whose service it is; absent for group services. */
+  task?: string;
+  /** "healthiness" (deployments wait for it) or "readiness" (on_update = "ignore": only reported). */
+  mode: "healthiness" | "readiness";
+  /** "pending" (not run yet), "success" or "failure". */
+  status: "pending" | "success" | "failure";
+  /** The HTTP status code of an http check's last run. */
+  statusCode?: Integer;
+  /** What the last run said: an error, or the body of a non-200 response (cut at 3 KiB). */
+  output?: string;
+  /**
+   * Since when the check has had this status (RFC 3339); deployments count
+   * min_healthy_time from it.
+   * @format date-time
+   */
+  timestamp: string;
+}
+
 /** What the allocation is doing, reported by the node agent that runs it. */
 export interface NomadAllocationStatus extends CommonStatus {
   /** pending, running, complete, failed, lost or unknown (on a disconnected node). */
@@ -334,6 +360,12 @@ export interface NomadAllocationStatus extends CommonStatus {
   deploymentStatus?: AllocationDeploymentStatus;
   /** The allocation's network namespace, in bridge or CNI mode. */
   networkStatus?: AllocationNetworkStatus;
+  /**
+   * Results of the allocation's Nomad service checks (group and task services
+   * with provider "nomad"), as `nomad alloc checks` shows them.
+   * @listMapKeys id
+   */
+  checks?: AllocationCheckStatus[];
   /**
    * When the client status last changed (RFC 3339).
    * @format date-time

@@ -1,8 +1,11 @@
 // Allocation health within a deployment, as Nomad's client health watcher
 // judges it: healthy once its tasks have run for min_healthy_time without
-// failing, unhealthy when a task fails or healthy_deadline passes first.
+// failing (with health_check = "checks", and its Nomad service checks passing
+// for min_healthy_time too), unhealthy when a task fails or healthy_deadline
+// passes first.
 // Pure: the allocation, its group's update strategy and the clock go in.
-import type { NomadJobSpec, UpdateStrategy } from "../../crds/job/index.js";
+import type { AllocationCheckStatus } from "../../crds/allocation.js";
+import type { NomadJobSpec, ServiceBase, TaskGroup, UpdateStrategy } from "../../crds/job/index.js";
 import type { NomadAllocation } from "../../crds/objects.js";
 import { durationMs } from "../../scheduler/duration.js";
 
@@ -15,6 +18,18 @@ export interface HealthStrategy {
   autoRevert: boolean;
   autoPromote: boolean;
   canary: number;
+  /** How many Nomad service checks the group's allocations run (0: health is task states only). */
+  checks: number;
+}
+
+/** The group's checks the node agent runs: http and tcp checks of services with provider "nomad". */
+export function nomadCheckCount(tg: TaskGroup | undefined): number {
+  const count = (services: readonly ServiceBase[] | undefined) =>
+    (services ?? [])
+      .filter((s) => s.provider === "nomad")
+      .flatMap((s) => s.checks ?? [])
+      .filter((c) => c.type === "http" || c.type === "tcp").length;
+  return count(tg?.services) + (tg?.tasks ?? []).reduce((n, t) => n + count(t.services), 0);
 }
 
 export function strategyFor(job: NomadJobSpec | undefined, group: string): HealthStrategy {
@@ -28,6 +43,7 @@ export function strategyFor(job: NomadJobSpec | undefined, group: string): Healt
     autoRevert: u.autoRevert ?? false,
     autoPromote: u.autoPromote ?? false,
     canary: u.canary ?? 0,
+    checks: nomadCheckCount(tg),
   };
 }
 
@@ -83,6 +99,21 @@ export function allocationHealth(
       }
     }
   }
+  // Checks count only while the tasks run; they must pass for min_healthy_time too.
+  if (runningSince !== undefined && strategy.healthCheck === "checks" && strategy.checks > 0) {
+    const since = checksPassingSince(status.checks ?? [], strategy.checks);
+    if (since === undefined) {
+      if (now >= deadline)
+        return {
+          kind: "unhealthy",
+          at: deadline,
+          reason: "service checks not passing by healthy deadline",
+        };
+      // The agent reports check changes; the deadline is the next thing to look at.
+      return { kind: "pending", recheckAt: deadline };
+    }
+    runningSince = Math.max(runningSince, since);
+  }
   if (runningSince !== undefined) {
     const healthyAt = runningSince + strategy.minHealthyMs;
     if (healthyAt <= now && healthyAt <= deadline) return { kind: "healthy", at: healthyAt };
@@ -91,4 +122,26 @@ export function allocationHealth(
   if (now >= deadline)
     return { kind: "unhealthy", at: deadline, reason: "healthy deadline reached" };
   return { kind: "pending", recheckAt: deadline };
+}
+
+/**
+ * Since when every check has passed, or undefined while one does not (or has
+ * not been reported yet). As Nomad's health watcher: a pending check never
+ * passes; a failing readiness check (on_update = "ignore") does not hold the
+ * allocation back; Nomad checks have no warning state, so ignore_warnings
+ * is require_healthy.
+ */
+export function checksPassingSince(
+  checks: readonly AllocationCheckStatus[],
+  expected: number,
+): number | undefined {
+  if (checks.length < expected) return undefined;
+  let since = 0;
+  for (const c of checks) {
+    if (c.status === "pending") return undefined;
+    if (c.status === "failure" && c.mode !== "readiness") return undefined;
+    // A readiness check's own failure does not restart the clock.
+    if (c.status === "success") since = Math.max(since, time(c.timestamp) ?? 0);
+  }
+  return since;
 }

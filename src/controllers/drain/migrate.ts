@@ -2,7 +2,7 @@
 // drainer judges replacements by. Pure.
 import type { MigrateStrategy, NomadJobSpec } from "../../crds/job/index.js";
 import { durationMs } from "../../scheduler/duration.js";
-import type { HealthStrategy } from "../deployments/health.js";
+import { type HealthStrategy, nomadCheckCount } from "../deployments/health.js";
 
 export function migrateStrategy(job: NomadJobSpec | undefined, group: string): HealthStrategy {
   const tg = job?.groups.find((g) => g.name === group);
@@ -15,5 +15,6 @@ export function migrateStrategy(job: NomadJobSpec | undefined, group: string): H
     autoRevert: false,
     autoPromote: false,
     canary: 0,
+    checks: nomadCheckCount(tg),
   };
 }

@@ -1,0 +1,37 @@
+// The allocation runner's entry to Nomad service checks: the checks of an
+// allocation, interpolated with its environment, ready to start.
+import type { TaskGroup } from "../../crds/job/index.js";
+import type { NomadAllocation, NomadNode } from "../../crds/objects.js";
+import { interpolate, taskEnvironment } from "../taskenv.js";
+import { nomadChecks } from "./definitions.js";
+import { CheckRunner } from "./runner.js";
+
+export { CheckRunner } from "./runner.js";
+
+export function allocationChecks(
+  alloc: NomadAllocation,
+  group: TaskGroup,
+  node: NomadNode | undefined,
+  region: string,
+  changed: () => void,
+): CheckRunner {
+  // Services interpolate like tasks do (NOMAD_* of the allocation and its ports).
+  const env = taskEnvironment({
+    alloc,
+    node,
+    taskName: "",
+    region,
+    allocDir: "",
+    taskDir: "",
+    cpuMHz: 0,
+    memoryMB: 0,
+    jobMeta: {},
+    groupMeta: group.meta ?? {},
+    taskMeta: {},
+    taskEnv: {},
+  });
+  return new CheckRunner(
+    nomadChecks(alloc, group, node, (text) => interpolate(text, env, node)),
+    changed,
+  );
+}
