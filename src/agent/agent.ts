@@ -7,11 +7,16 @@ import type { AgentConfig } from "../config/agent-config.js";
 import { loadDrivers } from "../drivers/registry.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
 import { AgentClient } from "./client.js";
+import { agentAcl } from "./http/acl.js";
+import { serveClient } from "./http/server.js";
+import { agentSource } from "./http/source.js";
 import { agentFieldManager, NodeRegistration } from "./registration.js";
 import { durationMs } from "./restart.js";
 
 export interface RunningAgent {
   nodeName: string;
+  /** Where the agent serves Nomad's client endpoints (host:port). */
+  httpAddr: string;
   /** Stops the agent; `killTasks` also stops the tasks it runs (dev mode). */
   stop(killTasks?: boolean): Promise<void>;
 }
@@ -34,23 +39,6 @@ export async function startAgent(
     log: log.child({ driver: name }),
   }));
 
-  const registration = new NodeRegistration(
-    kc,
-    log,
-    {
-      name: nodeName,
-      datacenter: config.datacenter,
-      ...(config.client.nodeClass ? { nodeClass: config.client.nodeClass } : {}),
-      nodePool: config.client.nodePool ?? "default",
-      meta: config.client.meta,
-      dataDir,
-      reserved: config.client.reserved,
-      version,
-      hostVolumes: config.client.hostVolumes,
-    },
-    drivers.refresh,
-  );
-  await registration.start();
   const client = new AgentClient({
     kc,
     log,
@@ -69,11 +57,53 @@ export async function startAgent(
         : {}),
     },
   });
+  // Nomad's client endpoints on the agent's own address, recorded on its node
+  // for the API server to forward to.
+  const acl = await agentAcl(kc, log, config.acl?.enabled ?? false);
+  const http = await serveClient(
+    {
+      source: agentSource(client),
+      auth: acl.auth,
+      log: log.child({ component: "client-http" }),
+      ...(config.tls ? { tls: config.tls } : {}),
+    },
+    config.bindAddr,
+    config.ports.http,
+  ).catch((err: NodeJS.ErrnoException) => {
+    acl.stop();
+    throw new Error(
+      err.code === "EADDRINUSE"
+        ? `${config.bindAddr}:${config.ports.http} is in use; set another port with ports { http = N } (0 picks a free one)`
+        : err.message,
+    );
+  });
+
+  const registration = new NodeRegistration(
+    kc,
+    log,
+    {
+      name: nodeName,
+      datacenter: config.datacenter,
+      ...(config.client.nodeClass ? { nodeClass: config.client.nodeClass } : {}),
+      nodePool: config.client.nodePool ?? "default",
+      meta: config.client.meta,
+      dataDir,
+      reserved: config.client.reserved,
+      version,
+      hostVolumes: config.client.hostVolumes,
+    },
+    drivers.refresh,
+    { http: { httpAddr: http.httpAddr, tlsEnabled: http.tlsEnabled } },
+  );
+  await registration.start();
   client.start();
   return {
     nodeName,
+    httpAddr: http.httpAddr,
     async stop(killTasks = false) {
       registration.stop();
+      await http.close();
+      acl.stop();
       await client.stop(killTasks);
     },
   };

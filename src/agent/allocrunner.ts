@@ -132,6 +132,20 @@ export class AllocRunner {
     this.report();
   }
 
+  /** The task's runner, for the client endpoints (restart, signal, stats). */
+  task(name: string): TaskRunner | undefined {
+    return this.tasks.get(name);
+  }
+
+  /** Every task's runner, by task name. */
+  taskNames(): string[] {
+    return [...this.tasks.keys()];
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
   private async run(): Promise<void> {
     const group = this.group;
     if (!group) {

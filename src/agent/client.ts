@@ -177,6 +177,17 @@ export class AgentClient {
   }
 
   /** Runners still running, for tests and shutdown. */
+  /** One of this node's allocations by Nomad ID (its name), and its runner while it runs. */
+  allocation(id: string): { alloc: NomadAllocation; runner: AllocRunner | undefined } | undefined {
+    const alloc = this.allocations.store.list().find((a) => a.metadata.name === id);
+    return alloc && { alloc, runner: this.runners.get(objectKey(alloc)) };
+  }
+
+  /** Where allocations' directories are: <dir>/<allocation ID>. */
+  get allocRoot(): string {
+    return path.join(this.options.dataDir, "alloc");
+  }
+
   get running(): number {
     return this.runners.size;
   }

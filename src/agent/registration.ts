@@ -18,6 +18,8 @@ export const agentFieldManager = "caravan-agent";
 export interface RegistrationOptions {
   leaseSeconds?: number;
   fingerprintIntervalMs?: number;
+  /** Where the agent serves Nomad's client endpoints, recorded as the node's HTTPAddr. */
+  http?: { httpAddr: string; tlsEnabled: boolean };
 }
 
 export class NodeRegistration {
@@ -88,6 +90,7 @@ export class NodeRegistration {
       node,
       {
         ...status,
+        ...this.options.http,
         status: "ready",
         statusDescription: "node is ready",
         statusUpdatedAt: new Date().toISOString(),

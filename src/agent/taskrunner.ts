@@ -55,8 +55,8 @@ export class TaskRunner {
   private handle: TaskHandle | undefined;
   /** Told to stop: its exit is not a failure and it does not restart. */
   private stopped = false;
-  /** A template change asked for a restart: the exit is not a failure and costs no attempt. */
-  private restartRequested = false;
+  /** Why a restart was asked for (a template change, a user): the exit is not a failure and costs no attempt. */
+  private restartRequested: string | undefined;
   /** What ends a wait (restart delay, blocked templates) when the task is told to stop. */
   private readonly interrupters = new Set<() => void>();
 
@@ -70,6 +70,39 @@ export class TaskRunner {
     this.stopped = true;
     for (const interrupt of [...this.interrupters]) interrupt();
     if (this.handle) this.kill(this.handle);
+  }
+
+  /**
+   * A user's restart (`nomad alloc restart`): the task is killed and started
+   * again at once; like a template's restart it costs no restart attempt.
+   */
+  restart(): boolean {
+    const handle = this.handle;
+    if (!handle || this.stopped || this.ctx.allocStopping()) return false;
+    this.ctx.event("Restart Signaled", "User requested restart", {
+      restartReason: "User requested restart",
+    });
+    this.restartRequested = "User requested restart";
+    this.kill(handle);
+    return true;
+  }
+
+  /** A user's signal (`nomad alloc signal`) to the running task. */
+  signal(signal: NodeJS.Signals): boolean {
+    const handle = this.handle;
+    if (!handle) return false;
+    this.ctx.event("Signaling", `Task being sent signal ${signal}`, {
+      signal: os.constants.signals[signal] ?? 0,
+      details: { signal },
+    });
+    this.ctx.report();
+    handle.signal(signal);
+    return true;
+  }
+
+  /** The running task's handle (its pid, and its usage when the driver measures it). */
+  get current(): TaskHandle | undefined {
+    return this.handle;
   }
 
   /** Runs the task to its end; true when it finished successfully (or was stopped). */
@@ -199,7 +232,7 @@ export class TaskRunner {
       handle.signal(action.signal);
     } else if (action.mode === "restart") {
       this.ctx.event("Restart Signaled", "Template with change_mode restart re-rendered");
-      this.restartRequested = true;
+      this.restartRequested = "Restart requested by a template change";
       this.kill(handle);
     }
     this.ctx.report();
@@ -325,14 +358,14 @@ export class TaskRunner {
       }
       const succeeded = result.exitCode === 0 && !result.error;
       const stopped = told();
-      const requested = !stopped && this.restartRequested;
-      this.restartRequested = false;
+      const requested = stopped ? undefined : this.restartRequested;
+      this.restartRequested = undefined;
       if (stopped) ctx.event("Killed", "Task successfully killed");
       else if (!setupFailed) this.exitEvent(result); // a failed setup's event already says why
       const decision = stopped
         ? { restart: false, delayMs: 0, reason: "" }
         : requested
-          ? { restart: true, delayMs: 0, reason: "Restart requested by a template change" }
+          ? { restart: true, delayMs: 0, reason: requested }
           : succeeded && task.lifecycle && !task.lifecycle.sidecar
             ? // A prestart, poststart or poststop task that succeeded is done, whatever the job type.
               { restart: false, delayMs: 0, reason: "task completed" }

@@ -22,6 +22,7 @@ import { jobChangeRoutes } from "./routes/job-changes.js";
 import { jobSubmission } from "./routes/job-submit.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { lifecycleRoutes } from "./routes/lifecycle.js";
+import { serveLocalClient } from "./routes/local-client.js";
 import { logRoutes } from "./routes/logs.js";
 import { nodePoolRoutes } from "./routes/nodepools.js";
 import { nodeRoutes } from "./routes/nodes.js";
@@ -35,7 +36,10 @@ export interface ApiOptions {
   registry: Registry;
   /** Only this namespace's objects; unset means all. */
   namespace?: string;
-  /** The in-process node agent's alloc directory (caravan dev), for /v1/client/fs/logs. */
+  /**
+   * Serve the client endpoints (logs, alloc fs) in this process from this
+   * directory instead of forwarding to node agents: for testing the API alone.
+   */
   allocDir?: string;
   /** Where ACL token Secrets are written. */
   secretNamespace: string;
@@ -69,6 +73,10 @@ export async function startApi(
     secretNamespace: options.secretNamespace,
     ...(options.allocDir ? { allocDir: options.allocDir } : {}),
   };
+  const local = options.allocDir
+    ? await serveLocalClient(state, auth, log, options.allocDir)
+    : undefined;
+  if (local) deps.localClient = () => local.httpAddr;
   const submission = jobSubmission(deps);
   const routes = [
     // Before jobRoutes: their /v1/job/:id* would take ".../dispatch" as a job ID.
@@ -127,6 +135,7 @@ export async function startApi(
     );
   } catch (err) {
     state.stop();
+    await local?.close();
     throw err;
   }
   // Answers before the caches hold the cluster would be empty; wait a while for
@@ -141,6 +150,7 @@ export async function startApi(
     close: async () => {
       state.stop();
       await server.close();
+      await local?.close();
     },
   };
 }

@@ -17,8 +17,6 @@ export interface ServerOptions {
   leaseNamespace: string;
   /** Act on one namespace only; unset means every namespace. */
   watchNamespace?: string;
-  /** The in-process node agent's alloc directory (caravan dev): the API serves task logs from it. */
-  allocDir?: string;
 }
 
 export async function runServer(
@@ -38,7 +36,6 @@ export async function runServer(
     informers,
     secretNamespace: options.leaseNamespace,
     ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
-    ...(options.allocDir ? { allocDir: options.allocDir } : {}),
   }).catch((err: NodeJS.ErrnoException) => {
     throw new Error(
       err.code === "EADDRINUSE"

@@ -104,16 +104,16 @@ async function startDev(
     config,
     log.child({ component: "controller" }),
     shutdown,
-    {
-      leaseNamespace: controllerNamespace(),
-      // The agent below writes its allocations here; the API serves their logs.
-      allocDir: path.join(dataDir, "client", "alloc"),
-    },
+    { leaseNamespace: controllerNamespace() },
   );
 
   // One agent on this machine, with raw_exec enabled as `nomad agent -dev` does.
+  // Its client endpoints listen on a free loopback port, recorded on its node:
+  // the API forwards logs, fs, restart and signal there, as it does to remote agents.
   const agentConfig = {
     ...config,
+    bindAddr: "127.0.0.1",
+    ports: { http: 0 },
     client: {
       ...config.client,
       options: { "driver.raw_exec.enable": "1", ...config.client.options },

@@ -1,0 +1,39 @@
+// The ACL tokens and policies a node agent resolves callers against: the same
+// NomadACLToken and NomadACLPolicy objects, and the same Authorizer, as the
+// API server. Nomad's clients resolve tokens the same way (through the
+// servers); reading the objects only exposes secret hashes, never secrets.
+import { Authorizer } from "../../api/auth.js";
+import type { Logger } from "../../common/log.js";
+import type { NomadACLPolicy, NomadACLToken } from "../../crds/objects.js";
+import { Informer } from "../../kube/informer.js";
+import type { KubeConfig } from "../../kube/kubeconfig.js";
+import { caravanResource } from "../../kube/resources.js";
+
+export interface AgentAcl {
+  auth: Authorizer;
+  stop(): void;
+}
+
+/** With ACLs off every caller may act (Nomad's default); nothing is watched. */
+export async function agentAcl(kc: KubeConfig, log: Logger, enabled: boolean): Promise<AgentAcl> {
+  const caches = {
+    tokens: new Informer<NomadACLToken>(kc, caravanResource("NomadACLToken"), log),
+    policies: new Informer<NomadACLPolicy>(kc, caravanResource("NomadACLPolicy"), log),
+  };
+  const auth = new Authorizer(caches, enabled);
+  if (!enabled) return { auth, stop: () => {} };
+  caches.tokens.start();
+  caches.policies.start();
+  // Until both are listed every token would be "not found".
+  await Promise.race([
+    Promise.all([caches.tokens.waitForSync(), caches.policies.waitForSync()]),
+    new Promise((r) => setTimeout(r, 15_000).unref()),
+  ]);
+  return {
+    auth,
+    stop: () => {
+      caches.tokens.stop();
+      caches.policies.stop();
+    },
+  };
+}

@@ -1,0 +1,123 @@
+// Nomad's client endpoints (logs, alloc fs, restart, signal, stats) are served
+// by the node agent that runs the allocation: the API server checks the
+// caller's ACL, then forwards the request, token included, to the agent's
+// address on its NomadNode (status.httpAddr) and streams the answer back, so
+// `follow=true` logs flow as they are written. The agent checks the token again.
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import type { NomadAllocation } from "../../crds/objects.js";
+import { type Ctx, HttpError, notFound, type Reply } from "../http.js";
+import type { ApiState } from "../state.js";
+import { findByName, requireNamespace } from "./common.js";
+import type { RouteDeps } from "./deps.js";
+
+/** The allocation the path names (404 "alloc not found"), with the capability in its namespace. */
+export function mustFindAlloc(ctx: Ctx, state: ApiState, capability: string): NomadAllocation {
+  const a = findByName(state.allocations.store, ctx.params.alloc ?? "");
+  if (!a) throw notFound("alloc");
+  requireNamespace(ctx, a.metadata.namespace ?? "default", capability);
+  return a;
+}
+
+/** Headers passed on to the agent, and back. */
+const forwardedRequestHeaders = ["x-nomad-token", "authorization", "accept-encoding"];
+const droppedReplyHeaders = new Set(["connection", "keep-alive", "transfer-encoding"]);
+
+interface Target {
+  host: string;
+  port: number;
+  tls: boolean;
+}
+
+function parseAddr(addr: string, tls: boolean): Target | undefined {
+  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(addr);
+  return m ? { host: m[1] as string, port: Number(m[2]), tls } : undefined;
+}
+
+export function clientForwarder(deps: RouteDeps): (ctx: Ctx, a: NomadAllocation) => Promise<Reply> {
+  const tls = deps.config.tls;
+  // HTTPS to agents trusts the configured CA and presents this server's
+  // certificate, for agents with verify_https_client.
+  let agentOptions: https.AgentOptions | undefined;
+  const httpsOptions = (): https.AgentOptions => {
+    agentOptions ??= {
+      ...(tls?.caFile ? { ca: readFileSync(tls.caFile) } : {}),
+      ...(tls?.certFile && tls.keyFile
+        ? { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }
+        : {}),
+    };
+    return agentOptions;
+  };
+
+  function target(a: NomadAllocation): Target {
+    const local = deps.localClient?.();
+    if (local) return parseAddr(local, false) as Target;
+    const node = deps.state.nodes.store.get(a.spec.nodeName);
+    const addr = node?.status?.httpAddr;
+    const parsed = addr ? parseAddr(addr, node?.status?.tlsEnabled ?? false) : undefined;
+    if (!parsed)
+      throw new HttpError(
+        502,
+        `no path to node "${a.spec.nodeName}": its agent has not reported an HTTP address`,
+      );
+    return parsed;
+  }
+
+  return (ctx, a) => {
+    const to = target(a);
+    const headers: Record<string, string> = {};
+    for (const h of forwardedRequestHeaders) {
+      const v = ctx.req.headers[h];
+      if (typeof v === "string") headers[h] = v;
+    }
+    const body = ctx.body === undefined ? undefined : JSON.stringify(ctx.body);
+    if (body !== undefined) {
+      headers["content-type"] = "application/json";
+      headers["content-length"] = String(Buffer.byteLength(body));
+    }
+    const options: http.RequestOptions = {
+      host: to.host,
+      port: to.port,
+      method: ctx.method === "GET" ? "GET" : "POST",
+      path: ctx.req.url ?? "/",
+      headers,
+    };
+    return new Promise<Reply>((resolve, reject) => {
+      const req = to.tls ? https.request({ ...options, ...httpsOptions() }) : http.request(options);
+      const res = ctx.res;
+      // The caller went away (a followed log closed): stop reading from the agent.
+      const gone = () => req.destroy();
+      res.once("close", gone);
+      req.once("response", (upstream) => {
+        const out: Record<string, string | string[]> = {};
+        for (const [k, v] of Object.entries(upstream.headers))
+          if (v !== undefined && !droppedReplyHeaders.has(k)) out[k] = v;
+        res.writeHead(upstream.statusCode ?? 502, out);
+        res.flushHeaders();
+        upstream.pipe(res);
+        upstream.once("end", () => resolve({ streamed: true }));
+        upstream.once("error", () => {
+          res.end();
+          resolve({ streamed: true });
+        });
+        upstream.once("close", () => resolve({ streamed: true }));
+      });
+      req.once("error", (err) => {
+        res.off("close", gone);
+        if (res.headersSent) {
+          res.end();
+          resolve({ streamed: true });
+          return;
+        }
+        reject(
+          new HttpError(
+            502,
+            `no path to node "${a.spec.nodeName}" at ${to.host}:${to.port}: ${err.message}`,
+          ),
+        );
+      });
+      req.end(body);
+    });
+  };
+}
