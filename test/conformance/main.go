@@ -26,7 +26,7 @@ job "conformance" {
       driver = "raw_exec"
       config {
         command = "/bin/sh"
-        args    = ["-c", "echo hello from caravan; sleep 600"]
+        args    = ["-c", "trap 'echo got usr1' USR1; echo hello from caravan; while true; do sleep 1; done"]
       }
       resources {
         cpu    = 50
@@ -162,16 +162,19 @@ func main() {
 	ok("evaluations, allocation and summary")
 
 	// Logs: the task's stdout, streamed in Nomad's frames.
-	poll("logs", 60*time.Second, func() (bool, error) {
+	stdout := func() (string, error) {
 		cancel := make(chan struct{})
 		defer close(cancel)
 		frames, errs := client.AllocFS().Logs(alloc, false, "hello", "stdout", "start", 0, cancel, nil)
-		reader := api.NewFrameReader(frames, errs, cancel)
-		data, err := io.ReadAll(reader)
+		data, err := io.ReadAll(api.NewFrameReader(frames, errs, cancel))
+		return string(data), err
+	}
+	poll("logs", 60*time.Second, func() (bool, error) {
+		data, err := stdout()
 		if err != nil {
 			return false, err
 		}
-		return strings.Contains(string(data), "hello from caravan"), fmt.Errorf("stdout so far: %q", data)
+		return strings.Contains(data, "hello from caravan"), fmt.Errorf("stdout so far: %q", data)
 	})
 	ok("logs")
 
@@ -204,6 +207,43 @@ func main() {
 		close(cancel)
 	}
 	ok("logs follow")
+
+	// Stats, signal and restart: served by the node agent, through the server.
+	stats, err := client.Allocations().Stats(alloc, nil)
+	if err != nil || stats.Tasks["hello"] == nil || stats.Tasks["hello"].ResourceUsage.MemoryStats.RSS == 0 {
+		fail("alloc stats", "%+v %v", stats, err)
+	}
+	ok("alloc stats")
+	if err := client.Allocations().Signal(alloc, nil, "hello", "SIGUSR1"); err != nil {
+		fail("alloc signal", "%v", err)
+	}
+	poll("alloc signal", 30*time.Second, func() (bool, error) {
+		data, err := stdout()
+		return err == nil && strings.Contains(data, "got usr1"), fmt.Errorf("stdout so far: %q %v", data, err)
+	})
+	if err := client.Allocations().Signal(alloc, nil, "hello", "SIGNOPE"); err == nil || !strings.Contains(err.Error(), "400") {
+		fail("alloc signal", "an unknown signal: %v", err)
+	}
+	ok("alloc signal")
+	if err := client.Allocations().Restart(alloc, "hello", nil); err != nil {
+		fail("alloc restart", "%v", err)
+	}
+	poll("alloc restart", 60*time.Second, func() (bool, error) {
+		a, _, err := client.Allocations().Info(alloc.ID, nil)
+		if err != nil {
+			return false, err
+		}
+		ts := a.TaskStates["hello"]
+		signaled := false
+		for _, e := range ts.Events {
+			signaled = signaled || e.Type == "Restart Signaled"
+		}
+		data, _ := stdout()
+		again := strings.Count(data, "hello from caravan") >= 2
+		return signaled && again && ts.State == "running" && !ts.Failed,
+			fmt.Errorf("state %s, restart signaled %v, started twice %v", ts.State, signaled, again)
+	})
+	ok("alloc restart")
 
 	// A blocking query on the job's allocations returns when scaling changes them.
 	_, meta, err := client.Jobs().Allocations("conformance", false, nil)
@@ -267,6 +307,9 @@ func main() {
 	}
 	if _, _, err := reader.Nodes().List(nil); err == nil || !strings.Contains(err.Error(), "403") {
 		fail("acl node denied", "node list with a namespace-only token: %v", err)
+	}
+	if err := reader.Allocations().Restart(alloc, "hello", nil); err == nil || !strings.Contains(err.Error(), "Permission denied") {
+		fail("acl alloc lifecycle denied", "restart with a read-only token: %v", err)
 	}
 	ok("acl policy and client token")
 

@@ -1,7 +1,7 @@
 // Nomad's official Go API client (github.com/hashicorp/nomad/api, built from
 // test/conformance) against `bin/caravan dev` with ACLs on: bootstrap, parse
 // an HCL job, register it, read its status, allocations, evaluations and
-// logs, a blocking query that returns when scaling changes the allocations,
+// logs, alloc stats, signal and restart (served by the node agent), a blocking query that returns when scaling changes the allocations,
 // the autoscaler's scale call, a read-only token denied a write, stop and
 // purge, and a node drain. Needs `npm run build` first.
 import { type ChildProcess, spawn } from "node:child_process";
@@ -62,6 +62,9 @@ describe("Nomad API conformance (official Go client)", () => {
       "ok evaluations, allocation and summary",
       "ok logs",
       "ok logs follow",
+      "ok alloc stats",
+      "ok alloc signal",
+      "ok alloc restart",
       "ok blocking query",
       "ok scale",
       "ok acl policy and client token",
