@@ -1,0 +1,175 @@
+// tls { http = true, verify_https_client = true } on both sides: the node
+// agent serves its client endpoints over HTTPS and asks for a client
+// certificate; the API server, forwarding, trusts ca_file and presents its own
+// certificate. A caller without a certificate cannot reach the agent.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import https from "node:https";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type RunningAgent, startAgent } from "../../src/agent/agent.js";
+import { type RunningApi, startApi } from "../../src/api/index.js";
+import { createLogger } from "../../src/common/log.js";
+import { type AgentConfig, defaultAgentConfig } from "../../src/config/agent-config.js";
+import { type Controllers, startControllers } from "../../src/controllers/run.js";
+import { loadKubeConfig } from "../../src/kube/client.js";
+import { createControllerMetrics } from "../../src/metrics/registry.js";
+import { runningOf } from "../support/allocations.js";
+import { createNamespace, eventually } from "../support/kubectl.js";
+import { applyJob, shTask } from "./agent-harness.js";
+
+const kubeconfig = inject("kubeconfig");
+const kc = loadKubeConfig(kubeconfig);
+const log = createLogger({ level: "warn", json: false });
+const run = Math.random().toString(36).slice(2, 7);
+const dc = `client-tls-${run}`;
+const dir = mkdtempSync(path.join(os.tmpdir(), "caravan-client-tls-"));
+const file = (name: string) => path.join(dir, name);
+
+/** A CA and one certificate for 127.0.0.1 that the API and the agent both use, as servers and clients. */
+function makeCertificates(): void {
+  const openssl = (...args: string[]) =>
+    execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
+  openssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.pem",
+    "-days",
+    "1",
+    "-subj",
+    "/CN=caravan test CA",
+  );
+  writeFileSync(file("node.ext"), "subjectAltName=IP:127.0.0.1\n");
+  openssl(
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "node.key",
+    "-out",
+    "node.csr",
+    "-subj",
+    "/CN=node",
+  );
+  openssl(
+    "x509",
+    "-req",
+    "-in",
+    "node.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "node.pem",
+    "-days",
+    "1",
+    "-extfile",
+    "node.ext",
+  );
+}
+
+function get(
+  url: string,
+  options: https.RequestOptions = {},
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    https
+      .get(url, options, (res) => {
+        let body = "";
+        res.on("data", (d: Buffer) => {
+          body += d.toString();
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on("error", reject);
+  });
+}
+
+describe("client endpoints over HTTPS", () => {
+  let controllers: Controllers;
+  let api: RunningApi;
+  let agent: RunningAgent;
+  let ns: string;
+  let config: AgentConfig;
+
+  beforeAll(async () => {
+    makeCertificates();
+    ns = await createNamespace(kubeconfig, "client-tls");
+    const base = defaultAgentConfig();
+    config = {
+      ...base,
+      ports: { http: 0 },
+      tls: {
+        http: true,
+        verifyHttpsClient: true,
+        caFile: file("ca.pem"),
+        certFile: file("node.pem"),
+        keyFile: file("node.key"),
+      },
+    };
+    controllers = await startControllers(kc, log, { namespace: ns });
+    api = await startApi(kc, config, log, {
+      registry: createControllerMetrics().registry,
+      secretNamespace: ns,
+      namespace: ns,
+    });
+    agent = await startAgent(
+      kc,
+      {
+        ...config,
+        name: `client-tls-${run}-node`,
+        datacenter: dc,
+        client: {
+          ...base.client,
+          enabled: true,
+          options: { "driver.raw_exec.enable": "1", "driver.allowlist": "raw_exec" },
+        },
+      },
+      log,
+      "0.1.0",
+      mkdtempSync(path.join(os.tmpdir(), "caravan-client-tls-data-")),
+    );
+  });
+  afterAll(async () => {
+    await agent?.stop(true);
+    await api?.close();
+    await controllers?.stop();
+  });
+
+  it("forwards logs to an HTTPS agent that asks for a client certificate", async () => {
+    const tls = {
+      ca: readFileSync(file("ca.pem")),
+      cert: readFileSync(file("node.pem")),
+      key: readFileSync(file("node.key")),
+    };
+    await applyJob(kubeconfig, ns, "tls", {
+      datacenters: [dc],
+      groups: [{ name: "g", tasks: [shTask("t", "echo over tls; sleep 600")] }],
+    });
+    const [a] = await eventually(async () => {
+      const r = await runningOf(kubeconfig, ns, "tls");
+      return r.length === 1 ? r : undefined;
+    }, "the allocation to run");
+    const logs = `/v1/client/fs/logs/${a?.metadata.name}?task=t&type=stdout&plain=true`;
+    const viaServer = await eventually(async () => {
+      const r = await get(`${api.url}${logs}`, tls);
+      return r.body.includes("over tls") ? r : undefined;
+    }, "the log through the server");
+    expect(viaServer.status).toBe(200);
+    // The node says its agent speaks TLS; without a client certificate the agent refuses the handshake.
+    const node = await get(`${api.url}/v1/node/${agent.nodeName}`, tls);
+    expect(JSON.parse(node.body)).toMatchObject({ HTTPAddr: agent.httpAddr, TLSEnabled: true });
+    await expect(get(`https://${agent.httpAddr}${logs}`, { ca: tls.ca })).rejects.toThrow();
+    expect((await get(`https://${agent.httpAddr}${logs}`, tls)).body).toContain("over tls");
+  });
+});
