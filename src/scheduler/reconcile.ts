@@ -121,6 +121,7 @@ export function bucketOf(
   node: SchedulerNode | undefined,
   tg: ResolvedGroup | undefined,
   now: number,
+  batch = false,
 ): Bucket {
   if (a.desiredStatus !== "run") return "ignore";
   if (a.clientStatus === "complete" || a.clientStatus === "lost") return "ignore";
@@ -133,7 +134,11 @@ export function bucketOf(
     return now >= since + lostAfter ? "lost" : "disconnecting";
   }
   if (a.clientStatus === "unknown") return "reconnecting";
-  if (node.draining || a.desiredTransition?.migrate) return "migrate";
+  if (a.desiredTransition?.migrate) return "migrate";
+  // A drain lets batch work run until its deadline, as Nomad's drainer does.
+  if (node.draining && batch && !(node.drainDeadline !== undefined && node.drainDeadline <= now))
+    return "untainted";
+  if (node.draining) return "migrate";
   return "untainted";
 }
 
@@ -200,7 +205,8 @@ function reconcileGroup(input: GroupInput): void {
   const reconnected = new Set<string>();
   const replacedLive = new Set<string>();
   for (const a of input.allocs) {
-    if (bucketOf(a, input.nodes.get(a.nodeId), tg, now) === "reconnecting") reconnected.add(a.id);
+    if (bucketOf(a, input.nodes.get(a.nodeId), tg, now, batch) === "reconnecting")
+      reconnected.add(a.id);
     if (a.previousAllocation && a.desiredStatus === "run" && a.clientStatus !== "complete") {
       replacedLive.add(a.previousAllocation);
     }
@@ -208,7 +214,7 @@ function reconcileGroup(input: GroupInput): void {
 
   for (const a of input.allocs) {
     const node = input.nodes.get(a.nodeId);
-    const bucket = bucketOf(a, node, tg, now);
+    const bucket = bucketOf(a, node, tg, now, batch);
     if (keepReplacement && reconnected.has(a.id) && replacedLive.has(a.id)) {
       out.stop.push({ alloc: a, reason: REASONS.replacementKept });
       desired.stop++;

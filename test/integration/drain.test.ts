@@ -9,7 +9,7 @@ import { main } from "../../src/cli/main.js";
 import { createLogger } from "../../src/common/log.js";
 import { type Controllers, startControllers } from "../../src/controllers/run.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
-import { allocationsOf, type Obj, runningOf } from "../support/allocations.js";
+import { allocationsOf, type Obj, runningOf, setClientStatus } from "../support/allocations.js";
 import { createNamespace, eventually, kubectl, kubectlOk } from "../support/kubectl.js";
 import { registerNode } from "../support/nodes.js";
 import { type SimulatedAgent, simulateAgent } from "../support/simulated-agent.js";
@@ -321,6 +321,103 @@ describe("node drain and eligibility", () => {
     expect(order).toBe("ok");
     const sys = await runningOf(kubeconfig, ns, "agentd");
     expect(sys.some((a) => a.spec.nodeName === target)).toBe(false);
+  }, 150_000);
+
+  it("lets batch allocations run until the deadline, then moves them; finished ones are not replaced", async () => {
+    // The earlier test's jobs go first (when it ran), so only batch work is drained.
+    await kubectlOk(kubeconfig, [
+      "delete",
+      "nomadjob",
+      "late",
+      "agentd",
+      "-n",
+      ns,
+      "--ignore-not-found",
+      "--timeout=60s",
+    ]);
+    for (const name of names) await caravan("node", "eligibility", "-enable", name);
+    await eventually(async () => {
+      for (const name of names)
+        if ((await node(name)).status?.schedulingEligibility !== "eligible") return undefined;
+      return true;
+    }, "every node eligible again");
+    const batch = (name: string) =>
+      kubectlOk(
+        kubeconfig,
+        ["apply", "-f", "-"],
+        stringify({
+          apiVersion: "caravan.dev/v1alpha1",
+          kind: "NomadJob",
+          metadata: { name, namespace: ns },
+          spec: {
+            type: "batch",
+            datacenters: [dc],
+            groups: [
+              {
+                name,
+                count: 1,
+                tasks: [
+                  {
+                    name: "t",
+                    driver: "docker",
+                    config: { image: `${name}:1` },
+                    resources: { cpu: 50, memory: 32 },
+                  },
+                ],
+              },
+            ],
+          },
+        }),
+      );
+    const runningOn = async (job: string) =>
+      eventually(async () => {
+        const l = await runningOf(kubeconfig, ns, job);
+        return l.length === 1 && l[0]?.status?.clientStatus === "running" ? l[0] : undefined;
+      }, `the ${job} allocation running`);
+
+    // Runs past the deadline: left alone until then, moved at it.
+    await batch("crunch");
+    const first = await runningOn("crunch");
+    const target = first.spec.nodeName as string;
+    const started = Date.now();
+    expect((await caravan("node", "drain", "-enable", "-deadline", "6s", target)).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 3_000));
+    const early = await allocationsOf(kubeconfig, ns, "crunch");
+    expect(early.map((a) => [a.metadata.name, a.spec.desiredStatus])).toEqual([
+      [first.metadata.name, "run"],
+    ]);
+    await eventually(
+      async () =>
+        (await node(target)).status?.lastDrain?.status === "complete" ? true : undefined,
+      "the drain to complete at its deadline",
+      60_000,
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(5_500);
+    const moved = await runningOn("crunch");
+    expect(moved.spec.nodeName).not.toBe(target);
+    expect(moved.spec.previousAllocation).toBe(first.metadata.name);
+
+    // Finishes before the deadline: the drain completes then, with no replacement.
+    await kubectlOk(kubeconfig, ["delete", "nomadjob", "crunch", "-n", ns, "--timeout=60s"]);
+    for (const name of names) await caravan("node", "eligibility", "-enable", name);
+    await batch("short");
+    const work = await runningOn("short");
+    const node2 = work.spec.nodeName as string;
+    expect((await caravan("node", "drain", "-enable", "-deadline", "5m", node2)).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect((await allocationsOf(kubeconfig, ns, "short")).map((a) => a.spec.desiredStatus)).toEqual(
+      ["run"],
+    );
+    await setClientStatus(kubeconfig, ns, work.metadata.name, "complete");
+    await eventually(
+      async () => ((await node(node2)).status?.lastDrain?.status === "complete" ? true : undefined),
+      "the drain to complete once the batch work is done",
+      30_000,
+    );
+    const after = await allocationsOf(kubeconfig, ns, "short");
+    expect(after.map((a) => [a.metadata.name, a.status?.clientStatus])).toEqual([
+      [work.metadata.name, "complete"],
+    ]);
   }, 150_000);
 
   it("sets and clears eligibility with caravan node eligibility", async () => {

@@ -2,8 +2,10 @@
 // a drain (the node becomes ineligible, its jobs are evaluated so the
 // scheduler migrates their allocations, migrate.max_parallel at a time); a
 // replacement's health is judged with its group's migrate block, and each
-// healthy replacement lets the next batch go; past the deadline everything
-// left moves at once; when nothing is left the drain completes and the node
+// healthy replacement lets the next batch go; batch job allocations keep
+// running (the scheduler leaves them be) and only move if the deadline comes
+// first; past the deadline everything left moves at once; when nothing is
+// left (finished batch work counts as gone) the drain completes and the node
 // stays ineligible. spec.eligibility is mirrored in status.schedulingEligibility.
 import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
