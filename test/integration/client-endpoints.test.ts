@@ -123,8 +123,9 @@ describe("client endpoints on the node agent, through the API server", () => {
       "the management token to be usable",
     );
   });
+  let agentRunning = true;
   afterAll(async () => {
-    await agent?.stop(true);
+    if (agentRunning) await agent?.stop(true);
     await api?.close();
     await controllers?.stop();
   });
@@ -344,5 +345,18 @@ describe("client endpoints on the node agent, through the API server", () => {
       );
       expect(traversal.status).toBe(400);
     }
+  });
+
+  it("answers 502, naming the node, when the node's agent cannot be reached", async () => {
+    await agent.stop(true);
+    agentRunning = false;
+    const r = await call(
+      "GET",
+      `/v1/client/allocation/${alloc}/stats`,
+      undefined,
+      managementSecret,
+    );
+    expect(r.status).toBe(502);
+    expect(r.text).toContain(`no path to node "${nodeName}"`);
   });
 });
