@@ -3,35 +3,28 @@
 // after downtime only the latest missed launch runs (no burst); with
 // prohibit_overlap a launch is skipped while a child still runs. Pure: the
 // job, its last launch, its children and the clock go in.
-import { Cron } from "croner";
 import type { NomadJobSpec, PeriodicConfig } from "../../crds/job/index.js";
+import { parseCron } from "./cron.js";
 
 export function cronsOf(p: PeriodicConfig): string[] {
   return [...(p.crons ?? []), ...(p.cron ? [p.cron] : [])];
-}
-
-/** Nomad's cron reads 7 fields as ending in a year, which croner has not: it is dropped. */
-function croner(expr: string, timeZone: string): Cron {
-  const fields = expr.trim().split(/\s+/);
-  const text = fields.length === 7 ? fields.slice(0, 6).join(" ") : expr;
-  return new Cron(text, { timezone: timeZone, paused: true, legacyMode: true });
 }
 
 /** The first launch strictly after `after` (ms), or undefined when no expression has one. */
 export function nextLaunch(p: PeriodicConfig, after: number): number | undefined {
   let best: number | undefined;
   for (const expr of cronsOf(p)) {
-    const next = croner(expr, p.timeZone ?? "UTC").nextRun(new Date(after));
-    if (next && (best === undefined || next.getTime() < best)) best = next.getTime();
+    const next = parseCron(expr, p.timeZone ?? "UTC").next(after);
+    if (next !== undefined && (best === undefined || next < best)) best = next;
   }
   return best;
 }
 
-/** A cron expression croner cannot read, with why; undefined when all are fine. */
+/** A cron expression that cannot be read, with why; undefined when all are fine. */
 export function scheduleError(p: PeriodicConfig): string | undefined {
   for (const expr of cronsOf(p)) {
     try {
-      croner(expr, p.timeZone ?? "UTC");
+      parseCron(expr, p.timeZone ?? "UTC");
     } catch (err) {
       return `periodic.crons: "${expr}": ${(err as Error).message}`;
     }

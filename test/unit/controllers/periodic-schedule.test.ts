@@ -20,9 +20,12 @@ describe("periodic schedule", () => {
     expect(nextLaunch({ crons: ["0 12 * * *", "30 6 * * *"] }, t("2026-01-01T00:00:00Z"))).toBe(
       t("2026-01-01T06:30:00Z"),
     );
-    // Seven fields end in a year (Nomad's cronexpr); it is dropped.
+    // Seven fields start with seconds and end in a year (Nomad's cronexpr).
     expect(nextLaunch({ cron: "0 0 5 * * * 2026" }, t("2026-01-01T00:00:00Z"))).toBe(
       t("2026-01-01T05:00:00Z"),
+    );
+    expect(nextLaunch({ cron: "0 0 5 * * * 2027" }, t("2026-01-01T00:00:00Z"))).toBe(
+      t("2027-01-01T05:00:00Z"),
     );
   });
 
