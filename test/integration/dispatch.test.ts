@@ -174,4 +174,27 @@ describe("caravan job dispatch", () => {
     expect(/Dispatched Job ID = (\S+)/.exec(second.out)?.[1]).toBe(id);
     expect(await children(ns)).toHaveLength(2);
   });
+
+  it("keeps the children running when the parent is purged, as Nomad does", async () => {
+    const before = await children(ns);
+    expect(before).toHaveLength(2);
+    // Nothing Kubernetes' garbage collector would delete them through.
+    for (const c of before) expect(c.metadata.ownerReferences).toBeUndefined();
+    // Purged (deleted), as `nomad job stop -purge` and `kubectl delete` do.
+    await kubectlOk(kubeconfig, ["delete", "nomadjob", "render", "-n", ns, "--timeout=60s"]);
+    // Kubernetes' garbage collector (not run here) acts within seconds of
+    // that; the children must not depend on it.
+    const after = await children(ns);
+    expect(after.map((c) => c.metadata.name).sort()).toEqual(
+      before.map((c) => c.metadata.name).sort(),
+    );
+    for (const c of after) {
+      expect(c.spec.stop).not.toBe(true);
+      const allocs = await eventually(async () => {
+        const a = await allocationsOf(kubeconfig, ns, c.metadata.name);
+        return a.length === 1 ? a : undefined;
+      }, `${c.metadata.name}'s allocation`);
+      expect(allocs[0]?.spec.desiredStatus).toBe("run");
+    }
+  });
 });

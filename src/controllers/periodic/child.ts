@@ -1,8 +1,10 @@
 // The child jobs periodic and parameterized parents launch, as Nomad derives
 // them: the parent's spec without its periodic/parameterized block, ID
 // "<parent>/periodic-<unix>" or "<parent>/dispatch-<unix>-<id>", parentId set,
-// named "<parent>-periodic-<unix>" / "<parent>-dispatch-<unix>-<id>" and
-// owned by the parent. Pure.
+// named "<parent>-periodic-<unix>" / "<parent>-dispatch-<unix>-<id>",
+// labelled with the parent's name. Children are jobs of their own, as in
+// Nomad: stopping or purging the parent leaves them running, so they carry no
+// ownerReference the garbage collector would delete them through. Pure.
 import type { NomadJobSpec } from "../../crds/job/index.js";
 import type { NomadJob } from "../../crds/objects.js";
 
@@ -26,19 +28,6 @@ export function childJob(
       name: `${parent.metadata.name.slice(0, 200)}-${suffix}`,
       namespace: parent.metadata.namespace ?? "default",
       labels: { [parentLabel]: parent.metadata.name },
-      ...(parent.metadata.uid
-        ? {
-            ownerReferences: [
-              {
-                apiVersion: "caravan.dev/v1alpha1",
-                kind: "NomadJob",
-                name: parent.metadata.name,
-                uid: parent.metadata.uid,
-                blockOwnerDeletion: false,
-              },
-            ],
-          }
-        : {}),
     },
     spec: { ...spec, id, name: id, parentId: jobId(parent), ...changes },
   };

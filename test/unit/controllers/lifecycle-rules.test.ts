@@ -38,8 +38,9 @@ describe("dispatch", () => {
     expect(r.child.metadata).toMatchObject({
       name: `render-dispatch-${now / 1000}-abcdef01`,
       labels: { "caravan.dev/parent": "render" },
-      ownerReferences: [{ kind: "NomadJob", name: "render", uid: "u1" }],
     });
+    // Not owned: deleting the parent leaves its children, as Nomad does.
+    expect(r.child.metadata.ownerReferences).toBeUndefined();
     expect(r.child.spec).toMatchObject({
       id: `render/dispatch-${now / 1000}-abcdef01`,
       parentId: "render",
