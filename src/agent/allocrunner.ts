@@ -127,6 +127,7 @@ export class AllocRunner {
     this.stopping = true;
     this.description = reason;
     // Poststop tasks are not stopped: they are yet to run.
+    this.checks?.stop();
     for (const task of this.group?.tasks ?? [])
       if (task.lifecycle?.hook !== "poststop") this.tasks.get(task.name)?.stop();
     this.report();
