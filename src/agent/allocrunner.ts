@@ -106,6 +106,7 @@ export class AllocRunner {
             allocStopping: () => this.stopping,
             started: () => {
               this.clientStatus = "running";
+              this.checks?.taskStarted(task.name);
             },
           },
           task,
@@ -173,9 +174,10 @@ export class AllocRunner {
     for (const task of group.tasks) this.event(task.name, "Received", "Task received by client");
     if (!this.stopping) {
       const node = this.deps.node();
-      this.checks = allocationChecks(this.alloc, group, node, this.deps.region, () =>
-        this.report(),
-      );
+      this.checks = allocationChecks(this.alloc, group, node, this.deps.region, {
+        changed: () => this.report(),
+        restart: (task, reason) => this.tasks.get(task)?.restartUnhealthy(reason),
+      });
       this.checks.start();
     }
     this.report();

@@ -57,6 +57,8 @@ export class TaskRunner {
   private stopped = false;
   /** Why a restart was asked for (a template change, a user): the exit is not a failure and costs no attempt. */
   private restartRequested: string | undefined;
+  /** A check_restart killed the task: its exit is a failure, whatever its code. */
+  private unhealthy = false;
   /** What ends a wait (restart delay, blocked templates) when the task is told to stop. */
   private readonly interrupters = new Set<() => void>();
 
@@ -83,6 +85,19 @@ export class TaskRunner {
       restartReason: "User requested restart",
     });
     this.restartRequested = "User requested restart";
+    this.kill(handle);
+    return true;
+  }
+
+  /**
+   * A check_restart: the task is killed and its exit counts as a failure, so
+   * the restart policy decides (attempts, delay, mode), as in Nomad.
+   */
+  restartUnhealthy(reason: string): boolean {
+    const handle = this.handle;
+    if (!handle || this.stopped || this.ctx.allocStopping()) return false;
+    this.ctx.event("Restart Signaled", reason, { restartReason: reason });
+    this.unhealthy = true;
     this.kill(handle);
     return true;
   }
@@ -356,7 +371,8 @@ export class TaskRunner {
           );
         ctx.deps.state.setTask(key, task.name, undefined);
       }
-      const succeeded = result.exitCode === 0 && !result.error;
+      const succeeded = result.exitCode === 0 && !result.error && !this.unhealthy;
+      this.unhealthy = false;
       const stopped = told();
       const requested = stopped ? undefined : this.restartRequested;
       this.restartRequested = undefined;

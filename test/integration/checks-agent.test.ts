@@ -94,7 +94,7 @@ describe("service checks with the node agent", () => {
     agent = await startTestAgent(kc, log, { name: nodeName, datacenter: dc });
   });
   afterAll(async () => {
-    await kubectl(kubeconfig, ["delete", "nomadjob", "web", "-n", ns, "--timeout=30s"]);
+    await kubectl(kubeconfig, ["delete", "nomadjob", "web", "flaky", "-n", ns, "--timeout=30s"]);
     await agent?.stop();
     await controllers?.stop();
   });
@@ -143,4 +143,74 @@ describe("service checks with the node agent", () => {
     expect(v1?.status?.checks?.[0]?.status).toBe("failure");
     expect(v1?.status?.checks?.[0]?.output).toContain("ECONNREFUSED");
   }, 180_000);
+
+  it("check_restart restarts a task whose check keeps failing, through its restart policy", async () => {
+    await kubectlOk(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      stringify({
+        apiVersion: "caravan.dev/v1alpha1",
+        kind: "NomadJob",
+        metadata: { name: "flaky", namespace: ns },
+        spec: {
+          type: "service",
+          datacenters: [dc],
+          groups: [
+            {
+              name: "flaky",
+              count: 1,
+              networks: [{ ports: [{ label: "http" }] }],
+              // One restart allowed: the second unhealthy spell fails the task.
+              restart: { attempts: 1, interval: "10m", delay: "1s", mode: "fail" },
+              reschedule: { attempts: 0, unlimited: false },
+              tasks: [
+                {
+                  name: "srv",
+                  driver: "raw_exec",
+                  // Runs, but serves nothing: its check never passes.
+                  config: { command: "/bin/sleep", args: ["3600"] },
+                  resources: { cpu: 100, memory: 32 },
+                  services: [
+                    {
+                      name: "flaky",
+                      provider: "nomad",
+                      port: "http",
+                      checks: [
+                        {
+                          name: "alive",
+                          type: "tcp",
+                          interval: "1s",
+                          timeout: "1s",
+                          checkRestart: { limit: 2, grace: "1s" },
+                        },
+                      ],
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    const failed = await eventually(
+      async () => {
+        const [a] = await runningOf(kubeconfig, ns, "flaky");
+        return a?.status?.clientStatus === "failed" ? a : undefined;
+      },
+      "the allocation to fail once its one restart is spent",
+      60_000,
+    );
+    const state = failed.status.taskStates.srv;
+    expect(state.restarts).toBe(1);
+    expect(state.failed).toBe(true);
+    const events = (state.events as Obj[]).map((e) => [e.type, e.restartReason ?? ""]);
+    expect(events).toContainEqual(["Restart Signaled", 'healthcheck: check "alive" unhealthy']);
+    expect(events.at(-1)?.[0]).toBe("Not Restarting");
+    expect(failed.status.checks[0]).toMatchObject({
+      check: "alive",
+      task: "srv",
+      status: "failure",
+    });
+  }, 120_000);
 });

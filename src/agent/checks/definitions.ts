@@ -3,7 +3,7 @@
 // (Consul runs the others, and there is no Consul here), each with the
 // address it targets. Pure: the allocation, its group and the node go in.
 import type { AllocationCheckStatus } from "../../crds/allocation.js";
-import type { ServiceBase, ServiceCheck, TaskGroup } from "../../crds/job/index.js";
+import type { CheckRestart, ServiceBase, ServiceCheck, TaskGroup } from "../../crds/job/index.js";
 import type { NomadAllocation, NomadNode } from "../../crds/objects.js";
 import { durationMs } from "../restart.js";
 
@@ -29,6 +29,8 @@ export interface CheckDefinition {
   successBeforePassing: number;
   /** Consecutive failures before the check turns to failure from success. */
   failuresBeforeCritical: number;
+  /** check_restart: the task restarted once the check has not passed `limit` runs in a row. */
+  restart?: { task: string; limit: number; graceMs: number };
 }
 
 /** The check ID Nomad's API and `nomad alloc checks` key results by. */
@@ -75,6 +77,7 @@ export function nomadChecks(
         tlsSkipVerify: c.tlsSkipVerify ?? false,
         successBeforePassing: c.successBeforePassing ?? 0,
         failuresBeforeCritical: c.failuresBeforeCritical ?? 0,
+        ...restartOf(service.checkRestart, c.checkRestart, task ?? c.task),
       });
     }
   };
@@ -121,4 +124,20 @@ function checkAddress(
   if (!port) return { ok: false, error: `invalid port "${label}": port label not found` };
   const host = port.hostIP || shared?.networks?.[0]?.ip || nodeIp;
   return { ok: true, host, port: port.value };
+}
+
+/**
+ * A check's check_restart, the service's merged under the check's own as
+ * Nomad merges them; none without a limit or a task to restart (a group
+ * service's check names its task).
+ */
+function restartOf(
+  service: CheckRestart | undefined,
+  check: CheckRestart | undefined,
+  task: string | undefined,
+): { restart?: NonNullable<CheckDefinition["restart"]> } {
+  const limit = check?.limit || service?.limit || 0;
+  if (limit <= 0 || !task) return {};
+  const grace = check?.grace ?? service?.grace;
+  return { restart: { task, limit, graceMs: durationMs(grace, 1_000) } };
 }

@@ -4,7 +4,7 @@ import type { TaskGroup } from "../../crds/job/index.js";
 import type { NomadAllocation, NomadNode } from "../../crds/objects.js";
 import { interpolate, taskEnvironment } from "../taskenv.js";
 import { nomadChecks } from "./definitions.js";
-import { CheckRunner } from "./runner.js";
+import { type CheckHooks, CheckRunner } from "./runner.js";
 
 export { CheckRunner } from "./runner.js";
 
@@ -13,7 +13,7 @@ export function allocationChecks(
   group: TaskGroup,
   node: NomadNode | undefined,
   region: string,
-  changed: () => void,
+  hooks: CheckHooks,
 ): CheckRunner {
   // Services interpolate like tasks do (NOMAD_* of the allocation and its ports).
   const env = taskEnvironment({
@@ -32,6 +32,6 @@ export function allocationChecks(
   });
   return new CheckRunner(
     nomadChecks(alloc, group, node, (text) => interpolate(text, env, node)),
-    changed,
+    hooks,
   );
 }

@@ -2,7 +2,9 @@
 // client checks hook does: every check starts "pending", runs first after
 // half its interval, then every interval, until the allocation stops. The
 // allocation's status hears of a check only when its status changes, so a
-// steady check costs no API writes.
+// steady check costs no API writes. A check with check_restart restarts its
+// task once it has not passed `limit` runs in a row, counted from `grace`
+// after the task (re)started, as Nomad's check watcher does.
 import type { AllocationCheckStatus } from "../../crds/allocation.js";
 import type { CheckDefinition } from "./definitions.js";
 import { type ProbeResult, probe } from "./probe.js";
@@ -13,6 +15,15 @@ interface Tracked {
   successes: number;
   failures: number;
   timer?: NodeJS.Timeout;
+  /** check_restart state: counting only while the task runs, past its grace. */
+  watch?: { graceUntil: number; unhealthySince?: number };
+}
+
+export interface CheckHooks {
+  /** A check's status changed. */
+  changed: () => void;
+  /** check_restart: restart the task (a failure, through its restart policy). */
+  restart?: (task: string, reason: string) => void;
 }
 
 export class CheckRunner {
@@ -21,8 +32,7 @@ export class CheckRunner {
 
   constructor(
     defs: readonly CheckDefinition[],
-    /** Called when a check's status changes. */
-    private readonly changed: () => void,
+    private readonly hooks: CheckHooks,
     private readonly run: (def: CheckDefinition) => Promise<ProbeResult> = probe,
     private readonly now: () => number = Date.now,
   ) {
@@ -52,6 +62,13 @@ export class CheckRunner {
     for (const c of this.checks) this.schedule(c, c.def.intervalMs / 2);
   }
 
+  /** The task (re)started: its checks' check_restart counts again after their grace. */
+  taskStarted(task: string): void {
+    const at = this.now();
+    for (const c of this.checks)
+      if (c.def.restart?.task === task) c.watch = { graceUntil: at + c.def.restart.graceMs };
+  }
+
   stop(): void {
     this.stopped = true;
     for (const c of this.checks) clearTimeout(c.timer);
@@ -70,6 +87,7 @@ export class CheckRunner {
         .then((r) => {
           if (this.stopped) return;
           this.record(c, r);
+          this.watchRestart(c);
           this.schedule(c, c.def.intervalMs);
         });
     }, delayMs);
@@ -101,6 +119,27 @@ export class CheckRunner {
       output: r.output,
       timestamp: next === prev ? c.result.timestamp : new Date(this.now()).toISOString(),
     };
-    this.changed();
+    this.hooks.changed();
+  }
+
+  private watchRestart(c: Tracked): void {
+    const policy = c.def.restart;
+    const watch = c.watch;
+    if (!policy || !watch) return;
+    if (c.result.status === "success") {
+      watch.unhealthySince = undefined;
+      return;
+    }
+    const at = this.now();
+    if (at < watch.graceUntil) return;
+    watch.unhealthySince ??= at;
+    // Runs come every interval: `limit` failing runs span limit - 1 intervals.
+    if (at - watch.unhealthySince < c.def.intervalMs * (policy.limit - 1)) return;
+    // Not watched again until the task has started again.
+    c.watch = undefined;
+    this.hooks.restart?.(
+      policy.task,
+      `healthcheck: check ${JSON.stringify(c.def.check)} unhealthy`,
+    );
   }
 }

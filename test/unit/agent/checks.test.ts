@@ -194,8 +194,10 @@ describe("a check's status", () => {
           ...over,
         },
       ],
-      () => {
-        changes++;
+      {
+        changed: () => {
+          changes++;
+        },
       },
       async () => {
         const status = results.shift() ?? "success";
@@ -233,5 +235,57 @@ describe("a check's status", () => {
     // failure afterwards is not yet critical.
     expect([...new Set(seen)]).toEqual(["pending", "failure", "success"]);
     expect(r.results()[0]?.status).toBe("success");
+  });
+
+  it("check_restart: restarts the task after `limit` failing runs past the grace, once per start", async () => {
+    const restarts: Array<{ task: string; reason: string; at: number }> = [];
+    const def: CheckDefinition = {
+      id: "c",
+      check: "alive",
+      service: "s",
+      task: "t",
+      mode: "healthiness",
+      type: "tcp",
+      address: { ok: true, host: "127.0.0.1", port: 1 },
+      intervalMs: 20,
+      timeoutMs: 20,
+      protocol: "http",
+      path: "/",
+      method: "GET",
+      headers: {},
+      tlsSkipVerify: false,
+      successBeforePassing: 0,
+      failuresBeforeCritical: 0,
+      restart: { task: "t", limit: 3, graceMs: 100 },
+    };
+    let runs = 0;
+    const r = new CheckRunner(
+      [def],
+      {
+        changed: () => undefined,
+        restart: (task, reason) => restarts.push({ task, reason, at: Date.now() }),
+      },
+      async () => {
+        runs++;
+        return { status: "failure", output: "refused" };
+      },
+    );
+    r.start();
+    await new Promise((res) => setTimeout(res, 150));
+    // Not watched before the task started.
+    expect(restarts).toEqual([]);
+    const started = Date.now();
+    r.taskStarted("t");
+    await new Promise((res) => setTimeout(res, 400));
+    expect(restarts.map(({ task, reason }) => [task, reason])).toEqual([
+      ["t", 'healthcheck: check "alive" unhealthy'],
+    ]);
+    // Grace (100 ms), then three failing runs 20 ms apart.
+    expect(restarts[0]?.at).toBeGreaterThanOrEqual(started + 140);
+    r.taskStarted("t");
+    await new Promise((res) => setTimeout(res, 400));
+    r.stop();
+    expect(restarts).toHaveLength(2);
+    expect(runs).toBeGreaterThan(20);
   });
 });
