@@ -34,7 +34,7 @@ export async function requestJson<T>(kc: KubeConfig, req: RequestOptions): Promi
   for (const [k, v] of Object.entries(req.query ?? {})) {
     if (v !== undefined) url.searchParams.set(k, String(v));
   }
-  const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
+  const payload = req.body === undefined ? undefined : toJson(req.body);
   const headers: Record<string, string> = { Accept: "application/json" };
   if (payload !== undefined) {
     headers["Content-Type"] = req.contentType ?? "application/json";
@@ -82,4 +82,17 @@ export function getJson<T>(kc: KubeConfig, path: string, query: Query = {}): Pro
 /** RFC 3339 with microseconds: the MicroTime format Leases and Events use. */
 export function microTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+}
+
+/**
+ * JSON as Go's encoder writes it: "<", ">" and "&" escaped. The API server
+ * re-encodes an object that way when it applies a patch, so embedded raw JSON
+ * (a ControllerRevision's data) sent any other way would seem changed by a
+ * patch of its metadata, and be refused as immutable.
+ */
+function toJson(body: unknown): string {
+  return JSON.stringify(body).replace(
+    /[<>&]/g,
+    (c) => `\\u00${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
 }

@@ -1,15 +1,16 @@
 // Writing through src/kube on a real API server: server-side apply of objects
-// and of status (the user's spec untouched), and Events that `kubectl
-// describe` shows, with repeats counted in one Event.
+// and of status (the user's spec untouched), Events that `kubectl describe`
+// shows, with repeats counted in one Event, and patches of objects holding
+// raw JSON.
 import { describe, expect, inject, it } from "vitest";
 import { parse } from "yaml";
 import { createLogger } from "../../src/common/log.js";
 import { setCondition } from "../../src/crds/conditions.js";
-import { applyObject, applyStatus } from "../../src/kube/apply.js";
+import { applyObject, applyStatus, createObject, mergePatch } from "../../src/kube/apply.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
 import { EventRecorder } from "../../src/kube/events.js";
-import { caravanResource } from "../../src/kube/resources.js";
-import { kubectlOk } from "../support/kubectl.js";
+import { caravanResource, controllerRevisionResource } from "../../src/kube/resources.js";
+import { createNamespace, kubectlOk } from "../support/kubectl.js";
 
 const kubeconfig = inject("kubeconfig");
 const kc = loadKubeConfig(kubeconfig);
@@ -71,5 +72,26 @@ describe("writes through src/kube", () => {
     const described = await kubectlOk(kubeconfig, ["describe", "nomadnodepool", name]);
     expect(described).toMatch(/Warning\s+NoNodes\s+.*no ready nodes in this pool/);
     expect(described).toMatch(/Normal\s+NodeJoined\s+.*node n1 joined/);
+  });
+
+  it("patches the metadata of a ControllerRevision whose data holds <, > and &", async () => {
+    // A job version: shell commands are full of these characters.
+    const ns = await createNamespace(kubeconfig, "writes");
+    const data = { spec: { args: ["-c", "test -f x && echo <ok> => done"] } };
+    const created = await createObject(kc, controllerRevisionResource, {
+      apiVersion: "apps/v1",
+      kind: "ControllerRevision",
+      metadata: { name: "job-v0", namespace: ns },
+      revision: 0,
+      data,
+    } as never);
+    await mergePatch(kc, controllerRevisionResource, created, {
+      metadata: { annotations: { "caravan.dev/stable": "true" } },
+    });
+    const back = JSON.parse(
+      await kubectlOk(kubeconfig, ["get", "controllerrevision", "job-v0", "-n", ns, "-o", "json"]),
+    );
+    expect(back.metadata.annotations["caravan.dev/stable"]).toBe("true");
+    expect(back.data).toEqual(data);
   });
 });
