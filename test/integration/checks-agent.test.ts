@@ -6,12 +6,16 @@
 // deployment fails at the healthy deadline.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { stringify } from "yaml";
+import { type RunningApi, startApi } from "../../src/api/index.js";
 import { createLogger } from "../../src/common/log.js";
+import { defaultAgentConfig } from "../../src/config/agent-config.js";
 import { type Controllers, startControllers } from "../../src/controllers/run.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
+import { createControllerMetrics } from "../../src/metrics/registry.js";
 import { type Obj, runningOf } from "../support/allocations.js";
 import { createNamespace, eventually, kubectl, kubectlOk } from "../support/kubectl.js";
 import { startTestAgent, type TestAgent } from "./agent-harness.js";
+import { apiClient } from "./api-client.js";
 
 const kubeconfig = inject("kubeconfig");
 const kc = loadKubeConfig(kubeconfig);
@@ -86,14 +90,21 @@ describe("service checks with the node agent", () => {
   let ns: string;
   let controllers: Controllers;
   let agent: TestAgent;
+  let api: RunningApi;
 
   beforeAll(async () => {
     ns = await createNamespace(kubeconfig, "checks-agent");
     controllers = await startControllers(kc, log, { namespace: ns });
     agent = await startTestAgent(kc, log, { name: nodeName, datacenter: dc });
+    api = await startApi(kc, { ...defaultAgentConfig(), ports: { http: 0 } }, log, {
+      registry: createControllerMetrics().registry,
+      secretNamespace: ns,
+      namespace: ns,
+    });
   });
   afterAll(async () => {
     await kubectl(kubeconfig, ["delete", "nomadjob", "web", "flaky", "-n", ns, "--timeout=30s"]);
+    await api?.close();
     await agent?.stop();
     await controllers?.stop();
   });
@@ -119,6 +130,23 @@ describe("service checks with the node agent", () => {
         status: "success",
         statusCode: 200,
         output: "nomad: http ok",
+      }),
+    ]);
+    // What `nomad alloc checks` reads.
+    const viaApi = await apiClient(api.url)(
+      "GET",
+      `/v1/client/allocation/${first?.metadata.name}/checks?namespace=${ns}`,
+    );
+    expect(viaApi.status).toBe(200);
+    expect(Object.values(viaApi.json)).toEqual([
+      expect.objectContaining({
+        Check: "alive",
+        Group: "web.web[0]",
+        Service: "web",
+        Mode: "healthiness",
+        Status: "success",
+        StatusCode: 200,
+        Output: "nomad: http ok",
       }),
     ]);
 

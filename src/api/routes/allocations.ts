@@ -1,9 +1,11 @@
 // /v1/allocations, /v1/allocation/:id, /v1/evaluations, /v1/evaluation/:id,
 // /v1/deployments, /v1/deployment/:id: reads from the informer caches.
 // /v1/client/allocation/:alloc/{restart,signal,stats}: forwarded to the node
-// agent running the allocation (forward.ts).
+// agent running the allocation (forward.ts). /v1/client/allocation/:alloc/checks:
+// the service check results the agent reported in the allocation's status.
 import type { NomadAllocation } from "../../crds/objects.js";
 import { type AllocContext, allocOut, allocStub } from "../convert/alloc.js";
+import { checksOut } from "../convert/checks.js";
 import { deploymentOut } from "../convert/deployment.js";
 import { evalOut } from "../convert/eval.js";
 import { jobOut } from "../convert/job-out.js";
@@ -148,6 +150,13 @@ export function allocationRoutes(deps: RouteDeps): Route[] {
       acl: "ns:alloc-lifecycle",
       aclNamespace: namespaceOf(state.allocations.store, "alloc"),
       handle: onAgent("alloc-lifecycle"),
+    },
+    {
+      method: "GET",
+      path: "/v1/client/allocation/:alloc/checks",
+      acl: "ns:read-job",
+      aclNamespace: namespaceOf(state.allocations.store, "alloc"),
+      handle: (ctx) => ({ body: checksOut(mustFindAlloc(ctx, state, "read-job")) }),
     },
     {
       method: "GET",
