@@ -59,8 +59,12 @@ export function nomadChecks(
       if (c.type !== "http" && c.type !== "tcp") continue;
       const name = c.name ?? `service: ${JSON.stringify(serviceName)} check`;
       const onUpdate = c.onUpdate ?? service.onUpdate ?? "require_healthy";
+      // IDs key a list in the status: two checks alike still get two.
+      let id = checkId(serviceName, task, name);
+      for (let n = 2; out.some((d) => d.id === id); n++)
+        id = `${checkId(serviceName, task, name)}#${n}`;
       out.push({
-        id: checkId(serviceName, task, name),
+        id,
         check: name,
         service: serviceName,
         ...(task ? { task } : {}),

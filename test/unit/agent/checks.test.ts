@@ -83,6 +83,28 @@ describe("the checks an allocation runs", () => {
     ]);
   });
 
+  it("get distinct IDs, even two unnamed checks of one service", () => {
+    const twice = {
+      name: "g",
+      services: [
+        {
+          name: "s",
+          provider: "nomad",
+          port: "http",
+          checks: [
+            { type: "tcp", interval: "5s", timeout: "1s" },
+            { type: "http", path: "/", interval: "5s", timeout: "1s" },
+          ],
+        },
+      ],
+      tasks: [],
+    } as unknown as TaskGroup;
+    expect(nomadChecks(alloc, twice, node).map((d) => d.id)).toEqual([
+      'group/s/service: "s" check',
+      'group/s/service: "s" check#2',
+    ]);
+  });
+
   it("connect to the host port on the node's address, or the mapped port in alloc mode", () => {
     expect(defs.map((d) => d.address)).toEqual([
       { ok: true, host: "192.168.1.5", port: 23456 },
