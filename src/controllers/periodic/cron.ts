@@ -3,7 +3,8 @@
 // front, as croner would read them); seven are second, minute, hour, day of
 // month, month, day of week, year; fields past the seventh are ignored.
 // croner has no year field, so the year is a filter here: runs in years the
-// field excludes are skipped by jumping to the next year it allows. Pure.
+// field excludes are skipped by jumping to the next year it allows. "W"
+// (nearest weekday) is not supported: croner refuses it, and so does this. Pure.
 import { Cron } from "croner";
 
 export interface NomadCron {
@@ -25,6 +26,9 @@ export function parseCron(expr: string, timeZone: string): NomadCron {
     .map((f) => (f === "?" ? "*" : f));
   if (fields.length < 5) throw new Error("missing field(s)");
   const year = fields.length === 5 ? undefined : fields.pop();
+  // Day of week "5L" (the month's last Friday) is "5#L" to croner.
+  const dow = fields.length - 1;
+  fields[dow] = (fields[dow] ?? "").replace(/^([0-7])L$/i, "$1#L");
   const years = year === undefined ? undefined : yearList(year);
   return fromCroner(croner(fields.join(" "), timeZone), years, timeZone);
 }

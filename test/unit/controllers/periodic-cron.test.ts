@@ -46,6 +46,11 @@ describe("Nomad cron expressions", () => {
     );
   });
 
+  it("reads a day of week ending in L as the month's last such day", () => {
+    expect(next("0 0 * * 5L", "2026-01-01T00:00:00Z")).toBe("2026-01-30T00:00:00.000Z");
+    expect(next("0 0 0 ? * 1L 2027", "2026-01-01T00:00:00Z")).toBe("2027-01-25T00:00:00.000Z");
+  });
+
   it("keeps five fields and aliases as they were", () => {
     expect(next("*/15 * * * *", "2026-01-01T00:07:00Z")).toBe("2026-01-01T00:15:00.000Z");
     expect(next("@daily", "2026-01-01T10:00:00Z")).toBe("2026-01-02T00:00:00.000Z");
