@@ -1,8 +1,9 @@
 // Node drain and eligibility on a real API server with the controllers
 // running and a simulated agent: draining the node that runs a 4-allocation
 // service job moves its allocations to the other nodes migrate.max_parallel
-// at a time, then the drain completes and the node stays ineligible;
-// eligibility is set and cleared with `caravan node eligibility`.
+// at a time, then the drain completes and the node stays ineligible; batch
+// allocations run on until the deadline; eligibility is set and cleared with
+// `caravan node eligibility`.
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { stringify } from "yaml";
 import { main } from "../../src/cli/main.js";
