@@ -23,7 +23,7 @@ describe("writes through src/kube", () => {
     const created = await applyObject(kc, pools, {
       metadata: { name },
       spec: {
-        description: "batch nodes",
+        description: "batch nodes <cpu> && gpu",
         schedulerConfiguration: { schedulerAlgorithm: "spread" },
       },
     });
@@ -45,7 +45,7 @@ describe("writes through src/kube", () => {
         "--show-managed-fields",
       ]),
     );
-    expect(back.spec.description).toBe("batch nodes");
+    expect(back.spec.description).toBe("batch nodes <cpu> && gpu");
     expect(back.status.conditions[0]).toMatchObject({
       type: "Ready",
       status: "True",
