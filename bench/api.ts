@@ -3,10 +3,18 @@
 // load generator on loopback registers 1000 jobs through POST /v1/jobs, then
 // measures GET /v1/jobs (all 1000 stubs) and GET /v1/job/:id. One JSON line.
 //
+// Reads are generated as wrk does (raw keep-alive sockets, one reused read
+// buffer, parsing only the status line and framing): the load generator shares the two cores
+// with the server, and node:http's client spent more of them parsing and
+// collecting 64 KB chunks than the server spent answering (profiled with
+// --cpu-prof). listJobsUncompressedNodeClientPerSecond keeps the old client's
+// figure for comparison.
+//
 //   npm run bench:api [-- --jobs 1000 --seconds 10 --concurrency 32]
 
 import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -102,6 +110,130 @@ async function load(
   return { requests, errors, latencies, seconds: (performance.now() - started) / 1000 };
 }
 
+/**
+ * `concurrency` keep-alive sockets sending GETs back to back for `seconds`; the
+ * answer is read whole (every byte); only its status line and framing
+ * (Content-Length or chunks) are parsed.
+ */
+async function loadGets(
+  url: string,
+  concurrency: number,
+  seconds: number,
+  path: (i: number) => string,
+  gzip: boolean,
+): Promise<Run> {
+  const target = new URL(url);
+  const latencies: number[] = [];
+  let requests = 0;
+  let errors = 0;
+  let issued = 0;
+  const started = performance.now();
+  const end = started + seconds * 1000;
+  const accept = gzip ? "Accept-Encoding: gzip\r\n" : "";
+  const requestFor = (i: number) =>
+    Buffer.from(`GET ${path(i)} HTTP/1.1\r\nHost: ${target.host}\r\n${accept}\r\n`);
+  await Promise.all(
+    Array.from(
+      { length: concurrency },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          // Parse state: the head, then a Content-Length body or chunks.
+          let state: "head" | "body" | "size" | "data" | "crlf" | "last" = "head";
+          let head = "";
+          let line = "";
+          let left = 0;
+          let status = 0;
+          let t0 = 0;
+          const send = () => {
+            t0 = performance.now();
+            socket.write(requestFor(issued++));
+          };
+          /** One whole answer read: count it, then ask again or stop. */
+          const done = (): boolean => {
+            state = "head";
+            latencies.push(performance.now() - t0);
+            requests++;
+            if (status < 200 || status >= 300) errors++;
+            if (performance.now() < end) {
+              send();
+              return true;
+            }
+            socket.destroy();
+            resolve();
+            return false;
+          };
+          const socket = net.connect({
+            host: target.hostname,
+            port: Number(target.port),
+            onread: {
+              buffer: Buffer.allocUnsafe(1 << 20),
+              callback: (length: number, buf: Uint8Array): boolean => {
+                const data = buf as Buffer;
+                let at = 0;
+                while (at < length) {
+                  if (state === "head") {
+                    const before = head.length;
+                    head += data.toString("latin1", at, Math.min(length, at + 8192));
+                    const e = head.indexOf("\r\n\r\n");
+                    if (e < 0) return true;
+                    const headers = head.slice(0, e);
+                    at += e + 4 - before;
+                    head = "";
+                    status = Number(headers.slice(9, 12));
+                    if (/\r\ntransfer-encoding: *chunked/i.test(headers)) state = "size";
+                    else {
+                      const cl = /\r\ncontent-length: *(\d+)/i.exec(headers)?.[1];
+                      if (cl === undefined) {
+                        socket.destroy();
+                        reject(new Error(`no body framing in ${JSON.stringify(headers)}`));
+                        return false;
+                      }
+                      left = Number(cl);
+                      state = "body";
+                      if (left === 0 && !done()) return false;
+                    }
+                  } else if (state === "body" || state === "data") {
+                    const take = Math.min(left, length - at);
+                    left -= take;
+                    at += take;
+                    if (left > 0) continue;
+                    if (state === "data") {
+                      state = "crlf";
+                      left = 2;
+                    } else if (!done()) return false;
+                  } else if (state === "crlf" || state === "last") {
+                    const take = Math.min(left, length - at);
+                    left -= take;
+                    at += take;
+                    if (left > 0) continue;
+                    if (state === "crlf") state = "size";
+                    else if (!done()) return false;
+                  } else {
+                    const nl = data.indexOf(10, at);
+                    if (nl < 0 || nl >= length) {
+                      line += data.toString("latin1", at, length);
+                      return true;
+                    }
+                    line += data.toString("latin1", at, nl);
+                    at = nl + 1;
+                    const size = Number.parseInt(line.trim(), 16);
+                    line = "";
+                    left = size === 0 ? 2 : size;
+                    state = size === 0 ? "last" : "data";
+                  }
+                }
+                return true;
+              },
+            },
+          });
+          socket.on("connect", send);
+          socket.on("error", reject);
+        }),
+    ),
+  );
+  return { requests, errors, latencies, seconds: (performance.now() - started) / 1000 };
+}
+
 function p99(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return Math.round((s[Math.floor(s.length * 0.99)] ?? 0) * 100) / 100;
@@ -182,8 +314,9 @@ async function main(): Promise<void> {
       if (n >= jobs) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    const list = await load(url, concurrency, seconds, () => ({ method: "GET", path: "/v1/jobs" }));
-    const listPlain = await load(
+    const list = await loadGets(url, concurrency, seconds, () => "/v1/jobs", true);
+    const listPlain = await loadGets(url, concurrency, seconds, () => "/v1/jobs", false);
+    const listPlainNodeClient = await load(
       url,
       concurrency,
       seconds,
@@ -191,10 +324,13 @@ async function main(): Promise<void> {
       Number.POSITIVE_INFINITY,
       false,
     );
-    const read = await load(url, concurrency, seconds, (i) => ({
-      method: "GET",
-      path: `/v1/job/bench-${i % jobs}`,
-    }));
+    const read = await loadGets(
+      url,
+      concurrency,
+      seconds,
+      (i) => `/v1/job/bench-${i % jobs}`,
+      true,
+    );
     const rate = (r: Run) => Math.round(r.requests / r.seconds);
     console.log(
       JSON.stringify({
@@ -210,6 +346,8 @@ async function main(): Promise<void> {
         listJobsErrors: list.errors,
         listJobsUncompressedPerSecond: rate(listPlain),
         listJobsUncompressedP99Ms: p99(listPlain.latencies),
+        listJobsUncompressedErrors: listPlain.errors,
+        listJobsUncompressedNodeClientPerSecond: rate(listPlainNodeClient),
         readJobPerSecond: rate(read),
         readJobP99Ms: p99(read.latencies),
         readJobErrors: read.errors,

@@ -163,6 +163,7 @@ export async function serveApi(
     }
     res.writeHead(status, {
       "Content-Type": "text/plain; charset=utf-8",
+      "Content-Length": String(Buffer.byteLength(message)),
       ...commonHeaders,
       // The rest of an oversized body is not read: the connection cannot be reused.
       ...(status === 413 ? { Connection: "close" } : {}),
@@ -207,25 +208,28 @@ export function send(res: http.ServerResponse, reply: Reply, acceptEncoding = ""
   if (reply.index !== undefined) headers["X-Nomad-Index"] = String(Math.max(1, reply.index));
   if (reply.text !== undefined) {
     headers["Content-Type"] ??= "text/plain; charset=utf-8";
+    headers["Content-Length"] = String(Buffer.byteLength(reply.text));
     res.writeHead(reply.status ?? 200, headers).end(reply.text);
     return;
   }
   headers["Content-Type"] = "application/json";
   const gzip = acceptEncoding.includes("gzip");
+  let body: Buffer;
   if (reply.raw) {
     if (gzip && reply.raw.json.length >= gzipMinBytes) {
       headers["Content-Encoding"] = "gzip";
       headers.Vary = "Accept-Encoding";
-      res.writeHead(reply.status ?? 200, headers).end(reply.raw.gzipped());
-    } else res.writeHead(reply.status ?? 200, headers).end(reply.raw.json);
-    return;
+      body = reply.raw.gzipped();
+    } else body = reply.raw.json;
+  } else {
+    body = Buffer.from(JSON.stringify(reply.body ?? null));
+    if (gzip && body.length >= gzipMinBytes) {
+      headers["Content-Encoding"] = "gzip";
+      headers.Vary = "Accept-Encoding";
+      body = gzipSync(body, { level: 1 });
+    }
   }
-  const text = JSON.stringify(reply.body ?? null);
-  if (gzip && text.length >= gzipMinBytes) {
-    headers["Content-Encoding"] = "gzip";
-    headers.Vary = "Accept-Encoding";
-    res.writeHead(reply.status ?? 200, headers).end(gzipSync(text, { level: 1 }));
-    return;
-  }
-  res.writeHead(reply.status ?? 200, headers).end(text);
+  // A Buffer with its length: one write, no chunked framing for the client to parse.
+  headers["Content-Length"] = String(body.length);
+  res.writeHead(reply.status ?? 200, headers).end(body);
 }

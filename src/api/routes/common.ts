@@ -28,6 +28,26 @@ export function namespaceScope(ctx: Ctx, capability: string): (ns: string) => bo
   return (ns) => ns === only;
 }
 
+/** Sorted by ID, prefix-matched, filtered and paged: the items of the answer and the next token. */
+export function listPage<T, O>(
+  items: readonly T[],
+  id: (item: T) => string,
+  shape: (item: T) => O,
+  ctx: Ctx,
+  /** What a ?filter= expression sees of a shaped item (the item itself by default). */
+  filtered: (out: O) => unknown = (out) => out,
+): { page: { key: string; item: T; out: O }[]; nextToken?: string } {
+  const prefix = ctx.opts.prefix;
+  let keyed = items.map((item) => ({ key: id(item), item }));
+  if (prefix) keyed = keyed.filter((k) => k.key.startsWith(prefix));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  if (ctx.opts.reverse) keyed.reverse();
+  let shaped = keyed.map((k) => ({ key: k.key, item: k.item, out: shape(k.item) }));
+  const filter = ctx.opts.filter;
+  if (filter) shaped = shaped.filter((s) => filter(filtered(s.out)));
+  return paginate(shaped, (s) => s.key, ctx.opts);
+}
+
 /** Sorted by ID, prefix-matched, filtered and paged; X-Nomad-NextToken when more remain. */
 export function listReply<T>(
   items: readonly T[],
@@ -36,14 +56,7 @@ export function listReply<T>(
   ctx: Ctx,
   index: number,
 ): Reply {
-  const prefix = ctx.opts.prefix;
-  const chosen = prefix ? items.filter((i) => id(i).startsWith(prefix)) : [...items];
-  chosen.sort((a, b) => (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0));
-  if (ctx.opts.reverse) chosen.reverse();
-  let shaped = chosen.map((i) => ({ key: id(i), out: shape(i) }));
-  const filter = ctx.opts.filter;
-  if (filter) shaped = shaped.filter((s) => filter(s.out));
-  const { page, nextToken } = paginate(shaped, (s) => s.key, ctx.opts);
+  const { page, nextToken } = listPage(items, id, shape, ctx);
   return {
     body: page.map((s) => s.out),
     index,

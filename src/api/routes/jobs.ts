@@ -1,6 +1,7 @@
 // /v1/jobs and /v1/job/:id: list, register, parse, read, stop and purge,
 // and a job's allocations, evaluations, summary, versions and deployments.
 
+import type { Acl } from "../../acl/acl.js";
 import { isStable } from "../../controllers/jobs/versions.js";
 import type { NomadJobSpec } from "../../crds/job/index.js";
 import type { NomadJob } from "../../crds/objects.js";
@@ -14,24 +15,74 @@ import { jobID, jobNamespace, jobOut, jobStub, jobSummary } from "../convert/job
 import { badRequest, type Ctx, JsonPayload, notFound, type Reply, type Route } from "../http.js";
 import { byJob } from "../state.js";
 import { allocContext } from "./allocations.js";
-import { bodyObject, findJob, listReply, mustFindJob, namespaceScope } from "./common.js";
+import { bodyObject, findJob, listPage, mustFindJob, namespaceScope } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 import { type JobSubmission, jobsRef, submittedNamespace } from "./job-submit.js";
 import { apiFieldManager, seen } from "./writes.js";
+
+interface ListEntry {
+  index: number;
+  raw: JsonPayload;
+  next?: string;
+}
+
+/** A job's list stub, as an object (for filters) and serialized. */
+interface StubEntry {
+  out: Record<string, unknown>;
+  json: Buffer;
+  create: number;
+  specModify: number;
+}
+
+const anyToken = {};
+const open = Buffer.from("[");
+const comma = Buffer.from(",");
+const close = Buffer.from("]");
 
 export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
   const { state, kc } = deps;
   const { prepare, writeResult, key } = submission;
 
-  // GET /v1/jobs is the hot read: the serialized answer is kept per query
-  // until the jobs collection moves.
-  const listCache = new Map<string, { index: number; raw: JsonPayload; next?: string }>();
+  // GET /v1/jobs is the hot read. Its serialized answer (and gzip form) is
+  // kept per query and ACL scope until the jobs collection moves; when it
+  // moves, only the stubs of jobs that changed are serialized again.
+  const listCache = new WeakMap<Acl | typeof anyToken, Map<string, ListEntry>>();
+  const stubs = new WeakMap<NomadJob, StubEntry>();
+
+  function stubOf(job: NomadJob): StubEntry {
+    const idx = state.indexesOf(job);
+    const hit = stubs.get(job);
+    // The informer replaces a changed job's object; the indexes move with it except
+    // CreateIndex, which a restart of this process may learn later.
+    if (hit && hit.create === idx.create && hit.specModify === idx.specModify) return hit;
+    const out = jobStub(job, idx);
+    const entry = {
+      out,
+      json: Buffer.from(JSON.stringify(out)),
+      create: idx.create,
+      specModify: idx.specModify,
+    };
+    stubs.set(job, entry);
+    return entry;
+  }
 
   function listJobs(ctx: Ctx): Reply {
     const inScope = namespaceScope(ctx, "list-jobs");
     const index = state.index(["jobs"]);
-    const cacheKey = ctx.opts.allNamespaces ? undefined : ctx.query.toString();
-    const hit = cacheKey === undefined ? undefined : listCache.get(cacheKey);
+    // Blocking options change when the answer is sent, not what it holds.
+    const key = [...ctx.query]
+      .filter(([k]) => k !== "index" && k !== "wait" && k !== "stale")
+      .map(([k, v]) => `${k}=${v}`)
+      .join("&");
+    // One namespace: the same answer for every token allowed to ask; namespace=*:
+    // the namespaces this token's ACL may list.
+    const scope = ctx.opts.allNamespaces ? ctx.acl : anyToken;
+    let cache = listCache.get(scope);
+    if (!cache) {
+      cache = new Map();
+      listCache.set(scope, cache);
+    }
+    const hit = cache.get(key);
     if (hit && hit.index === index)
       return {
         raw: hit.raw,
@@ -39,17 +90,21 @@ export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
         ...(hit.next ? { headers: { "X-Nomad-NextToken": hit.next } } : {}),
       };
     const jobs = state.jobs.store.list().filter((j) => inScope(jobNamespace(j)));
-    const reply = listReply(jobs, jobID, (j) => jobStub(j, state.indexesOf(j)), ctx, index);
-    if (cacheKey !== undefined) {
-      if (listCache.size > 256) listCache.clear();
-      const next = reply.headers?.["X-Nomad-NextToken"];
-      listCache.set(cacheKey, {
-        index,
-        raw: new JsonPayload(Buffer.from(JSON.stringify(reply.body))),
-        ...(next ? { next } : {}),
-      });
+    const { page, nextToken } = listPage(jobs, jobID, stubOf, ctx, (s) => s.out);
+    const parts: Buffer[] = [open];
+    for (const [i, p] of page.entries()) {
+      if (i > 0) parts.push(comma);
+      parts.push(p.out.json);
     }
-    return reply;
+    parts.push(close);
+    const raw = new JsonPayload(Buffer.concat(parts));
+    if (cache.size > 256) cache.clear();
+    cache.set(key, { index, raw, ...(nextToken ? { next: nextToken } : {}) });
+    return {
+      raw,
+      index,
+      ...(nextToken ? { headers: { "X-Nomad-NextToken": nextToken } } : {}),
+    };
   }
 
   async function register(ctx: Ctx, pathID?: string): Promise<Reply> {
