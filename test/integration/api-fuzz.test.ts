@@ -25,7 +25,7 @@ import { caravanResource } from "../../src/kube/resources.js";
 import { createControllerMetrics } from "../../src/metrics/registry.js";
 import { createNamespace, eventually, kubectlOk } from "../support/kubectl.js";
 import { type NodeHandle, registerNode } from "../support/nodes.js";
-import { apiClient } from "./api-client.js";
+import { apiClient, postOversized } from "./api-client.js";
 
 const kubeconfig = inject("kubeconfig");
 const run = Math.random().toString(36).slice(2, 7);
@@ -146,7 +146,9 @@ describe("Nomad HTTP API: hostile input", () => {
     const before = await snapshot();
     let requests = 0;
     const statuses = new Map<number, number>();
+    const visited = new Set<string>();
     for (const route of api.routes) {
+      visited.add(`${route.method} ${route.path}`);
       const paths = ids.map((id) =>
         route.path.replace(/:(\w+)\*?/g, () => (id.includes("%") ? id : encodeURIComponent(id))),
       );
@@ -192,12 +194,35 @@ describe("Nomad HTTP API: hostile input", () => {
       { numRuns: 300 },
     );
     expect(requests).toBeGreaterThan(1000);
+    // Every route of the route table, whatever was added since this test was written.
+    expect(visited.size).toBe(new Set(api.routes.map((r) => `${r.method} ${r.path}`)).size);
     // The input reached the handlers' own checks, not only the router's.
     expect(statuses.get(400) ?? 0).toBeGreaterThan(500);
     expect(statuses.get(409)).toBeUndefined();
     const health = await call("GET", "/v1/status/leader");
     expect(health.status).toBe(200);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("refuses a body over the limit on every route that reads one, declared or chunked", {
+    timeout: 120_000,
+  }, async () => {
+    const before = await snapshot();
+    const writes = api.routes.filter((r) => r.method === "POST" || r.method === "PUT");
+    expect(writes.length).toBeGreaterThan(20);
+    for (const route of writes) {
+      const p = route.path.replace(/:(\w+)\*?/g, "web");
+      for (const chunked of [false, true]) {
+        const status = await postOversized(
+          `${api.url}${p}?namespace=${ns}`,
+          9 * 1024 * 1024,
+          chunked,
+        );
+        expect(status, `${route.method} ${route.path} chunked=${chunked}`).toBe(413);
+      }
+    }
+    expect((await call("GET", "/v1/status/leader")).status).toBe(200);
     expect(await snapshot()).toBe(before);
   });
 
