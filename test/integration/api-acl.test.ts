@@ -448,6 +448,12 @@ describe("Nomad HTTP API: ACLs", () => {
     }
     expect(wrong).toEqual([]);
     expect(seen.size).toBe(api.routes.length);
+    // "token" routes: a client token reaches its own policy and token, not another's.
+    for (const p of [`/v1/acl/policy/${owner.policy}`, `/v1/acl/token/${owner.accessor}`]) {
+      expect((await call("GET", p, undefined, owner.secret)).status, p).toBe(200);
+      const other = await call("GET", p, undefined, secrets.reader);
+      expect([other.status, other.text], p).toEqual([403, "Permission denied"]);
+    }
   });
 
   it("refuses an expired token whatever its policies allow", async () => {
