@@ -9,6 +9,8 @@ export interface Acl {
   allowNamespace(namespace: string, capability: string): boolean;
   /** The token has any capability at all in the namespace (what namespace listings show). */
   anyInNamespace(namespace: string): boolean;
+  /** Some namespace rule grants the capability: Nomad's check for namespace=*. */
+  anyNamespaceAllows(capability: string): boolean;
   allowHostVolume(name: string, capability: string): boolean;
   allowNodePool(name: string, capability: string): boolean;
   /** node, agent, operator, quota and plugin rules: read needs read or write, write needs write. */
@@ -19,6 +21,7 @@ export const managementAcl: Acl = {
   management: true,
   allowNamespace: () => true,
   anyInNamespace: () => true,
+  anyNamespaceAllows: () => true,
   allowHostVolume: () => true,
   allowNodePool: () => true,
   allow: () => true,
@@ -98,6 +101,8 @@ export function compileAcl(policies: readonly Policy[]): Acl {
       const caps = lookup(namespaces, ns);
       return !!caps && !caps.has("deny") && caps.size > 0;
     },
+    anyNamespaceAllows: (capability) =>
+      [...namespaces.values()].some((caps) => allows(caps, capability)),
     allowHostVolume: (name, capability) => allows(lookup(hostVolumes, name), capability),
     allowNodePool: (name, capability) => allows(lookup(nodePools, name), capability),
     allow: (kind, level) => {

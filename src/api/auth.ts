@@ -125,15 +125,17 @@ function allows(access: Access, route: Route, ctx: Ctx): boolean {
   }
   const [kind, what = ""] = access.split(":") as [string, string];
   if (kind === "ns") {
+    const caps = what.split("+");
+    // namespace=*: as Nomad, allowed when some namespace rule grants it; the
+    // handler then shows only the namespaces that do.
+    if (!route.aclNamespace && ctx.opts.allNamespaces)
+      return caps.every((c) => c === "any" || acl.anyNamespaceAllows(c));
     const addressed = route.aclNamespace ? route.aclNamespace(ctx) : ctx.opts.namespace;
-    // An unknown object is the handler's 404; namespace=* lists show only what the token may see.
+    // An unknown object is the handler's 404, as Nomad answers an unknown ID.
     if (addressed === undefined) return true;
-    if (!route.aclNamespace && ctx.opts.allNamespaces) return true;
-    return what
-      .split("+")
-      .every((c) =>
-        c === "any" ? acl.anyInNamespace(addressed) : acl.allowNamespace(addressed, c),
-      );
+    return caps.every((c) =>
+      c === "any" ? acl.anyInNamespace(addressed) : acl.allowNamespace(addressed, c),
+    );
   }
   return acl.allow(kind as "node" | "agent" | "operator", what as "read" | "write");
 }

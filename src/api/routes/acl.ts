@@ -30,7 +30,7 @@ import {
 } from "../http.js";
 import { byAccessor } from "../state.js";
 import { secretsRef } from "../tokens.js";
-import { bodyObject, listReply, requireManagement } from "./common.js";
+import { bodyObject, listReply } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 import { apiFieldManager, seen } from "./writes.js";
 
@@ -232,7 +232,6 @@ export function aclRoutes(deps: RouteDeps): Route[] {
       handle: (ctx) => {
         enabled(ctx);
         const mine = new Set(ctx.token?.policies ?? []);
-        if (!ctx.acl.management && !ctx.token) throw permissionDenied();
         const visible = state.policies.store
           .list()
           .filter((p) => ctx.acl.management || mine.has(policyName(p)));
@@ -269,7 +268,6 @@ export function aclRoutes(deps: RouteDeps): Route[] {
       acl: "management",
       handle: async (ctx) => {
         enabled(ctx);
-        requireManagement(ctx);
         const name = ctx.params.name ?? "";
         const body = bodyObject(ctx);
         if (body.Name !== undefined && body.Name !== name)
@@ -304,7 +302,6 @@ export function aclRoutes(deps: RouteDeps): Route[] {
       acl: "management",
       handle: async (ctx) => {
         enabled(ctx);
-        requireManagement(ctx);
         const p = auth.policy(ctx.params.name ?? "");
         if (!p) throw notFound("ACL policy");
         await deleteObject(kc, policiesRef, p);
@@ -318,7 +315,6 @@ export function aclRoutes(deps: RouteDeps): Route[] {
       watch: ["tokens"],
       handle: (ctx) => {
         enabled(ctx);
-        requireManagement(ctx);
         return listReply(
           state.tokens.store.list().filter((t) => t.status?.accessorID),
           (t) => t.status?.accessorID ?? "",
@@ -334,7 +330,6 @@ export function aclRoutes(deps: RouteDeps): Route[] {
       acl: "management",
       handle: (ctx) => {
         enabled(ctx);
-        requireManagement(ctx);
         const body = bodyObject(ctx);
         if (body.AccessorID) throw badRequest("Cannot set AccessorID on create");
         return createToken(`token-${randomUUID()}`, tokenSpec(body));
@@ -372,7 +367,6 @@ export function aclRoutes(deps: RouteDeps): Route[] {
       acl: "management",
       handle: async (ctx) => {
         enabled(ctx);
-        requireManagement(ctx);
         const t = findToken(ctx.params.accessor ?? "");
         if (!t) throw notFound("ACL token");
         const spec = tokenSpec(bodyObject(ctx), t);
@@ -392,7 +386,6 @@ export function aclRoutes(deps: RouteDeps): Route[] {
       acl: "management",
       handle: async (ctx) => {
         enabled(ctx);
-        requireManagement(ctx);
         const t = findToken(ctx.params.accessor ?? "");
         if (!t) throw notFound("ACL token");
         await deleteObject(kc, tokensRef, t);

@@ -16,10 +16,6 @@ export function requireNamespace(ctx: Ctx, namespace: string, ...anyOf: string[]
   if (!anyOf.some((c) => ctx.acl.allowNamespace(namespace, c))) throw permissionDenied();
 }
 
-export function requireManagement(ctx: Ctx): void {
-  if (!ctx.acl.management) throw permissionDenied();
-}
-
 /** The namespaces a list covers and may show: one, or every one with the capability. */
 export function namespaceScope(ctx: Ctx, capability: string): (ns: string) => boolean {
   if (ctx.opts.allNamespaces) return (ns) => ctx.acl.allowNamespace(ns, capability);
