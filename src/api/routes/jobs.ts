@@ -34,7 +34,7 @@ interface StubEntry {
   specModify: number;
 }
 
-const anyToken = {};
+const maxCachedLists = 64;
 const open = Buffer.from("[");
 const comma = Buffer.from(",");
 const close = Buffer.from("]");
@@ -46,7 +46,16 @@ export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
   // GET /v1/jobs is the hot read. Its serialized answer (and gzip form) is
   // kept per query and ACL scope until the jobs collection moves; when it
   // moves, only the stubs of jobs that changed are serialized again.
-  const listCache = new WeakMap<Acl | typeof anyToken, Map<string, ListEntry>>();
+  const listCache = new Map<string, ListEntry>();
+  const scopes = new WeakMap<Acl, number>();
+  let scopesSeen = 0;
+  const scopeID = (acl: Acl): number => {
+    const known = scopes.get(acl);
+    if (known !== undefined) return known;
+    scopesSeen++;
+    scopes.set(acl, scopesSeen);
+    return scopesSeen;
+  };
   const stubs = new WeakMap<NomadJob, StubEntry>();
 
   function stubOf(job: NomadJob): StubEntry {
@@ -69,20 +78,14 @@ export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
   function listJobs(ctx: Ctx): Reply {
     const inScope = namespaceScope(ctx, "list-jobs");
     const index = state.index(["jobs"]);
-    // Blocking options change when the answer is sent, not what it holds.
-    const key = [...ctx.query]
-      .filter(([k]) => k !== "index" && k !== "wait" && k !== "stale")
-      .map(([k, v]) => `${k}=${v}`)
-      .join("&");
     // One namespace: the same answer for every token allowed to ask; namespace=*:
-    // the namespaces this token's ACL may list.
-    const scope = ctx.opts.allNamespaces ? ctx.acl : anyToken;
-    let cache = listCache.get(scope);
-    if (!cache) {
-      cache = new Map();
-      listCache.set(scope, cache);
-    }
-    const hit = cache.get(key);
+    // the namespaces this token's ACL may list. Blocking options change when the
+    // answer is sent, not what it holds.
+    const query = new URLSearchParams(
+      [...ctx.query].filter(([k]) => k !== "index" && k !== "wait" && k !== "stale"),
+    );
+    const key = `${ctx.opts.allNamespaces ? scopeID(ctx.acl) : 0} ${query}`;
+    const hit = listCache.get(key);
     if (hit && hit.index === index)
       return {
         raw: hit.raw,
@@ -98,8 +101,10 @@ export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
     }
     parts.push(close);
     const raw = new JsonPayload(Buffer.concat(parts));
-    if (cache.size > 256) cache.clear();
-    cache.set(key, { index, raw, ...(nextToken ? { next: nextToken } : {}) });
+    // Bounded: the least recently refreshed answers go first.
+    listCache.delete(key);
+    if (listCache.size >= maxCachedLists) listCache.delete(listCache.keys().next().value ?? "");
+    listCache.set(key, { index, raw, ...(nextToken ? { next: nextToken } : {}) });
     return {
       raw,
       index,
