@@ -13,7 +13,7 @@ import { deploymentOut } from "../convert/deployment.js";
 import { evalOut } from "../convert/eval.js";
 import { jobID, jobNamespace, jobOut, jobStub, jobSummary } from "../convert/job-out.js";
 import { badRequest, type Ctx, JsonPayload, notFound, type Reply, type Route } from "../http.js";
-import { byJob } from "../state.js";
+import { byJob, type ObjectIndexes } from "../state.js";
 import { allocContext } from "./allocations.js";
 import { bodyObject, findJob, listPage, mustFindJob, namespaceScope } from "./common.js";
 import type { RouteDeps } from "./deps.js";
@@ -57,6 +57,16 @@ export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
     return scopesSeen;
   };
   const stubs = new WeakMap<NomadJob, StubEntry>();
+  const full = new WeakMap<NomadJob, { create: number; specModify: number; raw: JsonPayload }>();
+
+  /** GET /v1/job/:id serialized once per job object (the informer replaces changed ones). */
+  function jobPayload(job: NomadJob, idx: ObjectIndexes): JsonPayload {
+    const hit = full.get(job);
+    if (hit && hit.create === idx.create && hit.specModify === idx.specModify) return hit.raw;
+    const raw = new JsonPayload(Buffer.from(JSON.stringify(jobOut(job, idx))));
+    full.set(job, { create: idx.create, specModify: idx.specModify, raw });
+    return raw;
+  }
 
   function stubOf(job: NomadJob): StubEntry {
     const idx = state.indexesOf(job);
@@ -81,9 +91,13 @@ export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
     // One namespace: the same answer for every token allowed to ask; namespace=*:
     // the namespaces this token's ACL may list. Blocking options change when the
     // answer is sent, not what it holds.
-    const query = new URLSearchParams(
-      [...ctx.query].filter(([k]) => k !== "index" && k !== "wait" && k !== "stale"),
-    );
+    const q = ctx.query;
+    const query =
+      q.has("index") || q.has("wait") || q.has("stale")
+        ? new URLSearchParams(
+            [...q].filter(([k]) => k !== "index" && k !== "wait" && k !== "stale"),
+          )
+        : q;
     const key = `${ctx.opts.allNamespaces ? scopeID(ctx.acl) : 0} ${query}`;
     const hit = listCache.get(key);
     if (hit && hit.index === index)
@@ -286,7 +300,7 @@ export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
           throw notFound("job");
         }
         const idx = state.indexesOf(job);
-        return { body: jobOut(job, idx), index: idx.modify };
+        return { raw: jobPayload(job, idx), index: idx.modify };
       },
       ["jobs"],
     ),
