@@ -5,13 +5,13 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { stringify } from "yaml";
-import { main } from "../../src/cli/main.js";
 import { createLogger } from "../../src/common/log.js";
 import { type Controllers, startControllers } from "../../src/controllers/run.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
 import { allocationsOf, type Obj } from "../support/allocations.js";
+import { runCaravan } from "../support/cli.js";
 import { createNamespace, eventually, kubectlOk } from "../support/kubectl.js";
 import { registerNode } from "../support/nodes.js";
 
@@ -20,26 +20,8 @@ const run = Math.random().toString(36).slice(2, 7);
 const dc = `dispatch-${run}`;
 const dir = mkdtempSync(path.join(os.tmpdir(), "caravan-dispatch-"));
 
-async function caravan(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    const code = await main([...args, "-kubeconfig", kubeconfig]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+/** `caravan ARGS` against the test cluster. */
+const caravan = (...args: string[]) => runCaravan([...args, "-kubeconfig", kubeconfig]);
 
 async function children(ns: string): Promise<Obj[]> {
   const out = await kubectlOk(kubeconfig, [

@@ -4,13 +4,13 @@
 // at a time, then the drain completes and the node stays ineligible; batch
 // allocations run on until the deadline; eligibility is set and cleared with
 // `caravan node eligibility`.
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { stringify } from "yaml";
-import { main } from "../../src/cli/main.js";
 import { createLogger } from "../../src/common/log.js";
 import { type Controllers, startControllers } from "../../src/controllers/run.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
 import { allocationsOf, type Obj, runningOf, setClientStatus } from "../support/allocations.js";
+import { runCaravan } from "../support/cli.js";
 import { createNamespace, eventually, kubectl, kubectlOk } from "../support/kubectl.js";
 import { registerNode } from "../support/nodes.js";
 import { type SimulatedAgent, simulateAgent } from "../support/simulated-agent.js";
@@ -20,26 +20,8 @@ const run = Math.random().toString(36).slice(2, 7);
 const dc = `drain-${run}`;
 const names = [1, 2, 3].map((n) => `${dc}-n${n}`);
 
-async function caravan(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    const code = await main([...args, "-kubeconfig", kubeconfig]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+/** `caravan ARGS` against the test cluster. */
+const caravan = (...args: string[]) => runCaravan([...args, "-kubeconfig", kubeconfig]);
 
 async function node(name: string): Promise<Obj> {
   const r = await kubectl(kubeconfig, ["get", "nomadnode", name, "-o", "json"]);
