@@ -372,6 +372,12 @@ describe("Nomad HTTP API: jobs", () => {
     ]);
     for (const id of ["report", "nightly"])
       expect((await call("DELETE", `/v1/job/${id}?${q()}&purge=true`)).status).toBe(200);
+    // As in Nomad, purging a parent leaves its children; they are purged on their own.
+    for (const id of [childID, forced.json.DispatchedJobID as string]) {
+      const path = `/v1/job/${encodeURIComponent(id)}`;
+      expect((await call("GET", `${path}?${q()}`)).status).toBe(200);
+      expect((await call("DELETE", `${path}?${q()}&purge=true`)).status).toBe(200);
+    }
   });
 
   it("pauses and resumes the job's deployment", async () => {
