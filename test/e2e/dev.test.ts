@@ -152,6 +152,17 @@ describe("caravan dev", () => {
       /^caravan_evaluations_total\{triggered_by="job-register",outcome="complete"\} 1$/m,
     );
 
+    // Like `nomad agent -dev`, the one agent is both server and client.
+    const base = new URL(metricsUrl).origin;
+    const self = (await (await fetch(`${base}/v1/agent/self`)).json()) as {
+      config: { Server: { Enabled: boolean }; Client: { Enabled: boolean } };
+    };
+    expect(self.config).toMatchObject({ Server: { Enabled: true }, Client: { Enabled: true } });
+    expect(await (await fetch(`${base}/v1/agent/health`)).json()).toEqual({
+      server: { ok: true, message: "ok" },
+      client: { ok: true, message: "ok" },
+    });
+
     dev.kill("SIGINT");
     expect(await exited).toBe(0);
     expect(processesMentioning(dataDir)).toEqual([]);

@@ -83,7 +83,7 @@ export function agentRoutes(deps: RouteDeps): Route[] {
               Version: { Version: version(), VersionPrerelease: "", VersionMetadata: "" },
               ACL: { Enabled: deps.auth.enabled },
               Server: { Enabled: true },
-              Client: { Enabled: !!deps.allocDir },
+              Client: { Enabled: config.client.enabled },
             },
             member,
             stats: {},
@@ -99,7 +99,7 @@ export function agentRoutes(deps: RouteDeps): Route[] {
       handle: () => ({
         body: {
           server: { ok: true, message: "ok" },
-          ...(deps.allocDir ? { client: { ok: true, message: "ok" } } : {}),
+          ...(config.client.enabled ? { client: { ok: true, message: "ok" } } : {}),
         },
       }),
     },

@@ -101,7 +101,8 @@ async function startDev(
   }
   const { httpAddress } = await runServer(
     kc,
-    config,
+    // Like `nomad agent -dev`, this agent is a server and a client.
+    { ...config, client: { ...config.client, enabled: true } },
     log.child({ component: "controller" }),
     shutdown,
     { leaseNamespace: controllerNamespace() },
