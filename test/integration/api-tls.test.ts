@@ -1,9 +1,4 @@
-// tls { http = true, verify_https_client = true } and limits
-// { http_max_conns_per_client }: the API speaks HTTPS with the configured
-// certificate, refuses clients without a certificate signed by ca_file, and
-// turns away connections over the per-client limit with a 429.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import net from "node:net";
@@ -15,64 +10,18 @@ import { createLogger } from "../../src/common/log.js";
 import { defaultAgentConfig } from "../../src/config/agent-config.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
 import { createControllerMetrics } from "../../src/metrics/registry.js";
+import { makeCertificates } from "../support/certificates.js";
 
 const kubeconfig = inject("kubeconfig");
 const dir = mkdtempSync(path.join(os.tmpdir(), "caravan-api-tls-"));
 const file = (name: string) => path.join(dir, name);
 
-function openssl(...args: string[]): void {
-  execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
-}
-
 /** A CA, a server certificate for 127.0.0.1 and a client certificate, all signed by the CA. */
-function makeCertificates(): void {
-  openssl(
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-days",
-    "1",
-    "-subj",
-    "/CN=caravan test CA",
-  );
-  writeFileSync(file("server.ext"), "subjectAltName=IP:127.0.0.1\n");
-  for (const who of ["server", "client"]) {
-    openssl(
-      "req",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      `${who}.key`,
-      "-out",
-      `${who}.csr`,
-      "-subj",
-      `/CN=${who}`,
-    );
-    openssl(
-      "x509",
-      "-req",
-      "-in",
-      `${who}.csr`,
-      "-CA",
-      "ca.pem",
-      "-CAkey",
-      "ca.key",
-      "-CAcreateserial",
-      "-out",
-      `${who}.pem`,
-      "-days",
-      "1",
-      ...(who === "server" ? ["-extfile", "server.ext"] : []),
-    );
-  }
-}
+const makeTestCertificates = () =>
+  makeCertificates(dir, [
+    { name: "server", forLoopback: true },
+    { name: "client", forLoopback: false },
+  ]);
 
 function get(
   url: string,
@@ -96,7 +45,7 @@ describe("Nomad HTTP API: TLS and connection limits", () => {
   const log = createLogger({ level: "warn", json: false });
 
   beforeAll(async () => {
-    makeCertificates();
+    makeTestCertificates();
     const kc = loadKubeConfig(kubeconfig);
     const registry = createControllerMetrics().registry;
     api = await startApi(
@@ -139,7 +88,7 @@ describe("Nomad HTTP API: TLS and connection limits", () => {
     expect(r.status).toBe(200);
     expect(JSON.parse(r.body)).toMatch(/:4647$/);
     await expect(get(`${api.url}/v1/status/leader`, { ca })).rejects.toThrow();
-    await expect(get(api.url.replace("https:", "http:") + "/v1/status/leader")).rejects.toThrow();
+    await expect(get(`${api.url.replace("https:", "http:")}/v1/status/leader`)).rejects.toThrow();
   });
 
   it("turns away connections over http_max_conns_per_client", async () => {

@@ -1,9 +1,4 @@
-// tls { http = true, verify_https_client = true } on both sides: the node
-// agent serves its client endpoints over HTTPS and asks for a client
-// certificate; the API server, forwarding, trusts ca_file and presents its own
-// certificate. A caller without a certificate cannot reach the agent.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import https from "node:https";
 import os from "node:os";
 import path from "node:path";
@@ -16,6 +11,7 @@ import { type Controllers, startControllers } from "../../src/controllers/run.js
 import { loadKubeConfig } from "../../src/kube/client.js";
 import { createControllerMetrics } from "../../src/metrics/registry.js";
 import { runningOf } from "../support/allocations.js";
+import { makeCertificates } from "../support/certificates.js";
 import { createNamespace, eventually } from "../support/kubectl.js";
 import { applyJob, shTask } from "./agent-harness.js";
 
@@ -28,55 +24,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), "caravan-client-tls-"));
 const file = (name: string) => path.join(dir, name);
 
 /** A CA and one certificate for 127.0.0.1 that the API and the agent both use, as servers and clients. */
-function makeCertificates(): void {
-  const openssl = (...args: string[]) =>
-    execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
-  openssl(
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-days",
-    "1",
-    "-subj",
-    "/CN=caravan test CA",
-  );
-  writeFileSync(file("node.ext"), "subjectAltName=IP:127.0.0.1\n");
-  openssl(
-    "req",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "node.key",
-    "-out",
-    "node.csr",
-    "-subj",
-    "/CN=node",
-  );
-  openssl(
-    "x509",
-    "-req",
-    "-in",
-    "node.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "node.pem",
-    "-days",
-    "1",
-    "-extfile",
-    "node.ext",
-  );
-}
+const makeTestCertificates = () => makeCertificates(dir, [{ name: "node", forLoopback: true }]);
 
 function get(
   url: string,
@@ -103,7 +51,7 @@ describe("client endpoints over HTTPS", () => {
   let config: AgentConfig;
 
   beforeAll(async () => {
-    makeCertificates();
+    makeTestCertificates();
     ns = await createNamespace(kubeconfig, "client-tls");
     const base = defaultAgentConfig();
     config = {
