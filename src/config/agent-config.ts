@@ -46,7 +46,15 @@ export interface AclConfig {
    * token or policy applies at once.
    */
   tokenTTL?: string;
+  /** token_min_expiration_ttl: the shortest ExpirationTTL a token may be given (Go duration; default 1m). */
+  tokenMinExpirationTTL?: string;
+  /** token_max_expiration_ttl: the longest ExpirationTTL a token may be given (Go duration; default 24h). */
+  tokenMaxExpirationTTL?: string;
 }
+
+/** Nomad's defaults for token_min_expiration_ttl and token_max_expiration_ttl. */
+export const defaultTokenMinExpirationTTL = "1m";
+export const defaultTokenMaxExpirationTTL = "24h";
 
 /** tls { … }: HTTPS for the HTTP API, and client certificates when verify_https_client. */
 export interface TlsConfig {

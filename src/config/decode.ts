@@ -1,7 +1,15 @@
 // Decodes the JSON form of a Nomad-style agent configuration file (HCL parsed
 // by hcl2json, or a .json file) into a partial AgentConfig. Unknown keys are
 // errors, as in Nomad, so a typo never silently does nothing.
-import type { AgentConfig, ClientConfig, LogLevel, ServerConfig } from "./agent-config.js";
+import { goDurationMs } from "../jobspec/functions/index.js";
+import {
+  type AgentConfig,
+  type ClientConfig,
+  defaultTokenMaxExpirationTTL,
+  defaultTokenMinExpirationTTL,
+  type LogLevel,
+  type ServerConfig,
+} from "./agent-config.js";
 
 export type PartialAgentConfig = Partial<Omit<AgentConfig, "server" | "client" | "ports">> & {
   server?: Partial<ServerConfig>;
@@ -182,7 +190,22 @@ export function decodeAgentConfig(
             d.fail(xat, `expected a duration such as "30s", got ${JSON.stringify(s)}`);
           else if (s !== undefined) acl.tokenTTL = s;
         },
+        token_min_expiration_ttl: (x, xat) => {
+          const s = goDuration(d, x, xat);
+          if (s !== undefined) acl.tokenMinExpirationTTL = s;
+        },
+        token_max_expiration_ttl: (x, xat) => {
+          const s = goDuration(d, x, xat);
+          if (s !== undefined) acl.tokenMaxExpirationTTL = s;
+        },
       });
+      const min = goDurationMs(acl.tokenMinExpirationTTL ?? defaultTokenMinExpirationTTL);
+      const max = goDurationMs(acl.tokenMaxExpirationTTL ?? defaultTokenMaxExpirationTTL);
+      if (min !== undefined && max !== undefined && min > max)
+        d.fail(
+          at,
+          `token_min_expiration_ttl (${acl.tokenMinExpirationTTL ?? defaultTokenMinExpirationTTL}) is more than token_max_expiration_ttl (${acl.tokenMaxExpirationTTL ?? defaultTokenMaxExpirationTTL})`,
+        );
       config.acl = acl;
     },
     tls: (v, at) => {

@@ -32,6 +32,33 @@ describe("agent config: acl, tls and limits blocks", () => {
     });
   });
 
+  it("reads the token expiration bounds, and refuses bad ones naming the setting", () => {
+    const ok = decodeAgentConfig("agent.hcl", {
+      acl: [{ enabled: true, token_min_expiration_ttl: "5m", token_max_expiration_ttl: "48h" }],
+    });
+    expect(ok).toEqual({
+      ok: true,
+      config: {
+        acl: { enabled: true, tokenMinExpirationTTL: "5m", tokenMaxExpirationTTL: "48h" },
+      },
+    });
+    const bad = decodeAgentConfig("agent.hcl", {
+      acl: [{ token_min_expiration_ttl: "a minute", token_max_expiration_ttl: 3 }],
+    });
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.errors).toEqual([
+      'agent.hcl: acl.token_min_expiration_ttl: expected a duration such as "4h" or "30m", got "a minute"',
+      'agent.hcl: acl.token_max_expiration_ttl: expected a duration such as "4h" or "30m", got "3"',
+    ]);
+    const crossed = decodeAgentConfig("agent.hcl", { acl: [{ token_min_expiration_ttl: "48h" }] });
+    expect(crossed.ok).toBe(false);
+    if (crossed.ok) return;
+    expect(crossed.errors).toEqual([
+      "agent.hcl: acl: token_min_expiration_ttl (48h) is more than token_max_expiration_ttl (24h)",
+    ]);
+  });
+
   it("names the mistakes", () => {
     const r = decodeAgentConfig("agent.hcl", {
       acl: [{ enabled: "yes", token_ttl: "soon", tokens: 1 }],
@@ -43,7 +70,7 @@ describe("agent config: acl, tls and limits blocks", () => {
     expect(r.errors).toEqual([
       'agent.hcl: acl.enabled: expected true or false, got "yes"',
       'agent.hcl: acl.token_ttl: expected a duration such as "30s", got "soon"',
-      "agent.hcl: acl.tokens: unknown setting; expected one of enabled, token_ttl",
+      "agent.hcl: acl.tokens: unknown setting; expected one of enabled, token_ttl, token_min_expiration_ttl, token_max_expiration_ttl",
       "agent.hcl: tls: http = true needs cert_file and key_file",
       "agent.hcl: tls: verify_https_client = true needs ca_file to verify client certificates against",
       "agent.hcl: limits.http_max_conns_per_client: expected a whole number from 0 to 1000000, got -1",
