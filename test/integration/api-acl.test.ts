@@ -4,8 +4,7 @@
 // answers: 403 "Permission denied" without the capability, success with it or
 // with a management token, and an expired token refused.
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { validNamespaceCapabilities } from "../../src/acl/policy.js";
@@ -13,68 +12,58 @@ import type { Access, Route } from "../../src/api/http.js";
 import { type RunningApi, startApi } from "../../src/api/index.js";
 import { createLogger } from "../../src/common/log.js";
 import { defaultAgentConfig } from "../../src/config/agent-config.js";
-import type { NomadAllocation, NomadDeployment, NomadEvaluation } from "../../src/crds/objects.js";
+import type { NomadDeployment, NomadEvaluation } from "../../src/crds/objects.js";
 import { createObject } from "../../src/kube/apply.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
 import { caravanResource } from "../../src/kube/resources.js";
 import { createControllerMetrics } from "../../src/metrics/registry.js";
 import { createNamespace, eventually, kubectl, kubectlOk } from "../support/kubectl.js";
-import { type NodeHandle, registerNode } from "../support/nodes.js";
+import { type ApiTestAgent, startApiTestAgent } from "./api-agent.js";
 import { apiClient } from "./api-client.js";
 
 const kubeconfig = inject("kubeconfig");
 const run = Math.random().toString(36).slice(2, 7);
 const nodeName = `acl-node-${run}`;
 const alloc = `web-${run}-0`;
-const allocDir = mkdtempSync(path.join(os.tmpdir(), "caravan-api-acl-"));
 
 type Who = "none" | "reader" | "writer" | "scaler" | "management";
 
 describe("Nomad HTTP API: ACLs", () => {
   let ns: string;
   let api: RunningApi;
-  let node: NodeHandle;
+  let agent: ApiTestAgent;
   let call: ReturnType<typeof apiClient>;
   const secrets: Partial<Record<Who, string>> = {};
   const q = () => `namespace=${ns}`;
 
   beforeAll(async () => {
     ns = await createNamespace(kubeconfig, "acl");
-    node = await registerNode(kubeconfig, { name: nodeName });
-    // An allocation with a log file, for the logs, fs and lifecycle endpoints.
-    await createObject(loadKubeConfig(kubeconfig), caravanResource("NomadAllocation"), {
-      metadata: { name: alloc, namespace: ns },
-      spec: {
-        jobName: "web",
-        jobVersion: 0,
-        group: "g",
-        nodeName,
-        desiredStatus: "run",
-        name: "web.g[0]",
-        index: 0,
-        evalName: "web-g1",
-        resources: {},
-      },
-    } as NomadAllocation);
-    mkdirSync(path.join(allocDir, alloc, "alloc", "logs"), { recursive: true });
-    writeFileSync(path.join(allocDir, alloc, "alloc", "logs", "t.stdout.0"), "hello\n");
+    const log = createLogger({ level: "warn", json: false });
+    // A real node agent holding an allocation with a log file, for the logs, fs and lifecycle endpoints.
+    agent = await startApiTestAgent(
+      kubeconfig,
+      loadKubeConfig(kubeconfig),
+      createLogger({ level: "error", json: false }),
+      nodeName,
+      true,
+    );
+    const dir = await agent.addAlloc(ns, alloc);
+    writeFileSync(path.join(dir, "alloc", "logs", "t.stdout.0"), "hello\n");
     api = await startApi(
       loadKubeConfig(kubeconfig),
       { ...defaultAgentConfig(), ports: { http: 0 }, acl: { enabled: true } },
-      createLogger({ level: "warn", json: false }),
+      log,
       {
         registry: createControllerMetrics().registry,
         secretNamespace: ns,
         namespace: ns,
-        allocDir,
       },
     );
     call = apiClient(api.url);
   });
   afterAll(async () => {
-    node?.stopHeartbeat();
     await api?.close();
-    rmSync(allocDir, { recursive: true, force: true });
+    await agent?.stop();
   });
 
   it("bootstraps once, returning a management token whose secret is stored only as a hash", async () => {
