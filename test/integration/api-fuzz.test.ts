@@ -2,40 +2,29 @@
 // bodies over the limit, invalid UTF-8, deep nesting, path traversal in IDs
 // and log paths, nonsense query options and random JSON. No request may crash
 // the server or get a 500 for bad input, and none may change anything.
-import {
-  appendFileSync,
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { appendFileSync, symlinkSync, writeFileSync } from "node:fs";
 import http from "node:http";
-import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type RunningApi, startApi } from "../../src/api/index.js";
 import { createLogger } from "../../src/common/log.js";
 import { defaultAgentConfig } from "../../src/config/agent-config.js";
-import type { NomadAllocation } from "../../src/crds/objects.js";
-import { createObject } from "../../src/kube/apply.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
-import { caravanResource } from "../../src/kube/resources.js";
 import { createControllerMetrics } from "../../src/metrics/registry.js";
 import { createNamespace, eventually, kubectlOk } from "../support/kubectl.js";
-import { type NodeHandle, registerNode } from "../support/nodes.js";
+import { type ApiTestAgent, startApiTestAgent } from "./api-agent.js";
 import { apiClient, postOversized } from "./api-client.js";
 
 const kubeconfig = inject("kubeconfig");
 const run = Math.random().toString(36).slice(2, 7);
 const nodeName = `fuzz-node-${run}`;
-const allocDir = mkdtempSync(path.join(os.tmpdir(), "caravan-api-fuzz-"));
 
 describe("Nomad HTTP API: hostile input", () => {
   let ns: string;
   let api: RunningApi;
-  let node: NodeHandle;
+  let agent: ApiTestAgent;
+  let allocDir: string;
   let call: ReturnType<typeof apiClient>;
 
   /** Every object the API could change, by resourceVersion. */
@@ -60,16 +49,18 @@ describe("Nomad HTTP API: hostile input", () => {
 
   beforeAll(async () => {
     ns = await createNamespace(kubeconfig, "fuzz");
-    node = await registerNode(kubeconfig, { name: nodeName });
+    // A real node agent, for the client endpoints (logs, fs) to forward to.
+    const log = createLogger({ level: "fatal" as "error", json: false });
+    agent = await startApiTestAgent(kubeconfig, loadKubeConfig(kubeconfig), log, nodeName, false);
+    allocDir = agent.allocRoot;
     api = await startApi(
       loadKubeConfig(kubeconfig),
       { ...defaultAgentConfig(), ports: { http: 0 } },
-      createLogger({ level: "fatal" as "error", json: false }),
+      log,
       {
         registry: createControllerMetrics().registry,
         secretNamespace: ns,
         namespace: ns,
-        allocDir,
       },
     );
     call = apiClient(api.url);
@@ -85,9 +76,8 @@ describe("Nomad HTTP API: hostile input", () => {
     expect(reg.status).toBe(200);
   });
   afterAll(async () => {
-    node?.stopHeartbeat();
     await api?.close();
-    rmSync(allocDir, { recursive: true, force: true });
+    await agent?.stop();
   });
 
   const ids = [
@@ -227,24 +217,8 @@ describe("Nomad HTTP API: hostile input", () => {
   });
 
   it("serves a task's log and refuses paths that leave the allocation", async () => {
-    const kc = loadKubeConfig(kubeconfig);
     const alloc = `web-${run}-0`;
-    await createObject(kc, caravanResource("NomadAllocation"), {
-      metadata: { name: alloc, namespace: ns },
-      spec: {
-        jobName: "web",
-        jobVersion: 0,
-        group: "g",
-        nodeName,
-        desiredStatus: "run",
-        name: "web.g[0]",
-        index: 0,
-        evalName: "web-g1",
-        resources: {},
-      },
-    } as NomadAllocation);
-    const logs = path.join(allocDir, alloc, "alloc", "logs");
-    mkdirSync(logs, { recursive: true });
+    const logs = path.join(await agent.addAlloc(ns, alloc), "alloc", "logs");
     writeFileSync(path.join(logs, "t.stdout.0"), "first file\n");
     writeFileSync(path.join(logs, "t.stdout.1"), "second file\n");
     writeFileSync(path.join(allocDir, "secret.stdout.0"), "do not read");
