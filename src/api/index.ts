@@ -22,7 +22,6 @@ import { jobChangeRoutes } from "./routes/job-changes.js";
 import { jobSubmission } from "./routes/job-submit.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { lifecycleRoutes } from "./routes/lifecycle.js";
-import { serveLocalClient } from "./routes/local-client.js";
 import { logRoutes } from "./routes/logs.js";
 import { nodePoolRoutes } from "./routes/nodepools.js";
 import { nodeRoutes } from "./routes/nodes.js";
@@ -36,11 +35,6 @@ export interface ApiOptions {
   registry: Registry;
   /** Only this namespace's objects; unset means all. */
   namespace?: string;
-  /**
-   * Serve the client endpoints (logs, alloc fs) in this process from this
-   * directory instead of forwarding to node agents: for testing the API alone.
-   */
-  allocDir?: string;
   /** Where ACL token Secrets are written. */
   secretNamespace: string;
   ready?: () => boolean;
@@ -71,12 +65,7 @@ export async function startApi(
     registry: options.registry,
     log,
     secretNamespace: options.secretNamespace,
-    ...(options.allocDir ? { allocDir: options.allocDir } : {}),
   };
-  const local = options.allocDir
-    ? await serveLocalClient(state, auth, log, options.allocDir)
-    : undefined;
-  if (local) deps.localClient = () => local.httpAddr;
   const submission = jobSubmission(deps);
   const routes = [
     // Before jobRoutes: their /v1/job/:id* would take ".../dispatch" as a job ID.
@@ -135,7 +124,6 @@ export async function startApi(
     );
   } catch (err) {
     state.stop();
-    await local?.close();
     throw err;
   }
   // Answers before the caches hold the cluster would be empty; wait a while for
@@ -150,7 +138,6 @@ export async function startApi(
     close: async () => {
       state.stop();
       await server.close();
-      await local?.close();
     },
   };
 }

@@ -14,14 +14,6 @@ export interface RouteDeps {
   config: AgentConfig;
   registry: Registry;
   log: Logger;
-  /** The alloc directory the in-process client endpoints serve (see localClient). */
-  allocDir?: string;
-  /**
-   * host:port of client endpoints serving every allocation from one directory
-   * in this process (tests without a node agent); unset, requests for an
-   * allocation go to its node's agent.
-   */
-  localClient?: () => string | undefined;
   /** Where ACL token secrets are kept (a Secret per token). */
   secretNamespace: string;
   now?: () => number;

@@ -51,8 +51,6 @@ export function clientForwarder(deps: RouteDeps): (ctx: Ctx, a: NomadAllocation)
   };
 
   function target(a: NomadAllocation): Target {
-    const local = deps.localClient?.();
-    if (local) return parseAddr(local, false) as Target;
     const node = deps.state.nodes.store.get(a.spec.nodeName);
     const addr = node?.status?.httpAddr;
     const parsed = addr ? parseAddr(addr, node?.status?.tlsEnabled ?? false) : undefined;
