@@ -1,11 +1,12 @@
 // Who is asking: the secret in X-Nomad-Token (or Authorization: Bearer) is
 // hashed and looked up among NomadACLTokens; its policies are compiled into
-// one ACL. No token means the "anonymous" policy, as in Nomad.
+// one ACL with those of the roles it links (as the roles are now, so a role's
+// change applies at once). No token means the "anonymous" policy, as in Nomad.
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { type Acl, compileAcl, managementAcl } from "../acl/acl.js";
 import { type Policy, parsePolicy } from "../acl/policy.js";
-import type { NomadACLPolicy, NomadACLToken } from "../crds/objects.js";
+import type { NomadACLPolicy, NomadACLRole, NomadACLToken } from "../crds/objects.js";
 import {
   type Access,
   type Ctx,
@@ -18,6 +19,8 @@ import { type ApiState, bySecretHash } from "./state.js";
 
 export const anonymousPolicy = "anonymous";
 const byPolicyName = "policyName";
+const byRoleName = "roleName";
+const byRoleID = "roleID";
 
 export function secretHash(secret: string): string {
   return `sha256:${createHash("sha256").update(secret).digest("hex")}`;
@@ -25,6 +28,10 @@ export function secretHash(secret: string): string {
 
 export function policyName(p: NomadACLPolicy): string {
   return p.spec.name ?? p.metadata.name;
+}
+
+export function roleName(r: NomadACLRole): string {
+  return r.spec.name ?? r.metadata.name;
 }
 
 export function tokenSecret(req: IncomingMessage): string | undefined {
@@ -41,12 +48,13 @@ export function tokenExpired(t: NomadACLToken, now: number): boolean {
   return !!at && Date.parse(at) <= now;
 }
 
-export function requestToken(t: NomadACLToken): RequestToken {
+/** `policies`: the token's own, then those of its roles (see Authorizer.policiesOf). */
+export function requestToken(t: NomadACLToken, policies?: string[]): RequestToken {
   return {
     accessorID: t.status?.accessorID ?? "",
     name: t.spec.name ?? "",
     type: t.spec.type,
-    policies: t.spec.policies ?? [],
+    policies: policies ?? t.spec.policies ?? [],
     objectName: t.metadata.name,
   };
 }
@@ -55,13 +63,19 @@ export class Authorizer {
   private readonly parsed = new WeakMap<NomadACLPolicy, Policy | null>();
   private readonly compiled = new Map<string, { key: string; acl: Acl }>();
 
-  /** `state`: the tokens and policies caches (the API's, or a node agent's own). */
+  /**
+   * `state`: the tokens, policies and roles caches (the API's, or a node
+   * agent's own; without roles, a token gets only its own policies).
+   */
   constructor(
-    private readonly state: Pick<ApiState, "tokens" | "policies">,
+    private readonly state: Pick<ApiState, "tokens" | "policies"> &
+      Partial<Pick<ApiState, "roles">>,
     readonly enabled: boolean,
     private readonly now: () => number = Date.now,
   ) {
     state.policies.store.addIndex(byPolicyName, (p) => [policyName(p)]);
+    state.roles?.store.addIndex(byRoleName, (r) => [roleName(r)]);
+    state.roles?.store.addIndex(byRoleID, (r) => (r.metadata.uid ? [r.metadata.uid] : []));
     state.tokens.store.addIndex(bySecretHash, (t) =>
       t.status?.secretHash ? [t.status.secretHash] : [],
     );
@@ -73,14 +87,36 @@ export class Authorizer {
     const [token] = this.state.tokens.store.byIndex(bySecretHash, secretHash(secret));
     if (!token) throw new HttpError(403, "ACL token not found");
     if (tokenExpired(token, this.now())) throw new HttpError(403, "ACL token expired");
-    const info = requestToken(token);
+    const info = requestToken(token, this.policiesOf(token));
     if (token.spec.type === "management") return { acl: managementAcl, token: info };
     return { acl: this.aclFor(info.policies), token: info };
   }
 
-  /** The token named by secret, or undefined; for /v1/acl/token/self. */
+  /** The policy of this Nomad name. */
   policy(name: string): NomadACLPolicy | undefined {
     return this.state.policies.store.byIndex(byPolicyName, name)[0];
+  }
+
+  /** The role of this Nomad name. */
+  role(name: string): NomadACLRole | undefined {
+    return this.state.roles?.store.byIndex(byRoleName, name)[0];
+  }
+
+  /** The role of this Nomad ID (its object's UID). */
+  roleByID(id: string): NomadACLRole | undefined {
+    return this.state.roles?.store.byIndex(byRoleID, id)[0];
+  }
+
+  /** The roles a token links that exist; a missing one grants nothing. */
+  rolesOf(token: NomadACLToken): NomadACLRole[] {
+    return (token.spec.roles ?? []).flatMap((n) => this.role(n) ?? []);
+  }
+
+  /** A token's policy names: its own, then its roles', each once. */
+  policiesOf(token: NomadACLToken): string[] {
+    const names = new Set(token.spec.policies ?? []);
+    for (const r of this.rolesOf(token)) for (const p of r.spec.policies) names.add(p);
+    return [...names];
   }
 
   private aclFor(names: readonly string[]): Acl {

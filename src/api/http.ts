@@ -79,6 +79,7 @@ export type Kind =
   | "deployments"
   | "versions"
   | "policies"
+  | "roles"
   | "tokens"
   | "nodePools";
 

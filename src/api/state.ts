@@ -8,6 +8,7 @@ import { type JobVersion, jobLabel } from "../controllers/jobs/versions.js";
 import type { ApiObject } from "../crds/meta.js";
 import type {
   NomadACLPolicy,
+  NomadACLRole,
   NomadACLToken,
   NomadAllocation,
   NomadDeployment,
@@ -81,6 +82,7 @@ export class ApiState {
   readonly versions: Informer<JobVersion>;
   readonly policies: Informer<NomadACLPolicy>;
   readonly tokens: Informer<NomadACLToken>;
+  readonly roles: Informer<NomadACLRole>;
   readonly trackers: Record<Kind, IndexTracker>;
   private readonly indexes = new Map<string, ObjectIndexes & { generation: number }>();
   private readonly all: Informer<ApiObject>[];
@@ -105,6 +107,7 @@ export class ApiState {
       new Informer(kc, controllerRevisionResource, log, { ...scope, labelSelector: jobLabel });
     this.policies = new Informer(kc, caravanResource("NomadACLPolicy"), log);
     this.tokens = new Informer(kc, caravanResource("NomadACLToken"), log);
+    this.roles = new Informer(kc, caravanResource("NomadACLRole"), log);
 
     const jobKey = (ns: string | undefined, job: string) => `${ns ?? "default"}/${job}`;
     const byJobOf = (o: { metadata: { namespace?: string }; spec: { jobName: string } }) => [
@@ -140,6 +143,7 @@ export class ApiState {
       versions: new IndexTracker(),
       policies: new IndexTracker(),
       tokens: new IndexTracker(),
+      roles: new IndexTracker(),
       nodePools: new IndexTracker(),
     };
     // Informer<T> is invariant in T; the trackers only read metadata.
@@ -152,6 +156,7 @@ export class ApiState {
       ["versions", this.versions],
       ["policies", this.policies],
       ["tokens", this.tokens],
+      ["roles", this.roles],
       ["nodePools", this.nodePools],
     ] as unknown as [Kind, Informer<ApiObject>][];
     for (const [kind, informer] of pairs) {

@@ -42,6 +42,34 @@ export interface NomadACLPolicySpec {
 /** Whether the policy's rules parse; the Ready condition carries the parse error. */
 export interface NomadACLPolicyStatus extends CommonStatus {}
 
+/**
+ * NomadACLRole spec: a named set of ACL policies. Tokens linking the role get
+ * its policies, as they are at each request. The role's name is metadata.name
+ * unless spec.name says otherwise; its Nomad ID is the object's UID.
+ */
+export interface NomadACLRoleSpec {
+  /**
+   * The exact Nomad role name when it is not a valid Kubernetes name (Nomad
+   * allows capitals); defaults to metadata.name.
+   * @pattern ^[a-zA-Z0-9-]{1,128}$
+   */
+  name?: string;
+  /**
+   * What the role is for, for people.
+   * @maxLength 256
+   */
+  description?: string;
+  /**
+   * Names of the NomadACLPolicies the role grants.
+   * @minItems 1
+   * @listType set
+   */
+  policies: string[];
+}
+
+/** Nothing yet: a role is fully described by its spec. */
+export interface NomadACLRoleStatus extends CommonStatus {}
+
 /** A token's power: management tokens may do everything, client tokens what their policies allow. */
 export type ACLTokenType = "client" | "management";
 
@@ -62,7 +90,7 @@ export interface ACLTokenSecretRef {
  * NomadACLToken spec: an ACL token. Its secret ID lives in the Secret named by
  * secretRef (Caravan fills it with a random UUID when the key is missing); this
  * object never holds it.
- * @validation [{"rule": "self.type != 'management' || !has(self.policies) || size(self.policies) == 0", "message": "management tokens take no policies"}, {"rule": "!has(self.expirationTime) || !has(self.expirationTTL)", "message": "set expirationTime or expirationTTL, not both"}, {"rule": "(has(self.global) && self.global) == (has(oldSelf.global) && oldSelf.global)", "message": "global cannot change"}, {"rule": "has(self.expirationTTL) ? has(oldSelf.expirationTTL) && self.expirationTTL == oldSelf.expirationTTL : !has(oldSelf.expirationTTL)", "message": "expirationTTL can only be given when the token is created"}]
+ * @validation [{"rule": "self.type != 'management' || ((!has(self.policies) || size(self.policies) == 0) && (!has(self.roles) || size(self.roles) == 0))", "message": "management tokens take no policies or roles"}, {"rule": "!has(self.expirationTime) || !has(self.expirationTTL)", "message": "set expirationTime or expirationTTL, not both"}, {"rule": "(has(self.global) && self.global) == (has(oldSelf.global) && oldSelf.global)", "message": "global cannot change"}, {"rule": "has(self.expirationTTL) ? has(oldSelf.expirationTTL) && self.expirationTTL == oldSelf.expirationTTL : !has(oldSelf.expirationTTL)", "message": "expirationTTL can only be given when the token is created"}]
  */
 export interface NomadACLTokenSpec {
   /**
@@ -78,7 +106,9 @@ export interface NomadACLTokenSpec {
    */
   policies?: string[];
   /**
-   * Names of the ACL roles whose policies the token also has.
+   * Names of the NomadACLRoles whose policies the token also has. A role that
+   * does not exist grants nothing; deleting a role through the Nomad API
+   * removes it here.
    * @listType set
    */
   roles?: string[];

@@ -3,6 +3,8 @@
 import type {
   NomadACLPolicySpec,
   NomadACLPolicyStatus,
+  NomadACLRoleSpec,
+  NomadACLRoleStatus,
   NomadACLTokenSpec,
   NomadACLTokenStatus,
 } from "./acl.js";
@@ -41,4 +43,5 @@ export type NomadDeployment = Resource<
 export type NomadNode = Resource<"NomadNode", NomadNodeSpec, NomadNodeStatus>;
 export type NomadNodePool = Resource<"NomadNodePool", NomadNodePoolSpec, NomadNodePoolStatus>;
 export type NomadACLPolicy = Resource<"NomadACLPolicy", NomadACLPolicySpec, NomadACLPolicyStatus>;
+export type NomadACLRole = Resource<"NomadACLRole", NomadACLRoleSpec, NomadACLRoleStatus>;
 export type NomadACLToken = Resource<"NomadACLToken", NomadACLTokenSpec, NomadACLTokenStatus>;

@@ -166,6 +166,22 @@ export const kinds: readonly KindDefinition[] = [
     printerColumns: [{ name: "Description", type: "string", jsonPath: ".spec.description" }, age],
   },
   {
+    kind: "NomadACLRole",
+    plural: "nomadaclroles",
+    singular: "nomadaclrole",
+    shortNames: ["naclrole"],
+    scope: "Cluster",
+    specType: "NomadACLRoleSpec",
+    statusType: "NomadACLRoleStatus",
+    description:
+      "A Nomad ACL role: a named set of NomadACLPolicies. Tokens linking the role (spec.roles) get the policies it names, as they are at each request. Its Nomad ID is the object's UID.",
+    printerColumns: [
+      { name: "Policies", type: "string", jsonPath: ".spec.policies" },
+      { name: "Description", type: "string", jsonPath: ".spec.description", priority: 1 },
+      age,
+    ],
+  },
+  {
     kind: "NomadACLToken",
     plural: "nomadacltokens",
     singular: "nomadacltoken",

@@ -51,7 +51,12 @@ describe("Nomad HTTP API: ACLs", () => {
     writeFileSync(path.join(dir, "alloc", "logs", "t.stdout.0"), "hello\n");
     api = await startApi(
       loadKubeConfig(kubeconfig),
-      { ...defaultAgentConfig(), ports: { http: 0 }, acl: { enabled: true } },
+      {
+        ...defaultAgentConfig(),
+        ports: { http: 0 },
+        // A short minimum, so the expired-token test need not wait a minute.
+        acl: { enabled: true, tokenMinExpirationTTL: "1s" },
+      },
       log,
       {
         registry: createControllerMetrics().registry,
@@ -194,8 +199,20 @@ describe("Nomad HTTP API: ACLs", () => {
   const deployment = `web-dep-${run}`;
   let scalingPolicyID = "";
   /** Client tokens that own a policy and a token the "token" routes reach. */
-  const owner = { secret: "", accessor: "", policy: `owner-${run}` };
-  const victims = { tokenToDelete: "", tokenToUpdate: "", policy: `victim-${run}` };
+  const owner = {
+    secret: "",
+    accessor: "",
+    policy: `owner-${run}`,
+    role: `owner-role-${run}`,
+    roleID: "",
+  };
+  const victims = {
+    tokenToDelete: "",
+    tokenToUpdate: "",
+    policy: `victim-${run}`,
+    roleToDelete: "",
+    roleToUpdate: "",
+  };
 
   const alternatives = (r: Route): readonly Access[] =>
     typeof r.acl === "string" ? [r.acl] : r.acl;
@@ -269,6 +286,13 @@ describe("Nomad HTTP API: ACLs", () => {
           : r.method === "GET"
             ? owner.policy
             : `extra-${run}`;
+      if (p.startsWith("/v1/acl/role/name/")) return owner.role;
+      if (p.startsWith("/v1/acl/role/"))
+        return r.method === "DELETE"
+          ? victims.roleToDelete
+          : r.method === "GET"
+            ? owner.roleID
+            : victims.roleToUpdate;
       if (p.startsWith("/v1/acl/token/"))
         return r.method === "DELETE"
           ? victims.tokenToDelete
@@ -300,6 +324,12 @@ describe("Nomad HTTP API: ACLs", () => {
       "POST /v1/acl/policy/:name": { Rules: 'node { policy = "read" }' },
       "POST /v1/acl/token": { Type: "client", Policies: [owner.policy] },
       "POST /v1/acl/token/:accessor": { Type: "client", Policies: [owner.policy] },
+      "POST /v1/acl/role": { Name: `extra-role-${run}`, Policies: [{ Name: owner.policy }] },
+      "POST /v1/acl/role/:id": {
+        ID: victims.roleToUpdate,
+        Name: `update-role-${run}`,
+        Policies: [{ Name: owner.policy }],
+      },
       "POST /v1/search": { Prefix: "w", Context: "all" },
       "POST /v1/deployment/promote/:id": { All: true },
       "POST /v1/deployment/pause/:id": { Pause: true },
@@ -354,6 +384,35 @@ describe("Nomad HTTP API: ACLs", () => {
       m,
     );
     expect(victimPolicy.status).toBe(200);
+    // The owner's token also links a role, so the "token" role routes reach it.
+    const ownerRole = await call(
+      "POST",
+      "/v1/acl/role",
+      { Name: owner.role, Policies: [{ Name: owner.policy }] },
+      m,
+    );
+    expect(ownerRole.status, ownerRole.text).toBe(200);
+    owner.roleID = ownerRole.json.ID;
+    const linked = await call(
+      "POST",
+      `/v1/acl/token/${owner.accessor}`,
+      { AccessorID: owner.accessor, Roles: [{ Name: owner.role }] },
+      m,
+    );
+    expect([linked.status, linked.json?.Roles], linked.text).toEqual([
+      200,
+      [{ ID: owner.roleID, Name: owner.role }],
+    ]);
+    for (const which of ["roleToDelete", "roleToUpdate"] as const) {
+      const r = await call(
+        "POST",
+        "/v1/acl/role",
+        { Name: `${which.toLowerCase()}-${run}`, Policies: [{ Name: owner.policy }] },
+        m,
+      );
+      expect(r.status, r.text).toBe(200);
+      victims[which] = r.json.ID;
+    }
     for (const which of ["tokenToDelete", "tokenToUpdate"] as const) {
       const t = await call(
         "POST",
@@ -401,6 +460,10 @@ describe("Nomad HTTP API: ACLs", () => {
       "GET /v1/agent/self": "agent:read", // AgentSelfRequest
       "GET /v1/agent/members": "node:read", // Status.Members
       "GET /v1/acl/tokens": "management", // ACL.ListTokens
+      "GET /v1/acl/roles": "token", // ACL.ListRoles (a client token sees the roles it links)
+      "POST /v1/acl/role": "management", // ACL.UpsertRoles
+      "GET /v1/acl/role/:id": "token", // ACL.GetRoleByID (a client token: only a role it links)
+      "DELETE /v1/acl/role/:id": "management", // ACL.DeleteRolesByID
       "POST /v1/acl/bootstrap": "anonymous", // ACL.Bootstrap
       "GET /v1/status/leader": "anonymous", // Status.Leader
       "PUT /v1/system/gc": "management", // System.GarbageCollect
@@ -449,7 +512,12 @@ describe("Nomad HTTP API: ACLs", () => {
     expect(wrong).toEqual([]);
     expect(seen.size).toBe(api.routes.length);
     // "token" routes: a client token reaches its own policy and token, not another's.
-    for (const p of [`/v1/acl/policy/${owner.policy}`, `/v1/acl/token/${owner.accessor}`]) {
+    for (const p of [
+      `/v1/acl/policy/${owner.policy}`,
+      `/v1/acl/token/${owner.accessor}`,
+      `/v1/acl/role/${owner.roleID}`,
+      `/v1/acl/role/name/${owner.role}`,
+    ]) {
       expect((await call("GET", p, undefined, owner.secret)).status, p).toBe(200);
       const other = await call("GET", p, undefined, secrets.reader);
       expect([other.status, other.text], p).toEqual([403, "Permission denied"]);

@@ -2,11 +2,16 @@
 // objects; a token is a NomadACLToken whose status holds only a hash of the
 // secret, and a Secret holding the secret itself. The secret ID is shown once,
 // in the answer that creates the token.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import { checkExpiration, goDurationString, invalidToken } from "../../acl/expiration.js";
 import { parsePolicy } from "../../acl/policy.js";
+import {
+  defaultTokenMaxExpirationTTL,
+  defaultTokenMinExpirationTTL,
+} from "../../config/agent-config.js";
 import type { ACLTokenType } from "../../crds/acl.js";
 import type { ApiObject } from "../../crds/meta.js";
-import type { NomadACLPolicy, NomadACLToken } from "../../crds/objects.js";
+import type { NomadACLPolicy, NomadACLRole, NomadACLToken } from "../../crds/objects.js";
 import { goDurationMs } from "../../jobspec/functions/index.js";
 import { resourceName } from "../../jobspec/resource.js";
 import {
@@ -18,7 +23,7 @@ import {
 } from "../../kube/apply.js";
 import { caravanResource } from "../../kube/resources.js";
 import { ApiError } from "../../kube/rest.js";
-import { policyName, requestToken, secretHash, tokenExpired } from "../auth.js";
+import { policyName, requestToken, roleName, secretHash, tokenExpired } from "../auth.js";
 import { goDuration } from "../convert/job-in.js";
 import {
   badRequest,
@@ -36,12 +41,19 @@ import { apiFieldManager, seen } from "./writes.js";
 
 const policiesRef = caravanResource("NomadACLPolicy");
 const tokensRef = caravanResource("NomadACLToken");
+const rolesRef = caravanResource("NomadACLRole");
 /** The NomadACLToken object of the bootstrap token: its fixed name makes bootstrap happen once. */
 export const bootstrapTokenName = "bootstrap";
 
 export function aclRoutes(deps: RouteDeps): Route[] {
   const { state, kc, auth } = deps;
   const now = deps.now ?? Date.now;
+  const expirationBounds = {
+    min: goDurationMs(deps.config.acl?.tokenMinExpirationTTL ?? defaultTokenMinExpirationTTL) ?? 0,
+    max:
+      goDurationMs(deps.config.acl?.tokenMaxExpirationTTL ?? defaultTokenMaxExpirationTTL) ??
+      Number.POSITIVE_INFINITY,
+  };
 
   const enabled = (ctx: Ctx) => {
     if (!auth.enabled) throw badRequest("ACL support disabled");
@@ -67,6 +79,102 @@ export function aclRoutes(deps: RouteDeps): Route[] {
     };
   }
 
+  function roleOut(r: NomadACLRole): Record<string, unknown> {
+    const idx = state.indexesOf(r);
+    const name = roleName(r);
+    const description = r.spec.description ?? "";
+    return {
+      ID: r.metadata.uid ?? "",
+      Name: name,
+      Description: description,
+      Policies: r.spec.policies.map((p) => ({ Name: p })),
+      Hash: createHash("sha256")
+        .update([name, description, ...r.spec.policies].join("\0"))
+        .digest("base64"),
+      CreateIndex: idx.create,
+      ModifyIndex: idx.modify,
+    };
+  }
+
+  /** The token's roles that exist, as Nomad shows links: ID and name. */
+  function roleLinks(t: NomadACLToken): { ID: string; Name: string }[] | null {
+    const roles = auth.rolesOf(t);
+    return roles.length
+      ? roles.map((r) => ({ ID: r.metadata.uid ?? "", Name: roleName(r) }))
+      : null;
+  }
+
+  /** Whether the caller may read this role: management, or a token linking it. */
+  function mayReadRole(ctx: Ctx, r: NomadACLRole): boolean {
+    if (ctx.acl.management) return true;
+    const t = ctx.token && state.tokens.store.get(ctx.token.objectName);
+    return !!t && auth.rolesOf(t).includes(r);
+  }
+
+  /** The spec of a role from a Nomad ACLRole body; Nomad's 400s when it is not valid. */
+  function roleSpec(body: Record<string, unknown>, existing?: NomadACLRole): NomadACLRole["spec"] {
+    const name = typeof body.Name === "string" ? body.Name : "";
+    const description = typeof body.Description === "string" ? body.Description : "";
+    const links = Array.isArray(body.Policies) ? (body.Policies as { Name?: unknown }[]) : [];
+    const errors: string[] = [];
+    if (!/^[a-zA-Z0-9-]{1,128}$/.test(name)) errors.push(`invalid name '${name}'`);
+    if (description.length > 256) errors.push("description longer than 256");
+    if (links.length < 1) errors.push("at least one policy should be specified");
+    if (errors.length) {
+      const list = errors.map((e) => `\t* ${e}`).join("\n");
+      const n = errors.length;
+      throw badRequest(`role 0 invalid: ${n} error${n === 1 ? "" : "s"} occurred:\n${list}\n\n`);
+    }
+    const holder = auth.role(name);
+    if (holder && holder !== existing) throw badRequest(`role with name ${name} already exists`);
+    const policies = new Set<string>();
+    for (const link of links) {
+      const p = typeof link?.Name === "string" ? link.Name : "";
+      if (!auth.policy(p)) throw badRequest(`cannot find policy ${p}`);
+      policies.add(p);
+    }
+    return { name, ...(description ? { description } : {}), policies: [...policies] };
+  }
+
+  /** Tokens linking role `from` link `to` instead (a rename), or lose it (`to` undefined), as in Nomad. */
+  async function relinkTokens(from: string, to: string | undefined): Promise<void> {
+    let last: string | undefined;
+    for (const t of state.tokens.store.list()) {
+      const roles = t.spec.roles ?? [];
+      if (!roles.includes(from)) continue;
+      const next = [...new Set(roles.map((r) => (r === from ? to : r)).filter((r) => r))];
+      const written = await mergePatch(kc, tokensRef, t, {
+        spec: { roles: next.length ? next : null },
+      });
+      last = written.metadata.resourceVersion;
+    }
+    // The answer waits until this API's cache holds the relinked tokens.
+    if (last) await seen(state, "tokens", last);
+  }
+
+  async function writeRole(body: Record<string, unknown>, existing?: NomadACLRole): Promise<Reply> {
+    const spec = roleSpec(body, existing);
+    let written: NomadACLRole;
+    if (existing) {
+      const before = roleName(existing);
+      written = await mergePatch<NomadACLRole>(kc, rolesRef, existing, {
+        spec: { ...spec, description: spec.description ?? null },
+      });
+      if (before !== spec.name) await relinkTokens(before, spec.name);
+    } else {
+      const objectName = resourceName(spec.name ?? "").toLowerCase();
+      const taken = state.roles.store.get(objectName);
+      written = await createObject<NomadACLRole>(kc, rolesRef, {
+        apiVersion: rolesRef.apiVersion,
+        kind: "NomadACLRole",
+        metadata: taken ? { name: "", generateName: `${objectName}-` } : { name: objectName },
+        spec,
+      } as NomadACLRole);
+    }
+    const index = await seen(state, "roles", written.metadata.resourceVersion);
+    return { body: roleOut(state.roles.store.get(written.metadata.name) ?? written), index };
+  }
+
   function tokenOut(t: NomadACLToken, secret?: string): Record<string, unknown> {
     const idx = state.indexesOf(t);
     const ttl = t.spec.expirationTTL ? goDurationMs(t.spec.expirationTTL) : undefined;
@@ -76,14 +184,14 @@ export function aclRoutes(deps: RouteDeps): Route[] {
       Name: t.spec.name ?? "",
       Type: t.spec.type,
       Policies: t.spec.policies ?? null,
-      Roles: null,
+      Roles: roleLinks(t),
       Global: t.spec.global ?? false,
       Hash: t.status?.secretHash
         ? Buffer.from(t.status.secretHash.slice(7), "hex").toString("base64")
         : "",
       CreateTime: t.status?.createTime ?? t.metadata.creationTimestamp ?? "",
       ExpirationTime: t.status?.expirationTime ?? null,
-      ExpirationTTL: ttl ? Math.round(ttl * 1e6) : 0,
+      ExpirationTTL: ttl ? goDurationString(ttl) : "",
       CreateIndex: idx.create,
       ModifyIndex: idx.modify,
     };
@@ -152,49 +260,107 @@ export function aclRoutes(deps: RouteDeps): Route[] {
     return { body: tokenOut(state.tokens.store.get(objectName) ?? written, secret), index };
   }
 
+  /**
+   * The spec of a token created (no `existing`) or updated from a Nomad
+   * ACLToken body; refuses it with Nomad's messages. Absent fields keep the
+   * existing token's values. On update the secret and expiration stay.
+   */
   function tokenSpec(
     body: Record<string, unknown>,
     existing?: NomadACLToken,
   ): NomadACLToken["spec"] {
-    const type = (body.Type ?? existing?.spec.type ?? "client") as ACLTokenType;
-    if (type !== "client" && type !== "management")
-      throw badRequest(`Token type must be client or management, got ${JSON.stringify(body.Type)}`);
+    const errors: string[] = [];
+    const type = (body.Type || existing?.spec.type || "client") as ACLTokenType;
     const policies = body.Policies ?? existing?.spec.policies ?? [];
     if (!Array.isArray(policies) || policies.some((p) => typeof p !== "string"))
       throw badRequest("Policies must be a list of policy names");
-    if (type === "management" && policies.length)
-      throw badRequest("Management token cannot be associated with policies");
-    if (type === "client" && policies.length === 0)
-      throw badRequest("Client token missing policies or roles");
-    for (const p of policies as string[])
-      if (!auth.policy(p)) throw badRequest(`cannot find policy ${p}`);
+    const roles = body.Roles === undefined ? undefined : linkedRoles(body.Roles);
+    const roleNames = roles ?? existing?.spec.roles ?? [];
+    const name = body.Name ?? existing?.spec.name;
+    if (name !== undefined && name !== null && typeof name !== "string")
+      throw badRequest("Token name must be a string");
+    if (typeof name === "string" && name.length > 256) errors.push("token name too long");
+    if (type === "client") {
+      if (policies.length === 0 && roleNames.length === 0)
+        errors.push("client token missing policies or roles");
+    } else if (type === "management") {
+      if (policies.length || roleNames.length)
+        errors.push("management token cannot be associated with policies or roles");
+    } else errors.push("token type must be client or management");
+    const ttlMs = requestedTTL(body.ExpirationTTL);
+    const timeMs =
+      typeof body.ExpirationTime === "string" && body.ExpirationTime
+        ? Date.parse(body.ExpirationTime)
+        : undefined;
+    if (timeMs !== undefined && Number.isNaN(timeMs))
+      throw badRequest("ExpirationTime is not a time");
     const spec: NomadACLToken["spec"] = {
       type,
       ...(policies.length ? { policies: policies as string[] } : {}),
+      ...(roleNames.length ? { roles: roleNames } : {}),
       secretRef: existing?.spec.secretRef ?? { name: "", namespace: deps.secretNamespace },
     };
-    const name = body.Name ?? existing?.spec.name;
-    if (name !== undefined && name !== null) {
-      if (typeof name !== "string" || name.length > 256)
-        throw badRequest("Token name must be a string of at most 256 characters");
-      spec.name = name;
-    }
-    if (body.Global === true || existing?.spec.global) spec.global = true;
+    if (typeof name === "string") spec.name = name;
     if (!existing) {
-      const ttl = body.ExpirationTTL;
-      if (typeof ttl === "number" && ttl > 0) spec.expirationTTL = goDuration(ttl);
-      else if (typeof ttl === "string" && ttl) {
-        if (goDurationMs(ttl) === undefined)
-          throw badRequest(`ExpirationTTL is not a duration: ${ttl}`);
-        spec.expirationTTL = ttl;
-      }
-      if (typeof body.ExpirationTime === "string" && body.ExpirationTime && !spec.expirationTTL) {
-        if (Number.isNaN(Date.parse(body.ExpirationTime)))
-          throw badRequest("ExpirationTime is not a time");
-        spec.expirationTime = new Date(body.ExpirationTime).toISOString();
-      }
+      const { errors: expiry, expiresAt } = checkExpiration(
+        { ...(ttlMs ? { ttlMs } : {}), ...(timeMs !== undefined ? { timeMs } : {}) },
+        now(),
+        expirationBounds.min,
+        expirationBounds.max,
+      );
+      errors.push(...expiry);
+      if (body.Global === true) spec.global = true;
+      // As Nomad: a TTL becomes an expiration time at creation, unless one is given.
+      if (timeMs !== undefined && expiresAt !== undefined)
+        spec.expirationTime = new Date(expiresAt).toISOString();
+      else if (ttlMs) spec.expirationTTL = goDuration(ttlMs * 1e6);
+    } else {
+      const global = existing.spec.global ?? false;
+      if (body.Global !== undefined && body.Global !== null && body.Global !== global)
+        errors.push("cannot toggle global mode");
+      const had = existing.spec.expirationTTL
+        ? (goDurationMs(existing.spec.expirationTTL) ?? 0)
+        : 0;
+      if (body.ExpirationTTL !== undefined && (ttlMs ?? 0) !== had)
+        errors.push("cannot update expiration TTL");
+      const at = existing.status?.expirationTime ?? existing.spec.expirationTime;
+      if (timeMs !== undefined && (!at || Date.parse(at) !== timeMs))
+        errors.push("cannot update expiration time");
+      if (global) spec.global = true;
+      if (existing.spec.expirationTTL) spec.expirationTTL = existing.spec.expirationTTL;
+      if (existing.spec.expirationTime) spec.expirationTime = existing.spec.expirationTime;
     }
+    if (errors.length) throw badRequest(invalidToken(0, errors));
+    for (const p of policies as string[])
+      if (!auth.policy(p)) throw badRequest(`cannot find policy ${p}`);
     return spec;
+  }
+
+  /** ExpirationTTL as Nomad's API takes it: nanoseconds, or a Go duration string. */
+  function requestedTTL(ttl: unknown): number | undefined {
+    if (ttl === undefined || ttl === null || ttl === "" || ttl === 0) return undefined;
+    if (typeof ttl === "number") return ttl / 1e6;
+    if (typeof ttl === "string") {
+      const ms = goDurationMs(ttl);
+      if (ms === undefined) throw badRequest(`time: invalid duration "${ttl}"`);
+      return ms;
+    }
+    throw badRequest("ExpirationTTL must be a duration");
+  }
+
+  /** Role links ({ID} or {Name}) resolved to role names, each once; Nomad's 400 for one that does not exist. */
+  function linkedRoles(links: unknown): string[] {
+    if (links === null) return [];
+    if (!Array.isArray(links)) throw badRequest("Roles must be a list of {ID} or {Name}");
+    const names = new Set<string>();
+    for (const link of links as { ID?: unknown; Name?: unknown }[]) {
+      const id = typeof link?.ID === "string" ? link.ID : "";
+      const name = typeof link?.Name === "string" ? link.Name : "";
+      const role = id ? auth.roleByID(id) : auth.role(name);
+      if (!role) throw badRequest(`cannot find role ${id || name}`);
+      names.add(roleName(role));
+    }
+    return [...names];
   }
 
   function findToken(accessor: string): NomadACLToken | undefined {
@@ -390,6 +556,91 @@ export function aclRoutes(deps: RouteDeps): Route[] {
         if (!t) throw notFound("ACL token");
         await deleteObject(kc, tokensRef, t);
         return { body: null, index: state.index(["tokens"]) + 1 };
+      },
+    },
+    {
+      method: "GET",
+      path: "/v1/acl/roles",
+      acl: "token",
+      watch: ["roles", "tokens"],
+      handle: (ctx) => {
+        enabled(ctx);
+        const visible = state.roles.store.list().filter((r) => mayReadRole(ctx, r));
+        return listReply(
+          visible,
+          (r) => r.metadata.uid ?? "",
+          roleOut,
+          ctx,
+          state.index(["roles", "tokens"]),
+        );
+      },
+    },
+    {
+      method: "POST",
+      path: "/v1/acl/role",
+      acl: "management",
+      handle: (ctx) => {
+        enabled(ctx);
+        const body = bodyObject(ctx);
+        if (body.ID) {
+          const existing = auth.roleByID(String(body.ID));
+          if (!existing) throw badRequest(`cannot find role ${body.ID}`);
+          return writeRole(body, existing);
+        }
+        return writeRole(body);
+      },
+    },
+    {
+      method: "GET",
+      path: "/v1/acl/role/name/:name",
+      acl: "token",
+      watch: ["roles"],
+      handle: (ctx) => {
+        enabled(ctx);
+        const r = auth.role(ctx.params.name ?? "");
+        if (r && !mayReadRole(ctx, r)) throw permissionDenied();
+        if (!r) throw notFound("ACL role");
+        return { body: roleOut(r), index: state.indexesOf(r).modify };
+      },
+    },
+    {
+      method: "GET",
+      path: "/v1/acl/role/:id",
+      acl: "token",
+      watch: ["roles"],
+      handle: (ctx) => {
+        enabled(ctx);
+        const r = auth.roleByID(ctx.params.id ?? "");
+        if (r && !mayReadRole(ctx, r)) throw permissionDenied();
+        if (!r) throw notFound("ACL role");
+        return { body: roleOut(r), index: state.indexesOf(r).modify };
+      },
+    },
+    {
+      method: "POST",
+      path: "/v1/acl/role/:id",
+      acl: "management",
+      handle: (ctx) => {
+        enabled(ctx);
+        const id = ctx.params.id ?? "";
+        const body = bodyObject(ctx);
+        if (body.ID !== id) throw badRequest("ACL role ID does not match request path");
+        const existing = auth.roleByID(id);
+        if (!existing) throw badRequest(`cannot find role ${id}`);
+        return writeRole(body, existing);
+      },
+    },
+    {
+      method: "DELETE",
+      path: "/v1/acl/role/:id",
+      acl: "management",
+      handle: async (ctx) => {
+        enabled(ctx);
+        const r = auth.roleByID(ctx.params.id ?? "");
+        if (!r) throw notFound("ACL role");
+        await deleteObject(kc, rolesRef, r);
+        await relinkTokens(roleName(r), undefined);
+        return { body: null, index: state.index(["roles", "tokens"]) + 1 };
       },
     },
   ];

@@ -1,0 +1,62 @@
+// When a new token expires, and whether that is within the agent's
+// token_min_expiration_ttl and token_max_expiration_ttl, as Nomad checks it.
+// Messages are Nomad's, so scripts matching them keep working.
+
+/** Go's time.Duration.String() of a number of milliseconds ("24h0m0s", "1m0s", "1.5s"). */
+export function goDurationString(ms: number): string {
+  if (ms === 0) return "0s";
+  const sign = ms < 0 ? "-" : "";
+  let left = Math.abs(ms);
+  if (left < 1000) return `${sign}${left}ms`;
+  const h = Math.floor(left / 3_600_000);
+  left -= h * 3_600_000;
+  const m = Math.floor(left / 60_000);
+  left -= m * 60_000;
+  const s = `${Number((left / 1000).toFixed(3))}s`;
+  if (h) return `${sign}${h}h${m}m${s}`;
+  if (m) return `${sign}${m}m${s}`;
+  return `${sign}${s}`;
+}
+
+export interface Expiration {
+  /** ExpirationTTL asked for, in milliseconds (0 or absent: none). */
+  ttlMs?: number;
+  /** ExpirationTime asked for, in milliseconds since the epoch; wins over the TTL, as in Nomad. */
+  timeMs?: number;
+}
+
+/**
+ * The problems with a new token's expiration (empty when none), and when it
+ * expires (undefined: never). `createMs` is the token's creation time.
+ */
+export function checkExpiration(
+  asked: Expiration,
+  createMs: number,
+  minMs: number,
+  maxMs: number,
+): { errors: string[]; expiresAt?: number } {
+  const errors: string[] = [];
+  const ttl = asked.ttlMs ?? 0;
+  if (ttl < 0)
+    errors.push(`token expiration TTL '${goDurationString(ttl)}' should not be negative`);
+  const expiresAt = asked.timeMs ?? (ttl > 0 ? createMs + ttl : undefined);
+  if (expiresAt === undefined) return { errors };
+  if (createMs > expiresAt) errors.push("expiration time cannot be before create time");
+  const expiresIn = expiresAt - createMs;
+  if (expiresIn > maxMs)
+    errors.push(
+      `expiration time cannot be more than ${goDurationString(maxMs)} in the future (was ${goDurationString(expiresIn)})`,
+    );
+  else if (expiresIn < minMs)
+    errors.push(
+      `expiration time cannot be less than ${goDurationString(minMs)} in the future (was ${goDurationString(expiresIn)})`,
+    );
+  return { errors, expiresAt };
+}
+
+/** Nomad's "token N invalid: …" message: go-multierror's rendering of the list. */
+export function invalidToken(index: number, errors: readonly string[]): string {
+  const n = errors.length;
+  const list = errors.map((e) => `\t* ${e}`).join("\n");
+  return `token ${index} invalid: ${n} error${n === 1 ? "" : "s"} occurred:\n${list}\n\n`;
+}
