@@ -152,6 +152,91 @@ describe("simulated nodes", () => {
     }
   }, 180_000);
 
+  it("reports Nomad service checks passing, so a deployment with health_check = checks succeeds", async () => {
+    const job = (name: string, services: Obj[]) =>
+      stringify({
+        apiVersion: "caravan.dev/v1alpha1",
+        kind: "NomadJob",
+        metadata: { name, namespace: ns },
+        spec: {
+          type: "service",
+          datacenters: [dc],
+          update: {
+            maxParallel: 2,
+            minHealthyTime: "1s",
+            healthyDeadline: "30s",
+            healthCheck: "checks",
+          },
+          groups: [
+            {
+              name: "g",
+              count: 2,
+              networks: [{ ports: [{ label: "http" }] }],
+              services,
+              tasks: [
+                { name: "t", driver: "mock", config: {}, resources: { cpu: 100, memory: 64 } },
+              ],
+            },
+          ],
+        },
+      });
+    const check = {
+      name: "alive",
+      type: "http",
+      port: "http",
+      path: "/",
+      interval: "5s",
+      timeout: "1s",
+    };
+    await kubectlOk(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      job("checked", [
+        { name: "web", provider: "nomad", port: "http", checks: [check] },
+        // Consul's checks are not Nomad's to report.
+        { name: "other", provider: "consul", port: "http", checks: [{ ...check, name: "c" }] },
+      ]),
+    );
+    await kubectlOk(kubeconfig, ["apply", "-f", "-"], job("unchecked", []));
+    const deployment = await eventually(
+      async () => {
+        const out = await kubectlOk(kubeconfig, [
+          "get",
+          "nomaddeployments",
+          "-n",
+          ns,
+          "-o",
+          "json",
+        ]);
+        const d = (JSON.parse(out).items as Obj[]).find((x) => x.spec.jobName === "checked");
+        return d?.status?.status === "successful" ? d : undefined;
+      },
+      "the checked job's deployment to succeed",
+      60_000,
+    );
+    expect(deployment.status.groups.g.healthyAllocs).toBe(2);
+    for (const a of await allocationsOf(kubeconfig, ns, "checked")) {
+      expect(a.status.checks).toEqual([
+        expect.objectContaining({
+          id: "group/web/alive",
+          check: "alive",
+          service: "web",
+          mode: "healthiness",
+          status: "success",
+        }),
+      ]);
+      expect(a.status.deploymentStatus?.healthy).toBe(true);
+    }
+    // Without checks, the status has none.
+    const plain = await eventually(async () => {
+      const all = await allocationsOf(kubeconfig, ns, "unchecked");
+      return all.length === 2 && all.every((a) => a.status?.clientStatus === "running")
+        ? all
+        : undefined;
+    }, "the unchecked job running");
+    for (const a of plain) expect(a.status.checks).toBeUndefined();
+  }, 120_000);
+
   it("restarts a failing mock task per the restart policy, then fails the allocation", async () => {
     await kubectlOk(
       kubeconfig,

@@ -2,6 +2,7 @@
 // states, events and client status a real agent reports, without processes,
 // directories or a state file. Status goes out through the shared batcher.
 import type {
+  AllocationCheckStatus,
   AllocationClientStatus,
   AllocationTaskState,
   NomadAllocationStatus,
@@ -11,6 +12,7 @@ import type { NomadAllocation } from "../../crds/objects.js";
 import type { ExitResult, TaskHandle } from "../../drivers/driver.js";
 import { checkMockConfig, parseMockConfig } from "../../drivers/mock/config.js";
 import { MockStartError, startMockTask } from "../../drivers/mock/index.js";
+import { nomadChecks } from "../checks/definitions.js";
 import { decideRestart, durationMs } from "../restart.js";
 import { appendTaskEvent } from "../taskevents.js";
 
@@ -24,6 +26,13 @@ export class SimAllocRunner {
   private stopping = false;
   /** The simulated node went away: nothing more is reported, as from a host that died. */
   private abandoned = false;
+  /**
+   * The allocation's Nomad service checks, reported passing from when it first
+   * runs (there is nothing to probe); unset when it has none, so an
+   * allocation without checks costs nothing more.
+   */
+  private checks: AllocationCheckStatus[] | undefined;
+  private readonly checksPending: boolean;
   /** Ends restart delays early when the runner stops. */
   private readonly wakers = new Set<() => void>();
   readonly done: Promise<void>;
@@ -34,6 +43,7 @@ export class SimAllocRunner {
     private readonly jobType: string,
     private readonly report: StatusSink,
   ) {
+    this.checksPending = !!group && hasNomadChecks(group);
     this.done = this.run();
   }
 
@@ -118,6 +128,7 @@ export class SimAllocRunner {
           });
         this.event(task.name, "Started", "Task started by client");
         this.clientStatus = "running";
+        this.passChecks();
         this.publish();
         if (this.stopping) void handle.stop?.("SIGKILL", 0);
         result = await handle.wait();
@@ -192,6 +203,22 @@ export class SimAllocRunner {
     if (state) appendTaskEvent(state, type, message, extra);
   }
 
+  /** Once, as the allocation first runs: every check as a real agent reports one that passes. */
+  private passChecks(): void {
+    if (!this.checksPending || this.checks || !this.group) return;
+    const at = new Date().toISOString();
+    this.checks = nomadChecks(this.alloc, this.group, undefined).map((def) => ({
+      id: def.id,
+      check: def.check,
+      service: def.service,
+      ...(def.task ? { task: def.task } : {}),
+      mode: def.mode,
+      status: "success",
+      output: "simulated node: the check passes without being run",
+      timestamp: at,
+    }));
+  }
+
   private publish(): void {
     if (this.abandoned) return;
     this.report(this.alloc, {
@@ -201,7 +228,15 @@ export class SimAllocRunner {
         (this.clientStatus === "running" ? "Tasks are running" : "Tasks are pending"),
       // Copies: the batcher may write this later, after more changes.
       taskStates: structuredClone(Object.fromEntries(this.states)),
+      ...(this.checks ? { checks: this.checks } : {}),
       modifyTime: new Date().toISOString(),
     });
   }
+}
+
+/** A cheap look for any service check of provider "nomad", before building definitions. */
+function hasNomadChecks(group: TaskGroup): boolean {
+  const any = (services: { provider?: string; checks?: unknown[] }[] | undefined) =>
+    (services ?? []).some((s) => s.provider === "nomad" && (s.checks?.length ?? 0) > 0);
+  return any(group.services) || group.tasks.some((t) => any(t.services));
 }
