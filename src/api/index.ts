@@ -17,6 +17,7 @@ import { agentRoutes } from "./routes/agent.js";
 import { allocationRoutes } from "./routes/allocations.js";
 import { childRoutes } from "./routes/children.js";
 import type { RouteDeps } from "./routes/deps.js";
+import { eventRoutes } from "./routes/events.js";
 import { fsRoutes } from "./routes/fs.js";
 import { jobChangeRoutes } from "./routes/job-changes.js";
 import { jobSubmission } from "./routes/job-submit.js";
@@ -82,6 +83,7 @@ export async function startApi(
     ...scalingRoutes(deps),
     ...lifecycleRoutes(deps),
     ...systemRoutes(deps),
+    ...eventRoutes(deps),
   ];
   // Tokens applied with kubectl get their status from whichever API replica sees them.
   if (config.acl?.enabled) {

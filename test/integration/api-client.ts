@@ -28,7 +28,9 @@ export function apiClient(base: string) {
         ? {}
         : { body: typeof payload === "string" ? payload : new Uint8Array(payload) }),
     });
-    const text = await res.text();
+    // The event stream never ends: a caller going through every route reads its first frame.
+    const text =
+      path.startsWith("/v1/event/stream") && res.ok ? await firstChunk(res) : await res.text();
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : undefined;
@@ -37,6 +39,14 @@ export function apiClient(base: string) {
     }
     return { status: res.status, headers: res.headers, text, json };
   };
+}
+
+async function firstChunk(res: Response): Promise<string> {
+  const reader = res.body?.getReader();
+  if (!reader) return "";
+  const { value } = await reader.read();
+  await reader.cancel();
+  return new TextDecoder().decode(value);
 }
 
 /**
