@@ -5,6 +5,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -138,6 +139,49 @@ func main() {
 		return false, fmt.Errorf("%d allocations, none running", len(allocs))
 	})
 	ok("allocation running")
+
+	// The event stream, resumed from before the registration: the job's
+	// JobRegistered and its allocation going running, decoded by the client.
+	eventCtx, cancelEvents := context.WithTimeout(context.Background(), 60*time.Second)
+	events, err := client.EventStream().Stream(eventCtx, map[api.Topic][]string{
+		api.TopicJob:        {"conformance"},
+		api.TopicAllocation: {"conformance"},
+	}, reg.JobModifyIndex-1, nil)
+	if err != nil {
+		fail("event stream", "%v", err)
+	}
+	sawJob, sawAlloc := false, false
+	for !sawJob || !sawAlloc {
+		var batch *api.Events
+		select {
+		case batch = <-events:
+		case <-eventCtx.Done():
+			fail("event stream", "job event %v, running allocation event %v", sawJob, sawAlloc)
+		}
+		if batch == nil || batch.Err != nil {
+			fail("event stream", "%v", batch)
+		}
+		for _, e := range batch.Events {
+			switch e.Topic {
+			case api.TopicJob:
+				j, err := e.Job()
+				if err != nil || j == nil || *j.ID != "conformance" {
+					fail("event stream", "job payload %v %v", j, err)
+				}
+				sawJob = sawJob || e.Type == "JobRegistered"
+			case api.TopicAllocation:
+				a, err := e.Allocation()
+				if err != nil || a == nil || a.JobID != "conformance" {
+					fail("event stream", "allocation payload %v %v", a, err)
+				}
+				sawAlloc = sawAlloc || (e.Type == "AllocationUpdated" && a.ClientStatus == "running")
+			default:
+				fail("event stream", "unasked topic %s", e.Topic)
+			}
+		}
+	}
+	cancelEvents()
+	ok("event stream")
 
 	evals, _, err := client.Jobs().Evaluations("conformance", nil)
 	if err != nil || len(evals) == 0 {

@@ -59,6 +59,7 @@ describe("Nomad API conformance (official Go client)", () => {
       "ok register",
       "ok info and list",
       "ok allocation running",
+      "ok event stream",
       "ok evaluations, allocation and summary",
       "ok logs",
       "ok logs follow",
