@@ -1,6 +1,7 @@
 // When a new token expires, and whether that is within the agent's
 // token_min_expiration_ttl and token_max_expiration_ttl, as Nomad checks it.
 // Messages are Nomad's, so scripts matching them keep working.
+import type { NomadACLToken } from "../crds/objects.js";
 
 /** Go's time.Duration.String() of a number of milliseconds ("24h0m0s", "1m0s", "1.5s"). */
 export function goDurationString(ms: number): string {
@@ -59,4 +60,12 @@ export function invalidToken(index: number, errors: readonly string[]): string {
   const n = errors.length;
   const list = errors.map((e) => `\t* ${e}`).join("\n");
   return `token ${index} invalid: ${n} error${n === 1 ? "" : "s"} occurred:\n${list}\n\n`;
+}
+
+/** When a token stops working (ms since the epoch), or undefined for never. */
+export function tokenExpiry(t: NomadACLToken): number | undefined {
+  const at = t.status?.expirationTime ?? t.spec.expirationTime;
+  if (!at) return undefined;
+  const ms = Date.parse(at);
+  return Number.isNaN(ms) ? undefined : ms;
 }

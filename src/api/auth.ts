@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { type Acl, compileAcl, managementAcl } from "../acl/acl.js";
+import { tokenExpiry } from "../acl/expiration.js";
 import { type Policy, parsePolicy } from "../acl/policy.js";
 import type { NomadACLPolicy, NomadACLRole, NomadACLToken } from "../crds/objects.js";
 import {
@@ -44,8 +45,8 @@ export function tokenSecret(req: IncomingMessage): string | undefined {
 
 export function tokenExpired(t: NomadACLToken, now: number): boolean {
   if (t.status?.expired) return true;
-  const at = t.status?.expirationTime ?? t.spec.expirationTime;
-  return !!at && Date.parse(at) <= now;
+  const at = tokenExpiry(t);
+  return at !== undefined && at <= now;
 }
 
 /** `policies`: the token's own, then those of its roles (see Authorizer.policiesOf). */

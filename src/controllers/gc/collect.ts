@@ -3,8 +3,11 @@
 // dead or stopped jobs older than their thresholds (the server block's
 // eval_gc_threshold, batch_eval_gc_threshold, deployment_gc_threshold,
 // job_gc_threshold), and nodes down for longer than node_gc_threshold with
-// nothing left on them. `caravan system gc` uses zero thresholds. Pure.
+// nothing left on them; ACL tokens expired for longer than Nomad's
+// acl_token_gc_threshold. `caravan system gc` uses zero thresholds. Pure.
+import { tokenExpiry } from "../../acl/expiration.js";
 import type {
+  NomadACLToken,
   NomadAllocation,
   NomadDeployment,
   NomadEvaluation,
@@ -19,6 +22,8 @@ export interface GcThresholds {
   batchEvalMs: number;
   deploymentMs: number;
   nodeMs: number;
+  /** How long a token stays after it expired (Nomad's acl_token_gc_threshold). */
+  tokenMs: number;
 }
 
 /** Nomad's server defaults. */
@@ -28,6 +33,7 @@ export const defaultThresholds: GcThresholds = {
   batchEvalMs: 24 * 3_600_000,
   deploymentMs: 3_600_000,
   nodeMs: 24 * 3_600_000,
+  tokenMs: 3_600_000,
 };
 
 /** Thresholds from the server block's Go durations; absent or bad values keep Nomad's defaults. */
@@ -45,6 +51,7 @@ export function thresholdsFrom(config: {
     batchEvalMs: durationMs(config.batchEvalGcThreshold, d.batchEvalMs),
     deploymentMs: durationMs(config.deploymentGcThreshold, d.deploymentMs),
     nodeMs: durationMs(config.nodeGcThreshold, d.nodeMs),
+    tokenMs: d.tokenMs,
   };
 }
 
@@ -54,6 +61,7 @@ export const forceThresholds: GcThresholds = {
   batchEvalMs: 0,
   deploymentMs: 0,
   nodeMs: 0,
+  tokenMs: 0,
 };
 
 export interface GcState {
@@ -62,6 +70,8 @@ export interface GcState {
   allocations: readonly NomadAllocation[];
   deployments: readonly NomadDeployment[];
   nodes: readonly NomadNode[];
+  /** ACL tokens; absent when the caller does not collect them. */
+  tokens?: readonly NomadACLToken[];
 }
 
 export interface Garbage {
@@ -70,6 +80,7 @@ export interface Garbage {
   allocations: NomadAllocation[];
   deployments: NomadDeployment[];
   nodes: NomadNode[];
+  tokens: NomadACLToken[];
 }
 
 const time = (s: string | undefined): number | undefined => {
@@ -98,7 +109,14 @@ function lastChange(a: NomadAllocation): number {
 }
 
 export function collectGarbage(state: GcState, th: GcThresholds, now: number): Garbage {
-  const out: Garbage = { jobs: [], evaluations: [], allocations: [], deployments: [], nodes: [] };
+  const out: Garbage = {
+    jobs: [],
+    evaluations: [],
+    allocations: [],
+    deployments: [],
+    nodes: [],
+    tokens: [],
+  };
   const jobs = new Map(state.jobs.map((j) => [key(j.metadata.namespace, j.metadata.name), j]));
   const replaced = new Set<string>();
   for (const a of state.allocations)
@@ -175,6 +193,12 @@ export function collectGarbage(state: GcState, th: GcThresholds, now: number): G
     if (n.status?.status !== "down" || onNode.has(n.metadata.name)) continue;
     const at = time(n.status.statusUpdatedAt) ?? 0;
     if (now - at >= th.nodeMs) out.nodes.push(n);
+  }
+
+  // ACL tokens: expired for longer than the threshold.
+  for (const t of state.tokens ?? []) {
+    const at = tokenExpiry(t);
+    if (at !== undefined && now - at >= th.tokenMs) out.tokens.push(t);
   }
   return out;
 }

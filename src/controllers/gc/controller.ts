@@ -1,12 +1,14 @@
 // Runs Nomad's core garbage collection on an interval (and on demand for
 // `caravan system gc`): decides from the informer caches what is old enough
 // to go (collect.ts), then deletes it. Deleting a job goes through the jobs
-// controller's finalizer like any deletion; a node's heartbeat Lease goes with it.
+// controller's finalizer like any deletion; a node's heartbeat Lease goes with
+// it, and an ACL token's Secret (owned by the token) with the token.
 import type { Logger } from "../../common/log.js";
+import type { NomadACLToken } from "../../crds/objects.js";
 import { deleteObject } from "../../kube/apply.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
-import { caravanResource, leaseResource } from "../../kube/resources.js";
-import { ApiError } from "../../kube/rest.js";
+import { caravanResource, collectionPath, leaseResource } from "../../kube/resources.js";
+import { ApiError, getJson } from "../../kube/rest.js";
 import { nodeLeaseNamespace, type SharedInformers } from "../informers.js";
 import { collectGarbage, type Garbage, type GcState, type GcThresholds } from "./collect.js";
 
@@ -16,6 +18,7 @@ export interface GcCounts {
   allocations: number;
   deployments: number;
   nodes: number;
+  tokens: number;
 }
 
 async function remove(
@@ -46,12 +49,14 @@ export async function deleteGarbage(kc: KubeConfig, g: Garbage): Promise<GcCount
       if (!(err instanceof ApiError && err.statusCode === 404)) throw err;
     }
   }
+  for (const t of g.tokens) await remove(kc, "NomadACLToken", t);
   return {
     jobs: g.jobs.length,
     evaluations: g.evaluations.length,
     allocations: g.allocations.length,
     deployments: g.deployments.length,
     nodes: g.nodes.length,
+    tokens: g.tokens.length,
   };
 }
 
@@ -80,6 +85,13 @@ export function startGc(deps: {
         allocations: i.allocations.store.list(),
         deployments: i.deployments.store.list(),
         nodes: i.nodes.store.list(),
+        // Few, and not cached by the controllers: read at each pass.
+        tokens: (
+          await getJson<{ items: NomadACLToken[] }>(
+            deps.kc,
+            collectionPath(caravanResource("NomadACLToken")),
+          )
+        ).items,
       };
       const counts = await deleteGarbage(deps.kc, collectGarbage(state, deps.thresholds, now()));
       if (Object.values(counts).some((n) => n > 0)) deps.log.info(counts, "garbage collected");

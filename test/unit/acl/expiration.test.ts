@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { checkExpiration, goDurationString, invalidToken } from "../../../src/acl/expiration.js";
+import {
+  collectGarbage,
+  defaultThresholds,
+  forceThresholds,
+} from "../../../src/controllers/gc/collect.js";
+import type { NomadACLToken } from "../../../src/crds/objects.js";
 
 const min = 60_000;
 const max = 24 * 3_600_000;
@@ -46,5 +52,30 @@ describe("token expiration", () => {
     expect(invalidToken(0, ["a", "b"])).toBe(
       "token 0 invalid: 2 errors occurred:\n\t* a\n\t* b\n\n",
     );
+  });
+});
+
+describe("expired token garbage collection", () => {
+  const token = (name: string, expirationTime?: string) =>
+    ({
+      metadata: { name },
+      spec: { type: "client", policies: ["p"], secretRef: { name, namespace: "caravan" } },
+      status: expirationTime ? { expirationTime } : {},
+    }) as NomadACLToken;
+  const empty = { jobs: [], evaluations: [], allocations: [], deployments: [], nodes: [] };
+
+  it("deletes tokens expired for longer than acl_token_gc_threshold (1h), and keeps the rest", () => {
+    const now = created + 10 * 3_600_000;
+    const tokens = [
+      token("long-expired", new Date(now - 2 * 3_600_000).toISOString()),
+      token("just-expired", new Date(now - 60_000).toISOString()),
+      token("live", new Date(now + 60_000).toISOString()),
+      token("forever"),
+    ];
+    const g = collectGarbage({ ...empty, tokens }, defaultThresholds, now);
+    expect(g.tokens.map((t) => t.metadata.name)).toEqual(["long-expired"]);
+    // A forced collection (system gc) takes every expired token.
+    const forced = collectGarbage({ ...empty, tokens }, forceThresholds, now);
+    expect(forced.tokens.map((t) => t.metadata.name)).toEqual(["long-expired", "just-expired"]);
   });
 });
