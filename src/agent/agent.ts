@@ -4,6 +4,7 @@ import { mkdirSync } from "node:fs";
 import os from "node:os";
 import type { Logger } from "../common/log.js";
 import type { AgentConfig } from "../config/agent-config.js";
+import { parseHostPort } from "../config/sockaddr.js";
 import { loadDrivers } from "../drivers/registry.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
 import { AgentClient } from "./client.js";
@@ -60,6 +61,7 @@ export async function startAgent(
   // Nomad's client endpoints on the agent's own address, recorded on its node
   // for the API server to forward to.
   const acl = await agentAcl(kc, log, config.acl?.enabled ?? false);
+  const listenAddr = config.addresses?.http ?? config.bindAddr;
   const http = await serveClient(
     {
       source: agentSource(client),
@@ -67,17 +69,18 @@ export async function startAgent(
       log: log.child({ component: "client-http" }),
       ...(config.tls ? { tls: config.tls } : {}),
     },
-    config.bindAddr,
+    listenAddr,
     config.ports.http,
   ).catch((err: NodeJS.ErrnoException) => {
     acl.stop();
     throw new Error(
       err.code === "EADDRINUSE"
-        ? `${config.bindAddr}:${config.ports.http} is in use; set another port with ports { http = N } (0 picks a free one)`
+        ? `${listenAddr}:${config.ports.http} is in use; set another port with ports { http = N } (0 picks a free one)`
         : err.message,
     );
   });
 
+  const httpAddr = advertisedAddr(config.advertise?.http, http.httpAddr);
   const registration = new NodeRegistration(
     kc,
     log,
@@ -93,13 +96,13 @@ export async function startAgent(
       hostVolumes: config.client.hostVolumes,
     },
     drivers.refresh,
-    { http: { httpAddr: http.httpAddr, tlsEnabled: http.tlsEnabled } },
+    { http: { httpAddr, tlsEnabled: http.tlsEnabled } },
   );
   await registration.start();
   client.start();
   return {
     nodeName,
-    httpAddr: http.httpAddr,
+    httpAddr,
     async stop(killTasks = false) {
       registration.stop();
       await http.close();
@@ -107,4 +110,15 @@ export async function startAgent(
       await client.stop(killTasks);
     },
   };
+}
+
+/**
+ * advertise { http = "host[:port]" } over the address the listener reports:
+ * without a port, the port it listens on (Nomad's ports.http).
+ */
+export function advertisedAddr(advertise: string | undefined, listening: string): string {
+  const parsed = advertise ? parseHostPort(advertise) : undefined;
+  if (!parsed) return listening;
+  const port = parsed.port ?? Number(listening.slice(listening.lastIndexOf(":") + 1));
+  return parsed.host.includes(":") ? `[${parsed.host}]:${port}` : `${parsed.host}:${port}`;
 }

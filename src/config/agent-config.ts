@@ -79,6 +79,14 @@ export interface AgentConfig {
   logLevel: LogLevel;
   logJson: boolean;
   bindAddr: string;
+  /** addresses { http }: where the HTTP endpoint listens instead of bind_addr. */
+  addresses?: { http?: string };
+  /**
+   * advertise { http = "host[:port]" }: where others reach this agent's HTTP
+   * endpoint (recorded on its NomadNode); unset, the address it listens on,
+   * or its first external IPv4 when that is 0.0.0.0.
+   */
+  advertise?: { http?: string };
   /** ports.http: the HTTP endpoint (metrics now, Nomad's API later); 0 picks a free port. */
   ports: { http: number };
   /** Kubeconfig of the cluster to use; unset means in-cluster or the embedded control plane. */

@@ -10,6 +10,7 @@ import {
   type LogLevel,
   type ServerConfig,
 } from "./agent-config.js";
+import { isTemplate, parseHostPort } from "./sockaddr.js";
 
 export type PartialAgentConfig = Partial<Omit<AgentConfig, "server" | "client" | "ports">> & {
   server?: Partial<ServerConfig>;
@@ -115,7 +116,39 @@ export function decodeAgentConfig(
     datacenter: (v, at) => set("datacenter", d.string(v, at)),
     name: (v, at) => set("name", d.string(v, at)),
     data_dir: (v, at) => set("dataDir", d.string(v, at)),
-    bind_addr: (v, at) => set("bindAddr", d.string(v, at)),
+    bind_addr: (v, at) => set("bindAddr", address(d, v, at)),
+    addresses: (v, at) => {
+      const body = d.block(v, at);
+      if (!body) return;
+      const addresses: NonNullable<AgentConfig["addresses"]> = {};
+      d.fields(body, at, {
+        http: (x, xat) => {
+          const s = address(d, x, xat);
+          if (s !== undefined) addresses.http = s;
+        },
+        // Nomad's server RPC and gossip: there are none here.
+        rpc: (x, xat) => void d.string(x, xat),
+        serf: (x, xat) => void d.string(x, xat),
+      });
+      config.addresses = addresses;
+    },
+    advertise: (v, at) => {
+      const body = d.block(v, at);
+      if (!body) return;
+      const advertise: NonNullable<AgentConfig["advertise"]> = {};
+      d.fields(body, at, {
+        http: (x, xat) => {
+          const s = d.string(x, xat);
+          if (s === undefined) return;
+          if (!isTemplate(s) && !parseHostPort(s))
+            d.fail(xat, `expected "host" or "host:port", got ${JSON.stringify(s)}`);
+          else advertise.http = s;
+        },
+        rpc: (x, xat) => void d.string(x, xat),
+        serf: (x, xat) => void d.string(x, xat),
+      });
+      config.advertise = advertise;
+    },
     kubeconfig: (v, at) => set("kubeconfig", d.string(v, at)),
     log_json: (v, at) => set("logJson", d.bool(v, at)),
     log_level: (v, at) => {
@@ -365,5 +398,13 @@ function goDuration(d: Decoder, value: unknown, at: string): string | undefined 
   if (s === undefined) return undefined;
   if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(s))
     return d.fail(at, `expected a duration such as "4h" or "30m", got ${JSON.stringify(s)}`);
+  return s;
+}
+
+/** An address setting: an IP or host name, or a go-sockaddr template resolved at load. */
+function address(d: Decoder, value: unknown, at: string): string | undefined {
+  const s = d.string(value, at);
+  if (s !== undefined && !isTemplate(s) && /[\s/]/.test(s))
+    return d.fail(at, `expected an IP address or host name, got ${JSON.stringify(s)}`);
   return s;
 }

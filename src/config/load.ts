@@ -3,10 +3,12 @@
 // files in lexical order, as Nomad reads -config), then CARAVAN_* environment
 // variables, then command-line flags. Later sources win; maps merge.
 import { readdirSync, readFileSync, statSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { parse } from "@cdktf/hcl2json";
 import { type AgentConfig, defaultAgentConfig } from "./agent-config.js";
 import { decodeAgentConfig, type PartialAgentConfig, parseLogLevel } from "./decode.js";
+import { type Interfaces, isTemplate, parseHostPort, resolveAddrTemplate } from "./sockaddr.js";
 
 export type ConfigResult = { ok: true; config: AgentConfig } | { ok: false; errors: string[] };
 
@@ -15,6 +17,8 @@ export interface ConfigSources {
   files?: readonly string[];
   env?: NodeJS.ProcessEnv;
   flags?: PartialAgentConfig;
+  /** The host's network interfaces, for address templates; os.networkInterfaces() by default. */
+  interfaces?: Interfaces;
 }
 
 export async function loadAgentConfig(sources: ConfigSources): Promise<ConfigResult> {
@@ -34,7 +38,25 @@ export async function loadAgentConfig(sources: ConfigSources): Promise<ConfigRes
   if (errors.length > 0) return { ok: false, errors };
   layers.push(env);
   if (sources.flags) layers.push(sources.flags);
-  return { ok: true, config: layers.reduce(merge, defaultAgentConfig()) };
+  const config = layers.reduce(merge, defaultAgentConfig());
+  resolveTemplates(config, sources.interfaces ?? os.networkInterfaces(), errors);
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, config };
+}
+
+/** go-sockaddr templates in bind_addr, addresses and advertise, resolved once at start, as Nomad does. */
+function resolveTemplates(config: AgentConfig, interfaces: Interfaces, errors: string[]): void {
+  const resolve = (setting: string, value: string | undefined, set: (v: string) => void) => {
+    if (value === undefined || !isTemplate(value)) return;
+    const r = resolveAddrTemplate(setting, value, interfaces);
+    if (r.ok) set(r.value);
+    else errors.push(r.error);
+  };
+  resolve("bind_addr", config.bindAddr, (v) => {
+    config.bindAddr = v;
+  });
+  const { addresses, advertise } = config;
+  if (addresses) resolve("addresses.http", addresses.http, (v) => (addresses.http = v));
+  if (advertise) resolve("advertise.http", advertise.http, (v) => (advertise.http = v));
 }
 
 function expandConfigPaths(paths: readonly string[], errors: string[]): string[] {
@@ -92,6 +114,15 @@ function fromEnv(env: NodeJS.ProcessEnv, errors: string[]): PartialAgentConfig {
   if (env.CARAVAN_NODE_NAME) out.name = env.CARAVAN_NODE_NAME;
   if (env.CARAVAN_DATACENTER) out.datacenter = env.CARAVAN_DATACENTER;
   if (env.CARAVAN_REGION) out.region = env.CARAVAN_REGION;
+  // The agent DaemonSet passes the host's IP (status.hostIP) for the servers to reach it by.
+  if (env.CARAVAN_ADVERTISE_HTTP) {
+    const v = env.CARAVAN_ADVERTISE_HTTP;
+    if (isTemplate(v) || parseHostPort(v)) out.advertise = { http: v };
+    else
+      errors.push(
+        `CARAVAN_ADVERTISE_HTTP: expected "host" or "host:port", got ${JSON.stringify(v)}`,
+      );
+  }
   return out;
 }
 

@@ -85,11 +85,23 @@ describe("helm chart", () => {
       ]);
       writeFileSync(path.join(dir, key), text);
     }
-    const agent = await loadAgentConfig({ files: [path.join(dir, "agent.hcl")] });
+    // The DaemonSet advertises the host's IP, through the downward API.
+    const ds = JSON.parse(
+      await kubectlOk(kubeconfig, ["get", "daemonset", "caravan-agent", "-n", ns, "-o", "json"]),
+    );
+    expect(ds.spec.template.spec.containers[0].env).toContainEqual({
+      name: "CARAVAN_ADVERTISE_HTTP",
+      valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "status.hostIP" } },
+    });
+    const agent = await loadAgentConfig({
+      files: [path.join(dir, "agent.hcl")],
+      env: { CARAVAN_ADVERTISE_HTTP: "192.0.2.7" },
+    });
     expect(agent.ok, JSON.stringify(agent)).toBe(true);
     if (agent.ok) {
       expect(agent.config.client.enabled).toBe(true);
       expect(agent.config.dataDir).toBe("/var/lib/caravan");
+      expect(agent.config.advertise).toEqual({ http: "192.0.2.7" });
     }
     const server = await loadAgentConfig({ files: [path.join(dir, "server.hcl")] });
     expect(server.ok, JSON.stringify(server)).toBe(true);
