@@ -8,9 +8,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type RunningApi, startApi } from "../../src/api/index.js";
 import { createLogger } from "../../src/common/log.js";
 import { defaultAgentConfig } from "../../src/config/agent-config.js";
+import { startControllers } from "../../src/controllers/run.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
 import { createControllerMetrics } from "../../src/metrics/registry.js";
-import { createNamespace, eventually, kubectlOk } from "../support/kubectl.js";
+import { createNamespace, eventually, kubectl, kubectlOk } from "../support/kubectl.js";
 import { apiClient } from "./api-client.js";
 
 const kubeconfig = inject("kubeconfig");
@@ -252,6 +253,79 @@ describe("Nomad HTTP API: ACL roles, token expiration bounds and token updates",
           "token 0 invalid: 1 error occurred:\n\t* cannot update expiration TTL\n\n",
         ]);
       }
+    }
+  });
+
+  it("the garbage collector deletes tokens expired for longer than the threshold, and their Secrets", async () => {
+    const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+    const expired = async (name: string, at: string) => {
+      await kubectlOk(
+        kubeconfig,
+        ["apply", "-f", "-"],
+        JSON.stringify({
+          apiVersion: "v1",
+          kind: "List",
+          items: [
+            {
+              apiVersion: "v1",
+              kind: "Secret",
+              metadata: { name, namespace: ns },
+              stringData: { secretID: randomUUID() },
+            },
+            {
+              apiVersion: "caravan.dev/v1alpha1",
+              kind: "NomadACLToken",
+              metadata: { name },
+              spec: { type: "client", policies: [reader], secretRef: { name, namespace: ns } },
+            },
+          ],
+        }),
+      );
+      const token = JSON.parse(
+        await kubectlOk(kubeconfig, ["get", `nomadacltoken/${name}`, "-o", "json"]),
+      );
+      // Owned by the token, as the API makes them: the Secret goes with it.
+      await kubectlOk(kubeconfig, [
+        ...["patch", "secret", name, "-n", ns, "--type=merge", "-p"],
+        JSON.stringify({
+          metadata: {
+            ownerReferences: [
+              {
+                apiVersion: "caravan.dev/v1alpha1",
+                kind: "NomadACLToken",
+                name,
+                uid: token.metadata.uid,
+              },
+            ],
+          },
+        }),
+      ]);
+      await kubectlOk(kubeconfig, [
+        ...["patch", "nomadacltoken", name, "--subresource=status", "--type=merge", "-p"],
+        JSON.stringify({ status: { expirationTime: at } }),
+      ]);
+    };
+    await expired(`gc-old-${run}`, ago(2 * 3_600_000));
+    await expired(`gc-recent-${run}`, ago(60_000));
+    const controllers = await startControllers(
+      loadKubeConfig(kubeconfig),
+      createLogger({ level: "warn", json: false }),
+      // 30 minutes: other tests' tokens, expired seconds ago, are left alone.
+      { namespace: ns, gc: { intervalMs: 500, thresholds: { tokenMs: 30 * 60_000 } } },
+    );
+    try {
+      await eventually(async () => {
+        const r = await kubectl(kubeconfig, ["get", `nomadacltoken/gc-old-${run}`]);
+        return r.code !== 0 ? r : undefined;
+      }, "the long-expired token to be collected");
+      await eventually(async () => {
+        const r = await kubectl(kubeconfig, ["get", "secret", `gc-old-${run}`, "-n", ns]);
+        return r.code !== 0 ? r : undefined;
+      }, "its Secret to go with it");
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect((await kubectl(kubeconfig, ["get", `nomadacltoken/gc-recent-${run}`])).code).toBe(0);
+    } finally {
+      await controllers.stop();
     }
   });
 
