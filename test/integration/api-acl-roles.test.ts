@@ -26,6 +26,7 @@ describe("Nomad HTTP API: ACL roles, token expiration bounds and token updates",
   const reader = `reader-${run}`;
   const writer = `writer-${run}`;
   const role = `dev-${run}`;
+  const renamedRole = `Dev-Renamed-${run}`;
   let roleID = "";
   let linked = { secret: "", accessor: "" };
 
@@ -329,6 +330,22 @@ describe("Nomad HTTP API: ACL roles, token expiration bounds and token updates",
     }
   });
 
+  it("keeps tokens linked to a role renamed through the API, as Nomad links by ID", async () => {
+    const renamed = await call(
+      "POST",
+      `/v1/acl/role/${roleID}`,
+      { ID: roleID, Name: renamedRole, Policies: [{ Name: writer }] },
+      management,
+    );
+    expect([renamed.status, renamed.json?.ID], renamed.text).toEqual([200, roleID]);
+    const self = await call("GET", "/v1/acl/token/self", undefined, linked.secret);
+    expect(self.json.Roles).toEqual([{ ID: roleID, Name: renamedRole }]);
+    const register = await call("POST", `/v1/jobs?namespace=${ns}`, job("d"), linked.secret);
+    expect(register.status, register.text).toBe(200);
+    const byName = await call("GET", `/v1/acl/role/name/${renamedRole}`, undefined, management);
+    expect([byName.status, byName.json?.ID]).toEqual([200, roleID]);
+  });
+
   it("takes a deleted role from the tokens linking it", async () => {
     const del = await call("DELETE", `/v1/acl/role/${roleID}`, undefined, management);
     expect(del.status, del.text).toBe(200);
@@ -351,7 +368,7 @@ describe("Nomad HTTP API: ACL roles, token expiration bounds and token updates",
     const again = await call(
       "POST",
       "/v1/acl/role",
-      { Name: role, Policies: [{ Name: writer }] },
+      { Name: renamedRole, Policies: [{ Name: writer }] },
       management,
     );
     expect(again.status, again.text).toBe(200);
