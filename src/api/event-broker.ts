@@ -62,7 +62,13 @@ export class EventBroker {
     const jobIDs = (ns: string, job: string) => jobIDOf(state, ns, job);
     // Indexes are copied when the change happens: ApiState updates them in place.
     const idx = (o: ApiObject): ObjectIndexes => ({ ...state.indexesOf(o) });
-    this.attach(state.jobs, jobEvent, (o, i) => ({ Job: jobOut(o, i) }), idx);
+    // A purged job's event says so (api.Event.DeregisteredJob).
+    this.attach(
+      state.jobs,
+      jobEvent,
+      (o, i, deleted) => ({ Job: jobOut(o, i), ...(deleted ? { Deleted: true } : {}) }),
+      idx,
+    );
     this.attach(
       state.evaluations,
       (old, o, del) => evalEvent(old, o, del, jobIDs),
@@ -92,7 +98,7 @@ export class EventBroker {
   private attach<T extends ApiObject>(
     informer: Informer<T>,
     describe: (old: T | undefined, obj: T, deleted: boolean) => EventHead | undefined,
-    payload: (obj: T, idx: ObjectIndexes) => Record<string, unknown>,
+    payload: (obj: T, idx: ObjectIndexes, deleted: boolean) => Record<string, unknown>,
     indexes: (obj: ApiObject) => ObjectIndexes,
   ): void {
     // Adding handlers replays the cache, and the first list fills it: neither is a change.
@@ -105,7 +111,7 @@ export class EventBroker {
       const index = !deleted && rv > this.last ? rv : deleted ? this.last + 1 : rv;
       const idx = indexes(obj);
       if (deleted) idx.modify = index;
-      this.publish(new StreamEvent(head, index, () => payload(obj, idx)));
+      this.publish(new StreamEvent(head, index, () => payload(obj, idx, deleted)));
     };
     informer.addHandlers({
       onAdd: (o) => emit(undefined, o, false),

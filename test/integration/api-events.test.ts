@@ -3,7 +3,7 @@
 // registers as JobRegistered, its evaluation as EvaluationUpdated and its
 // allocation going running as AllocationUpdated, each with Nomad's keys and
 // payloads; topics and keys filter; ?index= resumes after an index taken from
-// X-Nomad-Index; idle streams get {} heartbeats; a token without read-job in
+// X-Nomad-Index; stop and purge are JobDeregistered; idle streams get {} heartbeats; a token without read-job in
 // the namespace sees no Job events and is refused the Job topic.
 import { randomUUID } from "node:crypto";
 import http from "node:http";
@@ -278,6 +278,26 @@ describe("Nomad HTTP API: event stream", () => {
     expect(badTopic.text).toContain("Invalid topic query");
     const badIndex = await call("GET", `/v1/event/stream?index=abc&${q()}`, undefined, m);
     expect(badIndex.status).toBe(400);
+  });
+
+  it("a stopped job is JobDeregistered, and a purged one's event says it was deleted", async () => {
+    const jobs = await open(`topic=Job:other&${q()}`);
+    expect((await call("DELETE", `/v1/job/other?${q()}`, undefined, m)).status).toBe(200);
+    const stopped = await jobs.waitFor(
+      (s) => s.events().find((e) => e.Type === "JobDeregistered"),
+      "JobDeregistered on stop",
+    );
+    expect(stopped.Payload.Job).toMatchObject({ ID: "other", Stop: true });
+    expect(stopped.Payload.Deleted).toBeUndefined();
+    expect((await call("DELETE", `/v1/job/other?purge=true&${q()}`, undefined, m)).status).toBe(
+      200,
+    );
+    const purged = await jobs.waitFor(
+      (s) => s.events().find((e) => e.Type === "JobDeregistered" && e.Payload.Deleted),
+      "JobDeregistered on purge",
+    );
+    expect(purged).toMatchObject({ Key: "other", Payload: { Job: { ID: "other" } } });
+    expect(purged.Index).toBeGreaterThan(stopped.Index);
   });
 
   it("a token without read-job in the namespace sees no Job events and is refused the Job topic", async () => {
