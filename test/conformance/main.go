@@ -357,6 +357,47 @@ func main() {
 	}
 	ok("acl policy and client token")
 
+	// A role naming the policy, a token linking the role by name, and
+	// `nomad acl token update`'s call on it.
+	role, _, err := client.ACLRoles().Create(&api.ACLRole{
+		Name:     "readers",
+		Policies: []*api.ACLRolePolicyLink{{Name: "readonly"}},
+	}, nil)
+	if err != nil || role.ID == "" {
+		fail("acl role", "%v %v", role, err)
+	}
+	if got, _, err := client.ACLRoles().GetByName("readers", nil); err != nil || got.ID != role.ID {
+		fail("acl role by name", "%v %v", got, err)
+	}
+	roleToken, _, err := client.ACLTokens().Create(&api.ACLToken{
+		Name:  "role reader",
+		Type:  "client",
+		Roles: []*api.ACLTokenRoleLink{{Name: "readers"}},
+	}, nil)
+	if err != nil || roleToken.SecretID == "" {
+		fail("acl role token", "%v %v", roleToken, err)
+	}
+	viaRole, err := api.NewClient(api.DefaultConfig())
+	if err != nil {
+		fail("acl role token", "%v", err)
+	}
+	viaRole.SetSecretID(roleToken.SecretID)
+	mine, _, err := viaRole.ACLTokens().Self(nil)
+	if err != nil || len(mine.Roles) != 1 || mine.Roles[0].ID != role.ID {
+		fail("acl role token self", "%+v %v", mine, err)
+	}
+	if _, _, err := viaRole.Jobs().Info("conformance", nil); err != nil {
+		fail("acl role read allowed", "%v", err)
+	}
+	if _, _, err := viaRole.Jobs().Register(job, nil); err == nil || !strings.Contains(err.Error(), "Permission denied") {
+		fail("acl role write denied", "register with a role-linked read-only token: %v", err)
+	}
+	mine.Name = "renamed"
+	if updated, _, err := client.ACLTokens().Update(mine, nil); err != nil || updated.Name != "renamed" || len(updated.Roles) != 1 {
+		fail("acl token update", "%+v %v", updated, err)
+	}
+	ok("acl role and role-linked token")
+
 	// Stop, then purge.
 	if _, _, err := client.Jobs().Deregister("conformance", false, nil); err != nil {
 		fail("stop", "%v", err)

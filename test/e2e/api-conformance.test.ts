@@ -2,7 +2,8 @@
 // test/conformance) against `bin/caravan dev` with ACLs on: bootstrap, parse
 // an HCL job, register it, read its status, allocations, evaluations and
 // logs, alloc stats, signal and restart (served by the node agent), a blocking query that returns when scaling changes the allocations,
-// the autoscaler's scale call, a read-only token denied a write, stop and
+// the autoscaler's scale call, a read-only token denied a write (directly and
+// through an ACL role), a token update, stop and
 // purge, and a node drain. Needs `npm run build` first.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -69,6 +70,7 @@ describe("Nomad API conformance (official Go client)", () => {
       "ok blocking query",
       "ok scale",
       "ok acl policy and client token",
+      "ok acl role and role-linked token",
       "ok stop and purge",
       "ok drain",
     ]);
