@@ -4,9 +4,11 @@
 // allocation going running as AllocationUpdated, each with Nomad's keys and
 // payloads; topics and keys filter; ?index= resumes after an index taken from
 // X-Nomad-Index; stop and purge are JobDeregistered; idle streams get {} heartbeats; a token without read-job in
-// the namespace sees no Job events and is refused the Job topic.
+// the namespace sees no Job events and is refused the Job topic; a client
+// that stops reading is dropped rather than buffered for.
 import { randomUUID } from "node:crypto";
 import http from "node:http";
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { stringify } from "yaml";
 import { type RunningApi, startApi } from "../../src/api/index.js";
@@ -14,7 +16,10 @@ import { heartbeatMs } from "../../src/api/routes/events.js";
 import { createLogger } from "../../src/common/log.js";
 import { defaultAgentConfig } from "../../src/config/agent-config.js";
 import { type Controllers, startControllers } from "../../src/controllers/run.js";
+import type { ApiObject } from "../../src/crds/meta.js";
+import { mergePatchStatus } from "../../src/kube/apply.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
+import { caravanResource } from "../../src/kube/resources.js";
 import { createControllerMetrics } from "../../src/metrics/registry.js";
 import { createNamespace, kubectlOk } from "../support/kubectl.js";
 import { type NodeHandle, registerNode } from "../support/nodes.js";
@@ -347,6 +352,44 @@ describe("Nomad HTTP API: event stream", () => {
       Payload: { Node: { ID: `events-node-${run}`, SchedulingEligibility: "ineligible" } },
     });
     expect(nodesOnly.events().filter((e) => e.Topic !== "Node")).toEqual([]);
+  });
+
+  it("drops a client that stops reading instead of buffering for it", {
+    timeout: 120_000,
+  }, async () => {
+    const { hostname, port } = new URL(api.url);
+    const socket = net.connect(Number(port), hostname);
+    let received = "";
+    socket.setEncoding("utf8");
+    const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    socket.on("data", (chunk: string) => {
+      received += chunk;
+    });
+    socket.write(
+      `GET /v1/event/stream?topic=Node&${q()} HTTP/1.1\r\nHost: ${hostname}\r\nX-Nomad-Token: ${m}\r\n\r\n`,
+    );
+    for (let i = 0; i < 100 && !received.includes("{}"); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(received).toMatch(/^HTTP\/1.1 200/);
+    socket.pause();
+    // Node events of ~400 KB each, well past what the socket and the server's 8 MiB take.
+    const kc = loadKubeConfig(kubeconfig);
+    const nodeRef = { metadata: { name: `events-node-${run}` } } as ApiObject;
+    const updates = 80;
+    for (let i = 0; i < updates; i++)
+      await mergePatchStatus(kc, caravanResource("NomadNode"), nodeRef, {
+        meta: { big: `${i}-${"x".repeat(400_000)}` },
+      });
+    await new Promise((r) => setTimeout(r, 1_000));
+    socket.resume();
+    await closed;
+    expect(received).toContain(
+      '{"Error":"subscription closed by server, client should resubscribe"}',
+    );
+    const delivered = received.split('"Topic":"Node"').length - 1;
+    expect(delivered).toBeLessThan(updates);
+    await mergePatchStatus(kc, caravanResource("NomadNode"), nodeRef, { meta: { big: null } });
+    expect((await call("GET", "/v1/status/leader")).status).toBe(200);
   });
 
   it("sends a heartbeat while idle", { timeout: heartbeatMs + 20_000 }, async () => {
