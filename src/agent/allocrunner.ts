@@ -71,6 +71,12 @@ export class AllocRunner {
   /** The allocation's Nomad service checks, run from when its tasks start until it stops. */
   private checks: CheckRunner | undefined;
   private readonly allocations = caravanResource("NomadAllocation");
+  /** Main tasks run (between prestart and poststop): the only time all tasks can be restarted. */
+  private mainPhase = false;
+  /** Runs of finished tasks started again by a restart of all tasks, awaited before the allocation ends. */
+  private readonly reruns = new Set<Promise<boolean>>();
+  /** A prestart task run again by a restart of all tasks failed: the allocation fails. */
+  private rerunFailed = false;
   readonly done: Promise<void>;
 
   constructor(
@@ -148,6 +154,53 @@ export class AllocRunner {
     return this.stopping;
   }
 
+  /**
+   * `nomad alloc restart -all-tasks` (Nomad's RestartAll): every task, dead
+   * ones too, restarts in lifecycle order: the prestart tasks (not sidecars)
+   * run again to completion while the others wait, killed, then those start
+   * again. A prestart task that fails then fails the allocation. False when
+   * the allocation's main tasks are not running.
+   */
+  restartAll(): boolean {
+    const group = this.group;
+    if (!group || this.stopping || !this.mainPhase) return false;
+    const prestart = group.tasks.filter(
+      (t) => t.lifecycle?.hook === "prestart" && !t.lifecycle.sidecar,
+    );
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    for (const t of group.tasks) {
+      const tr = this.tasks.get(t.name);
+      if (!tr || t.lifecycle?.hook === "poststop" || prestart.includes(t)) continue;
+      // Prestart sidecars start with the prestart tasks; everything else waits for them.
+      const after = t.lifecycle?.hook === "prestart" ? undefined : gate;
+      if (tr.current) tr.restart(after);
+      else if (tr.dead) this.track(gate.then(() => (this.stopping ? true : tr.rerun())));
+    }
+    this.report();
+    this.track(
+      (async () => {
+        const results = await Promise.all(prestart.map((t) => this.tasks.get(t.name)?.rerun()));
+        const ok = results.every((r) => r !== false);
+        if (!ok) {
+          this.rerunFailed = true;
+          this.description = "Failed tasks";
+          for (const t of group.tasks)
+            if (t.lifecycle?.hook !== "poststop") this.tasks.get(t.name)?.stop();
+        }
+        open();
+        return ok;
+      })(),
+    );
+    return true;
+  }
+
+  private track(run: Promise<boolean>): void {
+    this.reruns.add(run);
+  }
+
   private async run(): Promise<void> {
     const group = this.group;
     if (!group) {
@@ -190,9 +243,17 @@ export class AllocRunner {
     if (ok && !this.stopping) {
       const side = runAll(sidecars);
       const after = runAll(poststart);
+      this.mainPhase = true;
       ok = await runAll(main);
+      // Tasks run again by a restart of all tasks are part of the allocation's run.
+      while (this.reruns.size > 0) {
+        const runs = [...this.reruns];
+        this.reruns.clear();
+        ok = (await Promise.all(runs)).every((r) => r) && ok;
+      }
+      this.mainPhase = false;
       for (const t of sidecars) this.tasks.get(t.name)?.stop();
-      ok = (await side) && (await after) && ok;
+      ok = (await side) && (await after) && ok && !this.rerunFailed;
     } else if (this.stopping) {
       // Stopped while no agent ran: tasks an earlier agent process started are re-attached to stop them.
       const recorded = this.deps.state.tasksOf(objectKey(this.alloc)) ?? {};

@@ -57,6 +57,8 @@ export class TaskRunner {
   private stopped = false;
   /** Why a restart was asked for (a template change, a user): the exit is not a failure and costs no attempt. */
   private restartRequested: string | undefined;
+  /** Held until the allocation's prestart tasks have run again (a restart of all tasks). */
+  private restartGate: Promise<void> | undefined;
   /** A check_restart killed the task: its exit is a failure, whatever its code. */
   private unhealthy = false;
   /** What ends a wait (restart delay, blocked templates) when the task is told to stop. */
@@ -76,17 +78,44 @@ export class TaskRunner {
 
   /**
    * A user's restart (`nomad alloc restart`): the task is killed and started
-   * again at once; like a template's restart it costs no restart attempt.
+   * again at once (or once `after` settles); like a template's restart it
+   * costs no restart attempt.
    */
-  restart(): boolean {
+  restart(after?: Promise<void>): boolean {
     const handle = this.handle;
     if (!handle || this.stopped || this.ctx.allocStopping()) return false;
     this.ctx.event("Restart Signaled", "User requested restart", {
       restartReason: "User requested restart",
     });
     this.restartRequested = "User requested restart";
+    this.restartGate = after;
     this.kill(handle);
     return true;
+  }
+
+  /**
+   * `nomad alloc restart -all-tasks` of a task that has finished (a prestart
+   * task that completed): it runs again from its setup, at no restart attempt.
+   */
+  rerun(): Promise<boolean> {
+    const state = this.ctx.state;
+    this.ctx.event("Restart Signaled", "User requested restart", {
+      restartReason: "User requested restart",
+    });
+    Object.assign(state, {
+      state: "pending",
+      failed: false,
+      restarts: (state.restarts ?? 0) + 1,
+      lastRestart: new Date().toISOString(),
+    });
+    delete state.finishedAt;
+    this.ctx.report();
+    return this.run();
+  }
+
+  /** Whether the task has finished for good (it can only be run again with rerun). */
+  get dead(): boolean {
+    return this.ctx.state.state === "dead" && !this.handle;
   }
 
   /**
@@ -207,6 +236,17 @@ export class TaskRunner {
   private onStop(interrupt: () => void): () => void {
     this.interrupters.add(interrupt);
     return () => this.interrupters.delete(interrupt);
+  }
+
+  /** Waits for `gate`, or less when the task is told to stop. */
+  private until(gate: Promise<void>): Promise<void> {
+    return new Promise((resolve) => {
+      const off = this.onStop(resolve);
+      void gate.then(() => {
+        off();
+        resolve();
+      });
+    });
   }
 
   /** Waits `ms`, or less when the task is told to stop. */
@@ -416,6 +456,9 @@ export class TaskRunner {
       );
       ctx.report();
       await this.pause(decision.delayMs);
+      const gate = this.restartGate;
+      this.restartGate = undefined;
+      if (gate) await this.until(gate);
       if (told()) return this.stoppedBeforeStart();
     }
   }

@@ -2,7 +2,7 @@
 // `nomad alloc restart` and `nomad alloc signal` act on the running tasks
 // through their task runners. A restart emits "Restart Signaled" and costs no
 // restart attempt, as in Nomad; with no task named, every running task is
-// restarted (or signalled).
+// restarted (or signalled), and with AllTasks every task, prestart tasks first.
 import os from "node:os";
 import { badRequest, type Ctx, HttpError, type Reply, type Route } from "../../api/http.js";
 import type { TaskRunner } from "../taskrunner.js";
@@ -52,6 +52,12 @@ export function lifecycleRoutes(source: AllocSource): Route[] {
     if (all !== undefined && all !== null && typeof all !== "boolean")
       throw badRequest("AllTasks must be true or false");
     if (task && all === true) throw badRequest("Task name cannot be set when restarting all tasks");
+    // AllTasks: dead tasks too, prestart tasks first (Nomad's RestartAll).
+    if (all === true) {
+      if (!found.runner?.restartAll())
+        throw badRequest(`allocation "${found.alloc.metadata.name}" is not running`);
+      return { body: {} };
+    }
     for (const tr of targets(found, task)) tr.restart();
     return { body: {} };
   }
