@@ -56,6 +56,8 @@ export async function startApi(
   log: Logger,
   options: ApiOptions,
 ): Promise<RunningApi> {
+  // addresses { http } moves the HTTP API off bind_addr, as in Nomad.
+  const listenAddr = config.addresses?.http ?? config.bindAddr;
   const state = new ApiState(kc, log, options.namespace, options.informers);
   const auth = new Authorizer(state, config.acl?.enabled ?? false);
   const deps: RouteDeps = {
@@ -120,7 +122,7 @@ export async function startApi(
         limits: { maxConnsPerClient: config.limits?.httpMaxConnsPerClient ?? 100 },
         region: config.region,
       },
-      config.bindAddr,
+      listenAddr,
       config.ports.http,
       createServer,
     );
@@ -136,7 +138,7 @@ export async function startApi(
     ...server,
     state,
     routes,
-    url: `${scheme}://${config.bindAddr}:${server.port}`,
+    url: `${scheme}://${listenAddr}:${server.port}`,
     close: async () => {
       state.stop();
       await server.close();

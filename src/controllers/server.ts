@@ -39,7 +39,7 @@ export async function runServer(
   }).catch((err: NodeJS.ErrnoException) => {
     throw new Error(
       err.code === "EADDRINUSE"
-        ? `${config.bindAddr}:${config.ports.http} is in use; set another port with ports { http = N } (0 picks a free one)`
+        ? `${config.addresses?.http ?? config.bindAddr}:${config.ports.http} is in use; set another port with ports { http = N } (0 picks a free one)`
         : err.message,
     );
   });
