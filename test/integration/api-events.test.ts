@@ -4,7 +4,8 @@
 // allocation going running as AllocationUpdated, each with Nomad's keys and
 // payloads; topics and keys filter; ?index= resumes after an index taken from
 // X-Nomad-Index; stop and purge are JobDeregistered; idle streams get {} heartbeats; a token without read-job in
-// the namespace sees no Job events and is refused the Job topic; a client
+// the namespace sees no Job events and is refused the Job topic, and a
+// deleted token's stream ends; a client
 // that stops reading is dropped rather than buffered for.
 import { randomUUID } from "node:crypto";
 import http from "node:http";
@@ -38,6 +39,8 @@ type Frame = { Index?: number; Events?: any[] };
 interface Subscription {
   status: number;
   frames: Frame[];
+  /** The server ended the response. */
+  ended: boolean;
   events(): NonNullable<Frame["Events"]>;
   waitFor<T>(find: (s: Subscription) => T | undefined, what: string, ms?: number): Promise<T>;
   close(): void;
@@ -63,9 +66,14 @@ function subscribe(base: string, query: string, token?: string): Promise<Subscri
         wake();
       });
       res.on("error", () => {});
+      res.once("end", () => {
+        sub.ended = true;
+        wake();
+      });
       const sub: Subscription = {
         status: res.statusCode ?? 0,
         frames,
+        ended: false,
         events: () => frames.flatMap((f) => f.Events ?? []),
         waitFor: (find, what, ms = 30_000) =>
           new Promise((ok, fail) => {
@@ -352,6 +360,22 @@ describe("Nomad HTTP API: event stream", () => {
       Payload: { Node: { ID: `events-node-${run}`, SchedulingEligibility: "ineligible" } },
     });
     expect(nodesOnly.events().filter((e) => e.Topic !== "Node")).toEqual([]);
+
+    // A deleted token's stream ends at its next event, as Nomad re-checks the token.
+    const del = await call("DELETE", `/v1/acl/token/${token.json.AccessorID}`, undefined, m);
+    expect(del.status).toBe(200);
+    const back = await call(
+      "POST",
+      `/v1/node/events-node-${run}/eligibility`,
+      { Eligibility: "eligible" },
+      m,
+    );
+    expect(back.status).toBe(200);
+    await nodesOnly.waitFor((s) => (s.ended ? true : undefined), "the stream to end");
+    expect(nodesOnly.frames.at(-1)).toEqual({ Error: "ACL token not found" });
+    expect(
+      nodesOnly.events().filter((e) => e.Payload.Node.SchedulingEligibility === "eligible"),
+    ).toEqual([]);
   });
 
   it("drops a client that stops reading instead of buffering for it", {

@@ -5,8 +5,16 @@
 // index N from the events kept. Events come from the API's informers through
 // one EventBroker; a client that stops reading is dropped, not buffered for.
 import type { Acl } from "../../acl/acl.js";
+import { tokenSecret } from "../auth.js";
 import { EventBroker, type StreamEvent } from "../event-broker.js";
-import { badRequest, type Ctx, permissionDenied, type Reply, type Route } from "../http.js";
+import {
+  badRequest,
+  type Ctx,
+  HttpError,
+  permissionDenied,
+  type Reply,
+  type Route,
+} from "../http.js";
 import type { RouteDeps } from "./deps.js";
 
 /** Nomad's JsonStream heartbeat period (nomad/event_endpoint.go). */
@@ -61,14 +69,41 @@ export function eventRoutes(deps: RouteDeps): Route[] {
     // Nomad refuses a topic the token cannot read. Topic "*" it keeps for
     // management tokens; here any caller may ask for it and is shown only
     // the topics and namespaces it may read.
-    for (const topic of topics.keys())
-      if (topic !== "*" && !mayRead(ctx.acl, topic, namespace, allNamespaces))
-        throw permissionDenied();
+    const check = (acl: Acl) => {
+      for (const topic of topics.keys())
+        if (topic !== "*" && !mayRead(acl, topic, namespace, allNamespaces))
+          throw permissionDenied();
+    };
+    check(ctx.acl);
+    // As Nomad, the token is checked again while the stream runs: a token
+    // deleted, expired or stripped of a topic's capability ends the stream.
+    const secret = tokenSecret(ctx.req);
+    let acl = ctx.acl;
+    let checkedAt = Date.now();
+    let checkedIndex = authIndex();
+    function authIndex(): number {
+      return deps.state.index(["tokens", "policies"]);
+    }
+    const reauthorize = (): boolean => {
+      const now = Date.now();
+      if (now - checkedAt < 1_000 && authIndex() === checkedIndex) return true;
+      checkedAt = now;
+      checkedIndex = authIndex();
+      try {
+        acl = deps.auth.resolve(secret).acl;
+        check(acl);
+        return true;
+      } catch (err) {
+        const message = err instanceof HttpError ? err.message : "Permission denied";
+        close(JSON.stringify({ Error: message }));
+        return false;
+      }
+    };
     const wildcard = topics.get("*") ?? [];
     const visible = (e: StreamEvent): boolean => {
       const h = e.head;
       if (h.Namespace !== "" && !allNamespaces && h.Namespace !== namespace) return false;
-      if (!mayRead(ctx.acl, h.Topic, h.Namespace, false)) return false;
+      if (!mayRead(acl, h.Topic, h.Namespace, false)) return false;
       const keys = [...wildcard, ...(topics.get(h.Topic) ?? [])];
       return keys.some((k) => k === "*" || k === h.Key || (h.FilterKeys ?? []).includes(k));
     };
@@ -79,15 +114,18 @@ export function eventRoutes(deps: RouteDeps): Route[] {
     const write = (frame: string) => {
       if (!open) return;
       res.write(`${frame}\n`);
-      if (res.writableLength > maxUnsentBytes) {
-        // Nomad closes a subscription that cannot keep up; the client resubscribes from its last index.
-        stop();
-        res.end('{"Error":"subscription closed by server, client should resubscribe"}\n');
-        setTimeout(() => res.destroy(), 10_000).unref();
-      }
+      // Nomad closes a subscription that cannot keep up; the client resubscribes from its last index.
+      if (res.writableLength > maxUnsentBytes)
+        close('{"Error":"subscription closed by server, client should resubscribe"}');
+    };
+    const close = (last: string) => {
+      if (!open) return;
+      stop();
+      res.end(`${last}\n`);
+      setTimeout(() => res.destroy(), 10_000).unref();
     };
     let unsubscribe = () => {};
-    const heartbeat = setInterval(() => write("{}"), heartbeatMs);
+    const heartbeat = setInterval(() => reauthorize() && write("{}"), heartbeatMs);
     heartbeat.unref();
     function stop() {
       open = false;
@@ -98,7 +136,7 @@ export function eventRoutes(deps: RouteDeps): Route[] {
     // As Nomad: a heartbeat first, so the client knows the subscription is up.
     write("{}");
     unsubscribe = broker.subscribe(ctx.opts.minIndex ?? 0, (e) => {
-      if (visible(e)) write(`{"Index":${e.index},"Events":[${e.serialized()}]}`);
+      if (reauthorize() && visible(e)) write(`{"Index":${e.index},"Events":[${e.serialized()}]}`);
     });
     if (!open) unsubscribe();
     return { streamed: true };
