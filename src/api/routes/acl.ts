@@ -45,6 +45,16 @@ const rolesRef = caravanResource("NomadACLRole");
 /** The NomadACLToken object of the bootstrap token: its fixed name makes bootstrap happen once. */
 export const bootstrapTokenName = "bootstrap";
 
+const rv = (o: ApiObject | undefined) => Number(o?.metadata.resourceVersion) || 0;
+
+/**
+ * The cached object unless the write's answer is newer: another object's
+ * deletion can move the index past a write the cache has not seen yet.
+ */
+function newest<T extends ApiObject>(cached: T | undefined, written: T): T {
+  return cached && rv(cached) >= rv(written) ? cached : written;
+}
+
 export function aclRoutes(deps: RouteDeps): Route[] {
   const { state, kc, auth } = deps;
   const now = deps.now ?? Date.now;
@@ -77,6 +87,20 @@ export function aclRoutes(deps: RouteDeps): Route[] {
       CreateIndex: idx.create,
       ModifyIndex: idx.modify,
     };
+  }
+
+  /** Waits (briefly) until this process's cache holds the written object, then answers its index. */
+  async function cached(
+    kind: "tokens" | "roles",
+    written: NomadACLToken | NomadACLRole,
+  ): Promise<number> {
+    const index = await seen(state, kind, written.metadata.resourceVersion);
+    const store = kind === "tokens" ? state.tokens.store : state.roles.store;
+    const deadline = Date.now() + 5_000;
+    const never = new AbortController().signal;
+    while (rv(store.get(written.metadata.name)) < rv(written) && Date.now() < deadline)
+      await state.trackers[kind].changed(Math.max(1, deadline - Date.now()), never);
+    return index;
   }
 
   function roleOut(r: NomadACLRole): Record<string, unknown> {
@@ -138,18 +162,18 @@ export function aclRoutes(deps: RouteDeps): Route[] {
 
   /** Tokens linking role `from` link `to` instead (a rename), or lose it (`to` undefined), as in Nomad. */
   async function relinkTokens(from: string, to: string | undefined): Promise<void> {
-    let last: string | undefined;
+    let last: NomadACLToken | undefined;
     for (const t of state.tokens.store.list()) {
       const roles = t.spec.roles ?? [];
       if (!roles.includes(from)) continue;
       const next = [...new Set(roles.map((r) => (r === from ? to : r)).filter((r) => r))];
-      const written = await mergePatch(kc, tokensRef, t, {
+      const written = await mergePatch<NomadACLToken>(kc, tokensRef, t, {
         spec: { roles: next.length ? next : null },
       });
-      last = written.metadata.resourceVersion;
+      last = written;
     }
     // The answer waits until this API's cache holds the relinked tokens.
-    if (last) await seen(state, "tokens", last);
+    if (last) await cached("tokens", last);
   }
 
   async function writeRole(body: Record<string, unknown>, existing?: NomadACLRole): Promise<Reply> {
@@ -171,8 +195,8 @@ export function aclRoutes(deps: RouteDeps): Route[] {
         spec,
       } as NomadACLRole);
     }
-    const index = await seen(state, "roles", written.metadata.resourceVersion);
-    return { body: roleOut(state.roles.store.get(written.metadata.name) ?? written), index };
+    const index = await cached("roles", written);
+    return { body: roleOut(newest(state.roles.store.get(written.metadata.name), written)), index };
   }
 
   function tokenOut(t: NomadACLToken, secret?: string): Record<string, unknown> {
@@ -256,8 +280,8 @@ export function aclRoutes(deps: RouteDeps): Route[] {
       createTime,
       ...(expirationTime ? { expirationTime } : {}),
     });
-    const index = await seen(state, "tokens", written.metadata.resourceVersion);
-    return { body: tokenOut(state.tokens.store.get(objectName) ?? written, secret), index };
+    const index = await cached("tokens", written);
+    return { body: tokenOut(newest(state.tokens.store.get(objectName), written), secret), index };
   }
 
   /**
@@ -542,8 +566,8 @@ export function aclRoutes(deps: RouteDeps): Route[] {
           { metadata: { name: t.metadata.name }, spec },
           apiFieldManager,
         );
-        const index = await seen(state, "tokens", written.metadata.resourceVersion);
-        return { body: tokenOut(state.tokens.store.get(t.metadata.name) ?? written), index };
+        const index = await cached("tokens", written);
+        return { body: tokenOut(newest(state.tokens.store.get(t.metadata.name), written)), index };
       },
     },
     {
