@@ -14,6 +14,8 @@ export interface ServerConfig {
   batchEvalGcThreshold?: string;
   deploymentGcThreshold?: string;
   nodeGcThreshold?: string;
+  /** acl_token_gc_threshold: how long an expired ACL token stays before it is deleted (Go duration; default 1h). */
+  aclTokenGcThreshold?: string;
 }
 
 export interface HostVolumeConfig {

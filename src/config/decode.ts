@@ -202,6 +202,10 @@ export function decodeAgentConfig(
           const s = goDuration(d, x, xat);
           if (s !== undefined) server.nodeGcThreshold = s;
         },
+        acl_token_gc_threshold: (x, xat) => {
+          const s = goDuration(d, x, xat);
+          if (s !== undefined) server.aclTokenGcThreshold = s;
+        },
       });
       config.server = server;
     },

@@ -43,6 +43,7 @@ export function thresholdsFrom(config: {
   batchEvalGcThreshold?: string;
   deploymentGcThreshold?: string;
   nodeGcThreshold?: string;
+  aclTokenGcThreshold?: string;
 }): GcThresholds {
   const d = defaultThresholds;
   return {
@@ -51,7 +52,7 @@ export function thresholdsFrom(config: {
     batchEvalMs: durationMs(config.batchEvalGcThreshold, d.batchEvalMs),
     deploymentMs: durationMs(config.deploymentGcThreshold, d.deploymentMs),
     nodeMs: durationMs(config.nodeGcThreshold, d.nodeMs),
-    tokenMs: d.tokenMs,
+    tokenMs: durationMs(config.aclTokenGcThreshold, d.tokenMs),
   };
 }
 

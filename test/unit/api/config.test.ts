@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decodeAgentConfig } from "../../../src/config/decode.js";
+import { thresholdsFrom } from "../../../src/controllers/gc/collect.js";
 
 describe("agent config: acl, tls and limits blocks", () => {
   it("reads them", () => {
@@ -57,6 +58,19 @@ describe("agent config: acl, tls and limits blocks", () => {
     expect(crossed.errors).toEqual([
       "agent.hcl: acl: token_min_expiration_ttl (48h) is more than token_max_expiration_ttl (24h)",
     ]);
+  });
+
+  it("reads server acl_token_gc_threshold into the token garbage collection, and refuses a bad one", () => {
+    const ok = decodeAgentConfig("agent.hcl", { server: [{ acl_token_gc_threshold: "30m" }] });
+    expect(ok.ok && ok.config.server?.aclTokenGcThreshold).toBe("30m");
+    if (ok.ok) expect(thresholdsFrom(ok.config.server ?? {}).tokenMs).toBe(1_800_000);
+    expect(thresholdsFrom({}).tokenMs).toBe(3_600_000);
+    const bad = decodeAgentConfig("agent.hcl", { server: [{ acl_token_gc_threshold: "soon" }] });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok)
+      expect(bad.errors).toEqual([
+        'agent.hcl: server.acl_token_gc_threshold: expected a duration such as "4h" or "30m", got "soon"',
+      ]);
   });
 
   it("names the mistakes", () => {
