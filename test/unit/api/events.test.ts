@@ -2,9 +2,21 @@
 // message would give it), and how ?topic= parses: what a script following the
 // event stream switches on.
 import { describe, expect, it } from "vitest";
-import { allocEvent, jobEvent, nodeEvent } from "../../../src/api/convert/event.js";
+import {
+  allocEvent,
+  deploymentEvent,
+  evalEvent,
+  jobEvent,
+  nodeEvent,
+} from "../../../src/api/convert/event.js";
 import { parseTopics } from "../../../src/api/routes/events.js";
-import type { NomadAllocation, NomadJob, NomadNode } from "../../../src/crds/objects.js";
+import type {
+  NomadAllocation,
+  NomadDeployment,
+  NomadEvaluation,
+  NomadJob,
+  NomadNode,
+} from "../../../src/crds/objects.js";
 
 const jobIDOf = (_ns: string, job: string) => `id-of-${job}`;
 
@@ -55,6 +67,39 @@ describe("event types", () => {
     expect(jobEvent(job(2, true), job(3, true), false)?.Type).toBe("JobRegistered");
     expect(jobEvent(job(1), job(1, false, "running"), false)?.Type).toBe("PlanResult");
     expect(jobEvent(undefined, job(1), true)?.Type).toBe("JobDeregistered");
+  });
+
+  it("keys evaluations and deployments by their job, and skips what did not change", () => {
+    const ev = (status: string) =>
+      ({
+        metadata: { name: "e1", namespace: "prod", generation: 1 },
+        spec: { jobName: "web", deploymentName: "d1" },
+        status: { status },
+      }) as unknown as NomadEvaluation;
+    expect(evalEvent(undefined, ev("pending"), false, jobIDOf)).toEqual({
+      Topic: "Evaluation",
+      Type: "EvaluationUpdated",
+      Key: "e1",
+      Namespace: "prod",
+      FilterKeys: ["id-of-web", "d1"],
+    });
+    expect(evalEvent(ev("pending"), ev("complete"), false, jobIDOf)?.Type).toBe(
+      "EvaluationUpdated",
+    );
+    expect(evalEvent(ev("pending"), ev("pending"), false, jobIDOf)).toBeUndefined();
+    const dep = (status: string) =>
+      ({
+        metadata: { name: "d1", namespace: "prod", generation: 1 },
+        spec: { jobName: "web" },
+        status: { status },
+      }) as unknown as NomadDeployment;
+    expect(deploymentEvent(undefined, dep("running"), false, jobIDOf)).toMatchObject({
+      Type: "PlanResult",
+      FilterKeys: ["id-of-web"],
+    });
+    expect(deploymentEvent(dep("running"), dep("successful"), false, jobIDOf)?.Type).toBe(
+      "DeploymentStatusUpdate",
+    );
   });
 
   it("names node changes: registration, drain, eligibility, status", () => {
