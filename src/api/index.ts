@@ -68,6 +68,7 @@ export async function startApi(
     registry: options.registry,
     log,
     secretNamespace: options.secretNamespace,
+    ...(options.namespace ? { namespace: options.namespace } : {}),
   };
   const submission = jobSubmission(deps);
   const routes = [

@@ -290,8 +290,32 @@ describe("Nomad HTTP API: jobs", () => {
     expect(forced.json).toMatchObject({ JobID: "web", TriggeredBy: "job-register" });
     const search = await call("POST", `/v1/search?${q()}`, { Prefix: "we", Context: "jobs" });
     expect(search.json.Matches.jobs).toEqual(["web"]);
+    // A forced collection takes what is terminal now, whatever its age.
+    await kubectlOk(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      stringify({
+        apiVersion: "caravan.dev/v1alpha1",
+        kind: "NomadEvaluation",
+        metadata: { name: "finished", namespace: ns },
+        spec: { jobName: "gone", type: "service", priority: 50, triggeredBy: "job-register" },
+      }),
+    );
+    await kubectlOk(kubeconfig, [
+      ...["patch", "nomadevaluation", "finished", "-n", ns],
+      ...["--subresource=status", "--type=merge", "-p", '{"status":{"status":"complete"}}'],
+    ]);
+    await eventually(
+      async () =>
+        (await call("GET", `/v1/evaluation/finished?${q()}`)).status === 200 ? true : undefined,
+      "the finished evaluation in the API",
+    );
     const gc = await call("PUT", "/v1/system/gc");
     expect(gc.status).toBe(200);
+    expect(
+      (await kubectl(kubeconfig, ["get", "nomadevaluation/finished", "-n", ns])).code,
+    ).not.toBe(0);
+    expect((await call("PUT", "/v1/system/reconcile/summaries")).status).toBe(200);
 
     const allocs = await call("GET", `/v1/job/web/allocations?${q()}`);
     const victim = allocs.json.find((a: { DesiredStatus: string }) => a.DesiredStatus === "run");

@@ -14,6 +14,8 @@ export interface RouteDeps {
   config: AgentConfig;
   registry: Registry;
   log: Logger;
+  /** The one namespace this API serves, when it is limited to one. */
+  namespace?: string;
   /** Where ACL token secrets are kept (a Secret per token). */
   secretNamespace: string;
   now?: () => number;

@@ -1,6 +1,9 @@
-// /v1/system/gc and /v1/system/reconcile/summaries (operator chores Nomad
-// exposes; here Kubernetes' garbage collector and the jobs controller already
-// do them, so they succeed at once), and /v1/search: prefix search over IDs.
+// /v1/system/gc (a forced garbage collection, as `caravan system gc`),
+// /v1/system/reconcile/summaries (every job's summary recomputed), and
+// /v1/search: prefix search over IDs. An API limited to one namespace keeps
+// both chores to it.
+import { forceGarbageCollection } from "../../controllers/gc/controller.js";
+import { reconcileSummaries } from "../../controllers/jobs/summaries.js";
 import { jobID, jobNamespace } from "../convert/job-out.js";
 import { badRequest, permissionDenied, type Route } from "../http.js";
 import { bodyObject } from "./common.js";
@@ -10,15 +13,18 @@ const searchLimit = 20;
 
 export function systemRoutes(deps: RouteDeps): Route[] {
   const { state } = deps;
-  const chore = (path: string): Route => ({
+  const chore = (path: string, run: () => Promise<unknown>): Route => ({
     method: "PUT",
     path,
     acl: "management",
-    handle: () => ({ body: null, index: state.index(["jobs"]) }),
+    handle: async () => {
+      await run();
+      return { body: null, index: state.index(["jobs"]) };
+    },
   });
   return [
-    chore("/v1/system/gc"),
-    chore("/v1/system/reconcile/summaries"),
+    chore("/v1/system/gc", () => forceGarbageCollection(deps.kc, deps.namespace)),
+    chore("/v1/system/reconcile/summaries", () => reconcileSummaries(deps.kc, deps.namespace)),
     {
       method: "POST",
       path: "/v1/search",

@@ -1,16 +1,29 @@
 // Runs Nomad's core garbage collection on an interval (and on demand for
-// `caravan system gc`): decides from the informer caches what is old enough
+// `caravan system gc` and PUT /v1/system/gc): decides from the informer caches what is old enough
 // to go (collect.ts), then deletes it. Deleting a job goes through the jobs
 // controller's finalizer like any deletion; a node's heartbeat Lease goes with
 // it, and an ACL token's Secret (owned by the token) with the token.
 import type { Logger } from "../../common/log.js";
-import type { NomadACLToken } from "../../crds/objects.js";
+import type {
+  NomadACLToken,
+  NomadAllocation,
+  NomadDeployment,
+  NomadEvaluation,
+  NomadJob,
+  NomadNode,
+} from "../../crds/objects.js";
 import { deleteObject } from "../../kube/apply.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
 import { caravanResource, collectionPath, leaseResource } from "../../kube/resources.js";
 import { ApiError, getJson } from "../../kube/rest.js";
 import { nodeLeaseNamespace, type SharedInformers } from "../informers.js";
-import { collectGarbage, type Garbage, type GcState, type GcThresholds } from "./collect.js";
+import {
+  collectGarbage,
+  forceThresholds,
+  type Garbage,
+  type GcState,
+  type GcThresholds,
+} from "./collect.js";
 
 export interface GcCounts {
   jobs: number;
@@ -58,6 +71,35 @@ export async function deleteGarbage(kc: KubeConfig, g: Garbage): Promise<GcCount
     nodes: g.nodes.length,
     tokens: g.tokens.length,
   };
+}
+
+/**
+ * Nomad's forced collection (`nomad system gc`, PUT /v1/system/gc): everything
+ * terminal goes now, whatever its age, read fresh from the API server. With a
+ * namespace, only that namespace's objects, and no nodes or tokens (cluster-wide).
+ */
+export async function forceGarbageCollection(
+  kc: KubeConfig,
+  namespace?: string,
+): Promise<GcCounts> {
+  const list = async <T>(kind: string, ns?: string) =>
+    (await getJson<{ items: T[] }>(kc, collectionPath(caravanResource(kind), ns))).items;
+  const [jobs, evaluations, allocations, deployments, nodes, tokens] = await Promise.all([
+    list<NomadJob>("NomadJob", namespace),
+    list<NomadEvaluation>("NomadEvaluation", namespace),
+    list<NomadAllocation>("NomadAllocation", namespace),
+    list<NomadDeployment>("NomadDeployment", namespace),
+    namespace ? Promise.resolve([]) : list<NomadNode>("NomadNode"),
+    namespace ? Promise.resolve([]) : list<NomadACLToken>("NomadACLToken"),
+  ]);
+  return deleteGarbage(
+    kc,
+    collectGarbage(
+      { jobs, evaluations, allocations, deployments, nodes, tokens },
+      forceThresholds,
+      Date.now(),
+    ),
+  );
 }
 
 export interface GcLoop {
