@@ -34,7 +34,10 @@ export async function requestJson<T>(kc: KubeConfig, req: RequestOptions): Promi
   for (const [k, v] of Object.entries(req.query ?? {})) {
     if (v !== undefined) url.searchParams.set(k, String(v));
   }
-  const payload = req.body === undefined ? undefined : toJson(req.body);
+  const payload =
+    req.body === undefined
+      ? undefined
+      : toJson(req.body, req.contentType?.endsWith("+yaml") ?? false);
   const headers: Record<string, string> = { Accept: "application/json" };
   if (payload !== undefined) {
     headers["Content-Type"] = req.contentType ?? "application/json";
@@ -85,14 +88,18 @@ export function microTime(ms: number): string {
 }
 
 /**
- * JSON as Go's encoder writes it: "<", ">" and "&" escaped. The API server
- * re-encodes an object that way when it applies a patch, so embedded raw JSON
- * (a ControllerRevision's data) sent any other way would seem changed by a
- * patch of its metadata, and be refused as immutable.
+ * JSON as Go's encoder writes it: "<", ">", "&", U+2028 and U+2029 escaped.
+ * The API server re-encodes an object that way when it applies a patch, so
+ * embedded raw JSON (a ControllerRevision's data) sent any other way would seem
+ * changed by a patch of its metadata, and be refused as immutable. A body the
+ * server reads as YAML (server-side apply) also escapes the characters YAML
+ * refuses (DEL, C1 controls, U+FFFE/U+FFFF) or folds (NEL, a line break to
+ * YAML), which user text may hold.
  */
-function toJson(body: unknown): string {
-  return JSON.stringify(body).replace(
-    /[<>&]/g,
-    (c) => `\\u00${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
-  );
+function toJson(body: unknown, yaml: boolean): string {
+  const json = JSON.stringify(body).replace(goEscaped, escapeChar);
+  return yaml ? json.replace(yamlRefused, escapeChar) : json;
 }
+const goEscaped = /[<>&\u2028\u2029]/g;
+const yamlRefused = /[\u007f-\u009f\ufffe\uffff]/g;
+const escapeChar = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;

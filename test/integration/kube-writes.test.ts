@@ -57,6 +57,27 @@ describe("writes through src/kube", () => {
     expect(managers).toContain("caravan:status");
   });
 
+  it("applies text YAML refuses (DEL, C1 controls, U+FFFE) and reads it back unchanged", async () => {
+    // Such text reaches statuses from users and tasks (descriptions, driver errors).
+    const text = "out\u007f\u0080\u0085\u009f\ufffe\u2028 <&> done";
+    const pool = await applyObject(kc, pools, {
+      metadata: { name: `${name}-text` },
+      spec: { description: text },
+    });
+    await applyStatus(kc, pools, pool, {
+      conditions: setCondition(
+        undefined,
+        { type: "Ready", status: "False", reason: "Invalid", message: text },
+        "2026-11-22T10:00:00Z",
+      ),
+    });
+    const back = JSON.parse(
+      await kubectlOk(kubeconfig, ["get", "nomadnodepool", `${name}-text`, "-o", "json"]),
+    );
+    expect(back.spec.description).toBe(text);
+    expect(back.status.conditions[0].message).toBe(text);
+  });
+
   it("records events that kubectl describe shows, counting repeats in one Event", async () => {
     const pool = parse(await kubectlOk(kubeconfig, ["get", "nomadnodepool", name, "-o", "yaml"]));
     const recorder = new EventRecorder(kc, "caravan.dev/test", log);
