@@ -301,6 +301,42 @@ describe("client endpoints on the node agent, through the API server", () => {
     ).toBe(200);
   });
 
+  it("lets a token whose capability comes through an ACL role read logs, at the server and at the agent", async () => {
+    const m = managementSecret;
+    const policy = await call(
+      "POST",
+      `/v1/acl/policy/logreader-${run}`,
+      { Name: `logreader-${run}`, Rules: `namespace "${ns}" { capabilities = ["read-logs"] }` },
+      m,
+    );
+    expect(policy.status, policy.text).toBe(200);
+    const role = await call(
+      "POST",
+      "/v1/acl/role",
+      { Name: `logreaders-${run}`, Policies: [{ Name: `logreader-${run}` }] },
+      m,
+    );
+    expect(role.status, role.text).toBe(200);
+    const token = await call(
+      "POST",
+      "/v1/acl/token",
+      { Name: "via-role", Type: "client", Roles: [{ Name: `logreaders-${run}` }] },
+      m,
+    );
+    expect(token.status, token.text).toBe(200);
+    const secret: string = token.json.SecretID;
+    const logs = `/v1/client/fs/logs/${alloc}?task=t&type=stdout&plain=true`;
+    const atAgent = await eventually(async () => {
+      const r = await direct("GET", logs, undefined, secret);
+      return r.status === 200 ? r : undefined;
+    }, "the agent to grant the role's capability");
+    expect(atAgent.status).toBe(200);
+    expect((await call("GET", logs, undefined, secret)).status).toBe(200);
+    // The role grants read-logs only.
+    const restart = await direct("POST", `/v1/client/allocation/${alloc}/restart`, {}, secret);
+    expect([restart.status, restart.text]).toEqual([403, "Permission denied"]);
+  });
+
   it("answers hostile requests with Nomad's 4xx, at the server and at the agent", async () => {
     const m = managementSecret;
     for (const ask of [call, direct]) {
