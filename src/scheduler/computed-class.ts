@@ -2,6 +2,7 @@
 // (datacenter, pool, class, non-unique attributes and meta, drivers, devices,
 // host networks and modes) are interchangeable, so a checker's verdict for one
 // holds for all of them. Nomad hashes the same fields; unique.* is left out.
+import { createHash } from "node:crypto";
 import type { SchedulerNode } from "./types.js";
 
 function sortedEntries(rec: Readonly<Record<string, string>>): string {
@@ -13,9 +14,18 @@ function sortedEntries(rec: Readonly<Record<string, string>>): string {
   return out;
 }
 
-/** A string key equal for nodes of the same computed class. */
+/**
+ * A key equal for nodes of the same computed class: a hash of the fields, as
+ * Nomad's "v1:<hash>", so it stays short however much meta a node carries
+ * (evaluations keep it as a map key in their status, where server-side apply's
+ * YAML refuses keys over 1024 characters).
+ */
 export function computedClassKey(node: SchedulerNode): string {
   if (node.computedClass) return node.computedClass;
+  return `v1:${createHash("sha256").update(classFields(node)).digest("hex").slice(0, 16)}`;
+}
+
+function classFields(node: SchedulerNode): string {
   const drivers = Object.keys(node.drivers)
     .sort()
     .map((d) => {

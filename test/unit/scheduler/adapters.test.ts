@@ -125,6 +125,14 @@ describe("adapters", () => {
     expect(a.computedClass).not.toBe(c.computedClass);
   });
 
+  it("keeps the computed class short however much meta a node carries", () => {
+    // Evaluations keep classes as map keys in their status, and YAML refuses keys over 1024 characters.
+    const big = nodeFromResource({ ...nodeObj, spec: { meta: { notes: "x".repeat(5000) } } });
+    expect(big.computedClass).toMatch(/^v1:[0-9a-f]{16}$/);
+    const other = nodeFromResource({ ...nodeObj, spec: { meta: { notes: "y".repeat(5000) } } });
+    expect(other.computedClass).not.toBe(big.computedClass);
+  });
+
   it("treats a draining node as ineligible, with the drain's deadline", () => {
     const n = nodeFromResource({ ...nodeObj, spec: { drain: { deadline: "1h" } } });
     expect(n).toMatchObject({ eligible: false, draining: true });
