@@ -216,10 +216,13 @@ export function deploymentReconciler(
     await mergePatchStatus(kc, allocations, a, { deploymentStatus: ds });
   }
 
-  /** An evaluation for the deployment's next step, named by the progress that asked for it. */
+  /** An evaluation for the deployment's next step, named by the progress (and spec generation) that asked for it. */
   async function evaluate(dep: NomadDeployment, next: NomadDeployment["status"]): Promise<void> {
     const digest = createHash("sha256")
       .update(dep.metadata.name)
+      // A user's change (pause then resume, promote) asks again even where the
+      // counts are those of an evaluation that ran while the rollout was paused.
+      .update(String(dep.metadata.generation ?? 0))
       .update(JSON.stringify(next?.status))
       .update(
         JSON.stringify(
