@@ -12,7 +12,7 @@ import { startControllers } from "../../src/controllers/run.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
 import { createControllerMetrics } from "../../src/metrics/registry.js";
 import { createNamespace, eventually, kubectl, kubectlOk } from "../support/kubectl.js";
-import { apiClient } from "./api-client.js";
+import { apiClient, applyToken } from "./api-client.js";
 
 const kubeconfig = inject("kubeconfig");
 const run = Math.random().toString(36).slice(2, 7);
@@ -49,28 +49,12 @@ describe("Nomad HTTP API: ACL roles, token expiration bounds and token updates",
       { registry: createControllerMetrics().registry, secretNamespace: ns, namespace: ns },
     );
     call = apiClient(api.url);
-    await kubectlOk(
-      kubeconfig,
-      ["apply", "-f", "-"],
-      JSON.stringify({
-        apiVersion: "v1",
-        kind: "List",
-        items: [
-          {
-            apiVersion: "v1",
-            kind: "Secret",
-            metadata: { name: `mgmt-${run}`, namespace: ns },
-            stringData: { secretID: management },
-          },
-          {
-            apiVersion: "caravan.dev/v1alpha1",
-            kind: "NomadACLToken",
-            metadata: { name: `roles-mgmt-${run}` },
-            spec: { type: "management", secretRef: { name: `mgmt-${run}`, namespace: ns } },
-          },
-        ],
-      }),
-    );
+    await applyToken(kubeconfig, {
+      name: `roles-mgmt-${run}`,
+      namespace: ns,
+      secretID: management,
+      spec: { type: "management" },
+    });
     await eventually(async () => {
       const r = await call("GET", "/v1/acl/token/self", undefined, management);
       return r.status === 200 ? r : undefined;
@@ -260,28 +244,12 @@ describe("Nomad HTTP API: ACL roles, token expiration bounds and token updates",
   it("the garbage collector deletes tokens expired for longer than the threshold, and their Secrets", async () => {
     const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
     const expired = async (name: string, at: string) => {
-      await kubectlOk(
-        kubeconfig,
-        ["apply", "-f", "-"],
-        JSON.stringify({
-          apiVersion: "v1",
-          kind: "List",
-          items: [
-            {
-              apiVersion: "v1",
-              kind: "Secret",
-              metadata: { name, namespace: ns },
-              stringData: { secretID: randomUUID() },
-            },
-            {
-              apiVersion: "caravan.dev/v1alpha1",
-              kind: "NomadACLToken",
-              metadata: { name },
-              spec: { type: "client", policies: [reader], secretRef: { name, namespace: ns } },
-            },
-          ],
-        }),
-      );
+      await applyToken(kubeconfig, {
+        name,
+        namespace: ns,
+        secretID: randomUUID(),
+        spec: { type: "client", policies: [reader] },
+      });
       const token = JSON.parse(
         await kubectlOk(kubeconfig, ["get", `nomadacltoken/${name}`, "-o", "json"]),
       );

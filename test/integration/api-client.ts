@@ -1,4 +1,5 @@
 import http from "node:http";
+import { kubectlOk } from "../support/kubectl.js";
 // A tiny client for the API tests: method, path, optional JSON body and token;
 // returns status, headers and the body as text and (when it is JSON) parsed.
 export interface ApiAnswer {
@@ -90,4 +91,38 @@ export function postOversized(url: string, bytes: number, chunked: boolean): Pro
     };
     pump();
   });
+}
+
+/**
+ * Applies a NomadACLToken and the Secret holding its secret with kubectl, as
+ * GitOps would: the way to a management token once the cluster's one ACL
+ * bootstrap may be spent. Both are named `name`; the Secret lives in `namespace`.
+ */
+export async function applyToken(
+  kubeconfig: string,
+  token: { name: string; namespace: string; secretID: string; spec: Record<string, unknown> },
+): Promise<void> {
+  const { name, namespace } = token;
+  await kubectlOk(
+    kubeconfig,
+    ["apply", "-f", "-"],
+    JSON.stringify({
+      apiVersion: "v1",
+      kind: "List",
+      items: [
+        {
+          apiVersion: "v1",
+          kind: "Secret",
+          metadata: { name, namespace },
+          stringData: { secretID: token.secretID },
+        },
+        {
+          apiVersion: "caravan.dev/v1alpha1",
+          kind: "NomadACLToken",
+          metadata: { name },
+          spec: { ...token.spec, secretRef: { name, namespace } },
+        },
+      ],
+    }),
+  );
 }

@@ -11,7 +11,6 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { stringify } from "yaml";
 import { type RunningApi, startApi } from "../../src/api/index.js";
 import { heartbeatMs } from "../../src/api/routes/events.js";
 import { createLogger } from "../../src/common/log.js";
@@ -22,10 +21,10 @@ import { mergePatchStatus } from "../../src/kube/apply.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
 import { caravanResource } from "../../src/kube/resources.js";
 import { createControllerMetrics } from "../../src/metrics/registry.js";
-import { createNamespace, kubectlOk } from "../support/kubectl.js";
+import { createNamespace } from "../support/kubectl.js";
 import { type NodeHandle, registerNode } from "../support/nodes.js";
 import { type SimulatedAgent, simulateAgent } from "../support/simulated-agent.js";
-import { apiClient } from "./api-client.js";
+import { apiClient, applyToken } from "./api-client.js";
 
 const kubeconfig = inject("kubeconfig");
 const run = Math.random().toString(36).slice(2, 7);
@@ -140,28 +139,12 @@ describe("Nomad HTTP API: event stream", () => {
     const kc = loadKubeConfig(kubeconfig);
     const log = createLogger({ level: "warn", json: false });
     // A management token applied as objects (the cluster's ACL bootstrap may be spent).
-    await kubectlOk(
-      kubeconfig,
-      ["apply", "-f", "-"],
-      [
-        stringify({
-          apiVersion: "v1",
-          kind: "Secret",
-          metadata: { name: `mgmt-${run}`, namespace: ns },
-          stringData: { secretID: managementSecret },
-        }),
-        stringify({
-          apiVersion: "caravan.dev/v1alpha1",
-          kind: "NomadACLToken",
-          metadata: { name: `events-mgmt-${run}` },
-          spec: {
-            name: "management",
-            type: "management",
-            secretRef: { namespace: ns, name: `mgmt-${run}` },
-          },
-        }),
-      ].join("---\n"),
-    );
+    await applyToken(kubeconfig, {
+      name: `events-mgmt-${run}`,
+      namespace: ns,
+      secretID: managementSecret,
+      spec: { name: "management", type: "management" },
+    });
     node = await registerNode(kubeconfig, { name: `events-node-${run}`, datacenter: dc });
     controllers = await startControllers(kc, log, { namespace: ns });
     agent = simulateAgent(kubeconfig, ns);

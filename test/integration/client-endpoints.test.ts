@@ -8,7 +8,6 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { stringify } from "yaml";
 import { type RunningAgent, startAgent } from "../../src/agent/agent.js";
 import { type RunningApi, startApi } from "../../src/api/index.js";
 import { createLogger } from "../../src/common/log.js";
@@ -17,9 +16,9 @@ import { type Controllers, startControllers } from "../../src/controllers/run.js
 import { loadKubeConfig } from "../../src/kube/client.js";
 import { createControllerMetrics } from "../../src/metrics/registry.js";
 import { runningOf } from "../support/allocations.js";
-import { createNamespace, eventually, kubectlOk } from "../support/kubectl.js";
+import { createNamespace, eventually } from "../support/kubectl.js";
 import { applyJob, eventTypes, processesWith, shTask } from "./agent-harness.js";
-import { apiClient } from "./api-client.js";
+import { apiClient, applyToken } from "./api-client.js";
 
 const kubeconfig = inject("kubeconfig");
 const kc = loadKubeConfig(kubeconfig);
@@ -66,28 +65,12 @@ describe("client endpoints on the node agent, through the API server", () => {
   beforeAll(async () => {
     ns = await createNamespace(kubeconfig, "client");
     // A management token applied as objects (the cluster's ACL bootstrap may be spent).
-    await kubectlOk(
-      kubeconfig,
-      ["apply", "-f", "-"],
-      [
-        stringify({
-          apiVersion: "v1",
-          kind: "Secret",
-          metadata: { name: `mgmt-${run}`, namespace: ns },
-          stringData: { secretID: managementSecret },
-        }),
-        stringify({
-          apiVersion: "caravan.dev/v1alpha1",
-          kind: "NomadACLToken",
-          metadata: { name: `mgmt-${run}` },
-          spec: {
-            name: "management",
-            type: "management",
-            secretRef: { namespace: ns, name: `mgmt-${run}` },
-          },
-        }),
-      ].join("---\n"),
-    );
+    await applyToken(kubeconfig, {
+      name: `mgmt-${run}`,
+      namespace: ns,
+      secretID: managementSecret,
+      spec: { name: "management", type: "management" },
+    });
     controllers = await startControllers(kc, log, { namespace: ns });
     const acl = { enabled: true };
     api = await startApi(kc, { ...defaultAgentConfig(), ports: { http: 0 }, acl }, log, {
