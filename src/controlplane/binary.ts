@@ -1,5 +1,5 @@
 // The embedded control plane (etcd, kube-apiserver, kube-controller-manager) is
-// a Go program under test/controlplane, built from Kubernetes' Go modules
+// a Go program in src/controlplane/go, built from Kubernetes' Go modules
 // because no registry serves those binaries here. It is built once per source
 // hash and cached under .cache/controlplane/.
 import { spawn } from "node:child_process";
@@ -11,7 +11,7 @@ import type { Logger } from "../common/log.js";
 
 /** The repository root, from src/ or from dist/ alike. */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const sourceDir = path.join(repoRoot, "test/controlplane");
+const sourceDir = path.join(repoRoot, "src/controlplane/go");
 
 function sourceHash(): string {
   const hash = createHash("sha256");

@@ -1,6 +1,6 @@
 // A tiny virtual machine for the qemu driver's tests: Debian's kernel (this
-// machine has none in /boot, so the linux-image package is downloaded with
-// apt-get and unpacked, never installed) and a busybox initramfs whose /init
+// machine has none in /boot, so scripts/setup.sh downloads the linux-image
+// package, and it is unpacked here, never installed) and a busybox initramfs whose /init
 // loads the virtio network driver, takes QEMU's user-net address, serves
 // HTTP on port 80 and powers off when the ACPI power button is pressed.
 import { execFile } from "node:child_process";
@@ -19,9 +19,11 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { repoRoot } from "../../src/controlplane/binary.js";
 
 const run = promisify(execFile);
 const cache = path.join(os.tmpdir(), "caravan-test-kernel");
+const kernelDebDir = path.join(repoRoot, ".cache/test-kernel");
 
 /** Loaded in this order (each after what it depends on). */
 const modules = [
@@ -61,34 +63,22 @@ async function debianKernel(): Promise<{ kernel: string; moduleDir: string }> {
   };
   const found = find();
   if (found) return found;
+  // scripts/setup.sh downloads the kernel package (npm test runs it first).
+  const deb = existsSync(kernelDebDir)
+    ? readdirSync(kernelDebDir).find((f) => f.startsWith("linux-image-") && f.endsWith(".deb"))
+    : undefined;
+  if (!deb) throw new Error(`no kernel package in ${kernelDebDir}: run scripts/setup.sh`);
   // Test files run in parallel: each unpacks into a directory of its own and
   // renames it into place; the first rename wins, the others use it.
   mkdirSync(cache, { recursive: true });
   const work = mkdtempSync(path.join(cache, "work-"));
   const staging = path.join(work, "root");
   mkdirSync(staging);
-  // linux-image-amd64 is a metapackage; the kernel is in the package it depends on.
-  const kernelPackage = async () => {
-    const { stdout } = await run("apt-cache", ["depends", "linux-image-amd64"]).catch(() => ({
-      stdout: "",
-    }));
-    return { stdout, pkg: /Depends: (linux-image-\d\S*)/.exec(stdout)?.[1] };
-  };
-  let { stdout, pkg } = await kernelPackage();
-  if (!pkg) {
-    // A fresh machine may have no package lists yet.
-    await run("apt-get", ["update", "-qq"]);
-    ({ stdout, pkg } = await kernelPackage());
-  }
-  if (!pkg) throw new Error(`no kernel package found: ${stdout}`);
-  await run("apt-get", ["download", pkg], { cwd: work, maxBuffer: 16 * 1024 * 1024 });
-  const deb = readdirSync(work).find((f) => f.startsWith(pkg) && f.endsWith(".deb"));
-  if (!deb) throw new Error(`apt-get download ${pkg} left no .deb in ${work}`);
   await run("sh", [
     "-c",
     `dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" --wildcards './boot/vmlinuz-*' ${modules.map((m) => `'./lib/modules/*/kernel/${m}'`).join(" ")}`,
     "sh",
-    path.join(work, deb),
+    path.join(kernelDebDir, deb),
     staging,
   ]);
   try {
@@ -98,7 +88,7 @@ async function debianKernel(): Promise<{ kernel: string; moduleDir: string }> {
   }
   rmSync(work, { recursive: true, force: true });
   const after = find();
-  if (!after) throw new Error(`no vmlinuz in ${pkg}`);
+  if (!after) throw new Error(`no vmlinuz in ${deb}`);
   return after;
 }
 

@@ -2,7 +2,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { kinds } from "../../src/crds/registry.js";
-import { generateCrds } from "../../src/crds/schema/generate.js";
+import {
+  generateCrds,
+  jobSchemaModule,
+  jobSchemaModuleText,
+} from "../../src/crds/schema/generate.js";
 import { SchemaError, toStructural } from "../../src/crds/schema/structural.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -20,6 +24,13 @@ describe("generated CRDs", () => {
       const onDisk = readFileSync(path.join(crdDir, fileName), "utf8");
       expect(onDisk, `${fileName} is stale: run npm run generate`).toBe(yaml);
     }
+  });
+
+  it("match the checked-in NomadJob pruning schema module the API compiles in", () => {
+    const onDisk = readFileSync(path.join(root, jobSchemaModule), "utf8");
+    expect(onDisk, `${jobSchemaModule} is stale: run npm run generate`).toBe(
+      jobSchemaModuleText(generated),
+    );
   });
 
   it("define every kind in the registry, in the nomad category", () => {

@@ -3,13 +3,7 @@
 // of Enterprise); server-side apply refuses undeclared fields, so the API keeps
 // what the NomadJob schema knows and reports the rest as a warning.
 
-export interface SchemaNode {
-  type?: string;
-  properties?: Record<string, SchemaNode>;
-  additionalProperties?: SchemaNode | boolean;
-  items?: SchemaNode;
-  "x-kubernetes-preserve-unknown-fields"?: boolean;
-}
+import type { SchemaNode } from "../../crds/schema/prune-schema.js";
 
 export function prune(value: unknown, schema: SchemaNode, at: string, dropped: string[]): unknown {
   if (schema["x-kubernetes-preserve-unknown-fields"] && !schema.properties) return value;

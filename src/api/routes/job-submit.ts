@@ -14,7 +14,7 @@ import { prune } from "../convert/prune.js";
 import { badRequest, type Ctx } from "../http.js";
 import { bodyObject, findJob, requireNamespace } from "./common.js";
 import type { RouteDeps } from "./deps.js";
-import { crdSchema } from "./schema.js";
+import { jobSchema as installedJobSchema } from "./schema.js";
 
 export const jobsRef = caravanResource("NomadJob");
 
@@ -29,7 +29,7 @@ export function submittedNamespace(ctx: Ctx): string {
 
 export function jobSubmission(deps: RouteDeps) {
   const { state, kc } = deps;
-  const jobSchema = crdSchema(kc, `${jobsRef.plural}.caravan.dev`, "v1alpha1");
+  const jobSchema = installedJobSchema(kc, `${jobsRef.plural}.caravan.dev`, "v1alpha1");
   const key = (job: NomadJob) => `${jobNamespace(job)}/${job.metadata.name}`;
 
   /** The job in a request body, checked and shaped as it would be stored; nothing is written. */
@@ -59,10 +59,8 @@ export function jobSubmission(deps: RouteDeps) {
       }
     const resource = toResource(canonical, namespace);
     resource.metadata.namespace = namespace;
-    const specSchema = (await jobSchema())?.properties?.spec;
     const dropped: string[] = [];
-    if (specSchema)
-      resource.spec = prune(resource.spec, specSchema, "spec", dropped) as NomadJobSpec;
+    resource.spec = prune(resource.spec, await jobSchema(), "spec", dropped) as NomadJobSpec;
     const warnings = dropped.length
       ? `Caravan does not support these fields and ignored them: ${dropped.join(", ")}`
       : "";

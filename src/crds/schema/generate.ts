@@ -5,6 +5,7 @@ import path from "node:path";
 import { createGenerator } from "ts-json-schema-generator";
 import { stringify } from "yaml";
 import { apiVersion, category, group, type KindDefinition, kinds, version } from "../registry.js";
+import { pruningSchema } from "./prune-schema.js";
 import { extraTags, type JsonSchema, toStructural } from "./structural.js";
 
 export interface GeneratedCrd {
@@ -91,4 +92,26 @@ function crdFor(def: KindDefinition, spec: JsonSchema, status: JsonSchema): Json
 function render(crd: JsonSchema): string {
   const header = "# Generated from src/crds by `npm run generate`. Do not edit.\n";
   return header + stringify(crd, { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+/** Where the NomadJob spec's pruning schema is generated, relative to the repository. */
+export const jobSchemaModule = "src/crds/schema/job-schema.generated.ts";
+
+/**
+ * The TypeScript module holding the NomadJob spec's pruning schema, so the API
+ * has the schema compiled in rather than reading the chart from disk.
+ */
+export function jobSchemaModuleText(generated: readonly GeneratedCrd[]): string {
+  const job = generated.find((g) => g.fileName === `${group}_nomadjobs.yaml`);
+  if (!job) throw new Error("no NomadJob CRD was generated");
+  const spec = job.crd.spec as { versions: { schema: { openAPIV3Schema: JsonSchema } }[] };
+  const root = spec.versions[0]?.schema.openAPIV3Schema as { properties: { spec: unknown } };
+  return [
+    "// Generated from src/crds by `npm run generate`. Do not edit.",
+    "// The NomadJob spec's schema, reduced to what decides which fields are kept.",
+    'import type { SchemaNode } from "./prune-schema.js";',
+    "",
+    `export const jobSpecSchema: SchemaNode = ${JSON.stringify(pruningSchema(root.properties.spec))};`,
+    "",
+  ].join("\n");
 }

@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { prune, type SchemaNode } from "../../../src/api/convert/prune.js";
+import { prune } from "../../../src/api/convert/prune.js";
+import { jobSpecSchema } from "../../../src/crds/schema/job-schema.generated.js";
+import { pruningSchema, type SchemaNode } from "../../../src/crds/schema/prune-schema.js";
 
 const crd = parse(
   readFileSync(
@@ -44,5 +46,17 @@ describe("pruning to the NomadJob schema", () => {
         },
       ],
     });
+  });
+
+  it("keeps and drops the same fields with the compiled-in schema as with the chart's CRD", () => {
+    expect(jobSpecSchema).toEqual(pruningSchema(spec));
+    const job = { id: "web", bogus: 1, groups: [{ name: "g", count: 2, extra: true }] };
+    const fromChart: string[] = [];
+    const compiled: string[] = [];
+    expect(prune(job, jobSpecSchema, "spec", compiled)).toEqual(
+      prune(job, spec, "spec", fromChart),
+    );
+    expect(compiled).toEqual(["spec.bogus", "spec.groups[0].extra"]);
+    expect(compiled).toEqual(fromChart);
   });
 });
