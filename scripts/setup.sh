@@ -68,7 +68,9 @@ if ! compgen -G "$kernel_dir/linux-image-*.deb" >/dev/null; then
   [ -n "$pkg" ] || { echo "setup: apt-cache knows no linux-image-amd64 kernel package" >&2; exit 1; }
   echo "setup: downloading $pkg for the qemu driver's test VM" >&2
   mkdir -p "$kernel_dir"
-  (cd "$kernel_dir" && apt-get download -qq "$pkg")
+  sandbox=()
+  [ "$(id -u)" -ne 0 ] || sandbox=(-o APT::Sandbox::User=root) # root downloads as itself, not _apt
+  (cd "$kernel_dir" && apt-get download -qq "${sandbox[@]}" "$pkg")
 fi
 
 if [ ! -d node_modules ]; then
