@@ -3,7 +3,7 @@
 # machine with Node 20, npm, Go and kubectl. `npm test` runs it first, and so
 # does CI; a second run finds everything in place and takes a few seconds.
 #
-#   - Debian packages: podman and runc (the Docker Engine API the docker
+#   - Debian packages: podman, runc and catatonit (the Docker Engine API the docker
 #     driver is tested against), qemu, busybox-static and cpio (the qemu
 #     driver's test VM and the test images), a JDK (the java driver).
 #     Installing them needs root (or sudo); once they are there it does not.
@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(git ca-certificates procps podman runc qemu-system-x86 busybox-static cpio util-linux
+packages=(git ca-certificates procps podman runc catatonit qemu-system-x86 busybox-static cpio util-linux
   openjdk-17-jdk-headless)
 
 for tool in node npm go kubectl; do
