@@ -1,16 +1,14 @@
 // The Nomad-compatible HTTP API: informer caches, the authorizer, the routes
 // and the server, started together on ports.http by `caravan controller` and
 // `caravan dev`.
-import { readFileSync } from "node:fs";
-import type http from "node:http";
-import https from "node:https";
 import type { Registry } from "prom-client";
 import type { Logger } from "../common/log.js";
 import type { AgentConfig } from "../config/agent-config.js";
 import type { SharedInformers } from "../controllers/informers.js";
+import { Authorizer } from "../http/authorizer.js";
+import type { Route } from "../http/context.js";
+import { tlsEnabled } from "../http/listen.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
-import { Authorizer } from "./auth.js";
-import type { Route } from "./http.js";
 import { reportPolicyStatus } from "./policies.js";
 import { aclRoutes } from "./routes/acl.js";
 import { agentRoutes } from "./routes/agent.js";
@@ -94,21 +92,6 @@ export async function startApi(
     reportPolicyStatus(kc, state, log);
   }
   state.start();
-  const tls = config.tls;
-  const createServer =
-    tls?.http && tls.certFile && tls.keyFile
-      ? (handler: http.RequestListener) =>
-          https.createServer(
-            {
-              cert: readFileSync(tls.certFile as string),
-              key: readFileSync(tls.keyFile as string),
-              ...(tls.caFile ? { ca: readFileSync(tls.caFile) } : {}),
-              requestCert: tls.verifyHttpsClient,
-              rejectUnauthorized: tls.verifyHttpsClient,
-            },
-            handler,
-          ) as unknown as http.Server
-      : undefined;
   let server: ApiServer;
   try {
     server = await serveApi(
@@ -122,10 +105,10 @@ export async function startApi(
         ready: () => (options.ready?.() ?? true) && state.jobs.hasSynced(),
         limits: { maxConnsPerClient: config.limits?.httpMaxConnsPerClient ?? 100 },
         region: config.region,
+        ...(config.tls ? { tls: config.tls } : {}),
       },
       listenAddr,
       config.ports.http,
-      createServer,
     );
   } catch (err) {
     state.stop();
@@ -134,7 +117,7 @@ export async function startApi(
   // Answers before the caches hold the cluster would be empty; wait a while for
   // them, but do not hang start-up on a kind the service account cannot list.
   await Promise.race([state.waitForSync(), new Promise((r) => setTimeout(r, 15_000).unref())]);
-  const scheme = createServer ? "https" : "http";
+  const scheme = tlsEnabled(config.tls) ? "https" : "http";
   return {
     ...server,
     state,

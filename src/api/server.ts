@@ -2,18 +2,18 @@
 // write, so no framework sits in between). It also keeps /metrics, /healthz
 // and /readyz, which the controller's probes and Prometheus use.
 import type http from "node:http";
-import { createServer as createHttpServer } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
-import { gzipSync } from "node:zlib";
+import type { Socket } from "node:net";
 import type { Registry } from "prom-client";
 import type { Logger } from "../common/log.js";
+import type { TlsConfig } from "../config/agent-config.js";
+import type { Authorizer } from "../http/authorizer.js";
+import type { Ctx, Reply, Route } from "../http/context.js";
+import { HttpError } from "../http/errors.js";
+import { createServer, guarded, type Listening, listen } from "../http/listen.js";
+import { routeRequest, splitUrl } from "../http/request.js";
+import { Router } from "../http/router.js";
+import { send, sendError } from "../http/send.js";
 import { ApiError } from "../kube/rest.js";
-import type { Authorizer } from "./auth.js";
-import { authorize, tokenSecret } from "./auth.js";
-import { readJsonBody } from "./body.js";
-import { type Ctx, HttpError, type Reply, type Route } from "./http.js";
-import { parseQuery } from "./query.js";
-import { Router } from "./router.js";
 import type { ApiState } from "./state.js";
 
 export interface ApiLimits {
@@ -35,32 +35,32 @@ export interface ApiServerDeps {
   limits?: Partial<ApiLimits>;
   /** This cluster's region; a request for another has no path to it. */
   region?: string;
+  /** The agent's tls block: HTTPS when it turns on tls { http }. */
+  tls?: TlsConfig;
 }
 
-export interface ApiServer {
-  port: number;
-  close(): Promise<void>;
-}
-
-const commonHeaders = { "X-Nomad-KnownLeader": "true", "X-Nomad-LastContact": "0" };
+export type ApiServer = Listening;
 
 export async function serveApi(
   deps: ApiServerDeps,
   host: string,
   port: number,
-  createServer: (handler: http.RequestListener) => http.Server = (h) => createHttpServer(h),
 ): Promise<ApiServer> {
   const limits = { ...defaultLimits, ...deps.limits };
   const router = new Router();
   for (const r of deps.routes) router.add(r);
+  const requests = {
+    router,
+    auth: deps.auth,
+    maxBodyBytes: limits.maxBodyBytes,
+    // One region per Caravan cluster: requests for another cannot be forwarded.
+    checkQuery: (opts: { region?: string }) => {
+      if (opts.region && deps.region && opts.region !== deps.region)
+        throw new HttpError(400, `No path to region "${opts.region}"`);
+    },
+  };
 
-  const server = createServer((req, res) => {
-    void handle(req, res).catch((err: unknown) => {
-      deps.log.error({ err }, "API request failed");
-      if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" });
-      res.end();
-    });
-  });
+  const server = createServer(guarded(handle, deps.log, "API request failed"), deps.tls);
   server.keepAliveTimeout = 30_000;
 
   const perClient = new Map<string, number>();
@@ -84,30 +84,17 @@ export async function serveApi(
   });
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = req.url ?? "/";
-    const q = url.indexOf("?");
-    const path = q < 0 ? url : url.slice(0, q);
+    const { path, search } = splitUrl(req.url);
     if (!path.startsWith("/v1/")) return probes(path, res);
     try {
-      const { route, params } = router.match(req.method ?? "GET", path);
-      const query = new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
-      const opts = parseQuery(query);
-      // One region per Caravan cluster: requests for another cannot be forwarded.
-      if (opts.region && deps.region && opts.region !== deps.region)
-        throw new HttpError(400, `No path to region "${opts.region}"`);
-      const { acl, token } = deps.auth.resolve(tokenSecret(req));
-      const body =
-        req.method === "POST" || req.method === "PUT"
-          ? await readJsonBody(req, limits.maxBodyBytes)
-          : undefined;
-      const ctx: Ctx = { method: route.method, params, query, opts, acl, token, body, req, res };
-      authorize(route, ctx);
+      const { route, ctx } = await routeRequest(requests, req, res, path, search);
+      const { minIndex, waitMs } = ctx.opts;
       let reply = await route.handle(ctx);
-      if (opts.minIndex !== undefined && route.watch && !reply.streamed)
-        reply = await block(route, ctx, reply, opts.minIndex, opts.waitMs);
+      if (minIndex !== undefined && route.watch && !reply.streamed)
+        reply = await block(route, ctx, reply, minIndex, waitMs);
       if (!reply.streamed) send(res, reply, req.headers["accept-encoding"]);
     } catch (err) {
-      sendError(res, err);
+      fail(res, err);
     }
   }
 
@@ -142,7 +129,7 @@ export async function serveApi(
     return reply;
   }
 
-  function sendError(res: http.ServerResponse, err: unknown): void {
+  function fail(res: http.ServerResponse, err: unknown): void {
     let status = 500;
     let message = "internal error";
     if (err instanceof HttpError) {
@@ -157,18 +144,7 @@ export async function serveApi(
     } else {
       deps.log.error({ err }, "API handler failed");
     }
-    if (res.headersSent) {
-      res.end();
-      return;
-    }
-    res.writeHead(status, {
-      "Content-Type": "text/plain; charset=utf-8",
-      "Content-Length": String(Buffer.byteLength(message)),
-      ...commonHeaders,
-      // The rest of an oversized body is not read: the connection cannot be reused.
-      ...(status === 413 ? { Connection: "close" } : {}),
-    });
-    res.end(message);
+    sendError(res, status, message);
   }
 
   function probes(path: string, res: http.ServerResponse): void {
@@ -186,50 +162,5 @@ export async function serveApi(
     else res.writeHead(404, { "Content-Type": "text/plain" }).end("Invalid URL path");
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => resolve());
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
-
-/** Answers larger than this are gzipped for clients that accept it, as Nomad's server does. */
-const gzipMinBytes = 16 * 1024;
-
-export function send(res: http.ServerResponse, reply: Reply, acceptEncoding = ""): void {
-  const headers: Record<string, string> = { ...commonHeaders, ...reply.headers };
-  if (reply.index !== undefined) headers["X-Nomad-Index"] = String(Math.max(1, reply.index));
-  if (reply.text !== undefined) {
-    headers["Content-Type"] ??= "text/plain; charset=utf-8";
-    headers["Content-Length"] = String(Buffer.byteLength(reply.text));
-    res.writeHead(reply.status ?? 200, headers).end(reply.text);
-    return;
-  }
-  headers["Content-Type"] = "application/json";
-  const gzip = acceptEncoding.includes("gzip");
-  let body: Buffer;
-  if (reply.raw) {
-    if (gzip && reply.raw.json.length >= gzipMinBytes) {
-      headers["Content-Encoding"] = "gzip";
-      headers.Vary = "Accept-Encoding";
-      body = reply.raw.gzipped();
-    } else body = reply.raw.json;
-  } else {
-    body = Buffer.from(JSON.stringify(reply.body ?? null));
-    if (gzip && body.length >= gzipMinBytes) {
-      headers["Content-Encoding"] = "gzip";
-      headers.Vary = "Accept-Encoding";
-      body = gzipSync(body, { level: 1 });
-    }
-  }
-  // A Buffer with its length: one write, no chunked framing for the client to parse.
-  headers["Content-Length"] = String(body.length);
-  res.writeHead(reply.status ?? 200, headers).end(body);
+  return listen(server, host, port);
 }

@@ -17,17 +17,16 @@ import type {
   NomadNode,
   NomadNodePool,
 } from "../crds/objects.js";
+import type { Kind } from "../http/context.js";
 import { Informer } from "../kube/informer.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
 import { caravanResource, controllerRevisionResource } from "../kube/resources.js";
-import type { Kind } from "./http.js";
 
 /** Index name: objects by metadata.name across namespaces (Nomad IDs are global). */
 export const byName = "name";
 /** Index name: objects of one job, by "namespace/jobName". */
 export const byJob = "job";
 export const byNode = "node";
-export const bySecretHash = "secretHash";
 export const byAccessor = "accessor";
 /** Index name: jobs by "namespace/Nomad job ID" (spec.id, else metadata.name). */
 export const byJobID = "jobID";
@@ -127,9 +126,6 @@ export class ApiState {
     this.versions.store.addIndex(byJob, (v) => [
       jobKey(v.metadata.namespace, v.metadata.labels[jobLabel] ?? ""),
     ]);
-    this.tokens.store.addIndex(bySecretHash, (t) =>
-      t.status?.secretHash ? [t.status.secretHash] : [],
-    );
     this.tokens.store.addIndex(byAccessor, (t) =>
       t.status?.accessorID ? [t.status.accessorID] : [],
     );

@@ -7,12 +7,12 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "../common/log.js";
 import type { ApiObject } from "../crds/meta.js";
 import type { NomadACLToken } from "../crds/objects.js";
+import { secretHash } from "../http/acl-objects.js";
 import { goDurationMs } from "../jobspec/functions/index.js";
 import { applyStatus, createObject, mergePatch } from "../kube/apply.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
 import { caravanResource, type ResourceRef } from "../kube/resources.js";
 import { ApiError, getJson } from "../kube/rest.js";
-import { secretHash } from "./auth.js";
 import type { ApiState } from "./state.js";
 
 export const secretsRef: ResourceRef = {

@@ -2,9 +2,10 @@
 // the same NomadACLToken, NomadACLPolicy and NomadACLRole objects, and the same
 // Authorizer, as the API server. Nomad's clients resolve tokens the same way (through the
 // servers); reading the objects only exposes secret hashes, never secrets.
-import { Authorizer } from "../../api/auth.js";
+
 import type { Logger } from "../../common/log.js";
 import type { NomadACLPolicy, NomadACLRole, NomadACLToken } from "../../crds/objects.js";
+import { Authorizer } from "../../http/authorizer.js";
 import { Informer } from "../../kube/informer.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
 import { caravanResource } from "../../kube/resources.js";

@@ -1,6 +1,7 @@
 // Shared by the client endpoints: the allocation a request names, checked
 // against the caller's ACL in the allocation's namespace, as Nomad's client does.
-import { type Ctx, HttpError, permissionDenied } from "../../api/http.js";
+import type { Ctx } from "../../http/context.js";
+import { HttpError, permissionDenied } from "../../http/errors.js";
 import type { AllocSource, ClientAlloc } from "./source.js";
 
 export function allocFor(source: AllocSource, ctx: Ctx, ...anyOf: string[]): ClientAlloc {

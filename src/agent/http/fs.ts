@@ -3,7 +3,8 @@
 // allocation directory, and every path, symlinks resolved, must stay inside it.
 import { open, readdir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import { badRequest, type Ctx, HttpError, type Reply, type Route } from "../../api/http.js";
+import type { Ctx, Reply, Route } from "../../http/context.js";
+import { badRequest, HttpError } from "../../http/errors.js";
 import { allocFor } from "./common.js";
 import type { AllocSource } from "./source.js";
 

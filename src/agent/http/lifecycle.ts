@@ -4,7 +4,8 @@
 // restart attempt, as in Nomad; with no task named, every running task is
 // restarted (or signalled), and with AllTasks every task, prestart tasks first.
 import os from "node:os";
-import { badRequest, type Ctx, HttpError, type Reply, type Route } from "../../api/http.js";
+import type { Ctx, Reply, Route } from "../../http/context.js";
+import { badRequest, HttpError } from "../../http/errors.js";
 import type { TaskRunner } from "../taskrunner.js";
 import { allocFor } from "./common.js";
 import type { AllocSource, ClientAlloc } from "./source.js";

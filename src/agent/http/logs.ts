@@ -5,7 +5,8 @@
 // rotations, until the client goes away or the allocation finishes.
 import { open, readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { badRequest, type Ctx, HttpError, type Reply, type Route } from "../../api/http.js";
+import type { Ctx, Reply, Route } from "../../http/context.js";
+import { badRequest, HttpError } from "../../http/errors.js";
 import { allocFor } from "./common.js";
 import { type AllocSource, finished } from "./source.js";
 

@@ -3,21 +3,16 @@
 // NomadNode (status.httpAddr) so the API server can forward to it. Every
 // request is authorized here from the caller's token, as a Nomad client does:
 // the server forwards the token, it does not vouch for the caller.
-import { readFileSync } from "node:fs";
-import http from "node:http";
-import https from "node:https";
-import type { AddressInfo } from "node:net";
+import type http from "node:http";
 import os from "node:os";
-import type { Acl } from "../../acl/acl.js";
-import { authorize, tokenSecret } from "../../api/auth.js";
-import { readJsonBody } from "../../api/body.js";
-import type { RequestToken } from "../../api/http.js";
-import { type Ctx, HttpError, type Route } from "../../api/http.js";
-import { parseQuery } from "../../api/query.js";
-import { Router } from "../../api/router.js";
-import { send } from "../../api/server.js";
 import type { Logger } from "../../common/log.js";
 import type { TlsConfig } from "../../config/agent-config.js";
+import type { Ctx, Route } from "../../http/context.js";
+import { HttpError } from "../../http/errors.js";
+import { createServer, guarded, listen, tlsEnabled } from "../../http/listen.js";
+import { routeRequest, splitUrl, type TokenResolver } from "../../http/request.js";
+import { Router } from "../../http/router.js";
+import { send, sendError } from "../../http/send.js";
 import { fsRoutes } from "./fs.js";
 import { lifecycleRoutes } from "./lifecycle.js";
 import { logRoutes } from "./logs.js";
@@ -27,7 +22,7 @@ import { statsRoutes } from "./stats.js";
 export interface ClientServerDeps {
   source: AllocSource;
   /** Resolves a request's token to its ACL (an Authorizer). */
-  auth: { resolve(secret: string | undefined): { acl: Acl; token?: RequestToken } };
+  auth: TokenResolver;
   log: Logger;
   tls?: TlsConfig;
 }
@@ -71,79 +66,22 @@ export async function serveClient(
 ): Promise<ClientServer> {
   const router = new Router();
   for (const r of clientRoutes(deps.source)) router.add(r);
-  const tls = deps.tls;
-  const useTls = !!(tls?.http && tls.certFile && tls.keyFile);
-  const handler: http.RequestListener = (req, res) => {
-    void handle(req, res).catch((err: unknown) => {
-      deps.log.error({ err }, "client endpoint failed");
-      if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" });
-      res.end();
-    });
-  };
-  const server = useTls
-    ? https.createServer(
-        {
-          cert: readFileSync(tls?.certFile as string),
-          key: readFileSync(tls?.keyFile as string),
-          ...(tls?.caFile ? { ca: readFileSync(tls.caFile) } : {}),
-          requestCert: tls?.verifyHttpsClient ?? false,
-          rejectUnauthorized: tls?.verifyHttpsClient ?? false,
-        },
-        handler,
-      )
-    : http.createServer(handler);
+  const requests = { router, auth: deps.auth, maxBodyBytes };
+  const server = createServer(guarded(handle, deps.log, "client endpoint failed"), deps.tls);
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = req.url ?? "/";
-    const q = url.indexOf("?");
-    const path = q < 0 ? url : url.slice(0, q);
+    const { path, search } = splitUrl(req.url);
     try {
-      const { route, params } = router.match(req.method ?? "GET", path);
-      const query = new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
-      const { acl, token } = deps.auth.resolve(tokenSecret(req));
-      const body =
-        req.method === "POST" || req.method === "PUT"
-          ? await readJsonBody(req, maxBodyBytes)
-          : undefined;
-      const ctx: Ctx = {
-        method: route.method,
-        params,
-        query,
-        opts: parseQuery(query),
-        acl,
-        token,
-        body,
-        req,
-        res,
-      };
-      authorize(route, ctx);
+      const { route, ctx } = await routeRequest(requests, req, res, path, search);
       const reply = await route.handle(ctx);
       if (!reply.streamed) send(res, reply, req.headers["accept-encoding"]);
     } catch (err) {
       const known = err instanceof HttpError;
       if (!known) deps.log.error({ err, path }, "client endpoint failed");
-      if (res.headersSent) {
-        res.end();
-        return;
-      }
-      res
-        .writeHead(known ? err.status : 500, { "Content-Type": "text/plain; charset=utf-8" })
-        .end(known ? err.message : "internal error");
+      sendError(res, known ? err.status : 500, known ? err.message : "internal error");
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => resolve());
-  });
-  const bound = (server.address() as AddressInfo).port;
-  return {
-    httpAddr: `${advertiseHost(host)}:${bound}`,
-    tlsEnabled: useTls,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const { port: bound, close } = await listen(server, host, port);
+  return { httpAddr: `${advertiseHost(host)}:${bound}`, tlsEnabled: tlsEnabled(deps.tls), close };
 }

@@ -1,8 +1,9 @@
 // GET /v1/client/allocation/:alloc/stats on the node agent: Nomad's
 // AllocResourceUsage, per running task and summed over the allocation. CPU
 // percent is measured between two requests (the first answers 0).
-import type { Ctx, Reply, Route } from "../../api/http.js";
+
 import type { TaskStats } from "../../drivers/driver.js";
+import type { Ctx, Reply, Route } from "../../http/context.js";
 import { allocFor } from "./common.js";
 import { processTreeStats } from "./procstats.js";
 import type { AllocSource } from "./source.js";

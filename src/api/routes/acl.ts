@@ -12,6 +12,9 @@ import {
 import type { ACLTokenType } from "../../crds/acl.js";
 import type { ApiObject } from "../../crds/meta.js";
 import type { NomadACLPolicy, NomadACLRole, NomadACLToken } from "../../crds/objects.js";
+import { policyName, roleName, secretHash } from "../../http/acl-objects.js";
+import type { Ctx, Reply, Route } from "../../http/context.js";
+import { badRequest, notFound, permissionDenied } from "../../http/errors.js";
 import { goDurationMs } from "../../jobspec/functions/index.js";
 import { resourceName } from "../../jobspec/resource.js";
 import {
@@ -23,16 +26,7 @@ import {
 } from "../../kube/apply.js";
 import { caravanResource } from "../../kube/resources.js";
 import { ApiError } from "../../kube/rest.js";
-import { policyName, requestToken, roleName, secretHash, tokenExpired } from "../auth.js";
 import { goDuration } from "../convert/job-in.js";
-import {
-  badRequest,
-  type Ctx,
-  notFound,
-  permissionDenied,
-  type Reply,
-  type Route,
-} from "../http.js";
 import { byAccessor } from "../state.js";
 import { secretsRef } from "../tokens.js";
 import { bodyObject, listReply } from "./common.js";
@@ -670,5 +664,3 @@ export function aclRoutes(deps: RouteDeps): Route[] {
   ];
   return routes;
 }
-
-export { requestToken, tokenExpired };

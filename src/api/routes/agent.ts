@@ -3,8 +3,9 @@
 // datacenter from /v1/agent/self).
 import os from "node:os";
 import { version } from "../../cli/version.js";
+import type { Route } from "../../http/context.js";
+import { notFound } from "../../http/errors.js";
 import { getJson } from "../../kube/rest.js";
-import { notFound, type Route } from "../http.js";
 import type { RouteDeps } from "./deps.js";
 
 interface NamespaceList {

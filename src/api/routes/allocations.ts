@@ -4,12 +4,13 @@
 // agent running the allocation (forward.ts). /v1/client/allocation/:alloc/checks:
 // the service check results the agent reported in the allocation's status.
 import type { NomadAllocation } from "../../crds/objects.js";
+import type { Ctx, Reply, Route } from "../../http/context.js";
+import { notFound } from "../../http/errors.js";
 import { type AllocContext, allocOut, allocStub } from "../convert/alloc.js";
 import { checksOut } from "../convert/checks.js";
 import { deploymentOut } from "../convert/deployment.js";
 import { evalOut } from "../convert/eval.js";
 import { jobOut } from "../convert/job-out.js";
-import { type Ctx, notFound, type Reply, type Route } from "../http.js";
 import type { ApiState } from "../state.js";
 import {
   findByName,

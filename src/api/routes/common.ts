@@ -4,11 +4,12 @@
 
 import type { ApiObject } from "../../crds/meta.js";
 import type { NomadJob } from "../../crds/objects.js";
+import type { Ctx, Reply } from "../../http/context.js";
+import { HttpError, notFound, permissionDenied } from "../../http/errors.js";
+import { paginate } from "../../http/query.js";
 import { resourceName } from "../../jobspec/resource.js";
 import type { Store } from "../../kube/store.js";
 import { jobID } from "../convert/job-out.js";
-import { type Ctx, HttpError, notFound, permissionDenied, type Reply } from "../http.js";
-import { paginate } from "../query.js";
 import type { ApiState } from "../state.js";
 import { byJobID, byName } from "../state.js";
 

@@ -3,8 +3,8 @@
 import type { Registry } from "prom-client";
 import type { Logger } from "../../common/log.js";
 import type { AgentConfig } from "../../config/agent-config.js";
+import type { Authorizer } from "../../http/authorizer.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
-import type { Authorizer } from "../auth.js";
 import type { ApiState } from "../state.js";
 
 export interface RouteDeps {

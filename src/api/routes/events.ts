@@ -5,16 +5,10 @@
 // index N from the events kept. Events come from the API's informers through
 // one EventBroker; a client that stops reading is dropped, not buffered for.
 import type { Acl } from "../../acl/acl.js";
-import { tokenSecret } from "../auth.js";
+import { tokenSecret } from "../../http/authorize.js";
+import type { Ctx, Reply, Route } from "../../http/context.js";
+import { badRequest, HttpError, permissionDenied } from "../../http/errors.js";
 import { EventBroker, type StreamEvent } from "../event-broker.js";
-import {
-  badRequest,
-  type Ctx,
-  HttpError,
-  permissionDenied,
-  type Reply,
-  type Route,
-} from "../http.js";
 import type { RouteDeps } from "./deps.js";
 
 /** Nomad's JsonStream heartbeat period (nomad/event_endpoint.go). */

@@ -2,7 +2,7 @@
 // running the allocation serves its directory (src/agent/http/fs.ts, which
 // keeps every path inside it); the API server checks read-fs in the
 // allocation's namespace and forwards.
-import type { Route } from "../http.js";
+import type { Route } from "../../http/context.js";
 import { namespaceOf } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 import { clientForwarder, mustFindAlloc } from "./forward.js";

@@ -4,6 +4,8 @@
 // after a job write.
 import type { NomadJobSpec } from "../../crds/job/index.js";
 import type { NomadJob } from "../../crds/objects.js";
+import type { Ctx } from "../../http/context.js";
+import { badRequest } from "../../http/errors.js";
 import { canonicalize } from "../../jobspec/canonicalize.js";
 import { toResource } from "../../jobspec/index.js";
 import { validate } from "../../jobspec/validate.js";
@@ -11,7 +13,6 @@ import { caravanResource } from "../../kube/resources.js";
 import { fromNomadApi } from "../convert/job-in.js";
 import { jobNamespace } from "../convert/job-out.js";
 import { prune } from "../convert/prune.js";
-import { badRequest, type Ctx } from "../http.js";
 import { bodyObject, findJob, requireNamespace } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 import { jobSchema as installedJobSchema } from "./schema.js";

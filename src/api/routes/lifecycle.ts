@@ -2,10 +2,11 @@
 // (spec fields the deployment watcher acts on), and stop an allocation (Nomad
 // marks it for migration, so the scheduler replaces it elsewhere).
 import type { NomadAllocation, NomadDeployment, NomadEvaluation } from "../../crds/objects.js";
+import type { Ctx, Reply, Route } from "../../http/context.js";
+import { badRequest, notFound } from "../../http/errors.js";
 import { createObject, mergePatch } from "../../kube/apply.js";
 import { caravanResource } from "../../kube/resources.js";
 import { ApiError } from "../../kube/rest.js";
-import { badRequest, type Ctx, notFound, type Reply, type Route } from "../http.js";
 import { bodyObject, findByName, namespaceOf } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 import { seen } from "./writes.js";

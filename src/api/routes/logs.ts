@@ -2,7 +2,7 @@
 // the allocation serves it (src/agent/http/logs.ts); the API server checks
 // read-logs in the allocation's namespace and forwards, streaming, so
 // follow=true keeps flowing until the client goes away.
-import type { Route } from "../http.js";
+import type { Route } from "../../http/context.js";
 import { namespaceOf } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 import { clientForwarder, mustFindAlloc } from "./forward.js";

@@ -1,7 +1,8 @@
 // /v1/node/pools and /v1/node/pool/:name: NomadNodePools, plus Nomad's two
 // built-in pools ("all", "default") when no object defines them.
 import type { NomadNodePool } from "../../crds/objects.js";
-import { type Ctx, notFound, type Reply, type Route } from "../http.js";
+import type { Ctx, Reply, Route } from "../../http/context.js";
+import { notFound } from "../../http/errors.js";
 import { listReply } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 

@@ -1,12 +1,13 @@
 // /v1/nodes and /v1/node/:id: reads, the node's allocations, and drain and
 // eligibility as writes to the NomadNode's spec (the drainer acts on them).
 import type { NomadNode } from "../../crds/objects.js";
+import type { Ctx, Reply, Route } from "../../http/context.js";
+import { badRequest, notFound } from "../../http/errors.js";
 import { mergePatch } from "../../kube/apply.js";
 import { caravanResource } from "../../kube/resources.js";
 import { allocStub } from "../convert/alloc.js";
 import { goDuration } from "../convert/job-in.js";
 import { nodeOut, nodeStub } from "../convert/node.js";
-import { badRequest, type Ctx, notFound, type Reply, type Route } from "../http.js";
 import { byNode } from "../state.js";
 import { allocContext } from "./allocations.js";
 import { bodyObject, listReply } from "./common.js";

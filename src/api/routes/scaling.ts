@@ -3,8 +3,9 @@
 // namespace, job and group, so it stays the same while the job does.
 import { createHash } from "node:crypto";
 import type { NomadJob } from "../../crds/objects.js";
+import type { Ctx, Reply, Route } from "../../http/context.js";
+import { notFound } from "../../http/errors.js";
 import { jobID, jobNamespace } from "../convert/job-out.js";
-import { type Ctx, notFound, type Reply, type Route } from "../http.js";
 import { listReply } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 

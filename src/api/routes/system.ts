@@ -4,8 +4,9 @@
 // both chores to it.
 import { forceGarbageCollection } from "../../controllers/gc/controller.js";
 import { reconcileSummaries } from "../../controllers/jobs/summaries.js";
+import type { Route } from "../../http/context.js";
+import { badRequest, permissionDenied } from "../../http/errors.js";
 import { jobID, jobNamespace } from "../convert/job-out.js";
-import { badRequest, permissionDenied, type Route } from "../http.js";
 import { bodyObject } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 

@@ -1,7 +1,7 @@
 // Writes go to the Kubernetes API; the reply waits (briefly) until this
 // process's informer has seen the write, so a client that registers a job and
 // reads it back at once sees what it wrote, as with Nomad's leader.
-import type { Kind } from "../http.js";
+import type { Kind } from "../../http/context.js";
 import type { ApiState } from "../state.js";
 
 export async function seen(state: ApiState, kind: Kind, rv: string | undefined): Promise<number> {

@@ -5,9 +5,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
 import { compileAcl, managementAcl } from "../../../src/acl/acl.js";
 import { parsePolicy } from "../../../src/acl/policy.js";
-import { authorize } from "../../../src/api/auth.js";
-import type { Access, Ctx, RequestToken, Route } from "../../../src/api/http.js";
-import { parseQuery } from "../../../src/api/query.js";
+import { authorize } from "../../../src/http/authorize.js";
+import type { Access, Ctx, RequestToken, Route } from "../../../src/http/context.js";
+import { parseQuery } from "../../../src/http/query.js";
 
 function aclOf(rules: string) {
   const r = parsePolicy(rules);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseFilter } from "../../../src/api/filter.js";
+import { parseFilter } from "../../../src/http/filter.js";
 
 const job = {
   ID: "web",

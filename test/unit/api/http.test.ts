@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { parseJson } from "../../../src/api/body.js";
-import { HttpError, type Route } from "../../../src/api/http.js";
-import { paginate, parseQuery } from "../../../src/api/query.js";
-import { Router } from "../../../src/api/router.js";
+import { parseJson } from "../../../src/http/body.js";
+import type { Route } from "../../../src/http/context.js";
+import { HttpError } from "../../../src/http/errors.js";
+import { paginate, parseQuery } from "../../../src/http/query.js";
+import { Router } from "../../../src/http/router.js";
 
 const route = (method: Route["method"], path: string): Route => ({
   method,

@@ -4,8 +4,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JsonPayload } from "../../../src/api/http.js";
-import { send } from "../../../src/api/server.js";
+import { JsonPayload } from "../../../src/http/payload.js";
+import { send } from "../../../src/http/send.js";
 
 const big = Array.from({ length: 2000 }, (_, i) => ({ ID: `job-${i}`, Status: "running" }));
 const small = { ID: "web" };

@@ -1,37 +1,10 @@
-// What a route handler sees and returns. Errors are answered as Nomad answers
-// them: the status code and a plain-text message ("job not found",
-// "Permission denied").
+// What a route handler sees (Ctx) and returns (Reply), and how a route
+// declares its path, who may call it (Access) and what wakes its blocking
+// queries (Kind). Errors are thrown as HttpError (errors.ts).
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { gzipSync } from "node:zlib";
 import type { Acl } from "../acl/acl.js";
+import type { JsonPayload } from "./payload.js";
 import type { QueryOptions } from "./query.js";
-
-/**
- * A serialized JSON answer kept across requests, with its gzip form made on
- * first demand: clients such as Nomad's Go client accept gzip, and a list of
- * a thousand jobs is twenty times smaller compressed.
- */
-export class JsonPayload {
-  private gz: Buffer | undefined;
-  constructor(readonly json: Buffer) {}
-  gzipped(): Buffer {
-    this.gz ??= gzipSync(this.json, { level: 6 });
-    return this.gz;
-  }
-}
-
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export const permissionDenied = () => new HttpError(403, "Permission denied");
-export const notFound = (what: string) => new HttpError(404, `${what} not found`);
-export const badRequest = (message: string) => new HttpError(400, message);
 
 /** The token a request presented, once resolved. */
 export interface RequestToken {
@@ -85,7 +58,7 @@ export type Kind =
 
 /**
  * Who may call a route: the ACL check Nomad's endpoint makes, declared with
- * the route and made by the server (auth.ts `authorize`) before the handler
+ * the route and made by the server (authorize.ts `authorize`) before the handler
  * runs. The ACL matrix and fuzz tests iterate over these declarations.
  *
  *   "anonymous"        anyone, with or without a token (status, health, bootstrap)

@@ -1,8 +1,9 @@
 // Method + path → route. Paths are matched segment by segment; a ":name*"
 // parameter takes everything up to the route's fixed suffix, because Nomad IDs
 // may hold slashes (periodic and dispatched children: "parent/periodic-…").
-import { checkAccessDeclared } from "./auth.js";
-import { HttpError, type Route } from "./http.js";
+import { checkAccessDeclared } from "./authorize.js";
+import type { Route } from "./context.js";
+import { HttpError } from "./errors.js";
 
 interface Compiled {
   route: Route;

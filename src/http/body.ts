@@ -2,7 +2,7 @@
 // not nested deeper than any Nomad object is, so hostile input is a 400 and
 // never a crash further in.
 import type { IncomingMessage } from "node:http";
-import { HttpError } from "./http.js";
+import { HttpError } from "./errors.js";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const maxDepth = 64;

@@ -3,8 +3,8 @@
 // sixteenth of jitter as Nomad adds, so many watchers do not all return at once.
 
 import { goDurationMs } from "../jobspec/functions/index.js";
+import { HttpError } from "./errors.js";
 import { type FilterResult, parseFilter } from "./filter.js";
-import { HttpError } from "./http.js";
 
 export interface QueryOptions {
   namespace: string;

@@ -1,0 +1,15 @@
+// Errors a handler throws to answer as Nomad answers: the status code and a
+// plain-text message ("job not found", "Permission denied").
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const permissionDenied = () => new HttpError(403, "Permission denied");
+export const notFound = (what: string) => new HttpError(404, `${what} not found`);
+export const badRequest = (message: string) => new HttpError(400, message);
