@@ -10,7 +10,7 @@ import type { Route } from "../http/context.js";
 import { tlsEnabled } from "../http/listen.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
 import { reportPolicyStatus } from "./policies.js";
-import { aclRoutes } from "./routes/acl.js";
+import { aclRoutes } from "./routes/acl/index.js";
 import { agentRoutes } from "./routes/agent.js";
 import { allocationRoutes } from "./routes/allocations.js";
 import { childRoutes } from "./routes/children.js";
