@@ -1,29 +1,30 @@
-// Starts Caravan's controllers on shared informers. Everything here runs only
-// on the leader; `caravan controller` and `caravan dev` decide when.
+// Caravan's controllers: the list of them, started together on shared
+// informers. Everything here runs only on the leader; the composition root
+// (src/server) decides when. Each controller declares what it watches; the
+// runtime (src/kube/controller.ts) wires informers, queues and retries.
 
 import type { Logger } from "../common/log.js";
-import type { NomadAllocation, NomadEvaluation, NomadJob } from "../crds/objects.js";
-import { type RunningController, runController } from "../kube/controller.js";
+import type { Controller } from "../kube/controller.js";
 import { EventRecorder } from "../kube/events.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
+import { type Runnable, startManager } from "../kube/manager.js";
 import { ensureNamespace } from "../kube/namespaces.js";
-import { objectKey } from "../kube/store.js";
-import { WorkQueue } from "../kube/workqueue.js";
 import { type ControllerMetrics, createControllerMetrics } from "../metrics/registry.js";
-import { allocationFailureReconciler } from "./allocations/failures.js";
-import { deploymentQueue, deploymentReconciler } from "./deployments/watcher.js";
-import { drainQueue, drainReconciler } from "./drain/drainer.js";
-import { BlockedEvals } from "./evals/blocked.js";
+import { allocationFailures } from "./allocations/failures.js";
+import type { ControllerContext } from "./context.js";
+import { deploymentWatcher } from "./deployments/watcher.js";
+import { drainer } from "./drain/drainer.js";
+import { blockedEvaluations } from "./evals/blocked.js";
 import { EvalBroker } from "./evals/broker.js";
 import { SnapshotBuilder } from "./evals/snapshot.js";
-import { startWorkers } from "./evals/worker.js";
+import { schedulerWorkers } from "./evals/worker.js";
+import { pipelineGauges } from "./gauges.js";
 import { defaultThresholds, type GcThresholds } from "./gc/collect.js";
-import { startGc } from "./gc/controller.js";
-import { createInformers, jobKey, nodeLeaseNamespace, type SharedInformers } from "./informers.js";
-import { jobReconciler } from "./jobs/controller.js";
-import { jobLabel } from "./jobs/versions.js";
-import { livenessReconciler } from "./nodes/liveness.js";
-import { periodicQueue, periodicReconciler } from "./periodic/controller.js";
+import { garbageCollector } from "./gc/controller.js";
+import { createInformers, nodeLeaseNamespace, type SharedInformers } from "./informers.js";
+import { jobController } from "./jobs/controller.js";
+import { nodeLiveness } from "./nodes/liveness.js";
+import { periodicController } from "./periodic/controller.js";
 import { PlanApplier } from "./plans/applier.js";
 import { AllocationView } from "./plans/view.js";
 
@@ -57,53 +58,12 @@ export async function startControllers(
 ): Promise<Controllers> {
   const informers = options.informers ?? createInformers(kc, log, options.namespace);
   const events = new EventRecorder(kc, "caravan.dev/controller", log);
-
-  const jobQueue = new WorkQueue();
-  const enqueueJob = (obj: { metadata: { namespace?: string } }, jobName: string | undefined) => {
-    if (jobName) jobQueue.add(jobKey(obj.metadata.namespace, jobName));
-  };
-  // A child's change (periodic, dispatched) changes its parent's children summary.
-  const withParent = (j: NomadJob) => {
-    jobQueue.add(objectKey(j));
-    const parent = j.metadata.labels?.["caravan.dev/parent"];
-    if (parent) jobQueue.add(jobKey(j.metadata.namespace, parent));
-  };
-  informers.jobs.addHandlers({
-    onAdd: withParent,
-    onUpdate: (_o, j) => withParent(j),
-    onDelete: (j) => {
-      const parent = j.metadata.labels?.["caravan.dev/parent"];
-      if (parent) jobQueue.add(jobKey(j.metadata.namespace, parent));
-    },
-  });
-  const byOwnerJob = {
-    onAdd: (o: NomadAllocation | NomadEvaluation) => enqueueJob(o, o.spec.jobName),
-    onUpdate: (_old: NomadAllocation | NomadEvaluation, o: NomadAllocation | NomadEvaluation) =>
-      enqueueJob(o, o.spec.jobName),
-    onDelete: (o: NomadAllocation | NomadEvaluation) => enqueueJob(o, o.spec.jobName),
-  };
-  informers.allocations.addHandlers(byOwnerJob);
-  informers.evaluations.addHandlers(byOwnerJob);
-  informers.versions.addHandlers({
-    onAdd: (v) => enqueueJob(v, v.metadata.labels[jobLabel]),
-    // A version becomes stable when its deployment succeeds.
-    onUpdate: (_o, v) => enqueueJob(v, v.metadata.labels[jobLabel]),
-    onDelete: (v) => enqueueJob(v, v.metadata.labels[jobLabel]),
-  });
-
-  const drains = drainQueue(informers);
-  const periodics = periodicQueue(informers);
-  const deployments = deploymentQueue(informers);
+  const metrics = options.metrics ?? createControllerMetrics();
+  const ctx: ControllerContext = { kc, informers, events, log, now: Date.now };
 
   // Nomad's server pipeline: eval broker → scheduler workers → plan applier, and blocked evaluations.
   const broker = new EvalBroker();
-  informers.evaluations.addHandlers({
-    onAdd: (e) => broker.observe(e),
-    onUpdate: (_o, e) => broker.observe(e),
-    onDelete: (e) => broker.observe(e, true),
-  });
   const allocations = new AllocationView(informers.allocations);
-  const metrics = options.metrics ?? createControllerMetrics();
   const applier = new PlanApplier(
     kc,
     informers,
@@ -111,120 +71,45 @@ export async function startControllers(
     log.child({ component: "plan-applier" }),
     metrics,
   );
-  const blocked = new BlockedEvals(kc, informers, log);
 
-  const nodeQueue = new WorkQueue();
-  informers.nodes.addHandlers({
-    onAdd: (n) => nodeQueue.add(n.metadata.name),
-    onUpdate: (_o, n) => nodeQueue.add(n.metadata.name),
-    onDelete: (n) => nodeQueue.add(n.metadata.name),
-  });
-  informers.leases.addHandlers({
-    onAdd: (l) => nodeQueue.add(l.metadata.name),
-    onUpdate: (_o, l) => nodeQueue.add(l.metadata.name),
-    onDelete: (l) => nodeQueue.add(l.metadata.name),
-  });
-  const failedQueue = new WorkQueue();
-  informers.allocations.addHandlers({
-    onUpdate: (old, a) => {
-      if (old.status?.clientStatus !== "failed" && a.status?.clientStatus === "failed")
-        failedQueue.add(objectKey(a));
-    },
-  });
+  const parts: (Controller | Runnable)[] = [
+    jobController(ctx),
+    allocationFailures(ctx),
+    nodeLiveness(ctx),
+    deploymentWatcher(ctx),
+    drainer(ctx),
+    periodicController({ ...ctx, now: options.clock ?? Date.now }),
+    schedulerWorkers(options.numSchedulers ?? 2, {
+      kc,
+      broker,
+      snapshots: new SnapshotBuilder(informers, allocations),
+      applier,
+      informers,
+      events,
+      log: log.child({ component: "worker" }),
+      metrics,
+    }),
+    blockedEvaluations(ctx),
+    garbageCollector(
+      { ...ctx, log: log.child({ component: "gc" }) },
+      {
+        thresholds: { ...defaultThresholds, ...options.gc?.thresholds },
+        intervalMs: options.gc?.intervalMs ?? 300_000,
+      },
+    ),
+    pipelineGauges(metrics, { broker, applier, informers }, log),
+  ];
+
   await ensureNamespace(kc, nodeLeaseNamespace);
-
   informers.start();
   await informers.waitForSync();
   log.info("informers synced");
-
-  const workers = startWorkers(options.numSchedulers ?? 2, {
-    kc,
-    broker,
-    snapshots: new SnapshotBuilder(informers, allocations),
-    applier,
-    informers,
-    events,
-    log: log.child({ component: "worker" }),
-    metrics,
-  });
-  const gc = startGc({
-    kc,
-    informers,
-    log: log.child({ component: "gc" }),
-    thresholds: { ...defaultThresholds, ...options.gc?.thresholds },
-    intervalMs: options.gc?.intervalMs ?? 300_000,
-  });
-  const gauges = setInterval(() => {
-    const stats = broker.stats();
-    metrics.brokerReady.set(stats.ready);
-    metrics.brokerUnacked.set(stats.unacked);
-    metrics.brokerWaiting.set(stats.waiting);
-    metrics.planQueueDepth.set(applier.depth);
-    metrics.blockedEvals.set(
-      informers.evaluations.store.list().filter((e) => e.status?.status === "blocked").length,
-    );
-  }, 1_000);
-  gauges.unref();
-
-  const running: RunningController[] = [
-    runController({
-      name: "allocation-failures",
-      queue: failedQueue,
-      reconcile: allocationFailureReconciler(kc, informers),
-      concurrency: 2,
-      log,
-    }),
-    runController({
-      name: "node-liveness",
-      queue: nodeQueue,
-      reconcile: livenessReconciler({ kc, informers, events, log }),
-      concurrency: 2,
-      log,
-    }),
-    runController({
-      name: "deployment-watcher",
-      queue: deployments,
-      reconcile: deploymentReconciler({ kc, informers, events, log }),
-      concurrency: 2,
-      log,
-    }),
-    runController({
-      name: "drainer",
-      queue: drains,
-      reconcile: drainReconciler({ kc, informers, events, log }),
-      concurrency: 2,
-      log,
-    }),
-    runController({
-      name: "periodic",
-      queue: periodics,
-      reconcile: periodicReconciler({
-        kc,
-        informers,
-        events,
-        log,
-        ...(options.clock ? { now: options.clock } : {}),
-      }),
-      concurrency: 1,
-      log,
-    }),
-    runController({
-      name: "jobs",
-      queue: jobQueue,
-      reconcile: jobReconciler({ kc, informers, events, log }),
-      concurrency: 4,
-      log,
-    }),
-  ];
+  const manager = startManager(parts, { log, events });
   return {
     metrics,
     async stop() {
-      clearInterval(gauges);
-      gc.stop();
-      blocked.stop();
-      await workers.stop();
+      await manager.stop();
       if (!options.informers) informers.stop();
-      await Promise.all(running.map((c) => c.stop()));
     },
   };
 }

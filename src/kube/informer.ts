@@ -59,11 +59,15 @@ export class Informer<T extends ApiObject> {
   /**
    * Handlers added to an informer that already holds objects are told of
    * each as an add first (as client-go does), so a late consumer of a shared
-   * informer misses nothing.
+   * informer misses nothing. Returns a function that removes them.
    */
-  addHandlers(handlers: InformerHandlers<T>): void {
+  addHandlers(handlers: InformerHandlers<T>): () => void {
     this.handlers.push(handlers);
     if (handlers.onAdd) for (const obj of this.store.list()) handlers.onAdd(obj);
+    return () => {
+      const i = this.handlers.indexOf(handlers);
+      if (i >= 0) this.handlers.splice(i, 1);
+    };
   }
 
   hasSynced(): boolean {

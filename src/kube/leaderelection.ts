@@ -185,3 +185,54 @@ export class LeaderElector {
     return true;
   }
 }
+
+export interface LeaderGatedOptions
+  extends Omit<LeaderElectionOptions, "onStartedLeading" | "onStoppedLeading"> {
+  /** Starts what only the leader runs; its stop aborts work in flight and waits for it. */
+  start(): Promise<{ stop(): Promise<void> }>;
+  /** After leadership is lost and what ran was stopped: another replica may act now (usually exit). */
+  onLost(): void;
+  /** `start` failed. */
+  onFailed(err: unknown): void;
+  /** How long losing leadership waits for work in flight before onLost; 2 s when unset. */
+  lostGraceMs?: number;
+}
+
+/**
+ * Runs `start` only while this process holds the lease. Losing the lease stops
+ * it (aborting reconciles in flight), waiting at most lostGraceMs, well within
+ * the lease duration a follower waits before taking over.
+ */
+export function whileLeader(
+  kc: KubeConfig,
+  options: LeaderGatedOptions,
+): { stop(): Promise<void> } {
+  let running: Promise<{ stop(): Promise<void> } | undefined> | undefined;
+  const stopRunning = async () => {
+    const current = await running;
+    running = undefined;
+    await current?.stop();
+  };
+  const elector = new LeaderElector(kc, {
+    ...options,
+    onStartedLeading: () => {
+      running = options.start().catch((err: unknown) => {
+        options.onFailed(err);
+        return undefined;
+      });
+    },
+    onStoppedLeading: () => {
+      const grace = new Promise<void>((resolve) =>
+        setTimeout(resolve, options.lostGraceMs ?? 2_000).unref(),
+      );
+      void Promise.race([stopRunning().catch(() => undefined), grace]).then(() => options.onLost());
+    },
+  });
+  elector.start();
+  return {
+    async stop() {
+      await stopRunning();
+      await elector.stop();
+    },
+  };
+}

@@ -2,8 +2,8 @@
 import { Command } from "commander";
 import { createLogger } from "../../common/log.js";
 import { Shutdown } from "../../common/shutdown.js";
-import { runServer } from "../../controllers/server.js";
 import { controllerNamespace, loadKubeConfig } from "../../kube/client.js";
+import { runServer } from "../../server/server.js";
 import { addCommonFlags, type CommonFlags, configFromFlags } from "../options.js";
 
 interface ControllerFlags extends CommonFlags {

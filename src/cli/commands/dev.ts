@@ -10,11 +10,11 @@ import { startAgent } from "../../agent/agent.js";
 import { createLogger, type Logger } from "../../common/log.js";
 import { Shutdown } from "../../common/shutdown.js";
 import type { AgentConfig } from "../../config/agent-config.js";
-import { runServer } from "../../controllers/server.js";
 import { repoRoot } from "../../controlplane/binary.js";
 import { startControlPlane } from "../../controlplane/start.js";
 import { controllerNamespace, loadKubeConfig } from "../../kube/client.js";
 import { installCrds } from "../../kube/crds.js";
+import { runServer } from "../../server/server.js";
 import { addCommonFlags, type CommonFlags, configFromFlags, UsageError } from "../options.js";
 import { version } from "../version.js";
 

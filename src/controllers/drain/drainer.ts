@@ -9,27 +9,16 @@
 // stays ineligible. spec.eligibility is mirrored in status.schedulingEligibility.
 import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
-import type { Logger } from "../../common/log.js";
 import type { NomadAllocation, NomadEvaluation } from "../../crds/objects.js";
 import { applyStatus, createObject, mergePatch, mergePatchStatus } from "../../kube/apply.js";
-import type { ReconcileResult } from "../../kube/controller.js";
-import type { EventRecorder } from "../../kube/events.js";
-import type { KubeConfig } from "../../kube/kubeconfig.js";
+import { type Controller, defineController, watch } from "../../kube/controller.js";
 import { caravanResource } from "../../kube/resources.js";
 import { ApiError } from "../../kube/rest.js";
-import { WorkQueue } from "../../kube/workqueue.js";
 import { durationMs } from "../../scheduler/duration.js";
+import type { ControllerContext } from "../context.js";
 import { allocationHealth } from "../deployments/health.js";
-import { byJob, byNode, jobKey, type SharedInformers } from "../informers.js";
+import { byJob, byNode, jobKey } from "../informers.js";
 import { migrateStrategy } from "./migrate.js";
-
-export interface DrainerDeps {
-  kc: KubeConfig;
-  informers: SharedInformers;
-  events: EventRecorder;
-  log: Logger;
-  now?: () => number;
-}
 
 /** The drainer owns only the drain fields of the node's status. */
 const manager = "caravan-drainer";
@@ -40,190 +29,182 @@ const terminal = new Set(["complete", "failed", "lost"]);
 /** Nomad's CLI default drain deadline. */
 const defaultDeadlineMs = 3_600_000;
 
-/** Nodes to look at: their own changes, and those of a draining node's allocations and their replacements. */
-export function drainQueue(informers: SharedInformers): WorkQueue {
-  const queue = new WorkQueue();
-  informers.nodes.addHandlers({
-    onAdd: (n) => queue.add(n.metadata.name),
-    onUpdate: (_o, n) => queue.add(n.metadata.name),
-  });
-  const byDrainedNode = (a: NomadAllocation) => {
+/** Nodes: their own changes, and those of a draining node's allocations and their replacements. */
+export function drainer(ctx: ControllerContext): Controller {
+  const { kc, informers, events, now } = ctx;
+  const completing = new Set<string>();
+  const drainedNodes = (a: NomadAllocation) => {
     const previous = a.spec.previousAllocation
       ? informers.allocations.store.get(
           `${a.metadata.namespace ?? "default"}/${a.spec.previousAllocation}`,
         )
       : undefined;
-    for (const n of [a.spec.nodeName, previous?.spec.nodeName])
-      if (n && informers.nodes.store.get(n)?.spec.drain) queue.add(n);
+    return [a.spec.nodeName, previous?.spec.nodeName].filter(
+      (n) => !!n && !!informers.nodes.store.get(n)?.spec.drain,
+    );
   };
-  informers.allocations.addHandlers({
-    onAdd: byDrainedNode,
-    onUpdate: (_o, a) => byDrainedNode(a),
-    onDelete: byDrainedNode,
-  });
-  return queue;
-}
 
-export function drainReconciler(
-  deps: DrainerDeps,
-): (name: string) => Promise<ReconcileResult | undefined> {
-  const { kc, informers, events } = deps;
-  const now = deps.now ?? Date.now;
-  const completing = new Set<string>();
+  return defineController({
+    name: "drainer",
+    for: informers.nodes,
+    when: (_n, change) => change.type !== "delete",
+    watches: [watch(informers.allocations, drainedNodes)],
+    concurrency: 2,
+    reconcile: async (name, { signal }) => {
+      const node = informers.nodes.store.get(name);
+      if (!node) return undefined;
+      const t = now();
+      const st = node.status ?? {};
+      const drain = node.spec.drain;
+      const eligibility = drain ? "ineligible" : (node.spec.eligibility ?? "eligible");
 
-  return async (name) => {
-    const node = informers.nodes.store.get(name);
-    if (!node) return undefined;
-    const t = now();
-    const st = node.status ?? {};
-    const drain = node.spec.drain;
-    const eligibility = drain ? "ineligible" : (node.spec.eligibility ?? "eligible");
-
-    if (!drain) {
-      // Not draining: mirror eligibility; a drain removed before it finished was canceled.
-      completing.delete(name);
-      const canceled = st.drainStrategy !== undefined;
-      const desired = {
-        schedulingEligibility: eligibility,
-        ...(st.lastDrain
-          ? {
-              lastDrain: canceled
-                ? { ...st.lastDrain, status: "canceled" as const, updatedAt: iso(t) }
-                : st.lastDrain,
-            }
-          : {}),
-      };
-      if (st.schedulingEligibility !== eligibility || canceled) {
-        await applyStatus(kc, nodes, node, desired, manager);
-        if (canceled) void events.record(node, "Normal", "DrainCanceled", "node drain canceled");
-      }
-      return undefined;
-    }
-
-    // A drain this drainer just completed, seen before its removal from the spec.
-    if (completing.has(name)) {
-      await mergePatch(kc, nodes, node, { spec: { drain: null, eligibility: "ineligible" } });
-      return undefined;
-    }
-    // Start (or keep) the drain strategy.
-    const deadlineMs = drain.force ? 0 : durationMs(drain.deadline, defaultDeadlineMs);
-    const startedAt = st.drainStrategy?.startedAt ?? iso(t);
-    const started = Date.parse(startedAt);
-    const strategy = {
-      deadline: drain.deadline ?? "1h",
-      ignoreSystemJobs: drain.ignoreSystemJobs ?? false,
-      force: drain.force ?? false,
-      ...(deadlineMs > 0 ? { forceDeadline: iso(started + deadlineMs) } : {}),
-      startedAt,
-    };
-    const lastDrain = {
-      status: "draining" as const,
-      startedAt,
-      updatedAt: st.lastDrain?.updatedAt ?? iso(t),
-      ...(drain.meta ? { meta: drain.meta } : {}),
-    };
-    if (
-      !isDeepStrictEqual(st.drainStrategy, strategy) ||
-      st.schedulingEligibility !== "ineligible" ||
-      st.lastDrain?.status !== "draining"
-    ) {
-      await applyStatus(
-        kc,
-        nodes,
-        node,
-        { schedulingEligibility: "ineligible", drainStrategy: strategy, lastDrain },
-        manager,
-      );
-      if (!st.drainStrategy)
-        void events.record(
-          node,
-          "Normal",
-          "DrainStarted",
-          `node drain started (deadline ${strategy.deadline})`,
-        );
-    }
-
-    const onNode = informers.allocations.store.byIndex(byNode, name);
-    const remaining = onNode.filter((a) => {
-      if (a.spec.desiredStatus !== "run" || terminal.has(a.status?.clientStatus ?? "pending"))
-        return false;
-      const type = jobOf(a)?.spec.type ?? "service";
-      return !(strategy.ignoreSystemJobs && (type === "system" || type === "sysbatch"));
-    });
-    if (remaining.length === 0) {
-      // Done: the status first, so any copy of the node without the drain in
-      // its spec already says complete (not cancelled); then the drain goes
-      // from the spec and the node stays ineligible. Until the cache shows
-      // that, this node is left alone.
-      completing.add(name);
-      await applyStatus(
-        kc,
-        nodes,
-        node,
-        {
-          schedulingEligibility: "ineligible",
-          lastDrain: { ...lastDrain, status: "complete", updatedAt: iso(t) },
-        },
-        manager,
-      );
-      await mergePatch(kc, nodes, node, { spec: { drain: null, eligibility: "ineligible" } });
-      void events.record(node, "Normal", "DrainComplete", "node drain complete");
-      return undefined;
-    }
-
-    // Judge the health of replacements of this node's allocations.
-    const ids = new Set(onNode.map((a) => a.metadata.name));
-    let recheckAt: number | undefined;
-    const replacements = new Map<string, { healthy: number }>();
-    const jobsTouched = new Set(remaining.map((a) => a.spec.jobName));
-    for (const jobName of new Set(onNode.map((a) => a.spec.jobName))) {
-      const key = jobKey(
-        onNode.find((a) => a.spec.jobName === jobName)?.metadata.namespace,
-        jobName,
-      );
-      const job = informers.jobs.store.get(key);
-      let healthy = 0;
-      for (const r of informers.allocations.store.byIndex(byJob, key)) {
-        if (!r.spec.previousAllocation || !ids.has(r.spec.previousAllocation)) continue;
-        if (r.spec.deploymentName || r.spec.desiredStatus !== "run") continue;
-        const known = r.status?.deploymentStatus?.healthy;
-        if (known === true) healthy++;
-        if (known !== undefined) continue;
-        const verdict = allocationHealth(r, migrateStrategy(job?.spec, r.spec.group), t);
-        if (verdict.kind === "pending") {
-          if (Number.isFinite(verdict.recheckAt))
-            recheckAt = Math.min(recheckAt ?? verdict.recheckAt, verdict.recheckAt);
-          continue;
+      if (!drain) {
+        // Not draining: mirror eligibility; a drain removed before it finished was canceled.
+        completing.delete(name);
+        const canceled = st.drainStrategy !== undefined;
+        const desired = {
+          schedulingEligibility: eligibility,
+          ...(st.lastDrain
+            ? {
+                lastDrain: canceled
+                  ? { ...st.lastDrain, status: "canceled" as const, updatedAt: iso(t) }
+                  : st.lastDrain,
+              }
+            : {}),
+        };
+        if (st.schedulingEligibility !== eligibility || canceled) {
+          await applyStatus(kc, nodes, node, desired, manager);
+          if (canceled) void events.record(node, "Normal", "DrainCanceled", "node drain canceled");
         }
-        await mergePatchStatus(kc, allocations, r, {
-          deploymentStatus: {
-            healthy: verdict.kind === "healthy",
-            timestamp: iso(verdict.kind === "healthy" ? verdict.at : t),
-          },
-        });
+        return undefined;
       }
-      replacements.set(key, { healthy });
-    }
 
-    // One evaluation per job and state of progress (healthy replacements, deadline).
-    const forced = deadlineMs === 0 || t >= started + deadlineMs;
-    // System jobs go last, as Nomad drains them: once nothing else is left on the node.
-    const systemLike = (t: string | undefined) => t === "system" || t === "sysbatch";
-    const othersLeft = remaining.some((a) => !systemLike(jobOf(a)?.spec.type));
-    for (const [key, { healthy }] of replacements) {
-      const job = informers.jobs.store.get(key);
-      if (!job || !jobsTouched.has(job.metadata.name)) continue;
-      if (othersLeft && systemLike(job.spec.type)) continue;
-      await evaluate(
-        job.metadata.namespace ?? "default",
-        job,
-        name,
-        `${startedAt}|${healthy}|${forced}`,
-      );
-    }
-    if (!forced) recheckAt = Math.min(recheckAt ?? started + deadlineMs, started + deadlineMs);
-    return { requeueAfterMs: Math.max(500, (recheckAt ?? t + 5_000) - t + 50) };
-  };
+      // A drain this drainer just completed, seen before its removal from the spec.
+      if (completing.has(name)) {
+        await mergePatch(kc, nodes, node, { spec: { drain: null, eligibility: "ineligible" } });
+        return undefined;
+      }
+      // Start (or keep) the drain strategy.
+      const deadlineMs = drain.force ? 0 : durationMs(drain.deadline, defaultDeadlineMs);
+      const startedAt = st.drainStrategy?.startedAt ?? iso(t);
+      const started = Date.parse(startedAt);
+      const strategy = {
+        deadline: drain.deadline ?? "1h",
+        ignoreSystemJobs: drain.ignoreSystemJobs ?? false,
+        force: drain.force ?? false,
+        ...(deadlineMs > 0 ? { forceDeadline: iso(started + deadlineMs) } : {}),
+        startedAt,
+      };
+      const lastDrain = {
+        status: "draining" as const,
+        startedAt,
+        updatedAt: st.lastDrain?.updatedAt ?? iso(t),
+        ...(drain.meta ? { meta: drain.meta } : {}),
+      };
+      if (
+        !isDeepStrictEqual(st.drainStrategy, strategy) ||
+        st.schedulingEligibility !== "ineligible" ||
+        st.lastDrain?.status !== "draining"
+      ) {
+        await applyStatus(
+          kc,
+          nodes,
+          node,
+          { schedulingEligibility: "ineligible", drainStrategy: strategy, lastDrain },
+          manager,
+        );
+        if (!st.drainStrategy)
+          void events.record(
+            node,
+            "Normal",
+            "DrainStarted",
+            `node drain started (deadline ${strategy.deadline})`,
+          );
+      }
+
+      const onNode = informers.allocations.store.byIndex(byNode, name);
+      const remaining = onNode.filter((a) => {
+        if (a.spec.desiredStatus !== "run" || terminal.has(a.status?.clientStatus ?? "pending"))
+          return false;
+        const type = jobOf(a)?.spec.type ?? "service";
+        return !(strategy.ignoreSystemJobs && (type === "system" || type === "sysbatch"));
+      });
+      if (remaining.length === 0) {
+        // Done: the status first, so any copy of the node without the drain in
+        // its spec already says complete (not cancelled); then the drain goes
+        // from the spec and the node stays ineligible. Until the cache shows
+        // that, this node is left alone.
+        completing.add(name);
+        await applyStatus(
+          kc,
+          nodes,
+          node,
+          {
+            schedulingEligibility: "ineligible",
+            lastDrain: { ...lastDrain, status: "complete", updatedAt: iso(t) },
+          },
+          manager,
+        );
+        await mergePatch(kc, nodes, node, { spec: { drain: null, eligibility: "ineligible" } });
+        void events.record(node, "Normal", "DrainComplete", "node drain complete");
+        return undefined;
+      }
+
+      // Judge the health of replacements of this node's allocations.
+      const ids = new Set(onNode.map((a) => a.metadata.name));
+      let recheckAt: number | undefined;
+      const replacements = new Map<string, { healthy: number }>();
+      const jobsTouched = new Set(remaining.map((a) => a.spec.jobName));
+      for (const jobName of new Set(onNode.map((a) => a.spec.jobName))) {
+        const key = jobKey(
+          onNode.find((a) => a.spec.jobName === jobName)?.metadata.namespace,
+          jobName,
+        );
+        const job = informers.jobs.store.get(key);
+        let healthy = 0;
+        for (const r of informers.allocations.store.byIndex(byJob, key)) {
+          signal.throwIfAborted();
+          if (!r.spec.previousAllocation || !ids.has(r.spec.previousAllocation)) continue;
+          if (r.spec.deploymentName || r.spec.desiredStatus !== "run") continue;
+          const known = r.status?.deploymentStatus?.healthy;
+          if (known === true) healthy++;
+          if (known !== undefined) continue;
+          const verdict = allocationHealth(r, migrateStrategy(job?.spec, r.spec.group), t);
+          if (verdict.kind === "pending") {
+            if (Number.isFinite(verdict.recheckAt))
+              recheckAt = Math.min(recheckAt ?? verdict.recheckAt, verdict.recheckAt);
+            continue;
+          }
+          await mergePatchStatus(kc, allocations, r, {
+            deploymentStatus: {
+              healthy: verdict.kind === "healthy",
+              timestamp: iso(verdict.kind === "healthy" ? verdict.at : t),
+            },
+          });
+        }
+        replacements.set(key, { healthy });
+      }
+
+      // One evaluation per job and state of progress (healthy replacements, deadline).
+      const forced = deadlineMs === 0 || t >= started + deadlineMs;
+      // System jobs go last, as Nomad drains them: once nothing else is left on the node.
+      const systemLike = (t: string | undefined) => t === "system" || t === "sysbatch";
+      const othersLeft = remaining.some((a) => !systemLike(jobOf(a)?.spec.type));
+      for (const [key, { healthy }] of replacements) {
+        const job = informers.jobs.store.get(key);
+        if (!job || !jobsTouched.has(job.metadata.name)) continue;
+        if (othersLeft && systemLike(job.spec.type)) continue;
+        await evaluate(
+          job.metadata.namespace ?? "default",
+          job,
+          name,
+          `${startedAt}|${healthy}|${forced}`,
+        );
+      }
+      if (!forced) recheckAt = Math.min(recheckAt ?? started + deadlineMs, started + deadlineMs);
+      return { requeueAfterMs: Math.max(500, (recheckAt ?? t + 5_000) - t + 50) };
+    },
+  });
 
   function jobOf(a: NomadAllocation) {
     return informers.jobs.store.get(jobKey(a.metadata.namespace, a.spec.jobName));

@@ -4,53 +4,29 @@
 // and the broker hands it out. Changes are batched briefly so a burst of node
 // updates unblocks once.
 
-import type { Logger } from "../../common/log.js";
 import type { NomadAllocation, NomadNode } from "../../crds/objects.js";
 import { applyStatus } from "../../kube/apply.js";
-import type { KubeConfig } from "../../kube/kubeconfig.js";
+import { aborted, type Runnable } from "../../kube/manager.js";
 import { caravanResource } from "../../kube/resources.js";
-import type { SharedInformers } from "../informers.js";
+import type { ControllerContext } from "../context.js";
 
 const terminal = new Set(["complete", "failed", "lost"]);
+const evaluations = caravanResource("NomadEvaluation");
 
-export class BlockedEvals {
-  private timer: NodeJS.Timeout | undefined;
-  private readonly evaluations = caravanResource("NomadEvaluation");
-
-  constructor(
-    private readonly kc: KubeConfig,
-    private readonly informers: SharedInformers,
-    private readonly log: Logger,
-    private readonly batchMs = 200,
-  ) {
-    informers.nodes.addHandlers({
-      onAdd: (n) => this.nodeChanged(undefined, n),
-      onUpdate: (o, n) => this.nodeChanged(o, n),
-    });
-    informers.allocations.addHandlers({
-      onUpdate: (o, n) => {
-        if (holds(o) && !holds(n)) this.capacityChanged();
-      },
-      onDelete: (a) => {
-        if (holds(a)) this.capacityChanged();
-      },
-    });
-  }
+export function blockedEvaluations(ctx: ControllerContext, batchMs = 200): Runnable {
+  const { kc, informers, log } = ctx;
+  let timer: NodeJS.Timeout | undefined;
 
   /** Something freed or added capacity: unblock soon. */
-  capacityChanged(): void {
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.unblockAll();
-    }, this.batchMs);
-  }
+  const capacityChanged = () => {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void unblockAll();
+    }, batchMs);
+  };
 
-  stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-  }
-
-  private nodeChanged(old: NomadNode | undefined, node: NomadNode): void {
+  const nodeChanged = (old: NomadNode | undefined, node: NomadNode) => {
     const usable = (n: NomadNode | undefined) =>
       n?.status?.status === "ready" && n.spec.eligibility !== "ineligible";
     if (!usable(node)) return;
@@ -59,27 +35,47 @@ export class BlockedEvals {
       !usable(old) ||
       JSON.stringify(old.status?.resources) !== JSON.stringify(node.status?.resources)
     ) {
-      this.capacityChanged();
+      capacityChanged();
     }
-  }
+  };
 
-  private async unblockAll(): Promise<void> {
-    for (const evaluation of this.informers.evaluations.store.list()) {
+  const unblockAll = async () => {
+    for (const evaluation of informers.evaluations.store.list()) {
       if (evaluation.status?.status !== "blocked") continue;
       try {
-        await applyStatus(this.kc, this.evaluations, evaluation, {
+        await applyStatus(kc, evaluations, evaluation, {
           ...evaluation.status,
           status: "pending",
           statusDescription: "unblocked: capacity changed",
         });
       } catch (err) {
-        this.log.warn(
-          { evaluation: evaluation.metadata.name, err },
-          "could not unblock evaluation",
-        );
+        log.warn({ evaluation: evaluation.metadata.name, err }, "could not unblock evaluation");
       }
     }
-  }
+  };
+
+  return {
+    name: "blocked-evaluations",
+    run: async (signal) => {
+      const detach = [
+        informers.nodes.addHandlers({
+          onAdd: (n) => nodeChanged(undefined, n),
+          onUpdate: (o, n) => nodeChanged(o, n),
+        }),
+        informers.allocations.addHandlers({
+          onUpdate: (o, n) => {
+            if (holds(o) && !holds(n)) capacityChanged();
+          },
+          onDelete: (a) => {
+            if (holds(a)) capacityChanged();
+          },
+        }),
+      ];
+      await aborted(signal);
+      for (const d of detach) d();
+      if (timer) clearTimeout(timer);
+    },
+  };
 }
 
 function holds(a: NomadAllocation): boolean {

@@ -10,6 +10,7 @@ import type { NomadEvaluation } from "../../crds/objects.js";
 import { applyStatus, createObject } from "../../kube/apply.js";
 import type { EventRecorder } from "../../kube/events.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
+import { aborted, type Runnable } from "../../kube/manager.js";
 import { caravanResource } from "../../kube/resources.js";
 import { ApiError } from "../../kube/rest.js";
 import type { ControllerMetrics } from "../../metrics/registry.js";
@@ -36,15 +37,25 @@ export interface WorkerDeps {
   now?: () => number;
 }
 
-export interface WorkerPool {
-  stop(): Promise<void>;
-}
-
-export function startWorkers(count: number, deps: WorkerDeps): WorkerPool {
-  const loops = Array.from({ length: count }, (_, i) => workerLoop(i, deps));
+/**
+ * Nomad's scheduler workers: `count` loops taking evaluations from the broker,
+ * which the evaluation informer feeds. Stopping closes the broker and waits
+ * for the evaluations in flight.
+ */
+export function schedulerWorkers(count: number, deps: WorkerDeps): Runnable {
   return {
-    async stop() {
-      deps.broker.close();
+    name: "scheduler-workers",
+    run: async (signal) => {
+      const { broker } = deps;
+      const detach = deps.informers.evaluations.addHandlers({
+        onAdd: (e) => broker.observe(e),
+        onUpdate: (_o, e) => broker.observe(e),
+        onDelete: (e) => broker.observe(e, true),
+      });
+      const loops = Array.from({ length: count }, (_, i) => workerLoop(i, deps));
+      await aborted(signal);
+      broker.close();
+      detach();
       await Promise.all(loops);
     },
   };

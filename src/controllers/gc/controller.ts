@@ -3,7 +3,6 @@
 // to go (collect.ts), then deletes it. Deleting a job goes through the jobs
 // controller's finalizer like any deletion; a node's heartbeat Lease goes with
 // it, and an ACL token's Secret (owned by the token) with the token.
-import type { Logger } from "../../common/log.js";
 import type {
   NomadACLToken,
   NomadAllocation,
@@ -14,9 +13,11 @@ import type {
 } from "../../crds/objects.js";
 import { deleteObject } from "../../kube/apply.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
+import { every, type Runnable } from "../../kube/manager.js";
 import { caravanResource, collectionPath, leaseResource } from "../../kube/resources.js";
 import { ApiError, getJson } from "../../kube/rest.js";
-import { nodeLeaseNamespace, type SharedInformers } from "../informers.js";
+import type { ControllerContext } from "../context.js";
+import { nodeLeaseNamespace } from "../informers.js";
 import {
   collectGarbage,
   forceThresholds,
@@ -102,48 +103,37 @@ export async function forceGarbageCollection(
   );
 }
 
-export interface GcLoop {
-  stop(): void;
-}
-
-export function startGc(deps: {
-  kc: KubeConfig;
-  informers: SharedInformers;
-  log: Logger;
-  thresholds: GcThresholds;
-  intervalMs: number;
-  now?: () => number;
-}): GcLoop {
-  const now = deps.now ?? Date.now;
-  let running = false;
-  const pass = async () => {
-    if (running) return;
-    running = true;
-    try {
-      const i = deps.informers;
-      const state: GcState = {
-        jobs: i.jobs.store.list(),
-        evaluations: i.evaluations.store.list(),
-        allocations: i.allocations.store.list(),
-        deployments: i.deployments.store.list(),
-        nodes: i.nodes.store.list(),
-        // Few, and not cached by the controllers: read at each pass.
-        tokens: (
-          await getJson<{ items: NomadACLToken[] }>(
-            deps.kc,
-            collectionPath(caravanResource("NomadACLToken")),
-          )
-        ).items,
-      };
-      const counts = await deleteGarbage(deps.kc, collectGarbage(state, deps.thresholds, now()));
-      if (Object.values(counts).some((n) => n > 0)) deps.log.info(counts, "garbage collected");
-    } catch (err) {
-      deps.log.warn({ err }, "garbage collection failed");
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(() => void pass(), deps.intervalMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+/** Nomad's periodic core GC: a pass every intervalMs over the informer caches. */
+export function garbageCollector(
+  ctx: ControllerContext,
+  options: { thresholds: GcThresholds; intervalMs: number },
+): Runnable {
+  const { kc, informers: i, log, now } = ctx;
+  return every(
+    "gc",
+    options.intervalMs,
+    async () => {
+      try {
+        const state: GcState = {
+          jobs: i.jobs.store.list(),
+          evaluations: i.evaluations.store.list(),
+          allocations: i.allocations.store.list(),
+          deployments: i.deployments.store.list(),
+          nodes: i.nodes.store.list(),
+          // Few, and not cached by the controllers: read at each pass.
+          tokens: (
+            await getJson<{ items: NomadACLToken[] }>(
+              kc,
+              collectionPath(caravanResource("NomadACLToken")),
+            )
+          ).items,
+        };
+        const counts = await deleteGarbage(kc, collectGarbage(state, options.thresholds, now()));
+        if (Object.values(counts).some((n) => n > 0)) log.info(counts, "garbage collected");
+      } catch (err) {
+        log.warn({ err }, "garbage collection failed");
+      }
+    },
+    log,
+  );
 }

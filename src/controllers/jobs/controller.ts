@@ -3,64 +3,71 @@
 // job's allocations (finalizer) before the job goes; status reports Nomad's
 // job status and summary with Kubernetes conditions.
 import { isDeepStrictEqual } from "node:util";
-import type { Logger } from "../../common/log.js";
 import { rfc3339 } from "../../crds/conditions.js";
 import type { NomadJobStatus } from "../../crds/job/status.js";
 import type { NomadEvaluation, NomadJob } from "../../crds/objects.js";
 import { applyStatus, createObject, deleteObject, mergePatch } from "../../kube/apply.js";
-import type { ReconcileResult } from "../../kube/controller.js";
-import type { EventRecorder } from "../../kube/events.js";
-import type { KubeConfig } from "../../kube/kubeconfig.js";
+import {
+  type Controller,
+  defineController,
+  owned,
+  ownerLabel,
+  type ReconcileResult,
+} from "../../kube/controller.js";
+import { withFinalizer } from "../../kube/finalizer.js";
 import { caravanResource, controllerRevisionResource } from "../../kube/resources.js";
 import { ApiError } from "../../kube/rest.js";
-import { byJob, jobKey, type SharedInformers } from "../informers.js";
+import type { ControllerContext } from "../context.js";
+import { byJob, jobKey } from "../informers.js";
 import { childrenSummary, parentLabel } from "../periodic/child.js";
 import { registrationEvaluation } from "./evaluation.js";
 import { observeJob } from "./status.js";
-import { expiredVersions, isStable, latestVersion, nextVersion } from "./versions.js";
+import { expiredVersions, isStable, jobLabel, latestVersion, nextVersion } from "./versions.js";
 
 export const deregisterFinalizer = "caravan.dev/deregister";
 const statusIntervalMs = 1_000;
 const terminal = new Set(["complete", "failed", "lost"]);
+const jobs = caravanResource("NomadJob");
+const evaluations = caravanResource("NomadEvaluation");
+const allocations = caravanResource("NomadAllocation");
 
-export interface JobControllerDeps {
-  kc: KubeConfig;
-  informers: SharedInformers;
-  events: EventRecorder;
-  log: Logger;
-  now?: () => number;
-}
-
-export function jobReconciler(
-  deps: JobControllerDeps,
-): (key: string) => Promise<ReconcileResult | undefined> {
-  const { kc, informers, events } = deps;
-  const now = deps.now ?? Date.now;
-  const jobs = caravanResource("NomadJob");
-  const evaluations = caravanResource("NomadEvaluation");
-  const allocations = caravanResource("NomadAllocation");
-
+/**
+ * Jobs, and what their status counts: their evaluations, allocations and
+ * versions, and (for periodic and parameterized parents) their children.
+ */
+export function jobController(ctx: ControllerContext): Controller {
+  const { kc, informers, events, now } = ctx;
   const lastWrite = new Map<string, number>();
+  const ofJob = (o: { metadata: { namespace?: string }; spec: { jobName: string } }) =>
+    jobKey(o.metadata.namespace, o.spec.jobName);
 
-  return async (key) => {
-    const job = informers.jobs.store.get(key);
-    if (!job) {
-      lastWrite.delete(key);
-      return undefined;
-    }
-    if (job.metadata.deletionTimestamp) return finalize(job);
-
-    const finalizers = job.metadata.finalizers ?? [];
-    if (!finalizers.includes(deregisterFinalizer)) {
-      await mergePatch(kc, jobs, job, {
-        metadata: {
-          finalizers: [...finalizers, deregisterFinalizer],
-          resourceVersion: job.metadata.resourceVersion,
-        },
+  return defineController({
+    name: "jobs",
+    for: informers.jobs,
+    owns: [
+      owned(informers.evaluations, ofJob),
+      owned(informers.allocations, ofJob),
+      // A version becomes stable when its deployment succeeds.
+      owned(informers.versions, ownerLabel(jobLabel)),
+      // A child's change (periodic, dispatched) changes its parent's children summary.
+      owned(informers.jobs, ownerLabel(parentLabel)),
+    ],
+    concurrency: 4,
+    reconcile: async (key, context) => {
+      const job = informers.jobs.store.get(key);
+      if (!job) {
+        lastWrite.delete(key);
+        return undefined;
+      }
+      return withFinalizer(kc, jobs, job, deregisterFinalizer, context, {
+        apply: (j) => register(key, j),
+        cleanup: () => deregister(key, context.signal),
       });
-      return undefined; // the update event brings us back
-    }
+    },
+  });
 
+  /** A new spec becomes a version and an evaluation; the status follows what the job's objects say. */
+  async function register(key: string, job: NomadJob): Promise<ReconcileResult | undefined> {
     const versions = informers.versions.store.byIndex(byJob, key);
     let version = latestVersion(versions);
     const next = nextVersion(job, versions);
@@ -130,15 +137,16 @@ export function jobReconciler(
     await applyStatus(kc, jobs, job, status);
     lastWrite.set(key, now());
     return undefined;
-  };
+  }
 
-  /** Stops the job's allocations, then lets the job (and, by ownership, its allocations) go. */
-  async function finalize(job: NomadJob): Promise<ReconcileResult | undefined> {
-    const finalizers = job.metadata.finalizers ?? [];
-    if (!finalizers.includes(deregisterFinalizer)) return undefined;
-    const key = jobKey(job.metadata.namespace, job.metadata.name);
+  /** Stops the job's allocations; done once none is left running on a live node. */
+  async function deregister(
+    key: string,
+    signal: AbortSignal,
+  ): Promise<ReconcileResult | undefined> {
     let waiting = 0;
     for (const alloc of informers.allocations.store.byIndex(byJob, key)) {
+      signal.throwIfAborted();
       if (alloc.spec.desiredStatus === "run") {
         await mergePatch(kc, allocations, alloc, {
           spec: {
@@ -153,13 +161,7 @@ export function jobReconciler(
       if (!terminal.has(client) && node?.status?.status === "ready") waiting++;
     }
     if (waiting > 0) return { requeueAfterMs: 2_000 };
-    await mergePatch(kc, jobs, job, {
-      metadata: {
-        finalizers: finalizers.filter((f) => f !== deregisterFinalizer),
-        resourceVersion: job.metadata.resourceVersion,
-      },
-    });
-    deps.log.info({ job: key }, "job deregistered");
+    ctx.log.info({ job: key }, "job deregistered");
     return undefined;
   }
 }

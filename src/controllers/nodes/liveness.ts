@@ -6,24 +6,14 @@
 // jobs are evaluated (reconnect). A node that becomes ready also evaluates
 // every system job, which places one allocation on it.
 
-import type { Logger } from "../../common/log.js";
 import type { NomadNode } from "../../crds/objects.js";
 import { applyStatus, createObject } from "../../kube/apply.js";
-import type { ReconcileResult } from "../../kube/controller.js";
-import type { EventRecorder } from "../../kube/events.js";
-import type { KubeConfig } from "../../kube/kubeconfig.js";
+import { type Controller, defineController, owned } from "../../kube/controller.js";
 import { caravanResource } from "../../kube/resources.js";
 import { ApiError } from "../../kube/rest.js";
-import { byNode, jobKey, nodeLeaseNamespace, type SharedInformers } from "../informers.js";
+import type { ControllerContext } from "../context.js";
+import { byNode, jobKey, nodeLeaseNamespace } from "../informers.js";
 import { nodeEvaluation } from "../jobs/evaluation.js";
-
-export interface LivenessDeps {
-  kc: KubeConfig;
-  informers: SharedInformers;
-  events: EventRecorder;
-  log: Logger;
-  now?: () => number;
-}
 
 /**
  * What the lease says about a node: whether it is alive, until when, and the
@@ -51,51 +41,60 @@ export function livenessOf(
   return { alive, expiresAt };
 }
 
-export function livenessReconciler(
-  deps: LivenessDeps,
-): (key: string) => Promise<ReconcileResult | undefined> {
-  const { kc, informers } = deps;
-  const now = deps.now ?? Date.now;
+/** Nodes, and their heartbeat Leases (one per node, named after it). */
+export function nodeLiveness(ctx: ControllerContext): Controller {
+  const { kc, informers, events, now } = ctx;
   const nodes = caravanResource("NomadNode");
   const evaluations = caravanResource("NomadEvaluation");
 
   // Ready nodes seen so far: a node seen ready for the first time evaluates the system jobs.
   const seenReady = new Set<string>();
 
-  return async (name) => {
-    const node = informers.nodes.store.get(name);
-    if (!node) {
-      seenReady.delete(name);
-      return undefined;
-    }
-    const current = node.status?.status ?? "initializing";
-    const lease = informers.leases.store.get(`${nodeLeaseNamespace}/${name}`)?.spec;
-    const { alive, expiresAt, next } = livenessOf(current, lease, now(), toleratesDisconnect(name));
-    if (next) {
-      const description =
-        next === "ready" ? "node heartbeat resumed" : "node heartbeat missed: its lease expired";
-      // Only the liveness fields: the agent owns the rest of the node's status.
-      await applyStatus(kc, nodes, node, {
-        status: next,
-        statusDescription: description,
-        statusUpdatedAt: new Date(now()).toISOString(),
-      });
-      void deps.events.record(
-        node,
-        next === "ready" ? "Normal" : "Warning",
-        next === "ready" ? "NodeReady" : next === "down" ? "NodeDown" : "NodeDisconnected",
-        description,
+  return defineController({
+    name: "node-liveness",
+    for: informers.nodes,
+    owns: [owned(informers.leases, (l) => l.metadata.name)],
+    concurrency: 2,
+    reconcile: async (name) => {
+      const node = informers.nodes.store.get(name);
+      if (!node) {
+        seenReady.delete(name);
+        return undefined;
+      }
+      const current = node.status?.status ?? "initializing";
+      const lease = informers.leases.store.get(`${nodeLeaseNamespace}/${name}`)?.spec;
+      const { alive, expiresAt, next } = livenessOf(
+        current,
+        lease,
+        now(),
+        toleratesDisconnect(name),
       );
-      await evaluateJobsOn(name, node, next);
-      if (next !== "ready") seenReady.delete(name);
-      else seenReady.add(name);
-    } else if (current === "ready" && !seenReady.has(name)) {
-      seenReady.add(name);
-      await evaluateJobsOn(name, node, "ready");
-    }
-    // Look again just after the lease would expire.
-    return alive ? { requeueAfterMs: Math.max(expiresAt - now(), 0) + 100 } : undefined;
-  };
+      if (next) {
+        const description =
+          next === "ready" ? "node heartbeat resumed" : "node heartbeat missed: its lease expired";
+        // Only the liveness fields: the agent owns the rest of the node's status.
+        await applyStatus(kc, nodes, node, {
+          status: next,
+          statusDescription: description,
+          statusUpdatedAt: new Date(now()).toISOString(),
+        });
+        void events.record(
+          node,
+          next === "ready" ? "Normal" : "Warning",
+          next === "ready" ? "NodeReady" : next === "down" ? "NodeDown" : "NodeDisconnected",
+          description,
+        );
+        await evaluateJobsOn(name, node, next);
+        if (next !== "ready") seenReady.delete(name);
+        else seenReady.add(name);
+      } else if (current === "ready" && !seenReady.has(name)) {
+        seenReady.add(name);
+        await evaluateJobsOn(name, node, "ready");
+      }
+      // Look again just after the lease would expire.
+      return alive ? { requeueAfterMs: Math.max(expiresAt - now(), 0) + 100 } : undefined;
+    },
+  });
 
   /** Whether an allocation running on the node belongs to a group that tolerates disconnects. */
   function toleratesDisconnect(name: string): boolean {

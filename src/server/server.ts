@@ -1,16 +1,21 @@
 // What `caravan controller` and `caravan dev` run: the HTTP endpoint (the
 // Nomad API, metrics and probes on ports.http) on every replica, and the
-// controllers on the leader only.
+// controllers on the leader only (two replicas can run and only one acts; a
+// follower takes over within the lease duration when the leader dies, at once
+// when it stops cleanly).
 
 import { startApi } from "../api/index.js";
 import type { Logger } from "../common/log.js";
 import type { Shutdown } from "../common/shutdown.js";
 import type { AgentConfig } from "../config/agent-config.js";
+import { thresholdsFrom } from "../controllers/gc/collect.js";
+import { createInformers } from "../controllers/informers.js";
+import { startControllers } from "../controllers/run.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
+import { whileLeader } from "../kube/leaderelection.js";
 import { createControllerMetrics } from "../metrics/registry.js";
-import { thresholdsFrom } from "./gc/collect.js";
-import { createInformers } from "./informers.js";
-import { runControllersWhenLeader } from "./leader.js";
+
+export const controllerLease = "caravan-controller";
 
 export interface ServerOptions {
   /** Namespace of the leader Lease. */
@@ -44,12 +49,28 @@ export async function runServer(
     );
   });
   shutdown.add("http", () => server.close());
-  runControllersWhenLeader(kc, log, shutdown, options.leaseNamespace, {
-    metrics,
-    informers,
-    gc: { thresholds: thresholdsFrom(config.server) },
-    ...(config.server.numSchedulers ? { numSchedulers: config.server.numSchedulers } : {}),
-    ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
+  const leader = whileLeader(kc, {
+    namespace: options.leaseNamespace,
+    name: controllerLease,
+    log,
+    start: () =>
+      startControllers(kc, log, {
+        metrics,
+        informers,
+        gc: { thresholds: thresholdsFrom(config.server) },
+        ...(config.server.numSchedulers ? { numSchedulers: config.server.numSchedulers } : {}),
+        ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
+      }),
+    onFailed: (err) => {
+      log.error({ err }, "controllers failed to start");
+      void shutdown.stop().then(() => process.exit(1));
+    },
+    onLost: () => {
+      // Another replica may act now: stop at once, as controller-runtime does.
+      log.error("leadership lost; exiting");
+      process.exit(1);
+    },
   });
+  shutdown.add("controllers", () => leader.stop());
   return { httpAddress: server.url };
 }
