@@ -32,18 +32,28 @@ export function nomadCheckCount(tg: TaskGroup | undefined): number {
   return count(tg?.services) + (tg?.tasks ?? []).reduce((n, t) => n + count(t.services), 0);
 }
 
+/** What update and migrate blocks share: how health is judged, with Nomad's defaults. */
+export function healthRules(
+  block: Pick<UpdateStrategy, "healthCheck" | "minHealthyTime" | "healthyDeadline">,
+  tg: TaskGroup | undefined,
+): Pick<HealthStrategy, "healthCheck" | "minHealthyMs" | "healthyDeadlineMs" | "checks"> {
+  return {
+    healthCheck: block.healthCheck ?? "checks",
+    minHealthyMs: durationMs(block.minHealthyTime, 10_000),
+    healthyDeadlineMs: durationMs(block.healthyDeadline, 300_000),
+    checks: nomadCheckCount(tg),
+  };
+}
+
 export function strategyFor(job: NomadJobSpec | undefined, group: string): HealthStrategy {
   const tg = job?.groups.find((g) => g.name === group);
   const u: UpdateStrategy = { ...job?.update, ...tg?.update };
   return {
-    healthCheck: u.healthCheck ?? "checks",
-    minHealthyMs: durationMs(u.minHealthyTime, 10_000),
-    healthyDeadlineMs: durationMs(u.healthyDeadline, 300_000),
+    ...healthRules(u, tg),
     progressDeadlineMs: durationMs(u.progressDeadline, 600_000),
     autoRevert: u.autoRevert ?? false,
     autoPromote: u.autoPromote ?? false,
     canary: u.canary ?? 0,
-    checks: nomadCheckCount(tg),
   };
 }
 
