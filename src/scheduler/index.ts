@@ -8,6 +8,7 @@ import { scheduleSystem } from "./system.js";
 import type { Plan, SchedulerSnapshot } from "./types.js";
 
 export * from "./adapters.js";
+export { allocsFit, type FitResult } from "./fit.js";
 export { seedFromEvalId } from "./rand.js";
 export type * from "./types.js";
 

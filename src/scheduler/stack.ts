@@ -15,11 +15,12 @@ import type { EvalContext } from "./context.js";
 import type { ResolvedGroup, ResolvedJob } from "./defaults.js";
 import { assignDevices } from "./feasible/devices.js";
 import { FeasibilityWrapper } from "./feasible/wrapper.js";
+import { freeCores, groupExhausted, mhzPerCore } from "./fit.js";
 import { Metrics } from "./metrics.js";
 import { findPreemptions, preemptionScore } from "./preemption.js";
 import { AffinityScorer } from "./rank/affinity.js";
 import { antiAffinityScore } from "./rank/anti-affinity.js";
-import { binpackScore, exhausted, freeCores, mhzPerCore } from "./rank/binpack.js";
+import { binpackScore } from "./rank/binpack.js";
 import { reschedulePenalty } from "./rank/penalty.js";
 import { SpreadScorer } from "./rank/spread.js";
 import type {
@@ -118,33 +119,37 @@ export class Stack {
     opts: SelectOptions | undefined,
     preempted: SchedulerAlloc[] | undefined,
   ): number {
-    // A node's fit only changes when its usage does: most candidates reuse the last score.
-    const stamp = this.ctx.usage.stamp[i] as number;
+    // A node's fit only changes when its usage does: most candidates reuse the last verdict.
+    const u = this.ctx.usage;
+    const stamp = u.stamp[i] as number;
     let binpack: number;
+    let exhausted: string | undefined;
     if (r.fitStamp[i] === stamp) {
       binpack = r.fit[i] as number;
-      if (binpack < 0) exhausted.dimension = r.fitDimension[i] as string;
+      if (binpack < 0) exhausted = r.fitDimension[i];
     } else {
-      binpack = binpackScore(this.ctx, tg, i, node, this.spreadAlgorithm);
+      exhausted = groupExhausted(u, tg, i, node);
+      binpack = exhausted === undefined ? binpackScore(u, tg, i, node, this.spreadAlgorithm) : -1;
       r.fitStamp[i] = stamp;
       r.fit[i] = binpack;
-      if (binpack < 0) r.fitDimension[i] = exhausted.dimension;
+      if (exhausted !== undefined) r.fitDimension[i] = exhausted;
     }
     let preemptScore = 0;
-    if (binpack < 0) {
+    if (exhausted !== undefined) {
       const evict =
         this.preempt && preempted ? findPreemptions(this.ctx, tg, i, this.job.priority) : undefined;
       if (!evict) {
-        this.metrics.exhaust(node, exhausted.dimension);
-        const d = exhausted.dimension;
-        if (d === "cpu" || d === "memory" || d === "cores") this.metrics.exhaustResources(tg.tasks);
+        this.metrics.exhaust(node, exhausted);
+        if (exhausted === "cpu" || exhausted === "memory" || exhausted === "cores")
+          this.metrics.exhaustResources(tg.tasks);
         return Number.NaN;
       }
-      for (const a of evict) this.ctx.usage.apply(i, a.resources, -1);
-      binpack = binpackScore(this.ctx, tg, i, node, this.spreadAlgorithm);
-      for (const a of evict) this.ctx.usage.apply(i, a.resources, 1);
-      if (binpack < 0) {
-        this.metrics.exhaust(node, exhausted.dimension);
+      for (const a of evict) u.apply(i, a.resources, -1);
+      const still = groupExhausted(u, tg, i, node);
+      binpack = still === undefined ? binpackScore(u, tg, i, node, this.spreadAlgorithm) : -1;
+      for (const a of evict) u.apply(i, a.resources, 1);
+      if (still !== undefined) {
+        this.metrics.exhaust(node, still);
         return Number.NaN;
       }
       preempted?.push(...evict);
@@ -312,7 +317,7 @@ export class Stack {
         this.metrics.exhaust(node, "devices: no free instances");
         return undefined;
       }
-      const free = tg.coresTotal > 0 ? freeCores(this.ctx, i, node) : [];
+      const free = tg.coresTotal > 0 ? freeCores(this.ctx.usage, i, node) : [];
       const perCore = tg.coresTotal > 0 ? mhzPerCore(node) : 0;
       const tasks: Record<string, TaskResources> = {};
       let cpu = 0;

@@ -16,11 +16,9 @@ import {
   nodeFromResource,
   type Placement,
   type Plan,
-  resourcesFromAllocation,
-  type SchedulerResources,
 } from "../../scheduler/index.js";
 import type { SharedInformers } from "../informers.js";
-import { fitsOnNode } from "./fit.js";
+import { evaluatePlan } from "./evaluate.js";
 import type { AllocationView } from "./view.js";
 
 export interface PlanContext {
@@ -36,8 +34,6 @@ export interface PlanResult {
   /** Why nodes refused, by dimension, for the evaluation's metrics. */
   rejectedBy: Record<string, number>;
 }
-
-const terminal = new Set(["complete", "failed", "lost"]);
 
 export class PlanApplier {
   private readonly queue = new PQueue({ concurrency: 1 });
@@ -72,43 +68,15 @@ export class PlanApplier {
 
   private async applyPlan(plan: Plan, ctx: PlanContext): Promise<PlanResult> {
     const namespace = ctx.evaluation.metadata.namespace ?? "default";
-    const stopping = new Set(plan.stops.map((s) => s.allocId));
-    for (const p of plan.preemptions) stopping.add(p.allocId);
-
-    // Current usage per node: every allocation holding resources, minus what this plan stops.
-    const usage = new Map<string, SchedulerResources[]>();
-    for (const a of this.view.all()) {
-      if (a.spec.desiredStatus !== "run" || terminal.has(a.status?.clientStatus ?? "pending"))
-        continue;
-      if ((a.metadata.namespace ?? "default") === namespace && stopping.has(a.metadata.name))
-        continue;
-      const list = usage.get(a.spec.nodeName) ?? [];
-      list.push(resourcesFromAllocation(a.spec.resources));
-      usage.set(a.spec.nodeName, list);
-    }
-
-    const byNode = new Map<string, Placement[]>();
-    for (const p of plan.placements) byNode.set(p.nodeId, [...(byNode.get(p.nodeId) ?? []), p]);
-    const accepted: Placement[] = [];
-    const rejected: Placement[] = [];
-    const rejectedBy: Record<string, number> = {};
-    for (const [nodeName, placements] of byNode) {
-      const nodeObj = this.informers.nodes.store.get(nodeName);
-      const node = nodeObj ? nodeFromResource(nodeObj) : undefined;
-      const fit = node
-        ? fitsOnNode(
-            node,
-            usage.get(nodeName) ?? [],
-            placements.map((p) => p.resources),
-          )
-        : { fits: false as const, dimension: "node gone" };
-      if (fit.fits && node?.status === "ready") accepted.push(...placements);
-      else {
-        rejected.push(...placements);
-        const why = fit.fits ? `node ${node?.status ?? "gone"}` : fit.dimension;
-        rejectedBy[why] = (rejectedBy[why] ?? 0) + placements.length;
-      }
-    }
+    const { accepted, rejected, rejectedBy } = evaluatePlan(
+      plan,
+      namespace,
+      this.view.all(),
+      (name) => {
+        const node = this.informers.nodes.store.get(name);
+        return node ? nodeFromResource(node) : undefined;
+      },
+    );
 
     await Promise.all([
       ...plan.stops.map((s) =>
@@ -136,41 +104,20 @@ export class PlanApplier {
       ),
       // Allocations on a disconnected node are unknown until it reconnects or they are lost.
       ...plan.disconnectUpdates.map((allocId) =>
-        this.write(async () => {
-          const alloc = this.view.get(`${namespace}/${allocId}`);
-          if (!alloc) return;
-          this.view.wrote(
-            await mergePatchStatus<NomadAllocation>(this.kc, this.allocations, alloc, {
-              clientStatus: "unknown",
-              clientDescription: "node disconnected",
-            }),
-          );
+        this.patch(namespace, allocId, {
+          status: { clientStatus: "unknown", clientDescription: "node disconnected" },
         }),
       ),
       ...plan.preemptions.map((p) =>
-        this.write(async () => {
-          const alloc = this.view.get(`${namespace}/${p.allocId}`);
-          if (!alloc) return;
-          this.view.wrote(
-            await mergePatch<NomadAllocation>(this.kc, this.allocations, alloc, {
-              spec: {
-                desiredStatus: "evict",
-                desiredDescription: `preempted by allocation ${p.preemptedBy}`,
-              },
-            }),
-          );
+        this.patch(namespace, p.allocId, {
+          spec: {
+            desiredStatus: "evict",
+            desiredDescription: `preempted by allocation ${p.preemptedBy}`,
+          },
         }),
       ),
       ...plan.inPlaceUpdates.map((u) =>
-        this.write(async () => {
-          const alloc = this.view.get(`${namespace}/${u.allocId}`);
-          if (!alloc) return;
-          this.view.wrote(
-            await mergePatch<NomadAllocation>(this.kc, this.allocations, alloc, {
-              spec: { jobVersion: u.jobVersion },
-            }),
-          );
-        }),
+        this.patch(namespace, u.allocId, { spec: { jobVersion: u.jobVersion } }),
       ),
       ...accepted.map((p) => this.write(() => this.create(p, ctx, namespace))),
     ]);
@@ -218,6 +165,28 @@ export class PlanApplier {
     });
     this.view.wrote(created);
     this.metrics?.allocationsPlaced.inc();
+  }
+
+  /** Patches an allocation's spec or status, if it still exists. */
+  private patch(
+    namespace: string,
+    allocId: string,
+    change: { spec: Partial<NomadAllocation["spec"]> } | { status: NomadAllocation["status"] },
+  ): Promise<void> {
+    return this.write(async () => {
+      const alloc = this.view.get(`${namespace}/${allocId}`);
+      if (!alloc) return;
+      this.view.wrote(
+        "spec" in change
+          ? await mergePatch<NomadAllocation>(this.kc, this.allocations, alloc, change)
+          : await mergePatchStatus<NomadAllocation>(
+              this.kc,
+              this.allocations,
+              alloc,
+              change.status,
+            ),
+      );
+    });
   }
 
   private write(fn: () => Promise<void>): Promise<void> {
