@@ -10,6 +10,13 @@ import type { Plan, SchedulerSnapshot } from "./types.js";
 export * from "./adapters.js";
 export { allocsFit, type FitResult } from "./fit.js";
 export { seedFromEvalId } from "./rand.js";
+export {
+  type EvaluationRef,
+  type JobInfo,
+  type JobVersionSpec,
+  type SchedulingState,
+  snapshotOf,
+} from "./snapshot.js";
 export type * from "./types.js";
 
 /** Computes the plan for one evaluation of the snapshot's job. */

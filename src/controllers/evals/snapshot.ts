@@ -1,24 +1,22 @@
-// What a scheduler worker hands the pure scheduler for one evaluation: the
-// job as registered, its previous version, every node and the allocations
-// that matter (all of this job's, and every other job's that still holds
-// resources), read from the informer caches plus the plan applier's recent
-// writes.
+// What a scheduler worker reads for one evaluation: the job as registered,
+// its versions and deployments, every node and every allocation, from the
+// informer caches plus the plan applier's (and workers') recent writes. The
+// scheduler's snapshotOf turns it into the snapshot, as it does for `job plan`.
 import { randomInt } from "node:crypto";
-import type { NomadJobSpec } from "../../crds/job/index.js";
 import type { NomadDeployment, NomadEvaluation, NomadNode } from "../../crds/objects.js";
 import {
-  allocFromResource,
-  deploymentFromResource,
   nodeFromResource,
-  type SchedulerAlloc,
   type SchedulerNode,
   type SchedulerSnapshot,
+  snapshotOf,
 } from "../../scheduler/index.js";
 import { byJob, jobKey, type SharedInformers } from "../informers.js";
-import { latestVersion } from "../jobs/versions.js";
 import type { AllocationView } from "../plans/view.js";
 
-const terminal = new Set(["complete", "failed", "lost"]);
+/** The informer caches a snapshot is read from. */
+export type SnapshotCaches = {
+  readonly [K in "jobs" | "versions" | "nodes" | "deployments"]: Pick<SharedInformers[K], "store">;
+};
 
 export class SnapshotBuilder {
   // Adapting a node hashes its computed class: do it once per node version.
@@ -28,74 +26,32 @@ export class SnapshotBuilder {
   private readonly written = new Map<string, NomadDeployment>();
 
   constructor(
-    private readonly informers: SharedInformers,
-    private readonly allocations: AllocationView,
+    private readonly informers: SnapshotCaches,
+    private readonly allocations: Pick<AllocationView, "all">,
   ) {}
 
   build(evaluation: NomadEvaluation, now: number): SchedulerSnapshot {
-    const namespace = evaluation.metadata.namespace ?? "default";
-    const key = jobKey(namespace, evaluation.spec.jobName);
+    const key = jobKey(evaluation.metadata.namespace, evaluation.spec.jobName);
     const job = this.informers.jobs.store.get(key);
-    const versions = this.informers.versions.store.byIndex(byJob, key);
-    const current = latestVersion(versions);
-    const version = current?.revision ?? evaluation.spec.jobVersion ?? 0;
-    const previous = versions.find((v) => v.revision === version - 1);
-    // A job being deleted is scheduled as purged: everything stops.
-    const spec = job && !job.metadata.deletionTimestamp ? job.spec : undefined;
-
-    const jobInfo = new Map<string, { priority: number; type: SchedulerAlloc["jobType"] }>();
-    const infoFor = (ns: string | undefined, name: string) => {
-      const k = jobKey(ns, name);
-      let info = jobInfo.get(k);
-      if (!info) {
-        const j = this.informers.jobs.store.get(k);
-        info = { priority: j?.spec.priority ?? 50, type: j?.spec.type ?? "service" };
-        jobInfo.set(k, info);
-      }
-      return info;
-    };
-
-    const deployment = this.latestDeployment(key);
-    const canaries = new Set(
-      Object.values(deployment?.status?.groups ?? {}).flatMap((g) => g.placedCanaries ?? []),
+    const jobs = this.informers.jobs.store;
+    return snapshotOf(
+      {
+        // A job being deleted is scheduled as purged: everything stops.
+        job: job && !job.metadata.deletionTimestamp ? job.spec : undefined,
+        versions: this.informers.versions.store
+          .byIndex(byJob, key)
+          .map((v) => ({ version: v.revision, spec: v.data.spec })),
+        nodes: this.informers.nodes.store.list().map((n) => this.node(n)),
+        allocations: this.allocations.all(),
+        deployments: this.deploymentsOf(key),
+        jobInfo: (namespace, name) => {
+          const j = jobs.get(jobKey(namespace, name));
+          return { priority: j?.spec.priority ?? 50, type: j?.spec.type ?? "service" };
+        },
+      },
+      evaluation,
+      { now, seed: randomInt(2 ** 31) },
     );
-    const olderJobs: Record<number, NomadJobSpec> = {};
-    for (const v of versions) if (v.revision < version - 1) olderJobs[v.revision] = v.data.spec;
-
-    const allocs: SchedulerAlloc[] = [];
-    for (const a of this.allocations.all()) {
-      const mine =
-        a.spec.jobName === evaluation.spec.jobName &&
-        (a.metadata.namespace ?? "default") === namespace;
-      const holds =
-        a.spec.desiredStatus === "run" && !terminal.has(a.status?.clientStatus ?? "pending");
-      if (!mine && !holds) continue;
-      const alloc = allocFromResource(a, infoFor(a.metadata.namespace, a.spec.jobName));
-      // A canary is known from its deployment before its own flag is written.
-      const canary =
-        mine &&
-        !alloc.canary &&
-        canaries.has(a.metadata.name) &&
-        a.spec.deploymentName !== undefined;
-      allocs.push(canary ? { ...alloc, canary: true } : alloc);
-    }
-
-    return {
-      evalId: evaluation.metadata.name,
-      namespace,
-      jobId: evaluation.spec.jobName,
-      job: spec,
-      jobVersion: version,
-      ...(previous
-        ? { previousJob: { spec: previous.data.spec, version: previous.revision } }
-        : {}),
-      olderJobs,
-      ...(deployment ? { deployment: deploymentFromResource(deployment) } : {}),
-      nodes: this.informers.nodes.store.list().map((n) => this.node(n)),
-      allocs,
-      now,
-      seed: randomInt(2 ** 31),
-    };
   }
 
   /** Records a deployment as the API server returned it after a write. */
@@ -103,8 +59,8 @@ export class SnapshotBuilder {
     this.written.set(`${d.metadata.namespace ?? "default"}/${d.metadata.name}`, d);
   }
 
-  /** The job's newest deployment: highest job version, then newest. */
-  private latestDeployment(key: string): NomadDeployment | undefined {
+  /** The job's deployments: the cache's, and those written since that it has not delivered. */
+  private deploymentsOf(key: string): NomadDeployment[] {
     const all = new Map<string, NomadDeployment>();
     for (const d of this.informers.deployments.store.byIndex(byJob, key))
       all.set(d.metadata.name, d);
@@ -116,17 +72,7 @@ export class SnapshotBuilder {
       }
       if (jobKey(d.metadata.namespace, d.spec.jobName) === key) all.set(d.metadata.name, d);
     }
-    let latest: NomadDeployment | undefined;
-    for (const d of all.values()) {
-      if (
-        !latest ||
-        d.spec.jobVersion > latest.spec.jobVersion ||
-        (d.spec.jobVersion === latest.spec.jobVersion &&
-          (d.metadata.creationTimestamp ?? "") > (latest.metadata.creationTimestamp ?? ""))
-      )
-        latest = d;
-    }
-    return latest;
+    return [...all.values()];
   }
 
   private node(obj: NomadNode): SchedulerNode {

@@ -2,21 +2,20 @@
 // same pure scheduler the workers run, on the same kind of snapshot, and
 // committed nowhere. The caller reads the state (the CLI from the API
 // server, the HTTP API from its informers); this file does no I/O.
-import { isDeepStrictEqual } from "node:util";
 import type { EvaluationDesiredUpdates } from "../../crds/evaluation.js";
 import type { NomadJobSpec } from "../../crds/job/index.js";
 import type { NomadAllocation, NomadDeployment, NomadJob, NomadNode } from "../../crds/objects.js";
 import {
-  allocFromResource,
-  deploymentFromResource,
+  type JobInfo,
   nodeFromResource,
   type Plan,
-  type SchedulerAlloc,
+  type SchedulerSnapshot,
   schedule,
+  snapshotOf,
 } from "../../scheduler/index.js";
 import { diffSpecs, type FieldDiff, formatDiff } from "./diff.js";
 import { describePlacementFailure } from "./placement-failure.js";
-import { type JobVersion, latestVersion } from "./versions.js";
+import { expiredVersions, type JobVersion, latestVersion, nextVersion } from "./versions.js";
 
 export interface PlanInput {
   namespace: string;
@@ -34,10 +33,7 @@ export interface PlanInput {
   /** The job's deployments. */
   deployments: readonly NomadDeployment[];
   /** Priority and type of other jobs, for preemption; defaults when unknown. */
-  jobInfo?: (
-    namespace: string,
-    name: string,
-  ) => { priority: number; type: SchedulerAlloc["jobType"] };
+  jobInfo?: (namespace: string, name: string) => JobInfo;
   now: number;
   seed?: number;
 }
@@ -56,57 +52,51 @@ export interface JobPlan {
   diff: FieldDiff[];
 }
 
-const terminal = new Set(["complete", "failed", "lost"]);
+/**
+ * The snapshot the scheduler would see once the spec is registered: as
+ * Nomad's Plan endpoint, the spec goes into the state as the job's newest
+ * version when it changed (and versions past the tracked ones go, as the job
+ * controller deletes them), then the snapshot is built as a worker builds it.
+ */
+export function planSnapshot(input: PlanInput): {
+  snapshot: SchedulerSnapshot;
+  next: JobVersion | undefined;
+} {
+  const { namespace, jobName } = input;
+  const planned: NomadJob = {
+    ...(input.current ?? { metadata: { name: jobName, namespace } }),
+    spec: input.spec,
+  };
+  const next = nextVersion(planned, input.versions);
+  const recorded = next ? [...input.versions, next] : input.versions;
+  const expired = new Set(expiredVersions(recorded));
+  const snapshot = snapshotOf(
+    {
+      job: input.spec,
+      versions: recorded
+        .filter((v) => !expired.has(v))
+        .map((v) => ({ version: v.revision, spec: v.data.spec })),
+      nodes: input.nodes.map(nodeFromResource),
+      allocations: input.allocations,
+      deployments: input.deployments,
+      jobInfo: input.jobInfo ?? (() => ({ priority: 50, type: "service" })),
+    },
+    { metadata: { name: `plan-${jobName}`, namespace }, spec: { jobName } },
+    { now: input.now, seed: input.seed ?? 1 },
+  );
+  return { snapshot, next };
+}
 
 export function planJob(input: PlanInput): JobPlan {
-  const { namespace, jobName } = input;
   const latest = latestVersion(input.versions);
-  const unchanged = latest !== undefined && isDeepStrictEqual(latest.data.spec, input.spec);
-  const version = unchanged ? latest.revision : latest ? latest.revision + 1 : 0;
-  const previous = unchanged ? input.versions.find((v) => v.revision === version - 1) : latest;
-  const olderJobs: Record<number, NomadJobSpec> = {};
-  for (const v of input.versions)
-    if (v.revision !== previous?.revision && v.revision !== version)
-      olderJobs[v.revision] = v.data.spec;
-
-  const info =
-    input.jobInfo ?? (() => ({ priority: 50, type: "service" as SchedulerAlloc["jobType"] }));
-  const allocs: SchedulerAlloc[] = [];
-  for (const a of input.allocations) {
-    const ns = a.metadata.namespace ?? "default";
-    const mine = a.spec.jobName === jobName && ns === namespace;
-    const holds =
-      a.spec.desiredStatus === "run" && !terminal.has(a.status?.clientStatus ?? "pending");
-    if (!mine && !holds) continue;
-    const jobInfo = mine
-      ? { priority: input.spec.priority ?? 50, type: input.spec.type ?? "service" }
-      : info(ns, a.spec.jobName);
-    allocs.push(allocFromResource(a, jobInfo));
-  }
-  let deployment: NomadDeployment | undefined;
-  for (const d of input.deployments)
-    if (!deployment || d.spec.jobVersion > deployment.spec.jobVersion) deployment = d;
-
-  const plan = schedule({
-    evalId: `plan-${jobName}`,
-    namespace,
-    jobId: jobName,
-    job: input.spec,
-    jobVersion: version,
-    ...(previous ? { previousJob: { spec: previous.data.spec, version: previous.revision } } : {}),
-    olderJobs,
-    ...(deployment ? { deployment: deploymentFromResource(deployment) } : {}),
-    nodes: input.nodes.map(nodeFromResource),
-    allocs,
-    now: input.now,
-    seed: input.seed ?? 1,
-  });
+  const { snapshot, next } = planSnapshot(input);
+  const plan = schedule(snapshot);
   const failures = Object.entries(plan.failedTGAllocs).map(([group, metric]) =>
     describePlacementFailure(group, plan.queuedAllocs[group] ?? 1, metric),
   );
   return {
-    diffType: !input.current && !latest ? "Added" : unchanged ? "None" : "Edited",
-    version,
+    diffType: !input.current && !latest ? "Added" : next ? "Edited" : "None",
+    version: snapshot.jobVersion,
     plan,
     desiredTGUpdates: plan.annotations.desiredTGUpdates,
     failures,
