@@ -12,6 +12,30 @@ export type DeploymentStatusValue =
   | "successful"
   | "cancelled";
 
+/** A deployment still rolling out (Nomad's Deployment.Active). */
+export const activeDeploymentStatuses: ReadonlySet<DeploymentStatusValue> = new Set([
+  "running",
+  "pending",
+  "paused",
+  "blocked",
+  "unblocking",
+  "initializing",
+]);
+
+/** Nomad's deployment status descriptions. */
+export const deploymentDescriptions = {
+  running: "Deployment is running",
+  needsPromotion: "Deployment is running but requires manual promotion",
+  autoPromotion: "Deployment is running pending automatic promotion",
+  paused: "Deployment is paused",
+  successful: "Deployment completed successfully",
+  markedFailed: "Deployment marked as failed",
+  unhealthy: "Failed due to unhealthy allocations",
+  progressDeadline: "Failed due to progress deadline",
+  stopped: "Cancelled because job is stopped",
+  newerVersion: "Cancelled due to newer version of job",
+} as const;
+
 /**
  * NomadDeployment spec: the job version being rolled out, written by the
  * scheduler when it creates the deployment, plus the actions a user takes on it

@@ -1,12 +1,13 @@
 // The service and batch scheduler (Nomad's generic scheduler): reconcile,
 // free what the plan stops, move old allocations forward in place where the
 // node still takes them, then place everything else through the stack.
+import { deploymentDescriptions } from "../crds/deployment.js";
 import type { EvalContext } from "./context.js";
 import type { ResolvedGroup, ResolvedJob } from "./defaults.js";
 import { readyNodes } from "./nodes.js";
 import { asAlloc, emptyPlan } from "./plan.js";
 import { randomId, seededRandom, shuffle } from "./rand.js";
-import { type PlaceRequest, reconcile } from "./reconcile.js";
+import { type PlaceRequest, REASONS, reconcile } from "./reconcile.js";
 import { type Selection, Stack } from "./stack.js";
 import type { Placement, Plan, PlanDeployment, RescheduleEvent, SchedulerAlloc } from "./types.js";
 
@@ -117,7 +118,7 @@ export function scheduleGeneric(ctx: EvalContext, job: ResolvedJob | undefined):
     if (stopFirst)
       plan.stops.push({
         allocId: stopFirst.id,
-        reason: "alloc is being updated due to job update",
+        reason: REASONS.updating,
       });
     const inDeployment = deploymentId !== undefined && tg.update.maxParallel > 0;
     const p = toPlacement(
@@ -235,8 +236,8 @@ function deploymentFor(
     statusDescription: existing
       ? undefined
       : canaries
-        ? "Deployment is running but requires manual promotion"
-        : "Deployment is running",
+        ? deploymentDescriptions.needsPromotion
+        : deploymentDescriptions.running,
     groups,
   };
 }

@@ -2,6 +2,7 @@
 // allocations (built from the NomadNode / NomadAllocation resources by
 // adapters.ts) and the plan it returns. Times are milliseconds since the epoch
 // so the hot loops never parse strings.
+import type { DeploymentStatusValue } from "../crds/deployment.js";
 import type { AllocationMetric, EvaluationDesiredUpdates } from "../crds/evaluation.js";
 import type { NomadJobSpec } from "../crds/job/index.js";
 
@@ -153,16 +154,7 @@ export interface SchedulerAlloc {
 export interface SchedulerDeployment {
   readonly id: string;
   readonly jobVersion: number;
-  readonly status:
-    | "running"
-    | "pending"
-    | "paused"
-    | "blocked"
-    | "unblocking"
-    | "initializing"
-    | "failed"
-    | "successful"
-    | "cancelled";
+  readonly status: DeploymentStatusValue;
   readonly groups: Readonly<
     Record<
       string,

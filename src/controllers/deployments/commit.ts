@@ -3,6 +3,7 @@
 // Nomad's plan creates it), the canary flag on the canaries just placed, and
 // nothing else: deployments a newer version supersedes are cancelled by the
 // deployment watcher, which alone writes a deployment's status after this.
+import { deploymentDescriptions } from "../../crds/deployment.js";
 import type {
   NomadAllocation,
   NomadDeployment,
@@ -88,7 +89,7 @@ export async function commitDeployment(
     }
     created = await applyStatus<NomadDeployment>(ctx.kc, deployments, obj, {
       status: pd.status,
-      statusDescription: pd.statusDescription ?? "Deployment is running",
+      statusDescription: pd.statusDescription ?? deploymentDescriptions.running,
       groups,
       modifyTime: new Date().toISOString(),
     });

@@ -4,35 +4,15 @@
 // allocation, the progress deadline, or the user), success (every group
 // healthy and promoted) and, on failure with auto_revert, the version to roll
 // back to. Pure: the deployment, its allocations and the clock go in.
-import type {
-  DeploymentGroupState,
-  DeploymentStatusValue,
-  NomadDeploymentStatus,
+import {
+  activeDeploymentStatuses,
+  type DeploymentGroupState,
+  type DeploymentStatusValue,
+  deploymentDescriptions,
+  type NomadDeploymentStatus,
 } from "../../crds/deployment.js";
 import type { NomadAllocation, NomadDeployment } from "../../crds/objects.js";
 import type { HealthStrategy } from "./health.js";
-
-export const descriptions = {
-  running: "Deployment is running",
-  needsPromotion: "Deployment is running but requires manual promotion",
-  autoPromotion: "Deployment is running pending automatic promotion",
-  paused: "Deployment is paused",
-  successful: "Deployment completed successfully",
-  markedFailed: "Deployment marked as failed",
-  unhealthy: "Failed due to unhealthy allocations",
-  progressDeadline: "Failed due to progress deadline",
-  stopped: "Cancelled because job is stopped",
-  newerVersion: "Cancelled due to newer version of job",
-} as const;
-
-export const activeStatuses: ReadonlySet<DeploymentStatusValue> = new Set([
-  "running",
-  "pending",
-  "paused",
-  "blocked",
-  "unblocking",
-  "initializing",
-]);
 
 export interface ProgressInput {
   deployment: NomadDeployment;
@@ -145,7 +125,7 @@ export function deploymentProgress(input: ProgressInput): Progress {
 
   const autoRevert = Object.values(groups).some((g) => g.autoRevert);
   let status: DeploymentStatusValue = "running";
-  let description: string = descriptions.running;
+  let description: string = deploymentDescriptions.running;
   let revertTo: number | undefined;
   const fail = (why: string) => {
     status = "failed";
@@ -157,28 +137,28 @@ export function deploymentProgress(input: ProgressInput): Progress {
       } else description += " - no stable job version to auto revert to";
     }
   };
-  if (old.status && !activeStatuses.has(old.status)) {
+  if (old.status && !activeDeploymentStatuses.has(old.status)) {
     status = old.status;
     description = old.statusDescription ?? "";
   } else if (input.cancel) {
     status = "cancelled";
     description = input.cancel;
-  } else if (dep.spec.fail) fail(descriptions.markedFailed);
-  else if (unhealthy > 0) fail(descriptions.unhealthy);
+  } else if (dep.spec.fail) fail(deploymentDescriptions.markedFailed);
+  else if (unhealthy > 0) fail(deploymentDescriptions.unhealthy);
   else if (complete) {
     status = "successful";
-    description = descriptions.successful;
-  } else if (deadlinePassed) fail(descriptions.progressDeadline);
+    description = deploymentDescriptions.successful;
+  } else if (deadlinePassed) fail(deploymentDescriptions.progressDeadline);
   else if (dep.spec.paused) {
     status = "paused";
-    description = descriptions.paused;
+    description = deploymentDescriptions.paused;
   } else {
     status = "running";
     description = awaitingPromotion
-      ? descriptions.needsPromotion
+      ? deploymentDescriptions.needsPromotion
       : awaitingAuto
-        ? descriptions.autoPromotion
-        : descriptions.running;
+        ? deploymentDescriptions.autoPromotion
+        : deploymentDescriptions.running;
   }
   const final = status;
   const next: NomadDeploymentStatus = {
@@ -193,6 +173,6 @@ export function deploymentProgress(input: ProgressInput): Progress {
     status: next,
     promoted,
     ...(revertTo !== undefined ? { revertTo } : {}),
-    ...(activeStatuses.has(final) && recheckAt !== undefined ? { recheckAt } : {}),
+    ...(activeDeploymentStatuses.has(final) && recheckAt !== undefined ? { recheckAt } : {}),
   };
 }

@@ -7,6 +7,7 @@
 // batch with an evaluation whenever the deployment made progress.
 import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
+import { activeDeploymentStatuses, deploymentDescriptions } from "../../crds/deployment.js";
 import type { NomadAllocation, NomadDeployment, NomadEvaluation } from "../../crds/objects.js";
 import { applyStatus, createObject, mergePatch, mergePatchStatus } from "../../kube/apply.js";
 import { type Controller, defineController, owned, watch } from "../../kube/controller.js";
@@ -24,7 +25,7 @@ import {
   stableAnnotation,
 } from "../jobs/versions.js";
 import { allocationHealth, type HealthStrategy, strategyFor } from "./health.js";
-import { activeStatuses, deploymentProgress, descriptions } from "./progress.js";
+import { deploymentProgress } from "./progress.js";
 
 const deployments = caravanResource("NomadDeployment");
 const allocations = caravanResource("NomadAllocation");
@@ -70,7 +71,7 @@ export function deploymentWatcher(ctx: ControllerContext): Controller {
       if (!dep) return undefined;
       const current = dep.status?.status;
       // No status yet: the worker that created it has not written its groups.
-      if (!current || !activeStatuses.has(current)) {
+      if (!current || !activeDeploymentStatuses.has(current)) {
         ended.delete(key);
         return undefined;
       }
@@ -85,9 +86,9 @@ export function deploymentWatcher(ctx: ControllerContext): Controller {
       const latest = latestVersion(versions);
       const cancel =
         !job || job.metadata.deletionTimestamp || job.spec.stop
-          ? descriptions.stopped
+          ? deploymentDescriptions.stopped
           : latest && latest.revision > dep.spec.jobVersion
-            ? descriptions.newerVersion
+            ? deploymentDescriptions.newerVersion
             : undefined;
 
       const mine = informers.allocations.store
@@ -178,7 +179,7 @@ export function deploymentWatcher(ctx: ControllerContext): Controller {
       const { modifyTime: _b, ...b } = next;
       if (!isDeepStrictEqual(a, b)) {
         await applyStatus(kc, deployments, dep, next);
-        if (!activeStatuses.has(status)) ended.add(key);
+        if (!activeDeploymentStatuses.has(status)) ended.add(key);
         if (status !== current)
           void events.record(
             dep,
@@ -190,7 +191,7 @@ export function deploymentWatcher(ctx: ControllerContext): Controller {
       // Each state of progress (healthy counts, promotions, a resume) asks the
       // scheduler once for the next step; the status is written first so the
       // scheduler sees the promotion.
-      if (activeStatuses.has(status) && status !== "paused" && hasProgress(next)) {
+      if (activeDeploymentStatuses.has(status) && status !== "paused" && hasProgress(next)) {
         await evaluate(dep, next);
       }
       const at = [recheckAt, progress.recheckAt].filter((x): x is number => x !== undefined);
