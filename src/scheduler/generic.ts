@@ -7,7 +7,8 @@ import type { ResolvedGroup, ResolvedJob } from "./defaults.js";
 import { readyNodes } from "./nodes.js";
 import { asAlloc, emptyPlan } from "./plan.js";
 import { randomId, seededRandom, shuffle } from "./rand.js";
-import { type PlaceRequest, REASONS, reconcile } from "./reconcile.js";
+import { type PlaceRequest, REASONS } from "./reconcile/results.js";
+import { reconcile } from "./reconcile.js";
 import { type Selection, Stack } from "./stack.js";
 import type { Placement, Plan, PlanDeployment, RescheduleEvent, SchedulerAlloc } from "./types.js";
 

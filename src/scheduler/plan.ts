@@ -1,6 +1,6 @@
 // Building the plan: turning selections into placements with the resources
 // the plan applier writes back, and an empty plan to fill.
-import { emptyDesired } from "./reconcile.js";
+import { emptyDesired } from "./reconcile/results.js";
 import type { Placement, Plan, SchedulerAlloc, SchedulerSnapshot } from "./types.js";
 
 export function emptyPlan(snapshot: SchedulerSnapshot): Plan {

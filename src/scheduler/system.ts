@@ -9,7 +9,7 @@ import { Metrics } from "./metrics.js";
 import { inDatacenters, inPool, readyNodes } from "./nodes.js";
 import { asAlloc, emptyPlan } from "./plan.js";
 import { randomId, seededRandom } from "./rand.js";
-import { allocName, emptyDesired, REASONS } from "./reconcile.js";
+import { allocName, emptyDesired, REASONS } from "./reconcile/results.js";
 import { Stack } from "./stack.js";
 import type { Plan, SchedulerAlloc, SchedulerNode } from "./types.js";
 import { tasksUpdated } from "./update.js";
