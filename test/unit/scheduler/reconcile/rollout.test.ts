@@ -67,7 +67,9 @@ describe("updates: in place or destructive, and canaries", () => {
   ];
   it.each(cases)("$name", (c) => {
     const tg = resolvedGroup({ count: 2 }, { update: { canary: c.canary, maxParallel: 1 } });
-    const u = computeUpdates(c.allocs, tg, V, dep(), (a) => c.destructive.includes(a.id));
+    const u = computeUpdates(c.allocs, tg, V, dep(), (a) =>
+      (c.destructive as string[]).includes(a.id),
+    );
     expect({
       inPlace: ids(u.inPlace),
       destructive: ids(u.destructive),
