@@ -1,23 +1,8 @@
 // When a new token expires, and whether that is within the agent's
 // token_min_expiration_ttl and token_max_expiration_ttl, as Nomad checks it.
 // Messages are Nomad's, so scripts matching them keep working.
+import { formatGoDurationMs } from "../common/duration.js";
 import type { NomadACLToken } from "../crds/objects.js";
-
-/** Go's time.Duration.String() of a number of milliseconds ("24h0m0s", "1m0s", "1.5s"). */
-export function goDurationString(ms: number): string {
-  if (ms === 0) return "0s";
-  const sign = ms < 0 ? "-" : "";
-  let left = Math.abs(ms);
-  if (left < 1000) return `${sign}${left}ms`;
-  const h = Math.floor(left / 3_600_000);
-  left -= h * 3_600_000;
-  const m = Math.floor(left / 60_000);
-  left -= m * 60_000;
-  const s = `${Number((left / 1000).toFixed(3))}s`;
-  if (h) return `${sign}${h}h${m}m${s}`;
-  if (m) return `${sign}${m}m${s}`;
-  return `${sign}${s}`;
-}
 
 export interface Expiration {
   /** ExpirationTTL asked for, in milliseconds (0 or absent: none). */
@@ -39,18 +24,18 @@ export function checkExpiration(
   const errors: string[] = [];
   const ttl = asked.ttlMs ?? 0;
   if (ttl < 0)
-    errors.push(`token expiration TTL '${goDurationString(ttl)}' should not be negative`);
+    errors.push(`token expiration TTL '${formatGoDurationMs(ttl)}' should not be negative`);
   const expiresAt = asked.timeMs ?? (ttl > 0 ? createMs + ttl : undefined);
   if (expiresAt === undefined) return { errors };
   if (createMs > expiresAt) errors.push("expiration time cannot be before create time");
   const expiresIn = expiresAt - createMs;
   if (expiresIn > maxMs)
     errors.push(
-      `expiration time cannot be more than ${goDurationString(maxMs)} in the future (was ${goDurationString(expiresIn)})`,
+      `expiration time cannot be more than ${formatGoDurationMs(maxMs)} in the future (was ${formatGoDurationMs(expiresIn)})`,
     );
   else if (expiresIn < minMs)
     errors.push(
-      `expiration time cannot be less than ${goDurationString(minMs)} in the future (was ${goDurationString(expiresIn)})`,
+      `expiration time cannot be less than ${formatGoDurationMs(minMs)} in the future (was ${formatGoDurationMs(expiresIn)})`,
     );
   return { errors, expiresAt };
 }

@@ -2,6 +2,7 @@
 // drivers this node offers. Used by `caravan agent` and inside `caravan dev`.
 import { mkdirSync } from "node:fs";
 import os from "node:os";
+import { durationMs } from "../common/duration.js";
 import type { Logger } from "../common/log.js";
 import type { AgentConfig } from "../config/agent-config.js";
 import { parseHostPort } from "../config/sockaddr.js";
@@ -12,7 +13,6 @@ import { agentAcl } from "./http/acl.js";
 import { serveClient } from "./http/server.js";
 import { agentSource } from "./http/source.js";
 import { agentFieldManager, NodeRegistration } from "./registration.js";
-import { durationMs } from "./restart.js";
 
 export interface RunningAgent {
   nodeName: string;

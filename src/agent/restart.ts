@@ -2,6 +2,7 @@
 // exit, restart after `delay` while fewer than `attempts` restarts happened in
 // the last `interval`; then fail the task (mode "fail") or wait for the
 // interval to pass and start counting again (mode "delay"). Pure.
+import { durationMs } from "../common/duration.js";
 import type { RestartPolicy } from "../crds/job/policies.js";
 
 export interface RestartDecision {
@@ -18,17 +19,6 @@ export function defaultRestartPolicy(
   return jobType === "batch" || jobType === "sysbatch"
     ? { attempts: 3, interval: "24h", delay: "15s", mode: "fail" }
     : { attempts: 2, interval: "30m", delay: "15s", mode: "fail" };
-}
-
-export function durationMs(d: string | undefined, fallback: number): number {
-  if (!d) return fallback;
-  let ms = 0;
-  for (const [, n, unit] of d.matchAll(/([0-9.]+)(ns|us|µs|ms|s|m|h)/g)) {
-    const factor =
-      { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1e3, m: 6e4, h: 3.6e6 }[unit as "s"] ?? 0;
-    ms += Number(n) * factor;
-  }
-  return ms;
 }
 
 /**

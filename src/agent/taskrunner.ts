@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { durationMs } from "../common/duration.js";
 import type { AllocationTaskState } from "../crds/allocation.js";
 import type { Task, TaskGroup } from "../crds/job/index.js";
 import type { NomadAllocation } from "../crds/objects.js";
@@ -15,7 +16,7 @@ import { objectKey } from "../kube/store.js";
 import type { AllocRunnerDeps } from "./allocrunner.js";
 import { ArtifactError, fetchArtifact } from "./artifacts/fetch.js";
 import { openTaskLogs, type TaskLogs } from "./logs/tasklogs.js";
-import { decideRestart, durationMs } from "./restart.js";
+import { decideRestart } from "./restart.js";
 import { taskEnvironment } from "./taskenv.js";
 import { interpolateConfig, taskStartRequest } from "./taskstart.js";
 import type { ChangeAction, TaskTemplateHook } from "./templates/hook.js";

@@ -4,11 +4,11 @@
 // accessor ID, which is the object's UID. Every step is deterministic or
 // guarded by create/resourceVersion, so API replicas doing it at once agree.
 import { randomUUID } from "node:crypto";
+import { goDurationMs } from "../common/duration.js";
 import type { Logger } from "../common/log.js";
 import type { ApiObject } from "../crds/meta.js";
 import type { NomadACLToken } from "../crds/objects.js";
 import { secretHash } from "../http/acl-objects.js";
-import { goDurationMs } from "../jobspec/functions/index.js";
 import { applyStatus, createObject, mergePatch } from "../kube/apply.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
 import { caravanResource, type ResourceRef } from "../kube/resources.js";

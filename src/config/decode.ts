@@ -1,7 +1,7 @@
 // Decodes the JSON form of a Nomad-style agent configuration file (HCL parsed
 // by hcl2json, or a .json file) into a partial AgentConfig. Unknown keys are
 // errors, as in Nomad, so a typo never silently does nothing.
-import { goDurationMs } from "../jobspec/functions/index.js";
+import { goDurationMs, parseGoDuration } from "../common/duration.js";
 import {
   type AgentConfig,
   type ClientConfig,
@@ -222,10 +222,8 @@ export function decodeAgentConfig(
           acl.enabled = d.bool(x, xat) ?? false;
         },
         token_ttl: (x, xat) => {
-          const s = d.string(x, xat);
-          if (s !== undefined && !/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/.test(s))
-            d.fail(xat, `expected a duration such as "30s", got ${JSON.stringify(s)}`);
-          else if (s !== undefined) acl.tokenTTL = s;
+          const s = goDuration(d, x, xat, '"30s"');
+          if (s !== undefined) acl.tokenTTL = s;
         },
         token_min_expiration_ttl: (x, xat) => {
           const s = goDuration(d, x, xat);
@@ -335,10 +333,8 @@ function decodeClient(d: Decoder, body: Obj, path: string): Partial<ClientConfig
       if (m) client.chrootEnv = m;
     },
     gc_interval: (v, at) => {
-      const s = d.string(v, at);
-      if (s !== undefined && !/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/.test(s))
-        d.fail(at, `expected a duration such as "1m", got ${JSON.stringify(s)}`);
-      else if (s !== undefined) client.gc = { ...client.gc, interval: s };
+      const s = goDuration(d, v, at, '"1m"');
+      if (s !== undefined) client.gc = { ...client.gc, interval: s };
     },
     gc_max_allocs: (v, at) => {
       const n = d.int(v, at, 1);
@@ -397,11 +393,16 @@ function setIf(
 }
 
 /** A Go duration ("4h", "1h30m", "90s"), refused with the setting named when it is not one. */
-function goDuration(d: Decoder, value: unknown, at: string): string | undefined {
+function goDuration(
+  d: Decoder,
+  value: unknown,
+  at: string,
+  example = '"4h" or "30m"',
+): string | undefined {
   const s = d.string(value, at);
   if (s === undefined) return undefined;
-  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(s))
-    return d.fail(at, `expected a duration such as "4h" or "30m", got ${JSON.stringify(s)}`);
+  if (!parseGoDuration(s).ok)
+    return d.fail(at, `expected a duration such as ${example}, got ${JSON.stringify(s)}`);
   return s;
 }
 

@@ -2,7 +2,7 @@
 // blocking (index, wait). Wait is capped at 10 minutes, 5 by default, with a
 // sixteenth of jitter as Nomad adds, so many watchers do not all return at once.
 
-import { goDurationMs } from "../jobspec/functions/index.js";
+import { goDurationMs } from "../common/duration.js";
 import { HttpError } from "./errors.js";
 import { type FilterResult, parseFilter } from "./filter.js";
 

@@ -2,7 +2,7 @@
 // value a field holds, and how each kind reads in the NomadJob spec
 // (camelCase, Go duration strings) and in Nomad's API JSON (Nomad's names,
 // nanoseconds). Every kind converts both ways, so one table serves both.
-import { goDurationMs } from "./functions/index.js";
+import { compactGoDuration, goDurationMs } from "../common/duration.js";
 
 type Obj = Record<string, unknown>;
 type Conv = (v: unknown) => unknown;
@@ -23,24 +23,6 @@ export type Block = Readonly<Record<Direction, ReadonlyMap<string, readonly [str
 export const pascal = (k: string) => k.charAt(0).toUpperCase() + k.slice(1);
 const camel = (k: string) => k.charAt(0).toLowerCase() + k.slice(1);
 const isObject = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
-
-/** Nanoseconds → the shortest Go duration string ("90s" → "1m30s"). */
-export function goDuration(nanos: number): string {
-  if (nanos === 0) return "0s";
-  const sign = nanos < 0 ? "-" : "";
-  let ns = Math.abs(Math.round(nanos));
-  if (ns < 1e6) return ns % 1e3 === 0 ? `${sign}${ns / 1e3}us` : `${sign}${ns}ns`;
-  if (ns < 1e9) return `${sign}${ns / 1e6}ms`;
-  let out = "";
-  const h = Math.floor(ns / 3.6e12);
-  ns -= h * 3.6e12;
-  const m = Math.floor(ns / 6e10);
-  ns -= m * 6e10;
-  if (h) out += `${h}h`;
-  if (m) out += `${m}m`;
-  if (ns) out += `${ns / 1e9}s`;
-  return sign + out;
-}
 
 // Maps whose keys are the user's (driver config, meta, env, headers…), not
 // field names: copied as they are wherever they stand, named or not.
@@ -125,7 +107,7 @@ export const serverOwned: Kind = {
 /** Our Go duration string ⇄ Nomad's nanoseconds. */
 export const duration: Kind = {
   toNomad: (v) => (typeof v === "string" ? Math.round((goDurationMs(v) ?? 0) * 1e6) : v),
-  fromNomad: (v) => (typeof v === "number" ? goDuration(v) : v),
+  fromNomad: (v) => (typeof v === "number" ? compactGoDuration(v) : v),
 };
 
 /** A nested block. */

@@ -3,6 +3,8 @@
 // check ports against the group's network, volume mounts against the group's
 // volumes, counts against scaling and canaries. Positions come from the
 // decoded (pre-default) job, which has the same shape.
+
+import { goDurationMs } from "../common/duration.js";
 import type {
   Affinity,
   Constraint,
@@ -19,7 +21,6 @@ import type {
 } from "../crds/job/index.js";
 import { cronError } from "./cron.js";
 import { type DecodeContext, originOf } from "./decode/body.js";
-import { goDurationMs } from "./functions/index.js";
 import type { Pos } from "./hcl/ast.js";
 
 type Report = (obj: object | undefined, field: string | undefined, message: string) => void;

@@ -2,6 +2,8 @@
 // them) and the scheduler's compact snapshot model, and from a placement
 // back to a NomadAllocation spec. The controller feeds cached objects
 // through these; the scheduler itself never sees a Kubernetes object.
+
+import { compactGoDuration, durationMs } from "../common/duration.js";
 import type {
   AllocationResources,
   NomadAllocationSpec,
@@ -12,7 +14,6 @@ import type { NomadEvaluationStatus } from "../crds/evaluation.js";
 import type { NomadNodeSpec, NomadNodeStatus } from "../crds/node.js";
 import type { NomadNodePoolSpec } from "../crds/nodepool.js";
 import { computedClassKey } from "./computed-class.js";
-import { durationMs } from "./duration.js";
 import type {
   AllocClientStatus,
   Placement,
@@ -279,10 +280,6 @@ export function deploymentFromResource(
   return { id: obj.metadata.name, jobVersion: obj.spec.jobVersion, status, groups };
 }
 
-function ms(d: number): string {
-  return `${Math.round(d / 1000)}s`;
-}
-
 /** The NomadAllocation spec the plan applier writes for a placement. */
 export function allocationSpecFor(
   p: Placement,
@@ -334,7 +331,7 @@ export function allocationSpecFor(
               rescheduleTime: new Date(e.time || now).toISOString(),
               prevAllocation: e.prevAllocId,
               prevNodeName: e.prevNodeId,
-              delay: ms(e.delayMs),
+              delay: compactGoDuration(e.delayMs * 1e6),
             })),
           },
         }

@@ -1,6 +1,8 @@
 // Nomad's defaults, applied in one place. The jobspec may hand over a job
 // with fields absent; every stage after this one reads the resolved model
 // and never guesses a default itself.
+
+import { durationMs } from "../common/duration.js";
 import type {
   Affinity,
   Constraint,
@@ -10,7 +12,6 @@ import type {
   Spread,
   TaskGroup,
 } from "../crds/job/index.js";
-import { durationMs } from "./duration.js";
 
 export type JobType = "service" | "batch" | "system" | "sysbatch";
 

@@ -6,7 +6,6 @@ import { describe, expect, it } from "vitest";
 import { authFromDockerConfig, registryOf } from "../../src/drivers/docker/auth.js";
 import { policyErrors, readPluginConfig, readTaskConfig } from "../../src/drivers/docker/config.js";
 import { createOptions } from "../../src/drivers/docker/container.js";
-import { parseDuration } from "../../src/drivers/docker/fields.js";
 import { withTag } from "../../src/drivers/docker/images.js";
 import { oomKillRecorded } from "../../src/drivers/docker/oom.js";
 import type { TaskStart } from "../../src/drivers/driver.js";
@@ -250,16 +249,6 @@ describe("image references", () => {
     );
     expect(withTag("nginx:1.25")).toBe("nginx:1.25");
     expect(withTag("app@sha256:abc")).toBe("app@sha256:abc");
-  });
-});
-
-describe("durations", () => {
-  it("reads Go durations", () => {
-    expect(parseDuration("3m")).toBe(180_000);
-    expect(parseDuration("1h30m")).toBe(5_400_000);
-    expect(parseDuration("250ms")).toBe(250);
-    expect(parseDuration("3")).toBeUndefined();
-    expect(parseDuration("")).toBeUndefined();
   });
 });
 

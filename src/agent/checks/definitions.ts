@@ -2,10 +2,11 @@
 // given: the checks of its group's and tasks' services with provider "nomad"
 // (Consul runs the others, and there is no Consul here), each with the
 // address it targets. Pure: the allocation, its group and the node go in.
+
+import { durationMs } from "../../common/duration.js";
 import type { AllocationCheckStatus } from "../../crds/allocation.js";
 import type { CheckRestart, ServiceBase, ServiceCheck, TaskGroup } from "../../crds/job/index.js";
 import type { NomadAllocation, NomadNode } from "../../crds/objects.js";
-import { durationMs } from "../restart.js";
 
 /** One check to run, with everything its runs need. */
 export interface CheckDefinition {

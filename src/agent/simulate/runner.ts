@@ -1,6 +1,8 @@
 // Runs one allocation of a simulated node with the mock driver: the same task
 // states, events and client status a real agent reports, without processes,
 // directories or a state file. Status goes out through the shared batcher.
+
+import { durationMs } from "../../common/duration.js";
 import type {
   AllocationCheckStatus,
   AllocationClientStatus,
@@ -13,7 +15,7 @@ import type { ExitResult, TaskHandle } from "../../drivers/driver.js";
 import { checkMockConfig, parseMockConfig } from "../../drivers/mock/config.js";
 import { MockStartError, startMockTask } from "../../drivers/mock/index.js";
 import { nomadChecks } from "../checks/definitions.js";
-import { decideRestart, durationMs } from "../restart.js";
+import { decideRestart } from "../restart.js";
 import { appendTaskEvent } from "../taskevents.js";
 
 export type StatusSink = (alloc: NomadAllocation, status: NomadAllocationStatus) => void;

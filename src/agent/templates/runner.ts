@@ -5,6 +5,7 @@
 // (restart, signal or noop) after a random splay.
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { durationMs } from "../../common/duration.js";
 import type { Task } from "../../crds/job/task.js";
 import type { Template as TemplateBlock } from "../../crds/job/template.js";
 import type { NomadAllocation } from "../../crds/objects.js";
@@ -14,7 +15,6 @@ import {
   type Template,
   type TemplateDependency,
 } from "../../template/index.js";
-import { durationMs } from "../restart.js";
 import { parseEnvFile } from "./envfile.js";
 import type { ChangeAction, TaskTemplateHook, TemplateHookEvents } from "./hook.js";
 import { dependencyObject, type KubeTemplateSources } from "./sources.js";

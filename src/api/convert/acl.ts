@@ -1,10 +1,9 @@
 // NomadACLPolicy, NomadACLRole and NomadACLToken → Nomad's api.ACLPolicy,
 // api.ACLRole and api.ACLToken.
 import { createHash } from "node:crypto";
-import { goDurationString } from "../../acl/expiration.js";
+import { formatGoDurationMs, goDurationMs } from "../../common/duration.js";
 import type { NomadACLPolicy, NomadACLRole, NomadACLToken } from "../../crds/objects.js";
 import { policyName, roleName } from "../../http/acl-objects.js";
-import { goDurationMs } from "../../jobspec/functions/index.js";
 import type { ObjectIndexes } from "../state.js";
 
 type Obj = Record<string, unknown>;
@@ -75,7 +74,7 @@ export function tokenOut(
       : "",
     CreateTime: t.status?.createTime ?? t.metadata.creationTimestamp ?? "",
     ExpirationTime: t.status?.expirationTime ?? null,
-    ExpirationTTL: ttl ? goDurationString(ttl) : "",
+    ExpirationTTL: ttl ? formatGoDurationMs(ttl) : "",
     CreateIndex: idx.create,
     ModifyIndex: idx.modify,
   };

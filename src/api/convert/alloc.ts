@@ -1,8 +1,9 @@
 // NomadAllocation → api.Allocation and AllocationListStub.
+
+import { goDurationMs } from "../../common/duration.js";
 import type { AllocationTaskEvent, AllocationTaskState } from "../../crds/allocation.js";
 import type { AllocationMetric } from "../../crds/evaluation.js";
 import type { NomadAllocation } from "../../crds/objects.js";
-import { goDurationMs } from "../../jobspec/functions/index.js";
 import type { ObjectIndexes } from "../state.js";
 import { metricOut } from "./eval.js";
 import { nanos, zeroTime } from "./time.js";

@@ -1,7 +1,8 @@
 // NomadEvaluation → api.Evaluation.
+
+import { goDurationMs } from "../../common/duration.js";
 import type { AllocationMetric } from "../../crds/evaluation.js";
 import type { NomadEvaluation } from "../../crds/objects.js";
-import { goDurationMs } from "../../jobspec/functions/index.js";
 import type { ObjectIndexes } from "../state.js";
 import { nanos } from "./time.js";
 

@@ -10,7 +10,6 @@ import { convertJob } from "../../jobspec/nomad-fields.js";
 type Obj = Record<string, unknown>;
 
 // Other API routes read Nomad's nanosecond durations too.
-export { goDuration } from "../../jobspec/nomad-kinds.js";
 
 export type JobIn =
   | { ok: true; spec: NomadJobSpec; namespace?: string }

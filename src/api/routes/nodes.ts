@@ -1,12 +1,13 @@
 // /v1/nodes and /v1/node/:id: reads, the node's allocations, and drain and
 // eligibility as writes to the NomadNode's spec (the drainer acts on them).
+
+import { compactGoDuration } from "../../common/duration.js";
 import type { NomadNode } from "../../crds/objects.js";
 import type { Ctx, Reply, Route } from "../../http/context.js";
 import { badRequest, notFound } from "../../http/errors.js";
 import { mergePatch } from "../../kube/apply.js";
 import { caravanResource } from "../../kube/resources.js";
 import { allocStub } from "../convert/alloc.js";
-import { goDuration } from "../convert/job-in.js";
 import { nodeOut, nodeStub } from "../convert/node.js";
 import { byNode } from "../state.js";
 import { allocContext } from "./allocations.js";
@@ -89,7 +90,7 @@ export function nodeRoutes(deps: RouteDeps): Route[] {
         return write(n, {
           drain: {
             // Nomad: a negative deadline forces the drain at once; zero means no deadline.
-            ...(deadline > 0 ? { deadline: goDuration(deadline) } : {}),
+            ...(deadline > 0 ? { deadline: compactGoDuration(deadline) } : {}),
             ...(deadline < 0 ? { force: true } : {}),
             ignoreSystemJobs: drain.IgnoreSystemJobs === true,
             ...(body.Meta && typeof body.Meta === "object" ? { meta: body.Meta } : {}),

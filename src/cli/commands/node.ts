@@ -2,13 +2,13 @@
 // and eligibility are fields of the NomadNode's spec (kubectl patch does the
 // same); the drainer acts on them.
 import { Command, Option } from "commander";
+import { durationMs } from "../../common/duration.js";
 import type { NomadNode } from "../../crds/objects.js";
 import { mergePatch } from "../../kube/apply.js";
 import { loadKubeConfig } from "../../kube/client.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
 import { caravanResource, collectionPath } from "../../kube/resources.js";
 import { getJson } from "../../kube/rest.js";
-import { durationMs } from "../../scheduler/duration.js";
 import { UsageError } from "../options.js";
 import { table } from "./deployment.js";
 

@@ -4,10 +4,11 @@
 // for min_healthy_time too), unhealthy when a task fails or healthy_deadline
 // passes first.
 // Pure: the allocation, its group's update strategy and the clock go in.
+
+import { durationMs } from "../../common/duration.js";
 import type { AllocationCheckStatus } from "../../crds/allocation.js";
 import type { NomadJobSpec, ServiceBase, TaskGroup, UpdateStrategy } from "../../crds/job/index.js";
 import type { NomadAllocation } from "../../crds/objects.js";
-import { durationMs } from "../../scheduler/duration.js";
 
 /** A group's update block with Nomad's defaults, in milliseconds. */
 export interface HealthStrategy {

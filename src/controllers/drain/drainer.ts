@@ -9,12 +9,12 @@
 // stays ineligible. spec.eligibility is mirrored in status.schedulingEligibility.
 import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
+import { durationMs } from "../../common/duration.js";
 import type { NomadAllocation, NomadEvaluation } from "../../crds/objects.js";
 import { applyStatus, createObject, mergePatch, mergePatchStatus } from "../../kube/apply.js";
 import { type Controller, defineController, watch } from "../../kube/controller.js";
 import { caravanResource } from "../../kube/resources.js";
 import { ApiError } from "../../kube/rest.js";
-import { durationMs } from "../../scheduler/duration.js";
 import type { ControllerContext } from "../context.js";
 import { allocationHealth } from "../deployments/health.js";
 import { byJob, byNode, jobKey } from "../informers.js";

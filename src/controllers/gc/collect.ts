@@ -6,6 +6,7 @@
 // nothing left on them; ACL tokens expired for longer than Nomad's
 // acl_token_gc_threshold. `caravan system gc` uses zero thresholds. Pure.
 import { tokenExpiry } from "../../acl/expiration.js";
+import { durationMs } from "../../common/duration.js";
 import type {
   NomadACLToken,
   NomadAllocation,
@@ -14,7 +15,6 @@ import type {
   NomadJob,
   NomadNode,
 } from "../../crds/objects.js";
-import { durationMs } from "../../scheduler/duration.js";
 
 export interface GcThresholds {
   jobMs: number;

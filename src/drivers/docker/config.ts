@@ -1,6 +1,7 @@
 // The docker driver's task config and plugin config, read and checked as
 // Nomad's docker driver takes them. Errors name the field. Pure.
-import { FieldReader, type Obj, parseDuration } from "./fields.js";
+import { goDurationMs } from "../../common/duration.js";
+import { FieldReader, type Obj } from "./fields.js";
 
 export interface DockerMount {
   type: "bind" | "volume" | "tmpfs";
@@ -208,7 +209,7 @@ export function readTaskConfig(raw: Obj): TaskConfigResult {
     shmSizeBytes = undefined;
   }
   const pullTimeout = r.string(raw, "image_pull_timeout");
-  const imagePullTimeoutMs = pullTimeout === undefined ? 300_000 : parseDuration(pullTimeout);
+  const imagePullTimeoutMs = pullTimeout === undefined ? 300_000 : goDurationMs(pullTimeout);
   if (imagePullTimeoutMs === undefined)
     r.errors.push(`config.image_pull_timeout: not a duration: "${pullTimeout}"`);
   const networkMode = r.string(raw, "network_mode");
@@ -382,7 +383,7 @@ export function readPluginConfig(raw: Obj): PluginConfigResult {
   const gr = r.nested("gc");
   gr.known(gc, ["image", "image_delay", "container", "dangling_containers"], gr.path);
   const delay = gr.string(gc, "image_delay") ?? "3m";
-  const imageDelayMs = parseDuration(delay);
+  const imageDelayMs = goDurationMs(delay);
   if (imageDelayMs === undefined)
     r.errors.push(`${gr.path}.image_delay: not a duration: "${delay}"`);
   const volumes = r.block(raw, "volumes") ?? {};
@@ -411,7 +412,7 @@ export function readPluginConfig(raw: Obj): PluginConfigResult {
     allowCaps: (r.strings(raw, "allow_caps") ?? defaultAllowCaps).map(normalCap),
     allowRuntimes: r.strings(raw, "allow_runtimes") ?? ["runc", "nvidia"],
     extraLabels: r.strings(raw, "extra_labels") ?? [],
-    pullActivityTimeoutMs: parseDuration(pullTimeout) ?? 120_000,
+    pullActivityTimeoutMs: goDurationMs(pullTimeout) ?? 120_000,
   };
   return r.errors.length ? { ok: false, errors: r.errors } : { ok: true, config };
 }

@@ -126,16 +126,3 @@ function mergeBlocks(v: unknown): Obj | undefined {
   if (Array.isArray(v) && v.every(isObj)) return Object.assign({}, ...v);
   return undefined;
 }
-
-/** Go-style durations as Nomad writes them ("3m", "1h30m", "500ms"). */
-export function parseDuration(value: string): number | undefined {
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  let total = 0;
-  let matched = "";
-  for (const m of value.matchAll(re)) {
-    const n = Number(m[1]);
-    total += n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as "ms" | "s" | "m" | "h"];
-    matched += m[0];
-  }
-  return matched === value && value !== "" ? total : undefined;
-}

@@ -5,6 +5,7 @@
 // how containers and images are collected.
 import { statSync } from "node:fs";
 import path from "node:path";
+import { goDurationMs } from "../../common/duration.js";
 import type {
   DriverContext,
   DriverFactory,
@@ -22,7 +23,6 @@ import {
 } from "./config.js";
 import { createOptions } from "./container.js";
 import { dockerClient, endpointOf } from "./endpoint.js";
-import { parseDuration } from "./fields.js";
 import { containerHandle, type DockerRecovery } from "./handle.js";
 import { ImageCoordinator } from "./images.js";
 
@@ -189,7 +189,7 @@ function withClientOptions(
   options: Record<string, string>,
 ): DockerPluginConfig {
   const delay = options["docker.cleanup.image.delay"];
-  const delayMs = delay ? parseDuration(delay) : undefined;
+  const delayMs = delay ? goDurationMs(delay) : undefined;
   return {
     ...plugin,
     volumesEnabled: plugin.volumesEnabled || isEnabled(options, "docker.volumes.enabled"),

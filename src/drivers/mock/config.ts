@@ -1,5 +1,5 @@
 // The mock driver's task config, as Nomad's mock_driver takes it (pure).
-import { durationMs } from "../../scheduler/duration.js";
+import { durationMs } from "../../common/duration.js";
 import type { ConfigCheck } from "../driver.js";
 
 export interface MockConfig {

@@ -3,6 +3,7 @@
 // Errors are collected (not thrown) so one run reports every mistake, and the
 // position of every decoded object and attribute is kept for validation.
 
+import { goDurationMs } from "../../common/duration.js";
 import {
   appendTo,
   evaluate,
@@ -11,7 +12,6 @@ import {
   typeName,
   withVars,
 } from "../expressions/eval.js";
-import { goDurationMs } from "../functions/index.js";
 import { type Attribute, type Block, type Body, HclError, type Pos } from "../hcl/ast.js";
 import { suggest } from "../suggest.js";
 import type { BlockSpec, Kind } from "./schema.js";

@@ -5,6 +5,7 @@ import { constants, createHash, createPrivateKey, privateDecrypt, randomUUID } f
 import { isIPv4, isIPv6 } from "node:net";
 import bcryptjs from "bcryptjs";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { goDurationMs } from "../../common/duration.js";
 import {
   type Fn,
   type FunctionEnv,
@@ -152,34 +153,6 @@ function formatDate(layout: string, ts: string, pos: Pos): string {
     /'([^']*)'|YYYY|YY|MMMM|MMM|MM|M|DD|D|EEEE|EEE|hh|h|HH|H|AA|aa|mm|m|ss|s|ZZZZZ|ZZZZ|ZZZ|Z/g,
     (t, lit?: string) => (lit !== undefined ? lit : (tokens[t] as () => string)()),
   );
-}
-
-/** A Go duration ("1h30m") in milliseconds, for timeadd(). */
-const durationCache = new Map<string, number | undefined>();
-
-export function goDurationMs(s: string): number | undefined {
-  if (durationCache.has(s)) return durationCache.get(s);
-  const ms = parseDuration(s);
-  if (durationCache.size < 10_000) durationCache.set(s, ms);
-  return ms;
-}
-
-function parseDuration(s: string): number | undefined {
-  const m = /^([-+]?)((?:[0-9]+(?:\.[0-9]+)?(?:ns|us|µs|ms|s|m|h))+)$/.exec(s);
-  if (!m) return s === "0" ? 0 : undefined;
-  const unit: Record<string, number> = {
-    ns: 1e-6,
-    us: 1e-3,
-    µs: 1e-3,
-    ms: 1,
-    s: 1000,
-    m: 60000,
-    h: 3600000,
-  };
-  let total = 0;
-  for (const [, n, u] of (m[2] as string).matchAll(/([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/g))
-    total += Number(n) * (unit[u as string] as number);
-  return m[1] === "-" ? -total : total;
 }
 
 /** An IP prefix as a number, its family's width (32 or 128) and its length. */

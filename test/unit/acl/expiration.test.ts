@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkExpiration, goDurationString, invalidToken } from "../../../src/acl/expiration.js";
+import { checkExpiration, invalidToken } from "../../../src/acl/expiration.js";
+import { formatGoDurationMs } from "../../../src/common/duration.js";
 import {
   collectGarbage,
   defaultThresholds,
@@ -13,12 +14,12 @@ const created = Date.parse("2026-01-01T00:00:00Z");
 
 describe("token expiration", () => {
   it("writes durations as Go does", () => {
-    expect(goDurationString(24 * 3_600_000)).toBe("24h0m0s");
-    expect(goDurationString(60_000)).toBe("1m0s");
-    expect(goDurationString(30_000)).toBe("30s");
-    expect(goDurationString(90_500)).toBe("1m30.5s");
-    expect(goDurationString(500)).toBe("500ms");
-    expect(goDurationString(-5_000)).toBe("-5s");
+    expect(formatGoDurationMs(24 * 3_600_000)).toBe("24h0m0s");
+    expect(formatGoDurationMs(60_000)).toBe("1m0s");
+    expect(formatGoDurationMs(30_000)).toBe("30s");
+    expect(formatGoDurationMs(90_500)).toBe("1m30.5s");
+    expect(formatGoDurationMs(500)).toBe("500ms");
+    expect(formatGoDurationMs(-5_000)).toBe("-5s");
   });
 
   it("turns a TTL into an expiration time within the bounds", () => {

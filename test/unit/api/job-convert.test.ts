@@ -4,8 +4,8 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { fromNomadApi, goDuration } from "../../../src/api/convert/job-in.js";
-import { goDurationMs } from "../../../src/jobspec/functions/index.js";
+import { fromNomadApi } from "../../../src/api/convert/job-in.js";
+import { compactGoDuration as goDuration, goDurationMs } from "../../../src/common/duration.js";
 import { parseJob, toNomadApi } from "../../../src/jobspec/index.js";
 
 const root = path.resolve(import.meta.dirname, "../../jobspec/valid");

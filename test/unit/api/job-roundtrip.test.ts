@@ -10,8 +10,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { fromNomadApi } from "../../../src/api/convert/job-in.js";
+import { goDurationMs } from "../../../src/common/duration.js";
 import type { NomadJobSpec } from "../../../src/crds/job/index.js";
-import { goDurationMs } from "../../../src/jobspec/functions/index.js";
 import { parseJob, toNomadApi, toNomadRunOutput } from "../../../src/jobspec/index.js";
 
 type Json = Record<string, unknown>;

@@ -1,6 +1,8 @@
 // What the ACL routes share: their dependencies, the kinds they write, the
 // "ACL support disabled" answer, and how a write's answer waits until this
 // process's cache holds what was written.
+
+import { goDurationMs } from "../../../common/duration.js";
 import {
   defaultTokenMaxExpirationTTL,
   defaultTokenMinExpirationTTL,
@@ -9,7 +11,6 @@ import type { ApiObject } from "../../../crds/meta.js";
 import type { NomadACLRole, NomadACLToken } from "../../../crds/objects.js";
 import type { Reply, Route } from "../../../http/context.js";
 import { badRequest } from "../../../http/errors.js";
-import { goDurationMs } from "../../../jobspec/functions/index.js";
 import { caravanResource } from "../../../kube/resources.js";
 import type { ApiState, ObjectIndexes } from "../../state.js";
 import type { RouteDeps } from "../deps.js";

@@ -4,13 +4,13 @@
 // token; an update keeps the secret and the expiration.
 import { randomUUID } from "node:crypto";
 import { checkExpiration, invalidToken } from "../../../acl/expiration.js";
+import { compactGoDuration, goDurationMs } from "../../../common/duration.js";
 import type { ACLTokenType } from "../../../crds/acl.js";
 import type { ApiObject } from "../../../crds/meta.js";
 import type { NomadACLToken } from "../../../crds/objects.js";
 import { roleName, secretHash } from "../../../http/acl-objects.js";
 import type { Ctx, Reply, Route } from "../../../http/context.js";
 import { badRequest, notFound, permissionDenied } from "../../../http/errors.js";
-import { goDurationMs } from "../../../jobspec/functions/index.js";
 import {
   applyObject,
   applyStatus,
@@ -20,7 +20,6 @@ import {
 } from "../../../kube/apply.js";
 import { ApiError } from "../../../kube/rest.js";
 import { tokenOut } from "../../convert/acl.js";
-import { goDuration } from "../../convert/job-in.js";
 import type { ObjectIndexes } from "../../state.js";
 import { byAccessor } from "../../state.js";
 import { secretsRef } from "../../tokens.js";
@@ -253,7 +252,7 @@ function tokenSpec(
     // As Nomad: a TTL becomes an expiration time at creation, unless one is given.
     if (timeMs !== undefined && expiresAt !== undefined)
       spec.expirationTime = new Date(expiresAt).toISOString();
-    else if (ttlMs) spec.expirationTTL = goDuration(ttlMs * 1e6);
+    else if (ttlMs) spec.expirationTTL = compactGoDuration(ttlMs * 1e6);
   } else {
     const global = existing.spec.global ?? false;
     if (body.Global !== undefined && body.Global !== null && body.Global !== global)
