@@ -1,6 +1,7 @@
 // The `caravan` command. Each subcommand lives in ./commands; later features
 // register theirs here.
 import { Command, CommanderError } from "commander";
+import { version } from "../common/version.js";
 import { normalizeNomadFlags } from "./args.js";
 import { agentCommand } from "./commands/agent.js";
 import { allocCommand } from "./commands/alloc.js";
@@ -11,7 +12,6 @@ import { jobCommand } from "./commands/job.js";
 import { nodeCommand } from "./commands/node.js";
 import { systemCommand } from "./commands/system.js";
 import { UsageError } from "./options.js";
-import { version } from "./version.js";
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command("caravan")

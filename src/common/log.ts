@@ -2,9 +2,11 @@
 // otherwise a compact human line per record, like Nomad's own output.
 import { Writable } from "node:stream";
 import { type Logger, pino } from "pino";
-import type { LogLevel } from "../config/agent-config.js";
 
 export type { Logger };
+
+/** How much the agent logs (Nomad's log_level). */
+export type LogLevel = "trace" | "debug" | "info" | "warn" | "error";
 
 export interface LogOptions {
   level: LogLevel;

@@ -2,7 +2,7 @@
 // shape serves `caravan dev`, `caravan controller` (Nomad's server role) and
 // `caravan agent` (Nomad's client role); later features add fields here.
 
-export type LogLevel = "trace" | "debug" | "info" | "warn" | "error";
+import type { LogLevel } from "../common/log.js";
 
 export interface ServerConfig {
   enabled: boolean;

@@ -2,12 +2,12 @@
 // by hcl2json, or a .json file) into a partial AgentConfig. Unknown keys are
 // errors, as in Nomad, so a typo never silently does nothing.
 import { goDurationMs, parseGoDuration } from "../common/duration.js";
+import type { LogLevel } from "../common/log.js";
 import {
   type AgentConfig,
   type ClientConfig,
   defaultTokenMaxExpirationTTL,
   defaultTokenMinExpirationTTL,
-  type LogLevel,
   type ServerConfig,
 } from "./agent-config.js";
 import { isTemplate, parseHostPort } from "./sockaddr.js";

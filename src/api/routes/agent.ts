@@ -2,7 +2,7 @@
 // clients ask to find the cluster (the Go client reads the region and
 // datacenter from /v1/agent/self).
 import os from "node:os";
-import { version } from "../../cli/version.js";
+import { version } from "../../common/version.js";
 import type { Route } from "../../http/context.js";
 import { notFound } from "../../http/errors.js";
 import { getJson } from "../../kube/rest.js";

@@ -5,9 +5,9 @@ import { startAgent } from "../../agent/agent.js";
 import { startSimulation } from "../../agent/simulate/index.js";
 import { createLogger } from "../../common/log.js";
 import { Shutdown } from "../../common/shutdown.js";
+import { version } from "../../common/version.js";
 import { loadKubeConfig } from "../../kube/client.js";
 import { addCommonFlags, type CommonFlags, configFromFlags, UsageError } from "../options.js";
-import { version } from "../version.js";
 
 export function agentCommand(): Command {
   const cmd = new Command("agent").description(

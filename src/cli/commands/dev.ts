@@ -9,6 +9,7 @@ import { Command } from "commander";
 import { startAgent } from "../../agent/agent.js";
 import { createLogger, type Logger } from "../../common/log.js";
 import { Shutdown } from "../../common/shutdown.js";
+import { version } from "../../common/version.js";
 import type { AgentConfig } from "../../config/agent-config.js";
 import { repoRoot } from "../../controlplane/binary.js";
 import { startControlPlane } from "../../controlplane/start.js";
@@ -16,7 +17,6 @@ import { controllerNamespace, loadKubeConfig } from "../../kube/client.js";
 import { installCrds } from "../../kube/crds.js";
 import { runServer } from "../../server/server.js";
 import { addCommonFlags, type CommonFlags, configFromFlags, UsageError } from "../options.js";
-import { version } from "../version.js";
 
 interface DevFlags extends CommonFlags {
   port?: string;
