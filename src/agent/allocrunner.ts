@@ -4,52 +4,22 @@
 // status subresource, batched.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { Logger } from "../common/log.js";
 import type {
   AllocationClientStatus,
   AllocationTaskState,
   NomadAllocationStatus,
 } from "../crds/allocation.js";
 import type { Task, TaskGroup } from "../crds/job/index.js";
-import type { NomadAllocation, NomadNode } from "../crds/objects.js";
-import type { TaskDriver } from "../drivers/driver.js";
+import type { NomadAllocation } from "../crds/objects.js";
 import { applyStatus } from "../kube/apply.js";
-import type { KubeConfig } from "../kube/kubeconfig.js";
 import { caravanResource } from "../kube/resources.js";
 import { ApiError } from "../kube/rest.js";
 import { objectKey } from "../kube/store.js";
+import type { AllocRunnerDeps } from "./allocrunner-deps.js";
 import { allocationChecks, type CheckRunner } from "./checks/index.js";
-import type { LogmonClient } from "./logs/logmon.js";
-import type { LogCollector } from "./logs/tasklogs.js";
-import type { AgentState } from "./state.js";
 import { StatusBatcher } from "./statusbatch.js";
 import { appendTaskEvent } from "./taskevents.js";
 import { TaskRunner } from "./taskrunner.js";
-import type { TaskTemplateHook, TemplateHookEvents } from "./templates/hook.js";
-
-export interface AllocRunnerDeps {
-  kc: KubeConfig;
-  log: Logger;
-  dataDir: string;
-  region: string;
-  drivers: ReadonlyMap<string, TaskDriver>;
-  node: () => NomadNode | undefined;
-  fieldManager: string;
-  /** Where running tasks are recorded, to re-attach to them after an agent restart. */
-  state: AgentState;
-  /** How task output is collected; "logmon" (the default) rotates it in a process that outlives the agent. */
-  logCollector?: LogCollector;
-  /** The agent's log monitor, shared by every task. */
-  logmon?: LogmonClient;
-  /** Makes the hook that renders a task's templates; unset means templates are not supported here. */
-  templates?: (
-    task: Task,
-    ctx: { alloc: NomadAllocation; taskDir: string; env: Record<string, string> },
-    events: TemplateHookEvents,
-  ) => TaskTemplateHook;
-  /** How often allocation status is written at most (Nomad's client batches its updates). */
-  statusIntervalMs?: number;
-}
 
 /** What the allocation's runners need of its job version. */
 export interface JobFacts {

@@ -13,7 +13,7 @@ import type { Task, TaskGroup } from "../crds/job/index.js";
 import type { NomadAllocation } from "../crds/objects.js";
 import type { ExitResult, TaskDriver, TaskHandle } from "../drivers/driver.js";
 import { objectKey } from "../kube/store.js";
-import type { AllocRunnerDeps } from "./allocrunner.js";
+import type { AllocRunnerDeps } from "./allocrunner-deps.js";
 import { ArtifactError, fetchArtifact } from "./artifacts/fetch.js";
 import { openTaskLogs, type TaskLogs } from "./logs/tasklogs.js";
 import { decideRestart } from "./restart.js";

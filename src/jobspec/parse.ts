@@ -7,12 +7,12 @@ import type { DecodeContext } from "./decode/body.js";
 import { decodeJob } from "./decode/job.js";
 import { requiredFields } from "./decode/required.js";
 import { evaluate, RuntimeReference, type Scope } from "./expressions/eval.js";
+import { convert } from "./expressions/types.js";
 import { type FunctionEnv, functions } from "./functions/index.js";
 import { type Block, type Body, HclError, type Pos, type Positioned } from "./hcl/ast.js";
 import { parseHcl } from "./hcl/parser.js";
 import { validate } from "./validate.js";
 import {
-  convert,
   declareVariable,
   rawValue,
   readVarFile,

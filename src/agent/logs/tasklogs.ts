@@ -3,7 +3,7 @@
 // straight into `<task>.<stream>.0` when the agent runs without monitors
 // (simulated nodes), or nowhere when logs are disabled.
 import path from "node:path";
-import type { LogConfig } from "../../crds/job/task.js";
+import type { LogConfig } from "../../crds/job/logs.js";
 import { logFileName } from "./files.js";
 import { type LogmonClient, logmonFifos } from "./logmon.js";
 

@@ -1,8 +1,8 @@
 // Consul service mesh for a group service (`connect` block): the Envoy
 // sidecar, its upstreams, and gateways.
 import type { Duration, Integer, StringMap } from "../common.js";
+import type { LogConfig } from "./logs.js";
 import type { Resources } from "./resources.js";
-import type { LogConfig } from "./task.js";
 import type { VolumeMount } from "./volumes.js";
 
 /** A mesh gateway choice for an upstream (`mesh_gateway` block). */

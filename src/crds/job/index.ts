@@ -3,6 +3,7 @@ export * from "./connect.js";
 export * from "./group.js";
 export * from "./integrations.js";
 export * from "./job.js";
+export * from "./logs.js";
 export * from "./multiregion.js";
 export * from "./network.js";
 export * from "./periodic.js";

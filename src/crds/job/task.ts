@@ -7,6 +7,7 @@ import type {
   VaultSettings,
   WorkloadIdentity,
 } from "./integrations.js";
+import type { LogConfig } from "./logs.js";
 import type { RestartPolicy } from "./policies.js";
 import type { Resources } from "./resources.js";
 import type { Affinity, Constraint } from "./scheduling.js";
@@ -33,24 +34,6 @@ export interface TaskArtifact {
   chown?: boolean;
   /** Whether TLS certificates are not verified (http, s3, git). Nomad's default is false. */
   insecure?: boolean;
-}
-
-/** Rotation of the task's stdout and stderr logs (`logs` block). */
-export interface LogConfig {
-  /**
-   * How many rotated files of each stream are kept.
-   * @minimum 1
-   * @default 10
-   */
-  maxFiles?: Integer;
-  /**
-   * Size of one log file, in MB.
-   * @minimum 1
-   * @default 10
-   */
-  maxFileSize?: Integer;
-  /** Whether log collection is off (the driver may then log elsewhere). Nomad's default is false. */
-  disabled?: boolean;
 }
 
 /** When the task runs relative to the group's main tasks (`lifecycle` block). */

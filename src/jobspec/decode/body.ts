@@ -4,14 +4,8 @@
 // position of every decoded object and attribute is kept for validation.
 
 import { goDurationMs } from "../../common/duration.js";
-import {
-  appendTo,
-  evaluate,
-  RuntimeReference,
-  type Scope,
-  typeName,
-  withVars,
-} from "../expressions/eval.js";
+import { appendTo, evaluate, RuntimeReference, type Scope, withVars } from "../expressions/eval.js";
+import { typeName } from "../expressions/types.js";
 import { type Attribute, type Block, type Body, HclError, type Pos } from "../hcl/ast.js";
 import { suggest } from "../suggest.js";
 import type { BlockSpec, Kind } from "./schema.js";

@@ -4,7 +4,7 @@
 // client can interpolate it at run time.
 import { type Expr, HclError, type Pos, type TemplatePart } from "../hcl/ast.js";
 import { suggest } from "../suggest.js";
-import { convert as convertValue, parseType } from "../variables.js";
+import { convert as convertValue, parseType, typeName } from "./types.js";
 
 /** What functions with side inputs read: files and the clock, passed in by the caller. */
 export interface FunctionEnv {
@@ -45,14 +45,6 @@ export function appendTo(obj: Record<string, unknown>, key: string, value: unkno
   const list = obj[key];
   if (Array.isArray(list)) list.push(value);
   else obj[key] = [value];
-}
-
-export function typeName(v: unknown): string {
-  if (v === null || v === undefined) return "null";
-  if (Array.isArray(v)) return "list";
-  if (typeof v === "object") return "object";
-  if (typeof v === "boolean") return "bool";
-  return typeof v;
 }
 
 export function withVars(scope: Scope, extra: Record<string, unknown>): Scope {

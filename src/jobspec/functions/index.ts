@@ -6,13 +6,8 @@ import { isIPv4, isIPv6 } from "node:net";
 import bcryptjs from "bcryptjs";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { goDurationMs } from "../../common/duration.js";
-import {
-  type Fn,
-  type FunctionEnv,
-  toNumber,
-  toStringValue,
-  typeName,
-} from "../expressions/eval.js";
+import { type Fn, type FunctionEnv, toNumber, toStringValue } from "../expressions/eval.js";
+import { typeName } from "../expressions/types.js";
 import { HclError, type Pos } from "../hcl/ast.js";
 
 export type { FunctionEnv };
