@@ -7,6 +7,7 @@ import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Logger } from "../common/log.js";
 import { versionName } from "../controllers/jobs/versions.js";
+import { defaultJob } from "../crds/job/defaults.js";
 import type { TaskGroup } from "../crds/job/index.js";
 import type { NomadAllocation, NomadJob, NomadNode } from "../crds/objects.js";
 import type { TaskDriver } from "../drivers/driver.js";
@@ -262,7 +263,7 @@ export class AgentClient {
     return {
       group: spec.groups.find((g) => g.name === alloc.spec.group),
       job: {
-        type: spec.type ?? "service",
+        type: spec.type ?? defaultJob.type,
         meta: spec.meta ?? {},
         ...(spec.payload ? { payload: spec.payload } : {}),
       },

@@ -3,6 +3,7 @@
 // the last `interval`; then fail the task (mode "fail") or wait for the
 // interval to pass and start counting again (mode "delay"). Pure.
 import { durationMs } from "../common/duration.js";
+import { defaultRestartPolicy, runsToCompletion } from "../crds/job/defaults.js";
 import type { RestartPolicy } from "../crds/job/policies.js";
 
 export interface RestartDecision {
@@ -10,15 +11,6 @@ export interface RestartDecision {
   /** How long to wait before starting again. */
   delayMs: number;
   reason: string;
-}
-
-/** Nomad's defaults: batch jobs retry 3 times a day, services twice in 30 minutes, 15 s apart. */
-export function defaultRestartPolicy(
-  jobType: string,
-): Required<Pick<RestartPolicy, "attempts" | "interval" | "delay" | "mode">> {
-  return jobType === "batch" || jobType === "sysbatch"
-    ? { attempts: 3, interval: "24h", delay: "15s", mode: "fail" }
-    : { attempts: 2, interval: "30m", delay: "15s", mode: "fail" };
 }
 
 /**
@@ -34,7 +26,7 @@ export function decideRestart(
   restarts: readonly number[],
   now: number,
 ): RestartDecision {
-  const batch = jobType === "batch" || jobType === "sysbatch";
+  const batch = runsToCompletion(jobType);
   if (batch && succeeded) return { restart: false, delayMs: 0, reason: "task completed" };
   const defaults = defaultRestartPolicy(jobType);
   const attempts = policy?.attempts ?? defaults.attempts;

@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { durationMs } from "../common/duration.js";
 import type { AllocationTaskState } from "../crds/allocation.js";
+import { defaultKillTimeout, defaultResources } from "../crds/job/defaults.js";
 import type { Task, TaskGroup } from "../crds/job/index.js";
 import type { NomadAllocation } from "../crds/objects.js";
 import type { ExitResult, TaskDriver, TaskHandle } from "../drivers/driver.js";
@@ -169,8 +170,8 @@ export class TaskRunner {
       region: ctx.deps.region,
       allocDir: ctx.allocDir,
       taskDir,
-      cpuMHz: resources?.cpu ?? task.resources?.cpu ?? 100,
-      memoryMB: resources?.memoryMB ?? task.resources?.memory ?? 300,
+      cpuMHz: resources?.cpu ?? task.resources?.cpu ?? defaultResources.cpu,
+      memoryMB: resources?.memoryMB ?? task.resources?.memory ?? defaultResources.memory,
       jobMeta: ctx.jobMeta,
       groupMeta: ctx.group.meta ?? {},
       taskMeta: task.meta ?? {},
@@ -212,12 +213,11 @@ export class TaskRunner {
   private kill(handle: TaskHandle): void {
     const { task } = this;
     const signal = (task.killSignal as NodeJS.Signals | undefined) ?? "SIGTERM";
-    const timeoutMs = durationMs(task.killTimeout, 5_000);
-    this.ctx.event(
-      "Killing",
-      `Sent interrupt. Waiting ${task.killTimeout ?? "5s"} before force killing`,
-      { killTimeout: task.killTimeout ?? "5s" },
-    );
+    const killTimeout = task.killTimeout ?? defaultKillTimeout;
+    const timeoutMs = durationMs(killTimeout, 0);
+    this.ctx.event("Killing", `Sent interrupt. Waiting ${killTimeout} before force killing`, {
+      killTimeout,
+    });
     this.ctx.report();
     if (handle.stop) {
       handle

@@ -1,6 +1,7 @@
 // What the agent hands a driver to start a task: the allocation's resources
 // and ports for it, its environment and interpolated config, its directories
 // and where its output goes. Pure.
+import { defaultResources } from "../crds/job/defaults.js";
 import type { Task, TaskGroup } from "../crds/job/index.js";
 import type { NomadAllocation, NomadNode } from "../crds/objects.js";
 import type { TaskMount, TaskStart } from "../drivers/driver.js";
@@ -33,8 +34,8 @@ export function taskStartRequest(input: {
     stderrPath: input.logs.stderrPath,
     ...(task.user ? { user: task.user } : {}),
     resources: {
-      cpuMHz: resources?.cpu ?? task.resources?.cpu ?? 100,
-      memoryMB: resources?.memoryMB ?? task.resources?.memory ?? 300,
+      cpuMHz: resources?.cpu ?? task.resources?.cpu ?? defaultResources.cpu,
+      memoryMB: resources?.memoryMB ?? task.resources?.memory ?? defaultResources.memory,
       ...(resources?.memoryMaxMB ? { memoryMaxMB: resources.memoryMaxMB } : {}),
       ...(resources?.reservedCores?.length ? { cores: resources.reservedCores } : {}),
     },

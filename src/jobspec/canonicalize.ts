@@ -1,54 +1,21 @@
 // Nomad's defaults, applied as its api and structs Canonicalize methods do:
 // job-level settings flow into each group, group restart policy into each
 // task, and every block gets the values Nomad would print for it.
-import type {
-  NomadJobSpec,
-  ReschedulePolicy,
-  RestartPolicy,
-  Task,
-  TaskGroup,
-  UpdateStrategy,
-} from "../crds/job/index.js";
-
-const defaultUpdate: Required<Omit<UpdateStrategy, never>> = {
-  stagger: "30s",
-  maxParallel: 1,
-  healthCheck: "checks",
-  minHealthyTime: "10s",
-  healthyDeadline: "5m",
-  progressDeadline: "10m",
-  autoRevert: false,
-  autoPromote: false,
-  canary: 0,
-};
-
-function restartDefaults(type: string): RestartPolicy {
-  return type === "batch" || type === "sysbatch"
-    ? { attempts: 3, interval: "24h", delay: "15s", mode: "fail", renderTemplates: false }
-    : { attempts: 2, interval: "30m", delay: "15s", mode: "fail", renderTemplates: false };
-}
-
-function rescheduleDefaults(type: string): ReschedulePolicy | undefined {
-  if (type === "service")
-    return {
-      attempts: 0,
-      interval: "0s",
-      delay: "30s",
-      delayFunction: "exponential",
-      maxDelay: "1h",
-      unlimited: true,
-    };
-  if (type === "batch")
-    return {
-      attempts: 1,
-      interval: "24h",
-      delay: "5s",
-      delayFunction: "constant",
-      maxDelay: "0s",
-      unlimited: false,
-    };
-  return undefined;
-}
+import {
+  defaultChangeScript,
+  defaultEphemeralDisk,
+  defaultJob,
+  defaultKillTimeout,
+  defaultLogConfig,
+  defaultMigrateStrategy,
+  defaultReschedulePolicy,
+  defaultResources,
+  defaultRestartPolicy,
+  defaultTemplate,
+  defaultUpdateStrategy,
+  defaultVault,
+} from "../crds/job/defaults.js";
+import type { NomadJobSpec, Task, TaskGroup } from "../crds/job/index.js";
 
 /** Fields set on `over` win; unset ones come from `base`. */
 function merge<T extends object>(base: T | undefined, over: T | undefined): T | undefined {
@@ -60,31 +27,23 @@ function canonicalizeTask(job: NomadJobSpec, group: TaskGroup, task: Task): Task
   const t: Task = { ...task };
   const r = { ...(t.resources ?? {}) };
   // With reserved cores, Nomad derives the MHz from the cores; cpu stays unset.
-  if (r.cores === undefined) r.cpu ??= 100;
-  r.memory ??= 300;
+  if (r.cores === undefined) r.cpu ??= defaultResources.cpu;
+  r.memory ??= defaultResources.memory;
   t.resources = r;
-  t.killTimeout ??= "5s";
-  t.logs = { maxFiles: 10, maxFileSize: 10, disabled: false, ...(t.logs ?? {}) };
+  t.killTimeout ??= defaultKillTimeout;
+  t.logs = { ...defaultLogConfig, ...(t.logs ?? {}) };
   t.restart = merge(group.restart, t.restart);
   if (t.templates)
     t.templates = t.templates.map((tp) => ({
-      changeMode: "restart",
-      splay: "5s",
-      perms: "0644",
-      leftDelimiter: "{{",
-      rightDelimiter: "}}",
-      env: false,
-      errorOnMissingKey: false,
+      ...defaultTemplate,
       ...tp,
       ...(tp.changeSignal ? { changeSignal: tp.changeSignal.toUpperCase() } : {}),
-      ...(tp.changeScript
-        ? { changeScript: { timeout: "5s", failOnError: false, ...tp.changeScript } }
-        : {}),
+      ...(tp.changeScript ? { changeScript: { ...defaultChangeScript, ...tp.changeScript } } : {}),
     }));
   if (t.artifacts)
     t.artifacts = t.artifacts.map((a) => ({ mode: "any", destination: "local/", ...a }));
   const vault = t.vault ?? group.vault ?? job.vault;
-  if (vault) t.vault = { env: true, disableFile: false, changeMode: "restart", ...vault };
+  if (vault) t.vault = { ...defaultVault, ...vault };
   if (t.scaling) t.scaling = t.scaling.map((p) => ({ enabled: true, ...p }));
   if (t.csiPlugin)
     t.csiPlugin = {
@@ -151,15 +110,15 @@ function gatewayTasks(group: TaskGroup): Task[] {
 export function canonicalize(input: NomadJobSpec): NomadJobSpec {
   const job: NomadJobSpec = { ...input };
   job.name ??= job.id;
-  job.type ??= "service";
-  job.region ??= "global";
-  job.priority ??= 50;
+  job.type ??= defaultJob.type;
+  job.region ??= defaultJob.region;
+  job.priority ??= defaultJob.priority;
   job.allAtOnce ??= false;
-  job.nodePool ??= "default";
-  if (!job.datacenters?.length) job.datacenters = ["*"];
+  job.nodePool ??= defaultJob.nodePool;
+  if (!job.datacenters?.length) job.datacenters = [...defaultJob.datacenters];
   const type = job.type;
-  if (job.update) job.update = { ...defaultUpdate, ...job.update };
-  else if (type === "service") job.update = { ...defaultUpdate };
+  if (job.update) job.update = { ...defaultUpdateStrategy, ...job.update };
+  else if (type === "service") job.update = { ...defaultUpdateStrategy };
   if (job.periodic)
     job.periodic = { enabled: true, prohibitOverlap: false, timeZone: "UTC", ...job.periodic };
   if (job.parameterized) job.parameterized = { payload: "optional", ...job.parameterized };
@@ -167,20 +126,15 @@ export function canonicalize(input: NomadJobSpec): NomadJobSpec {
     const group: TaskGroup = { ...g };
     group.count ??= group.scaling?.min ?? 1;
     if (group.scaling) group.scaling = { enabled: true, min: group.count, ...group.scaling };
-    group.ephemeralDisk = {
-      size: 300,
-      migrate: false,
-      sticky: false,
-      ...(group.ephemeralDisk ?? {}),
-    };
-    group.restart = merge(restartDefaults(type), group.restart);
-    group.reschedule = merge(merge(rescheduleDefaults(type), job.reschedule), group.reschedule);
+    group.ephemeralDisk = { ...defaultEphemeralDisk, ...(group.ephemeralDisk ?? {}) };
+    group.restart = merge(defaultRestartPolicy(type), group.restart);
+    group.reschedule = merge(
+      merge(defaultReschedulePolicy(type), job.reschedule),
+      group.reschedule,
+    );
     if (type === "service") {
       group.migrate = {
-        maxParallel: 1,
-        healthCheck: "checks",
-        minHealthyTime: "10s",
-        healthyDeadline: "5m",
+        ...defaultMigrateStrategy,
         ...(job.migrate ?? {}),
         ...(group.migrate ?? {}),
       };
@@ -188,7 +142,7 @@ export function canonicalize(input: NomadJobSpec): NomadJobSpec {
     // System, batch and sysbatch jobs take an update block only when written.
     const update = merge(job.update, group.update);
     if (update && (type === "service" || type === "system"))
-      group.update = { ...defaultUpdate, ...update };
+      group.update = { ...defaultUpdateStrategy, ...update };
     if (group.disconnect)
       group.disconnect = { replace: true, reconcile: "best_score", ...group.disconnect };
     if (group.services)
@@ -217,9 +171,9 @@ export function normalizeParsed(input: NomadJobSpec): NomadJobSpec {
     v
       ? {
           ...v,
-          env: v.env ?? true,
-          disableFile: v.disableFile ?? false,
-          changeMode: v.changeMode ?? "restart",
+          env: v.env ?? defaultVault.env,
+          disableFile: v.disableFile ?? defaultVault.disableFile,
+          changeMode: v.changeMode ?? defaultVault.changeMode,
         }
       : undefined;
   // api.Job and api.TaskGroup have no vault field: jobspec2 hands the block down to the tasks.
@@ -234,17 +188,17 @@ export function normalizeParsed(input: NomadJobSpec): NomadJobSpec {
       if (t.templates)
         task.templates = t.templates.map((tp) => ({
           ...tp,
-          changeMode: tp.changeMode ?? "restart",
-          perms: tp.perms ?? "0644",
-          splay: tp.splay ?? "5s",
-          errorOnMissingKey: tp.errorOnMissingKey ?? false,
+          changeMode: tp.changeMode ?? defaultTemplate.changeMode,
+          perms: tp.perms ?? defaultTemplate.perms,
+          splay: tp.splay ?? defaultTemplate.splay,
+          errorOnMissingKey: tp.errorOnMissingKey ?? defaultTemplate.errorOnMissingKey,
           ...(tp.changeScript
             ? {
                 changeScript: {
                   ...tp.changeScript,
                   args: tp.changeScript.args ?? [],
-                  timeout: tp.changeScript.timeout ?? "5s",
-                  failOnError: tp.changeScript.failOnError ?? false,
+                  timeout: tp.changeScript.timeout ?? defaultChangeScript.timeout,
+                  failOnError: tp.changeScript.failOnError ?? defaultChangeScript.failOnError,
                 },
               }
             : {}),

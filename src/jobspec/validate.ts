@@ -3,8 +3,8 @@
 // check ports against the group's network, volume mounts against the group's
 // volumes, counts against scaling and canaries. Positions come from the
 // decoded (pre-default) job, which has the same shape.
-
 import { goDurationMs } from "../common/duration.js";
+import { defaultEphemeralDisk, defaultJob, defaultLogConfig } from "../crds/job/defaults.js";
 import type {
   Affinity,
   Constraint,
@@ -417,7 +417,7 @@ function checkTask(task: Task, group: TaskGroup, ports: Set<string>, report: Rep
 function checkMultiregion(job: NomadJobSpec, report: Report): void {
   const m = job.multiregion;
   if (!m) return;
-  const type = job.type ?? "service";
+  const type = job.type ?? defaultJob.type;
   if (!m.regions?.length)
     report(m, undefined, 'a multiregion block needs at least one region "<name>" { … } block');
   const seen = new Set<string>();
@@ -457,7 +457,7 @@ function checkMultiregion(job: NomadJobSpec, report: Report): void {
 
 function checkGroup(job: NomadJobSpec, g: TaskGroup, report: Report): void {
   const where = `group "${g.name}"`;
-  const type = job.type ?? "service";
+  const type = job.type ?? defaultJob.type;
   const count = g.count ?? 1;
   if (count < 0) report(g, "count", `${where}: count cannot be negative`);
   if ((type === "system" || type === "sysbatch") && count > 1)
@@ -588,9 +588,11 @@ function checkGroup(job: NomadJobSpec, g: TaskGroup, report: Report): void {
   for (const a of g.affinities ?? []) checkAffinity(a, report);
   for (const s of g.spreads ?? []) checkSpread(s, report);
   // Nomad checks each task's logs against the whole disk, not their sum.
-  const disk = g.ephemeralDisk?.size ?? 300;
+  const disk = g.ephemeralDisk?.size ?? defaultEphemeralDisk.size;
   for (const t of g.tasks) {
-    const logs = (t.logs?.maxFiles ?? 10) * (t.logs?.maxFileSize ?? 10);
+    const logs =
+      (t.logs?.maxFiles ?? defaultLogConfig.maxFiles) *
+      (t.logs?.maxFileSize ?? defaultLogConfig.maxFileSize);
     if (logs >= disk)
       report(
         t.logs ?? t,
@@ -641,7 +643,7 @@ export function validate(
     const twin = obj ? (twins.get(obj) ?? obj) : undefined;
     errors.push({ pos: originOf(ctx, twin, field) ?? fallback, message });
   };
-  const type = job.type ?? "service";
+  const type = job.type ?? defaultJob.type;
   if (!job.id || /\s/.test(job.id) || job.id.includes("\u0000"))
     report(job, undefined, `job ID "${job.id}" cannot be empty or contain spaces`);
   if (!jobTypes.includes(type))

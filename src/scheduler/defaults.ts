@@ -1,8 +1,19 @@
-// Nomad's defaults, applied in one place. The jobspec may hand over a job
-// with fields absent; every stage after this one reads the resolved model
-// and never guesses a default itself.
+// The job as the scheduler reads it: a NomadJob may arrive with fields absent
+// (one applied with kubectl skips the jobspec's canonicalize), so Nomad's
+// defaults from crds/job/defaults.ts fill them in here, durations become
+// milliseconds and per-group sums are precomputed. Every stage after this one
+// reads the resolved model and never guesses a default itself.
 
 import { durationMs } from "../common/duration.js";
+import {
+  defaultEphemeralDisk,
+  defaultJob,
+  defaultMigrateStrategy,
+  defaultReschedulePolicy,
+  defaultResources,
+  defaultUpdateStrategy,
+  defaultWeight,
+} from "../crds/job/defaults.js";
 import type {
   Affinity,
   Constraint,
@@ -98,30 +109,18 @@ export interface ResolvedJob {
   readonly spec: NomadJobSpec;
 }
 
-const HOUR = 3_600_000;
-
+/** Nomad's reschedule policy for the job type, in milliseconds; undefined: never rescheduled. */
 function defaultReschedule(type: JobType): ResolvedReschedule | undefined {
-  if (type === "service") {
-    return {
-      attempts: 0,
-      intervalMs: 0,
-      delayMs: 30_000,
-      delayFunction: "exponential",
-      maxDelayMs: HOUR,
-      unlimited: true,
-    };
-  }
-  if (type === "batch") {
-    return {
-      attempts: 1,
-      intervalMs: 24 * HOUR,
-      delayMs: 5_000,
-      delayFunction: "constant",
-      maxDelayMs: 0,
-      unlimited: false,
-    };
-  }
-  return undefined;
+  const d = defaultReschedulePolicy(type);
+  if (!d) return undefined;
+  return {
+    attempts: d.attempts,
+    intervalMs: durationMs(d.interval, 0),
+    delayMs: durationMs(d.delay, 0),
+    delayFunction: d.delayFunction,
+    maxDelayMs: durationMs(d.maxDelay, 0),
+    unlimited: d.unlimited,
+  };
 }
 
 function resolveReschedule(job: NomadJobSpec, tg: TaskGroup, type: JobType) {
@@ -143,11 +142,11 @@ function resolveReschedule(job: NomadJobSpec, tg: TaskGroup, type: JobType) {
 function resolveGroup(job: NomadJobSpec, tg: TaskGroup, type: JobType): ResolvedGroup {
   const tasks: ResolvedTask[] = tg.tasks.map((t) => {
     const r = t.resources ?? {};
-    const memoryMB = r.memory ?? 300;
+    const memoryMB = r.memory ?? defaultResources.memory;
     return {
       name: t.name,
       driver: t.driver,
-      cpuMHz: r.cores ? 0 : (r.cpu ?? 100),
+      cpuMHz: r.cores ? 0 : (r.cpu ?? defaultResources.cpu),
       cores: r.cores ?? 0,
       memoryMB,
       memoryMaxMB: r.memoryMax && r.memoryMax > memoryMB ? r.memoryMax : memoryMB,
@@ -161,10 +160,10 @@ function resolveGroup(job: NomadJobSpec, tg: TaskGroup, type: JobType): Resolved
     ...(job.affinities ?? []),
     ...(tg.affinities ?? []),
     ...tasks.flatMap((t) => t.affinities),
-  ].map((a) => ({ ...a, weight: a.weight ?? 50 }));
+  ].map((a) => ({ ...a, weight: a.weight ?? defaultWeight }));
   const spreads = [...(tg.spreads ?? []), ...(job.spreads ?? [])].map((s) => ({
     ...s,
-    weight: s.weight ?? 50,
+    weight: s.weight ?? defaultWeight,
   }));
   const update = { ...job.update, ...tg.update };
   const migrate = { ...job.migrate, ...tg.migrate };
@@ -178,7 +177,7 @@ function resolveGroup(job: NomadJobSpec, tg: TaskGroup, type: JobType): Resolved
     affinities,
     spreads,
     drivers: [...new Set(tasks.map((t) => t.driver))],
-    diskMB: tg.ephemeralDisk?.size ?? 300,
+    diskMB: tg.ephemeralDisk?.size ?? defaultEphemeralDisk.size,
     sticky: Boolean(tg.ephemeralDisk?.sticky || tg.ephemeralDisk?.migrate),
     networkMode: net?.mode ?? "host",
     ports: net?.ports ?? [],
@@ -188,15 +187,18 @@ function resolveGroup(job: NomadJobSpec, tg: TaskGroup, type: JobType): Resolved
     reschedule: resolveReschedule(job, tg, type),
     update: {
       // Only service jobs have deployments; batch and system jobs update all at once.
-      maxParallel: deploymentsApply && (job.update || tg.update) ? (update.maxParallel ?? 1) : 0,
-      canary: deploymentsApply ? (update.canary ?? 0) : 0,
-      autoRevert: update.autoRevert ?? false,
-      autoPromote: update.autoPromote ?? false,
+      maxParallel:
+        deploymentsApply && (job.update || tg.update)
+          ? (update.maxParallel ?? defaultUpdateStrategy.maxParallel)
+          : 0,
+      canary: deploymentsApply ? (update.canary ?? defaultUpdateStrategy.canary) : 0,
+      autoRevert: update.autoRevert ?? defaultUpdateStrategy.autoRevert,
+      autoPromote: update.autoPromote ?? defaultUpdateStrategy.autoPromote,
     },
-    migrateMaxParallel: migrate.maxParallel ?? 1,
+    migrateMaxParallel: migrate.maxParallel ?? defaultMigrateStrategy.maxParallel,
     systemMaxParallel:
       (type === "system" || type === "sysbatch") && (job.update || tg.update)
-        ? (update.maxParallel ?? 1)
+        ? (update.maxParallel ?? defaultUpdateStrategy.maxParallel)
         : 0,
     lostAfterMs:
       tg.disconnect?.lostAfter !== undefined
@@ -224,14 +226,14 @@ function resolveGroup(job: NomadJobSpec, tg: TaskGroup, type: JobType): Resolved
 
 /** The job with every default the scheduler relies on filled in. */
 export function resolveJob(spec: NomadJobSpec, namespace: string, id: string): ResolvedJob {
-  const type = spec.type ?? "service";
+  const type = spec.type ?? defaultJob.type;
   return {
     id,
     namespace,
     type,
-    priority: spec.priority ?? 50,
-    datacenters: spec.datacenters?.length ? spec.datacenters : ["*"],
-    nodePool: spec.nodePool ?? "default",
+    priority: spec.priority ?? defaultJob.priority,
+    datacenters: spec.datacenters?.length ? spec.datacenters : defaultJob.datacenters,
+    nodePool: spec.nodePool ?? defaultJob.nodePool,
     constraints: spec.constraints ?? [],
     stopped: spec.stop ?? false,
     groups: spec.groups.map((g) => resolveGroup(spec, g, type)),

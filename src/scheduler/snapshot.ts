@@ -3,6 +3,7 @@
 // read from their caches; `job plan` first puts the planned spec in it as the
 // job's newest version, as Nomad's Plan endpoint upserts the job into its
 // state snapshot before running the same scheduler.
+import { defaultJob } from "../crds/job/defaults.js";
 import type { NomadJobSpec } from "../crds/job/index.js";
 import type { NomadAllocation, NomadDeployment } from "../crds/objects.js";
 import { allocFromResource, deploymentFromResource } from "./adapters.js";
@@ -65,8 +66,8 @@ export function snapshotOf(
   );
 
   const own: JobInfo | undefined = state.job && {
-    priority: state.job.priority ?? 50,
-    type: state.job.type ?? "service",
+    priority: state.job.priority ?? defaultJob.priority,
+    type: state.job.type ?? defaultJob.type,
   };
   const infos = new Map<string, JobInfo>();
   const infoOf = (ns: string, name: string): JobInfo => {

@@ -3,6 +3,7 @@
 // loses its allocation; a node that no longer passes the constraints has it
 // stopped; an ineligible (but not draining) node keeps what it runs.
 // sysbatch allocations that completed are not run again on that node.
+import { defaultJob } from "../crds/job/defaults.js";
 import type { EvalContext } from "./context.js";
 import type { ResolvedGroup, ResolvedJob } from "./defaults.js";
 import { Metrics } from "./metrics.js";
@@ -189,7 +190,7 @@ export function scheduleSystem(ctx: EvalContext, job: ResolvedJob | undefined): 
         plan.preemptions.push({ allocId: a.id, preemptedBy: p.id });
         desired.preemptions++;
       }
-      ctx.place(asAlloc(p, snapshot, job?.priority ?? 50, job?.type ?? "system"));
+      ctx.place(asAlloc(p, snapshot, job?.priority ?? defaultJob.priority, job?.type ?? "system"));
       return true;
     }
   }

@@ -24,6 +24,7 @@ import {
 } from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { defaultLogConfig } from "../../crds/job/defaults.js";
 import { type LogStream, logFifoPath } from "./files.js";
 import { FileRotator, type RotationPolicy } from "./rotator.js";
 
@@ -52,8 +53,8 @@ const key = (s: TaskSpec) => `${s.logDir}\0${s.task}`;
 function open(spec: TaskSpec): void {
   if (served.has(key(spec))) return;
   const policy = {
-    maxFiles: spec.maxFiles ?? 10,
-    maxFileSizeBytes: spec.maxFileSizeBytes ?? 10 * 1024 * 1024,
+    maxFiles: spec.maxFiles ?? defaultLogConfig.maxFiles,
+    maxFileSizeBytes: spec.maxFileSizeBytes ?? defaultLogConfig.maxFileSize * 1024 * 1024,
   };
   const entry: Served = { fifos: [], fds: [], sockets: [], rotators: [] };
   for (const stream of ["stdout", "stderr"] as LogStream[]) {

@@ -3,6 +3,7 @@
 // straight into `<task>.<stream>.0` when the agent runs without monitors
 // (simulated nodes), or nowhere when logs are disabled.
 import path from "node:path";
+import { defaultLogConfig } from "../../crds/job/defaults.js";
 import type { LogConfig } from "../../crds/job/logs.js";
 import { logFileName } from "./files.js";
 import { type LogmonClient, logmonFifos } from "./logmon.js";
@@ -50,8 +51,8 @@ export async function openTaskLogs(opts: {
   const spec = {
     logDir,
     task,
-    maxFiles: opts.config?.maxFiles ?? 10,
-    maxFileSizeBytes: (opts.config?.maxFileSize ?? 10) * MB,
+    maxFiles: opts.config?.maxFiles ?? defaultLogConfig.maxFiles,
+    maxFileSizeBytes: (opts.config?.maxFileSize ?? defaultLogConfig.maxFileSize) * MB,
   };
   // Asked again before each start: the monitor may have died and been replaced.
   const ensure = () => logmon.open(spec);

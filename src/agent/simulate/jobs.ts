@@ -1,7 +1,9 @@
 // The task group an allocation runs, from the job version it was placed with
 // (its ControllerRevision), falling back to the job itself. Cached: thousands
 // of simulated allocations of one job version need one read, not thousands.
+
 import { versionName } from "../../controllers/jobs/versions.js";
+import { defaultJob } from "../../crds/job/defaults.js";
 import type { TaskGroup } from "../../crds/job/index.js";
 import type { NomadAllocation, NomadJob } from "../../crds/objects.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
@@ -34,7 +36,7 @@ export class JobVersions {
     const s = await spec;
     return {
       group: s.groups.find((g) => g.name === alloc.spec.group),
-      jobType: s.type ?? "service",
+      jobType: s.type ?? defaultJob.type,
     };
   }
 

@@ -9,6 +9,7 @@ import type {
   AllocationTaskState,
   NomadAllocationStatus,
 } from "../../crds/allocation.js";
+import { defaultKillTimeout } from "../../crds/job/defaults.js";
 import type { Task, TaskGroup } from "../../crds/job/index.js";
 import type { NomadAllocation } from "../../crds/objects.js";
 import type { ExitResult, TaskHandle } from "../../drivers/driver.js";
@@ -56,14 +57,15 @@ export class SimAllocRunner {
     for (const task of this.group?.tasks ?? []) {
       const handle = this.handles.get(task.name);
       if (!handle?.stop) continue;
+      const killTimeout = task.killTimeout ?? defaultKillTimeout;
       this.event(
         task.name,
         "Killing",
-        `Sent interrupt. Waiting ${task.killTimeout ?? "5s"} before force killing`,
+        `Sent interrupt. Waiting ${killTimeout} before force killing`,
       );
       void handle.stop(
         (task.killSignal as NodeJS.Signals | undefined) ?? "SIGTERM",
-        durationMs(task.killTimeout, 5_000),
+        durationMs(killTimeout, 0),
       );
     }
     for (const wake of this.wakers) wake();

@@ -6,6 +6,7 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { durationMs } from "../../common/duration.js";
+import { defaultTemplate } from "../../crds/job/defaults.js";
 import type { Task } from "../../crds/job/task.js";
 import type { Template as TemplateBlock } from "../../crds/job/template.js";
 import type { NomadAllocation } from "../../crds/objects.js";
@@ -187,7 +188,7 @@ export class TaskTemplates implements TaskTemplateHook {
     mkdirSync(path.dirname(r.destination), { recursive: true });
     const tmp = `${r.destination}.caravan-tmp`;
     writeFileSync(tmp, content);
-    chmodSync(tmp, Number.parseInt(r.block.perms ?? "0644", 8));
+    chmodSync(tmp, Number.parseInt(r.block.perms ?? defaultTemplate.perms, 8));
     renameSync(tmp, r.destination);
     r.content = content;
   }
@@ -224,7 +225,9 @@ export class TaskTemplates implements TaskTemplateHook {
 
   /** Restart wins over signals, which win over noop; after up to the largest splay. */
   private apply(actions: ChangeAction[]): void {
-    const splayMs = Math.max(...(this.task.templates ?? []).map((t) => durationMs(t.splay, 5_000)));
+    const splayMs = Math.max(
+      ...(this.task.templates ?? []).map((t) => durationMs(t.splay ?? defaultTemplate.splay, 0)),
+    );
     const restart = actions.find((a) => a.mode === "restart");
     const signals = [...new Set(actions.flatMap((a) => (a.mode === "signal" ? [a.signal] : [])))];
     if (!restart && signals.length === 0) return;
@@ -240,7 +243,7 @@ export class TaskTemplates implements TaskTemplateHook {
 }
 
 function changeAction(block: TemplateBlock): ChangeAction {
-  const mode = block.changeMode ?? "restart";
+  const mode = block.changeMode ?? defaultTemplate.changeMode;
   if (mode === "signal")
     return { mode: "signal", signal: (block.changeSignal ?? "SIGHUP") as NodeJS.Signals };
   if (mode === "restart") return { mode: "restart" };

@@ -1,4 +1,5 @@
 // NomadDeployment → api.Deployment.
+import { defaultJob } from "../../crds/job/defaults.js";
 import type { NomadDeployment } from "../../crds/objects.js";
 import type { ObjectIndexes } from "../state.js";
 
@@ -31,7 +32,7 @@ export function deploymentOut(d: NomadDeployment, idx: ObjectIndexes, jobID: str
     TaskGroups: groups,
     Status: d.status?.status ?? "running",
     StatusDescription: d.status?.statusDescription ?? "",
-    EvalPriority: d.spec.evalPriority ?? 50,
+    EvalPriority: d.spec.evalPriority ?? defaultJob.priority,
     CreateIndex: idx.create,
     ModifyIndex: idx.modify,
   };

@@ -1,6 +1,7 @@
 // NomadJob → Nomad's API shapes: the full api.Job, the JobListStub of
 // GET /v1/jobs, the JobSummary. The job is canonicalized on the way out, so a
 // NomadJob applied with kubectl (defaults left out) reads like one Nomad stored.
+import { defaultJob } from "../../crds/job/defaults.js";
 import type { NomadJob } from "../../crds/objects.js";
 import { canonicalize } from "../../jobspec/canonicalize.js";
 import { toNomadApi } from "../../jobspec/nomad-api.js";
@@ -33,7 +34,7 @@ export function jobOut(job: NomadJob, idx: ObjectIndexes): Obj {
   return {
     ...base,
     ID: jobID(job),
-    Region: job.spec.region ?? "global",
+    Region: job.spec.region ?? defaultJob.region,
     Stop: job.spec.stop ?? false,
     Status: jobStatus(job),
     StatusDescription: job.status?.statusDescription ?? "",
@@ -83,8 +84,8 @@ export function jobStub(job: NomadJob, idx: ObjectIndexes): Obj {
     Datacenters: spec.datacenters ?? ["*"],
     NodePool: spec.nodePool ?? "default",
     Multiregion: null,
-    Type: spec.type ?? "service",
-    Priority: spec.priority ?? 50,
+    Type: spec.type ?? defaultJob.type,
+    Priority: spec.priority ?? defaultJob.priority,
     Periodic: !!spec.periodic,
     ParameterizedJob: !!spec.parameterized,
     Stop: spec.stop ?? false,

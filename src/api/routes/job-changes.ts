@@ -1,9 +1,11 @@
 // Changes to a registered job besides registering it: scale (the
 // autoscaler's call) and its status, plan (the scheduler's dry run), revert to
 // an earlier version, and marking a version stable.
+
 import { planJob } from "../../controllers/jobs/plan.js";
 import { revertJob } from "../../controllers/jobs/revert.js";
 import { jobLabel, stableAnnotation } from "../../controllers/jobs/versions.js";
+import { defaultJob } from "../../crds/job/defaults.js";
 import type { NomadEvaluation, NomadJob } from "../../crds/objects.js";
 import type { Ctx, Reply, Route } from "../../http/context.js";
 import { badRequest, HttpError, notFound } from "../../http/errors.js";
@@ -44,7 +46,10 @@ export function jobChangeRoutes(deps: RouteDeps, submission: JobSubmission): Rou
       deployments: state.deployments.store.byIndex(byJob, jobKeyOf),
       jobInfo: (ns, jobName) => {
         const j = state.jobs.store.get(`${ns}/${jobName}`);
-        return { priority: j?.spec.priority ?? 50, type: j?.spec.type ?? "service" };
+        return {
+          priority: j?.spec.priority ?? defaultJob.priority,
+          type: j?.spec.type ?? defaultJob.type,
+        };
       },
       now: Date.now(),
     });
@@ -262,8 +267,8 @@ export function jobChangeRoutes(deps: RouteDeps, submission: JobSubmission): Rou
       spec: {
         jobName: job.metadata.name,
         jobVersion: job.status?.version ?? 0,
-        type: job.spec.type ?? "service",
-        priority: job.spec.priority ?? 50,
+        type: job.spec.type ?? defaultJob.type,
+        priority: job.spec.priority ?? defaultJob.priority,
         triggeredBy: "job-register",
       },
     };

@@ -1,6 +1,7 @@
 // Writes on deployments and allocations: promote, fail and pause a deployment
 // (spec fields the deployment watcher acts on), and stop an allocation (Nomad
 // marks it for migration, so the scheduler replaces it elsewhere).
+import { defaultJob } from "../../crds/job/defaults.js";
 import type { NomadAllocation, NomadDeployment, NomadEvaluation } from "../../crds/objects.js";
 import type { Ctx, Reply, Route } from "../../http/context.js";
 import { badRequest, notFound } from "../../http/errors.js";
@@ -105,8 +106,8 @@ export function lifecycleRoutes(deps: RouteDeps): Route[] {
           spec: {
             jobName: a.spec.jobName,
             jobVersion: job?.status?.version ?? a.spec.jobVersion,
-            type: job?.spec.type ?? "service",
-            priority: job?.spec.priority ?? 50,
+            type: job?.spec.type ?? defaultJob.type,
+            priority: job?.spec.priority ?? defaultJob.priority,
             triggeredBy: "alloc-stop",
           },
         };

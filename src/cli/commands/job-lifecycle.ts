@@ -1,12 +1,14 @@
 // `caravan job history|revert|plan`: Nomad's job lifecycle commands against
 // the cluster. The rules live in src/controllers/jobs (history, revert,
 // plan); this file reads the cluster and prints.
+
 import type { Command } from "commander";
 import { formatHistory, jobHistory } from "../../controllers/jobs/history.js";
 import { formatJobPlan, planJob } from "../../controllers/jobs/plan.js";
 import { revertJob } from "../../controllers/jobs/revert.js";
 import { type JobVersion, jobLabel } from "../../controllers/jobs/versions.js";
 import { periodicChild } from "../../controllers/periodic/child.js";
+import { defaultJob } from "../../crds/job/defaults.js";
 import type { NomadJobSpec } from "../../crds/job/index.js";
 import type { NomadAllocation, NomadDeployment, NomadJob, NomadNode } from "../../crds/objects.js";
 import { toResource } from "../../jobspec/index.js";
@@ -175,7 +177,10 @@ export function addLifecycleCommands(
       deployments: deployments.items,
       jobInfo: (n, j) => {
         const other = byKey.get(`${n}/${j}`);
-        return { priority: other?.spec.priority ?? 50, type: other?.spec.type ?? "service" };
+        return {
+          priority: other?.spec.priority ?? defaultJob.priority,
+          type: other?.spec.type ?? defaultJob.type,
+        };
       },
       now: Date.now(),
     });

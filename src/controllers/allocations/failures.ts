@@ -2,6 +2,7 @@
 // trigger), so the scheduler applies the group's reschedule policy: replace it
 // now, after a delay (a follow-up evaluation), or not at all.
 
+import { defaultJob } from "../../crds/job/defaults.js";
 import type { NomadEvaluation } from "../../crds/objects.js";
 import { createObject } from "../../kube/apply.js";
 import { type Controller, defineController } from "../../kube/controller.js";
@@ -40,8 +41,8 @@ export function allocationFailures(ctx: ControllerContext): Controller {
         spec: {
           jobName: alloc.spec.jobName,
           jobVersion: job.status?.version ?? alloc.spec.jobVersion,
-          type: job.spec.type ?? "service",
-          priority: job.spec.priority ?? 50,
+          type: job.spec.type ?? defaultJob.type,
+          priority: job.spec.priority ?? defaultJob.priority,
           triggeredBy: "alloc-failure",
           nodeName: alloc.spec.nodeName,
         },

@@ -7,6 +7,7 @@
 
 import { durationMs } from "../../common/duration.js";
 import type { AllocationCheckStatus } from "../../crds/allocation.js";
+import { defaultUpdateStrategy } from "../../crds/job/defaults.js";
 import type { NomadJobSpec, ServiceBase, TaskGroup, UpdateStrategy } from "../../crds/job/index.js";
 import type { NomadAllocation } from "../../crds/objects.js";
 
@@ -33,28 +34,28 @@ export function nomadCheckCount(tg: TaskGroup | undefined): number {
   return count(tg?.services) + (tg?.tasks ?? []).reduce((n, t) => n + count(t.services), 0);
 }
 
-/** What update and migrate blocks share: how health is judged, with Nomad's defaults. */
+/** What update and migrate blocks share: how health is judged, Nomad's defaults already filled in. */
 export function healthRules(
-  block: Pick<UpdateStrategy, "healthCheck" | "minHealthyTime" | "healthyDeadline">,
+  block: Required<Pick<UpdateStrategy, "healthCheck" | "minHealthyTime" | "healthyDeadline">>,
   tg: TaskGroup | undefined,
 ): Pick<HealthStrategy, "healthCheck" | "minHealthyMs" | "healthyDeadlineMs" | "checks"> {
   return {
-    healthCheck: block.healthCheck ?? "checks",
-    minHealthyMs: durationMs(block.minHealthyTime, 10_000),
-    healthyDeadlineMs: durationMs(block.healthyDeadline, 300_000),
+    healthCheck: block.healthCheck,
+    minHealthyMs: durationMs(block.minHealthyTime, 0),
+    healthyDeadlineMs: durationMs(block.healthyDeadline, 0),
     checks: nomadCheckCount(tg),
   };
 }
 
 export function strategyFor(job: NomadJobSpec | undefined, group: string): HealthStrategy {
   const tg = job?.groups.find((g) => g.name === group);
-  const u: UpdateStrategy = { ...job?.update, ...tg?.update };
+  const u: Required<UpdateStrategy> = { ...defaultUpdateStrategy, ...job?.update, ...tg?.update };
   return {
     ...healthRules(u, tg),
-    progressDeadlineMs: durationMs(u.progressDeadline, 600_000),
-    autoRevert: u.autoRevert ?? false,
-    autoPromote: u.autoPromote ?? false,
-    canary: u.canary ?? 0,
+    progressDeadlineMs: durationMs(u.progressDeadline, 0),
+    autoRevert: u.autoRevert,
+    autoPromote: u.autoPromote,
+    canary: u.canary,
   };
 }
 

@@ -5,9 +5,11 @@
 // allocation (rolling the job back with auto_revert), marks the job version
 // stable when the deployment succeeds, and asks the scheduler for the next
 // batch with an evaluation whenever the deployment made progress.
+
 import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { activeDeploymentStatuses, deploymentDescriptions } from "../../crds/deployment.js";
+import { defaultJob } from "../../crds/job/defaults.js";
 import type { NomadAllocation, NomadDeployment, NomadEvaluation } from "../../crds/objects.js";
 import { applyStatus, createObject, mergePatch, mergePatchStatus } from "../../kube/apply.js";
 import { type Controller, defineController, owned, watch } from "../../kube/controller.js";
@@ -236,8 +238,8 @@ export function deploymentWatcher(ctx: ControllerContext): Controller {
       spec: {
         jobName: dep.spec.jobName,
         jobVersion: dep.spec.jobVersion,
-        type: job?.spec.type ?? "service",
-        priority: dep.spec.evalPriority ?? job?.spec.priority ?? 50,
+        type: job?.spec.type ?? defaultJob.type,
+        priority: dep.spec.evalPriority ?? job?.spec.priority ?? defaultJob.priority,
         triggeredBy: "deployment-watcher",
         deploymentName: dep.metadata.name,
       },

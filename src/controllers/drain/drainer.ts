@@ -7,9 +7,11 @@
 // first; past the deadline everything left moves at once; when nothing is
 // left (finished batch work counts as gone) the drain completes and the node
 // stays ineligible. spec.eligibility is mirrored in status.schedulingEligibility.
+
 import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { durationMs } from "../../common/duration.js";
+import { defaultJob } from "../../crds/job/defaults.js";
 import type { NomadAllocation, NomadEvaluation } from "../../crds/objects.js";
 import { applyStatus, createObject, mergePatch, mergePatchStatus } from "../../kube/apply.js";
 import { type Controller, defineController, watch } from "../../kube/controller.js";
@@ -126,7 +128,7 @@ export function drainer(ctx: ControllerContext): Controller {
       const remaining = onNode.filter((a) => {
         if (a.spec.desiredStatus !== "run" || terminal.has(a.status?.clientStatus ?? "pending"))
           return false;
-        const type = jobOf(a)?.spec.type ?? "service";
+        const type = jobOf(a)?.spec.type ?? defaultJob.type;
         return !(strategy.ignoreSystemJobs && (type === "system" || type === "sysbatch"));
       });
       if (remaining.length === 0) {
@@ -226,8 +228,8 @@ export function drainer(ctx: ControllerContext): Controller {
       spec: {
         jobName: job.metadata.name,
         jobVersion: job.status?.version ?? 0,
-        type: job.spec.type ?? "service",
-        priority: job.spec.priority ?? 50,
+        type: job.spec.type ?? defaultJob.type,
+        priority: job.spec.priority ?? defaultJob.priority,
         triggeredBy: "node-drain",
         nodeName,
       },

@@ -6,6 +6,7 @@
 // so whatever was in flight when the process died is handed out again after a
 // restart, and a failed delivery (nack) comes back after a backoff until the
 // delivery limit.
+import { defaultJob } from "../../crds/job/defaults.js";
 import type { NomadEvaluation } from "../../crds/objects.js";
 import { objectKey } from "../../kube/store.js";
 import { jobKey } from "../informers.js";
@@ -68,7 +69,7 @@ export class EvalBroker {
     this.pending.set(key, {
       evaluation,
       job: jobKey(evaluation.metadata.namespace, evaluation.spec.jobName),
-      priority: evaluation.spec.priority ?? 50,
+      priority: evaluation.spec.priority ?? defaultJob.priority,
       created: evaluation.metadata.creationTimestamp
         ? new Date(evaluation.metadata.creationTimestamp).getTime()
         : 0,

@@ -3,6 +3,7 @@
 // informer caches plus the plan applier's (and workers') recent writes. The
 // scheduler's snapshotOf turns it into the snapshot, as it does for `job plan`.
 import { randomInt } from "node:crypto";
+import { defaultJob } from "../../crds/job/defaults.js";
 import type { NomadDeployment, NomadEvaluation, NomadNode } from "../../crds/objects.js";
 import {
   nodeFromResource,
@@ -46,7 +47,10 @@ export class SnapshotBuilder {
         deployments: this.deploymentsOf(key),
         jobInfo: (namespace, name) => {
           const j = jobs.get(jobKey(namespace, name));
-          return { priority: j?.spec.priority ?? 50, type: j?.spec.type ?? "service" };
+          return {
+            priority: j?.spec.priority ?? defaultJob.priority,
+            type: j?.spec.type ?? defaultJob.type,
+          };
         },
       },
       evaluation,

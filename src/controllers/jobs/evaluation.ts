@@ -1,7 +1,9 @@
 // The evaluation a job change asks for. Its name is derived from the job and
 // the generation that caused it, so a reconcile retried after a crash finds the
 // evaluation it already created instead of creating a second one.
+
 import type { EvaluationTrigger } from "../../crds/evaluation.js";
+import { defaultJob } from "../../crds/job/defaults.js";
 import type { NomadEvaluation, NomadJob } from "../../crds/objects.js";
 
 export function registrationEvaluation(job: NomadJob, version: number): NomadEvaluation {
@@ -27,8 +29,8 @@ export function registrationEvaluation(job: NomadJob, version: number): NomadEva
     spec: {
       jobName: job.metadata.name,
       jobVersion: version,
-      type: job.spec.type ?? "service",
-      priority: job.spec.priority ?? 50,
+      type: job.spec.type ?? defaultJob.type,
+      priority: job.spec.priority ?? defaultJob.priority,
       triggeredBy: trigger,
     },
   };
@@ -51,8 +53,8 @@ export function nodeEvaluation(job: NomadJob, nodeName: string, cause: string): 
     spec: {
       jobName: job.metadata.name,
       jobVersion: job.status?.version ?? 0,
-      type: job.spec.type ?? "service",
-      priority: job.spec.priority ?? 50,
+      type: job.spec.type ?? defaultJob.type,
+      priority: job.spec.priority ?? defaultJob.priority,
       triggeredBy: "node-update",
       nodeName,
     },

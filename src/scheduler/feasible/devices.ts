@@ -1,6 +1,7 @@
 // Devices: which of a node's device groups can serve a task's `device`
 // request (name, constraints on ${device.*}), whether enough healthy
 // instances exist (feasibility, cached per class) and are free (binpack).
+import { defaultWeight } from "../../crds/job/defaults.js";
 import type { Constraint, RequestedDevice } from "../../crds/job/index.js";
 import { checkOperator } from "../constraints.js";
 import type { ResolvedGroup } from "../defaults.js";
@@ -91,7 +92,7 @@ function deviceAffinity(req: RequestedDevice, d: SchedulerDevice): number {
   let sum = 0;
   let total = 0;
   for (const a of affs) {
-    const w = a.weight ?? 50;
+    const w = a.weight ?? defaultWeight;
     total += Math.abs(w);
     if (deviceMatches(a, d)) sum += w;
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decideRestart, defaultRestartPolicy } from "../../../src/agent/restart.js";
+import { decideRestart } from "../../../src/agent/restart.js";
+import { defaultRestartPolicy } from "../../../src/crds/job/defaults.js";
 
 const now = 10_000_000;
 
@@ -10,12 +11,14 @@ describe("restart policy", () => {
       interval: "30m",
       delay: "15s",
       mode: "fail",
+      renderTemplates: false,
     });
     expect(defaultRestartPolicy("batch")).toEqual({
       attempts: 3,
       interval: "24h",
       delay: "15s",
       mode: "fail",
+      renderTemplates: false,
     });
   });
 
