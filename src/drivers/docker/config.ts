@@ -1,6 +1,7 @@
 // The docker driver's task config and plugin config, read and checked as
 // Nomad's docker driver takes them. Errors name the field. Pure.
 import { goDurationMs } from "../../common/duration.js";
+import { defaultCaps, normalCap } from "../capabilities.js";
 import { FieldReader, type Obj } from "./fields.js";
 
 export interface DockerMount {
@@ -324,23 +325,6 @@ function readMount(r: FieldReader, m: Obj): DockerMount {
   };
 }
 
-/** The capabilities Docker grants by default: what Nomad allows unless allow_caps says otherwise. */
-export const defaultAllowCaps = [
-  "audit_write",
-  "chown",
-  "dac_override",
-  "fowner",
-  "fsetid",
-  "kill",
-  "mknod",
-  "net_bind_service",
-  "setfcap",
-  "setgid",
-  "setpcap",
-  "setuid",
-  "sys_chroot",
-];
-
 export interface DockerPluginConfig {
   endpoint?: string;
   auth?: { config?: string; helper?: string };
@@ -409,17 +393,12 @@ export function readPluginConfig(raw: Obj): PluginConfigResult {
     },
     volumesEnabled: vr.bool(volumes, "enabled") ?? false,
     allowPrivileged: r.bool(raw, "allow_privileged") ?? false,
-    allowCaps: (r.strings(raw, "allow_caps") ?? defaultAllowCaps).map(normalCap),
+    allowCaps: (r.strings(raw, "allow_caps") ?? defaultCaps).map(normalCap),
     allowRuntimes: r.strings(raw, "allow_runtimes") ?? ["runc", "nvidia"],
     extraLabels: r.strings(raw, "extra_labels") ?? [],
     pullActivityTimeoutMs: goDurationMs(pullTimeout) ?? 120_000,
   };
   return r.errors.length ? { ok: false, errors: r.errors } : { ok: true, config };
-}
-
-/** "CAP_NET_ADMIN", "net_admin" and "NET_ADMIN" are one capability. */
-export function normalCap(cap: string): string {
-  return cap.toLowerCase().replace(/^cap_/, "");
 }
 
 /**

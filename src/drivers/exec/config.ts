@@ -1,6 +1,7 @@
 // The exec driver's task config, as Nomad's exec driver takes it, and the
 // pure decisions made from it: which capabilities the task keeps and which
 // host paths make up its chroot.
+import { allCaps, defaultCaps, normalCap } from "../capabilities.js";
 import type { ConfigCheck } from "../driver.js";
 
 export interface ExecConfig {
@@ -35,58 +36,6 @@ export const defaultChrootEnv: Readonly<Record<string, string>> = {
   "/usr": "/usr",
 };
 
-/** Nomad's default capability set for exec tasks (its allow_caps default). */
-export const defaultCaps: readonly string[] = [
-  "audit_write",
-  "chown",
-  "dac_override",
-  "fowner",
-  "fsetid",
-  "kill",
-  "mknod",
-  "net_bind_service",
-  "setfcap",
-  "setgid",
-  "setpcap",
-  "setuid",
-  "sys_chroot",
-];
-
-/** Every capability name Linux knows, without the cap_ prefix. */
-const allCaps = new Set([
-  ...defaultCaps,
-  "audit_control",
-  "audit_read",
-  "block_suspend",
-  "bpf",
-  "checkpoint_restore",
-  "dac_read_search",
-  "ipc_lock",
-  "ipc_owner",
-  "lease",
-  "linux_immutable",
-  "mac_admin",
-  "mac_override",
-  "net_admin",
-  "net_broadcast",
-  "net_raw",
-  "perfmon",
-  "sys_admin",
-  "sys_boot",
-  "sys_module",
-  "sys_nice",
-  "sys_pacct",
-  "sys_ptrace",
-  "sys_rawio",
-  "sys_resource",
-  "sys_time",
-  "sys_tty_config",
-  "syslog",
-  "wake_alarm",
-]);
-
-const capName = (c: string) => c.toLowerCase().replace(/^cap_/, "");
-
 export function checkExecConfig(
   config: Record<string, unknown>,
   allowCaps: readonly string[] = defaultCaps,
@@ -113,12 +62,12 @@ export function checkExecConfig(
     if (typeof config.work_dir !== "string" || !config.work_dir.startsWith("/"))
       errors.push("config.work_dir: must be an absolute path inside the task's chroot");
   }
-  const allowed = new Set(allowCaps.map(capName));
+  const allowed = new Set(allowCaps.map(normalCap));
   for (const key of ["cap_add", "cap_drop"]) {
     const v = config[key];
     if (!Array.isArray(v)) continue;
     for (const c of v as string[]) {
-      const name = capName(c);
+      const name = normalCap(c);
       if (name === "all") continue;
       if (!allCaps.has(name)) errors.push(`config.${key}: unknown capability "${c}"`);
       else if (key === "cap_add" && !allowed.has(name))
@@ -147,8 +96,8 @@ export function parseExecConfig(
     args: list(config.args),
     pidMode: mode(config.pid_mode, defaults.pidMode),
     ipcMode: mode(config.ipc_mode, defaults.ipcMode),
-    capAdd: list(config.cap_add).map(capName),
-    capDrop: list(config.cap_drop).map(capName),
+    capAdd: list(config.cap_add).map(normalCap),
+    capDrop: list(config.cap_drop).map(normalCap),
     ...(typeof config.work_dir === "string" ? { workDir: config.work_dir } : {}),
   };
 }

@@ -17,6 +17,7 @@ import {
   rmSync,
 } from "node:fs";
 import path from "node:path";
+import { defaultCaps } from "../capabilities.js";
 import type {
   DriverContext,
   DriverFactory,
@@ -27,13 +28,7 @@ import type {
   TaskStart,
 } from "../driver.js";
 import { createTaskCgroup, detectCgroups, procsFiles } from "./cgroups.js";
-import {
-  checkExecConfig,
-  defaultCaps,
-  defaultChrootEnv,
-  parseExecConfig,
-  taskCapabilities,
-} from "./config.js";
+import { checkExecConfig, defaultChrootEnv, parseExecConfig, taskCapabilities } from "./config.js";
 import { type ExecTaskState, execHandle } from "./handle.js";
 import { startTime } from "./process.js";
 import { launchCommand } from "./script.js";

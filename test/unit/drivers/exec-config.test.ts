@@ -2,10 +2,10 @@
 // launcher script, user lookup and cgroup arithmetic.
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { defaultCaps } from "../../../src/drivers/capabilities.js";
 import { cpuWeight } from "../../../src/drivers/exec/cgroups.js";
 import {
   checkExecConfig,
-  defaultCaps,
   parseExecConfig,
   taskCapabilities,
 } from "../../../src/drivers/exec/config.js";
