@@ -2,7 +2,7 @@
 // Nomad's docker driver takes them. Errors name the field. Pure.
 import { goDurationMs } from "../../common/duration.js";
 import { defaultCaps, normalCap } from "../capabilities.js";
-import { FieldReader, type Obj } from "./fields.js";
+import { FieldReader, type Obj } from "../fields.js";
 
 export interface DockerMount {
   type: "bind" | "volume" | "tmpfs";
@@ -223,13 +223,7 @@ export function readTaskConfig(raw: Obj): TaskConfigResult {
   r.bool(raw, "advertise_ipv6_address");
   const healthchecks = r.block(raw, "healthchecks");
   if (healthchecks) r.known(healthchecks, ["disable"], "config.healthchecks");
-  const portMap: Record<string, number> = {};
-  for (const [label, value] of Object.entries(r.map(raw, "port_map") ?? {})) {
-    const port = Number(value);
-    if (!Number.isInteger(port) || port < 1 || port > 65535)
-      r.errors.push(`config.port_map.${label}: must be a port number, got "${value}"`);
-    else portMap[label] = port;
-  }
+  const portMap = r.portMap(raw);
 
   const optional = <T>(key: string, v: T | undefined) => (v === undefined ? {} : { [key]: v });
   const config: DockerTaskConfig = {

@@ -14,6 +14,7 @@ import type {
   TaskStart,
 } from "../driver.js";
 import { isEnabled } from "../options.js";
+import { invalidPluginConfig, invalidPluginFingerprint } from "../plugin-config.js";
 import { pluginAuth } from "./auth.js";
 import {
   type DockerPluginConfig,
@@ -50,13 +51,7 @@ export const dockerDriver: DriverFactory = (ctx: DriverContext) => {
     name: "docker",
 
     async fingerprint(): Promise<DriverFingerprint> {
-      if (!pluginRead.ok)
-        return {
-          detected: false,
-          healthy: false,
-          healthDescription: `invalid plugin config: ${pluginRead.errors.join("; ")}`,
-          attributes: {},
-        };
+      if (!pluginRead.ok) return invalidPluginFingerprint(pluginRead.errors);
       try {
         const version = await withTimeout(docker.version(), 5000);
         const info = (await withTimeout(docker.info(), 5000)) as {
@@ -95,10 +90,7 @@ export const dockerDriver: DriverFactory = (ctx: DriverContext) => {
     },
 
     async start(task: TaskStart): Promise<TaskHandle> {
-      if (!plugin)
-        throw new Error(
-          `invalid plugin config: ${pluginRead.ok ? "" : pluginRead.errors.join("; ")}`,
-        );
+      if (!plugin) throw new Error(invalidPluginConfig(pluginRead.ok ? [] : pluginRead.errors));
       const read = readTaskConfig(task.config);
       if (!read.ok) throw new Error(read.errors.join("; "));
       const config = read.config;

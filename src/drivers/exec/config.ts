@@ -14,15 +14,10 @@ export interface ExecConfig {
   workDir?: string;
 }
 
-const known = new Set([
-  "command",
-  "args",
-  "pid_mode",
-  "ipc_mode",
-  "cap_add",
-  "cap_drop",
-  "work_dir",
-]);
+/** The options of the exec driver's isolation, which the java driver takes too. */
+export const isolationKeys = ["pid_mode", "ipc_mode", "cap_add", "cap_drop", "work_dir"] as const;
+
+const known = new Set<string>(["command", "args", ...isolationKeys]);
 
 /** Nomad's chroot_env default: what a dynamically linked program usually needs. */
 export const defaultChrootEnv: Readonly<Record<string, string>> = {

@@ -11,7 +11,6 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
-import { FieldReader } from "../docker/fields.js";
 import type {
   ConfigCheck,
   DriverContext,
@@ -20,23 +19,14 @@ import type {
   TaskHandle,
   TaskStart,
 } from "../driver.js";
+import { isolationKeys } from "../exec/config.js";
 import { execDriver } from "../exec/index.js";
+import { FieldReader } from "../fields.js";
 import { rawExecDriver } from "../raw_exec/index.js";
 
 const run = promisify(execFile);
 
-const keys = [
-  "class",
-  "class_path",
-  "jar_path",
-  "jvm_options",
-  "args",
-  "pid_mode",
-  "ipc_mode",
-  "cap_add",
-  "cap_drop",
-  "work_dir",
-];
+const keys = ["class", "class_path", "jar_path", "jvm_options", "args", ...isolationKeys];
 
 export interface JavaCommand {
   command: string;

@@ -13,7 +13,7 @@ import type {
   TaskHandle,
   TaskStart,
 } from "../driver.js";
-import { isEnabled } from "../options.js";
+import { enabledByOption } from "../options.js";
 import { checkMockConfig, type MockConfig, parseMockConfig } from "./config.js";
 
 /** A start_error the agent may retry (Nomad's recoverable error). */
@@ -30,13 +30,7 @@ export const mockDriver: DriverFactory = (ctx: DriverContext): TaskDriver => ({
   name: "mock",
 
   async fingerprint() {
-    const enabled = isEnabled(ctx.options, "driver.mock.enable");
-    return {
-      detected: enabled,
-      healthy: enabled,
-      healthDescription: enabled ? "Healthy" : "disabled (client option driver.mock.enable)",
-      attributes: {},
-    };
+    return enabledByOption(ctx.options, "mock");
   },
 
   validate: checkMockConfig,

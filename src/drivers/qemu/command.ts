@@ -3,8 +3,8 @@
 // task's memory, user-mode networking with a host forward per port_map
 // entry, and a monitor socket when graceful_shutdown asks for one. Pure.
 import path from "node:path";
-import { FieldReader } from "../docker/fields.js";
 import type { TaskPort } from "../driver.js";
+import { FieldReader } from "../fields.js";
 
 export interface QemuTaskConfig {
   imagePath: string;
@@ -41,13 +41,7 @@ export function readQemuConfig(
     r.errors.push(
       `config.drive_interface: must be one of ${interfaces.join(", ")}, got "${driveInterface}"`,
     );
-  const portMap: Record<string, number> = {};
-  for (const [label, value] of Object.entries(r.map(raw, "port_map") ?? {})) {
-    const port = Number(value);
-    if (!Number.isInteger(port) || port < 1 || port > 65535)
-      r.errors.push(`config.port_map.${label}: must be a port number, got "${value}"`);
-    else portMap[label] = port;
-  }
+  const portMap = r.portMap(raw);
   const config: QemuTaskConfig = {
     imagePath,
     ...(accelerator ? { accelerator } : {}),

@@ -20,6 +20,7 @@ import type {
   TaskRecoveryState,
   TaskStart,
 } from "../driver.js";
+import { invalidPluginConfig, invalidPluginFingerprint } from "../plugin-config.js";
 import { rawExecDriver } from "../raw_exec/index.js";
 import {
   parseQemuVersion,
@@ -88,13 +89,7 @@ export const qemuDriver: DriverFactory = (ctx: DriverContext) => {
     name: "qemu",
 
     async fingerprint(): Promise<DriverFingerprint> {
-      if (!pluginRead.ok)
-        return {
-          detected: false,
-          healthy: false,
-          healthDescription: `invalid plugin config: ${pluginRead.errors.join("; ")}`,
-          attributes: {},
-        };
+      if (!pluginRead.ok) return invalidPluginFingerprint(pluginRead.errors);
       try {
         const { stdout } = await run(emulator, ["--version"], { timeout: 30_000 });
         const version = parseQemuVersion(stdout);
@@ -133,10 +128,7 @@ export const qemuDriver: DriverFactory = (ctx: DriverContext) => {
       const imagePath = path.isAbsolute(config.imagePath)
         ? config.imagePath
         : path.join(task.taskDir, config.imagePath);
-      if (!plugin)
-        throw new Error(
-          `invalid plugin config: ${pluginRead.ok ? "" : pluginRead.errors.join("; ")}`,
-        );
+      if (!plugin) throw new Error(invalidPluginConfig(pluginRead.ok ? [] : pluginRead.errors));
       const denied = qemuPolicyErrors(config, imagePath, plugin);
       if (denied.length) throw new Error(denied.join("; "));
       if (!existsSync(imagePath))

@@ -17,7 +17,7 @@ import type {
   TaskRecoveryState,
   TaskStart,
 } from "../driver.js";
-import { isEnabled } from "../options.js";
+import { enabledByOption } from "../options.js";
 
 const known = new Set([
   "command",
@@ -38,13 +38,7 @@ export const rawExecDriver: DriverFactory = (ctx: DriverContext) => ({
   name: "raw_exec",
 
   async fingerprint() {
-    const enabled = isEnabled(ctx.options, "driver.raw_exec.enable");
-    return {
-      detected: enabled,
-      healthy: enabled,
-      healthDescription: enabled ? "Healthy" : "disabled (client option driver.raw_exec.enable)",
-      attributes: {},
-    };
+    return enabledByOption(ctx.options, "raw_exec");
   },
 
   validate(config): ConfigCheck {

@@ -84,6 +84,18 @@ export class FieldReader {
     return out;
   }
 
+  /** Nomad's port_map: port labels to the port the task listens on. */
+  portMap(config: Obj, key = "port_map"): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [label, value] of Object.entries(this.map(config, key) ?? {})) {
+      const port = Number(value);
+      if (!Number.isInteger(port) || port < 1 || port > 65535)
+        this.errors.push(`${this.at}.${key}.${label}: must be a port number, got "${value}"`);
+      else out[label] = port;
+    }
+    return out;
+  }
+
   /** Every instance of a repeatable block (`mount { … }` twice). */
   blocks(config: Obj, key: string): Obj[] {
     const v = config[key];
