@@ -48,23 +48,9 @@ const constraintOps = new Set([
   "is_set",
   "is_not_set",
 ]);
-const affinityOps = new Set([
-  "=",
-  "==",
-  "is",
-  "!=",
-  "not",
-  "<",
-  "<=",
-  ">",
-  ">=",
-  "regexp",
-  "version",
-  "semver",
-  "set_contains",
-  "set_contains_all",
-  "set_contains_any",
-]);
+// Nomad's affinities compare values only: no presence tests, no distinct_* rules.
+const constraintOnly = new Set(["distinct_hosts", "distinct_property", "is_set", "is_not_set"]);
+const affinityOps = new Set([...constraintOps].filter((op) => !constraintOnly.has(op)));
 const portLabelRe = /^[a-zA-Z0-9_]+$/;
 const serviceNameRe = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z0-9])$/;
 const interpolated = (s: string) => s.includes("${");

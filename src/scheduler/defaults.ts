@@ -139,6 +139,8 @@ function resolveReschedule(job: NomadJobSpec, tg: TaskGroup, type: JobType) {
   return r.unlimited || r.attempts > 0 ? r : undefined;
 }
 
+const optionalMs = (d: string | undefined) => (d === undefined ? undefined : durationMs(d, 0));
+
 function resolveGroup(job: NomadJobSpec, tg: TaskGroup, type: JobType): ResolvedGroup {
   const tasks: ResolvedTask[] = tg.tasks.map((t) => {
     const r = t.resources ?? {};
@@ -200,20 +202,13 @@ function resolveGroup(job: NomadJobSpec, tg: TaskGroup, type: JobType): Resolved
       (type === "system" || type === "sysbatch") && (job.update || tg.update)
         ? (update.maxParallel ?? defaultUpdateStrategy.maxParallel)
         : 0,
-    lostAfterMs:
-      tg.disconnect?.lostAfter !== undefined
-        ? durationMs(tg.disconnect.lostAfter, 0)
-        : tg.maxClientDisconnect !== undefined
-          ? durationMs(tg.maxClientDisconnect, 0)
-          : undefined,
+    // The disconnect block wins over the older group fields it replaced.
+    lostAfterMs: optionalMs(tg.disconnect?.lostAfter ?? tg.maxClientDisconnect),
     replaceOnLost: tg.disconnect?.replace ?? !(tg.preventRescheduleOnLost ?? false),
     reconcileOnReconnect: tg.disconnect?.reconcile ?? "best_score",
-    stopAfterClientDisconnectMs:
-      tg.disconnect?.stopOnClientAfter !== undefined
-        ? durationMs(tg.disconnect.stopOnClientAfter, 0)
-        : tg.stopAfterClientDisconnect !== undefined
-          ? durationMs(tg.stopAfterClientDisconnect, 0)
-          : undefined,
+    stopAfterClientDisconnectMs: optionalMs(
+      tg.disconnect?.stopOnClientAfter ?? tg.stopAfterClientDisconnect,
+    ),
     cpuMHz: tasks.reduce((s, t) => s + t.cpuMHz, 0),
     memoryMB: tasks.reduce((s, t) => s + t.memoryMB, 0),
     memoryMaxMB: tasks.reduce((s, t) => s + t.memoryMaxMB, 0),

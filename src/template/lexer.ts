@@ -220,7 +220,7 @@ export class Lexer {
         this.emit("pipe");
         return;
       case '"':
-        this.lexQuote();
+        this.lexEscaped('"', "quoted string", "string");
         return;
       case "`":
         this.lexRawQuote();
@@ -229,7 +229,7 @@ export class Lexer {
         this.lexFieldOrVariable("variable");
         return;
       case "'":
-        this.lexChar();
+        this.lexEscaped("'", "character constant", "char");
         return;
       case ".": {
         const n = this.peekChar();
@@ -324,7 +324,8 @@ export class Lexer {
     this.emit(kind);
   }
 
-  private lexQuote(): void {
+  /** A "quoted string" or a 'c'haracter constant, its opening quote already read. */
+  private lexEscaped(quote: '"' | "'", what: string, kind: "string" | "char"): void {
     for (;;) {
       const c = this.input[this.pos++];
       if (c === "\\") {
@@ -333,13 +334,12 @@ export class Lexer {
           this.pos++;
           continue;
         }
-        throw new LexError("unterminated quoted string", this.start);
+        throw new LexError(`unterminated ${what}`, this.start);
       }
-      if (c === undefined || c === "\n")
-        throw new LexError("unterminated quoted string", this.start);
-      if (c === '"') break;
+      if (c === undefined || c === "\n") throw new LexError(`unterminated ${what}`, this.start);
+      if (c === quote) break;
     }
-    this.emit("string");
+    this.emit(kind);
   }
 
   private lexRawQuote(): void {
@@ -347,25 +347,6 @@ export class Lexer {
     if (end < 0) throw new LexError("unterminated raw quoted string", this.start);
     this.pos = end + 1;
     this.emit("rawString");
-  }
-
-  private lexChar(): void {
-    for (;;) {
-      const c = this.input[this.pos++];
-      if (c === "\\") {
-        const n = this.input[this.pos];
-        if (n !== undefined && n !== "\n") {
-          this.pos++;
-          continue;
-        }
-        throw new LexError("unterminated character constant", this.start);
-      }
-      if (c === undefined || c === "\n") {
-        throw new LexError("unterminated character constant", this.start);
-      }
-      if (c === "'") break;
-    }
-    this.emit("char");
   }
 
   private accept(valid: string): boolean {

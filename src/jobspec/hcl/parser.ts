@@ -251,15 +251,20 @@ class Parser {
         } else e = { k: "attr", obj: e, name: this.ident(), pos: at };
       } else if (this.peek() === "[") {
         this.advance();
-        this.depth++;
-        this.skipInExpr();
-        const key = this.expr();
-        this.skipInExpr();
-        this.expect("]");
-        this.depth--;
-        e = { k: "index", obj: e, key, pos: at };
+        e = { k: "index", obj: e, key: this.bracketKey(), pos: at };
       } else return e;
     }
+  }
+
+  /** The key of an index step, `[` already read, up to and with the `]`. */
+  private bracketKey(): Expr {
+    this.depth++;
+    this.skipInExpr();
+    const key = this.expr();
+    this.skipInExpr();
+    this.expect("]");
+    this.depth--;
+    return key;
   }
 
   /** The traversal after a splat, applied to each element. A full splat ([*]) also takes index steps. */
@@ -272,13 +277,7 @@ class Parser {
         e = { k: "attr", obj: e, name: this.ident(), pos: at };
       } else if (!attrOnly && this.peek() === "[") {
         this.advance();
-        this.depth++;
-        this.skipInExpr();
-        const key = this.expr();
-        this.skipInExpr();
-        this.expect("]");
-        this.depth--;
-        e = { k: "index", obj: e, key, pos: at };
+        e = { k: "index", obj: e, key: this.bracketKey(), pos: at };
       } else return e;
     }
   }
