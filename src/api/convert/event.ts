@@ -34,6 +34,29 @@ const generationChanged = (
   old: { metadata: { generation?: number } } | undefined,
   obj: { metadata: { generation?: number } },
 ) => old !== undefined && old.metadata.generation !== obj.metadata.generation;
+/** Neither the spec (its generation) nor the status moved: no event. */
+const unchanged = <T extends { metadata: { generation?: number }; status?: unknown }>(
+  old: T | undefined,
+  obj: T,
+) => old !== undefined && !generationChanged(old, obj) && same(old.status, obj.status);
+
+/** An object of a job (evaluation, allocation, deployment): keyed by its ID, filtered by its job's. */
+function ofJob(
+  topic: Topic,
+  type: string,
+  obj: { metadata: { name: string; namespace?: string }; spec: { jobName: string } },
+  jobIDOf: JobIDOf,
+  moreKeys: string[] = [],
+): EventHead {
+  const ns = jobNamespace(obj);
+  return {
+    Topic: topic,
+    Type: type,
+    Key: obj.metadata.name,
+    Namespace: ns,
+    FilterKeys: [jobIDOf(ns, obj.spec.jobName), ...moreKeys],
+  };
+}
 
 /** `old` undefined: added; `deleted`: obj is the last version seen. Undefined: no event. */
 export function jobEvent(
@@ -60,16 +83,8 @@ export function evalEvent(
   jobIDOf: JobIDOf,
 ): EventHead | undefined {
   // Nomad publishes nothing when the garbage collector deletes evaluations.
-  if (deleted) return undefined;
-  if (old && !generationChanged(old, obj) && same(old.status, obj.status)) return undefined;
-  const ns = jobNamespace(obj);
-  return {
-    Topic: "Evaluation",
-    Type: "EvaluationUpdated",
-    Key: obj.metadata.name,
-    Namespace: ns,
-    FilterKeys: [jobIDOf(ns, obj.spec.jobName), obj.spec.deploymentName ?? ""],
-  };
+  if (deleted || unchanged(old, obj)) return undefined;
+  return ofJob("Evaluation", "EvaluationUpdated", obj, jobIDOf, [obj.spec.deploymentName ?? ""]);
 }
 
 export function allocEvent(
@@ -93,14 +108,7 @@ export function allocEvent(
       : "PlanResult";
   else if (!same(old.status, obj.status)) type = "AllocationUpdated";
   else return undefined;
-  const ns = jobNamespace(obj);
-  return {
-    Topic: "Allocation",
-    Type: type,
-    Key: obj.metadata.name,
-    Namespace: ns,
-    FilterKeys: [jobIDOf(ns, obj.spec.jobName), obj.spec.deploymentName ?? ""],
-  };
+  return ofJob("Allocation", type, obj, jobIDOf, [obj.spec.deploymentName ?? ""]);
 }
 
 export function deploymentEvent(
@@ -109,17 +117,9 @@ export function deploymentEvent(
   deleted: boolean,
   jobIDOf: JobIDOf,
 ): EventHead | undefined {
-  if (deleted) return undefined;
-  if (old && !generationChanged(old, obj) && same(old.status, obj.status)) return undefined;
-  const ns = jobNamespace(obj);
-  return {
-    Topic: "Deployment",
-    // The scheduler creates deployments with its plan; later changes are status updates.
-    Type: old ? "DeploymentStatusUpdate" : "PlanResult",
-    Key: obj.metadata.name,
-    Namespace: ns,
-    FilterKeys: [jobIDOf(ns, obj.spec.jobName)],
-  };
+  if (deleted || unchanged(old, obj)) return undefined;
+  // The scheduler creates deployments with its plan; later changes are status updates.
+  return ofJob("Deployment", old ? "DeploymentStatusUpdate" : "PlanResult", obj, jobIDOf);
 }
 
 export function nodeEvent(
