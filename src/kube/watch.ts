@@ -2,6 +2,7 @@
 // watch event ({type, object}). Resolves when the server ends the stream,
 // rejects on a connection error, and stops quietly when aborted.
 import https from "node:https";
+import { readLines } from "../common/lines.js";
 import type { KubeConfig } from "./kubeconfig.js";
 import { ApiError, type Query } from "./rest.js";
 
@@ -48,25 +49,7 @@ export function watchStream(
         );
         return;
       }
-      res.setEncoding("utf8");
-      let buffered = "";
-      res.on("data", (chunk: string) => {
-        buffered += chunk;
-        let newline = buffered.indexOf("\n");
-        while (newline >= 0) {
-          const line = buffered.slice(0, newline).trim();
-          buffered = buffered.slice(newline + 1);
-          if (line) {
-            try {
-              onEvent(JSON.parse(line) as WatchEvent);
-            } catch (err) {
-              request.destroy(err as Error);
-              return;
-            }
-          }
-          newline = buffered.indexOf("\n");
-        }
-      });
+      readLines(res, (line) => onEvent(JSON.parse(line) as WatchEvent));
       res.on("end", () => done());
       res.on("error", done);
     });

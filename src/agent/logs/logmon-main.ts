@@ -24,6 +24,7 @@ import {
 } from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { readLines } from "../../common/lines.js";
 import { defaultLogConfig } from "../../crds/job/defaults.js";
 import { type LogStream, logFifoPath } from "./files.js";
 import { FileRotator, type RotationPolicy } from "./rotator.js";
@@ -126,18 +127,7 @@ function handle(line: string): { id?: unknown; ok: boolean; error?: string } {
 let clients = 0;
 const server = net.createServer((conn) => {
   clients += 1;
-  let buffered = "";
-  conn.setEncoding("utf8");
-  conn.on("data", (chunk: string) => {
-    buffered += chunk;
-    let nl = buffered.indexOf("\n");
-    while (nl >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      if (line.trim()) conn.write(`${JSON.stringify(handle(line))}\n`);
-      nl = buffered.indexOf("\n");
-    }
-  });
+  readLines(conn, (line) => conn.write(`${JSON.stringify(handle(line))}\n`));
   conn.on("error", () => {});
   conn.on("close", () => {
     clients -= 1;

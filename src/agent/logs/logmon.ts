@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import net from "node:net";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { readLines } from "../../common/lines.js";
 import { logFifoPath, logmonSocketPath } from "./files.js";
 import type { RotationPolicy } from "./rotator.js";
 
@@ -183,24 +184,12 @@ export class LogmonClient {
       conn.once("connect", () => {
         conn.off("error", reject);
         conn.unref(); // the agent's own lifetime decides, not this connection
-        let buffered = "";
-        conn.setEncoding("utf8");
-        conn.on("data", (chunk: string) => {
-          buffered += chunk;
-          let nl = buffered.indexOf("\n");
-          while (nl >= 0) {
-            const reply = JSON.parse(buffered.slice(0, nl)) as {
-              id: number;
-              ok: boolean;
-              error?: string;
-            };
-            buffered = buffered.slice(nl + 1);
-            const p = this.pending.get(reply.id);
-            this.pending.delete(reply.id);
-            if (reply.ok) p?.resolve();
-            else p?.reject(new Error(`log monitor: ${reply.error ?? "failed"}`));
-            nl = buffered.indexOf("\n");
-          }
+        readLines(conn, (line) => {
+          const reply = JSON.parse(line) as { id: number; ok: boolean; error?: string };
+          const p = this.pending.get(reply.id);
+          this.pending.delete(reply.id);
+          if (reply.ok) p?.resolve();
+          else p?.reject(new Error(`log monitor: ${reply.error ?? "failed"}`));
         });
         conn.on("error", () => {});
         conn.on("close", () => {
