@@ -4,11 +4,7 @@
 // status subresource, batched.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type {
-  AllocationClientStatus,
-  AllocationTaskState,
-  NomadAllocationStatus,
-} from "../crds/allocation.js";
+import type { AllocationClientStatus, NomadAllocationStatus } from "../crds/allocation.js";
 import type { Task, TaskGroup } from "../crds/job/index.js";
 import type { NomadAllocation } from "../crds/objects.js";
 import { applyStatus } from "../kube/apply.js";
@@ -18,7 +14,7 @@ import { objectKey } from "../kube/store.js";
 import type { AllocRunnerDeps } from "./allocrunner-deps.js";
 import { allocationChecks, type CheckRunner } from "./checks/index.js";
 import { StatusBatcher } from "./statusbatch.js";
-import { appendTaskEvent } from "./taskevents.js";
+import { clientDescription, TaskStates } from "./taskevents.js";
 import { TaskRunner } from "./taskrunner.js";
 
 /** What the allocation's runners need of its job version. */
@@ -31,7 +27,7 @@ export interface JobFacts {
 }
 
 export class AllocRunner {
-  private readonly states = new Map<string, AllocationTaskState>();
+  private readonly states = new TaskStates();
   private readonly tasks = new Map<string, TaskRunner>();
   private clientStatus: AllocationClientStatus = "pending";
   private description = "";
@@ -57,13 +53,7 @@ export class AllocRunner {
   ) {
     this.batcher = new StatusBatcher(() => this.send(), deps.statusIntervalMs ?? 200);
     for (const task of group?.tasks ?? []) {
-      const state: AllocationTaskState = {
-        state: "pending",
-        failed: false,
-        restarts: 0,
-        events: [],
-      };
-      this.states.set(task.name, state);
+      const state = this.states.add(task.name);
       this.tasks.set(
         task.name,
         new TaskRunner(
@@ -76,7 +66,7 @@ export class AllocRunner {
             jobMeta: job.meta,
             ...(job.payload ? { payload: job.payload } : {}),
             state,
-            event: (type, message, extra) => this.event(task.name, type, message, extra),
+            event: (type, message, extra) => this.states.event(task.name, type, message, extra),
             report: () => this.report(),
             reportNow: () => this.reportNow(),
             allocStopping: () => this.stopping,
@@ -194,7 +184,8 @@ export class AllocRunner {
     mkdirSync(path.join(this.allocDir, "alloc", "logs"), { recursive: true });
     mkdirSync(path.join(this.allocDir, "alloc", "data"), { recursive: true });
     mkdirSync(path.join(this.allocDir, "alloc", "tmp"), { recursive: true });
-    for (const task of group.tasks) this.event(task.name, "Received", "Task received by client");
+    for (const task of group.tasks)
+      this.states.event(task.name, "Received", "Task received by client");
     if (!this.stopping) {
       const node = this.deps.node();
       this.checks = allocationChecks(this.alloc, group, node, this.deps.region, {
@@ -239,16 +230,6 @@ export class AllocRunner {
     await this.reportNow();
   }
 
-  private event(
-    taskName: string,
-    type: string,
-    message: string,
-    extra: Record<string, unknown> = {},
-  ): void {
-    const state = this.states.get(taskName);
-    if (state) appendTaskEvent(state, type, message, extra);
-  }
-
   /** Status changed: written within the batch interval. */
   private report(): void {
     this.batcher.update();
@@ -263,10 +244,8 @@ export class AllocRunner {
   private async send(): Promise<void> {
     const status: NomadAllocationStatus = {
       clientStatus: this.clientStatus,
-      clientDescription:
-        this.description ||
-        (this.clientStatus === "running" ? "Tasks are running" : "Tasks are pending"),
-      taskStates: structuredClone(Object.fromEntries(this.states)),
+      clientDescription: clientDescription(this.clientStatus, this.description),
+      taskStates: this.states.snapshot(),
       ...(this.checks?.size ? { checks: this.checks.results() } : {}),
       modifyTime: new Date().toISOString(),
     };

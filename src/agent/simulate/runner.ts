@@ -6,7 +6,6 @@ import { durationMs } from "../../common/duration.js";
 import type {
   AllocationCheckStatus,
   AllocationClientStatus,
-  AllocationTaskState,
   NomadAllocationStatus,
 } from "../../crds/allocation.js";
 import { defaultKillTimeout } from "../../crds/job/defaults.js";
@@ -17,12 +16,12 @@ import { checkMockConfig, parseMockConfig } from "../../drivers/mock/config.js";
 import { MockStartError, startMockTask } from "../../drivers/mock/index.js";
 import { nomadChecks } from "../checks/definitions.js";
 import { decideRestart } from "../restart.js";
-import { appendTaskEvent } from "../taskevents.js";
+import { clientDescription, TaskStates } from "../taskevents.js";
 
 export type StatusSink = (alloc: NomadAllocation, status: NomadAllocationStatus) => void;
 
 export class SimAllocRunner {
-  private readonly states = new Map<string, AllocationTaskState>();
+  private readonly states = new TaskStates();
   private readonly handles = new Map<string, TaskHandle>();
   private clientStatus: AllocationClientStatus = "pending";
   private description = "";
@@ -58,7 +57,7 @@ export class SimAllocRunner {
       const handle = this.handles.get(task.name);
       if (!handle?.stop) continue;
       const killTimeout = task.killTimeout ?? defaultKillTimeout;
-      this.event(
+      this.states.event(
         task.name,
         "Killing",
         `Sent interrupt. Waiting ${killTimeout} before force killing`,
@@ -89,8 +88,8 @@ export class SimAllocRunner {
       return;
     }
     for (const task of group.tasks) {
-      this.states.set(task.name, { state: "pending", failed: false, restarts: 0, events: [] });
-      this.event(task.name, "Received", "Task received by client");
+      this.states.add(task.name);
+      this.states.event(task.name, "Received", "Task received by client");
     }
     this.publish();
     const results = await Promise.all(group.tasks.map((t) => this.runTask(t)));
@@ -111,7 +110,7 @@ export class SimAllocRunner {
     const config = task.config ?? {};
     const check = checkMockConfig(config);
     if (!check.ok) return this.fail(task.name, "Failed Validation", check.errors.join("; "));
-    this.event(task.name, "Task Setup", "Building Task Directory");
+    this.states.event(task.name, "Task Setup", "Building Task Directory");
     const restarts: number[] = [];
     for (;;) {
       if (this.stopping) return this.finish(task.name, true);
@@ -121,7 +120,7 @@ export class SimAllocRunner {
         if (!(handle instanceof MockStartError && handle.recoverable))
           return this.fail(task.name, "Driver Failure", handle.message);
         // A recoverable start error counts as a failed run: the restart policy decides.
-        this.event(task.name, "Driver Failure", handle.message);
+        this.states.event(task.name, "Driver Failure", handle.message);
         result = { exitCode: null, signal: null, error: handle.message };
       } else {
         this.handles.set(task.name, handle);
@@ -130,7 +129,7 @@ export class SimAllocRunner {
             state: "running",
             startedAt: state.startedAt ?? new Date().toISOString(),
           });
-        this.event(task.name, "Started", "Task started by client");
+        this.states.event(task.name, "Started", "Task started by client");
         this.clientStatus = "running";
         this.passChecks();
         this.publish();
@@ -139,11 +138,11 @@ export class SimAllocRunner {
       }
       this.handles.delete(task.name);
       if (this.stopping) {
-        this.event(task.name, "Killed", "Task successfully killed");
+        this.states.event(task.name, "Killed", "Task successfully killed");
         return this.finish(task.name, true);
       }
       const succeeded = result.exitCode === 0 && !result.error;
-      this.event(
+      this.states.event(
         task.name,
         "Terminated",
         `Exit Code: ${result.exitCode ?? ""}${result.signal ? `, Signal: ${result.signal}` : ""}`,
@@ -158,7 +157,7 @@ export class SimAllocRunner {
       );
       if (!decision.restart) {
         if (!succeeded)
-          this.event(task.name, "Not Restarting", decision.reason, { failsTask: true });
+          this.states.event(task.name, "Not Restarting", decision.reason, { failsTask: true });
         return this.finish(task.name, succeeded);
       }
       restarts.push(Date.now());
@@ -168,7 +167,7 @@ export class SimAllocRunner {
           restarts: restarts.length,
           lastRestart: new Date().toISOString(),
         });
-      this.event(
+      this.states.event(
         task.name,
         "Restarting",
         `${decision.reason}; restarting in ${Math.round(decision.delayMs / 1000)}s`,
@@ -193,18 +192,8 @@ export class SimAllocRunner {
   }
 
   private fail(taskName: string, type: string, message: string): boolean {
-    this.event(taskName, type, message, { failsTask: true });
+    this.states.event(taskName, type, message, { failsTask: true });
     return this.finish(taskName, false);
-  }
-
-  private event(
-    taskName: string,
-    type: string,
-    message: string,
-    extra: Record<string, unknown> = {},
-  ): void {
-    const state = this.states.get(taskName);
-    if (state) appendTaskEvent(state, type, message, extra);
   }
 
   /** Once, as the allocation first runs: every check as a real agent reports one that passes. */
@@ -227,11 +216,8 @@ export class SimAllocRunner {
     if (this.abandoned) return;
     this.report(this.alloc, {
       clientStatus: this.clientStatus,
-      clientDescription:
-        this.description ||
-        (this.clientStatus === "running" ? "Tasks are running" : "Tasks are pending"),
-      // Copies: the batcher may write this later, after more changes.
-      taskStates: structuredClone(Object.fromEntries(this.states)),
+      clientDescription: clientDescription(this.clientStatus, this.description),
+      taskStates: this.states.snapshot(),
       ...(this.checks ? { checks: this.checks } : {}),
       modifyTime: new Date().toISOString(),
     });
