@@ -3,23 +3,17 @@
 // /v1/client/allocation/:alloc/{restart,signal,stats}: forwarded to the node
 // agent running the allocation (forward.ts). /v1/client/allocation/:alloc/checks:
 // the service check results the agent reported in the allocation's status.
+import type { ApiObject } from "../../crds/meta.js";
 import type { NomadAllocation } from "../../crds/objects.js";
-import type { Ctx, Reply, Route } from "../../http/context.js";
-import { notFound } from "../../http/errors.js";
+import type { Ctx, Kind, Reply, Route } from "../../http/context.js";
+import type { Store } from "../../kube/store.js";
 import { type AllocContext, allocOut, allocStub } from "../convert/alloc.js";
 import { checksOut } from "../convert/checks.js";
 import { deploymentOut } from "../convert/deployment.js";
 import { evalOut } from "../convert/eval.js";
 import { jobOut } from "../convert/job-out.js";
 import type { ApiState } from "../state.js";
-import {
-  findByName,
-  jobIDOf,
-  listReply,
-  namespaceOf,
-  namespaceScope,
-  requireNamespace,
-} from "./common.js";
+import { jobIDOf, listReply, mustFindByName, namespaceOf, namespaceScope } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 import { clientForwarder, mustFindAlloc } from "./forward.js";
 
@@ -32,31 +26,46 @@ export function allocContext(state: ApiState, a: NomadAllocation): AllocContext 
   };
 }
 
+/** The allocation as Nomad's lists show it (api.AllocationListStub). */
+export function allocListStub(state: ApiState, a: NomadAllocation): Record<string, unknown> {
+  return allocStub(a, state.indexesOf(a), allocContext(state, a));
+}
+
 const ns = (o: { metadata: { namespace?: string } }) => o.metadata.namespace ?? "default";
 
 export function allocationRoutes(deps: RouteDeps): Route[] {
   const { state } = deps;
+  const jobOf = (o: { metadata: { namespace?: string }; spec: { jobName: string } }) =>
+    jobIDOf(state, o.metadata.namespace, o.spec.jobName);
 
-  function listAllocations(ctx: Ctx): Reply {
+  /** The kind's objects in the namespaces the request covers and may read, by ID. */
+  function list<T extends ApiObject>(
+    ctx: Ctx,
+    store: Store<T>,
+    kind: Kind,
+    shape: (o: T) => unknown,
+  ): Reply {
     const inScope = namespaceScope(ctx, "read-job");
-    const noStates = ctx.query.get("task_states") === "false";
     return listReply(
-      state.allocations.store.list().filter((a) => inScope(ns(a))),
-      (a) => a.metadata.name,
-      (a) => {
-        const stub = allocStub(a, state.indexesOf(a), allocContext(state, a));
-        if (noStates) stub.TaskStates = null;
-        return stub;
-      },
+      store.list().filter((o) => inScope(ns(o))),
+      (o) => o.metadata.name,
+      shape,
       ctx,
-      state.index(["allocations"]),
+      state.index([kind]),
     );
   }
 
+  function listAllocations(ctx: Ctx): Reply {
+    const noStates = ctx.query.get("task_states") === "false";
+    return list(ctx, state.allocations.store, "allocations", (a) => {
+      const stub = allocListStub(state, a);
+      if (noStates) stub.TaskStates = null;
+      return stub;
+    });
+  }
+
   function getAllocation(ctx: Ctx): Reply {
-    const a = findByName(state.allocations.store, ctx.params.id ?? "");
-    if (!a) throw notFound("alloc");
-    requireNamespace(ctx, ns(a), "read-job");
+    const a = mustFindByName(ctx, state.allocations.store, "alloc", "read-job");
     const job = state.jobs.store.get(`${ns(a)}/${a.spec.jobName}`);
     const idx = state.indexesOf(a);
     return {
@@ -75,61 +84,38 @@ export function allocationRoutes(deps: RouteDeps): Route[] {
   }
 
   function listEvaluations(ctx: Ctx): Reply {
-    const inScope = namespaceScope(ctx, "read-job");
-    return listReply(
-      state.evaluations.store.list().filter((e) => inScope(ns(e))),
-      (e) => e.metadata.name,
-      (e) => evalOut(e, state.indexesOf(e), jobIDOf(state, e.metadata.namespace, e.spec.jobName)),
-      ctx,
-      state.index(["evaluations"]),
+    return list(ctx, state.evaluations.store, "evaluations", (e) =>
+      evalOut(e, state.indexesOf(e), jobOf(e)),
     );
   }
 
   function getEvaluation(ctx: Ctx): Reply {
-    const e = findByName(state.evaluations.store, ctx.params.id ?? "");
-    if (!e) throw notFound("eval");
-    requireNamespace(ctx, ns(e), "read-job");
+    const e = mustFindByName(ctx, state.evaluations.store, "eval", "read-job");
     const idx = state.indexesOf(e);
-    return {
-      body: evalOut(e, idx, jobIDOf(state, e.metadata.namespace, e.spec.jobName)),
-      index: idx.modify,
-    };
+    return { body: evalOut(e, idx, jobOf(e)), index: idx.modify };
   }
 
   function evaluationAllocations(ctx: Ctx): Reply {
-    const e = findByName(state.evaluations.store, ctx.params.id ?? "");
-    if (!e) throw notFound("eval");
-    requireNamespace(ctx, ns(e), "read-job");
+    const e = mustFindByName(ctx, state.evaluations.store, "eval", "read-job");
     const allocs = state.allocations.store
       .list()
       .filter((a) => a.spec.evalName === e.metadata.name && ns(a) === ns(e));
     return {
-      body: allocs.map((a) => allocStub(a, state.indexesOf(a), allocContext(state, a))),
+      body: allocs.map((a) => allocListStub(state, a)),
       index: state.index(["allocations"]),
     };
   }
 
   function listDeployments(ctx: Ctx): Reply {
-    const inScope = namespaceScope(ctx, "read-job");
-    return listReply(
-      state.deployments.store.list().filter((d) => inScope(ns(d))),
-      (d) => d.metadata.name,
-      (d) =>
-        deploymentOut(d, state.indexesOf(d), jobIDOf(state, d.metadata.namespace, d.spec.jobName)),
-      ctx,
-      state.index(["deployments"]),
+    return list(ctx, state.deployments.store, "deployments", (d) =>
+      deploymentOut(d, state.indexesOf(d), jobOf(d)),
     );
   }
 
   function getDeployment(ctx: Ctx): Reply {
-    const d = findByName(state.deployments.store, ctx.params.id ?? "");
-    if (!d) throw notFound("deployment");
-    requireNamespace(ctx, ns(d), "read-job");
+    const d = mustFindByName(ctx, state.deployments.store, "deployment", "read-job");
     const idx = state.indexesOf(d);
-    return {
-      body: deploymentOut(d, idx, jobIDOf(state, d.metadata.namespace, d.spec.jobName)),
-      index: idx.modify,
-    };
+    return { body: deploymentOut(d, idx, jobOf(d)), index: idx.modify };
   }
 
   // Nomad's client endpoints on allocations: the node agent running it acts.

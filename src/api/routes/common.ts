@@ -96,6 +96,23 @@ export function findByName<T extends ApiObject>(store: Store<T>, id: string): T 
   return store.byIndex(byName, id)[0];
 }
 
+/**
+ * The object whose Nomad ID is the path parameter `param` (404 "`what` not
+ * found"), with `capability` in its namespace (403 without).
+ */
+export function mustFindByName<T extends ApiObject>(
+  ctx: Ctx,
+  store: Store<T>,
+  what: string,
+  capability: string,
+  param = "id",
+): T {
+  const o = findByName(store, ctx.params[param] ?? "");
+  if (!o) throw notFound(what);
+  requireNamespace(ctx, o.metadata.namespace ?? "default", capability);
+  return o;
+}
+
 export function jobIDOf(state: ApiState, namespace: string | undefined, jobName: string): string {
   const job = state.jobs.store.get(`${namespace ?? "default"}/${jobName}`);
   return job ? jobID(job) : jobName;

@@ -8,17 +8,14 @@ import http from "node:http";
 import https from "node:https";
 import type { NomadAllocation } from "../../crds/objects.js";
 import type { Ctx, Reply } from "../../http/context.js";
-import { HttpError, notFound } from "../../http/errors.js";
+import { HttpError } from "../../http/errors.js";
 import type { ApiState } from "../state.js";
-import { findByName, requireNamespace } from "./common.js";
+import { mustFindByName } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 
 /** The allocation the path names (404 "alloc not found"), with the capability in its namespace. */
 export function mustFindAlloc(ctx: Ctx, state: ApiState, capability: string): NomadAllocation {
-  const a = findByName(state.allocations.store, ctx.params.alloc ?? "");
-  if (!a) throw notFound("alloc");
-  requireNamespace(ctx, a.metadata.namespace ?? "default", capability);
-  return a;
+  return mustFindByName(ctx, state.allocations.store, "alloc", capability, "alloc");
 }
 
 /** Headers passed on to the agent, and back. */

@@ -40,45 +40,37 @@ export function lifecycleRoutes(deps: RouteDeps): Route[] {
     };
   }
 
+  /** A write on the deployment the path names: `change` reads the request into spec fields. */
+  const deploymentWrite = (path: string, change: (ctx: Ctx) => Record<string, unknown>): Route => ({
+    method: "POST",
+    path,
+    acl: "ns:submit-job",
+    aclNamespace: namespaceOf(state.deployments.store),
+    handle: (ctx) => {
+      const d = deployment(ctx);
+      return patchDeployment(d, change(ctx));
+    },
+  });
+
   return [
-    {
-      method: "POST",
-      path: "/v1/deployment/promote/:id",
-      acl: "ns:submit-job",
-      aclNamespace: namespaceOf(state.deployments.store),
-      handle: (ctx) => {
-        const d = deployment(ctx);
-        const body = bodyObject(ctx);
-        const groups = body.Groups;
-        if (groups !== undefined && groups !== null && !Array.isArray(groups))
-          throw badRequest("Groups must be a list of task group names");
-        if (body.All !== true && !(Array.isArray(groups) && groups.length))
-          throw badRequest("must set All or Groups");
-        return patchDeployment(d, {
-          promote: true,
-          ...(body.All !== true && Array.isArray(groups) ? { promoteGroups: groups } : {}),
-        });
-      },
-    },
-    {
-      method: "POST",
-      path: "/v1/deployment/fail/:id",
-      acl: "ns:submit-job",
-      aclNamespace: namespaceOf(state.deployments.store),
-      handle: (ctx) => patchDeployment(deployment(ctx), { fail: true }),
-    },
-    {
-      method: "POST",
-      path: "/v1/deployment/pause/:id",
-      acl: "ns:submit-job",
-      aclNamespace: namespaceOf(state.deployments.store),
-      handle: (ctx) => {
-        const d = deployment(ctx);
-        const pause = bodyObject(ctx).Pause;
-        if (typeof pause !== "boolean") throw badRequest("Pause must be true or false");
-        return patchDeployment(d, { paused: pause });
-      },
-    },
+    deploymentWrite("/v1/deployment/promote/:id", (ctx) => {
+      const body = bodyObject(ctx);
+      const groups = body.Groups;
+      if (groups !== undefined && groups !== null && !Array.isArray(groups))
+        throw badRequest("Groups must be a list of task group names");
+      if (body.All !== true && !(Array.isArray(groups) && groups.length))
+        throw badRequest("must set All or Groups");
+      return {
+        promote: true,
+        ...(body.All !== true && Array.isArray(groups) ? { promoteGroups: groups } : {}),
+      };
+    }),
+    deploymentWrite("/v1/deployment/fail/:id", () => ({ fail: true })),
+    deploymentWrite("/v1/deployment/pause/:id", (ctx) => {
+      const pause = bodyObject(ctx).Pause;
+      if (typeof pause !== "boolean") throw badRequest("Pause must be true or false");
+      return { paused: pause };
+    }),
     {
       method: "POST",
       path: "/v1/allocation/:id/stop",

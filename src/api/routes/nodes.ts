@@ -7,10 +7,9 @@ import type { Ctx, Reply, Route } from "../../http/context.js";
 import { badRequest, notFound } from "../../http/errors.js";
 import { mergePatch } from "../../kube/apply.js";
 import { caravanResource } from "../../kube/resources.js";
-import { allocStub } from "../convert/alloc.js";
 import { nodeOut, nodeStub } from "../convert/node.js";
 import { byNode } from "../state.js";
-import { allocContext } from "./allocations.js";
+import { allocListStub } from "./allocations.js";
 import { bodyObject, listReply } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 import { seen } from "./writes.js";
@@ -62,7 +61,7 @@ export function nodeRoutes(deps: RouteDeps): Route[] {
           .byIndex(byNode, n.metadata.name)
           .filter((a) => ctx.acl.allowNamespace(a.metadata.namespace ?? "default", "read-job"));
         return {
-          body: allocs.map((a) => allocStub(a, state.indexesOf(a), allocContext(state, a))),
+          body: allocs.map((a) => allocListStub(state, a)),
           index: state.index(["allocations"]),
         };
       },

@@ -4,8 +4,10 @@
 // both chores to it.
 import { forceGarbageCollection } from "../../controllers/gc/controller.js";
 import { reconcileSummaries } from "../../controllers/jobs/summaries.js";
+import type { ApiObject } from "../../crds/meta.js";
 import type { Route } from "../../http/context.js";
 import { badRequest, permissionDenied } from "../../http/errors.js";
+import type { Store } from "../../kube/store.js";
 import { jobID, jobNamespace } from "../convert/job-out.js";
 import { bodyObject } from "./common.js";
 import type { RouteDeps } from "./deps.js";
@@ -53,8 +55,12 @@ export function systemRoutes(deps: RouteDeps): Route[] {
           matches[c] = hits.slice(0, searchLimit);
           truncations[c] = hits.length > searchLimit;
         };
-        const inNs = (o: { metadata: { namespace?: string } }) =>
-          (o.metadata.namespace ?? "default") === ns;
+        /** The IDs of the request's namespace's objects in `store`. */
+        const idsInNs = <T extends ApiObject>(store: Store<T>) =>
+          store
+            .list()
+            .filter((o) => (o.metadata.namespace ?? "default") === ns)
+            .map((o) => o.metadata.name);
         if (nsOk && want("jobs"))
           add(
             "jobs",
@@ -63,30 +69,9 @@ export function systemRoutes(deps: RouteDeps): Route[] {
               .filter((j) => jobNamespace(j) === ns)
               .map(jobID),
           );
-        if (nsOk && want("allocs"))
-          add(
-            "allocs",
-            state.allocations.store
-              .list()
-              .filter(inNs)
-              .map((a) => a.metadata.name),
-          );
-        if (nsOk && want("evals"))
-          add(
-            "evals",
-            state.evaluations.store
-              .list()
-              .filter(inNs)
-              .map((e) => e.metadata.name),
-          );
-        if (nsOk && want("deployment"))
-          add(
-            "deployment",
-            state.deployments.store
-              .list()
-              .filter(inNs)
-              .map((d) => d.metadata.name),
-          );
+        if (nsOk && want("allocs")) add("allocs", idsInNs(state.allocations.store));
+        if (nsOk && want("evals")) add("evals", idsInNs(state.evaluations.store));
+        if (nsOk && want("deployment")) add("deployment", idsInNs(state.deployments.store));
         if (ctx.acl.allow("node", "read") && want("nodes"))
           add(
             "nodes",
