@@ -7,6 +7,20 @@ export class GoFloat {
   constructor(readonly value: number) {}
 }
 
+/**
+ * Decoded JSON or YAML as template values: objects become maps, arrays
+ * slices, and `number` says what each number stands for (encoding/json
+ * decodes every number as float64, yaml.v2 integral ones as int).
+ */
+export function fromDecoded(v: unknown, number: (n: number) => unknown): unknown {
+  if (typeof v === "number") return number(v);
+  if (Array.isArray(v)) return v.map((e) => fromDecoded(e, number));
+  if (v !== null && typeof v === "object")
+    // fromEntries: a "__proto__" key stays a key.
+    return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, fromDecoded(e, number)]));
+  return v;
+}
+
 export type Kind =
   | "invalid"
   | "nil"

@@ -1,6 +1,6 @@
 // encoding/json as consul-template uses it: map keys sorted, HTML characters
 // escaped (toJSON) or not (toUnescapedJSON), numbers decoded as float64.
-import { GoFloat, kindOf, mapGet, sortedKeys, toNumber, typeName } from "../values.js";
+import { fromDecoded, GoFloat, kindOf, mapGet, sortedKeys, toNumber, typeName } from "../values.js";
 
 function encodeString(s: string, escapeHTML: boolean): string {
   let out = JSON.stringify(s).replace(
@@ -64,16 +64,5 @@ export function parseJSONValue(s: string): unknown {
   } catch (e) {
     throw new Error((e as Error).message);
   }
-  return toGoValues(parsed);
-}
-
-function toGoValues(v: unknown): unknown {
-  if (typeof v === "number") return new GoFloat(v);
-  if (Array.isArray(v)) return v.map(toGoValues);
-  if (v !== null && typeof v === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, e] of Object.entries(v)) out[k] = toGoValues(e);
-    return out;
-  }
-  return v;
+  return fromDecoded(parsed, (n) => new GoFloat(n));
 }

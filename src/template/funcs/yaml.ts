@@ -1,7 +1,7 @@
 // parseYAML / toYAML (consul-template uses gopkg.in/yaml.v2): keys sorted,
 // sequences not indented under their key, the result trimmed.
 import YAML from "yaml";
-import { GoFloat, kindOf, mapGet, sortedKeys, toNumber } from "../values.js";
+import { fromDecoded, GoFloat, kindOf, mapGet, sortedKeys, toNumber } from "../values.js";
 import { type FuncMap, fn } from "./types.js";
 
 /** Our value model back to plain data the yaml library prints. */
@@ -26,23 +26,14 @@ function toPlain(v: unknown, depth = 0): unknown {
   }
 }
 
-/** Non-integral numbers stay float64; objects become maps. */
-function fromYAML(v: unknown): unknown {
-  if (typeof v === "number" && !Number.isInteger(v)) return new GoFloat(v);
-  if (Array.isArray(v)) return v.map(fromYAML);
-  if (v !== null && typeof v === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, e] of Object.entries(v)) out[k] = fromYAML(e);
-    return out;
-  }
-  return v;
-}
-
 export const YAML_FUNCS: FuncMap = {
   parseYAML: fn(["string"], (_, [s]) => {
     if (s === "") return {};
     try {
-      return fromYAML(YAML.parse(s as string, { maxAliasCount: 100 }));
+      // Integral numbers are ints, the others float64.
+      return fromDecoded(YAML.parse(s as string, { maxAliasCount: 100 }), (n) =>
+        Number.isInteger(n) ? n : new GoFloat(n),
+      );
     } catch (e) {
       throw new Error((e as Error).message.split("\n")[0]);
     }

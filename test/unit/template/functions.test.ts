@@ -143,6 +143,17 @@ describe("parsing and encoding functions", () => {
     expect(errorOf(() => output('{{ parseJSON "{" }}'))).toContain("error calling parseJSON:");
   });
 
+  it("parseJSON and parseYAML keep a __proto__ key as a key, as Go's maps do", () => {
+    const data = { j: '{"__proto__": {"a": 1}, "b": 2}', y: "__proto__: {a: 1}\nb: 2\n" };
+    expect(
+      output(
+        '{{ with parseJSON .j }}{{ len . }} {{ index . "__proto__" }}{{ end }} ' +
+          '{{ with parseYAML .y }}{{ len . }} {{ index . "__proto__" }}{{ end }}',
+        { data },
+      ),
+    ).toBe("2 map[a:1] 2 map[a:1]");
+  });
+
   it("toJSON sorts keys and escapes HTML characters; the unescaped and pretty forms", () => {
     const data = { v: { z: 1, a: "<b>&", l: [1.5, null, true], e: {} } };
     expect(output("{{ toJSON .v }}", { data })).toBe(
