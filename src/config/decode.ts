@@ -104,28 +104,19 @@ export function decodeAgentConfig(
   const d = new Decoder(file);
   const config: PartialAgentConfig = {};
   const root = d.block(raw, "(file)") ?? {};
-  const set = <K extends keyof PartialAgentConfig>(
-    key: K,
-    value: PartialAgentConfig[K] | undefined,
-  ) => {
-    if (value !== undefined) config[key] = value;
-  };
 
   d.fields(root, "", {
-    region: (v, at) => set("region", d.string(v, at)),
-    datacenter: (v, at) => set("datacenter", d.string(v, at)),
-    name: (v, at) => set("name", d.string(v, at)),
-    data_dir: (v, at) => set("dataDir", d.string(v, at)),
-    bind_addr: (v, at) => set("bindAddr", address(d, v, at)),
+    region: (v, at) => setIf(config, "region", d.string(v, at)),
+    datacenter: (v, at) => setIf(config, "datacenter", d.string(v, at)),
+    name: (v, at) => setIf(config, "name", d.string(v, at)),
+    data_dir: (v, at) => setIf(config, "dataDir", d.string(v, at)),
+    bind_addr: (v, at) => setIf(config, "bindAddr", address(d, v, at)),
     addresses: (v, at) => {
       const body = d.block(v, at);
       if (!body) return;
       const addresses: NonNullable<AgentConfig["addresses"]> = {};
       d.fields(body, at, {
-        http: (x, xat) => {
-          const s = address(d, x, xat);
-          if (s !== undefined) addresses.http = s;
-        },
+        http: (x, xat) => setIf(addresses, "http", address(d, x, xat)),
         // Nomad's server RPC and gossip: there are none here.
         rpc: (x, xat) => void d.string(x, xat),
         serf: (x, xat) => void d.string(x, xat),
@@ -149,8 +140,8 @@ export function decodeAgentConfig(
       });
       config.advertise = advertise;
     },
-    kubeconfig: (v, at) => set("kubeconfig", d.string(v, at)),
-    log_json: (v, at) => set("logJson", d.bool(v, at)),
+    kubeconfig: (v, at) => setIf(config, "kubeconfig", d.string(v, at)),
+    log_json: (v, at) => setIf(config, "logJson", d.bool(v, at)),
     log_level: (v, at) => {
       const s = d.string(v, at);
       if (s === undefined) return;
@@ -161,51 +152,26 @@ export function decodeAgentConfig(
     ports: (v, at) => {
       const body = d.block(v, at);
       if (!body) return;
-      config.ports = {};
-      d.fields(body, at, {
-        http: (p, pat) => {
-          const port = d.int(p, pat, 0, 65535);
-          if (port !== undefined) config.ports = { ...config.ports, http: port };
-        },
-      });
+      const ports: NonNullable<PartialAgentConfig["ports"]> = {};
+      d.fields(body, at, { http: (p, pat) => setIf(ports, "http", d.int(p, pat, 0, 65535)) });
+      config.ports = ports;
     },
     server: (v, at) => {
       const body = d.block(v, at);
       if (!body) return;
       const server: Partial<ServerConfig> = {};
       d.fields(body, at, {
-        enabled: (x, xat) => {
-          const b = d.bool(x, xat);
-          if (b !== undefined) server.enabled = b;
-        },
-        num_schedulers: (x, xat) => {
-          const n = d.int(x, xat, 0, 1024);
-          if (n !== undefined) server.numSchedulers = n;
-        },
-        job_gc_threshold: (x, xat) => {
-          const s = goDuration(d, x, xat);
-          if (s !== undefined) server.jobGcThreshold = s;
-        },
-        eval_gc_threshold: (x, xat) => {
-          const s = goDuration(d, x, xat);
-          if (s !== undefined) server.evalGcThreshold = s;
-        },
-        batch_eval_gc_threshold: (x, xat) => {
-          const s = goDuration(d, x, xat);
-          if (s !== undefined) server.batchEvalGcThreshold = s;
-        },
-        deployment_gc_threshold: (x, xat) => {
-          const s = goDuration(d, x, xat);
-          if (s !== undefined) server.deploymentGcThreshold = s;
-        },
-        node_gc_threshold: (x, xat) => {
-          const s = goDuration(d, x, xat);
-          if (s !== undefined) server.nodeGcThreshold = s;
-        },
-        acl_token_gc_threshold: (x, xat) => {
-          const s = goDuration(d, x, xat);
-          if (s !== undefined) server.aclTokenGcThreshold = s;
-        },
+        enabled: (x, xat) => setIf(server, "enabled", d.bool(x, xat)),
+        num_schedulers: (x, xat) => setIf(server, "numSchedulers", d.int(x, xat, 0, 1024)),
+        job_gc_threshold: (x, xat) => setIf(server, "jobGcThreshold", goDuration(d, x, xat)),
+        eval_gc_threshold: (x, xat) => setIf(server, "evalGcThreshold", goDuration(d, x, xat)),
+        batch_eval_gc_threshold: (x, xat) =>
+          setIf(server, "batchEvalGcThreshold", goDuration(d, x, xat)),
+        deployment_gc_threshold: (x, xat) =>
+          setIf(server, "deploymentGcThreshold", goDuration(d, x, xat)),
+        node_gc_threshold: (x, xat) => setIf(server, "nodeGcThreshold", goDuration(d, x, xat)),
+        acl_token_gc_threshold: (x, xat) =>
+          setIf(server, "aclTokenGcThreshold", goDuration(d, x, xat)),
       });
       config.server = server;
     },
@@ -221,18 +187,11 @@ export function decodeAgentConfig(
         enabled: (x, xat) => {
           acl.enabled = d.bool(x, xat) ?? false;
         },
-        token_ttl: (x, xat) => {
-          const s = goDuration(d, x, xat, '"30s"');
-          if (s !== undefined) acl.tokenTTL = s;
-        },
-        token_min_expiration_ttl: (x, xat) => {
-          const s = goDuration(d, x, xat);
-          if (s !== undefined) acl.tokenMinExpirationTTL = s;
-        },
-        token_max_expiration_ttl: (x, xat) => {
-          const s = goDuration(d, x, xat);
-          if (s !== undefined) acl.tokenMaxExpirationTTL = s;
-        },
+        token_ttl: (x, xat) => setIf(acl, "tokenTTL", goDuration(d, x, xat, '"30s"')),
+        token_min_expiration_ttl: (x, xat) =>
+          setIf(acl, "tokenMinExpirationTTL", goDuration(d, x, xat)),
+        token_max_expiration_ttl: (x, xat) =>
+          setIf(acl, "tokenMaxExpirationTTL", goDuration(d, x, xat)),
       });
       const min = goDurationMs(acl.tokenMinExpirationTTL ?? defaultTokenMinExpirationTTL);
       const max = goDurationMs(acl.tokenMaxExpirationTTL ?? defaultTokenMaxExpirationTTL);
@@ -247,10 +206,9 @@ export function decodeAgentConfig(
       const body = d.block(v, at);
       if (!body) return;
       const tls: NonNullable<AgentConfig["tls"]> = { http: false, verifyHttpsClient: false };
-      const path = (key: "caFile" | "certFile" | "keyFile") => (x: unknown, xat: string) => {
-        const s = d.string(x, xat);
-        if (s) tls[key] = s;
-      };
+      // An empty path is no file.
+      const path = (key: "caFile" | "certFile" | "keyFile") => (x: unknown, xat: string) =>
+        setIf(tls, key, d.string(x, xat) || undefined);
       d.fields(body, at, {
         http: (x, xat) => {
           tls.http = d.bool(x, xat) ?? false;
@@ -278,10 +236,8 @@ export function decodeAgentConfig(
       if (!body) return;
       const limits: NonNullable<AgentConfig["limits"]> = { httpMaxConnsPerClient: 100 };
       d.fields(body, at, {
-        http_max_conns_per_client: (x, xat) => {
-          const n = d.int(x, xat, 0, 1_000_000);
-          if (n !== undefined) limits.httpMaxConnsPerClient = n;
-        },
+        http_max_conns_per_client: (x, xat) =>
+          setIf(limits, "httpMaxConnsPerClient", d.int(x, xat, 0, 1_000_000)),
       });
       config.limits = limits;
     },
@@ -307,43 +263,17 @@ export function decodeAgentConfig(
 
 function decodeClient(d: Decoder, body: Obj, path: string): Partial<ClientConfig> {
   const client: Partial<ClientConfig> = {};
+  const gc: NonNullable<ClientConfig["gc"]> = {};
   d.fields(body, path, {
-    enabled: (v, at) => {
-      const b = d.bool(v, at);
-      if (b !== undefined) client.enabled = b;
-    },
-    node_class: (v, at) => {
-      const s = d.string(v, at);
-      if (s !== undefined) client.nodeClass = s;
-    },
-    node_pool: (v, at) => {
-      const s = d.string(v, at);
-      if (s !== undefined) client.nodePool = s;
-    },
-    meta: (v, at) => {
-      const m = d.stringMap(v, at);
-      if (m) client.meta = m;
-    },
-    options: (v, at) => {
-      const m = d.stringMap(v, at);
-      if (m) client.options = m;
-    },
-    chroot_env: (v, at) => {
-      const m = d.stringMap(v, at);
-      if (m) client.chrootEnv = m;
-    },
-    gc_interval: (v, at) => {
-      const s = goDuration(d, v, at, '"1m"');
-      if (s !== undefined) client.gc = { ...client.gc, interval: s };
-    },
-    gc_max_allocs: (v, at) => {
-      const n = d.int(v, at, 1);
-      if (n !== undefined) client.gc = { ...client.gc, maxAllocs: n };
-    },
-    gc_disk_usage_threshold: (v, at) => {
-      const n = d.int(v, at, 0, 100);
-      if (n !== undefined) client.gc = { ...client.gc, diskUsageThreshold: n };
-    },
+    enabled: (v, at) => setIf(client, "enabled", d.bool(v, at)),
+    node_class: (v, at) => setIf(client, "nodeClass", d.string(v, at)),
+    node_pool: (v, at) => setIf(client, "nodePool", d.string(v, at)),
+    meta: (v, at) => setIf(client, "meta", d.stringMap(v, at)),
+    options: (v, at) => setIf(client, "options", d.stringMap(v, at)),
+    chroot_env: (v, at) => setIf(client, "chrootEnv", d.stringMap(v, at)),
+    gc_interval: (v, at) => setIf(gc, "interval", goDuration(d, v, at, '"1m"')),
+    gc_max_allocs: (v, at) => setIf(gc, "maxAllocs", d.int(v, at, 1)),
+    gc_disk_usage_threshold: (v, at) => setIf(gc, "diskUsageThreshold", d.int(v, at, 0, 100)),
     // Accepted for Nomad compatibility; the collector removes one dir at a time and checks disk space only.
     gc_inode_usage_threshold: (v, at) => void d.int(v, at, 0, 100),
     gc_parallel_destroys: (v, at) => void d.int(v, at, 1),
@@ -381,18 +311,19 @@ function decodeClient(d: Decoder, body: Obj, path: string): Partial<ClientConfig
       }
     },
   });
+  if (Object.keys(gc).length > 0) client.gc = gc;
   return client;
 }
 
-function setIf(
-  target: Record<string, string | number>,
-  key: string,
-  value: string | number | undefined,
-) {
+/** Sets `key` to a value that decoded; one that did not was reported, and changes nothing. */
+function setIf<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined) {
   if (value !== undefined) target[key] = value;
 }
 
-/** A Go duration ("4h", "1h30m", "90s"), refused with the setting named when it is not one. */
+/**
+ * A Go duration ("4h", "1h30m", "90s"), refused with the setting named when it
+ * is not one; `example` is the one the error suggests.
+ */
 function goDuration(
   d: Decoder,
   value: unknown,
