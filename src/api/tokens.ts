@@ -11,17 +11,10 @@ import type { NomadACLToken } from "../crds/objects.js";
 import { secretHash } from "../http/acl-objects.js";
 import { applyStatus, createObject, mergePatch } from "../kube/apply.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
-import { caravanResource, type ResourceRef } from "../kube/resources.js";
-import { ApiError, getJson } from "../kube/rest.js";
+import { caravanResource, secretResource } from "../kube/resources.js";
+import { ApiError, getObject } from "../kube/rest.js";
 import type { ApiState } from "./state.js";
 
-export const secretsRef: ResourceRef = {
-  apiVersion: "v1",
-  kind: "Secret",
-  basePath: "/api/v1",
-  plural: "secrets",
-  namespaced: true,
-};
 const tokensRef = caravanResource("NomadACLToken");
 
 interface Secret extends ApiObject {
@@ -35,7 +28,7 @@ async function ensureSecret(kc: KubeConfig, token: NomadACLToken): Promise<strin
   for (let attempt = 0; attempt < 5; attempt++) {
     let secret: Secret | undefined;
     try {
-      secret = await getJson<Secret>(kc, `/api/v1/namespaces/${ref.namespace}/secrets/${ref.name}`);
+      secret = await getObject<Secret>(kc, secretResource, ref.name, ref.namespace);
     } catch (err) {
       if (!(err instanceof ApiError && err.statusCode === 404)) throw err;
     }
@@ -44,7 +37,7 @@ async function ensureSecret(kc: KubeConfig, token: NomadACLToken): Promise<strin
     const fresh = randomUUID();
     try {
       if (!secret)
-        await createObject(kc, secretsRef, {
+        await createObject(kc, secretResource, {
           apiVersion: "v1",
           kind: "Secret",
           metadata: { name: ref.name, namespace: ref.namespace },
@@ -52,7 +45,7 @@ async function ensureSecret(kc: KubeConfig, token: NomadACLToken): Promise<strin
           stringData: { [key]: fresh },
         } as ApiObject);
       else
-        await mergePatch(kc, secretsRef, secret, {
+        await mergePatch(kc, secretResource, secret, {
           metadata: { resourceVersion: secret.metadata.resourceVersion },
           stringData: { [key]: fresh },
         });

@@ -4,13 +4,13 @@
 import type { ApiObject } from "../crds/meta.js";
 import { fieldManager } from "./client.js";
 import type { KubeConfig } from "./kubeconfig.js";
-import { collectionPath, type ResourceRef } from "./resources.js";
+import { collectionPath, objectPath, type ResourceRef } from "./resources.js";
 import { requestJson } from "./rest.js";
 
-function objectPath(ref: ResourceRef, obj: ApiObject): string {
+function pathOf(ref: ResourceRef, obj: ApiObject): string {
   const { name, namespace } = obj.metadata;
   if (!name) throw new Error(`${ref.kind} without metadata.name`);
-  return `${collectionPath(ref, namespace)}/${name}`;
+  return objectPath(ref, name, namespace);
 }
 
 const applyPatch = "application/apply-patch+yaml";
@@ -24,7 +24,7 @@ export function applyObject<T extends ApiObject = ApiObject>(
 ): Promise<T> {
   return requestJson<T>(kc, {
     method: "PATCH",
-    path: objectPath(ref, obj),
+    path: pathOf(ref, obj),
     query: { fieldManager: manager, force: true },
     body: { ...obj, apiVersion: ref.apiVersion, kind: ref.kind },
     contentType: applyPatch,
@@ -42,7 +42,7 @@ export function applyStatus<T extends ApiObject>(
   const { name, namespace } = obj.metadata;
   return requestJson<T>(kc, {
     method: "PATCH",
-    path: `${objectPath(ref, obj)}/status`,
+    path: `${pathOf(ref, obj)}/status`,
     query: { fieldManager: manager, force: true },
     body: {
       apiVersion: ref.apiVersion,
@@ -63,7 +63,7 @@ export function mergePatch<T extends ApiObject>(
 ): Promise<T> {
   return requestJson<T>(kc, {
     method: "PATCH",
-    path: objectPath(ref, obj),
+    path: pathOf(ref, obj),
     body: patch,
     contentType: "application/merge-patch+json",
   });
@@ -78,7 +78,7 @@ export function mergePatchStatus<T extends ApiObject>(
 ): Promise<T> {
   return requestJson<T>(kc, {
     method: "PATCH",
-    path: `${objectPath(ref, obj)}/status`,
+    path: `${pathOf(ref, obj)}/status`,
     body: { status },
     contentType: "application/merge-patch+json",
   });
@@ -97,7 +97,7 @@ export function createObject<T extends ApiObject>(
 }
 
 export function deleteObject(kc: KubeConfig, ref: ResourceRef, obj: ApiObject): Promise<unknown> {
-  return requestJson(kc, { method: "DELETE", path: objectPath(ref, obj) });
+  return requestJson(kc, { method: "DELETE", path: pathOf(ref, obj) });
 }
 
 // Server-side apply turns an applied empty map that replaces a non-empty one

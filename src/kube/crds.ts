@@ -6,8 +6,8 @@ import { parse } from "yaml";
 import type { ObjectMeta } from "../crds/meta.js";
 import { applyObject } from "./apply.js";
 import type { KubeConfig } from "./kubeconfig.js";
-import type { ResourceRef } from "./resources.js";
-import { getJson } from "./rest.js";
+import { crdResource } from "./resources.js";
+import { getObject } from "./rest.js";
 
 interface CustomResourceDefinition {
   apiVersion: string;
@@ -16,14 +16,6 @@ interface CustomResourceDefinition {
   status?: { conditions?: { type: string; status: string }[] };
   [field: string]: unknown;
 }
-
-const crdResource: ResourceRef = {
-  apiVersion: "apiextensions.k8s.io/v1",
-  kind: "CustomResourceDefinition",
-  basePath: "/apis/apiextensions.k8s.io/v1",
-  plural: "customresourcedefinitions",
-  namespaced: false,
-};
 
 export function readCrdManifests(crdDir: string): CustomResourceDefinition[] {
   return readdirSync(crdDir)
@@ -43,10 +35,7 @@ export async function installCrds(
   const deadline = Date.now() + timeoutMs;
   for (const name of names) {
     for (;;) {
-      const crd = await getJson<CustomResourceDefinition>(
-        kc,
-        `${crdResource.basePath}/${crdResource.plural}/${name}`,
-      );
+      const crd = await getObject<CustomResourceDefinition>(kc, crdResource, name);
       if (crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True"))
         break;
       if (Date.now() > deadline)

@@ -6,6 +6,7 @@ import os from "node:os";
 import type { Logger } from "../common/log.js";
 import type { ApiObject } from "../crds/meta.js";
 import type { KubeConfig } from "./kubeconfig.js";
+import { collectionPath, eventResource } from "./resources.js";
 import { ApiError, microTime, requestJson } from "./rest.js";
 
 export type EventType = "Normal" | "Warning";
@@ -57,7 +58,7 @@ export class EventRecorder {
     const key = `${meta.uid}/${type}/${reason}/${note}`;
     const nowMs = this.now();
     const seen = this.recent.get(key);
-    const path = `/apis/events.k8s.io/v1/namespaces/${namespace}/events`;
+    const path = collectionPath(eventResource, namespace);
     if (seen && nowMs - seen.firstMs < seriesWindowMs) {
       seen.count++;
       try {

@@ -1,5 +1,6 @@
-// Where each kind lives in the API: list and watch paths for Caravan's custom
-// resources (from the CRD registry) and the core kinds controllers watch.
+// Where each kind lives in the API: list, watch and object paths for Caravan's
+// custom resources (from the CRD registry) and the Kubernetes kinds Caravan
+// reads and writes. The one place that spells the API server's paths.
 import { group, kindDefinition, version } from "../crds/registry.js";
 
 export interface ResourceRef {
@@ -22,6 +23,36 @@ export function caravanResource(kind: string): ResourceRef {
   };
 }
 
+/** A kind of the core group ("/api/v1"). */
+function coreResource(kind: string, plural: string, namespaced: boolean): ResourceRef {
+  return { apiVersion: "v1", kind, basePath: "/api/v1", plural, namespaced };
+}
+
+/** ACL tokens' secret IDs, and the Secrets templates read. */
+export const secretResource = coreResource("Secret", "secrets", true);
+/** The ConfigMaps templates read. */
+export const configMapResource = coreResource("ConfigMap", "configmaps", true);
+/** Nomad's namespaces are Kubernetes namespaces. */
+export const namespaceResource = coreResource("Namespace", "namespaces", false);
+
+/** Caravan's CRDs, installed at start and read for the NomadJob schema. */
+export const crdResource: ResourceRef = {
+  apiVersion: "apiextensions.k8s.io/v1",
+  kind: "CustomResourceDefinition",
+  basePath: "/apis/apiextensions.k8s.io/v1",
+  plural: "customresourcedefinitions",
+  namespaced: false,
+};
+
+/** The Events controllers record on the objects they act on. */
+export const eventResource: ResourceRef = {
+  apiVersion: "events.k8s.io/v1",
+  kind: "Event",
+  basePath: "/apis/events.k8s.io/v1",
+  plural: "events",
+  namespaced: true,
+};
+
 export const leaseResource: ResourceRef = {
   apiVersion: "coordination.k8s.io/v1",
   kind: "Lease",
@@ -34,6 +65,11 @@ export const leaseResource: ResourceRef = {
 export function collectionPath(ref: ResourceRef, namespace?: string): string {
   if (namespace && ref.namespaced) return `${ref.basePath}/namespaces/${namespace}/${ref.plural}`;
   return `${ref.basePath}/${ref.plural}`;
+}
+
+/** One object's path; a namespace places a namespaced kind's object in it. */
+export function objectPath(ref: ResourceRef, name: string, namespace?: string): string {
+  return `${collectionPath(ref, namespace)}/${name}`;
 }
 
 /** Job versions are ControllerRevisions, Kubernetes' own object for a history of specs. */

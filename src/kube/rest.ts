@@ -5,6 +5,7 @@
 // as the API server sends them.
 import https from "node:https";
 import type { KubeConfig } from "./kubeconfig.js";
+import { collectionPath, objectPath, type ResourceRef } from "./resources.js";
 
 export class ApiError extends Error {
   constructor(
@@ -80,6 +81,25 @@ export async function requestJson<T>(kc: KubeConfig, req: RequestOptions): Promi
 
 export function getJson<T>(kc: KubeConfig, path: string, query: Query = {}): Promise<T> {
   return requestJson<T>(kc, { method: "GET", path, query });
+}
+
+/** One object of a kind, by name (and namespace, for a namespaced kind). */
+export function getObject<T>(
+  kc: KubeConfig,
+  ref: ResourceRef,
+  name: string,
+  namespace?: string,
+): Promise<T> {
+  return getJson<T>(kc, objectPath(ref, name, namespace));
+}
+
+/** Every object of a kind (in one namespace, when given, for a namespaced kind). */
+export async function listObjects<T>(
+  kc: KubeConfig,
+  ref: ResourceRef,
+  namespace?: string,
+): Promise<T[]> {
+  return (await getJson<{ items: T[] }>(kc, collectionPath(ref, namespace))).items;
 }
 
 /** RFC 3339 with microseconds: the MicroTime format Leases and Events use. */

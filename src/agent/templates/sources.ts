@@ -9,7 +9,7 @@ import type { Logger } from "../../common/log.js";
 import type { ApiObject } from "../../crds/meta.js";
 import { Informer } from "../../kube/informer.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
-import type { ResourceRef } from "../../kube/resources.js";
+import { configMapResource, type ResourceRef, secretResource } from "../../kube/resources.js";
 import type { TemplateDependency, TemplateSources } from "../../template/index.js";
 
 export type SourceKind = "ConfigMap" | "Secret";
@@ -20,20 +20,8 @@ interface DataObject extends ApiObject {
 }
 
 const resources: Record<SourceKind, ResourceRef> = {
-  ConfigMap: {
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    basePath: "/api/v1",
-    plural: "configmaps",
-    namespaced: true,
-  },
-  Secret: {
-    apiVersion: "v1",
-    kind: "Secret",
-    basePath: "/api/v1",
-    plural: "secrets",
-    namespaced: true,
-  },
+  ConfigMap: configMapResource,
+  Secret: secretResource,
 };
 
 interface Watched {

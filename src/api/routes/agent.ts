@@ -5,18 +5,17 @@ import os from "node:os";
 import { version } from "../../common/version.js";
 import type { Route } from "../../http/context.js";
 import { notFound } from "../../http/errors.js";
-import { getJson } from "../../kube/rest.js";
+import { namespaceResource } from "../../kube/resources.js";
+import { listObjects } from "../../kube/rest.js";
 import type { RouteDeps } from "./deps.js";
 
-interface NamespaceList {
-  items: {
-    metadata: {
-      name: string;
-      uid?: string;
-      resourceVersion?: string;
-      labels?: Record<string, string>;
-    };
-  }[];
+interface Namespace {
+  metadata: {
+    name: string;
+    uid?: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+  };
 }
 
 export function agentRoutes(deps: RouteDeps): Route[] {
@@ -38,8 +37,8 @@ export function agentRoutes(deps: RouteDeps): Route[] {
   };
 
   async function namespaces() {
-    const list = await getJson<NamespaceList>(deps.kc, "/api/v1/namespaces");
-    return list.items
+    const list = await listObjects<Namespace>(deps.kc, namespaceResource);
+    return list
       .filter((n) => !n.metadata.name.startsWith("kube-"))
       .map((n) => ({
         Name: n.metadata.name,

@@ -4,7 +4,8 @@
 import { jobSpecSchema } from "../../crds/schema/job-schema.generated.js";
 import type { SchemaNode } from "../../crds/schema/prune-schema.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
-import { getJson } from "../../kube/rest.js";
+import { crdResource } from "../../kube/resources.js";
+import { getObject } from "../../kube/rest.js";
 
 interface Crd {
   spec: { versions: { name: string; schema?: { openAPIV3Schema?: SchemaNode } }[] };
@@ -16,10 +17,7 @@ export function jobSchema(kc: KubeConfig, crdName: string, version: string) {
   const pick = (crd: Crd) =>
     crd.spec.versions.find((v) => v.name === version)?.schema?.openAPIV3Schema?.properties?.spec;
   return (): Promise<SchemaNode> => {
-    cached ??= getJson<Crd>(
-      kc,
-      `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crdName}`,
-    )
+    cached ??= getObject<Crd>(kc, crdResource, crdName)
       .then((crd) => pick(crd) ?? jobSpecSchema)
       .catch(() => jobSpecSchema);
     return cached;

@@ -18,11 +18,11 @@ import {
   deleteObject,
   mergePatch,
 } from "../../../kube/apply.js";
+import { secretResource } from "../../../kube/resources.js";
 import { ApiError } from "../../../kube/rest.js";
 import { tokenOut } from "../../convert/acl.js";
 import type { ObjectIndexes } from "../../state.js";
 import { byAccessor } from "../../state.js";
-import { secretsRef } from "../../tokens.js";
 import { bodyObject, listReply } from "../common.js";
 import { apiFieldManager } from "../writes.js";
 import { type AclDeps, objectReply, tokensRef, writtenReply } from "./shared.js";
@@ -153,7 +153,7 @@ export async function createToken(
     type: "Opaque",
     stringData: { secretID: secret },
   } as ApiObject;
-  await createObject(kc, secretsRef, secretObject);
+  await createObject(kc, secretResource, secretObject);
   const token: NomadACLToken = {
     apiVersion: tokensRef.apiVersion,
     kind: "NomadACLToken",
@@ -167,13 +167,13 @@ export async function createToken(
   try {
     created = await createObject(kc, tokensRef, token);
   } catch (err) {
-    await deleteObject(kc, secretsRef, secretObject).catch(() => undefined);
+    await deleteObject(kc, secretResource, secretObject).catch(() => undefined);
     if (err instanceof ApiError && err.statusCode === 409 && objectName === bootstrapTokenName)
       throw badRequest("ACL bootstrap already done");
     throw err;
   }
   // Deleting the token deletes its Secret.
-  await mergePatch(kc, secretsRef, secretObject, {
+  await mergePatch(kc, secretResource, secretObject, {
     metadata: {
       ownerReferences: [
         {
