@@ -7,6 +7,7 @@
 // acl_token_gc_threshold. `caravan system gc` uses zero thresholds. Pure.
 import { tokenExpiry } from "../../acl/expiration.js";
 import { durationMs } from "../../common/duration.js";
+import type { ServerConfig } from "../../config/agent-config.js";
 import type {
   NomadACLToken,
   NomadAllocation,
@@ -37,14 +38,17 @@ export const defaultThresholds: GcThresholds = {
 };
 
 /** Thresholds from the server block's Go durations; absent or bad values keep Nomad's defaults. */
-export function thresholdsFrom(config: {
-  jobGcThreshold?: string;
-  evalGcThreshold?: string;
-  batchEvalGcThreshold?: string;
-  deploymentGcThreshold?: string;
-  nodeGcThreshold?: string;
-  aclTokenGcThreshold?: string;
-}): GcThresholds {
+export function thresholdsFrom(
+  config: Pick<
+    ServerConfig,
+    | "jobGcThreshold"
+    | "evalGcThreshold"
+    | "batchEvalGcThreshold"
+    | "deploymentGcThreshold"
+    | "nodeGcThreshold"
+    | "aclTokenGcThreshold"
+  >,
+): GcThresholds {
   const d = defaultThresholds;
   return {
     jobMs: durationMs(config.jobGcThreshold, d.jobMs),
