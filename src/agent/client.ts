@@ -6,10 +6,12 @@
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Logger } from "../common/log.js";
-import { versionName } from "../controllers/jobs/versions.js";
 import { defaultJob } from "../crds/job/defaults.js";
 import type { TaskGroup } from "../crds/job/index.js";
+import { versionName } from "../crds/job-version.js";
+import { nodeLabel } from "../crds/names.js";
 import type { NomadAllocation, NomadJob, NomadNode } from "../crds/objects.js";
+import { isActive, isClientTerminal } from "../crds/terminal.js";
 import type { TaskDriver } from "../drivers/driver.js";
 import { Informer } from "../kube/informer.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
@@ -46,8 +48,6 @@ export interface AgentClientOptions {
   gc?: Partial<GcConfig>;
 }
 
-const terminal = new Set(["complete", "failed", "lost"]);
-
 export class AgentClient {
   private readonly allocations: Informer<NomadAllocation>;
   private readonly node: Informer<NomadNode>;
@@ -72,7 +72,7 @@ export class AgentClient {
       caravanResource("NomadAllocation"),
       options.log,
       {
-        labelSelector: `caravan.dev/node=${options.nodeName}`,
+        labelSelector: `${nodeLabel}=${options.nodeName}`,
       },
     );
     this.node = new Informer<NomadNode>(options.kc, caravanResource("NomadNode"), options.log, {
@@ -162,10 +162,7 @@ export class AgentClient {
       if (this.runners.has(key) || this.finished.has(key)) continue;
       // Tasks of it an earlier process started may still run: its runner stops them first.
       if (Object.keys(this.state.tasksOf(key) ?? {}).length) continue;
-      const running =
-        alloc?.spec.desiredStatus === "run" &&
-        !terminal.has(alloc.status?.clientStatus ?? "pending");
-      if (running) continue;
+      if (alloc && isActive(alloc)) continue;
       const dir = path.join(root, name);
       let finishedAt = Date.now();
       try {
@@ -205,8 +202,7 @@ export class AgentClient {
         );
       return;
     }
-    if (runner || this.finished.has(key) || terminal.has(alloc.status?.clientStatus ?? "pending"))
-      return;
+    if (runner || this.finished.has(key) || isClientTerminal(alloc.status?.clientStatus)) return;
     await this.startRunner(alloc);
   }
 

@@ -2,7 +2,7 @@
 // kubelets do in kube-node-lease. The controller marks the node down or
 // disconnected when the lease lapses.
 
-import { nodeLeaseNamespace } from "../controllers/informers.js";
+import { nodeLeaseNamespace } from "../crds/names.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
 import { ensureNamespace } from "../kube/namespaces.js";
 import { ApiError, microTime, requestJson } from "../kube/rest.js";

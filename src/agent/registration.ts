@@ -4,6 +4,7 @@
 // caravan-node-lease. The controller marks the node down when the lease lapses.
 
 import type { Logger } from "../common/log.js";
+import { datacenterLabel } from "../crds/names.js";
 import type { NomadNode } from "../crds/objects.js";
 import type { DriverFingerprint } from "../drivers/driver.js";
 import { applyStatus, createObject } from "../kube/apply.js";
@@ -72,7 +73,7 @@ export class NodeRegistration {
       await createObject(this.kc, this.nodes, {
         metadata: {
           name: this.input.name,
-          labels: { "caravan.dev/datacenter": this.input.datacenter },
+          labels: { [datacenterLabel]: this.input.datacenter },
         },
         spec: { eligibility: "eligible" },
       });

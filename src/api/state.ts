@@ -4,8 +4,9 @@
 // blocking query waits until a watched collection passes the index it holds.
 import type { Logger } from "../common/log.js";
 import type { SharedInformers } from "../controllers/informers.js";
-import { type JobVersion, jobLabel } from "../controllers/jobs/versions.js";
+import type { JobVersion } from "../crds/job-version.js";
 import type { ApiObject } from "../crds/meta.js";
+import { jobLabel } from "../crds/names.js";
 import type {
   NomadACLPolicy,
   NomadACLRole,

@@ -2,7 +2,9 @@
 // per process, with the indexes controllers look objects up by.
 
 import type { Logger } from "../common/log.js";
+import type { JobVersion } from "../crds/job-version.js";
 import type { ObjectMeta } from "../crds/meta.js";
+import { jobLabel, nodeLeaseNamespace } from "../crds/names.js";
 import type {
   NomadAllocation,
   NomadDeployment,
@@ -13,10 +15,6 @@ import type {
 import { Informer } from "../kube/informer.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
 import { caravanResource, controllerRevisionResource, leaseResource } from "../kube/resources.js";
-import { type JobVersion, jobLabel } from "./jobs/versions.js";
-
-/** Where node agents renew their heartbeat Leases (like kubelets' kube-node-lease). */
-export const nodeLeaseNamespace = "caravan-node-lease";
 
 export interface NodeLease {
   apiVersion?: string;

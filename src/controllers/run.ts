@@ -4,6 +4,7 @@
 // runtime (src/kube/controller.ts) wires informers, queues and retries.
 
 import type { Logger } from "../common/log.js";
+import { nodeLeaseNamespace } from "../crds/names.js";
 import type { Controller } from "../kube/controller.js";
 import { EventRecorder } from "../kube/events.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
@@ -21,7 +22,7 @@ import { schedulerWorkers } from "./evals/worker.js";
 import { pipelineGauges } from "./gauges.js";
 import { defaultThresholds, type GcThresholds } from "./gc/collect.js";
 import { garbageCollector } from "./gc/controller.js";
-import { createInformers, nodeLeaseNamespace, type SharedInformers } from "./informers.js";
+import { createInformers, type SharedInformers } from "./informers.js";
 import { jobController } from "./jobs/controller.js";
 import { nodeLiveness } from "./nodes/liveness.js";
 import { periodicController } from "./periodic/controller.js";

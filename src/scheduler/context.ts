@@ -2,10 +2,11 @@
 // accumulator, and where this job's allocations are (proposed: existing
 // minus the plan's stops plus its placements), which distinct_hosts,
 // distinct_property, job anti-affinity and spread all read.
+import { isTerminal } from "../crds/terminal.js";
 import { classIds } from "./computed-class.js";
 import type { ResolvedJob } from "./defaults.js";
 import type { SchedulerAlloc, SchedulerConfig, SchedulerNode, SchedulerSnapshot } from "./types.js";
-import { isTerminal, NodeUsage } from "./usage.js";
+import { NodeUsage } from "./usage.js";
 
 export const DEFAULT_CONFIG: SchedulerConfig = {
   algorithm: "binpack",

@@ -16,6 +16,7 @@
 //   place          new allocations up to the count
 
 import { activeDeploymentStatuses, deploymentDescriptions } from "../crds/deployment.js";
+import { isTerminal } from "../crds/terminal.js";
 import type { ResolvedGroup, ResolvedJob } from "./defaults.js";
 import { classify, replacedAllocs } from "./reconcile/classify.js";
 import { rollout } from "./reconcile/deployment.js";
@@ -47,7 +48,6 @@ import type {
   SchedulerNode,
   SchedulerSnapshot,
 } from "./types.js";
-import { isTerminal } from "./usage.js";
 
 export interface ReconcileResult {
   readonly place: PlaceRequest[];

@@ -3,9 +3,11 @@
 // read from their caches; `job plan` first puts the planned spec in it as the
 // job's newest version, as Nomad's Plan endpoint upserts the job into its
 // state snapshot before running the same scheduler.
+
 import { defaultJob } from "../crds/job/defaults.js";
 import type { NomadJobSpec } from "../crds/job/index.js";
 import type { NomadAllocation, NomadDeployment } from "../crds/objects.js";
+import { isActive } from "../crds/terminal.js";
 import { allocFromResource, deploymentFromResource } from "./adapters.js";
 import type { SchedulerAlloc, SchedulerNode, SchedulerSnapshot } from "./types.js";
 
@@ -41,8 +43,6 @@ export interface EvaluationRef {
   readonly metadata: { readonly name: string; readonly namespace?: string };
   readonly spec: { readonly jobName: string; readonly jobVersion?: number };
 }
-
-const terminal = new Set(["complete", "failed", "lost"]);
 
 export function snapshotOf(
   state: SchedulingState,
@@ -84,9 +84,7 @@ export function snapshotOf(
   for (const a of state.allocations) {
     const ns = a.metadata.namespace ?? "default";
     const mine = a.spec.jobName === jobId && ns === namespace;
-    const holds =
-      a.spec.desiredStatus === "run" && !terminal.has(a.status?.clientStatus ?? "pending");
-    if (!mine && !holds) continue;
+    if (!mine && !isActive(a)) continue;
     const alloc = allocFromResource(
       a,
       mine ? (own ?? infoOf(ns, a.spec.jobName)) : infoOf(ns, a.spec.jobName),

@@ -3,7 +3,9 @@
 // loses its allocation; a node that no longer passes the constraints has it
 // stopped; an ineligible (but not draining) node keeps what it runs.
 // sysbatch allocations that completed are not run again on that node.
+
 import { defaultJob } from "../crds/job/defaults.js";
+import { isActive } from "../crds/terminal.js";
 import type { EvalContext } from "./context.js";
 import type { ResolvedGroup, ResolvedJob } from "./defaults.js";
 import { Metrics } from "./metrics.js";
@@ -23,11 +25,7 @@ export function scheduleSystem(ctx: EvalContext, job: ResolvedJob | undefined): 
   const plan = emptyPlan(snapshot);
   const random = seededRandom(snapshot.seed);
   const jobAllocs = snapshot.allocs.filter((a) => ctx.isJobAlloc(a));
-  const live = (a: SchedulerAlloc) =>
-    a.desiredStatus === "run" &&
-    a.clientStatus !== "complete" &&
-    a.clientStatus !== "failed" &&
-    a.clientStatus !== "lost";
+  const live = (a: SchedulerAlloc) => isActive(a);
   const stop = (a: SchedulerAlloc, reason: string, lost = false) => {
     ctx.stop(a);
     plan.stops.push({ allocId: a.id, reason, ...(lost ? { clientStatus: "lost" as const } : {}) });

@@ -3,15 +3,6 @@
 // allocations. The rankers read typed arrays, never allocation lists.
 import type { SchedulerAlloc, SchedulerNode, SchedulerResources } from "./types.js";
 
-export function isTerminal(a: SchedulerAlloc): boolean {
-  return (
-    a.desiredStatus !== "run" ||
-    a.clientStatus === "complete" ||
-    a.clientStatus === "failed" ||
-    a.clientStatus === "lost"
-  );
-}
-
 export class NodeUsage {
   readonly cpuFree: Float64Array;
   readonly memFree: Float64Array;

@@ -1,6 +1,8 @@
 // What the client endpoints serve: the allocations this node keeps, their
 // directories (<root>/<allocation ID>), and the runners of those that run.
+
 import type { NomadAllocation } from "../../crds/objects.js";
+import { isClientTerminal } from "../../crds/terminal.js";
 import type { AllocRunner } from "../allocrunner.js";
 import type { AgentClient } from "../client.js";
 
@@ -36,6 +38,5 @@ export function agentSource(client: AgentClient): AllocSource {
 
 /** Allocations that no longer run on this node (finished, or never started) report no new output. */
 export function finished(a: ClientAlloc | undefined): boolean {
-  const status = a?.alloc.status?.clientStatus;
-  return !a || status === "complete" || status === "failed" || status === "lost";
+  return !a || isClientTerminal(a.alloc.status?.clientStatus);
 }

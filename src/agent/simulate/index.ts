@@ -4,10 +4,13 @@
 // spread over the renewal period. One allocation informer serves every node
 // (filtered in memory by the caravan.dev/node label, not N watches), each
 // allocation runs with the mock driver, and status writes are batched.
+
 import PQueue from "p-queue";
 import type { Logger } from "../../common/log.js";
 import type { NomadAllocationStatus } from "../../crds/allocation.js";
+import { datacenterLabel, nodeLabel } from "../../crds/names.js";
 import type { NomadAllocation, NomadNode } from "../../crds/objects.js";
+import { isClientTerminal } from "../../crds/terminal.js";
 import { applyStatus, createObject } from "../../kube/apply.js";
 import { Informer } from "../../kube/informer.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
@@ -59,8 +62,6 @@ export interface Simulation {
   stop(): Promise<void>;
 }
 
-const terminal = new Set(["complete", "failed", "lost"]);
-
 export async function startSimulation(
   kc: KubeConfig,
   options: SimulationOptions,
@@ -97,7 +98,7 @@ export async function startSimulation(
     await renewNodeLease(kc, node.name, leaseSeconds);
     try {
       await createObject(kc, nodeResource, {
-        metadata: { name: node.name, labels: { "caravan.dev/datacenter": node.datacenter } },
+        metadata: { name: node.name, labels: { [datacenterLabel]: node.datacenter } },
         spec: { eligibility: "eligible" },
       });
     } catch (err) {
@@ -158,7 +159,7 @@ export async function startSimulation(
   const finished = new Set<string>();
   const starting = new Set<string>();
   const sync = async (alloc: NomadAllocation) => {
-    const node = alloc.metadata.labels?.["caravan.dev/node"] ?? alloc.spec.nodeName;
+    const node = alloc.metadata.labels?.[nodeLabel] ?? alloc.spec.nodeName;
     if (!nodeNames.has(node)) return;
     const key = objectKey(alloc);
     const runner = runners.get(key);
@@ -167,7 +168,7 @@ export async function startSimulation(
       return;
     }
     if (runner || starting.has(key) || finished.has(key)) return;
-    if (terminal.has(alloc.status?.clientStatus ?? "pending")) return;
+    if (isClientTerminal(alloc.status?.clientStatus)) return;
     starting.add(key);
     try {
       const { group, jobType } = await jobs.groupOf(alloc);
@@ -185,7 +186,7 @@ export async function startSimulation(
   };
   // Every allocation on some node; which ones are ours is decided in memory.
   const informer = new Informer<NomadAllocation>(kc, allocResource, log, {
-    labelSelector: "caravan.dev/node",
+    labelSelector: nodeLabel,
   });
   informer.addHandlers({
     onAdd: (a) => void sync(a),

@@ -2,9 +2,9 @@
 // (its ControllerRevision), falling back to the job itself. Cached: thousands
 // of simulated allocations of one job version need one read, not thousands.
 
-import { versionName } from "../../controllers/jobs/versions.js";
 import { defaultJob } from "../../crds/job/defaults.js";
 import type { TaskGroup } from "../../crds/job/index.js";
+import { versionName } from "../../crds/job-version.js";
 import type { NomadAllocation, NomadJob } from "../../crds/objects.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
 import {

@@ -4,7 +4,8 @@
 // then evaluates like any other.
 import { randomUUID } from "node:crypto";
 import { dispatchJob } from "../../controllers/dispatch/dispatch.js";
-import { parentLabel, periodicChild } from "../../controllers/periodic/child.js";
+import { periodicChild } from "../../controllers/periodic/child.js";
+import { parentLabel } from "../../crds/names.js";
 import type { NomadJob } from "../../crds/objects.js";
 import type { Ctx, Reply, Route } from "../../http/context.js";
 import { badRequest } from "../../http/errors.js";

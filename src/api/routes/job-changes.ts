@@ -4,8 +4,8 @@
 
 import { planJob } from "../../controllers/jobs/plan.js";
 import { revertJob } from "../../controllers/jobs/revert.js";
-import { jobLabel, stableAnnotation } from "../../controllers/jobs/versions.js";
 import { defaultJob } from "../../crds/job/defaults.js";
+import { jobLabel, stableAnnotation } from "../../crds/names.js";
 import type { NomadEvaluation, NomadJob } from "../../crds/objects.js";
 import type { Ctx, Reply, Route } from "../../http/context.js";
 import { badRequest, HttpError, notFound } from "../../http/errors.js";

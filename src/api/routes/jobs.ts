@@ -2,8 +2,8 @@
 // and a job's allocations, evaluations, summary, versions and deployments.
 
 import type { Acl } from "../../acl/acl.js";
-import { isStable } from "../../controllers/jobs/versions.js";
 import type { NomadJobSpec } from "../../crds/job/index.js";
+import { isStable } from "../../crds/job-version.js";
 import type { NomadJob } from "../../crds/objects.js";
 import type { Ctx, Reply, Route } from "../../http/context.js";
 import { badRequest, notFound } from "../../http/errors.js";

@@ -1,6 +1,8 @@
 // Writes on deployments and allocations: promote, fail and pause a deployment
 // (spec fields the deployment watcher acts on), and stop an allocation (Nomad
 // marks it for migration, so the scheduler replaces it elsewhere).
+
+import { activeDeploymentStatuses } from "../../crds/deployment.js";
 import { defaultJob } from "../../crds/job/defaults.js";
 import type { NomadAllocation, NomadDeployment, NomadEvaluation } from "../../crds/objects.js";
 import type { Ctx, Reply, Route } from "../../http/context.js";
@@ -15,7 +17,6 @@ import { seen } from "./writes.js";
 const deploymentsRef = caravanResource("NomadDeployment");
 const allocationsRef = caravanResource("NomadAllocation");
 const evaluationsRef = caravanResource("NomadEvaluation");
-const terminal = new Set(["successful", "failed", "cancelled"]);
 
 export function lifecycleRoutes(deps: RouteDeps): Route[] {
   const { state, kc } = deps;
@@ -23,7 +24,8 @@ export function lifecycleRoutes(deps: RouteDeps): Route[] {
   function deployment(ctx: Ctx): NomadDeployment {
     const d = findByName(state.deployments.store, ctx.params.id ?? "");
     if (!d) throw notFound("deployment");
-    if (terminal.has(d.status?.status ?? ""))
+    // No status yet: just created, so running.
+    if (!activeDeploymentStatuses.has(d.status?.status ?? "running"))
       throw badRequest(`can't change deployment in terminal state ${d.status?.status}`);
     return d;
   }

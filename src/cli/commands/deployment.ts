@@ -1,7 +1,9 @@
 // `caravan deployment list|status|promote|pause|resume|fail`, as Nomad's
 // deployment commands: the actions are fields of the NomadDeployment's spec
 // that the deployment watcher acts on, so `kubectl patch` does the same.
+
 import { Command } from "commander";
+import { activeDeploymentStatuses } from "../../crds/deployment.js";
 import type { NomadDeployment } from "../../crds/objects.js";
 import { mergePatch } from "../../kube/apply.js";
 import { loadKubeConfig } from "../../kube/client.js";
@@ -127,7 +129,7 @@ export function unpromotable(d: NomadDeployment, only?: readonly string[]): stri
 
 function active(d: NomadDeployment): void {
   const s = d.status?.status ?? "running";
-  if (["failed", "successful", "cancelled"].includes(s))
+  if (!activeDeploymentStatuses.has(s))
     throw new UsageError(`deployment ${d.metadata.name} is ${s}: it can no longer change`);
 }
 

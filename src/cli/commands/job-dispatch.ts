@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { dispatchJob, parseMetaFlags } from "../../controllers/dispatch/dispatch.js";
-import { parentLabel } from "../../controllers/periodic/child.js";
+import { parentLabel } from "../../crds/names.js";
 import type { NomadJob } from "../../crds/objects.js";
 import { createObject } from "../../kube/apply.js";
 import { loadKubeConfig } from "../../kube/client.js";

@@ -4,6 +4,7 @@
 // nothing else: deployments a newer version supersedes are cancelled by the
 // deployment watcher, which alone writes a deployment's status after this.
 import { deploymentDescriptions } from "../../crds/deployment.js";
+import { jobLabel } from "../../crds/names.js";
 import type {
   NomadAllocation,
   NomadDeployment,
@@ -46,7 +47,7 @@ export async function commitDeployment(
       metadata: {
         name: pd.id,
         namespace,
-        labels: { "caravan.dev/job": ctx.evaluation.spec.jobName },
+        labels: { [jobLabel]: ctx.evaluation.spec.jobName },
         ...(ctx.job?.metadata.uid
           ? {
               ownerReferences: [

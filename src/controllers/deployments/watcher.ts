@@ -10,6 +10,8 @@ import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { activeDeploymentStatuses, deploymentDescriptions } from "../../crds/deployment.js";
 import { defaultJob } from "../../crds/job/defaults.js";
+import { isStable } from "../../crds/job-version.js";
+import { jobLabel, stableAnnotation } from "../../crds/names.js";
 import type { NomadAllocation, NomadDeployment, NomadEvaluation } from "../../crds/objects.js";
 import { applyStatus, createObject, mergePatch, mergePatchStatus } from "../../kube/apply.js";
 import { type Controller, defineController, owned, watch } from "../../kube/controller.js";
@@ -19,13 +21,7 @@ import { objectKey } from "../../kube/store.js";
 import type { ControllerContext } from "../context.js";
 import { byJob, jobKey } from "../informers.js";
 import { revertJob } from "../jobs/revert.js";
-import {
-  isStable,
-  jobLabel,
-  lastStableVersion,
-  latestVersion,
-  stableAnnotation,
-} from "../jobs/versions.js";
+import { lastStableVersion, latestVersion } from "../jobs/versions.js";
 import { allocationHealth, type HealthStrategy, strategyFor } from "./health.js";
 import { deploymentProgress } from "./progress.js";
 

@@ -13,6 +13,7 @@ import { isDeepStrictEqual } from "node:util";
 import { durationMs } from "../../common/duration.js";
 import { defaultJob } from "../../crds/job/defaults.js";
 import type { NomadAllocation, NomadEvaluation } from "../../crds/objects.js";
+import { isTerminal } from "../../crds/terminal.js";
 import { applyStatus, createObject, mergePatch, mergePatchStatus } from "../../kube/apply.js";
 import { type Controller, defineController, watch } from "../../kube/controller.js";
 import { caravanResource } from "../../kube/resources.js";
@@ -27,7 +28,6 @@ const manager = "caravan-drainer";
 const nodes = caravanResource("NomadNode");
 const allocations = caravanResource("NomadAllocation");
 const evaluations = caravanResource("NomadEvaluation");
-const terminal = new Set(["complete", "failed", "lost"]);
 /** Nomad's CLI default drain deadline. */
 const defaultDeadlineMs = 3_600_000;
 
@@ -126,8 +126,7 @@ export function drainer(ctx: ControllerContext): Controller {
 
       const onNode = informers.allocations.store.byIndex(byNode, name);
       const remaining = onNode.filter((a) => {
-        if (a.spec.desiredStatus !== "run" || terminal.has(a.status?.clientStatus ?? "pending"))
-          return false;
+        if (isTerminal(a)) return false;
         const type = jobOf(a)?.spec.type ?? defaultJob.type;
         return !(strategy.ignoreSystemJobs && (type === "system" || type === "sysbatch"));
       });

@@ -4,13 +4,13 @@
 // and the broker hands it out. Changes are batched briefly so a burst of node
 // updates unblocks once.
 
-import type { NomadAllocation, NomadNode } from "../../crds/objects.js";
+import type { NomadNode } from "../../crds/objects.js";
+import { isActive } from "../../crds/terminal.js";
 import { applyStatus } from "../../kube/apply.js";
 import { aborted, type Runnable } from "../../kube/manager.js";
 import { caravanResource } from "../../kube/resources.js";
 import type { ControllerContext } from "../context.js";
 
-const terminal = new Set(["complete", "failed", "lost"]);
 const evaluations = caravanResource("NomadEvaluation");
 
 export function blockedEvaluations(ctx: ControllerContext, batchMs = 200): Runnable {
@@ -64,10 +64,10 @@ export function blockedEvaluations(ctx: ControllerContext, batchMs = 200): Runna
         }),
         informers.allocations.addHandlers({
           onUpdate: (o, n) => {
-            if (holds(o) && !holds(n)) capacityChanged();
+            if (isActive(o) && !isActive(n)) capacityChanged();
           },
           onDelete: (a) => {
-            if (holds(a)) capacityChanged();
+            if (isActive(a)) capacityChanged();
           },
         }),
       ];
@@ -76,8 +76,4 @@ export function blockedEvaluations(ctx: ControllerContext, batchMs = 200): Runna
       if (timer) clearTimeout(timer);
     },
   };
-}
-
-function holds(a: NomadAllocation): boolean {
-  return a.spec.desiredStatus === "run" && !terminal.has(a.status?.clientStatus ?? "pending");
 }

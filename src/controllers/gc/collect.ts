@@ -5,9 +5,11 @@
 // job_gc_threshold), and nodes down for longer than node_gc_threshold with
 // nothing left on them; ACL tokens expired for longer than Nomad's
 // acl_token_gc_threshold. `caravan system gc` uses zero thresholds. Pure.
+
 import { tokenExpiry } from "../../acl/expiration.js";
 import { durationMs } from "../../common/duration.js";
 import type { ServerConfig } from "../../config/agent-config.js";
+import { activeDeploymentStatuses } from "../../crds/deployment.js";
 import type {
   NomadACLToken,
   NomadAllocation,
@@ -16,6 +18,7 @@ import type {
   NomadJob,
   NomadNode,
 } from "../../crds/objects.js";
+import { isEvaluationTerminal } from "../../crds/terminal.js";
 
 export interface GcThresholds {
   jobMs: number;
@@ -94,8 +97,6 @@ const time = (s: string | undefined): number | undefined => {
   return Number.isNaN(t) ? undefined : t;
 };
 const key = (ns: string | undefined, name: string) => `${ns ?? "default"}/${name}`;
-const terminalEval = new Set(["complete", "failed", "canceled"]);
-const terminalDeployment = new Set(["successful", "failed", "cancelled"]);
 
 /** The allocation no longer runs and nothing waits on it. */
 function allocDone(a: NomadAllocation, replaced: ReadonlySet<string>): boolean {
@@ -150,8 +151,7 @@ export function collectGarbage(state: GcState, th: GcThresholds, now: number): G
   const pendingByJob = new Map<string, number>();
   for (const e of state.evaluations) {
     const k = key(e.metadata.namespace, e.spec.jobName);
-    const status = e.status?.status ?? "pending";
-    if (!terminalEval.has(status)) {
+    if (!isEvaluationTerminal(e.status?.status ?? "pending")) {
       pendingByJob.set(k, (pendingByJob.get(k) ?? 0) + 1);
       continue;
     }
@@ -170,7 +170,7 @@ export function collectGarbage(state: GcState, th: GcThresholds, now: number): G
   for (const d of state.deployments) {
     const k = key(d.metadata.namespace, d.spec.jobName);
     const status = d.status?.status;
-    if (!status || !terminalDeployment.has(status)) continue;
+    if (!status || activeDeploymentStatuses.has(status)) continue;
     if (latest.get(k) === d && jobs.has(k)) continue;
     const at = time(d.status?.modifyTime) ?? time(d.metadata.creationTimestamp) ?? 0;
     if (now - at >= th.deploymentMs) out.deployments.push(d);

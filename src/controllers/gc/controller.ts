@@ -3,6 +3,7 @@
 // to go (collect.ts), then deletes it. Deleting a job goes through the jobs
 // controller's finalizer like any deletion; a node's heartbeat Lease goes with
 // it, and an ACL token's Secret (owned by the token) with the token.
+import { nodeLeaseNamespace } from "../../crds/names.js";
 import type {
   NomadACLToken,
   NomadAllocation,
@@ -17,7 +18,6 @@ import { every, type Runnable } from "../../kube/manager.js";
 import { caravanResource, collectionPath, leaseResource } from "../../kube/resources.js";
 import { ApiError, getJson } from "../../kube/rest.js";
 import type { ControllerContext } from "../context.js";
-import { nodeLeaseNamespace } from "../informers.js";
 import {
   collectGarbage,
   forceThresholds,

@@ -2,10 +2,14 @@
 // loop: a new spec becomes a job version and an evaluation; deletion stops the
 // job's allocations (finalizer) before the job goes; status reports Nomad's
 // job status and summary with Kubernetes conditions.
+
 import { isDeepStrictEqual } from "node:util";
 import { rfc3339 } from "../../crds/conditions.js";
 import type { NomadJobStatus } from "../../crds/job/status.js";
+import { isStable } from "../../crds/job-version.js";
+import { deregisterFinalizer, jobLabel, parentLabel } from "../../crds/names.js";
 import type { NomadEvaluation, NomadJob } from "../../crds/objects.js";
+import { isClientTerminal } from "../../crds/terminal.js";
 import { applyStatus, createObject, deleteObject, mergePatch } from "../../kube/apply.js";
 import {
   type Controller,
@@ -19,14 +23,12 @@ import { caravanResource, controllerRevisionResource } from "../../kube/resource
 import { ApiError } from "../../kube/rest.js";
 import type { ControllerContext } from "../context.js";
 import { byJob, jobKey } from "../informers.js";
-import { childrenSummary, parentLabel } from "../periodic/child.js";
+import { childrenSummary } from "../periodic/child.js";
 import { registrationEvaluation } from "./evaluation.js";
 import { observeJob } from "./status.js";
-import { expiredVersions, isStable, jobLabel, latestVersion, nextVersion } from "./versions.js";
+import { expiredVersions, latestVersion, nextVersion } from "./versions.js";
 
-export const deregisterFinalizer = "caravan.dev/deregister";
 const statusIntervalMs = 1_000;
-const terminal = new Set(["complete", "failed", "lost"]);
 const jobs = caravanResource("NomadJob");
 const evaluations = caravanResource("NomadEvaluation");
 const allocations = caravanResource("NomadAllocation");
@@ -155,10 +157,10 @@ export function jobController(ctx: ControllerContext): Controller {
           },
         });
       }
-      const client = alloc.status?.clientStatus ?? "pending";
       const node = informers.nodes.store.get(alloc.spec.nodeName);
       // An allocation on a node that is not up has no agent to stop it: nothing to wait for.
-      if (!terminal.has(client) && node?.status?.status === "ready") waiting++;
+      if (!isClientTerminal(alloc.status?.clientStatus) && node?.status?.status === "ready")
+        waiting++;
     }
     if (waiting > 0) return { requeueAfterMs: 2_000 };
     ctx.log.info({ job: key }, "job deregistered");

@@ -1,7 +1,7 @@
 // Nomad's `job history`: a job's kept versions, newest first, with whether
 // each is stable and when it was submitted. Pure: versions in, rows out.
+import { isStable, type JobVersion } from "../../crds/job-version.js";
 import { diffSpecs, type FieldDiff, formatDiff } from "./diff.js";
-import { isStable, type JobVersion } from "./versions.js";
 
 export interface HistoryEntry {
   version: number;

@@ -2,8 +2,10 @@
 // same pure scheduler the workers run, on the same kind of snapshot, and
 // committed nowhere. The caller reads the state (the CLI from the API
 // server, the HTTP API from its informers); this file does no I/O.
+
 import type { EvaluationDesiredUpdates } from "../../crds/evaluation.js";
 import type { NomadJobSpec } from "../../crds/job/index.js";
+import type { JobVersion } from "../../crds/job-version.js";
 import type { NomadAllocation, NomadDeployment, NomadJob, NomadNode } from "../../crds/objects.js";
 import {
   type JobInfo,
@@ -15,7 +17,7 @@ import {
 } from "../../scheduler/index.js";
 import { diffSpecs, type FieldDiff, formatDiff } from "./diff.js";
 import { describePlacementFailure } from "./placement-failure.js";
-import { expiredVersions, type JobVersion, latestVersion, nextVersion } from "./versions.js";
+import { expiredVersions, latestVersion, nextVersion } from "./versions.js";
 
 export interface PlanInput {
   namespace: string;

@@ -2,11 +2,11 @@
 // which the jobs controller then records as a new version (history only
 // grows) and evaluates. Used by auto_revert and `caravan job revert`.
 import { isDeepStrictEqual } from "node:util";
+import type { JobVersion } from "../../crds/job-version.js";
 import type { NomadJob } from "../../crds/objects.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
 import { caravanResource, collectionPath } from "../../kube/resources.js";
 import { requestJson } from "../../kube/rest.js";
-import type { JobVersion } from "./versions.js";
 
 /**
  * Replaces the job's spec with the version's (a JSON patch, so fields the

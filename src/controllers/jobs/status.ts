@@ -2,10 +2,12 @@
 // status and per-group summary, and the Kubernetes conditions kstatus, Argo CD
 // and Flux read (Ready, Reconciling, Stalled). Pure: the reconciler feeds it
 // informer-cache objects and a clock.
+
 import type { Condition } from "../../crds/common.js";
 import { setCondition } from "../../crds/conditions.js";
 import type { TaskGroupSummary } from "../../crds/job/status.js";
 import type { NomadAllocation, NomadEvaluation, NomadJob } from "../../crds/objects.js";
+import { isActive, isClientTerminal } from "../../crds/terminal.js";
 import { describePlacementFailure } from "./placement-failure.js";
 
 export interface JobObservation {
@@ -26,8 +28,6 @@ export interface ObservedJobStatus {
   running: number;
   conditions: Condition[];
 }
-
-const terminal = new Set(["complete", "failed", "lost"]);
 
 export function observeJob(obs: JobObservation, now: string): ObservedJobStatus {
   const { job } = obs;
@@ -58,8 +58,8 @@ export function observeJob(obs: JobObservation, now: string): ObservedJobStatus 
     const client = alloc.status?.clientStatus ?? "pending";
     const bucket = client === "pending" ? "starting" : client;
     counts[bucket] = (counts[bucket] ?? 0) + 1;
-    if (!terminal.has(client)) unfinished++;
-    if (!terminal.has(client) && alloc.spec.desiredStatus === "run") {
+    if (!isClientTerminal(client)) unfinished++;
+    if (isActive(alloc)) {
       live++;
       if (alloc.spec.jobVersion === obs.version) {
         liveCurrent++;

@@ -1,37 +1,13 @@
-// Job versions, Nomad's `job history`: each spec change the job controller
-// sees becomes a ControllerRevision "<job>-v<version>" owned by the job, so
-// `kubectl get controllerrevisions -l caravan.dev/job=<job>` lists them and
-// deleting the job purges them. Names are deterministic, so a retry after a
-// crash finds the version it already wrote instead of writing another.
+// Which job version comes next, which is the latest or the last stable one,
+// and which are old enough to go (the JobVersion object and its name are in
+// src/crds/job-version.ts).
 import { isDeepStrictEqual } from "node:util";
-import type { NomadJobSpec } from "../../crds/job/index.js";
-import type { ObjectMeta } from "../../crds/meta.js";
+import { isStable, type JobVersion, versionName } from "../../crds/job-version.js";
+import { jobLabel } from "../../crds/names.js";
 import type { NomadJob } from "../../crds/objects.js";
 
-export const jobLabel = "caravan.dev/job";
-/**
- * A ControllerRevision's data cannot change, so a version's stability (its
- * deployment succeeded) is this annotation, set to "true".
- */
-export const stableAnnotation = "caravan.dev/stable";
 /** Nomad keeps this many versions of a job (JobTrackedVersions). */
 export const trackedVersions = 6;
-
-export interface JobVersion {
-  apiVersion: "apps/v1";
-  kind: "ControllerRevision";
-  metadata: ObjectMeta & { name: string; namespace: string; labels: Record<string, string> };
-  revision: number;
-  data: { spec: NomadJobSpec; stable?: boolean };
-}
-
-export function versionName(jobName: string, version: number): string {
-  return `${jobName.slice(0, 240)}-v${version}`;
-}
-
-export function isStable(v: JobVersion | undefined): boolean {
-  return v?.metadata.annotations?.[stableAnnotation] === "true" || v?.data.stable === true;
-}
 
 /** The newest stable version older than `before`, to roll back to. */
 export function lastStableVersion(

@@ -6,13 +6,14 @@
 // jobs are evaluated (reconnect). A node that becomes ready also evaluates
 // every system job, which places one allocation on it.
 
+import { nodeLeaseNamespace } from "../../crds/names.js";
 import type { NomadNode } from "../../crds/objects.js";
 import { applyStatus, createObject } from "../../kube/apply.js";
 import { type Controller, defineController, owned } from "../../kube/controller.js";
 import { caravanResource } from "../../kube/resources.js";
 import { ApiError } from "../../kube/rest.js";
 import type { ControllerContext } from "../context.js";
-import { byNode, jobKey, nodeLeaseNamespace } from "../informers.js";
+import { byNode, jobKey } from "../informers.js";
 import { nodeEvaluation } from "../jobs/evaluation.js";
 
 /**

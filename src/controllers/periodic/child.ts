@@ -5,10 +5,10 @@
 // labelled with the parent's name. Children are jobs of their own, as in
 // Nomad: stopping or purging the parent leaves them running, so they carry no
 // ownerReference the garbage collector would delete them through. Pure.
-import type { NomadJobSpec } from "../../crds/job/index.js";
-import type { NomadJob } from "../../crds/objects.js";
 
-export const parentLabel = "caravan.dev/parent";
+import type { NomadJobSpec } from "../../crds/job/index.js";
+import { parentLabel } from "../../crds/names.js";
+import type { NomadJob } from "../../crds/objects.js";
 
 export function jobId(job: NomadJob): string {
   return job.spec.id ?? job.metadata.name;

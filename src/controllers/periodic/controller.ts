@@ -3,6 +3,7 @@
 // prohibit_overlap), records the launch on the parent, and requeues itself
 // for the next one. The last launch is an annotation on the parent, so a
 // restarted controller launches only the latest missed time, as Nomad does.
+import { lastLaunchAnnotation, nextLaunchAnnotation, parentLabel } from "../../crds/names.js";
 import type { NomadJob } from "../../crds/objects.js";
 import { createObject, mergePatch } from "../../kube/apply.js";
 import { type Controller, defineController, TerminalError } from "../../kube/controller.js";
@@ -10,13 +11,8 @@ import { caravanResource } from "../../kube/resources.js";
 import { ApiError } from "../../kube/rest.js";
 import type { ControllerContext } from "../context.js";
 import type { SharedInformers } from "../informers.js";
-import { childRunning, parentLabel, periodicChild } from "./child.js";
+import { childRunning, periodicChild } from "./child.js";
 import { launchDecision, scheduleError } from "./schedule.js";
-
-/** The scheduled time (RFC 3339) of the parent's last launch or skipped launch. */
-export const lastLaunchAnnotation = "caravan.dev/periodic-last-launch";
-/** When the parent launches next (RFC 3339), for people (`nomad job status`'s Next Periodic Launch). */
-export const nextLaunchAnnotation = "caravan.dev/periodic-next-launch";
 
 const jobs = caravanResource("NomadJob");
 

@@ -6,6 +6,7 @@
 
 import PQueue from "p-queue";
 import type { Logger } from "../../common/log.js";
+import { groupLabel, jobLabel, nodeLabel } from "../../crds/names.js";
 import type { NomadAllocation, NomadEvaluation, NomadJob } from "../../crds/objects.js";
 import { createObject, mergePatch, mergePatchStatus } from "../../kube/apply.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
@@ -143,9 +144,9 @@ export class PlanApplier {
         name: p.id,
         namespace,
         labels: {
-          "caravan.dev/job": jobName,
-          "caravan.dev/group": p.group,
-          "caravan.dev/node": p.nodeName,
+          [jobLabel]: jobName,
+          [groupLabel]: p.group,
+          [nodeLabel]: p.nodeName,
         },
         ...(ctx.job?.metadata.uid
           ? {

@@ -2,7 +2,9 @@
 // plan places on is re-checked against the allocations that hold resources
 // there now (including those committed since the worker's snapshot), minus
 // what the plan stops or preempts, with the scheduler's own fit check.
+
 import type { NomadAllocation } from "../../crds/objects.js";
+import { isTerminal } from "../../crds/terminal.js";
 import {
   allocsFit,
   type Placement,
@@ -20,8 +22,6 @@ export interface PlanEvaluation {
   rejectedBy: Record<string, number>;
 }
 
-const terminal = new Set(["complete", "failed", "lost"]);
-
 export function evaluatePlan(
   plan: Plan,
   namespace: string,
@@ -34,8 +34,7 @@ export function evaluatePlan(
   // Current usage per node: every allocation holding resources, minus what this plan stops.
   const usage = new Map<string, SchedulerResources[]>();
   for (const a of allocations) {
-    if (a.spec.desiredStatus !== "run" || terminal.has(a.status?.clientStatus ?? "pending"))
-      continue;
+    if (isTerminal(a)) continue;
     if ((a.metadata.namespace ?? "default") === namespace && stopping.has(a.metadata.name))
       continue;
     const list = usage.get(a.spec.nodeName) ?? [];

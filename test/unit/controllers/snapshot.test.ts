@@ -6,13 +6,10 @@ import { describe, expect, it } from "vitest";
 import { SnapshotBuilder } from "../../../src/controllers/evals/snapshot.js";
 import { byJob, jobKey } from "../../../src/controllers/informers.js";
 import { planSnapshot } from "../../../src/controllers/jobs/plan.js";
-import {
-  expiredVersions,
-  type JobVersion,
-  jobLabel,
-  nextVersion,
-} from "../../../src/controllers/jobs/versions.js";
+import { expiredVersions, nextVersion } from "../../../src/controllers/jobs/versions.js";
 import type { NomadJobSpec } from "../../../src/crds/job/index.js";
+import type { JobVersion } from "../../../src/crds/job-version.js";
+import { jobLabel } from "../../../src/crds/names.js";
 import type {
   NomadAllocation,
   NomadDeployment,

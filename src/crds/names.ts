@@ -1,0 +1,40 @@
+// The names Caravan writes on objects besides their kinds: labels,
+// annotations, finalizers and well-known namespaces. Controllers, the API,
+// the node agent and the CLI all read and write these; each is spelled here
+// once.
+
+/** Label: metadata.name of the NomadJob an object belongs to (evaluations, allocations, deployments, job versions). */
+export const jobLabel = "caravan.dev/job";
+/** Label: the task group of an allocation. */
+export const groupLabel = "caravan.dev/group";
+/** Label: metadata.name of the NomadNode an allocation is placed on (node agents watch by it). */
+export const nodeLabel = "caravan.dev/node";
+/** Label: the datacenter of a NomadNode. */
+export const datacenterLabel = "caravan.dev/datacenter";
+/** Label: metadata.name of the periodic or parameterized job a child job was launched from. */
+export const parentLabel = "caravan.dev/parent";
+
+/**
+ * Annotation on a job version: a ControllerRevision's data cannot change, so a
+ * version's stability (its deployment succeeded) is this annotation, set to "true".
+ */
+export const stableAnnotation = "caravan.dev/stable";
+/** Annotation on a job: set to ask the jobs controller to recompute its summary (`nomad system reconcile summaries`). */
+export const reconcileAnnotation = "caravan.dev/reconcile-summaries";
+/** Annotation on a periodic job: the scheduled time (RFC 3339) of its last launch or skipped launch. */
+export const lastLaunchAnnotation = "caravan.dev/periodic-last-launch";
+/** Annotation on a periodic job: when it launches next (RFC 3339), for people (`nomad job status`'s Next Periodic Launch). */
+export const nextLaunchAnnotation = "caravan.dev/periodic-next-launch";
+
+/** Finalizer on a job: its allocations are stopped before the job goes. */
+export const deregisterFinalizer = "caravan.dev/deregister";
+
+/** Where node agents renew their heartbeat Leases (like kubelets' kube-node-lease). */
+export const nodeLeaseNamespace = "caravan-node-lease";
+
+const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** Whether Kubernetes takes `value` as a label value (63 characters at most). */
+export function isLabelValue(value: string): boolean {
+  return value.length <= 63 && labelValue.test(value);
+}
