@@ -71,7 +71,7 @@ export async function startApi(
   const submission = jobSubmission(deps);
   const routes = [
     // Before jobRoutes: their /v1/job/:id* would take ".../dispatch" as a job ID.
-    ...childRoutes(deps),
+    ...childRoutes(deps, submission),
     ...jobChangeRoutes(deps, submission),
     ...jobRoutes(deps, submission),
     ...allocationRoutes(deps),

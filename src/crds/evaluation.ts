@@ -40,6 +40,13 @@ export interface NomadEvaluationSpec {
    * @minimum 0
    */
   jobVersion?: Integer;
+  /**
+   * The NomadJob's metadata.generation whose spec change caused the evaluation
+   * (register, stop, scale, revert; Nomad's JobModifyIndex). The scheduler
+   * waits until the jobs controller has recorded that generation as a job version.
+   * @minimum 0
+   */
+  jobGeneration?: Integer;
   /** The job's type, which picks the scheduler: service, batch, system or sysbatch. */
   type: EvaluationJobType;
   /**

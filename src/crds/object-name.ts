@@ -32,8 +32,8 @@ export function derivedName(...parts: string[]): string {
   const prefix = joined
     .toLowerCase()
     .replace(/[^a-z0-9.-]+/g, "-")
-    .replace(/\.{2,}/g, ".")
     .replace(/-*\.-*/g, ".")
+    .replace(/\.{2,}/g, ".")
     .replace(/^[-.]+/, "")
     .slice(0, maxNameLength - digest.length - 1)
     .replace(/[-.]+$/, "");

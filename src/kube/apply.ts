@@ -5,7 +5,7 @@ import type { ApiObject } from "../crds/meta.js";
 import { fieldManager } from "./client.js";
 import type { KubeConfig } from "./kubeconfig.js";
 import { collectionPath, objectPath, type ResourceRef } from "./resources.js";
-import { requestJson } from "./rest.js";
+import { ApiError, getObject, requestJson } from "./rest.js";
 
 function pathOf(ref: ResourceRef, obj: ApiObject): string {
   const { name, namespace } = obj.metadata;
@@ -94,6 +94,31 @@ export function createObject<T extends ApiObject>(
     path: collectionPath(ref, obj.metadata.namespace),
     body: { ...obj, apiVersion: ref.apiVersion, kind: ref.kind },
   });
+}
+
+/**
+ * Creates the object unless one of its name exists: a 409 AlreadyExists
+ * answers with the object already there. With deterministic names, this makes
+ * a retried create (or two writers creating the same thing) write it once.
+ */
+export async function createIfAbsent<T extends ApiObject>(
+  kc: KubeConfig,
+  ref: ResourceRef,
+  obj: T,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createObject(kc, ref, obj);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.statusCode === 409)) throw err;
+    }
+    try {
+      return await getObject<T>(kc, ref, obj.metadata.name, obj.metadata.namespace);
+    } catch (err) {
+      // Deleted between the two requests: create it again (once).
+      if (!(err instanceof ApiError && err.statusCode === 404) || attempt >= 2) throw err;
+    }
+  }
 }
 
 export function deleteObject(kc: KubeConfig, ref: ResourceRef, obj: ApiObject): Promise<unknown> {

@@ -76,6 +76,16 @@ describe("Nomad HTTP API: jobs", () => {
 
   let registered: ApiAnswer;
 
+  /** The evaluation a write answered with, read at once (as `nomad job run` monitors it): it exists already. */
+  async function evaluationOf(answer: ApiAnswer): Promise<ApiAnswer> {
+    expect(answer.json.EvalID).toBeTruthy();
+    const e = await call("GET", `/v1/evaluation/${answer.json.EvalID}?${q()}`);
+    expect([e.status, e.json?.ID]).toEqual([200, answer.json.EvalID]);
+    expect(e.json.CreateIndex).toBe(answer.json.EvalCreateIndex);
+    expect(answer.json.Index).toBeGreaterThanOrEqual(answer.json.EvalCreateIndex);
+    return e;
+  }
+
   it("parses HCL into Nomad's job JSON, canonicalized on request", async () => {
     const plain = await call("POST", `/v1/jobs/parse?${q()}`, { JobHCL: hcl });
     expect(plain.status).toBe(200);
@@ -110,6 +120,11 @@ describe("Nomad HTTP API: jobs", () => {
     expect(registered.json).toMatchObject({ EvalID: "web-g1", Warnings: "" });
     expect(registered.json.JobModifyIndex).toBeGreaterThan(0);
     expect(Number(registered.headers.get("x-nomad-index"))).toBe(registered.json.Index);
+    expect((await evaluationOf(registered)).json).toMatchObject({
+      JobID: "web",
+      TriggeredBy: "job-register",
+      Namespace: ns,
+    });
     const k = await kubectlOk(kubeconfig, ["get", "-n", ns, "nomadjob/web", "-o", "json"]);
     const resource = JSON.parse(k);
     expect(resource.spec.groups[0]).toMatchObject({ name: "frontend", count: 2 });
@@ -212,6 +227,7 @@ describe("Nomad HTTP API: jobs", () => {
     });
     expect(scaled.status).toBe(200);
     expect(scaled.json.EvalID).toBe("web-g2");
+    expect((await evaluationOf(scaled)).json.TriggeredBy).toBe("job-scaling");
 
     const answered = await blocked;
     expect(Number(answered.headers.get("x-nomad-index"))).toBeGreaterThan(index);
@@ -261,6 +277,7 @@ describe("Nomad HTTP API: jobs", () => {
     });
     expect(reverted.status).toBe(200);
     expect(reverted.json.EvalID).toBe("web-g3");
+    expect((await evaluationOf(reverted)).json.TriggeredBy).toBe("job-register");
     const back = await call("GET", `/v1/job/web?${q()}`);
     expect(back.json.TaskGroups[0].Count).toBe(2);
     const missing = await call("POST", `/v1/job/web/revert?${q()}`, { JobVersion: 42 });
@@ -283,6 +300,7 @@ describe("Nomad HTTP API: jobs", () => {
     expect(policy.json).toMatchObject({ Min: 1, Max: 5, Target: { Job: "web" } });
     const evaluated = await call("POST", `/v1/job/web/evaluate?${q()}`, {});
     expect(evaluated.status).toBe(200);
+    await evaluationOf(evaluated);
     const forced = await eventually(async () => {
       const e = await call("GET", `/v1/evaluation/${evaluated.json.EvalID}?${q()}`);
       return e.json?.Status === "complete" ? e : undefined;
@@ -322,6 +340,8 @@ describe("Nomad HTTP API: jobs", () => {
     const stop = await call("POST", `/v1/allocation/${victim.ID}/stop?${q()}`);
     expect(stop.status).toBe(200);
     expect(stop.json.EvalID).toMatch(/-stop-/);
+    const stopEval = await call("GET", `/v1/evaluation/${stop.json.EvalID}?${q()}`);
+    expect([stopEval.status, stopEval.json?.TriggeredBy]).toEqual([200, "alloc-stop"]);
     await eventually(
       async () => {
         const now = await call("GET", `/v1/job/web/allocations?${q()}`);
@@ -351,6 +371,8 @@ describe("Nomad HTTP API: jobs", () => {
       },
     });
     expect(parent.status).toBe(200);
+    // A parameterized parent is never scheduled: no evaluation, as in Nomad.
+    expect(parent.json.EvalID).toBe("");
     expect(parent.json.Warnings).toBe(
       "Caravan does not support these fields and ignored them: spec.futureSetting",
     );
@@ -368,6 +390,7 @@ describe("Nomad HTTP API: jobs", () => {
     expect(dispatched.status).toBe(200);
     const childID: string = dispatched.json.DispatchedJobID;
     expect(childID).toMatch(/^report\/dispatch-\d+-[0-9a-f]{8}$/);
+    expect((await evaluationOf(dispatched)).json).toMatchObject({ JobID: childID });
     const again = await call("POST", `/v1/job/report/dispatch?${q()}`, body);
     expect(again.json.DispatchedJobID).toBe(childID);
     for (const path of [childID, encodeURIComponent(childID)]) {
@@ -386,9 +409,13 @@ describe("Nomad HTTP API: jobs", () => {
       },
     });
     expect(periodic.status).toBe(200);
+    expect(periodic.json.EvalID).toBe("");
+    const parentEval = await call("POST", `/v1/job/nightly/evaluate?${q()}`, {});
+    expect([parentEval.status, parentEval.text]).toEqual([400, "can't evaluate periodic job"]);
     const forced = await call("POST", `/v1/job/nightly/periodic/force?${q()}`);
     expect(forced.status).toBe(200);
     expect(forced.json.DispatchedJobID).toMatch(/^nightly\/periodic-\d+$/);
+    expect((await evaluationOf(forced)).json.JobID).toBe(forced.json.DispatchedJobID);
     const notPeriodic = await call("POST", `/v1/job/report/periodic/force?${q()}`);
     expect([notPeriodic.status, notPeriodic.text]).toEqual([
       400,
@@ -543,6 +570,7 @@ describe("Nomad HTTP API: jobs", () => {
   it("stops, then purges the job", async () => {
     const stopped = await call("DELETE", `/v1/job/web?${q()}`);
     expect(stopped.status).toBe(200);
+    expect((await evaluationOf(stopped)).json.TriggeredBy).toBe("job-deregister");
     const job = await call("GET", `/v1/job/web?${q()}`);
     expect(job.json.Stop).toBe(true);
     await eventually(async () => {

@@ -14,22 +14,26 @@ import { caravanResource } from "../../kube/resources.js";
 import { jobID, jobNamespace } from "../convert/job-out.js";
 import { bodyObject, mustFindJob } from "./common.js";
 import type { RouteDeps } from "./deps.js";
+import type { JobSubmission } from "./job-submit.js";
 import { seen } from "./writes.js";
 
 const jobsRef = caravanResource("NomadJob");
 
-export function childRoutes(deps: RouteDeps): Route[] {
+export function childRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
   const { state, kc } = deps;
 
+  /** Creates the child job and, as for any registration, its evaluation. */
   async function launch(child: NomadJob): Promise<Reply> {
     const written = await createObject(kc, jobsRef, child);
-    const index = await seen(state, "jobs", written.metadata.resourceVersion);
+    const jobIndex = await seen(state, "jobs", written.metadata.resourceVersion);
+    const { evalID, evalIndex } = await submission.evaluateWrite(written);
+    const index = Math.max(jobIndex, evalIndex);
     return {
       body: {
         DispatchedJobID: jobID(written),
-        EvalID: `${written.metadata.name.slice(0, 230)}-g${written.metadata.generation ?? 1}`,
-        EvalCreateIndex: index,
-        JobCreateIndex: index,
+        EvalID: evalID,
+        EvalCreateIndex: evalIndex,
+        JobCreateIndex: jobIndex,
         Index: index,
       },
       index,

@@ -2,14 +2,16 @@
 // autoscaler's call) and its status, plan (the scheduler's dry run), revert to
 // an earlier version, and marking a version stable.
 
+import { randomUUID } from "node:crypto";
 import { planJob } from "../../controllers/jobs/plan.js";
 import { revertJob } from "../../controllers/jobs/revert.js";
 import { defaultJob } from "../../crds/job/defaults.js";
-import { jobLabel, stableAnnotation } from "../../crds/names.js";
-import type { NomadEvaluation, NomadJob } from "../../crds/objects.js";
+import { stableAnnotation } from "../../crds/names.js";
+import { newEvaluation } from "../../crds/new-evaluation.js";
+import type { NomadJob } from "../../crds/objects.js";
 import type { Ctx, Reply, Route } from "../../http/context.js";
 import { badRequest, HttpError, notFound } from "../../http/errors.js";
-import { createObject, mergePatch } from "../../kube/apply.js";
+import { createIfAbsent, mergePatch } from "../../kube/apply.js";
 import { caravanResource, controllerRevisionResource } from "../../kube/resources.js";
 import { ApiError, requestJson } from "../../kube/rest.js";
 import { metricsOut } from "../convert/eval.js";
@@ -136,8 +138,7 @@ export function jobChangeRoutes(deps: RouteDeps, submission: JobSubmission): Rou
       if (now.metadata.resourceVersion !== before) break;
       await state.trackers.jobs.changed(deadline - Date.now(), new AbortController().signal);
     }
-    const index = state.index(["jobs"]);
-    return { body: writeResult(now, index), index };
+    return writeResult(now);
   }
 
   async function stable(ctx: Ctx): Promise<Reply> {
@@ -247,8 +248,7 @@ export function jobChangeRoutes(deps: RouteDeps, submission: JobSubmission): Rou
         throw badRequest(`invalid count ${count}: ${err.message.replace(/^\w+ \S+: \d+ /, "")}`);
       throw err;
     });
-    const index = await seen(state, "jobs", written.metadata.resourceVersion);
-    return { body: writeResult(written, index), index };
+    return writeResult(written, "job-scaling");
   }
 
   /** `nomad job eval`: a new evaluation of the job as it stands. */
@@ -257,22 +257,16 @@ export function jobChangeRoutes(deps: RouteDeps, submission: JobSubmission): Rou
     const body = ctx.body as { EvalOptions?: { ForceReschedule?: boolean } } | undefined;
     if (body?.EvalOptions?.ForceReschedule)
       throw new HttpError(501, "forced rescheduling of failed allocations is not implemented yet");
-    const ns = jobNamespace(job);
-    const evaluation: NomadEvaluation = {
-      metadata: {
-        name: `${job.metadata.name.slice(0, 200)}-eval-${Date.now().toString(36)}`,
-        namespace: ns,
-        labels: { [jobLabel]: job.metadata.name },
-      },
-      spec: {
-        jobName: job.metadata.name,
-        jobVersion: job.status?.version ?? 0,
-        type: job.spec.type ?? defaultJob.type,
-        priority: job.spec.priority ?? defaultJob.priority,
-        triggeredBy: "job-register",
-      },
-    };
-    const written = await createObject(kc, evaluationsRef, evaluation);
+    if (job.spec.periodic) throw badRequest("can't evaluate periodic job");
+    if (job.spec.parameterized) throw badRequest("can't evaluate parameterized job");
+    // Each request is a cause of its own, as each `nomad job eval` makes a new evaluation.
+    const evaluation = newEvaluation({
+      job,
+      trigger: "job-register",
+      cause: { kind: "request", id: randomUUID() },
+      jobVersion: job.status?.version ?? 0,
+    });
+    const written = await createIfAbsent(kc, evaluationsRef, evaluation);
     const index = await seen(state, "evaluations", written.metadata.resourceVersion);
     return {
       body: {

@@ -2,22 +2,29 @@
 // decoded from Nomad's JSON, canonicalized, validated and pruned to the
 // NomadJob schema exactly as it would be stored, and the answer Nomad gives
 // after a job write.
+import { isParentJob, jobSpecEvaluation } from "../../controllers/jobs/evaluation.js";
+import { latestVersion, nextVersion } from "../../controllers/jobs/versions.js";
+import type { EvaluationTrigger } from "../../crds/evaluation.js";
 import type { NomadJobSpec } from "../../crds/job/index.js";
 import type { NomadJob } from "../../crds/objects.js";
-import type { Ctx } from "../../http/context.js";
+import type { Ctx, Reply } from "../../http/context.js";
 import { badRequest } from "../../http/errors.js";
 import { canonicalize } from "../../jobspec/canonicalize.js";
 import { toResource } from "../../jobspec/index.js";
 import { validate } from "../../jobspec/validate.js";
+import { createIfAbsent } from "../../kube/apply.js";
 import { caravanResource } from "../../kube/resources.js";
 import { fromNomadApi } from "../convert/job-in.js";
 import { jobNamespace } from "../convert/job-out.js";
 import { prune } from "../convert/prune.js";
+import { byJob } from "../state.js";
 import { bodyObject, findJob, requireNamespace } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 import { jobSchema as installedJobSchema } from "./schema.js";
+import { seen } from "./writes.js";
 
 export const jobsRef = caravanResource("NomadJob");
+const evaluationsRef = caravanResource("NomadEvaluation");
 
 export type JobSubmission = ReturnType<typeof jobSubmission>;
 
@@ -68,20 +75,54 @@ export function jobSubmission(deps: RouteDeps) {
     return { body, namespace, existing, resource, warnings };
   }
 
-  function writeResult(job: NomadJob, index: number): Record<string, unknown> {
-    const seenJob = state.jobs.store.get(key(job)) ?? job;
+  /**
+   * The evaluation of a job write's new generation (`written`, as the API
+   * server returned it), created before the answer as Nomad's leader does, so
+   * a client (`nomad job run` monitoring it) can read it at once. The jobs
+   * controller creating the same evaluation finds this one. Periodic and
+   * parameterized parents get none (EvalID "").
+   */
+  async function evaluateWrite(
+    written: NomadJob,
+    trigger?: EvaluationTrigger,
+  ): Promise<{ evalID: string; evalIndex: number }> {
+    if (isParentJob(written)) return { evalID: "", evalIndex: 0 };
+    const versions = state.versions.store.byIndex(byJob, key(written));
+    const jobVersion =
+      nextVersion(written, versions)?.revision ?? latestVersion(versions)?.revision;
+    const evaluation = await createIfAbsent(
+      kc,
+      evaluationsRef,
+      jobSpecEvaluation(written, {
+        ...(trigger ? { trigger } : {}),
+        ...(jobVersion !== undefined ? { jobVersion } : {}),
+      }),
+    );
+    const evalIndex = await seen(state, "evaluations", evaluation.metadata.resourceVersion);
+    return { evalID: evaluation.metadata.name, evalIndex };
+  }
+
+  /** Nomad's answer to a job write: its evaluation (evaluateWrite) and indexes. */
+  async function writeResult(written: NomadJob, trigger?: EvaluationTrigger): Promise<Reply> {
+    const jobIndex = await seen(state, "jobs", written.metadata.resourceVersion);
+    const { evalID, evalIndex } = await evaluateWrite(written, trigger);
+    const job = state.jobs.store.get(key(written)) ?? written;
+    const index = Math.max(jobIndex, evalIndex);
     return {
-      EvalID: `${job.metadata.name.slice(0, 230)}-g${job.metadata.generation ?? 0}`,
-      EvalCreateIndex: index,
-      JobModifyIndex: state.indexesOf(seenJob).specModify,
-      Warnings: "",
-      Index: index,
-      LastContact: 0,
-      KnownLeader: true,
+      body: {
+        EvalID: evalID,
+        EvalCreateIndex: evalIndex,
+        JobModifyIndex: state.indexesOf(job).specModify,
+        Warnings: "",
+        Index: index,
+        LastContact: 0,
+        KnownLeader: true,
+      },
+      index,
     };
   }
 
-  return { prepare, writeResult, key };
+  return { prepare, evaluateWrite, writeResult, key };
 }
 
 /** What Nomad's API refuses before validation: a group or task without a name, a task without a driver. */

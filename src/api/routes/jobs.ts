@@ -20,7 +20,7 @@ import { allocContext } from "./allocations.js";
 import { bodyObject, findJob, listPage, mustFindJob, namespaceScope } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 import { type JobSubmission, jobsRef, submittedNamespace } from "./job-submit.js";
-import { apiFieldManager, seen } from "./writes.js";
+import { apiFieldManager } from "./writes.js";
 
 interface ListEntry {
   index: number;
@@ -157,8 +157,8 @@ export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
         throw badRequest(`job namespace "${namespace}" does not exist`);
       throw err;
     }
-    const index = await seen(state, "jobs", written.metadata.resourceVersion);
-    return { body: { ...writeResult(written, index), Warnings: warnings }, index };
+    const reply = await writeResult(written);
+    return { ...reply, body: { ...(reply.body as object), Warnings: warnings } };
   }
 
   function parse(ctx: Ctx): Reply {
@@ -190,8 +190,7 @@ export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
       };
     }
     const written = await mergePatch<NomadJob>(kc, jobsRef, job, { spec: { stop: true } });
-    const index = await seen(state, "jobs", written.metadata.resourceVersion);
-    return { body: writeResult(written, index), index };
+    return writeResult(written);
   }
 
   function allocations(ctx: Ctx): Reply {

@@ -4,12 +4,12 @@
 
 import { activeDeploymentStatuses } from "../../crds/deployment.js";
 import { defaultJob } from "../../crds/job/defaults.js";
-import type { NomadAllocation, NomadDeployment, NomadEvaluation } from "../../crds/objects.js";
+import { newEvaluation } from "../../crds/new-evaluation.js";
+import type { NomadAllocation, NomadDeployment } from "../../crds/objects.js";
 import type { Ctx, Reply, Route } from "../../http/context.js";
 import { badRequest, notFound } from "../../http/errors.js";
-import { createObject, mergePatch } from "../../kube/apply.js";
+import { createIfAbsent, mergePatch } from "../../kube/apply.js";
 import { caravanResource } from "../../kube/resources.js";
-import { ApiError } from "../../kube/rest.js";
 import { bodyObject, findByName, namespaceOf } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 import { seen } from "./writes.js";
@@ -90,26 +90,32 @@ export function lifecycleRoutes(deps: RouteDeps): Route[] {
           },
         });
         // As Nomad does, an evaluation makes the scheduler act on the transition now.
-        const job = state.jobs.store.get(`${a.metadata.namespace ?? "default"}/${a.spec.jobName}`);
-        const evaluation: NomadEvaluation = {
-          metadata: {
-            name: `${a.metadata.name.slice(0, 200)}-stop-${written.metadata.resourceVersion}`,
-            namespace: a.metadata.namespace ?? "default",
-            labels: { "caravan.dev/job": a.spec.jobName },
-          },
-          spec: {
-            jobName: a.spec.jobName,
+        const namespace = a.metadata.namespace ?? "default";
+        const job = state.jobs.store.get(`${namespace}/${a.spec.jobName}`);
+        // The same stop asked again (nothing changed) finds its evaluation.
+        const evaluation = await createIfAbsent(
+          kc,
+          evaluationsRef,
+          newEvaluation({
+            job: job ?? {
+              name: a.spec.jobName,
+              namespace,
+              type: defaultJob.type,
+              priority: defaultJob.priority,
+            },
+            trigger: "alloc-stop",
+            cause: {
+              kind: "alloc-stop",
+              allocation: a.metadata.name,
+              resourceVersion: written.metadata.resourceVersion ?? "0",
+            },
             jobVersion: job?.status?.version ?? a.spec.jobVersion,
-            type: job?.spec.type ?? defaultJob.type,
-            priority: job?.spec.priority ?? defaultJob.priority,
-            triggeredBy: "alloc-stop",
-          },
-        };
-        await createObject(kc, evaluationsRef, evaluation).catch((err: unknown) => {
-          // The same stop asked again (nothing changed): its evaluation already exists.
-          if (!(err instanceof ApiError && err.statusCode === 409)) throw err;
-        });
-        const index = await seen(state, "allocations", written.metadata.resourceVersion);
+          }),
+        );
+        const index = Math.max(
+          await seen(state, "allocations", written.metadata.resourceVersion),
+          await seen(state, "evaluations", evaluation.metadata.resourceVersion),
+        );
         return { body: { EvalID: evaluation.metadata.name, Index: index }, index };
       },
     },

@@ -2,12 +2,10 @@
 // trigger), so the scheduler applies the group's reschedule policy: replace it
 // now, after a delay (a follow-up evaluation), or not at all.
 
-import { defaultJob } from "../../crds/job/defaults.js";
-import type { NomadEvaluation } from "../../crds/objects.js";
-import { createObject } from "../../kube/apply.js";
+import { newEvaluation } from "../../crds/new-evaluation.js";
+import { createIfAbsent } from "../../kube/apply.js";
 import { type Controller, defineController } from "../../kube/controller.js";
 import { caravanResource } from "../../kube/resources.js";
-import { ApiError } from "../../kube/rest.js";
 import type { ControllerContext } from "../context.js";
 import { jobKey } from "../informers.js";
 
@@ -31,27 +29,15 @@ export function allocationFailures(ctx: ControllerContext): Controller {
       if (alloc.spec.nextAllocation || alloc.spec.followupEvalName) return undefined;
       const job = informers.jobs.store.get(jobKey(alloc.metadata.namespace, alloc.spec.jobName));
       if (!job || job.metadata.deletionTimestamp) return undefined;
-      const evaluation: NomadEvaluation = {
-        metadata: {
-          // One evaluation per failure: the name is derived from the allocation.
-          name: `${alloc.spec.jobName.slice(0, 180)}-failed-${alloc.metadata.name.slice(0, 60)}`.toLowerCase(),
-          namespace: alloc.metadata.namespace ?? "default",
-          labels: { "caravan.dev/job": alloc.spec.jobName },
-        },
-        spec: {
-          jobName: alloc.spec.jobName,
-          jobVersion: job.status?.version ?? alloc.spec.jobVersion,
-          type: job.spec.type ?? defaultJob.type,
-          priority: job.spec.priority ?? defaultJob.priority,
-          triggeredBy: "alloc-failure",
-          nodeName: alloc.spec.nodeName,
-        },
-      };
-      try {
-        await createObject(kc, evaluations, evaluation);
-      } catch (err) {
-        if (!(err instanceof ApiError && err.statusCode === 409)) throw err;
-      }
+      // One evaluation per failure: the name is derived from the allocation.
+      const evaluation = newEvaluation({
+        job,
+        trigger: "alloc-failure",
+        cause: { kind: "alloc-failure", allocation: alloc.metadata.name },
+        jobVersion: job.status?.version ?? alloc.spec.jobVersion,
+        nodeName: alloc.spec.nodeName,
+      });
+      await createIfAbsent(kc, evaluations, evaluation);
       return undefined;
     },
   });

@@ -6,17 +6,16 @@
 // stable when the deployment succeeds, and asks the scheduler for the next
 // batch with an evaluation whenever the deployment made progress.
 
-import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { activeDeploymentStatuses, deploymentDescriptions } from "../../crds/deployment.js";
 import { defaultJob } from "../../crds/job/defaults.js";
 import { isStable } from "../../crds/job-version.js";
 import { jobLabel, stableAnnotation } from "../../crds/names.js";
-import type { NomadAllocation, NomadDeployment, NomadEvaluation } from "../../crds/objects.js";
-import { applyStatus, createObject, mergePatch, mergePatchStatus } from "../../kube/apply.js";
+import { newEvaluation } from "../../crds/new-evaluation.js";
+import type { NomadAllocation, NomadDeployment } from "../../crds/objects.js";
+import { applyStatus, createIfAbsent, mergePatch, mergePatchStatus } from "../../kube/apply.js";
 import { type Controller, defineController, owned, watch } from "../../kube/controller.js";
 import { caravanResource, controllerRevisionResource } from "../../kube/resources.js";
-import { ApiError } from "../../kube/rest.js";
 import { objectKey } from "../../kube/store.js";
 import type { ControllerContext } from "../context.js";
 import { byJob, jobKey } from "../informers.js";
@@ -204,53 +203,38 @@ export function deploymentWatcher(ctx: ControllerContext): Controller {
 
   /** An evaluation for the deployment's next step, named by the progress (and spec generation) that asked for it. */
   async function evaluate(dep: NomadDeployment, next: NomadDeployment["status"]): Promise<void> {
-    const digest = createHash("sha256")
-      .update(dep.metadata.name)
-      // A user's change (pause then resume, promote) asks again even where the
-      // counts are those of an evaluation that ran while the rollout was paused.
-      .update(String(dep.metadata.generation ?? 0))
-      .update(JSON.stringify(next?.status))
-      .update(
-        JSON.stringify(
-          Object.entries(next?.groups ?? {}).map(([g, s]) => [
-            g,
-            s.healthyAllocs,
-            s.unhealthyAllocs,
-            s.promoted,
-          ]),
-        ),
-      )
-      .digest("hex")
-      .slice(0, 12);
-    const job = informers.jobs.store.get(jobKey(dep.metadata.namespace, dep.spec.jobName));
-    const evaluation: NomadEvaluation = {
-      apiVersion: "caravan.dev/v1alpha1",
-      kind: "NomadEvaluation",
-      metadata: {
-        name: `${dep.spec.jobName.slice(0, 200)}-dw-${digest}`,
-        namespace: dep.metadata.namespace ?? "default",
-        labels: { "caravan.dev/job": dep.spec.jobName },
+    const namespace = dep.metadata.namespace ?? "default";
+    const job = informers.jobs.store.get(jobKey(namespace, dep.spec.jobName));
+    const progress = JSON.stringify([
+      next?.status,
+      Object.entries(next?.groups ?? {}).map(([g, s]) => [
+        g,
+        s.healthyAllocs,
+        s.unhealthyAllocs,
+        s.promoted,
+      ]),
+    ]);
+    const evaluation = newEvaluation({
+      job: job ?? {
+        name: dep.spec.jobName,
+        namespace,
+        type: defaultJob.type,
+        priority: defaultJob.priority,
       },
-      spec: {
-        jobName: dep.spec.jobName,
-        jobVersion: dep.spec.jobVersion,
-        type: job?.spec.type ?? defaultJob.type,
-        priority: dep.spec.evalPriority ?? job?.spec.priority ?? defaultJob.priority,
-        triggeredBy: "deployment-watcher",
-        deploymentName: dep.metadata.name,
+      trigger: "deployment-watcher",
+      cause: {
+        kind: "deployment",
+        deployment: dep.metadata.name,
+        // A user's change (pause then resume, promote) asks again even where the
+        // counts are those of an evaluation that ran while the rollout was paused.
+        generation: dep.metadata.generation ?? 0,
+        progress,
       },
-    };
-    if (
-      informers.evaluations.store.get(
-        `${evaluation.metadata.namespace}/${evaluation.metadata.name}`,
-      )
-    )
-      return;
-    try {
-      await createObject(kc, evaluations, evaluation);
-    } catch (err) {
-      if (!(err instanceof ApiError && err.statusCode === 409)) throw err;
-    }
+      jobVersion: dep.spec.jobVersion,
+      ...(dep.spec.evalPriority !== undefined ? { priority: dep.spec.evalPriority } : {}),
+    });
+    if (informers.evaluations.store.get(objectKey(evaluation))) return;
+    await createIfAbsent(kc, evaluations, evaluation);
   }
 }
 

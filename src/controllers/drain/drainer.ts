@@ -8,16 +8,16 @@
 // left (finished batch work counts as gone) the drain completes and the node
 // stays ineligible. spec.eligibility is mirrored in status.schedulingEligibility.
 
-import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { durationMs } from "../../common/duration.js";
 import { defaultJob } from "../../crds/job/defaults.js";
-import type { NomadAllocation, NomadEvaluation } from "../../crds/objects.js";
+import { newEvaluation } from "../../crds/new-evaluation.js";
+import type { NomadAllocation } from "../../crds/objects.js";
 import { isTerminal } from "../../crds/terminal.js";
-import { applyStatus, createObject, mergePatch, mergePatchStatus } from "../../kube/apply.js";
+import { applyStatus, createIfAbsent, mergePatch, mergePatchStatus } from "../../kube/apply.js";
 import { type Controller, defineController, watch } from "../../kube/controller.js";
 import { caravanResource } from "../../kube/resources.js";
-import { ApiError } from "../../kube/rest.js";
+import { objectKey } from "../../kube/store.js";
 import type { ControllerContext } from "../context.js";
 import { allocationHealth } from "../deployments/health.js";
 import { byJob, byNode, jobKey } from "../informers.js";
@@ -195,12 +195,7 @@ export function drainer(ctx: ControllerContext): Controller {
         const job = informers.jobs.store.get(key);
         if (!job || !jobsTouched.has(job.metadata.name)) continue;
         if (othersLeft && systemLike(job.spec.type)) continue;
-        await evaluate(
-          job.metadata.namespace ?? "default",
-          job,
-          name,
-          `${startedAt}|${healthy}|${forced}`,
-        );
+        await evaluate(job, name, `${startedAt}|${healthy}|${forced}`);
       }
       if (!forced) recheckAt = Math.min(recheckAt ?? started + deadlineMs, started + deadlineMs);
       return { requeueAfterMs: Math.max(500, (recheckAt ?? t + 5_000) - t + 50) };
@@ -212,32 +207,18 @@ export function drainer(ctx: ControllerContext): Controller {
   }
 
   async function evaluate(
-    namespace: string,
     job: NonNullable<ReturnType<typeof jobOf>>,
     nodeName: string,
-    state: string,
+    progress: string,
   ): Promise<void> {
-    const digest = createHash("sha256").update(nodeName).update(state).digest("hex").slice(0, 12);
-    const name = `${job.metadata.name.slice(0, 200)}-drain-${digest}`;
-    if (informers.evaluations.store.get(`${namespace}/${name}`)) return;
-    const evaluation: NomadEvaluation = {
-      apiVersion: "caravan.dev/v1alpha1",
-      kind: "NomadEvaluation",
-      metadata: { name, namespace, labels: { "caravan.dev/job": job.metadata.name } },
-      spec: {
-        jobName: job.metadata.name,
-        jobVersion: job.status?.version ?? 0,
-        type: job.spec.type ?? defaultJob.type,
-        priority: job.spec.priority ?? defaultJob.priority,
-        triggeredBy: "node-drain",
-        nodeName,
-      },
-    };
-    try {
-      await createObject(kc, evaluations, evaluation);
-    } catch (err) {
-      if (!(err instanceof ApiError && err.statusCode === 409)) throw err;
-    }
+    const evaluation = newEvaluation({
+      job,
+      trigger: "node-drain",
+      cause: { kind: "node-drain", node: nodeName, progress },
+      jobVersion: job.status?.version ?? 0,
+    });
+    if (informers.evaluations.store.get(objectKey(evaluation))) return;
+    await createIfAbsent(kc, evaluations, evaluation);
   }
 }
 

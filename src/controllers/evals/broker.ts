@@ -121,6 +121,11 @@ export class EvalBroker {
     return true;
   }
 
+  /** Closed: the workers are stopping. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   close(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);

@@ -4,19 +4,21 @@
 // The evaluation's status is written last, so a worker that dies leaves it
 // pending and the broker hands it out again.
 
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../../common/log.js";
 import type { AllocationMetric, NomadEvaluationStatus } from "../../crds/evaluation.js";
+import { type EvaluationJob, newEvaluation } from "../../crds/new-evaluation.js";
 import type { NomadEvaluation } from "../../crds/objects.js";
-import { applyStatus, createObject } from "../../kube/apply.js";
+import { applyStatus, createIfAbsent } from "../../kube/apply.js";
 import type { EventRecorder } from "../../kube/events.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
 import { aborted, type Runnable } from "../../kube/manager.js";
 import { caravanResource } from "../../kube/resources.js";
-import { ApiError } from "../../kube/rest.js";
 import type { ControllerMetrics } from "../../metrics/registry.js";
 import { type Plan, schedule } from "../../scheduler/index.js";
 import { commitDeployment } from "../deployments/commit.js";
-import { jobKey, type SharedInformers } from "../informers.js";
+import { byJob, jobKey, type SharedInformers } from "../informers.js";
+import { versionRecorded } from "../jobs/evaluation.js";
 import { describePlacementFailure } from "../jobs/placement-failure.js";
 import type { PlanApplier } from "../plans/applier.js";
 import type { Delivery, EvalBroker } from "./broker.js";
@@ -24,6 +26,9 @@ import type { SnapshotBuilder } from "./snapshot.js";
 
 /** Nomad re-plans a partly refused plan a few times before giving up for now. */
 const maxPlanAttempts = 5;
+/** How long an evaluation waits for the jobs controller to record its job version, and how often it looks. */
+const versionWaitMs = 30_000;
+const versionPollMs = 20;
 
 export interface WorkerDeps {
   kc: KubeConfig;
@@ -105,6 +110,8 @@ async function processEvaluation(delivery: Delivery, deps: WorkerDeps): Promise<
   }
 
   const key = jobKey(evaluation.metadata.namespace, evaluation.spec.jobName);
+  // Stopping: the evaluation stays pending for the next leader.
+  if (!(await untilVersionRecorded(deps, evaluation, key))) return;
   let plan: Plan | undefined;
   let refusedBy: Record<string, number> = {};
   const placementMetrics: Record<string, AllocationMetric> = {};
@@ -142,21 +149,16 @@ async function processEvaluation(delivery: Delivery, deps: WorkerDeps): Promise<
   if (!plan) return;
 
   for (const f of plan.followupEvals) {
-    await createIfAbsent(deps, {
-      metadata: {
-        name: f.id,
-        namespace: evaluation.metadata.namespace ?? "default",
-        labels: { "caravan.dev/job": evaluation.spec.jobName },
-      },
-      spec: {
-        jobName: evaluation.spec.jobName,
-        type: evaluation.spec.type,
-        priority: evaluation.spec.priority,
-        triggeredBy: f.triggeredBy,
+    await createEvaluation(
+      deps,
+      newEvaluation({
+        job: jobOf(deps, evaluation),
+        trigger: f.triggeredBy,
+        cause: { kind: "scheduler-followup", id: f.id },
         previousEval: evaluation.metadata.name,
         waitUntil: new Date(f.waitUntil).toISOString(),
-      },
-    });
+      }),
+    );
   }
 
   const queued = Object.values(plan.queuedAllocs).reduce((n, q) => n + q, 0);
@@ -197,6 +199,29 @@ async function processEvaluation(delivery: Delivery, deps: WorkerDeps): Promise<
   );
 }
 
+/**
+ * Waits until the caches hold the job version a spec change's evaluation is
+ * for (versionRecorded); false when the workers stop meanwhile.
+ */
+async function untilVersionRecorded(
+  deps: WorkerDeps,
+  evaluation: NomadEvaluation,
+  key: string,
+): Promise<boolean> {
+  const deadline = Date.now() + versionWaitMs;
+  for (;;) {
+    const job = deps.informers.jobs.store.get(key);
+    const versions = deps.informers.versions.store.byIndex(byJob, key);
+    if (versionRecorded(evaluation, job, versions)) return true;
+    if (deps.broker.isClosed) return false;
+    if (Date.now() >= deadline)
+      throw new Error(
+        `the jobs controller has not recorded a version for job generation ${evaluation.spec.jobGeneration} yet`,
+      );
+    await sleep(versionPollMs);
+  }
+}
+
 /** Placements the applier kept refusing count as exhausted nodes in the metrics. */
 function withRefusals(
   plan: Plan,
@@ -221,19 +246,14 @@ async function blockedEvaluation(
   evaluation: NomadEvaluation,
   outcome: NomadEvaluationStatus,
 ): Promise<string> {
-  const name = `${evaluation.spec.jobName.slice(0, 240)}-blocked`;
-  const namespace = evaluation.metadata.namespace ?? "default";
-  const blocked: NomadEvaluation = {
-    metadata: { name, namespace, labels: { "caravan.dev/job": evaluation.spec.jobName } },
-    spec: {
-      jobName: evaluation.spec.jobName,
-      type: evaluation.spec.type,
-      priority: evaluation.spec.priority,
-      triggeredBy: "queued-allocs",
-      previousEval: evaluation.metadata.name,
-    },
-  };
-  if (name !== evaluation.metadata.name) await createIfAbsent(deps, blocked);
+  const blocked = newEvaluation({
+    job: jobOf(deps, evaluation),
+    trigger: "queued-allocs",
+    cause: { kind: "blocked" },
+    previousEval: evaluation.metadata.name,
+  });
+  const name = blocked.metadata.name;
+  if (name !== evaluation.metadata.name) await createEvaluation(deps, blocked);
   await setStatus(deps, blocked, {
     status: "blocked",
     statusDescription: outcome.statusDescription ?? "",
@@ -248,26 +268,17 @@ async function blockedEvaluation(
 
 async function failEvaluation(delivery: Delivery, deps: WorkerDeps, err: unknown): Promise<void> {
   const evaluation = delivery.evaluation;
-  const followup = `${evaluation.metadata.name.slice(0, 230)}-f${delivery.attempt}`;
-  await createIfAbsent(deps, {
-    metadata: {
-      name: followup,
-      namespace: evaluation.metadata.namespace ?? "default",
-      labels: { "caravan.dev/job": evaluation.spec.jobName },
-    },
-    spec: {
-      jobName: evaluation.spec.jobName,
-      type: evaluation.spec.type,
-      priority: evaluation.spec.priority,
-      triggeredBy: "failed-follow-up",
-      previousEval: evaluation.metadata.name,
-      waitUntil: new Date(Date.now() + 60_000).toISOString(),
-    },
+  const followup = newEvaluation({
+    job: jobOf(deps, evaluation),
+    trigger: "failed-follow-up",
+    cause: { kind: "retry", previous: evaluation.metadata.name, attempt: delivery.attempt },
+    waitUntil: new Date(Date.now() + 60_000).toISOString(),
   });
+  await createEvaluation(deps, followup);
   await setStatus(deps, evaluation, {
     status: "failed",
     statusDescription: `evaluation failed after ${delivery.attempt} deliveries: ${(err as Error).message ?? err}`,
-    nextEval: followup,
+    nextEval: followup.metadata.name,
     deliveryCount: delivery.attempt,
   });
 }
@@ -281,10 +292,20 @@ async function setStatus(
   await applyStatus(deps.kc, evaluations, evaluation, clean);
 }
 
-async function createIfAbsent(deps: WorkerDeps, evaluation: NomadEvaluation): Promise<void> {
-  try {
-    await createObject(deps.kc, evaluations, evaluation);
-  } catch (err) {
-    if (!(err instanceof ApiError && err.statusCode === 409)) throw err;
-  }
+async function createEvaluation(deps: WorkerDeps, evaluation: NomadEvaluation): Promise<void> {
+  await createIfAbsent(deps.kc, evaluations, evaluation);
+}
+
+/** The job an evaluation's follow-ups are for: its type and priority carry over. */
+function jobOf(deps: WorkerDeps, evaluation: NomadEvaluation): EvaluationJob {
+  const namespace = evaluation.metadata.namespace ?? "default";
+  const uid = deps.informers.jobs.store.get(jobKey(namespace, evaluation.spec.jobName))?.metadata
+    .uid;
+  return {
+    name: evaluation.spec.jobName,
+    namespace,
+    type: evaluation.spec.type,
+    priority: evaluation.spec.priority,
+    ...(uid ? { uid } : {}),
+  };
 }

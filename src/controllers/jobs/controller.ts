@@ -10,7 +10,7 @@ import { isStable } from "../../crds/job-version.js";
 import { deregisterFinalizer, jobLabel, parentLabel } from "../../crds/names.js";
 import type { NomadEvaluation, NomadJob } from "../../crds/objects.js";
 import { isClientTerminal } from "../../crds/terminal.js";
-import { applyStatus, createObject, deleteObject, mergePatch } from "../../kube/apply.js";
+import { applyStatus, createIfAbsent, deleteObject, mergePatch } from "../../kube/apply.js";
 import {
   type Controller,
   defineController,
@@ -20,11 +20,10 @@ import {
 } from "../../kube/controller.js";
 import { withFinalizer } from "../../kube/finalizer.js";
 import { caravanResource, controllerRevisionResource } from "../../kube/resources.js";
-import { ApiError } from "../../kube/rest.js";
 import type { ControllerContext } from "../context.js";
 import { byJob, jobKey } from "../informers.js";
 import { childrenSummary } from "../periodic/child.js";
-import { registrationEvaluation } from "./evaluation.js";
+import { isParentJob, jobSpecEvaluation } from "./evaluation.js";
 import { observeJob } from "./status.js";
 import { expiredVersions, latestVersion, nextVersion } from "./versions.js";
 
@@ -74,8 +73,7 @@ export function jobController(ctx: ControllerContext): Controller {
     let version = latestVersion(versions);
     const next = nextVersion(job, versions);
     if (next) {
-      await createIgnoringConflict(() => createObject(kc, controllerRevisionResource, next));
-      version = next;
+      version = await createIfAbsent(kc, controllerRevisionResource, next);
       void events.record(job, "Normal", "Registered", `job version ${next.revision} registered`);
       for (const old of expiredVersions([...versions, next])) {
         await deleteObject(kc, controllerRevisionResource, old).catch(() => undefined);
@@ -86,12 +84,14 @@ export function jobController(ctx: ControllerContext): Controller {
     const generation = job.metadata.generation ?? 0;
     // The evaluation just created, which the informer may not have delivered yet.
     let created: NomadEvaluation | undefined;
-    // Periodic and parameterized parents are never scheduled: their children are.
-    const parent = job.spec.periodic !== undefined || job.spec.parameterized !== undefined;
+    const parent = isParentJob(job);
     if (job.status?.observedGeneration !== generation && !parent) {
-      const evaluation = registrationEvaluation(job, versionNumber);
-      await createIgnoringConflict(() => createObject(kc, evaluations, evaluation));
-      created = evaluation;
+      // Registered through the API, the job has its evaluation already: this finds it.
+      created = await createIfAbsent(
+        kc,
+        evaluations,
+        jobSpecEvaluation(job, { jobVersion: versionNumber }),
+      );
       if (job.spec.stop)
         void events.record(job, "Normal", "Deregistered", "job stopped; its allocations will stop");
     }
@@ -174,13 +174,4 @@ function withEvaluation(
 ): NomadEvaluation[] {
   if (!created || evals.some((e) => e.metadata.name === created.metadata.name)) return evals;
   return [...evals, created];
-}
-
-async function createIgnoringConflict(create: () => Promise<unknown>): Promise<void> {
-  try {
-    await create();
-  } catch (err) {
-    // 409 AlreadyExists: an earlier attempt wrote it (names are deterministic).
-    if (!(err instanceof ApiError && err.statusCode === 409)) throw err;
-  }
 }

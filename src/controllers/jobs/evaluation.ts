@@ -1,62 +1,44 @@
-// The evaluation a job change asks for. Its name is derived from the job and
-// the generation that caused it, so a reconcile retried after a crash finds the
-// evaluation it already created instead of creating a second one.
-
+// The evaluation a change of a job's spec asks for (register, stop, scale,
+// revert). Its name is derived from the job's generation, so the API (which
+// creates it before answering, as Nomad does) and the jobs controller (which
+// creates it for a job applied with kubectl) write the same object once.
 import type { EvaluationTrigger } from "../../crds/evaluation.js";
-import { defaultJob } from "../../crds/job/defaults.js";
+import type { JobVersion } from "../../crds/job-version.js";
+import { newEvaluation } from "../../crds/new-evaluation.js";
 import type { NomadEvaluation, NomadJob } from "../../crds/objects.js";
 
-export function registrationEvaluation(job: NomadJob, version: number): NomadEvaluation {
-  const generation = job.metadata.generation ?? 0;
-  const trigger: EvaluationTrigger = job.spec.stop ? "job-deregister" : "job-register";
-  return {
-    apiVersion: "caravan.dev/v1alpha1",
-    kind: "NomadEvaluation",
-    metadata: {
-      name: `${job.metadata.name.slice(0, 230)}-g${generation}`,
-      namespace: job.metadata.namespace ?? "default",
-      labels: { "caravan.dev/job": job.metadata.name },
-      ownerReferences: [
-        {
-          apiVersion: "caravan.dev/v1alpha1",
-          kind: "NomadJob",
-          name: job.metadata.name,
-          uid: job.metadata.uid ?? "",
-          blockOwnerDeletion: false,
-        },
-      ],
-    },
-    spec: {
-      jobName: job.metadata.name,
-      jobVersion: version,
-      type: job.spec.type ?? defaultJob.type,
-      priority: job.spec.priority ?? defaultJob.priority,
-      triggeredBy: trigger,
-    },
-  };
+/** Periodic and parameterized parents are never scheduled (their children are), so no evaluation. */
+export function isParentJob(job: NomadJob): boolean {
+  return job.spec.periodic !== undefined || job.spec.parameterized !== undefined;
+}
+
+export function jobSpecEvaluation(
+  job: NomadJob,
+  options: { trigger?: EvaluationTrigger; jobVersion?: number } = {},
+): NomadEvaluation {
+  return newEvaluation({
+    job,
+    trigger: options.trigger ?? (job.spec.stop ? "job-deregister" : "job-register"),
+    cause: { kind: "job-spec", generation: job.metadata.generation ?? 0 },
+    ...(options.jobVersion !== undefined ? { jobVersion: options.jobVersion } : {}),
+  });
 }
 
 /**
- * An evaluation a node change asks for (node-update: the node went down, came
- * back or joined). `cause` distinguishes successive changes of one node, e.g.
- * the node's resourceVersion, so the name is stable across retries.
+ * Whether the scheduler can run `evaluation` yet: one made for a spec change
+ * (spec.jobGeneration, created by the API as it answers) waits until the jobs
+ * controller has recorded that generation and the cache holds its version, so
+ * the new spec is never placed under the previous version's number. A job
+ * that is gone or going is scheduled at once (everything stops).
  */
-export function nodeEvaluation(job: NomadJob, nodeName: string, cause: string): NomadEvaluation {
-  return {
-    apiVersion: "caravan.dev/v1alpha1",
-    kind: "NomadEvaluation",
-    metadata: {
-      name: `${job.metadata.name.slice(0, 120)}-node-${nodeName.slice(0, 100)}-${cause}`.toLowerCase(),
-      namespace: job.metadata.namespace ?? "default",
-      labels: { "caravan.dev/job": job.metadata.name },
-    },
-    spec: {
-      jobName: job.metadata.name,
-      jobVersion: job.status?.version ?? 0,
-      type: job.spec.type ?? defaultJob.type,
-      priority: job.spec.priority ?? defaultJob.priority,
-      triggeredBy: "node-update",
-      nodeName,
-    },
-  };
+export function versionRecorded(
+  evaluation: NomadEvaluation,
+  job: NomadJob | undefined,
+  versions: readonly JobVersion[],
+): boolean {
+  const generation = evaluation.spec.jobGeneration;
+  if (generation === undefined || !job || job.metadata.deletionTimestamp) return true;
+  if ((job.status?.observedGeneration ?? -1) < generation) return false;
+  const recorded = job.status?.version ?? 0;
+  return versions.some((v) => v.revision >= recorded);
 }

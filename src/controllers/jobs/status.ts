@@ -8,6 +8,7 @@ import { setCondition } from "../../crds/conditions.js";
 import type { TaskGroupSummary } from "../../crds/job/status.js";
 import type { NomadAllocation, NomadEvaluation, NomadJob } from "../../crds/objects.js";
 import { isActive, isClientTerminal } from "../../crds/terminal.js";
+import { isParentJob } from "./evaluation.js";
 import { describePlacementFailure } from "./placement-failure.js";
 
 export interface JobObservation {
@@ -81,7 +82,7 @@ export function observeJob(obs: JobObservation, now: string): ObservedJobStatus 
 
   // Nomad: a job is running while it has live allocations (or is a periodic or
   // parameterized parent), dead when stopped or finished, pending before that.
-  const parent = job.spec.periodic !== undefined || job.spec.parameterized !== undefined;
+  const parent = isParentJob(job);
   let status: ObservedJobStatus["status"];
   let statusDescription: string;
   if (parent && !stopped) {

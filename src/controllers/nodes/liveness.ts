@@ -7,14 +7,13 @@
 // every system job, which places one allocation on it.
 
 import { nodeLeaseNamespace } from "../../crds/names.js";
+import { newEvaluation } from "../../crds/new-evaluation.js";
 import type { NomadNode } from "../../crds/objects.js";
-import { applyStatus, createObject } from "../../kube/apply.js";
+import { applyStatus, createIfAbsent } from "../../kube/apply.js";
 import { type Controller, defineController, owned } from "../../kube/controller.js";
 import { caravanResource } from "../../kube/resources.js";
-import { ApiError } from "../../kube/rest.js";
 import type { ControllerContext } from "../context.js";
 import { byNode, jobKey } from "../informers.js";
-import { nodeEvaluation } from "../jobs/evaluation.js";
 
 /**
  * What the lease says about a node: whether it is alive, until when, and the
@@ -119,15 +118,17 @@ export function nodeLiveness(ctx: ControllerContext): Controller {
           jobs.add(jobKey(j.metadata.namespace, j.metadata.name));
       }
     }
-    const cause = `${status}-${node.metadata.resourceVersion ?? "0"}`;
+    // The node's resourceVersion tells successive changes of one node apart.
+    const resourceVersion = node.metadata.resourceVersion ?? "0";
     for (const key of jobs) {
       const job = informers.jobs.store.get(key);
       if (!job || job.metadata.deletionTimestamp) continue;
-      try {
-        await createObject(kc, evaluations, nodeEvaluation(job, name, cause));
-      } catch (err) {
-        if (!(err instanceof ApiError && err.statusCode === 409)) throw err;
-      }
+      const evaluation = newEvaluation({
+        job,
+        trigger: "node-update",
+        cause: { kind: "node-status", node: name, status, resourceVersion },
+      });
+      await createIfAbsent(kc, evaluations, evaluation);
     }
   }
 }
