@@ -102,10 +102,13 @@ export function jobSubmission(deps: RouteDeps) {
     return { evalID: evaluation.metadata.name, evalIndex };
   }
 
-  /** Nomad's answer to a job write: its evaluation (evaluateWrite) and indexes. */
-  async function writeResult(written: NomadJob, trigger?: EvaluationTrigger): Promise<Reply> {
+  /** Nomad's answer to a job write: its evaluation (evaluateWrite), indexes and warnings. */
+  async function writeResult(
+    written: NomadJob,
+    options: { trigger?: EvaluationTrigger; warnings?: string } = {},
+  ): Promise<Reply> {
     const jobIndex = await seen(state, "jobs", written.metadata.resourceVersion);
-    const { evalID, evalIndex } = await evaluateWrite(written, trigger);
+    const { evalID, evalIndex } = await evaluateWrite(written, options.trigger);
     const job = state.jobs.store.get(key(written)) ?? written;
     const index = Math.max(jobIndex, evalIndex);
     return {
@@ -113,7 +116,7 @@ export function jobSubmission(deps: RouteDeps) {
         EvalID: evalID,
         EvalCreateIndex: evalIndex,
         JobModifyIndex: state.indexesOf(job).specModify,
-        Warnings: "",
+        Warnings: options.warnings ?? "",
         Index: index,
         LastContact: 0,
         KnownLeader: true,

@@ -116,9 +116,16 @@ const words: [keyof EvaluationDesiredUpdates, string][] = [
   ["ignore", "ignore"],
 ];
 
+/** One group's changes in `nomad job plan`'s words ("create", "in-place update"…), those with a count. */
+export function namedGroupUpdates(u: EvaluationDesiredUpdates): Record<string, number> {
+  const named: Record<string, number> = {};
+  for (const [k, w] of words) if ((u[k] ?? 0) > 0) named[w] = u[k] ?? 0;
+  return named;
+}
+
 /** One group's annotation as `nomad job plan` prints it: "(2 create, 1 in-place update)". */
 export function describeGroupUpdates(u: EvaluationDesiredUpdates): string {
-  const parts = words.filter(([k]) => (u[k] ?? 0) > 0).map(([k, w]) => `${u[k]} ${w}`);
+  const parts = Object.entries(namedGroupUpdates(u)).map(([w, n]) => `${n} ${w}`);
   return parts.length > 0 ? `(${parts.join(", ")})` : "";
 }
 

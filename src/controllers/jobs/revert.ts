@@ -10,13 +10,17 @@ import { requestJson } from "../../kube/rest.js";
 
 /**
  * Replaces the job's spec with the version's (a JSON patch, so fields the
- * version lacks go too), guarded by the job's resourceVersion. Returns false
- * when the job already has that spec.
+ * version lacks go too), guarded by the job's resourceVersion. Returns the job
+ * as written, or undefined when it already has that spec.
  */
-export async function revertJob(kc: KubeConfig, job: NomadJob, to: JobVersion): Promise<boolean> {
-  if (isDeepStrictEqual(job.spec, to.data.spec)) return false;
+export async function revertJob(
+  kc: KubeConfig,
+  job: NomadJob,
+  to: JobVersion,
+): Promise<NomadJob | undefined> {
+  if (isDeepStrictEqual(job.spec, to.data.spec)) return undefined;
   const ref = caravanResource("NomadJob");
-  await requestJson(kc, {
+  return requestJson<NomadJob>(kc, {
     method: "PATCH",
     path: `${collectionPath(ref, job.metadata.namespace ?? "default")}/${job.metadata.name}`,
     contentType: "application/json-patch+json",
@@ -25,5 +29,4 @@ export async function revertJob(kc: KubeConfig, job: NomadJob, to: JobVersion): 
       { op: "replace", path: "/spec", value: to.data.spec },
     ],
   });
-  return true;
 }

@@ -1,0 +1,115 @@
+// Reads of one job: GET /v1/job/:id and its allocations, evaluations,
+// versions, deployments and summary, answered from the informer caches.
+
+import type { NomadJobSpec } from "../../crds/job/index.js";
+import { isStable } from "../../crds/job-version.js";
+import type { NomadJob } from "../../crds/objects.js";
+import type { Ctx, Reply } from "../../http/context.js";
+import { notFound } from "../../http/errors.js";
+import { JsonPayload } from "../../http/payload.js";
+import { allocStub } from "../convert/alloc.js";
+import { deploymentOut } from "../convert/deployment.js";
+import { evalOut } from "../convert/eval.js";
+import { jobID, jobNamespace, jobOut, jobSummary } from "../convert/job-out.js";
+import { type ApiState, byJob, type ObjectIndexes } from "../state.js";
+import { allocContext } from "./allocations.js";
+import { findJob, mustFindJob } from "./common.js";
+
+export function jobReads(state: ApiState) {
+  const key = (job: NomadJob) => `${jobNamespace(job)}/${job.metadata.name}`;
+  const full = new WeakMap<NomadJob, { create: number; specModify: number; raw: JsonPayload }>();
+
+  /** GET /v1/job/:id serialized once per job object (the informer replaces changed ones). */
+  function jobPayload(job: NomadJob, idx: ObjectIndexes): JsonPayload {
+    const hit = full.get(job);
+    if (hit && hit.create === idx.create && hit.specModify === idx.specModify) return hit.raw;
+    const raw = new JsonPayload(Buffer.from(JSON.stringify(jobOut(job, idx))));
+    full.set(job, { create: idx.create, specModify: idx.specModify, raw });
+    return raw;
+  }
+
+  function job(ctx: Ctx): Reply {
+    const found = findJob(state, ctx.opts.namespace, ctx.params.id ?? "");
+    if (!found) {
+      // A blocking query on a job that does not exist yet waits for it to appear.
+      if (ctx.opts.minIndex !== undefined)
+        return { status: 404, text: "job not found", index: state.index(["jobs"]) };
+      throw notFound("job");
+    }
+    const idx = state.indexesOf(found);
+    return { raw: jobPayload(found, idx), index: idx.modify };
+  }
+
+  function allocations(ctx: Ctx): Reply {
+    const job = mustFindJob(ctx, state);
+    const allocs = state.allocations.store.byIndex(byJob, key(job));
+    return {
+      body: allocs.map((a) => allocStub(a, state.indexesOf(a), allocContext(state, a))),
+      index: state.index(["allocations"]),
+    };
+  }
+
+  function evaluations(ctx: Ctx): Reply {
+    const job = mustFindJob(ctx, state);
+    const evals = state.evaluations.store.byIndex(byJob, key(job));
+    return {
+      body: evals.map((e) => evalOut(e, state.indexesOf(e), jobID(job))),
+      index: state.index(["evaluations"]),
+    };
+  }
+
+  function versions(ctx: Ctx): Reply {
+    const job = mustFindJob(ctx, state);
+    const revisions = state.versions.store
+      .byIndex(byJob, key(job))
+      .sort((a, b) => b.revision - a.revision);
+    const idx = state.indexesOf(job);
+    const out = revisions.map((r) => {
+      const j = jobOut({ ...job, spec: r.data.spec as NomadJobSpec, status: {} }, idx);
+      j.Version = r.revision;
+      j.Stable = isStable(r);
+      return j;
+    });
+    if (out.length === 0) out.push(jobOut(job, idx));
+    return { body: { Versions: out, Diffs: null }, index: state.index(["jobs", "versions"]) };
+  }
+
+  function deployments(ctx: Ctx): Reply {
+    const job = mustFindJob(ctx, state);
+    const ds = state.deployments.store
+      .byIndex(byJob, key(job))
+      .sort((a, b) => b.spec.jobVersion - a.spec.jobVersion);
+    return {
+      body: ds.map((d) => deploymentOut(d, state.indexesOf(d), jobID(job))),
+      index: state.index(["deployments"]),
+    };
+  }
+
+  function latestDeployment(ctx: Ctx): Reply {
+    const r = deployments(ctx);
+    return { body: (r.body as unknown[])[0] ?? null, index: r.index ?? 1 };
+  }
+
+  function summary(ctx: Ctx): Reply {
+    const job = mustFindJob(ctx, state);
+    const idx = state.indexesOf(job);
+    return { body: jobSummary(job, idx), index: idx.modify };
+  }
+
+  function submission(ctx: Ctx): Reply {
+    mustFindJob(ctx, state);
+    // The HCL source of a registration is not kept: the NomadJob is the job.
+    throw notFound("job source");
+  }
+
+  return {
+    job,
+    allocations,
+    evaluations,
+    versions,
+    deployments,
+    latestDeployment,
+    summary,
+    submission,
+  };
+}

@@ -1,0 +1,130 @@
+// A job's scale (the autoscaler's calls): GET /v1/job/:id/scale, each group's
+// desired and placed counts, and POST, which sets one group's count within its
+// scaling policy.
+import type { NomadJob } from "../../crds/objects.js";
+import type { Ctx, Reply } from "../../http/context.js";
+import { badRequest, HttpError } from "../../http/errors.js";
+import { ApiError, requestJson } from "../../kube/rest.js";
+import { jobID, jobNamespace } from "../convert/job-out.js";
+import { type ApiState, byJob } from "../state.js";
+import { bodyObject, mustFindJob } from "./common.js";
+import type { RouteDeps } from "./deps.js";
+import { type JobSubmission, jobsRef } from "./job-submit.js";
+import { apiFieldManager } from "./writes.js";
+
+export function jobScaling(deps: RouteDeps, submission: JobSubmission) {
+  const { state, kc } = deps;
+  const { writeResult, key } = submission;
+
+  function scaleStatus(ctx: Ctx): Reply {
+    const job = mustFindJob(ctx, state);
+    const allocs = state.allocations.store.byIndex(byJob, key(job));
+    const groups: Record<string, unknown> = {};
+    for (const g of job.spec.groups) {
+      const mine = allocs.filter((a) => a.spec.group === g.name && a.spec.desiredStatus === "run");
+      groups[g.name] = {
+        Desired: g.count ?? 1,
+        Placed: mine.length,
+        Running: mine.filter((a) => a.status?.clientStatus === "running").length,
+        Healthy: mine.filter((a) => a.status?.deploymentStatus?.healthy === true).length,
+        Unhealthy: mine.filter((a) => a.status?.deploymentStatus?.healthy === false).length,
+        Events: null,
+      };
+    }
+    return {
+      body: {
+        JobID: jobID(job),
+        Namespace: jobNamespace(job),
+        JobCreateIndex: state.indexesOf(job).create,
+        JobModifyIndex: state.indexesOf(job).specModify,
+        JobStopped: job.spec.stop ?? false,
+        TaskGroups: groups,
+      },
+      index: state.index(["jobs", "allocations"]),
+    };
+  }
+
+  async function scale(ctx: Ctx): Promise<Reply> {
+    const job = mustFindJob(ctx, state);
+    const request = scaleRequest(job, bodyObject(ctx));
+    // Nomad records a scaling event without a count change; there is nothing to write.
+    if (request.count === undefined) return noChange(state, job);
+    if (job.spec.stop) throw badRequest("job is stopped; start it before scaling");
+    const written = await patchCount(job, request.group, request.index, request.count);
+    return writeResult(written, { trigger: "job-scaling" });
+  }
+
+  /**
+   * A JSON patch with a test: the count lands on the group named, even if the
+   * list changed since our cache saw it.
+   */
+  function patchCount(job: NomadJob, group: string, i: number, count: number): Promise<NomadJob> {
+    const path = `${jobsRef.basePath}/namespaces/${jobNamespace(job)}/${jobsRef.plural}/${job.metadata.name}`;
+    return requestJson<NomadJob>(kc, {
+      method: "PATCH",
+      path,
+      contentType: "application/json-patch+json",
+      query: { fieldManager: apiFieldManager },
+      body: [
+        { op: "test", path: `/spec/groups/${i}/name`, value: group },
+        {
+          op: job.spec.groups[i]?.count === undefined ? "add" : "replace",
+          path: `/spec/groups/${i}/count`,
+          value: count,
+        },
+      ],
+    }).catch((err: unknown) => {
+      // A failed test operation means the groups moved under us; anything else is the count.
+      if (err instanceof ApiError && err.statusCode === 422 && /test/i.test(err.message))
+        throw new HttpError(409, "job changed while scaling; try again");
+      if (err instanceof ApiError && err.statusCode === 422)
+        throw badRequest(`invalid count ${count}: ${err.message.replace(/^\w+ \S+: \d+ /, "")}`);
+      throw err;
+    });
+  }
+
+  return { scaleStatus, scale };
+}
+
+/** The group a scaling request names and its new count (undefined: no change), checked against the group's policy. */
+function scaleRequest(
+  job: NomadJob,
+  body: Record<string, unknown>,
+): { group: string; index: number; count?: number } {
+  const target = body.Target as Record<string, unknown> | undefined;
+  const group = target?.Group;
+  if (typeof group !== "string" || !group)
+    throw badRequest("missing task group name in scaling request");
+  const index = job.spec.groups.findIndex((g) => g.name === group);
+  const g = job.spec.groups[index];
+  if (!g) throw badRequest(`job does not contain task group "${group}"`);
+  const count = body.Count;
+  if (count === undefined || count === null) return { group, index };
+  if (typeof count !== "number" || !Number.isInteger(count) || count < 0)
+    throw badRequest("scaling action count can't be negative");
+  const policy = g.scaling;
+  if (policy && body.PolicyOverride !== true) {
+    if (policy.max !== undefined && count > policy.max)
+      throw badRequest(
+        `group count was greater than scaling policy maximum: ${count} > ${policy.max}`,
+      );
+    if (policy.min !== undefined && count < policy.min)
+      throw badRequest(
+        `group count was less than scaling policy minimum: ${count} < ${policy.min}`,
+      );
+  }
+  return { group, index, count };
+}
+
+function noChange(state: ApiState, job: NomadJob): Reply {
+  const index = state.index(["jobs"]);
+  return {
+    body: {
+      EvalID: "",
+      EvalCreateIndex: 0,
+      JobModifyIndex: state.indexesOf(job).specModify,
+      Index: index,
+    },
+    index,
+  };
+}
