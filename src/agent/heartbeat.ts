@@ -5,6 +5,7 @@
 import { nodeLeaseNamespace } from "../crds/names.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
 import { ensureNamespace } from "../kube/namespaces.js";
+import { collectionPath, leaseResource, objectPath } from "../kube/resources.js";
 import { ApiError, microTime, requestJson } from "../kube/rest.js";
 
 export async function renewNodeLease(
@@ -12,7 +13,7 @@ export async function renewNodeLease(
   nodeName: string,
   leaseSeconds: number,
 ): Promise<void> {
-  const path = `/apis/coordination.k8s.io/v1/namespaces/${nodeLeaseNamespace}/leases`;
+  const path = collectionPath(leaseResource, nodeLeaseNamespace);
   const spec = {
     holderIdentity: nodeName,
     leaseDurationSeconds: leaseSeconds,
@@ -21,7 +22,7 @@ export async function renewNodeLease(
   try {
     await requestJson(kc, {
       method: "PATCH",
-      path: `${path}/${nodeName}`,
+      path: objectPath(leaseResource, nodeName, nodeLeaseNamespace),
       contentType: "application/merge-patch+json",
       body: { spec },
     });
