@@ -133,4 +133,22 @@ for (const [key, metrics] of current) {
     summary.push({ shape: key, metric, base: before, current: after, ratio });
   }
 }
-console.log(JSON.stringify({ bench: `compare-${bench}`, base: baseRev, rounds, results: summary }));
+/** Each metric's geometric mean of the ratios over every shape: one number a side. */
+const overall: Record<string, number> = {};
+for (const metric of spec.metrics) {
+  const ratios = summary.filter((s) => s.metric === metric).map((s) => Number(s.ratio));
+  if (!ratios.length) continue;
+  overall[metric] = Math.exp(ratios.reduce((sum, r) => sum + Math.log(r), 0) / ratios.length);
+  console.log(
+    `${metric}: geometric mean of the ratios over ${ratios.length} shapes ${overall[metric].toFixed(3)}`,
+  );
+}
+console.log(
+  JSON.stringify({
+    bench: `compare-${bench}`,
+    base: baseRev,
+    rounds,
+    geomeanRatio: overall,
+    results: summary,
+  }),
+);
