@@ -23,7 +23,9 @@ const benches: Record<string, { shape: string[]; metrics: string[] }> = {
     shape: ["nodes", "allocations"],
     metrics: [
       "secondsToCommitted",
+      "secondsToFirstAllocation",
       "allocationsPerSecond",
+      "ceilingAllocationsPerSecond",
       "ratioToCeiling",
       "controllerPeakMemoryMB",
     ],
