@@ -38,7 +38,12 @@ export function parseQuery(q: URLSearchParams, random: () => number = Math.rando
   if (filter) {
     const f: FilterResult = parseFilter(filter);
     if (!f.ok) throw new HttpError(400, `failed to read filter expression: ${f.error}`);
-    opts.filter = f.match;
+    // As Nomad's paginator: an object the expression cannot be evaluated on fails the page.
+    opts.filter = (obj) => {
+      const r = f.evaluate(obj);
+      if (!r.ok) throw new HttpError(400, `failed to read result page: ${r.error}`);
+      return r.match;
+    };
   }
   const perPage = q.get("per_page");
   if (perPage !== null && perPage !== "") {

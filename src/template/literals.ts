@@ -136,8 +136,8 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const UINT64_MAX = 2n ** 64n - 1n;
 
-/** strconv.ParseInt(text, 0, 64) as a bigint, or undefined when not an integer. */
-function parseIntLiteral(text: string): bigint | undefined {
+/** strconv.ParseInt(text, 0, 64)'s syntax, as a bigint (out of int64's range too), or undefined when not an integer. */
+export function parseIntLiteral(text: string): bigint | undefined {
   const m = /^([+-]?)(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|0[0-7_]*|[1-9][0-9_]*)$/.exec(
     text,
   );
@@ -148,7 +148,7 @@ function parseIntLiteral(text: string): bigint | undefined {
   return m[1] === "-" ? -v : v;
 }
 
-function parseFloatLiteral(text: string): number | undefined {
+export function parseFloatLiteral(text: string): number | undefined {
   if (!underscoreOK(text)) return undefined;
   const s = text.replaceAll("_", "");
   if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return Number(s);

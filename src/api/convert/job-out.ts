@@ -48,6 +48,55 @@ export function jobOut(job: NomadJob, idx: ObjectIndexes): Obj {
   };
 }
 
+/** Every field of Nomad's stored job (structs.Job) at Go's zero value: nil lists, maps and pointers are null. */
+const zeroJob: Obj = {
+  Stop: false,
+  Region: "",
+  Namespace: "",
+  ID: "",
+  ParentID: "",
+  Name: "",
+  Type: "",
+  Priority: 0,
+  AllAtOnce: false,
+  Datacenters: null,
+  NodePool: "",
+  Constraints: null,
+  Affinities: null,
+  Spreads: null,
+  TaskGroups: null,
+  Update: {},
+  Multiregion: null,
+  Periodic: null,
+  ParameterizedJob: null,
+  Dispatched: false,
+  DispatchIdempotencyToken: "",
+  Payload: null,
+  Meta: null,
+  ConsulNamespace: "",
+  VaultNamespace: "",
+  NomadTokenID: "",
+  Status: "",
+  StatusDescription: "",
+  Stable: false,
+  Version: 0,
+  SubmitTime: 0,
+  CreateIndex: 0,
+  ModifyIndex: 0,
+  JobModifyIndex: 0,
+  UI: null,
+  VersionTag: null,
+};
+
+/**
+ * What a `filter` on GET /v1/jobs sees of a job: Nomad evaluates it against the
+ * stored job, not the list stub, with every field present (`ParameterizedJob is
+ * not nil`, as `nomad job dispatch` asks, needs the field even when unset).
+ */
+export function jobFilterView(job: NomadJob, idx: ObjectIndexes): Obj {
+  return { ...zeroJob, ...jobOut(job, idx) };
+}
+
 export function jobSummary(job: NomadJob, idx: ObjectIndexes): Obj {
   const summary: Record<string, Obj> = {};
   for (const g of job.spec.groups ?? []) {

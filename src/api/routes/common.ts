@@ -31,8 +31,8 @@ export function listPage<T, O>(
   id: (item: T) => string,
   shape: (item: T) => O,
   ctx: Ctx,
-  /** What a ?filter= expression sees of a shaped item (the item itself by default). */
-  filtered: (out: O) => unknown = (out) => out,
+  /** What a ?filter= expression sees of an item (its shaped form by default). */
+  filtered: (out: O, item: T) => unknown = (out) => out,
 ): { page: { key: string; item: T; out: O }[]; nextToken?: string } {
   const prefix = ctx.opts.prefix;
   let keyed = items.map((item) => ({ key: id(item), item }));
@@ -41,7 +41,7 @@ export function listPage<T, O>(
   if (ctx.opts.reverse) keyed.reverse();
   let shaped = keyed.map((k) => ({ key: k.key, item: k.item, out: shape(k.item) }));
   const filter = ctx.opts.filter;
-  if (filter) shaped = shaped.filter((s) => filter(filtered(s.out)));
+  if (filter) shaped = shaped.filter((s) => filter(filtered(s.out, s.item)));
   return paginate(shaped, (s) => s.key, ctx.opts);
 }
 

@@ -5,7 +5,7 @@ import type { Acl } from "../../acl/acl.js";
 import type { NomadJob } from "../../crds/objects.js";
 import type { Ctx, Reply } from "../../http/context.js";
 import { JsonPayload } from "../../http/payload.js";
-import { jobID, jobNamespace, jobStub } from "../convert/job-out.js";
+import { jobFilterView, jobID, jobNamespace, jobStub } from "../convert/job-out.js";
 import type { ApiState } from "../state.js";
 import { listPage, namespaceScope } from "./common.js";
 
@@ -93,7 +93,10 @@ export function jobLister(state: ApiState): (ctx: Ctx) => Reply {
         ...(hit.next ? { headers: { "X-Nomad-NextToken": hit.next } } : {}),
       };
     const jobs = state.jobs.store.list().filter((j) => inScope(jobNamespace(j)));
-    const { page, nextToken } = listPage(jobs, jobID, stubOf, ctx, (s) => s.out);
+    // As Nomad, a filter sees the stored job, not its stub.
+    const { page, nextToken } = listPage(jobs, jobID, stubOf, ctx, (_, job) =>
+      jobFilterView(job, state.indexesOf(job)),
+    );
     const parts: Buffer[] = [open];
     for (const [i, p] of page.entries()) {
       if (i > 0) parts.push(comma);

@@ -36,6 +36,9 @@ export function compileGoRegexp(pattern: string, global: boolean): RegExp {
         i += m[0].length;
         continue;
       }
+      // RE2 has no backreferences: \1 alone is an error (\12 would be octal).
+      if (/[1-9]/.test(n) && !/[0-7]/.test(src[i + 1] ?? ""))
+        throw new Error(`error parsing regexp: invalid escape sequence: \`\\${n}\``);
       if (n === "A" && !inClass) out += "(?<![\\s\\S])";
       else if (n === "z" && !inClass) out += "(?![\\s\\S])";
       else if (n === "Q") {
@@ -74,6 +77,10 @@ export function compileGoRegexp(pattern: string, global: boolean): RegExp {
       }
       continue;
     }
+    // Nor lookarounds.
+    const look = /^\(\?<?[=!]/.exec(src.slice(i, i + 4));
+    if (look)
+      throw new Error(`error parsing regexp: invalid or unsupported Perl syntax: \`${look[0]}\``);
     if (c === "(" && src.startsWith("?P<", i + 1)) {
       out += "(?<";
       i += 3;
