@@ -74,7 +74,11 @@ describe("Nomad HTTP API: ACLs", () => {
   it("bootstraps once, returning a management token whose secret is stored only as a hash", async () => {
     const denied = await call("GET", `/v1/jobs?${q()}`);
     expect([denied.status, denied.text]).toEqual([403, "Permission denied"]);
-    const boot = await call("POST", "/v1/acl/bootstrap");
+    // Nomad takes only a UUID as the operator's own secret.
+    const notUUID = await call("POST", "/v1/acl/bootstrap", { BootstrapSecret: "long-enough" });
+    expect([notUUID.status, notUUID.text]).toEqual([400, "invalid acl token"]);
+    // The `nomad acl bootstrap` CLI always sends the field, empty: generate one.
+    const boot = await call("POST", "/v1/acl/bootstrap", { BootstrapSecret: "" });
     expect(boot.status).toBe(200);
     expect(boot.json).toMatchObject({ Type: "management", Name: "Bootstrap Token" });
     expect(boot.json.SecretID).toMatch(/^[0-9a-f-]{36}$/);

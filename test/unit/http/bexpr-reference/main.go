@@ -1,7 +1,7 @@
 // Evaluates the filter expressions of cases.json with go-bexpr, the library
 // Nomad's HTTP API uses, against the JSON objects of cases.json, and prints
 // each expression's result or error as JSON. Its output is checked in as
-// expected.json; test/unit/http/filter-reference.test.ts holds Caravan's
+// expected.json; test/unit/http/filter.test.ts holds Caravan's
 // filter to it. Rerun after changing cases.json:
 //
 //	go run . < ../filter-cases.json > ../filter-expected.json
