@@ -172,7 +172,11 @@ const task = block({
 
 // Nomad splits a network's ports in two lists; ours is one list, a port with
 // a static number above 0 being reserved (as jobspec2 splits them).
-const port = block({ static: "Value" });
+// A port's To is a plain int in Go: 0 is unset (not mapped), as Nomad reads it.
+const port = block({
+  static: "Value",
+  to: { toNomad: (v) => v, fromNomad: (v) => (v === 0 ? undefined : v) },
+});
 const networkFields = block({ dns: ["DNS", one(empty)], cni: ["CNI", one(empty)] }, [
   "ReservedPorts",
   "DynamicPorts",

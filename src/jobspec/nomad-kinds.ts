@@ -48,8 +48,10 @@ export function convert(v: unknown, block: Block, d: Direction): Obj | undefined
   if (!isObject(v)) return undefined;
   const out: Obj = {};
   for (const [k, x] of Object.entries(v)) {
-    // Go's unset pointers arrive as null; our spec never holds them.
-    if (x === undefined || (d === "fromNomad" && x === null)) continue;
+    // Go's unset pointers arrive as null, and its unset strings as "" (Nomad
+    // reads "" as its default: a network's mode as host, a service's address
+    // mode as auto); our spec never holds either.
+    if (x === undefined || (d === "fromNomad" && (x === null || x === ""))) continue;
     const [name, kind] = block[d].get(k) ?? unnamed(k, d);
     const value = kind[d](x);
     if (value !== undefined) out[name] = value;

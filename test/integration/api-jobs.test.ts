@@ -4,6 +4,7 @@
 // allocations, evaluations, summary and scale read as Nomad shapes them, a
 // blocking query returns when allocations change, stop and purge work, and
 // bad input is a 400 that changes nothing.
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { stringify } from "yaml";
 import { type RunningApi, startApi } from "../../src/api/index.js";
@@ -416,6 +417,28 @@ describe("Nomad HTTP API: jobs", () => {
     expect(forced.status).toBe(200);
     expect(forced.json.DispatchedJobID).toMatch(/^nightly\/periodic-\d+$/);
     expect((await evaluationOf(forced)).json.JobID).toBe(forced.json.DispatchedJobID);
+    // The CLI's prefix lookups (nomad job dispatch, nomad job periodic force)
+    // find the parents, not their children.
+    const lookup = async (prefix: string, filter: string) =>
+      (
+        await call(
+          "GET",
+          `/v1/jobs?${q()}&prefix=${prefix}&per_page=20&filter=${encodeURIComponent(filter)}`,
+        )
+      ).json.map((j: { ID: string }) => j.ID);
+    expect(await lookup("rep", 'ParentID == "" and ParameterizedJob is not nil')).toEqual([
+      "report",
+    ]);
+    expect(await lookup("", "Periodic is not nil")).toEqual(["nightly"]);
+    expect(await lookup("report", 'ParentID == "report"')).toEqual([childID]);
+    const unevaluable = await call(
+      "GET",
+      `/v1/jobs?${q()}&filter=${encodeURIComponent("Status is nil")}`,
+    );
+    expect([unevaluable.status, unevaluable.text]).toEqual([
+      400,
+      'failed to read result page: cannot perform is-nil operations on type string for selector: "Status"',
+    ]);
     const notPeriodic = await call("POST", `/v1/job/report/periodic/force?${q()}`);
     expect([notPeriodic.status, notPeriodic.text]).toEqual([
       400,
@@ -565,6 +588,46 @@ describe("Nomad HTTP API: jobs", () => {
     const method = await call("DELETE", "/v1/jobs");
     expect(method.status).toBe(405);
     expect(await rv()).toBe(before);
+  });
+
+  it("registers the job `nomad job run` sends for a dynamic port and a Nomad service, Go's zero values and all", async () => {
+    // The request body the nomad CLI (2.x) sent for nomad-cli-job-run.json's
+    // Submission.Source: every unset string "", every unset number 0.
+    const body = JSON.parse(
+      readFileSync(new URL("./nomad-cli-job-run.json", import.meta.url), "utf8"),
+    );
+    body.Job.Datacenters = [dc];
+    const run = await call("PUT", `/v1/jobs?${q()}`, body);
+    expect([run.status, run.text.slice(0, 200)]).toEqual([200, expect.any(String)]);
+    expect(run.json.Warnings).toBe("");
+    // Go's "" is Nomad's default: the network's mode is host, the service's address mode auto.
+    const stored = JSON.parse(
+      await kubectlOk(kubeconfig, ["get", "-n", ns, "nomadjob/cli-web", "-o", "json"]),
+    );
+    expect(stored.spec.groups[0].networks).toEqual([
+      { ports: [{ label: "http", ignoreCollision: false }] },
+    ]);
+    const job = await call("GET", `/v1/job/cli-web?${q()}`);
+    expect(job.json.TaskGroups[0].Networks[0].DynamicPorts).toEqual([
+      expect.objectContaining({ Label: "http", Value: 0 }),
+    ]);
+    expect(job.json.TaskGroups[0].Services[0]).toMatchObject({
+      Name: "cli-web",
+      PortLabel: "http",
+      Provider: "nomad",
+      AddressMode: "auto",
+    });
+    // Placed with a port picked for it.
+    const alloc = await eventually(async () => {
+      const l = await call("GET", `/v1/job/cli-web/allocations?${q()}`);
+      const id = l.json?.[0]?.ID;
+      return id ? (await call("GET", `/v1/allocation/${id}?${q()}`)).json : undefined;
+    }, "an allocation of the CLI's job");
+    expect(alloc.AllocatedResources.Shared.Ports).toEqual([
+      expect.objectContaining({ Label: "http", Value: expect.any(Number), To: 0 }),
+    ]);
+    expect(alloc.AllocatedResources.Shared.Ports[0].Value).toBeGreaterThan(0);
+    expect((await call("DELETE", `/v1/job/cli-web?${q()}&purge=true`)).status).toBe(200);
   });
 
   it("stops, then purges the job", async () => {

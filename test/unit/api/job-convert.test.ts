@@ -85,6 +85,51 @@ describe("Nomad API job → NomadJob spec", () => {
     });
   });
 
+  it("reads Go's unset strings and a port's To 0 as unset, but keeps the user's empty values", () => {
+    const r = fromNomadApi({
+      ID: "web",
+      ParentID: "",
+      Meta: { empty: "" },
+      TaskGroups: [
+        {
+          Name: "g",
+          Networks: [
+            {
+              Mode: "",
+              Device: "",
+              CIDR: "",
+              IP: "",
+              Hostname: "",
+              DynamicPorts: [{ Label: "http", Value: 0, To: 0, HostNetwork: "" }],
+              ReservedPorts: [{ Label: "db", Value: 5432, To: 5433, HostNetwork: "" }],
+            },
+          ],
+          Services: [
+            { Name: "web", PortLabel: "http", AddressMode: "", OnUpdate: "", Provider: "nomad" },
+          ],
+          Tasks: [
+            { Name: "t", Driver: "raw_exec", User: "", Env: { EMPTY: "" }, Config: { a: "" } },
+          ],
+        },
+      ],
+    });
+    expect(r).toEqual({
+      ok: true,
+      spec: {
+        id: "web",
+        meta: { empty: "" },
+        groups: [
+          {
+            name: "g",
+            networks: [{ ports: [{ label: "db", static: 5432, to: 5433 }, { label: "http" }] }],
+            services: [{ name: "web", port: "http", provider: "nomad" }],
+            tasks: [{ name: "t", driver: "raw_exec", env: { EMPTY: "" }, config: { a: "" } }],
+          },
+        ],
+      },
+    });
+  });
+
   it.each([
     [[], /Job must be an object/],
     [{ ID: 5 }, /Job.ID must be a string, got 5/],
