@@ -64,6 +64,9 @@ function coerce(raw: string, kind: Kind): Coerced {
       return { ok: true, v: n };
     }
     case "float64": {
+      const special = /^([+-]?)(inf|infinity)$/i.exec(raw);
+      if (special) return { ok: true, v: special[1] === "-" ? -Infinity : Infinity };
+      if (/^nan$/i.test(raw)) return { ok: true, v: Number.NaN };
       const f = parseFloatLiteral(raw);
       if (f === undefined) return failed("ParseFloat", raw, true);
       if (!Number.isFinite(f)) return failed("ParseFloat", raw, false);

@@ -2,6 +2,10 @@
 // JSON the endpoint returns (`Status == "running" and Meta.team contains "x"`).
 // Pure: parse once per request, then evaluate against each object; the
 // grammar is in filter-grammar.ts, the operators' rules in filter-evaluate.ts.
+// test/unit/http/filter.test.ts holds both to go-bexpr's own answers. One known
+// difference: `matches` runs Go's regular expressions on JavaScript's engine
+// (compileGoRegexp), which refuses Go's inline flag groups such as (?i:…) — an
+// evaluation error where Nomad would match; a leading (?i) works.
 
 import { type Evaluation, evaluateFilter } from "./filter-evaluate.js";
 import { parseFilterExpression } from "./filter-grammar.js";

@@ -5,6 +5,7 @@
 // filter to it. Rerun after changing cases.json:
 //
 //	go run . < ../filter-cases.json > ../filter-expected.json
+//	npx biome format --write ..
 package main
 
 import (
