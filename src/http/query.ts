@@ -37,7 +37,12 @@ export function parseQuery(q: URLSearchParams, random: () => number = Math.rando
   const filter = q.get("filter");
   if (filter) {
     const f: FilterResult = parseFilter(filter);
-    if (!f.ok) throw new HttpError(400, `failed to read filter expression: ${f.error}`);
+    // Nomad's words: its paginator refuses the expression (clients look for them).
+    if (!f.ok)
+      throw new HttpError(
+        400,
+        `failed to create result paginator: failed to read filter expression: ${f.error}`,
+      );
     // As Nomad's paginator: an object the expression cannot be evaluated on fails the page.
     opts.filter = (obj) => {
       const r = f.evaluate(obj);
