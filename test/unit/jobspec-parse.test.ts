@@ -145,7 +145,9 @@ describe("locals, functions, dynamic blocks", () => {
       'constraint {\n    attribute = "${attr.kernel.name}"\n    value = "linux"\n  }\n  meta { n = "${node.unique.name}" }',
     );
     const job = ok({ source: src }).job;
-    expect(job.constraints).toEqual([{ attribute: "${attr.kernel.name}", value: "linux" }]);
+    expect(job.constraints).toEqual([
+      { attribute: "${attr.kernel.name}", operator: "=", value: "linux" },
+    ]);
     expect(job.meta).toEqual({ n: "${node.unique.name}" });
   });
 });
@@ -201,11 +203,14 @@ describe("decoding", () => {
 
   it("folds constraint shorthands", () => {
     const src = minimal(
-      'constraint {\n    attribute = "${attr.nomad.version}"\n    version = ">= 1.5"\n  }\n  constraint { distinct_hosts = true }',
+      'constraint {\n    attribute = "${attr.nomad.version}"\n    version = ">= 1.5"\n  }\n  constraint { distinct_hosts = true }\n  constraint { distinct_hosts = false }\n  constraint {\n    attribute = "${meta.rack}"\n    value = "r1"\n  }',
     );
+    // As jobspec2 does: the shorthand's boolean is the value, and an omitted operator is "=".
     expect(ok({ source: src }).job.constraints).toEqual([
       { attribute: "${attr.nomad.version}", operator: "version", value: ">= 1.5" },
-      { operator: "distinct_hosts" },
+      { operator: "distinct_hosts", value: "true" },
+      { operator: "distinct_hosts", value: "false" },
+      { attribute: "${meta.rack}", operator: "=", value: "r1" },
     ]);
   });
 

@@ -34,8 +34,11 @@ function foldConstraint(c: Obj, ctx: DecodeContext, affinity: boolean): void {
     if (origin && at) origin.fields.value = at;
   }
   if (!affinity) {
+    // jobspec2 keeps the shorthand's boolean as the value: distinct_hosts = false
+    // is a distinct_hosts constraint that is switched off.
     if (c.distinctHosts !== undefined) {
-      if (c.distinctHosts === true) c.operator = "distinct_hosts";
+      c.operator = "distinct_hosts";
+      c.value = String(c.distinctHosts);
       delete c.distinctHosts;
     }
     if (c.distinctProperty !== undefined) {
@@ -44,6 +47,8 @@ function foldConstraint(c: Obj, ctx: DecodeContext, affinity: boolean): void {
       delete c.distinctProperty;
     }
   }
+  // jobspec2 fills the operator it defaults to, in constraints and affinities alike.
+  c.operator ??= "=";
   // Keep the order people write: attribute, operator, value, weight.
   const { attribute, operator, value, weight, ...rest } = c;
   for (const k of Object.keys(c)) delete c[k];
