@@ -26,6 +26,8 @@ function merge<T extends object>(base: T | undefined, over: T | undefined): T | 
 function canonicalizeTask(job: NomadJobSpec, group: TaskGroup, task: Task): Task {
   const t: Task = { ...task };
   const r = { ...(t.resources ?? {}) };
+  // A task's disk is deprecated and ignored, as Nomad's server drops it.
+  delete r.disk;
   // With reserved cores, Nomad derives the MHz from the cores; cpu stays unset.
   if (r.cores === undefined) r.cpu ??= defaultResources.cpu;
   r.memory ??= defaultResources.memory;

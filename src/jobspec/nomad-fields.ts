@@ -58,9 +58,10 @@ const resources = block(
     secrets: "SecretsMB",
     devices: each(block(placement)),
     numa: "NUMA",
+    disk: "DiskMB",
   },
   // Server-filled or deprecated in the API; the job model has no place for them.
-  ["DiskMB", "IOPS", "Networks"],
+  ["IOPS", "Networks"],
 );
 const logs = block({ maxFileSize: "MaxFileSizeMB" });
 const volumeMount = block({ selinuxLabel: "SELinuxLabel" });

@@ -306,7 +306,7 @@ export function parseJob(input: JobspecInput): JobspecResult {
       functions: fns,
       env,
     };
-    const ctx: DecodeContext = { errors: [], origins: new WeakMap() };
+    const ctx: DecodeContext = { errors: [], warnings: [], origins: new WeakMap() };
     const decoded = wrap(file, () => decodeJob(top.job, scope, ctx));
     if (ctx.errors.length)
       return { ok: false, errors: ctx.errors.map((e) => at(file, e.pos, e.message)) };
@@ -316,12 +316,13 @@ export function parseJob(input: JobspecInput): JobspecResult {
     const job = canonicalize(decoded.spec);
     const problems = validate(job, decoded.spec, ctx).map((e) => at(file, e.pos, e.message));
     if (problems.length && input.validation !== "warn") return { ok: false, errors: problems };
+    const warnings = [...(ctx.warnings ?? []).map((w) => at(file, w.pos, w.message)), ...problems];
     return {
       ok: true,
       job,
       parsed: normalizeParsed(decoded.spec),
       ...(decoded.namespace ? { namespace: decoded.namespace } : {}),
-      ...(problems.length ? { warnings: problems } : {}),
+      ...(warnings.length ? { warnings } : {}),
     };
   } catch (err) {
     if (err instanceof Failed) return { ok: false, errors: err.errors };

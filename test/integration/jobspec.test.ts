@@ -1,5 +1,5 @@
 // The converted corpus on a real kube-apiserver: the NomadJob YAML that
-// `caravan job convert` prints for every valid and seed job is accepted by
+// `caravan job convert` prints for every valid, seed and nomad-corpus job is accepted by
 // `kubectl apply` against the generated CRD schema, and reads back with every
 // field intact (nothing pruned as unknown, nothing refused).
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -29,7 +29,7 @@ function missing(actual: unknown, expected: unknown, at: string): string[] {
     : [`${at}: sent ${JSON.stringify(expected)}, stored ${JSON.stringify(actual)}`];
 }
 
-describe.each(["valid", "seeds"])("converted %s corpus on a real API server", (kind) => {
+describe.each(["valid", "seeds", "nomad"])("converted %s corpus on a real API server", (kind) => {
   let ns: string;
   beforeAll(async () => {
     ns = await createNamespace(kubeconfig, `jobspec-${kind}`);

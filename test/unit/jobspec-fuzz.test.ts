@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { parseJob } from "../../src/jobspec/index.js";
 
 // Valid files, and invalid ones too: mutations of a broken file must fail as cleanly.
-const corpus = ["valid", "invalid"].flatMap((kind) => {
+const corpus = ["valid", "nomad", "invalid"].flatMap((kind) => {
   const dir = path.resolve(import.meta.dirname, "../jobspec", kind);
   return readdirSync(dir)
     .filter((f) => f.endsWith(".nomad.hcl"))

@@ -250,6 +250,36 @@ describe("decoding", () => {
   });
 });
 
+describe("deprecated arguments", () => {
+  it("reads a task's disk with a warning where it is written, and leaves it out of the stored job", () => {
+    const src = `job "web" {
+  group "g" {
+    task "t" {
+      driver = "exec"
+      config { command = "/bin/true" }
+      resources {
+        memory = 64
+        disk   = 300
+      }
+    }
+  }
+}
+`;
+    const r = ok({ source: src });
+    expect(r.warnings).toEqual([
+      {
+        file: "job.nomad.hcl",
+        line: 8,
+        column: 9,
+        message: expect.stringContaining("disk in a task's resources block is deprecated"),
+      },
+    ]);
+    expect(r.parsed.groups[0]?.tasks[0]?.resources).toEqual({ memory: 64, disk: 300 });
+    expect(r.job.groups[0]?.tasks[0]?.resources).not.toHaveProperty("disk");
+    expect(JSON.stringify(toNomadApi(r.job))).not.toContain("DiskMB");
+  });
+});
+
 describe("outputs", () => {
   it("names the resource after the job ID, or a stable DNS-safe form", () => {
     expect(resourceName("web-app")).toBe("web-app");

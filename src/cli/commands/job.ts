@@ -145,6 +145,8 @@ export function jobCommand(): Command {
         process.exitCode = 1;
         return;
       }
+      if (result.warnings)
+        process.stderr.write(`${formatErrors(result.warnings).replace(/^/gm, "warning: ")}\n`);
       const tasks = j.groups.reduce((n, g) => n + g.tasks.length, 0);
       process.stdout.write(
         `${name}: job "${j.id}" is valid (${j.type}, ${j.groups.length} group${j.groups.length === 1 ? "" : "s"}, ${tasks} task${tasks === 1 ? "" : "s"})\n`,

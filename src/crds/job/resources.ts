@@ -37,8 +37,7 @@ export interface RequestedDevice {
 
 /**
  * What the task reserves on its node (`resources` block). The deprecated
- * task-level `network` block and `disk` are not accepted: use the group's
- * `networks` and `ephemeralDisk`.
+ * task-level `network` block is not accepted: use the group's `networks`.
  * @validation [{"rule": "!(has(self.cpu) && has(self.cores))", "message": "set cpu or cores, not both"}, {"rule": "!has(self.memoryMax) || self.memoryMax <= 0 || self.memoryMax >= (has(self.memory) ? self.memory : 300)", "message": "memoryMax must be at least memory"}, {"rule": "!has(self.secrets) || self.secrets <= (has(self.memory) ? self.memory : 300)", "message": "secrets cannot exceed memory"}]
  */
 export interface Resources {
@@ -75,6 +74,11 @@ export interface Resources {
   devices?: RequestedDevice[];
   /** NUMA placement of reserved cores. */
   numa?: NumaResource;
+  /**
+   * Deprecated and ignored, as in Nomad: disk space is the group's ephemeralDisk. Read from job files (with a warning) and dropped from the stored job.
+   * @minimum 0
+   */
+  disk?: Integer;
 }
 
 /** The allocation's scratch disk shared by its tasks (`ephemeral_disk` block). */

@@ -20,6 +20,8 @@ export interface Origin {
 
 export interface DecodeContext {
   errors: { pos: Pos; message: string }[];
+  /** Deprecated arguments the file sets: read (or dropped) as Nomad does, with a warning. */
+  warnings?: { pos: Pos; message: string }[];
   origins: WeakMap<object, Origin>;
 }
 
@@ -258,6 +260,7 @@ export function decodeBody(
     seen.add(a.name);
     try {
       const v = evalAttr(a, scope);
+      if (as.deprecated) ctx.warnings?.push({ pos: a.pos, message: as.deprecated });
       if (v === null || as.kind === "ignored") continue;
       const value = convertKind(v, as.kind, `"${a.name}"`, a.expr.pos);
       if (as.oneOf && !as.oneOf.includes(value as string))

@@ -24,6 +24,8 @@ export interface AttrSpec {
   field: string;
   /** For strings the model restricts (the CRD's enums): the values allowed. */
   oneOf?: readonly string[];
+  /** Deprecated in Nomad but still read: the warning printed where the file sets it. */
+  deprecated?: string;
 }
 
 export interface ChildSpec {
@@ -84,6 +86,17 @@ const enums: Record<string, Record<string, string>> = {
   csi_plugin: { type: "controller|node|monolith" },
 };
 
+// Arguments Nomad still reads but has deprecated, with the warning each gets.
+const deprecations: Record<string, Record<string, string>> = {
+  resources: {
+    disk: "disk in a task's resources block is deprecated and ignored, as in Nomad; ask for disk space with the group's ephemeral_disk block",
+  },
+  network: {
+    mbits:
+      "mbits has been deprecated as of Nomad 0.12.0 and is ignored; remove it from the network block",
+  },
+};
+
 const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 /** "name count:int meta:map" → attribute specs; a "=field" suffix renames. */
@@ -93,10 +106,12 @@ function spec(name: string, attrs: string, blocks: Record<string, ChildSpec> = {
     const [decl, field] = item.split("=");
     const [hcl, kind] = (decl as string).split(":");
     const oneOf = enums[name]?.[hcl as string]?.split("|");
+    const deprecated = deprecations[name]?.[hcl as string];
     out[hcl as string] = {
       kind: (kind ?? "string") as Kind,
       field: field ?? camel(hcl as string),
       ...(oneOf ? { oneOf } : {}),
+      ...(deprecated ? { deprecated } : {}),
     };
   }
   return { name, attrs: out, blocks };
@@ -200,7 +215,7 @@ const device = () =>
     affinity: many(affinity, "affinities"),
   });
 const resources = () =>
-  spec("resources", "cpu:int cores:int memory:int memory_max:int secrets:int", {
+  spec("resources", "cpu:int cores:int memory:int memory_max:int secrets:int disk:int", {
     device: many(device, "devices", { label: "name" }),
     numa: one(() => spec("numa", "affinity devices:strings"), "numa"),
   });

@@ -52,7 +52,7 @@ function specOf(json: unknown): NomadJobSpec {
   return r.spec;
 }
 
-const jobs = ["valid", "seeds"].flatMap((kind) => {
+const jobs = ["valid", "seeds", "nomad"].flatMap((kind) => {
   const dir = path.join(corpus, kind);
   return readdirSync(dir)
     .filter((f) => f.endsWith(".nomad.hcl"))
