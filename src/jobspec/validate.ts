@@ -3,6 +3,7 @@
 // check ports against the group's network, volume mounts against the group's
 // volumes, counts against scaling and canaries. Positions come from the
 // decoded (pre-default) job, which has the same shape.
+import path from "node:path";
 import { goDurationMs } from "../common/duration.js";
 import { defaultEphemeralDisk, defaultJob, defaultLogConfig } from "../crds/job/defaults.js";
 import type {
@@ -51,7 +52,6 @@ const constraintOps = new Set([
 // Nomad's affinities compare values only: no presence tests, no distinct_* rules.
 const constraintOnly = new Set(["distinct_hosts", "distinct_property", "is_set", "is_not_set"]);
 const affinityOps = new Set([...constraintOps].filter((op) => !constraintOnly.has(op)));
-const portLabelRe = /^[a-zA-Z0-9_]+$/;
 const serviceNameRe = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z0-9])$/;
 const interpolated = (s: string) => s.includes("${");
 
@@ -303,6 +303,18 @@ function checkServices(
   }
 }
 
+/**
+ * Whether a path taken from the task's directory leaves the allocation's
+ * directory, as Nomad's PathEscapesAllocViaRelative decides: "../alloc/x"
+ * stays inside (the shared alloc/ folder), "../../x" does not, and an
+ * absolute path is read below the task's directory.
+ */
+function escapesAllocDir(destination: string): boolean {
+  const alloc = "/alloc-dir/alloc-id";
+  const full = path.posix.join(alloc, "task", destination);
+  return full !== alloc && !full.startsWith(`${alloc}/`);
+}
+
 function checkTask(task: Task, group: TaskGroup, ports: Set<string>, report: Report): void {
   const where = `task "${task.name}"`;
   if (!task.driver) report(task, undefined, `${where} needs a driver, e.g. driver = "docker"`);
@@ -314,7 +326,13 @@ function checkTask(task: Task, group: TaskGroup, ports: Set<string>, report: Rep
     if (r.cpu && r.cores) report(r, "cores", `${where}: set cpu or cores, not both`);
     if (r.memory !== undefined && r.memory < 10)
       report(r, "memory", `${where}: memory must be at least 10 MB`);
-    if (r.memoryMax !== undefined && r.memory !== undefined && r.memoryMax < r.memory)
+    // -1 is Nomad's "no limit" (MemoryNoLimit).
+    if (
+      r.memoryMax !== undefined &&
+      r.memoryMax !== -1 &&
+      r.memory !== undefined &&
+      r.memoryMax < r.memory
+    )
       report(
         r,
         "memoryMax",
@@ -355,7 +373,7 @@ function checkTask(task: Task, group: TaskGroup, ports: Set<string>, report: Rep
     if (!a.source) report(a, undefined, `${where}: an artifact needs a source`);
     if (a.mode && !["any", "file", "dir"].includes(a.mode))
       report(a, "mode", `${where}: artifact mode must be "any", "file" or "dir"`);
-    if (a.destination && (a.destination.startsWith("..") || a.destination.includes("/../")))
+    if (a.destination && escapesAllocDir(a.destination))
       report(
         a,
         "destination",
@@ -472,12 +490,6 @@ function checkGroup(job: NomadJobSpec, g: TaskGroup, report: Report): void {
         `${where}: network mode must be "host", "bridge", "none" or "cni/<name>", not "${n.mode}"`,
       );
     for (const p of n.ports ?? []) {
-      if (!portLabelRe.test(p.label))
-        report(
-          p,
-          undefined,
-          `${where}: port label "${p.label}" may only hold letters, digits and underscores`,
-        );
       if (ports.has(p.label)) report(p, undefined, `${where}: port "${p.label}" is defined twice`);
       ports.add(p.label);
       for (const [f, v] of [

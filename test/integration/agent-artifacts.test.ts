@@ -126,7 +126,7 @@ t.close()`,
     expect(existsSync(path.join(work, "escaped-tar.txt"))).toBe(false);
     await expect(
       fetchArtifact({ source: `${base}/config.json`, destination: "../../x" }, dir),
-    ).rejects.toThrow(/escapes the task directory/);
+    ).rejects.toThrow(/escapes the allocation directory/);
     const closed = http.createServer();
     await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
     const port = (closed.address() as AddressInfo).port;

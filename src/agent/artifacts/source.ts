@@ -85,10 +85,13 @@ export function planArtifact(artifact: TaskArtifact, taskDir: string): PlanResul
     mode === "file" || options.archive === "false" ? undefined : archiveFormat(fileName);
   const relative = artifact.destination ?? (mode === "file" ? `local/${fileName}` : "local/");
   const destination = path.resolve(taskDir, relative);
-  if (destination !== taskDir && !destination.startsWith(taskDir + path.sep))
+  // As Nomad: a destination may leave the task's directory for the shared
+  // alloc/ folder ("../alloc/x"), never the allocation's directory.
+  const allocDir = path.dirname(taskDir);
+  if (!destination.startsWith(allocDir + path.sep))
     return {
       ok: false,
-      error: `artifact.destination: "${relative}" escapes the task directory`,
+      error: `artifact.destination: "${relative}" escapes the allocation directory`,
     };
   if (mode === "dir" && kind === "http")
     return { ok: false, error: 'artifact.mode: "dir" needs a file source (a directory)' };

@@ -44,11 +44,15 @@ describe("artifact plan", () => {
     expect(r.ok && r.plan.archive).toBeUndefined();
   });
 
-  it("refuses destinations outside the task directory, bad checksums and unknown schemes", () => {
-    expect(planArtifact({ source: "http://h/a", destination: "../other" }, taskDir)).toEqual({
+  it("refuses destinations outside the allocation directory, bad checksums and unknown schemes", () => {
+    expect(planArtifact({ source: "http://h/a", destination: "../../other" }, taskDir)).toEqual({
       ok: false,
-      error: 'artifact.destination: "../other" escapes the task directory',
+      error: 'artifact.destination: "../../other" escapes the allocation directory',
     });
+    // The allocation's shared alloc/ folder is in reach, as in Nomad.
+    expect(
+      planArtifact({ source: "http://h/a", destination: "../alloc/x" }, taskDir),
+    ).toMatchObject({ ok: true, plan: { destination: "/data/alloc/a1/alloc/x" } });
     expect(planArtifact({ source: "http://h/a", destination: "/etc" }, taskDir).ok).toBe(false);
     const bad = planArtifact({ source: "http://h/a", options: { checksum: "crc32:00" } }, taskDir);
     expect(bad.ok === false && bad.error).toMatch(/^artifact.options.checksum/);
