@@ -146,7 +146,11 @@ const artifact = block({
 const scalingServerFields = ["Type", "ID", "Target", "CreateIndex", "ModifyIndex"];
 const taskScaling = adjusted(
   block({}, scalingServerFields),
-  (out, ours) => ({ ...out, Type: `vertical_${ours.name}` }),
+  // api.ScalingPolicy has no name: the type says which resource.
+  (out, ours) => {
+    const { Name: _, ...rest } = out;
+    return { ...rest, Type: `vertical_${ours.name}` };
+  },
   (out, theirs) => {
     if (!out.name && typeof theirs.Type === "string")
       out.name = theirs.Type.replace(/^vertical_/, "");

@@ -71,6 +71,42 @@ function walk(node: unknown, ctx: DecodeContext): void {
   }
 }
 
+/**
+ * A task's scaling blocks, as jobspec2 reads them: the label names the
+ * resource ("cpu" or "mem", in any case), once each per task.
+ */
+function checkTaskScaling(groups: unknown, ctx: DecodeContext): void {
+  for (const g of Array.isArray(groups) ? (groups as Obj[]) : [])
+    for (const t of Array.isArray(g.tasks) ? (g.tasks as Obj[]) : []) {
+      if (!Array.isArray(t.scaling)) continue;
+      const seen = new Map<string, number>();
+      t.scaling = (t.scaling as Obj[]).filter((p) => {
+        const pos = ctx.origins.get(p)?.pos;
+        const name = String(p.name).toLowerCase();
+        if (name !== "cpu" && name !== "mem") {
+          if (pos)
+            ctx.errors.push({
+              pos,
+              message: `scaling policy name must be "cpu" or "mem", not "${String(p.name)}"`,
+            });
+          return false;
+        }
+        const previous = seen.get(name);
+        if (previous !== undefined) {
+          if (pos)
+            ctx.errors.push({
+              pos,
+              message: `only one scaling "${name}" block is allowed in task "${String(t.name)}"; another is at line ${previous}`,
+            });
+          return false;
+        }
+        seen.set(name, pos?.line ?? 0);
+        p.name = name;
+        return true;
+      });
+    }
+}
+
 export interface DecodedJob {
   spec: NomadJobSpec;
   /** The `namespace` attribute: Nomad's namespace, the NomadJob's Kubernetes namespace. */
@@ -92,6 +128,7 @@ export function decodeJob(block: Block, scope: Scope, ctx: DecodeContext): Decod
     });
     rest.groups = [...solo, ...((rest.groups as Obj[] | undefined) ?? [])];
   }
+  checkTaskScaling(rest.groups, ctx);
   const spec = { id, ...rest } as unknown as NomadJobSpec;
   ctx.origins.set(spec, ctx.origins.get(body) as never);
   return typeof namespace === "string" ? { spec, namespace } : { spec };
