@@ -1,7 +1,7 @@
 // Nomad's job validation rules (structs.Job.Validate and friends) over the
 // canonical job, including the cross-references Nomad checks: service and
 // check ports against the group's network, volume mounts against the group's
-// volumes, counts against scaling and canaries. Positions come from the
+// volumes, counts against scaling. Positions come from the
 // decoded (pre-default) job, which has the same shape.
 import path from "node:path";
 import { goDurationMs } from "../common/duration.js";
@@ -569,12 +569,6 @@ function checkGroup(job: NomadJobSpec, g: TaskGroup, report: Report): void {
     if (count > g.scaling.max)
       report(g, "count", `${where}: count (${count}) is more than scaling max (${g.scaling.max})`);
   }
-  if (g.update?.canary && g.update.canary > count && count > 0)
-    report(
-      g.update,
-      "canary",
-      `${where}: update canary (${g.update.canary}) cannot be more than the group's count (${count})`,
-    );
   if ((type === "system" || type === "sysbatch") && (g.affinities?.length || g.spreads?.length))
     report(g, undefined, `${where}: ${type} jobs cannot have affinities or spreads`);
   if ((type === "system" || type === "sysbatch") && g.reschedule)
@@ -741,5 +735,16 @@ export function validate(
   for (const a of job.affinities ?? []) checkAffinity(a, report);
   for (const s of job.spreads ?? []) checkSpread(s, report);
   for (const g of job.groups) checkGroup(job, g, report);
+  // Nomad 2.x places a system job's canaries on that percentage of its nodes;
+  // Caravan's system scheduler updates without canaries, so say so.
+  if (type === "system" || type === "sysbatch")
+    for (const g of job.groups)
+      if (g.update?.canary) {
+        const twin = twins.get(g.update) ?? g.update;
+        ctx.warnings?.push({
+          pos: originOf(ctx, twin, "canary") ?? fallback,
+          message: `group "${g.name}": canary on a ${type} job is not supported by Caravan's scheduler yet; the job updates without canaries`,
+        });
+      }
   return errors;
 }

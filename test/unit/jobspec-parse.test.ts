@@ -278,6 +278,30 @@ describe("deprecated arguments", () => {
     expect(r.job.groups[0]?.tasks[0]?.resources).not.toHaveProperty("disk");
     expect(JSON.stringify(toNomadApi(r.job))).not.toContain("DiskMB");
   });
+
+  it("accepts canaries beyond the count, and warns that a system job's canaries are not placed", () => {
+    const group = (type: string) => `job "web" {
+  type = "${type}"
+  group "g" {
+    count = 1
+    update { canary = 3 }
+    task "t" {
+      driver = "exec"
+      config { command = "/bin/true" }
+    }
+  }
+}
+`;
+    expect(ok({ source: group("service") }).warnings).toBeUndefined();
+    expect(ok({ source: group("system") }).warnings).toEqual([
+      {
+        file: "job.nomad.hcl",
+        line: 5,
+        column: 14,
+        message: expect.stringContaining("canary on a system job is not supported"),
+      },
+    ]);
+  });
 });
 
 describe("outputs", () => {
