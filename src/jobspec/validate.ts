@@ -19,6 +19,7 @@ import type {
   TaskGroup,
   TaskService,
   UpdateStrategy,
+  WorkloadIdentity,
 } from "../crds/job/index.js";
 import { cronError } from "./cron.js";
 import { type DecodeContext, originOf } from "./decode/body.js";
@@ -404,11 +405,31 @@ function checkTask(task: Task, group: TaskGroup, ports: Set<string>, report: Rep
   }
   checkServices(task.services ?? [], where, "task", report);
   const identities = new Set<string>();
+  if (task.identity) checkIdentity(task.identity, undefined, where, report);
   for (const i of task.identities ?? []) {
     if (identities.has(i.name))
       report(i, undefined, `${where}: identity "${i.name}" is defined twice`);
     identities.add(i.name);
+    checkIdentity(i, i.name, where, report);
   }
+}
+
+/** Nomad's WorkloadIdentity.Validate. */
+function checkIdentity(
+  i: WorkloadIdentity,
+  name: string | undefined,
+  where: string,
+  report: Report,
+): void {
+  const what = `${where}: identity${name ? ` "${name}"` : ""}`;
+  if (name !== undefined && !/^[a-zA-Z0-9_-]{1,128}$/.test(name))
+    report(i, "name", `${what}: a name may hold letters, digits, "-" and "_" (1 to 128)`);
+  if ((i.aud ?? []).some((a) => a === "")) report(i, "aud", `${what}: an audience cannot be empty`);
+  if (i.changeMode === "signal" && !i.changeSignal)
+    report(i, "changeMode", `${what}: change_mode "signal" needs change_signal`);
+  if (i.changeMode !== "signal" && i.changeSignal)
+    report(i, "changeSignal", `${what}: change_signal is only for change_mode = "signal"`);
+  if (i.filepath && !i.file) report(i, "filepath", `${what}: filepath needs file = true`);
 }
 
 /**

@@ -314,8 +314,7 @@ export function decodeBody(
       continue;
     }
     const labelled = block.labels.length > 0;
-    const wantsLabel = cs.label !== undefined && cs.labeledField === undefined;
-    if (wantsLabel && block.labels.length !== 1) {
+    if (cs.label !== undefined && block.labels.length !== 1) {
       ctx.errors.push({
         pos: block.pos,
         message: `${/^[aeiou]/.test(block.type) ? "an" : "a"} ${block.type} block needs ${block.labels.length ? "exactly one label" : "a label"}: ${block.type} "<${cs.label}>" { … }`,
@@ -325,7 +324,7 @@ export function decodeBody(
     if (!cs.label && labelled) {
       ctx.errors.push({
         pos: block.pos,
-        message: `${/^[aeiou]/.test(block.type) ? "an" : "a"} ${block.type} block takes no label, found "${block.labels[0]}"`,
+        message: `${/^[aeiou]/.test(block.type) ? "an" : "a"} ${block.type} block takes no label, found "${block.labels[0]}"${cs.spec().attrs.name ? `; name it inside the block: name = "${block.labels[0]}"` : ""}`,
       });
       continue;
     }
@@ -337,10 +336,6 @@ export function decodeBody(
       const withLabel = { [cs.label]: label, ...child };
       ctx.origins.set(withLabel, ctx.origins.get(child) as Origin);
       (ctx.origins.get(withLabel) as Origin).fields[cs.label] = block.pos;
-      if (cs.labeledField) {
-        appendTo(out, cs.labeledField, withLabel);
-        continue;
-      }
       if (cs.many) appendTo(out, cs.field, withLabel);
       else out[cs.field] = withLabel;
       continue;

@@ -107,6 +107,38 @@ function checkTaskScaling(groups: unknown, ctx: DecodeContext): void {
     }
 }
 
+/**
+ * A task's identity blocks, as jobspec2 reads them: the one without a name
+ * (or named "default") is the task's identity, the others its named
+ * identities.
+ */
+function splitIdentities(groups: unknown, ctx: DecodeContext): void {
+  for (const g of Array.isArray(groups) ? (groups as Obj[]) : [])
+    for (const t of Array.isArray(g.tasks) ? (g.tasks as Obj[]) : []) {
+      if (!Array.isArray(t.identities)) continue;
+      const named: Obj[] = [];
+      for (const i of t.identities as Obj[]) {
+        if (i.name !== undefined && i.name !== "default") {
+          named.push(i);
+          continue;
+        }
+        if (t.identity !== undefined) {
+          const pos = ctx.origins.get(i)?.pos;
+          if (pos)
+            ctx.errors.push({
+              pos,
+              message: `task "${String(t.name)}" has one default identity; give this one a name, e.g. name = "vault"`,
+            });
+          continue;
+        }
+        delete i.name;
+        t.identity = i;
+      }
+      if (named.length) t.identities = named;
+      else delete t.identities;
+    }
+}
+
 export interface DecodedJob {
   spec: NomadJobSpec;
   /** The `namespace` attribute: Nomad's namespace, the NomadJob's Kubernetes namespace. */
@@ -129,6 +161,7 @@ export function decodeJob(block: Block, scope: Scope, ctx: DecodeContext): Decod
     rest.groups = [...solo, ...((rest.groups as Obj[] | undefined) ?? [])];
   }
   checkTaskScaling(rest.groups, ctx);
+  splitIdentities(rest.groups, ctx);
   const spec = { id, ...rest } as unknown as NomadJobSpec;
   ctx.origins.set(spec, ctx.origins.get(body) as never);
   return typeof namespace === "string" ? { spec, namespace } : { spec };

@@ -34,8 +34,6 @@ export interface ChildSpec {
   many: boolean;
   /** The model field set from the block's one label. */
   label?: string;
-  /** For `identity`: without a label it is the single `field`, with one it joins `labeledField`. */
-  labeledField?: string;
 }
 
 export interface BlockSpec {
@@ -184,11 +182,11 @@ const vault = () =>
     "policies:strings role cluster namespace env:bool disable_file:bool change_mode change_signal allow_token_expiration:bool",
   );
 const consul = () => spec("consul", "cluster namespace partition");
-const identity = () =>
-  spec(
-    "identity",
-    "aud:strings change_mode change_signal env:bool file:bool filepath ttl:duration",
-  );
+const identityAttrs =
+  "aud:strings change_mode change_signal env:bool file:bool filepath ttl:duration";
+const identity = () => spec("identity", identityAttrs);
+/** A task's identities are repeated unlabelled blocks; `name` tells them apart (decode/job.ts splits them). */
+const taskIdentity = () => spec("identity", `name ${identityAttrs}`);
 const ui = () =>
   spec("ui", "description", { link: many(() => spec("link", "label url"), "links") });
 const multiregion = () =>
@@ -369,7 +367,7 @@ const task = () =>
       logs: one(logs, "logs"),
       vault: one(vault, "vault"),
       consul: one(consul, "consul"),
-      identity: one(identity, "identity", { label: "name", labeledField: "identities" }),
+      identity: many(taskIdentity, "identities"),
       lifecycle: one(() => spec("lifecycle", "hook sidecar:bool"), "lifecycle"),
       restart: one(restart, "restart"),
       volume_mount: many(volumeMount, "volumeMounts"),

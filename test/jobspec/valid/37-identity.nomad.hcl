@@ -7,13 +7,16 @@ job "identity" {
         env  = true
         file = true
       }
-      identity "aws" {
+      identity {
+        name        = "aws"
         aud         = ["sts.amazonaws.com"]
         ttl         = "1h"
         change_mode = "restart"
+        file        = true
         filepath    = "secrets/aws.jwt"
       }
-      identity "vault_default" {
+      identity {
+        name          = "vault_default"
         aud           = ["vault.io"]
         change_mode   = "signal"
         change_signal = "SIGHUP"
