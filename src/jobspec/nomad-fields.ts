@@ -236,6 +236,7 @@ const group = block({
   stopAfterClientDisconnect: dur,
   maxClientDisconnect: dur,
   shutdownDelay: dur,
+  maxRunDuration: dur,
   vault: one(empty),
 });
 const periodic = adjusted(

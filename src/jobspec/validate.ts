@@ -594,6 +594,16 @@ function checkGroup(job: NomadJobSpec, g: TaskGroup, report: Report): void {
     report(g, undefined, `${where}: ${type} jobs cannot have affinities or spreads`);
   if ((type === "system" || type === "sysbatch") && g.reschedule)
     report(g, "reschedule", `${where}: ${type} jobs cannot have a reschedule policy`);
+  if (g.maxRunDuration !== undefined) {
+    if (ms(g.maxRunDuration) <= 0)
+      report(g, "maxRunDuration", `${where}: max_run_duration must be greater than zero`);
+    if (type !== "batch" && type !== "sysbatch")
+      report(
+        g,
+        "maxRunDuration",
+        `${where}: max_run_duration is for batch and sysbatch jobs, not ${type} jobs`,
+      );
+  }
   checkRestart(g.restart, report, g.restart);
   checkReschedule(g.reschedule, report, g.reschedule);
   checkUpdate(g.update, report, g.update);
@@ -756,6 +766,14 @@ export function validate(
   for (const a of job.affinities ?? []) checkAffinity(a, report);
   for (const s of job.spreads ?? []) checkSpread(s, report);
   for (const g of job.groups) checkGroup(job, g, report);
+  for (const g of job.groups)
+    if (g.maxRunDuration !== undefined) {
+      const twin = twins.get(g) ?? g;
+      ctx.warnings?.push({
+        pos: originOf(ctx, twin, "maxRunDuration") ?? fallback,
+        message: `group "${g.name}": max_run_duration is not enforced by Caravan's node agent yet; the allocation runs until its tasks end`,
+      });
+    }
   // Nomad 2.x places a system job's canaries on that percentage of its nodes;
   // Caravan's system scheduler updates without canaries, so say so.
   if (type === "system" || type === "sysbatch")

@@ -279,6 +279,30 @@ describe("deprecated arguments", () => {
     expect(JSON.stringify(toNomadApi(r.job))).not.toContain("DiskMB");
   });
 
+  it("reads max_run_duration and warns that the node agent does not enforce it yet", () => {
+    const src = `job "web" {
+  type = "batch"
+  group "g" {
+    max_run_duration = "10m"
+    task "t" {
+      driver = "exec"
+      config { command = "/bin/true" }
+    }
+  }
+}
+`;
+    const r = ok({ source: src });
+    expect(r.job.groups[0]?.maxRunDuration).toBe("10m");
+    expect(r.warnings).toEqual([
+      {
+        file: "job.nomad.hcl",
+        line: 4,
+        column: 5,
+        message: expect.stringContaining("max_run_duration is not enforced"),
+      },
+    ]);
+  });
+
   it("accepts canaries beyond the count, and warns that a system job's canaries are not placed", () => {
     const group = (type: string) => `job "web" {
   type = "${type}"

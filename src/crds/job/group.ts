@@ -90,6 +90,8 @@ export interface TaskGroup {
   preventRescheduleOnLost?: boolean;
   /** Delay between deregistering the group's services and stopping its tasks. Nomad's default is "0s". */
   shutdownDelay?: Duration;
+  /** How long a batch or sysbatch allocation may run once running before Nomad stops it (Nomad 2.0 and later). Caravan's node agent does not enforce it yet. */
+  maxRunDuration?: Duration;
   /** Group metadata, merged over the job's and under each task's. */
   meta?: StringMap;
   /** Consul cluster, namespace and partition for the group's services and templates. */

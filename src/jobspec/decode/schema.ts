@@ -391,7 +391,7 @@ const task = () =>
 const group = () =>
   spec(
     "group",
-    "count:int shutdown_delay:duration stop_after_client_disconnect:duration max_client_disconnect:duration prevent_reschedule_on_lost:bool meta:map",
+    "count:int shutdown_delay:duration max_run_duration:duration stop_after_client_disconnect:duration max_client_disconnect:duration prevent_reschedule_on_lost:bool meta:map",
     {
       constraint: many(constraint, "constraints"),
       affinity: many(affinity, "affinities"),
