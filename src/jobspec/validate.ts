@@ -576,6 +576,8 @@ function checkGroup(job: NomadJobSpec, g: TaskGroup, report: Report): void {
       );
     if (v.type === "host" && v.perAlloc)
       report(v, "perAlloc", `${where}: per_alloc is for CSI volumes`);
+    if (v.perAlloc && v.sticky)
+      report(v, "sticky", `${where}: volume "${v.name}" cannot be per_alloc and sticky at once`);
   }
   if (g.scaling) {
     const min = g.scaling.min ?? 0;
@@ -766,6 +768,13 @@ export function validate(
   for (const a of job.affinities ?? []) checkAffinity(a, report);
   for (const s of job.spreads ?? []) checkSpread(s, report);
   for (const g of job.groups) checkGroup(job, g, report);
+  for (const g of job.groups)
+    for (const v of g.volumes ?? [])
+      if (v.sticky)
+        ctx.warnings?.push({
+          pos: originOf(ctx, twins.get(v) ?? v, "sticky") ?? fallback,
+          message: `group "${g.name}": volume "${v.name}" is sticky, which Caravan's scheduler does not enforce yet; a replacement may claim another volume`,
+        });
   for (const g of job.groups)
     if (g.maxRunDuration !== undefined) {
       const twin = twins.get(g) ?? g;

@@ -45,6 +45,8 @@ export interface VolumeRequest {
   mountOptions?: CsiMountOptions;
   /** Whether each allocation claims its own volume, named source + "[<alloc index>]" (CSI). Nomad's default is false. */
   perAlloc?: boolean;
+  /** Whether a replacement allocation must claim the same dynamic host volume as the one it replaces (Nomad 1.10 and later). Caravan's scheduler does not enforce it yet. Nomad's default is false. */
+  sticky?: boolean;
 }
 
 /** Where a task mounts one of its group's volumes (`volume_mount` block). */

@@ -222,9 +222,16 @@ const logs = () => spec("logs", "max_files:int max_file_size:int disabled:bool")
 const volumeMount = () =>
   spec("volume_mount", "volume destination read_only:bool propagation_mode selinux_label");
 const volume = () =>
-  spec("volume", "type source read_only:bool access_mode attachment_mode per_alloc:bool", {
-    mount_options: one(() => spec("mount_options", "fs_type mount_flags:strings"), "mountOptions"),
-  });
+  spec(
+    "volume",
+    "type source read_only:bool access_mode attachment_mode per_alloc:bool sticky:bool",
+    {
+      mount_options: one(
+        () => spec("mount_options", "fs_type mount_flags:strings"),
+        "mountOptions",
+      ),
+    },
+  );
 
 const checkRestart = () => spec("check_restart", "limit:int grace:duration ignore_warnings:bool");
 const check = () =>
