@@ -401,7 +401,24 @@ function checkTask(task: Task, group: TaskGroup, ports: Set<string>, report: Rep
         "port",
         `${sw}: port "${s.port}" is not a port of the group's network; define port "${s.port}" in the group's network block`,
       );
-    for (const c of s.checks ?? []) checkCheck(c, ports, s.port, report, sw);
+    // A task service's numeric port is the driver's (address_mode = "driver") in Nomad.
+    const numeric = (p: string | undefined) => p !== undefined && /^[0-9]+$/.test(p);
+    if (numeric(s.port) && s.addressMode !== "driver")
+      report(
+        s,
+        "port",
+        `${sw}: port "${s.port}" is not a port of the group's network; a numeric port needs address_mode = "driver"`,
+      );
+    for (const c of s.checks ?? []) {
+      checkCheck(c, ports, s.port, report, sw);
+      const port = c.port ?? s.port;
+      if (c.type !== "script" && numeric(port) && c.addressMode !== "driver")
+        report(
+          c,
+          c.port ? "port" : undefined,
+          `${sw}: a check cannot use the numeric port ${port} without address_mode = "driver"`,
+        );
+    }
   }
   checkServices(task.services ?? [], where, "task", report);
   const identities = new Set<string>();

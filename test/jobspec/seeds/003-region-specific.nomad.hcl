@@ -1,3 +1,6 @@
+# Fixed: a task service's numeric port is the container's, which Nomad only
+# accepts with address_mode = "driver" (see
+# invalid/64-seed-region-specific-numeric-port).
 # From seed 003_45d511daa4142bbb.txt, HCL snippet 3.
 job "region-specific" {
   datacenters = ["us-west-1", "us-east-1"]
@@ -21,8 +24,9 @@ EOH
       }
 
       service {
-        name = "app"
-        port = "8080"
+        name         = "app"
+        port         = "8080"
+        address_mode = "driver"
       }
     }
   }
