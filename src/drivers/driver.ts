@@ -134,8 +134,13 @@ export interface TaskDriver {
   name: string;
   /** Whether the driver can run here, its health and its attributes. */
   fingerprint(): Promise<DriverFingerprint>;
-  /** Checks a task's config block; errors name the field (`config.image: …`). */
-  validate(config: Record<string, unknown>): ConfigCheck;
+  /**
+   * Checks a task's config block; errors name the field (`config.image: …`).
+   * nodePolicy false leaves out what only the node's plugin config decides
+   * (privileged mode, capabilities, host volumes), as `nomad job validate`
+   * never checks it.
+   */
+  validate(config: Record<string, unknown>, options?: { nodePolicy?: boolean }): ConfigCheck;
   start(task: TaskStart): Promise<TaskHandle>;
   /** Re-attaches to a task started by an earlier agent process. */
   recover?(state: TaskRecoveryState): Promise<TaskHandle>;

@@ -30,7 +30,8 @@ export function driverConfigErrors(spec: NomadJobSpec): string[] {
     for (const task of group.tasks) {
       const config = task.config ?? {};
       if (JSON.stringify(config).includes("${")) continue;
-      const check = driver(task.driver)?.validate(config);
+      // The node's plugin rules are its own: checked when the task starts there.
+      const check = driver(task.driver)?.validate(config, { nodePolicy: false });
       if (check && !check.ok)
         for (const e of check.errors)
           errors.push(`group "${group.name}" task "${task.name}" (${task.driver}): ${e}`);

@@ -196,6 +196,33 @@ describe("caravan job validate and driver config", () => {
     expect(err).not.toContain('task "script"');
   });
 
+  it("leaves the node's plugin rules (privileged, host volumes) to the node, as nomad job validate does", async () => {
+    const node = write(
+      "node-rules.nomad.hcl",
+      `job "n" {
+  group "g" {
+    task "t" {
+      driver = "docker"
+      config {
+        image      = "busybox"
+        privileged = true
+        volumes    = ["/var/log:/host/log:ro"]
+      }
+      resources {
+        disk = 100
+      }
+    }
+  }
+}
+`,
+    );
+    expect(await main(["job", "validate", node])).toBe(0);
+    expect(out).toContain('job "n" is valid');
+    expect(err).toMatch(
+      /^warning: .*node-rules\.nomad\.hcl:11:9: disk in a task's resources block is deprecated/,
+    );
+  });
+
   it("leaves config that interpolates node values to the node", async () => {
     const later = write(
       "later.nomad.hcl",

@@ -82,10 +82,11 @@ export const dockerDriver: DriverFactory = (ctx: DriverContext) => {
       }
     },
 
-    validate(config) {
+    validate(config, options) {
       const read = readTaskConfig(config);
       if (!read.ok) return read;
-      const errors = plugin ? policyErrors(read.config, plugin) : [];
+      const errors =
+        plugin && options?.nodePolicy !== false ? policyErrors(read.config, plugin) : [];
       return errors.length ? { ok: false, errors } : { ok: true };
     },
 
