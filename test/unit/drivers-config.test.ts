@@ -81,6 +81,17 @@ describe("docker task config", () => {
     ]);
   });
 
+  it("reads the pre-1.0 mounts list after the mount blocks, as Nomad still does", () => {
+    const r = readTaskConfig({
+      image: "busybox",
+      mount: [{ type: "tmpfs", target: "/scratch" }],
+      mounts: [{ type: "bind", source: "local", target: "/usr/local/bin", readonly: true }],
+    });
+    expect(r.ok && r.config.mounts.map((m) => m.target)).toEqual(["/scratch", "/usr/local/bin"]);
+    const bad = readTaskConfig({ image: "busybox", mounts: [{ type: "bind", target: "/x" }] });
+    expect(bad.ok ? [] : bad.errors).toEqual(["config.mounts[0].source: required for bind"]);
+  });
+
   it("names the field of every mistake", () => {
     const r = readTaskConfig({
       imag: "x",

@@ -97,6 +97,7 @@ const taskKeys = [
   "volumes",
   "volume_driver",
   "mount",
+  "mounts",
   "labels",
   "work_dir",
   "hostname",
@@ -158,7 +159,11 @@ export function readTaskConfig(raw: Obj): TaskConfigResult {
   if (image === undefined && !r.errors.some((e) => e.startsWith("config.image")))
     r.errors.push("config.image: required");
 
-  const mounts = r.blocks(raw, "mount").map((m, i) => readMount(r.nested(`mount[${i}]`), m));
+  // `mounts = [{ … }]` is the pre-1.0 list form Nomad still reads, after the mount blocks.
+  const mounts = [
+    ...r.blocks(raw, "mount").map((m, i) => readMount(r.nested(`mount[${i}]`), m)),
+    ...r.blocks(raw, "mounts").map((m, i) => readMount(r.nested(`mounts[${i}]`), m)),
+  ];
   const devices = r.blocks(raw, "devices").map((d, i) => {
     const dr = r.nested(`devices[${i}]`);
     dr.known(d, ["host_path", "container_path", "cgroup_permissions"], dr.path);
