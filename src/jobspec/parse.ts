@@ -311,7 +311,9 @@ export function parseJob(input: JobspecInput): JobspecResult {
     if (ctx.errors.length)
       return { ok: false, errors: ctx.errors.map((e) => at(file, e.pos, e.message)) };
     const missing = requiredFields(decoded.spec, ctx);
-    if (missing.length)
+    // Like jobspec2, conversion goes on without what only validation requires
+    // (validate reports those again, as warnings).
+    if (missing.some((e) => !e.validationOnly || input.validation !== "warn"))
       return { ok: false, errors: missing.map((e) => at(file, e.pos, e.message)) };
     const job = canonicalize(decoded.spec);
     const problems = validate(job, decoded.spec, ctx).map((e) => at(file, e.pos, e.message));

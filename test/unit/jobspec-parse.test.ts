@@ -250,6 +250,36 @@ describe("decoding", () => {
   });
 });
 
+describe("what only validation requires", () => {
+  const src = `job "web" {
+  group "g" {
+    task "t" {
+      template {
+        data = "x"
+      }
+    }
+  }
+}
+`;
+  it("converts a task without a driver or a template without a destination with warnings, as nomad job run -output prints them", () => {
+    const r = parseJob({ file: "job.nomad.hcl", source: src, validation: "warn" });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.parsed.groups[0]?.tasks[0]?.driver).toBeUndefined();
+    expect(r.warnings?.map((w) => `${w.line}:${w.column}: ${w.message}`)).toEqual([
+      '3:5: task "t" needs a driver, e.g. driver = "docker"',
+      '4:7: task "t": a template needs a destination',
+    ]);
+  });
+
+  it("refuses them when validating, as nomad job validate does", () => {
+    expect(errors({ source: src }).map((e) => e.message)).toEqual([
+      'missing required argument "driver" in this task block: add driver = …',
+      'missing required argument "destination" in this template block: add destination = …',
+    ]);
+  });
+});
+
 describe("deprecated arguments", () => {
   it("reads a task's disk with a warning where it is written, and leaves it out of the stored job", () => {
     const src = `job "web" {

@@ -4,7 +4,12 @@ import type { NomadJobSpec } from "../../crds/job/index.js";
 import type { Pos } from "../hcl/ast.js";
 import { type DecodeContext, type Obj, originOf } from "./body.js";
 
-/** block name → required HCL attributes, checked on every object decoded from such a block. */
+/**
+ * block name → required HCL attributes, checked on every object decoded from
+ * such a block. Those Nomad's parser leaves optional and only its validation
+ * requires (a task's driver, a template's destination) are listed in
+ * `validationOnly`: `nomad job run -output` still prints a job without them.
+ */
 const required: [path: string, block: string, attrs: string[]][] = [
   ["groups.tasks", "task", ["driver"]],
   ["groups.tasks.templates", "template", ["destination"]],
@@ -41,6 +46,8 @@ const required: [path: string, block: string, attrs: string[]][] = [
   ["groups.tasks.identities", "identity", ["name"]],
 ];
 
+const validationOnly = new Set(["task.driver", "template.destination"]);
+
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 function collect(node: unknown, path: string[], out: Obj[]): void {
@@ -59,8 +66,8 @@ function collect(node: unknown, path: string[], out: Obj[]): void {
 export function requiredFields(
   spec: NomadJobSpec,
   ctx: DecodeContext,
-): { pos: Pos; message: string }[] {
-  const errors: { pos: Pos; message: string }[] = [];
+): { pos: Pos; message: string; validationOnly?: true }[] {
+  const errors: { pos: Pos; message: string; validationOnly?: true }[] = [];
   if (!spec.groups?.length)
     errors.push({
       pos: originOf(ctx, spec) as Pos,
@@ -82,6 +89,7 @@ export function requiredFields(
           errors.push({
             pos: originOf(ctx, o) ?? (originOf(ctx, spec) as Pos),
             message: `missing required argument "${snake(a)}" in this ${block} block: add ${snake(a)} = …`,
+            ...(validationOnly.has(`${block}.${a}`) ? { validationOnly: true as const } : {}),
           });
   }
   return errors;
