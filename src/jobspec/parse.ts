@@ -104,19 +104,24 @@ function topLevel(
   };
 }
 
+/** An expected failure (a syntax or evaluation error) as a positioned error; anything else is a bug. */
+function positioned(file: string, err: unknown): Positioned | undefined {
+  if (err instanceof HclError) return at(file, err.pos, err.message);
+  if (err instanceof RuntimeReference)
+    return at(
+      file,
+      err.pos,
+      `unknown variable "${err.root}"; declare it with a variable block, or write runtime values inside a string, e.g. "\${${err.root}…}"`,
+    );
+  return undefined;
+}
+
 function wrap<T>(file: string, f: () => T): T {
   try {
     return f();
   } catch (err) {
-    if (err instanceof HclError) throw new Failed([at(file, err.pos, err.message)]);
-    if (err instanceof RuntimeReference)
-      throw new Failed([
-        at(
-          file,
-          err.pos,
-          `unknown variable "${err.root}"; declare it with a variable block, or write runtime values inside a string, e.g. "\${${err.root}…}"`,
-        ),
-      ]);
+    const e = positioned(file, err);
+    if (e) throw new Failed([e]);
     throw err;
   }
 }
@@ -221,8 +226,10 @@ function checkValidations(file: string, decls: Map<string, VariableDecl>, scope:
             ),
           );
       } catch (err) {
-        if (!(err instanceof HclError)) throw err;
-        errors.push(at(file, err.pos, err.message));
+        // An unknown root (a typo such as "ar.env") included.
+        const e = positioned(file, err);
+        if (!e) throw err;
+        errors.push(e);
       }
     }
   if (errors.length) throw new Failed(errors);
