@@ -258,6 +258,13 @@ export function decodeBody(
       continue;
     }
     seen.add(a.name);
+    if (as.form === "block") {
+      ctx.errors.push({
+        pos: a.pos,
+        message: `"${a.name}" is a block in Nomad's job files: write ${a.name} { … } instead of ${a.name} = …`,
+      });
+      continue;
+    }
     try {
       const v = evalAttr(a, scope);
       if (as.deprecated) ctx.warnings?.push({ pos: a.pos, message: as.deprecated });
@@ -293,6 +300,13 @@ export function decodeBody(
       ) {
         if (seen.has(block.type)) {
           ctx.errors.push({ pos: block.pos, message: `"${block.type}" is set twice in ${where}` });
+          continue;
+        }
+        if (as.form === "attribute") {
+          ctx.errors.push({
+            pos: block.pos,
+            message: `"${block.type}" is an argument in Nomad's job files: write ${block.type} = { … } instead of ${block.type} { … }`,
+          });
           continue;
         }
         seen.add(block.type);

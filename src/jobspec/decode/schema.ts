@@ -26,6 +26,11 @@ export interface AttrSpec {
   oneOf?: readonly string[];
   /** Deprecated in Nomad but still read: the warning printed where the file sets it. */
   deprecated?: string;
+  /**
+   * How Nomad lets a map or free-form value be written: only as a block
+   * (`options { … }`) or only as an attribute (`args = { … }`); unset, both.
+   */
+  form?: "block" | "attribute";
 }
 
 export interface ChildSpec {
@@ -95,6 +100,16 @@ const deprecations: Record<string, Record<string, string>> = {
   },
 };
 
+// How jobspec2 reads maps and free-form values: as blocks, except these (the
+// api structs' hcl tags, and the meta and env it also reads as attributes).
+const mapForms: Record<string, "both" | "attribute"> = {
+  "job.meta": "both",
+  "group.meta": "both",
+  "task.meta": "both",
+  "task.env": "both",
+  "cni.args": "attribute",
+};
+
 const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 /** "name count:int meta:map" → attribute specs; a "=field" suffix renames. */
@@ -105,11 +120,16 @@ function spec(name: string, attrs: string, blocks: Record<string, ChildSpec> = {
     const [hcl, kind] = (decl as string).split(":");
     const oneOf = enums[name]?.[hcl as string]?.split("|");
     const deprecated = deprecations[name]?.[hcl as string];
+    const mapForm =
+      kind === "map" || kind === "listMap" || kind === "any"
+        ? (mapForms[`${name}.${hcl}`] ?? "block")
+        : "both";
     out[hcl as string] = {
       kind: (kind ?? "string") as Kind,
       field: field ?? camel(hcl as string),
       ...(oneOf ? { oneOf } : {}),
       ...(deprecated ? { deprecated } : {}),
+      ...(mapForm !== "both" ? { form: mapForm } : {}),
     };
   }
   return { name, attrs: out, blocks };

@@ -1,5 +1,5 @@
 # Expected errors (line:column: message), checked by test/unit/jobspec-corpus.test.ts:
-# expect: 7:16: "config" must be a block or an object, not string "nginx"
+# expect: 7:7: "config" is a block in Nomad's job files: write config { … } instead of config = …
 job "bad" {
   group "g" {
     task "t" {

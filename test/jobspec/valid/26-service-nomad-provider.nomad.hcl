@@ -13,7 +13,7 @@ job "svc-nomad" {
         address_mode      = "host"
         enable_tag_override = true
         on_update         = "ignore"
-        tagged_addresses = {
+        tagged_addresses {
           lan = "10.0.0.1"
         }
         weights {

@@ -32,7 +32,7 @@ job "ingress" {
                 name  = "web"
                 hosts = ["web.example.com"]
                 request_headers {
-                  add = {
+                  add {
                     X-Gateway = "ingress"
                   }
                   remove = ["X-Debug"]

@@ -15,7 +15,7 @@ job "artifacts" {
         mode     = "dir"
         chown    = true
         insecure = false
-        headers = {
+        headers {
           Authorization = "Bearer token"
         }
       }

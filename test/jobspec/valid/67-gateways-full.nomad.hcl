@@ -56,15 +56,15 @@ job "gateways-full" {
                   }
                 }
                 request_headers {
-                  set = {
+                  set {
                     X-Forwarded-Proto = "https"
                   }
                 }
                 response_headers {
-                  add = {
+                  add {
                     X-Served-By = "ingress"
                   }
-                  set = {
+                  set {
                     Cache-Control = "no-store"
                   }
                   remove = ["Server"]
