@@ -56,6 +56,26 @@ const affinityOps = new Set([...constraintOps].filter((op) => !constraintOnly.ha
 const serviceNameRe = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z0-9])$/;
 const interpolated = (s: string) => s.includes("${");
 
+/** Nomad's validateConstraintAttribute: what a constraint's attribute may interpolate. */
+function constraintAttributeError(target: string): string | undefined {
+  if (!target.startsWith("$")) return undefined;
+  if (!target.startsWith("${")) return `attribute "${target}" is missing an opening brace`;
+  if (!target.endsWith("}")) return `attribute "${target}" is missing a closing brace`;
+  const exact = [
+    "${node.unique.id}",
+    "${node.datacenter}",
+    "${node.unique.name}",
+    "${node.class}",
+    "${node.pool}",
+  ];
+  if (
+    exact.includes(target) ||
+    ["${attr.", "${device.", "${meta."].some((p) => target.startsWith(p))
+  )
+    return undefined;
+  return `unsupported attribute "${target}"; a constraint reads \${attr.…}, \${meta.…}, \${device.…} or one of ${exact.join(", ")}`;
+}
+
 function checkConstraint(c: Constraint, report: Report): void {
   const op = c.operator ?? "=";
   if (!constraintOps.has(op)) {
@@ -69,6 +89,8 @@ function checkConstraint(c: Constraint, report: Report): void {
   if (op === "distinct_hosts") return;
   if (!c.attribute && op !== "distinct_property")
     report(c, undefined, "a constraint needs an attribute");
+  const attributeError = c.attribute ? constraintAttributeError(c.attribute) : undefined;
+  if (attributeError) report(c, "attribute", attributeError);
   if (op === "distinct_property") {
     if (!c.attribute)
       report(

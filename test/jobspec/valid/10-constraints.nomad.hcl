@@ -26,7 +26,7 @@ job "constrained" {
       driver = "exec"
       config { command = "x" }
       constraint {
-        attribute = "${driver.docker.version}"
+        attribute = "${attr.driver.docker.version}"
         operator  = ">="
         value     = "20"
       }
