@@ -4,7 +4,7 @@
 import { constants, createHash, createPrivateKey, privateDecrypt, randomUUID } from "node:crypto";
 import { isIPv4, isIPv6 } from "node:net";
 import bcryptjs from "bcryptjs";
-import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { Document, parse as parseYaml, Scalar, visit } from "yaml";
 import { goDurationMs } from "../../common/duration.js";
 import { type Fn, type FunctionEnv, toNumber, toStringValue } from "../expressions/eval.js";
 import { typeName } from "../expressions/types.js";
@@ -285,6 +285,22 @@ function readWith(env: FunctionEnv, p: string, pos: Pos): string {
 let table: Record<string, Fn> | undefined;
 
 /** The function table; built once, as the functions read files and the clock from their env argument. */
+/**
+ * yamlencode as Nomad's (go-cty-yaml) writes it: keys in sorted order, every
+ * string double-quoted (keys too) or, when it spans lines, a literal block;
+ * numbers, booleans and null plain; block-style lists and maps.
+ */
+function yamlEncode(v: unknown): string {
+  const doc = new Document(v, { sortMapEntries: true });
+  visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value === "string")
+        node.type = node.value.includes("\n") ? Scalar.BLOCK_LITERAL : Scalar.QUOTE_DOUBLE;
+    },
+  });
+  return doc.toString({ lineWidth: 0, indentSeq: false });
+}
+
 export function functions(): Record<string, Fn> {
   table ??= build();
   return table;
@@ -415,9 +431,10 @@ function build(): Record<string, Fn> {
         .sort(),
     zipmap: ([k, v], pos) =>
       Object.fromEntries(list(k, pos).map((key, i) => [str(key, pos), list(v, pos)[i]])),
+    // cty's coalesce: the first argument that is not null ("" counts, unlike Terraform's).
     coalesce: (args, pos) => {
-      const v = args.find((a) => a !== null && a !== "");
-      if (v === undefined) throw new HclError("coalesce(): every argument is null or empty", pos);
+      const v = args.find((a) => a !== null && a !== undefined);
+      if (v === undefined) throw new HclError("coalesce(): every argument is null", pos);
       return v;
     },
     coalescelist: (args, pos) => args.map((a) => list(a, pos)).find((l) => l.length) ?? [],
@@ -502,7 +519,7 @@ function build(): Record<string, Fn> {
         new RegExp(toGoRegex(str(re, pos), pos), "g"),
         str(rep, pos).replace(/\$\{(\w+)\}/g, "$<$1>"),
       ),
-    yamlencode: ([v]) => stringifyYaml(v, { lineWidth: 0 }),
+    yamlencode: ([v]) => yamlEncode(v),
     yamldecode: ([s], pos) => {
       try {
         return parseYaml(str(s, pos));
