@@ -29,6 +29,24 @@ export interface VarInput {
 
 const variableAttrs = new Set(["type", "default", "description", "sensitive", "nullable"]);
 
+/** Whether a type constraint leaves any part open ("any", or list without its element type). */
+function inexact(t: VarType): boolean {
+  switch (t.t) {
+    case "any":
+      return true;
+    case "list":
+    case "set":
+    case "map":
+      return inexact(t.of);
+    case "object":
+      return Object.values(t.attrs).some(inexact);
+    case "tuple":
+      return t.items.some(inexact);
+    default:
+      return false;
+  }
+}
+
 export function declareVariable(block: Block, scope: Scope): VariableDecl {
   if (block.labels.length !== 1)
     throw new HclError('a variable block needs one label: variable "name" { … }', block.pos);
@@ -49,7 +67,15 @@ export function declareVariable(block: Block, scope: Scope): VariableDecl {
         `unsupported argument "${a.name}" in variable "${name}"; use type, default, description or a validation block`,
         a.pos,
       );
-    if (a.name === "type") decl.type = parseType(a.expr);
+    if (a.name === "type") {
+      decl.type = parseType(a.expr);
+      // Nomad reads a variable's type as an exact type (typeexpr.Type).
+      if (inexact(decl.type))
+        throw new HclError(
+          `variable "${name}" needs an exact type: "any" and element-less list, set or map are not allowed in Nomad's job files; write e.g. map(string) or object({ replicas = number })`,
+          a.expr.pos,
+        );
+    }
     if (a.name === "default") defaultExpr = a.expr;
     if (a.name === "description") decl.description = String(evaluate(a.expr, scope));
   }

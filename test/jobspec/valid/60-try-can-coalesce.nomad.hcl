@@ -1,5 +1,5 @@
 variable "settings" {
-  type    = any
+  type    = object({ replicas = number })
   default = { replicas = 2 }
 }
 
