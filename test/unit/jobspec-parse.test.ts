@@ -333,6 +333,18 @@ describe("deprecated arguments", () => {
     ]);
   });
 
+  it("drops set_contains_any/all written as constraint shorthands, as jobspec2 does, and says so", () => {
+    const src = minimal(
+      'constraint {\n    attribute = "${meta.f}"\n    set_contains_any = "a,b"\n  }',
+    );
+    const r = parseJob({ file: "job.nomad.hcl", source: src, validation: "warn" });
+    expect(r.ok && r.parsed.constraints).toEqual([{ attribute: "${meta.f}", operator: "=" }]);
+    expect(r.ok && r.warnings?.map((w) => `${w.line}: ${w.message}`)).toEqual([
+      '5: set_contains_any is not a constraint shorthand in Nomad and is ignored; write operator = "set_contains_any" and value = …',
+      '3: a constraint with operator "=" needs a value',
+    ]);
+  });
+
   it("accepts canaries beyond the count, and warns that a system job's canaries are not placed", () => {
     const group = (type: string) => `job "web" {
   type = "${type}"

@@ -94,6 +94,13 @@ const deprecations: Record<string, Record<string, string>> = {
   resources: {
     disk: "disk in a task's resources block is deprecated and ignored, as in Nomad; ask for disk space with the group's ephemeral_disk block",
   },
+  // jobspec2 reads these in a constraint and drops them: only affinities take them as shorthands.
+  constraint: {
+    set_contains_any:
+      'set_contains_any is not a constraint shorthand in Nomad and is ignored; write operator = "set_contains_any" and value = …',
+    set_contains_all:
+      'set_contains_all is not a constraint shorthand in Nomad and is ignored; write operator = "set_contains_all" and value = …',
+  },
   network: {
     mbits:
       "mbits has been deprecated as of Nomad 0.12.0 and is ignored; remove it from the network block",
@@ -160,7 +167,7 @@ const many = (s: () => BlockSpec, field: string, extra: Partial<ChildSpec> = {})
 export const constraint = (): BlockSpec =>
   spec(
     "constraint",
-    "attribute operator value version semver regexp set_contains set_contains_any set_contains_all distinct_hosts:bool distinct_property",
+    "attribute operator value version semver regexp set_contains set_contains_any:ignored set_contains_all:ignored distinct_hosts:bool distinct_property",
   );
 export const affinity = (): BlockSpec =>
   spec(

@@ -1,11 +1,13 @@
 job "operators" {
   constraint {
-    attribute        = "${meta.features}"
-    set_contains_any = "gpu,fpga"
+    attribute = "${meta.features}"
+    operator  = "set_contains_any"
+    value     = "gpu,fpga"
   }
   constraint {
-    attribute        = "${meta.zones}"
-    set_contains_all = "a,b"
+    attribute = "${meta.zones}"
+    operator  = "set_contains_all"
+    value     = "a,b"
   }
   affinity {
     attribute = "${attr.nomad.version}"
