@@ -87,7 +87,7 @@ const gateway = block({
     block({
       connectTimeout: dur,
       // Nomad's server keeps no name inside a bind address: the map key is its name.
-      envoyGatewayBindAddresses: keyed(empty, false),
+      envoyGatewayBindAddresses: keyed(empty, true),
       envoyDnsDiscoveryType: "EnvoyDNSDiscoveryType",
     }),
   ),

@@ -101,7 +101,6 @@ describe("Nomad job JSON ⇄ NomadJob spec", () => {
         /\.(Scaling|ScalingPolicies\[0\])\.(ID|CreateIndex|ModifyIndex|Target\..*)$/,
         "the server's scaling policy object",
       ],
-      [/\.EnvoyGatewayBindAddresses\.s-Name\.Name$/, "the map key is the name"],
       [/\.DynamicPorts\[0\]\.Value$/, "assigned at placement"],
     ];
     expect(lost.filter((p) => !dropped.some(([re]) => re.test(p)))).toEqual([]);
