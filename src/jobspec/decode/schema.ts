@@ -449,7 +449,7 @@ const group = () =>
 export const job: () => BlockSpec = memo(() =>
   spec(
     "job",
-    "name region namespace type priority:int all_at_once:bool datacenters:strings node_pool meta:map stop:bool",
+    "name region namespace type priority:int all_at_once:bool datacenters:strings node_pool meta:map",
     {
       constraint: many(constraint, "constraints"),
       affinity: many(affinity, "affinities"),

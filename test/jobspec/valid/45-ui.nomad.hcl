@@ -1,5 +1,4 @@
 job "ui" {
-  stop = true
   ui {
     description = "The **web** front end"
     link {
