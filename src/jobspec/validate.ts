@@ -338,6 +338,25 @@ function escapesAllocDir(destination: string): boolean {
   return full !== alloc && !full.startsWith(`${alloc}/`);
 }
 
+const checksumBytes: Record<string, number> = { md5: 16, sha1: 20, sha256: 32, sha512: 64 };
+
+/** Nomad's TaskArtifact.validateChecksum ("type:hex", of the type's length); ${…} is left to the node. */
+function checksumError(checksum: string): string | undefined {
+  if (interpolated(checksum)) return undefined;
+  const check = checksum.trim();
+  if (!check) return "checksum cannot be empty";
+  const parts = check.split(":");
+  if (parts.length !== 2) return `checksum must be given as "type:value", not "${check}"`;
+  const [type, value] = parts as [string, string];
+  if (!/^([0-9a-fA-F]{2})*$/.test(value)) return `checksum "${value}" is not hexadecimal`;
+  const want = checksumBytes[type];
+  if (want === undefined)
+    return `checksum type "${type}" is not supported; use md5, sha1, sha256 or sha512`;
+  if (value.length !== want * 2)
+    return `${type} checksum "${value}" must be ${want * 2} hexadecimal digits`;
+  return undefined;
+}
+
 function checkTask(task: Task, group: TaskGroup, ports: Set<string>, report: Report): void {
   const where = `task "${task.name}"`;
   if (!task.driver) report(task, undefined, `${where} needs a driver, e.g. driver = "docker"`);
@@ -402,6 +421,9 @@ function checkTask(task: Task, group: TaskGroup, ports: Set<string>, report: Rep
         "destination",
         `${where}: artifact destination "${a.destination}" escapes the allocation directory`,
       );
+    const checksum = a.options?.checksum;
+    const why = checksum === undefined ? undefined : checksumError(checksum);
+    if (why) report(a, "options", `${where}: artifact ${why}`);
   }
   const volumes = new Set((group.volumes ?? []).map((v) => v.name));
   for (const m of task.volumeMounts ?? []) {

@@ -7,7 +7,7 @@ job "artifacts" {
         source      = "https://example.com/app.tar.gz"
         destination = "local/bin"
         options {
-          checksum = "sha256:abcd"
+          checksum = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
         }
       }
       artifact {
