@@ -96,10 +96,26 @@ function gatewayTasks(group: TaskGroup): Task[] {
     if (!gw || !s.name) continue;
     const kind = gw.ingress ? "ingress" : gw.terminating ? "terminating" : "mesh";
     if (group.tasks?.some((t) => t.kind === `connect-${kind}:${s.name}`)) continue;
+    // Nomad's connectGatewayDriverConfig: the image and Envoy's arguments come
+    // from the node's meta, so the config is complete before placement.
+    const hostNetwork = group.networks?.[0]?.mode === "host";
     tasks.push({
       name: `connect-${kind}-${s.name}`,
       kind: `connect-${kind}:${s.name}`,
       driver: "docker",
+      config: {
+        image: "${meta.connect.gateway_image}",
+        args: [
+          "-c",
+          "${NOMAD_SECRETS_DIR}/envoy_bootstrap.json",
+          "-l",
+          "${meta.connect.log_level}",
+          "--concurrency",
+          "${meta.connect.proxy_concurrency}",
+          "--disable-hot-restart",
+        ],
+        ...(hostNetwork ? { network_mode: "host" } : {}),
+      },
       resources: { cpu: 250, memory: 128 },
       logs: { maxFiles: 2, maxFileSize: 2, disabled: false },
       shutdownDelay: "5s",

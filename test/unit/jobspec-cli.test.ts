@@ -223,6 +223,12 @@ describe("caravan job validate and driver config", () => {
     );
   });
 
+  it("accepts a Connect gateway group, whose injected Envoy task takes its image from the node's meta", async () => {
+    const gateway = path.resolve("test/jobspec/valid/30-ingress-gateway.nomad.hcl");
+    expect(await main(["job", "validate", gateway])).toBe(0);
+    expect(err).toBe("");
+  });
+
   it("leaves config that interpolates node values to the node", async () => {
     const later = write(
       "later.nomad.hcl",
