@@ -259,6 +259,12 @@ export interface NomadEvaluationStatus extends CommonStatus {
   escapedComputedClass?: boolean;
   /** Plan annotations, when spec.annotatePlan asked for them. */
   annotations?: EvaluationPlanAnnotations;
+  /**
+   * metadata.name of the NomadDeployment this evaluation's placements belong to
+   * (the one its plan created or advanced), as Nomad's Evaluation.DeploymentID:
+   * `nomad job run` monitors that deployment once the evaluation completes.
+   */
+  deploymentName?: string;
   /** metadata.name of the follow-up evaluation created when this one could not finish (delayed reschedule, failed follow-up). */
   nextEval?: string;
   /** metadata.name of the blocked evaluation created for placements that did not fit. */

@@ -463,6 +463,10 @@ describe("Nomad HTTP API: jobs", () => {
     expect(latest.json.ID).toBe(ds.json[0].ID);
     const d = ds.json[0];
     expect(d).toMatchObject({ JobID: "web", Namespace: ns });
+    // The evaluation that placed the deployment's allocations names it, as
+    // Nomad's does: `nomad job run` monitors that deployment after the evaluation.
+    const evals = await call("GET", `/v1/job/web/evaluations?${q()}`);
+    expect(evals.json.map((e: { DeploymentID: string }) => e.DeploymentID)).toContain(d.ID);
     const terminal = ["successful", "failed", "cancelled"].includes(d.Status);
     const pause = await call("POST", `/v1/deployment/pause/${d.ID}?${q()}`, { Pause: true });
     if (terminal) {

@@ -19,7 +19,7 @@ export function evalOut(e: NomadEvaluation, idx: ObjectIndexes, jobID: string): 
     JobID: jobID,
     JobModifyIndex: 0,
     NodeID: e.spec.nodeName ?? "",
-    DeploymentID: e.spec.deploymentName ?? "",
+    DeploymentID: e.spec.deploymentName ?? e.status?.deploymentName ?? "",
     Status: s.status ?? "pending",
     StatusDescription: s.statusDescription ?? "",
     Wait: Math.round((goDurationMs(e.spec.wait ?? "0s") ?? 0) * 1e6),

@@ -6,6 +6,7 @@
 
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../../common/log.js";
+import { activeDeploymentStatuses } from "../../crds/deployment.js";
 import type { AllocationMetric, NomadEvaluationStatus } from "../../crds/evaluation.js";
 import { type EvaluationJob, newEvaluation } from "../../crds/new-evaluation.js";
 import type { NomadEvaluation } from "../../crds/objects.js";
@@ -15,7 +16,7 @@ import type { KubeConfig } from "../../kube/kubeconfig.js";
 import { aborted, type Runnable } from "../../kube/manager.js";
 import { caravanResource } from "../../kube/resources.js";
 import type { ControllerMetrics } from "../../metrics/registry.js";
-import { type Plan, schedule } from "../../scheduler/index.js";
+import { type Plan, type SchedulerSnapshot, schedule } from "../../scheduler/index.js";
 import { commitDeployment } from "../deployments/commit.js";
 import { byJob, jobKey, type SharedInformers } from "../informers.js";
 import { versionRecorded } from "../jobs/evaluation.js";
@@ -114,11 +115,13 @@ async function processEvaluation(delivery: Delivery, deps: WorkerDeps): Promise<
   if (!(await untilVersionRecorded(deps, evaluation, key))) return;
   let plan: Plan | undefined;
   let refusedBy: Record<string, number> = {};
+  let deploymentName: string | undefined;
   const placementMetrics: Record<string, AllocationMetric> = {};
   for (let attempt = 1; attempt <= maxPlanAttempts; attempt++) {
     const snapshot = deps.snapshots.build(evaluation, now());
     const scheduling = performance.now();
     plan = schedule(snapshot);
+    deploymentName = plan.deployment?.id ?? activeDeployment(snapshot);
     deps.metrics?.workerInvokeScheduler.observe(
       { type: evaluation.spec.type },
       performance.now() - scheduling,
@@ -173,6 +176,7 @@ async function processEvaluation(delivery: Delivery, deps: WorkerDeps): Promise<
     annotations: plan.annotations,
     deliveryCount: delivery.attempt,
     modifyTime: new Date(now()).toISOString(),
+    deploymentName,
   };
   if (queued > 0) {
     const job = deps.informers.jobs.store.get(key);
@@ -220,6 +224,18 @@ async function untilVersionRecorded(
       );
     await sleep(versionPollMs);
   }
+}
+
+/**
+ * The job version's deployment still under way, which the evaluation's
+ * placements join when its plan makes no deployment of its own (Nomad's
+ * s.deployment).
+ */
+function activeDeployment(snapshot: SchedulerSnapshot): string | undefined {
+  const d = snapshot.deployment;
+  return d && d.jobVersion === snapshot.jobVersion && activeDeploymentStatuses.has(d.status)
+    ? d.id
+    : undefined;
 }
 
 /** Placements the applier kept refusing count as exhausted nodes in the metrics. */
