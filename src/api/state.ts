@@ -17,7 +17,12 @@ import type {
   NomadJob,
   NomadNode,
   NomadNodePool,
+  NomadSchedulerConfiguration,
 } from "../crds/objects.js";
+import {
+  type NomadSchedulerConfigurationSpec,
+  schedulerConfigurationName,
+} from "../crds/scheduler-config.js";
 import type { Kind } from "../http/context.js";
 import { Informer } from "../kube/informer.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
@@ -78,6 +83,7 @@ export class ApiState {
   readonly allocations: Informer<NomadAllocation>;
   readonly nodes: Informer<NomadNode>;
   readonly nodePools: Informer<NomadNodePool>;
+  readonly schedulerConfigurations: Informer<NomadSchedulerConfiguration>;
   readonly deployments: Informer<NomadDeployment>;
   readonly versions: Informer<JobVersion>;
   readonly policies: Informer<NomadACLPolicy>;
@@ -101,7 +107,10 @@ export class ApiState {
     this.deployments =
       shared?.deployments ?? new Informer(kc, caravanResource("NomadDeployment"), log, scope);
     this.nodes = shared?.nodes ?? new Informer(kc, caravanResource("NomadNode"), log);
-    this.nodePools = new Informer(kc, caravanResource("NomadNodePool"), log);
+    this.nodePools = shared?.nodePools ?? new Informer(kc, caravanResource("NomadNodePool"), log);
+    this.schedulerConfigurations =
+      shared?.schedulerConfigurations ??
+      new Informer(kc, caravanResource("NomadSchedulerConfiguration"), log);
     this.versions =
       shared?.versions ??
       new Informer(kc, controllerRevisionResource, log, { ...scope, labelSelector: jobLabel });
@@ -142,6 +151,7 @@ export class ApiState {
       tokens: new IndexTracker(),
       roles: new IndexTracker(),
       nodePools: new IndexTracker(),
+      schedulerConfigurations: new IndexTracker(),
     };
     // Informer<T> is invariant in T; the trackers only read metadata.
     const pairs = [
@@ -155,6 +165,7 @@ export class ApiState {
       ["tokens", this.tokens],
       ["roles", this.roles],
       ["nodePools", this.nodePools],
+      ["schedulerConfigurations", this.schedulerConfigurations],
     ] as unknown as [Kind, Informer<ApiObject>][];
     for (const [kind, informer] of pairs) {
       const tracker = this.trackers[kind];
@@ -186,6 +197,16 @@ export class ApiState {
 
   stop(): void {
     for (const i of this.all) i.stop();
+  }
+
+  /** The cluster's scheduler configuration object, if one was written. */
+  schedulerConfigurationObject(): NomadSchedulerConfiguration | undefined {
+    return this.schedulerConfigurations.store.get(schedulerConfigurationName);
+  }
+
+  /** The cluster's scheduler configuration; undefined means Nomad's defaults. */
+  schedulerConfiguration(): NomadSchedulerConfigurationSpec | undefined {
+    return this.schedulerConfigurationObject()?.spec;
   }
 
   /** Nomad's CreateIndex, ModifyIndex and spec-modify index of an object. */

@@ -11,6 +11,8 @@ import type {
   NomadEvaluation,
   NomadJob,
   NomadNode,
+  NomadNodePool,
+  NomadSchedulerConfiguration,
 } from "../crds/objects.js";
 import { Informer } from "../kube/informer.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
@@ -35,6 +37,9 @@ export interface SharedInformers {
   nodes: Informer<NomadNode>;
   deployments: Informer<NomadDeployment>;
   versions: Informer<JobVersion>;
+  nodePools: Informer<NomadNodePool>;
+  /** The scheduler configuration (one object, named "cluster"). */
+  schedulerConfigurations: Informer<NomadSchedulerConfiguration>;
   /** Node heartbeats: one Lease per node in the node lease namespace. */
   leases: Informer<NodeLease>;
   start(): void;
@@ -84,8 +89,24 @@ export function createInformers(kc: KubeConfig, log: Logger, namespace?: string)
   ]);
 
   const leases = new Informer<NodeLease>(kc, leaseResource, log, { namespace: nodeLeaseNamespace });
+  const nodePools = new Informer<NomadNodePool>(kc, caravanResource("NomadNodePool"), log);
+  const schedulerConfigurations = new Informer<NomadSchedulerConfiguration>(
+    kc,
+    caravanResource("NomadSchedulerConfiguration"),
+    log,
+  );
 
-  const all = [jobs, evaluations, allocations, nodes, deployments, versions, leases];
+  const all = [
+    jobs,
+    evaluations,
+    allocations,
+    nodes,
+    deployments,
+    versions,
+    leases,
+    nodePools,
+    schedulerConfigurations,
+  ];
   return {
     jobs,
     evaluations,
@@ -93,6 +114,8 @@ export function createInformers(kc: KubeConfig, log: Logger, namespace?: string)
     nodes,
     deployments,
     versions,
+    nodePools,
+    schedulerConfigurations,
     leases,
     start: () => {
       for (const i of all) i.start();

@@ -7,3 +7,4 @@ export * from "./job/index.js";
 export * from "./node.js";
 export * from "./nodepool.js";
 export * from "./registry.js";
+export * from "./scheduler-config.js";

@@ -15,6 +15,10 @@ import type { NomadJobSpec, NomadJobStatus } from "./job/index.js";
 import type { ObjectMeta } from "./meta.js";
 import type { NomadNodeSpec, NomadNodeStatus } from "./node.js";
 import type { NomadNodePoolSpec, NomadNodePoolStatus } from "./nodepool.js";
+import type {
+  NomadSchedulerConfigurationSpec,
+  NomadSchedulerConfigurationStatus,
+} from "./scheduler-config.js";
 
 export interface Resource<Kind extends string, Spec, Status> {
   apiVersion?: string;
@@ -42,6 +46,11 @@ export type NomadDeployment = Resource<
 >;
 export type NomadNode = Resource<"NomadNode", NomadNodeSpec, NomadNodeStatus>;
 export type NomadNodePool = Resource<"NomadNodePool", NomadNodePoolSpec, NomadNodePoolStatus>;
+export type NomadSchedulerConfiguration = Resource<
+  "NomadSchedulerConfiguration",
+  NomadSchedulerConfigurationSpec,
+  NomadSchedulerConfigurationStatus
+>;
 export type NomadACLPolicy = Resource<"NomadACLPolicy", NomadACLPolicySpec, NomadACLPolicyStatus>;
 export type NomadACLRole = Resource<"NomadACLRole", NomadACLRoleSpec, NomadACLRoleStatus>;
 export type NomadACLToken = Resource<"NomadACLToken", NomadACLTokenSpec, NomadACLTokenStatus>;

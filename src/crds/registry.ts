@@ -154,6 +154,26 @@ export const kinds: readonly KindDefinition[] = [
     ],
   },
   {
+    kind: "NomadSchedulerConfiguration",
+    plural: "nomadschedulerconfigurations",
+    singular: "nomadschedulerconfiguration",
+    shortNames: ["nschedconfig"],
+    scope: "Cluster",
+    specType: "NomadSchedulerConfigurationSpec",
+    statusType: "NomadSchedulerConfigurationStatus",
+    description:
+      "Nomad's scheduler configuration (nomad operator scheduler set-config): algorithm, preemption per job type, memory oversubscription, registration and eval broker switches. One object, named cluster, is read; without it Nomad's defaults apply.",
+    printerColumns: [
+      { name: "Algorithm", type: "string", jsonPath: ".spec.schedulerAlgorithm" },
+      {
+        name: "Oversubscription",
+        type: "boolean",
+        jsonPath: ".spec.memoryOversubscriptionEnabled",
+      },
+      age,
+    ],
+  },
+  {
     kind: "NomadACLPolicy",
     plural: "nomadaclpolicies",
     singular: "nomadaclpolicy",

@@ -54,7 +54,8 @@ export type Kind =
   | "policies"
   | "roles"
   | "tokens"
-  | "nodePools";
+  | "nodePools"
+  | "schedulerConfigurations";
 
 /**
  * Who may call a route: the ACL check Nomad's endpoint makes, declared with

@@ -13,6 +13,7 @@ import type { NomadDeploymentSpec, NomadDeploymentStatus } from "../crds/deploym
 import type { NomadEvaluationStatus } from "../crds/evaluation.js";
 import type { NomadNodeSpec, NomadNodeStatus } from "../crds/node.js";
 import type { NomadNodePoolSpec } from "../crds/nodepool.js";
+import type { NomadSchedulerConfigurationSpec } from "../crds/scheduler-config.js";
 import { computedClassKey } from "./computed-class.js";
 import type {
   AllocClientStatus,
@@ -337,6 +338,32 @@ export function allocationSpecFor(
         }
       : {}),
     ...(p.preemptedAllocs ? { preemptedAllocations: [...p.preemptedAllocs] } : {}),
+  };
+}
+
+/**
+ * The cluster-wide scheduler configuration as the scheduler reads it: the
+ * fields the NomadSchedulerConfiguration sets; the rest keep Nomad's defaults.
+ */
+export function schedulerConfigFromResource(
+  spec: NomadSchedulerConfigurationSpec | undefined,
+): Partial<SchedulerConfig> {
+  if (!spec) return {};
+  const p = spec.preemptionConfig ?? {};
+  return {
+    ...(spec.schedulerAlgorithm ? { algorithm: spec.schedulerAlgorithm } : {}),
+    memoryOversubscription: spec.memoryOversubscriptionEnabled ?? false,
+    // Setting the configuration sets all four switches, as Nomad's does.
+    preemption: {
+      system: p.systemSchedulerEnabled ?? true,
+      sysbatch: p.sysBatchSchedulerEnabled ?? false,
+      batch: p.batchSchedulerEnabled ?? false,
+      service: p.serviceSchedulerEnabled ?? false,
+    },
+    // 0 is Nomad's "unset": its default of 100 applies.
+    ...(spec.nodeLimitForFeasibilityChecks
+      ? { nodeLimitForFeasibilityChecks: spec.nodeLimitForFeasibilityChecks }
+      : {}),
   };
 }
 

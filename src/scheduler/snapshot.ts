@@ -6,9 +6,17 @@
 
 import { defaultJob } from "../crds/job/defaults.js";
 import type { NomadJobSpec } from "../crds/job/index.js";
+import type { NomadNodePoolSpec } from "../crds/nodepool.js";
 import type { NomadAllocation, NomadDeployment } from "../crds/objects.js";
+import type { NomadSchedulerConfigurationSpec } from "../crds/scheduler-config.js";
 import { isActive } from "../crds/terminal.js";
-import { allocFromResource, deploymentFromResource } from "./adapters.js";
+import {
+  allocFromResource,
+  deploymentFromResource,
+  type ObjectWithMeta,
+  schedulerConfigFor,
+  schedulerConfigFromResource,
+} from "./adapters.js";
 import type { SchedulerAlloc, SchedulerNode, SchedulerSnapshot } from "./types.js";
 
 /** What preemption compares of an allocation's job. */
@@ -36,6 +44,10 @@ export interface SchedulingState {
   readonly deployments: readonly NomadDeployment[];
   /** Priority and type of any job (defaults when it is unknown). */
   readonly jobInfo: (namespace: string, name: string) => JobInfo;
+  /** The cluster's scheduler configuration; Nomad's defaults when there is none. */
+  readonly schedulerConfiguration?: NomadSchedulerConfigurationSpec;
+  /** The node pool object of this name, if there is one (its scheduler configuration applies). */
+  readonly nodePool?: (name: string) => ObjectWithMeta<NomadNodePoolSpec, unknown> | undefined;
 }
 
 /** The evaluation: which job, and the version it was created for. */
@@ -106,6 +118,11 @@ export function snapshotOf(
     ...(deployment ? { deployment: deploymentFromResource(deployment) } : {}),
     nodes: state.nodes,
     allocs,
+    // Nomad's setJob: the global configuration with the job's node pool's overrides.
+    config: schedulerConfigFor(
+      schedulerConfigFromResource(state.schedulerConfiguration),
+      state.nodePool?.(state.job?.nodePool ?? defaultJob.nodePool),
+    ),
     now: at.now,
     seed: at.seed,
   };

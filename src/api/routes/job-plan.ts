@@ -69,6 +69,8 @@ function dryRun(
         type: j?.spec.type ?? defaultJob.type,
       };
     },
+    schedulerConfiguration: state.schedulerConfiguration(),
+    nodePools: state.nodePools.store.list(),
     now: Date.now(),
   });
 }

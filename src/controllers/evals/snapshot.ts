@@ -5,6 +5,7 @@
 import { randomInt } from "node:crypto";
 import { defaultJob } from "../../crds/job/defaults.js";
 import type { NomadDeployment, NomadEvaluation, NomadNode } from "../../crds/objects.js";
+import { schedulerConfigurationName } from "../../crds/scheduler-config.js";
 import {
   nodeFromResource,
   type SchedulerNode,
@@ -16,7 +17,13 @@ import type { AllocationView } from "../plans/view.js";
 
 /** The informer caches a snapshot is read from. */
 export type SnapshotCaches = {
-  readonly [K in "jobs" | "versions" | "nodes" | "deployments"]: Pick<SharedInformers[K], "store">;
+  readonly [K in
+    | "jobs"
+    | "versions"
+    | "nodes"
+    | "deployments"
+    | "nodePools"
+    | "schedulerConfigurations"]: Pick<SharedInformers[K], "store">;
 };
 
 export class SnapshotBuilder {
@@ -52,6 +59,13 @@ export class SnapshotBuilder {
             type: j?.spec.type ?? defaultJob.type,
           };
         },
+        schedulerConfiguration: this.informers.schedulerConfigurations.store.get(
+          schedulerConfigurationName,
+        )?.spec,
+        nodePool: (name) =>
+          this.informers.nodePools.store
+            .list()
+            .find((p) => (p.spec.name ?? p.metadata.name) === name),
       },
       evaluation,
       { now, seed: randomInt(2 ** 31) },

@@ -6,7 +6,14 @@
 import type { EvaluationDesiredUpdates } from "../../crds/evaluation.js";
 import type { NomadJobSpec } from "../../crds/job/index.js";
 import type { JobVersion } from "../../crds/job-version.js";
-import type { NomadAllocation, NomadDeployment, NomadJob, NomadNode } from "../../crds/objects.js";
+import type {
+  NomadAllocation,
+  NomadDeployment,
+  NomadJob,
+  NomadNode,
+  NomadNodePool,
+} from "../../crds/objects.js";
+import type { NomadSchedulerConfigurationSpec } from "../../crds/scheduler-config.js";
 import {
   type JobInfo,
   nodeFromResource,
@@ -36,6 +43,10 @@ export interface PlanInput {
   deployments: readonly NomadDeployment[];
   /** Priority and type of other jobs, for preemption; defaults when unknown. */
   jobInfo?: (namespace: string, name: string) => JobInfo;
+  /** The cluster's scheduler configuration (Nomad's defaults when absent). */
+  schedulerConfiguration?: NomadSchedulerConfigurationSpec;
+  /** The node pools; the job's pool's scheduler configuration applies. */
+  nodePools?: readonly NomadNodePool[];
   now: number;
   seed?: number;
 }
@@ -82,6 +93,10 @@ export function planSnapshot(input: PlanInput): {
       allocations: input.allocations,
       deployments: input.deployments,
       jobInfo: input.jobInfo ?? (() => ({ priority: 50, type: "service" })),
+      ...(input.schedulerConfiguration
+        ? { schedulerConfiguration: input.schedulerConfiguration }
+        : {}),
+      nodePool: (name) => input.nodePools?.find((p) => (p.spec.name ?? p.metadata.name) === name),
     },
     { metadata: { name: `plan-${jobName}`, namespace }, spec: { jobName } },
     { now: input.now, seed: input.seed ?? 1 },

@@ -16,6 +16,8 @@ import type {
   NomadEvaluation,
   NomadJob,
   NomadNode,
+  NomadNodePool,
+  NomadSchedulerConfiguration,
 } from "../../../src/crds/objects.js";
 import { Store } from "../../../src/kube/store.js";
 import type { SchedulerSnapshot } from "../../../src/scheduler/index.js";
@@ -117,6 +119,8 @@ interface Cluster {
   allocations: NomadAllocation[];
   deployments: NomadDeployment[];
   others: NomadJob[];
+  pools?: NomadNodePool[];
+  schedulerConfiguration?: NomadSchedulerConfiguration;
 }
 
 /** The worker's snapshot, read through the informer caches. */
@@ -142,6 +146,10 @@ function workerSnapshot(c: Cluster, evaluation: NomadEvaluation): SchedulerSnaps
       deployments: {
         store: store(c.deployments, (d) => [jobKey(d.metadata.namespace, d.spec.jobName)]),
       },
+      nodePools: { store: store(c.pools ?? []) },
+      schedulerConfigurations: {
+        store: store(c.schedulerConfiguration ? [c.schedulerConfiguration] : []),
+      },
     },
     { all: () => c.allocations },
   );
@@ -164,6 +172,8 @@ function plannedSnapshot(c: Cluster, planned: NomadJobSpec, current: NomadJob | 
       priority: jobs.get(name)?.spec.priority ?? 50,
       type: jobs.get(name)?.spec.type ?? "service",
     }),
+    schedulerConfiguration: c.schedulerConfiguration?.spec,
+    nodePools: c.pools ?? [],
     now: NOW,
   });
 }
@@ -248,5 +258,44 @@ describe("job plan and the scheduler workers see one snapshot", () => {
     expect(plan.jobVersion).toBe(6);
     expect(plan.previousJob?.version).toBe(5);
     expect(Object.keys(plan.olderJobs ?? {})).toEqual(["1", "2", "3", "4"]);
+  });
+
+  it("both apply the cluster's scheduler configuration and the job's node pool's overrides", () => {
+    const c: Cluster = {
+      ...cluster(images.slice(0, 2)),
+      schedulerConfiguration: {
+        metadata: { name: "cluster" },
+        spec: {
+          schedulerAlgorithm: "spread",
+          preemptionConfig: { serviceSchedulerEnabled: true },
+          nodeLimitForFeasibilityChecks: 20,
+        },
+      },
+      pools: [
+        {
+          metadata: { name: "other" },
+          spec: { schedulerConfiguration: { schedulerAlgorithm: "binpack" } },
+        },
+        {
+          metadata: { name: "default" },
+          spec: { schedulerConfiguration: { memoryOversubscriptionEnabled: true } },
+        },
+      ],
+    };
+    const worker = workerSnapshot(c, evaluation(1));
+    const { snapshot: plan } = plannedSnapshot(c, c.job.spec, c.job);
+    expect(comparable(plan)).toEqual(comparable(worker));
+    expect(worker.config).toEqual({
+      algorithm: "spread",
+      memoryOversubscription: true,
+      preemption: { system: true, sysbatch: false, batch: false, service: true },
+      nodeLimitForFeasibilityChecks: 20,
+    });
+
+    const inOther = { ...c, job: { ...c.job, spec: { ...c.job.spec, nodePool: "other" } } };
+    expect(workerSnapshot(inOther, evaluation(1)).config).toMatchObject({
+      algorithm: "binpack",
+      memoryOversubscription: false,
+    });
   });
 });
