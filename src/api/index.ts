@@ -24,6 +24,7 @@ import { lifecycleRoutes } from "./routes/lifecycle.js";
 import { logRoutes } from "./routes/logs.js";
 import { nodePoolRoutes } from "./routes/nodepools.js";
 import { nodeRoutes } from "./routes/nodes.js";
+import { operatorSchedulerRoutes } from "./routes/operator-scheduler.js";
 import { scalingRoutes } from "./routes/scaling.js";
 import { systemRoutes } from "./routes/system.js";
 import { type ApiServer, serveApi } from "./server.js";
@@ -85,6 +86,7 @@ export async function startApi(
     ...lifecycleRoutes(deps),
     ...systemRoutes(deps),
     ...eventRoutes(deps),
+    ...operatorSchedulerRoutes(deps),
   ];
   // Tokens applied with kubectl get their status from whichever API replica sees them.
   if (config.acl?.enabled) {

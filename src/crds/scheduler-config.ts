@@ -3,6 +3,14 @@ import type { CommonStatus, Integer } from "./common.js";
 /** The one NomadSchedulerConfiguration object read: the cluster's, as Nomad has one per region. */
 export const schedulerConfigurationName = "cluster";
 
+/** Nomad's default preemption switches (its server's default_scheduler_config). */
+export const defaultPreemptionConfig: Readonly<Required<PreemptionConfig>> = {
+  systemSchedulerEnabled: true,
+  sysBatchSchedulerEnabled: false,
+  batchSchedulerEnabled: false,
+  serviceSchedulerEnabled: false,
+};
+
 /** Whether a scheduler may evict lower-priority allocations to place a job of its type. */
 export interface PreemptionConfig {
   /** Preemption for system jobs. Nomad's default: true. */

@@ -13,7 +13,10 @@ import type { NomadDeploymentSpec, NomadDeploymentStatus } from "../crds/deploym
 import type { NomadEvaluationStatus } from "../crds/evaluation.js";
 import type { NomadNodeSpec, NomadNodeStatus } from "../crds/node.js";
 import type { NomadNodePoolSpec } from "../crds/nodepool.js";
-import type { NomadSchedulerConfigurationSpec } from "../crds/scheduler-config.js";
+import {
+  defaultPreemptionConfig,
+  type NomadSchedulerConfigurationSpec,
+} from "../crds/scheduler-config.js";
 import { computedClassKey } from "./computed-class.js";
 import type {
   AllocClientStatus,
@@ -349,16 +352,15 @@ export function schedulerConfigFromResource(
   spec: NomadSchedulerConfigurationSpec | undefined,
 ): Partial<SchedulerConfig> {
   if (!spec) return {};
-  const p = spec.preemptionConfig ?? {};
+  const p = { ...defaultPreemptionConfig, ...spec.preemptionConfig };
   return {
     ...(spec.schedulerAlgorithm ? { algorithm: spec.schedulerAlgorithm } : {}),
     memoryOversubscription: spec.memoryOversubscriptionEnabled ?? false,
-    // Setting the configuration sets all four switches, as Nomad's does.
     preemption: {
-      system: p.systemSchedulerEnabled ?? true,
-      sysbatch: p.sysBatchSchedulerEnabled ?? false,
-      batch: p.batchSchedulerEnabled ?? false,
-      service: p.serviceSchedulerEnabled ?? false,
+      system: p.systemSchedulerEnabled,
+      sysbatch: p.sysBatchSchedulerEnabled,
+      batch: p.batchSchedulerEnabled,
+      service: p.serviceSchedulerEnabled,
     },
     // 0 is Nomad's "unset": its default of 100 applies.
     ...(spec.nodeLimitForFeasibilityChecks

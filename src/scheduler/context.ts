@@ -2,6 +2,7 @@
 // accumulator, and where this job's allocations are (proposed: existing
 // minus the plan's stops plus its placements), which distinct_hosts,
 // distinct_property, job anti-affinity and spread all read.
+import { defaultPreemptionConfig as p } from "../crds/scheduler-config.js";
 import { isTerminal } from "../crds/terminal.js";
 import { classIds } from "./computed-class.js";
 import type { ResolvedJob } from "./defaults.js";
@@ -11,7 +12,12 @@ import { NodeUsage } from "./usage.js";
 export const DEFAULT_CONFIG: SchedulerConfig = {
   algorithm: "binpack",
   memoryOversubscription: false,
-  preemption: { system: true, sysbatch: false, batch: false, service: false },
+  preemption: {
+    system: p.systemSchedulerEnabled,
+    sysbatch: p.sysBatchSchedulerEnabled,
+    batch: p.batchSchedulerEnabled,
+    service: p.serviceSchedulerEnabled,
+  },
   nodeLimitForFeasibilityChecks: 100,
 };
 

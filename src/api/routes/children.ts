@@ -14,7 +14,7 @@ import { caravanResource } from "../../kube/resources.js";
 import { jobID, jobNamespace } from "../convert/job-out.js";
 import { bodyObject, mustFindJob } from "./common.js";
 import type { RouteDeps } from "./deps.js";
-import type { JobSubmission } from "./job-submit.js";
+import { type JobSubmission, requireRegistrationsAllowed } from "./job-submit.js";
 import { seen } from "./writes.js";
 
 const jobsRef = caravanResource("NomadJob");
@@ -41,6 +41,7 @@ export function childRoutes(deps: RouteDeps, submission: JobSubmission): Route[]
   }
 
   async function dispatch(ctx: Ctx): Promise<Reply> {
+    requireRegistrationsAllowed(state, ctx);
     const parent = mustFindJob(ctx, state);
     const body = bodyObject(ctx);
     const meta = body.Meta ?? {};

@@ -9,7 +9,7 @@ import { jobID, jobNamespace } from "../convert/job-out.js";
 import { type ApiState, byJob } from "../state.js";
 import { bodyObject, mustFindJob } from "./common.js";
 import type { RouteDeps } from "./deps.js";
-import { type JobSubmission, jobsRef } from "./job-submit.js";
+import { type JobSubmission, jobsRef, requireRegistrationsAllowed } from "./job-submit.js";
 import { apiFieldManager } from "./writes.js";
 
 export function jobScaling(deps: RouteDeps, submission: JobSubmission) {
@@ -45,6 +45,7 @@ export function jobScaling(deps: RouteDeps, submission: JobSubmission) {
   }
 
   async function scale(ctx: Ctx): Promise<Reply> {
+    requireRegistrationsAllowed(state, ctx);
     const job = mustFindJob(ctx, state);
     const request = scaleRequest(job, bodyObject(ctx));
     // Nomad records a scaling event without a count change; there is nothing to write.

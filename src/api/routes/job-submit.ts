@@ -8,16 +8,17 @@ import type { EvaluationTrigger } from "../../crds/evaluation.js";
 import type { NomadJobSpec } from "../../crds/job/index.js";
 import type { NomadJob } from "../../crds/objects.js";
 import type { Ctx, Reply } from "../../http/context.js";
-import { badRequest } from "../../http/errors.js";
+import { badRequest, HttpError } from "../../http/errors.js";
 import { canonicalize } from "../../jobspec/canonicalize.js";
 import { toResource } from "../../jobspec/index.js";
 import { validate } from "../../jobspec/validate.js";
 import { createIfAbsent } from "../../kube/apply.js";
 import { caravanResource } from "../../kube/resources.js";
+import { schedulerConfigFor, schedulerConfigFromResource } from "../../scheduler/index.js";
 import { fromNomadApi } from "../convert/job-in.js";
 import { jobNamespace } from "../convert/job-out.js";
 import { prune } from "../convert/prune.js";
-import { byJob } from "../state.js";
+import { type ApiState, byJob } from "../state.js";
 import { bodyObject, findJob, requireNamespace } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 import { jobSchema as installedJobSchema } from "./schema.js";
@@ -69,9 +70,12 @@ export function jobSubmission(deps: RouteDeps) {
     resource.metadata.namespace = namespace;
     const dropped: string[] = [];
     resource.spec = prune(resource.spec, await jobSchema(), "spec", dropped) as NomadJobSpec;
-    const warnings = dropped.length
-      ? `Caravan does not support these fields and ignored them: ${dropped.join(", ")}`
-      : "";
+    const warnings = formatWarnings([
+      ...memoryMaxWarnings(state, resource.spec),
+      ...(dropped.length
+        ? [`Caravan does not support these fields and ignored them: ${dropped.join(", ")}`]
+        : []),
+    ]);
     return { body, namespace, existing, resource, warnings };
   }
 
@@ -126,6 +130,47 @@ export function jobSubmission(deps: RouteDeps) {
   }
 
   return { prepare, evaluateWrite, writeResult, key };
+}
+
+/**
+ * Nomad's registrationsAreAllowed: with the scheduler configuration's
+ * RejectJobRegistration set, only a management token (or any request while
+ * ACLs are off) may register, dispatch or scale a job.
+ */
+export function requireRegistrationsAllowed(state: ApiState, ctx: Ctx): void {
+  if (state.schedulerConfiguration()?.rejectJobRegistration && !ctx.acl.management)
+    throw new HttpError(
+      500,
+      "Job registration, dispatch, and scale are disabled by the scheduler configuration",
+    );
+}
+
+/**
+ * Nomad's memory oversubscription admission check: without oversubscription
+ * for the job's node pool, each task's memory_max is ignored, and said so.
+ */
+function memoryMaxWarnings(state: ApiState, spec: NomadJobSpec): string[] {
+  const pool = spec.nodePool ?? "default";
+  const config = schedulerConfigFor(
+    schedulerConfigFromResource(state.schedulerConfiguration()),
+    state.nodePools.store.list().find((p) => (p.spec.name ?? p.metadata.name) === pool),
+  );
+  if (config.memoryOversubscription) return [];
+  return spec.groups.flatMap((g) =>
+    g.tasks
+      .filter((t) => (t.resources?.memoryMax ?? 0) !== 0)
+      .map(
+        (t) =>
+          `Memory oversubscription is not enabled; Task "${g.name}.${t.name}" memory_max value will be ignored. Update the Scheduler Configuration to allow oversubscription.`,
+      ),
+  );
+}
+
+/** Nomad's warnings text (helper.MergeMultierrorWarnings): "2 warnings:\n\n* a\n* b". */
+function formatWarnings(warnings: readonly string[]): string {
+  if (warnings.length === 0) return "";
+  const head = warnings.length === 1 ? "1 warning:\n" : `${warnings.length} warnings:\n`;
+  return head + warnings.map((w) => `\n* ${w.trim()}`).join("");
 }
 
 /** What Nomad's API refuses before validation: a group or task without a name, a task without a driver. */

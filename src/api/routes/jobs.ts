@@ -11,7 +11,12 @@ import { bodyObject, mustFindJob } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 import { jobLister } from "./job-list.js";
 import { jobReads } from "./job-reads.js";
-import { type JobSubmission, jobsRef, submittedNamespace } from "./job-submit.js";
+import {
+  type JobSubmission,
+  jobsRef,
+  requireRegistrationsAllowed,
+  submittedNamespace,
+} from "./job-submit.js";
 import { apiFieldManager } from "./writes.js";
 
 export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
@@ -26,6 +31,7 @@ export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
       pathID,
       "submit-job",
     );
+    requireRegistrationsAllowed(state, ctx);
     if (body.EnforceIndex === true)
       enforceIndex(
         Number(body.JobModifyIndex ?? 0),

@@ -45,6 +45,7 @@ export class EvalBroker {
   private readonly waiters: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private paused = false;
   readonly deliveryLimit: number;
   private readonly nackBaseMs: number;
   private readonly now: () => number;
@@ -121,6 +122,20 @@ export class EvalBroker {
     return true;
   }
 
+  /**
+   * Nomad's PauseEvalBroker: while paused nothing is handed out; evaluations
+   * stay pending (and keep arriving) until it resumes.
+   */
+  setPaused(paused: boolean): void {
+    if (this.paused === paused) return;
+    this.paused = paused;
+    this.wake();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
   /** Closed: the workers are stopping. */
   get isClosed(): boolean {
     return this.closed;
@@ -142,6 +157,7 @@ export class EvalBroker {
   }
 
   private pick(): Delivery | undefined {
+    if (this.paused) return undefined;
     const now = this.now();
     // The newest pending evaluation of each job without one in flight.
     const newest = new Map<string, [string, Entry]>();

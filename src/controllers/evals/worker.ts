@@ -9,7 +9,8 @@ import type { Logger } from "../../common/log.js";
 import { activeDeploymentStatuses } from "../../crds/deployment.js";
 import type { AllocationMetric, NomadEvaluationStatus } from "../../crds/evaluation.js";
 import { type EvaluationJob, newEvaluation } from "../../crds/new-evaluation.js";
-import type { NomadEvaluation } from "../../crds/objects.js";
+import type { NomadEvaluation, NomadSchedulerConfiguration } from "../../crds/objects.js";
+import { schedulerConfigurationName } from "../../crds/scheduler-config.js";
 import { applyStatus, createIfAbsent } from "../../kube/apply.js";
 import type { EventRecorder } from "../../kube/events.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
@@ -58,10 +59,24 @@ export function schedulerWorkers(count: number, deps: WorkerDeps): Runnable {
         onUpdate: (_o, e) => broker.observe(e),
         onDelete: (e) => broker.observe(e, true),
       });
+      // The scheduler configuration's PauseEvalBroker holds every evaluation pending.
+      const pause = (c: NomadSchedulerConfiguration, deleted = false) => {
+        if (c.metadata.name !== schedulerConfigurationName) return;
+        const paused = !deleted && c.spec.pauseEvalBroker === true;
+        if (paused !== broker.isPaused)
+          deps.log.info({ paused }, paused ? "eval broker paused" : "eval broker resumed");
+        broker.setPaused(paused);
+      };
+      const detachConfig = deps.informers.schedulerConfigurations.addHandlers({
+        onAdd: (c) => pause(c),
+        onUpdate: (_o, c) => pause(c),
+        onDelete: (c) => pause(c, true),
+      });
       const loops = Array.from({ length: count }, (_, i) => workerLoop(i, deps));
       await aborted(signal);
       broker.close();
       detach();
+      detachConfig();
       await Promise.all(loops);
     },
   };

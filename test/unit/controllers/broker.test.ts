@@ -20,6 +20,22 @@ function evaluation(
 }
 
 describe("eval broker", () => {
+  it("hands out nothing while paused (PauseEvalBroker) and resumes where it was", async () => {
+    const broker = new EvalBroker();
+    broker.setPaused(true);
+    broker.observe(evaluation("a", "job-a", 50, 1));
+    let got: string | undefined;
+    const waiting = broker.dequeue().then((d) => {
+      got = d?.evaluation.metadata.name;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(got).toBeUndefined();
+    expect(broker.stats().ready).toBe(1);
+    broker.setPaused(false);
+    await waiting;
+    expect(got).toBe("a");
+  });
+
   it("hands out the highest priority first, oldest first within a priority", async () => {
     const broker = new EvalBroker();
     broker.observe(evaluation("a", "job-a", 50, 1));
