@@ -273,6 +273,11 @@ describe("Nomad HTTP API: ACLs", () => {
   }
 
   /** The concrete request for a route: its parameters filled from the objects made above. */
+  const schedulerDefaults = {
+    SchedulerAlgorithm: "binpack",
+    PreemptionConfig: { SystemSchedulerEnabled: true },
+  };
+
   function request(r: Route, namespace = ns): { path: string; body?: unknown } {
     const objectFor = (name: string): string => {
       const p = r.path;
@@ -337,6 +342,9 @@ describe("Nomad HTTP API: ACLs", () => {
       "POST /v1/search": { Prefix: "w", Context: "all" },
       "POST /v1/deployment/promote/:id": { All: true },
       "POST /v1/deployment/pause/:id": { Pause: true },
+      // The cluster's one configuration, shared with other test files: Nomad's defaults.
+      "PUT /v1/operator/scheduler/configuration": schedulerDefaults,
+      "POST /v1/operator/scheduler/configuration": schedulerDefaults,
     };
     const key = `${r.method} ${r.path}`;
     const body = bodies[key] ?? (r.method === "GET" || r.method === "DELETE" ? undefined : {});
@@ -471,6 +479,9 @@ describe("Nomad HTTP API: ACLs", () => {
       "POST /v1/acl/bootstrap": "anonymous", // ACL.Bootstrap
       "GET /v1/status/leader": "anonymous", // Status.Leader
       "PUT /v1/system/gc": "management", // System.GarbageCollect
+      "GET /v1/operator/scheduler/configuration": "operator:read", // Operator.SchedulerGetConfiguration
+      "PUT /v1/operator/scheduler/configuration": "operator:write", // Operator.SchedulerSetConfiguration
+      "POST /v1/operator/scheduler/configuration": "operator:write",
     };
     const declared = Object.fromEntries(api.routes.map((r) => [`${r.method} ${r.path}`, r.acl]));
     for (const [route, want] of Object.entries(nomad)) expect(declared[route], route).toEqual(want);

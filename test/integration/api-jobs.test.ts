@@ -375,7 +375,7 @@ describe("Nomad HTTP API: jobs", () => {
     // A parameterized parent is never scheduled: no evaluation, as in Nomad.
     expect(parent.json.EvalID).toBe("");
     expect(parent.json.Warnings).toBe(
-      "Caravan does not support these fields and ignored them: spec.futureSetting",
+      "1 warning:\n\n* Caravan does not support these fields and ignored them: spec.futureSetting",
     );
     const missing = await call("POST", `/v1/job/report/dispatch?${q()}`, { Meta: {} });
     expect([missing.status, missing.text]).toEqual([

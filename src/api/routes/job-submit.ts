@@ -140,7 +140,7 @@ export function jobSubmission(deps: RouteDeps) {
 export function requireRegistrationsAllowed(state: ApiState, ctx: Ctx): void {
   if (state.schedulerConfiguration()?.rejectJobRegistration && !ctx.acl.management)
     throw new HttpError(
-      500,
+      403,
       "Job registration, dispatch, and scale are disabled by the scheduler configuration",
     );
 }

@@ -11,7 +11,15 @@ import { defaultJob } from "../../crds/job/defaults.js";
 import type { NomadJobSpec } from "../../crds/job/index.js";
 import type { JobVersion } from "../../crds/job-version.js";
 import { jobLabel } from "../../crds/names.js";
-import type { NomadAllocation, NomadDeployment, NomadJob, NomadNode } from "../../crds/objects.js";
+import type {
+  NomadAllocation,
+  NomadDeployment,
+  NomadJob,
+  NomadNode,
+  NomadNodePool,
+  NomadSchedulerConfiguration,
+} from "../../crds/objects.js";
+import { schedulerConfigurationName } from "../../crds/scheduler-config.js";
 import { toResource } from "../../jobspec/index.js";
 import { createObject } from "../../kube/apply.js";
 import { fieldManager, loadKubeConfig } from "../../kube/client.js";
@@ -21,7 +29,7 @@ import {
   collectionPath,
   controllerRevisionResource,
 } from "../../kube/resources.js";
-import { ApiError, getJson, requestJson } from "../../kube/rest.js";
+import { ApiError, getJson, getObject, requestJson } from "../../kube/rest.js";
 import { UsageError } from "../options.js";
 import { type ClusterFlags, table, withClusterFlags } from "./deployment.js";
 
@@ -30,6 +38,22 @@ const jobs = caravanResource("NomadJob");
 async function getJob(kc: KubeConfig, ns: string, name: string): Promise<NomadJob | undefined> {
   try {
     return await getJson<NomadJob>(kc, `${collectionPath(jobs, ns)}/${name}`);
+  } catch (err) {
+    if (err instanceof ApiError && err.statusCode === 404) return undefined;
+    throw err;
+  }
+}
+
+/** The cluster's scheduler configuration; undefined (Nomad's defaults) when none is stored. */
+async function schedulerConfiguration(
+  kc: KubeConfig,
+): Promise<NomadSchedulerConfiguration | undefined> {
+  try {
+    return await getObject<NomadSchedulerConfiguration>(
+      kc,
+      caravanResource("NomadSchedulerConfiguration"),
+      schedulerConfigurationName,
+    );
   } catch (err) {
     if (err instanceof ApiError && err.statusCode === 404) return undefined;
     throw err;
@@ -152,18 +176,24 @@ export function addLifecycleCommands(
       body: { ...resource, metadata: { ...resource.metadata, namespace: ns } },
       contentType: "application/apply-patch+yaml",
     });
-    const [current, versions, nodes, allocations, deployments, allJobs] = await Promise.all([
-      getJob(kc, ns, name),
-      versionsOf(kc, ns, name),
-      getJson<{ items: NomadNode[] }>(kc, collectionPath(caravanResource("NomadNode"))),
-      getJson<{ items: NomadAllocation[] }>(kc, collectionPath(caravanResource("NomadAllocation"))),
-      getJson<{ items: NomadDeployment[] }>(
-        kc,
-        collectionPath(caravanResource("NomadDeployment"), ns),
-        { labelSelector: `${jobLabel}=${name}` },
-      ),
-      getJson<{ items: NomadJob[] }>(kc, collectionPath(jobs)),
-    ]);
+    const [current, versions, nodes, allocations, deployments, allJobs, config, pools] =
+      await Promise.all([
+        getJob(kc, ns, name),
+        versionsOf(kc, ns, name),
+        getJson<{ items: NomadNode[] }>(kc, collectionPath(caravanResource("NomadNode"))),
+        getJson<{ items: NomadAllocation[] }>(
+          kc,
+          collectionPath(caravanResource("NomadAllocation")),
+        ),
+        getJson<{ items: NomadDeployment[] }>(
+          kc,
+          collectionPath(caravanResource("NomadDeployment"), ns),
+          { labelSelector: `${jobLabel}=${name}` },
+        ),
+        getJson<{ items: NomadJob[] }>(kc, collectionPath(jobs)),
+        schedulerConfiguration(kc),
+        getJson<{ items: NomadNodePool[] }>(kc, collectionPath(caravanResource("NomadNodePool"))),
+      ]);
     const byKey = new Map(
       allJobs.items.map((j) => [`${j.metadata.namespace ?? "default"}/${j.metadata.name}`, j]),
     );
@@ -183,6 +213,8 @@ export function addLifecycleCommands(
           type: other?.spec.type ?? defaultJob.type,
         };
       },
+      schedulerConfiguration: config?.spec,
+      nodePools: pools.items,
       now: Date.now(),
     });
     process.stdout.write(formatJobPlan(spec.id ?? name, p));
