@@ -2,6 +2,8 @@
 // shows. The CRD generator and the runtime (informers, clients) both read this
 // table, so a kind's names are written down exactly once.
 
+import { schedulerConfigurationName } from "./scheduler-config.js";
+
 export const group = "caravan.dev";
 export const version = "v1alpha1";
 export const apiVersion = `${group}/${version}`;
@@ -29,6 +31,8 @@ export interface KindDefinition {
   /** What the kind is, for `kubectl explain`. */
   description: string;
   printerColumns: PrinterColumn[];
+  /** The one name an object of this kind may have (a cluster-wide singleton). */
+  singletonName?: string;
 }
 
 const age: PrinterColumn = { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" };
@@ -161,8 +165,9 @@ export const kinds: readonly KindDefinition[] = [
     scope: "Cluster",
     specType: "NomadSchedulerConfigurationSpec",
     statusType: "NomadSchedulerConfigurationStatus",
+    singletonName: schedulerConfigurationName,
     description:
-      "Nomad's scheduler configuration (nomad operator scheduler set-config): algorithm, preemption per job type, memory oversubscription, registration and eval broker switches. One object, named cluster, is read; without it Nomad's defaults apply.",
+      "Nomad's scheduler configuration (nomad operator scheduler set-config): algorithm, preemption per job type, memory oversubscription, registration and eval broker switches. There is one object, named cluster; without it Nomad's defaults apply.",
     printerColumns: [
       { name: "Algorithm", type: "string", jsonPath: ".spec.schedulerAlgorithm" },
       {

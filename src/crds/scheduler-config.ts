@@ -1,6 +1,9 @@
 import type { CommonStatus, Integer } from "./common.js";
 
-/** The one NomadSchedulerConfiguration object read: the cluster's, as Nomad has one per region. */
+/**
+ * The one NomadSchedulerConfiguration: the cluster's, as Nomad has one per
+ * region (the CRD refuses any other name).
+ */
 export const schedulerConfigurationName = "cluster";
 
 /** Nomad's default preemption switches (its server's default_scheduler_config). */

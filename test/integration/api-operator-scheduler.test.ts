@@ -196,4 +196,19 @@ describe("Nomad HTTP API: operator scheduler configuration", () => {
     }, "the write seen");
     expect(now.json.SchedulerConfig.ModifyIndex).toBeGreaterThan(stale);
   });
+
+  it("refuses a second NomadSchedulerConfiguration applied with kubectl, naming the rule", async () => {
+    const r = await kubectl(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      JSON.stringify({
+        apiVersion: "caravan.dev/v1alpha1",
+        kind: "NomadSchedulerConfiguration",
+        metadata: { name: `other-${run}` },
+        spec: { schedulerAlgorithm: "spread" },
+      }),
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("there is one NomadSchedulerConfiguration, named cluster");
+  });
 });

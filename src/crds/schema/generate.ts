@@ -71,6 +71,16 @@ function crdFor(def: KindDefinition, spec: JsonSchema, status: JsonSchema): Json
               type: "object",
               description: def.description,
               required: ["spec"],
+              ...(def.singletonName
+                ? {
+                    "x-kubernetes-validations": [
+                      {
+                        rule: `self.metadata.name == '${def.singletonName}'`,
+                        message: `there is one ${def.kind}, named ${def.singletonName}`,
+                      },
+                    ],
+                  }
+                : {}),
               properties: {
                 apiVersion: {
                   type: "string",
