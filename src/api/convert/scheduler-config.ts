@@ -44,8 +44,6 @@ export function schedulerConfigIn(body: unknown): SchedulerConfigInput {
     const top = object(body, "Go value", "api.SchedulerConfiguration");
     const field = (name: string) => `SchedulerConfiguration.${name}`;
     const algorithm = str(get(top, "SchedulerAlgorithm"), field("SchedulerAlgorithm"));
-    if (algorithm !== "" && algorithm !== "binpack" && algorithm !== "spread")
-      return { ok: false, error: `invalid scheduler algorithm: ${algorithm}` };
     // Go names a nested field after the inner struct twice: "PreemptionConfig.PreemptionConfig.X".
     const pre = object(
       get(top, "PreemptionConfig"),
@@ -55,44 +53,45 @@ export function schedulerConfigIn(body: unknown): SchedulerConfigInput {
     const preField = (name: string) => `PreemptionConfig.PreemptionConfig.${name}`;
     for (const index of ["CreateIndex", "ModifyIndex"])
       uint(get(top, index), field(index), "uint64");
-    return {
-      ok: true,
-      spec: {
-        schedulerAlgorithm: algorithm === "spread" ? "spread" : "binpack",
-        preemptionConfig: {
-          systemSchedulerEnabled: bool(
-            get(pre, "SystemSchedulerEnabled"),
-            preField("SystemSchedulerEnabled"),
-          ),
-          sysBatchSchedulerEnabled: bool(
-            get(pre, "SysBatchSchedulerEnabled"),
-            preField("SysBatchSchedulerEnabled"),
-          ),
-          batchSchedulerEnabled: bool(
-            get(pre, "BatchSchedulerEnabled"),
-            preField("BatchSchedulerEnabled"),
-          ),
-          serviceSchedulerEnabled: bool(
-            get(pre, "ServiceSchedulerEnabled"),
-            preField("ServiceSchedulerEnabled"),
-          ),
-        },
-        memoryOversubscriptionEnabled: bool(
-          get(top, "MemoryOversubscriptionEnabled"),
-          field("MemoryOversubscriptionEnabled"),
+    const spec = {
+      schedulerAlgorithm: algorithm === "spread" ? ("spread" as const) : ("binpack" as const),
+      preemptionConfig: {
+        systemSchedulerEnabled: bool(
+          get(pre, "SystemSchedulerEnabled"),
+          preField("SystemSchedulerEnabled"),
         ),
-        rejectJobRegistration: bool(
-          get(top, "RejectJobRegistration"),
-          field("RejectJobRegistration"),
+        sysBatchSchedulerEnabled: bool(
+          get(pre, "SysBatchSchedulerEnabled"),
+          preField("SysBatchSchedulerEnabled"),
         ),
-        pauseEvalBroker: bool(get(top, "PauseEvalBroker"), field("PauseEvalBroker")),
-        nodeLimitForFeasibilityChecks: uint(
-          get(top, "NodeLimitForFeasibilityChecks"),
-          field("NodeLimitForFeasibilityChecks"),
-          "uint",
+        batchSchedulerEnabled: bool(
+          get(pre, "BatchSchedulerEnabled"),
+          preField("BatchSchedulerEnabled"),
+        ),
+        serviceSchedulerEnabled: bool(
+          get(pre, "ServiceSchedulerEnabled"),
+          preField("ServiceSchedulerEnabled"),
         ),
       },
+      memoryOversubscriptionEnabled: bool(
+        get(top, "MemoryOversubscriptionEnabled"),
+        field("MemoryOversubscriptionEnabled"),
+      ),
+      rejectJobRegistration: bool(
+        get(top, "RejectJobRegistration"),
+        field("RejectJobRegistration"),
+      ),
+      pauseEvalBroker: bool(get(top, "PauseEvalBroker"), field("PauseEvalBroker")),
+      nodeLimitForFeasibilityChecks: uint(
+        get(top, "NodeLimitForFeasibilityChecks"),
+        field("NodeLimitForFeasibilityChecks"),
+        "uint",
+      ),
     };
+    // Validated once decoded, as Nomad's SchedulerConfiguration.Validate.
+    if (algorithm !== "" && algorithm !== "binpack" && algorithm !== "spread")
+      return { ok: false, error: `invalid scheduler algorithm: ${algorithm}` };
+    return { ok: true, spec };
   } catch (err) {
     if (err instanceof DecodeError) return { ok: false, error: err.message };
     throw err;
