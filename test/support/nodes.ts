@@ -9,6 +9,8 @@ import { kubectlOk } from "./kubectl.js";
 export interface SimulatedNode {
   name: string;
   datacenter?: string;
+  /** Node pool; "default" when unset. */
+  nodePool?: string;
   cpuMHz?: number;
   memoryMB?: number;
   diskMB?: number;
@@ -42,7 +44,7 @@ export async function registerNode(kubeconfig: string, node: SimulatedNode): Pro
     status: "ready",
     name: node.name,
     datacenter: node.datacenter ?? "dc1",
-    nodePool: "default",
+    nodePool: node.nodePool ?? "default",
     attributes: { "kernel.name": "linux", "cpu.arch": "amd64", "driver.docker": "1" },
     meta: node.meta ?? {},
     drivers: { docker: { detected: true, healthy: true }, exec: { detected: true, healthy: true } },
