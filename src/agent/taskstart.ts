@@ -45,6 +45,9 @@ export function taskStartRequest(input: {
       to: p.to === undefined || p.to === -1 ? p.value : p.to,
       hostIP: p.hostIP ?? "",
     })),
+    ...(task.resources?.networks?.[0]?.ports?.length
+      ? { taskNetworkPorts: task.resources.networks[0].ports.map((p) => p.label) }
+      : {}),
     ...(task.volumeMounts?.length
       ? { mounts: hostVolumeMounts(task, input.group, input.node) }
       : {}),

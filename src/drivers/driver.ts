@@ -75,6 +75,12 @@ export interface TaskStart {
   user?: string;
   resources: TaskResources;
   ports: TaskPort[];
+  /**
+   * Labels of the ports the task's own (deprecated) network block asks for,
+   * among `ports`; the docker driver publishes them when its config names no
+   * ports, as Nomad's does.
+   */
+  taskNetworkPorts?: string[];
   /** Host volumes the task mounts; drivers without isolation (raw_exec) ignore them. */
   mounts?: TaskMount[];
 }

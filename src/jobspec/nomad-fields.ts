@@ -50,6 +50,46 @@ const check = block({
   task: "TaskName",
   checkRestart: one(checkRestart),
 });
+// Nomad splits a network's ports in two lists; ours is one list, a port with
+// a static number above 0 being reserved (as jobspec2 splits them).
+// A port's To is a plain int in Go: 0 is unset (not mapped), as Nomad reads it.
+const port = block({
+  static: "Value",
+  to: { toNomad: (v) => v, fromNomad: (v) => (v === 0 ? undefined : v) },
+});
+const networkFields = block(
+  { dns: ["DNS", one(empty)], cni: ["CNI", one(empty)], mbits: "MBits" },
+  ["ReservedPorts", "DynamicPorts"],
+);
+const network: Kind = {
+  toNomad: (v) => {
+    const { ports, ...rest } = v as Obj & { ports?: Obj[] };
+    const out = convert(rest, networkFields, "toNomad") as Obj;
+    const isReserved = (p: Obj) => typeof p.static === "number" && p.static > 0;
+    const reserved = (ports ?? []).filter(isReserved);
+    const dynamic = (ports ?? []).filter((p) => !isReserved(p));
+    if (reserved.length) out.ReservedPorts = reserved.map((p) => convert(p, port, "toNomad"));
+    if (dynamic.length) out.DynamicPorts = dynamic.map((p) => convert(p, port, "toNomad"));
+    return out;
+  },
+  fromNomad: (v) => {
+    const out = convert(v, networkFields, "fromNomad");
+    if (!out) return out;
+    const { ReservedPorts, DynamicPorts } = v as Obj;
+    const from = (ps: unknown) =>
+      (Array.isArray(ps) ? ps : []).map((p) => convert(p, port, "fromNomad"));
+    const ports = [
+      ...from(ReservedPorts),
+      // A dynamic port's number is assigned at placement, whatever the job says.
+      ...from(DynamicPorts).map((p) => {
+        if (p) delete p.static;
+        return p ?? {};
+      }),
+    ];
+    if (ports.length) out.ports = ports;
+    return out;
+  },
+};
 const resources = block(
   {
     cpu: "CPU",
@@ -59,9 +99,11 @@ const resources = block(
     devices: each(block(placement)),
     numa: "NUMA",
     disk: "DiskMB",
+    // Deprecated task-level networks, still read and written as Nomad does.
+    networks: list(network),
   },
-  // Server-filled or deprecated in the API; the job model has no place for them.
-  ["IOPS", "Networks"],
+  // Deprecated in the API; the job model has no place for it.
+  ["IOPS"],
 );
 const logs = block({ maxFileSize: "MaxFileSizeMB" });
 const volumeMount = block({ selinuxLabel: "SELinuxLabel" });
@@ -175,46 +217,6 @@ const task = block({
   scaling: ["ScalingPolicies", list(taskScaling)],
 });
 
-// Nomad splits a network's ports in two lists; ours is one list, a port with
-// a static number above 0 being reserved (as jobspec2 splits them).
-// A port's To is a plain int in Go: 0 is unset (not mapped), as Nomad reads it.
-const port = block({
-  static: "Value",
-  to: { toNomad: (v) => v, fromNomad: (v) => (v === 0 ? undefined : v) },
-});
-const networkFields = block({ dns: ["DNS", one(empty)], cni: ["CNI", one(empty)] }, [
-  "ReservedPorts",
-  "DynamicPorts",
-]);
-const network: Kind = {
-  toNomad: (v) => {
-    const { ports, ...rest } = v as Obj & { ports?: Obj[] };
-    const out = convert(rest, networkFields, "toNomad") as Obj;
-    const isReserved = (p: Obj) => typeof p.static === "number" && p.static > 0;
-    const reserved = (ports ?? []).filter(isReserved);
-    const dynamic = (ports ?? []).filter((p) => !isReserved(p));
-    if (reserved.length) out.ReservedPorts = reserved.map((p) => convert(p, port, "toNomad"));
-    if (dynamic.length) out.DynamicPorts = dynamic.map((p) => convert(p, port, "toNomad"));
-    return out;
-  },
-  fromNomad: (v) => {
-    const out = convert(v, networkFields, "fromNomad");
-    if (!out) return out;
-    const { ReservedPorts, DynamicPorts } = v as Obj;
-    const from = (ps: unknown) =>
-      (Array.isArray(ps) ? ps : []).map((p) => convert(p, port, "fromNomad"));
-    const ports = [
-      ...from(ReservedPorts),
-      // A dynamic port's number is assigned at placement, whatever the job says.
-      ...from(DynamicPorts).map((p) => {
-        if (p) delete p.static;
-        return p ?? {};
-      }),
-    ];
-    if (ports.length) out.ports = ports;
-    return out;
-  },
-};
 const group = block({
   ...placement,
   spreads: each(spread),

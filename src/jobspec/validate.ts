@@ -564,7 +564,10 @@ function checkGroup(job: NomadJobSpec, g: TaskGroup, report: Report): void {
     report(g.networks?.[1], undefined, `${where}: only one network block is allowed`);
   const ports = new Set<string>();
   const statics = new Map<number, string>();
-  for (const n of g.networks ?? []) {
+  // Nomad still honours the deprecated task-level networks: their port labels
+  // and static ports share the group's namespace.
+  const taskNetworks = g.tasks.flatMap((t) => t.resources?.networks ?? []);
+  for (const n of [...(g.networks ?? []), ...taskNetworks]) {
     if (n.mode && !/^(host|bridge|none|cni\/.+)$/.test(n.mode))
       report(
         n,
@@ -829,6 +832,13 @@ export function validate(
   for (const a of job.affinities ?? []) checkAffinity(a, report);
   for (const s of job.spreads ?? []) checkSpread(s, report);
   for (const g of job.groups) checkGroup(job, g, report);
+  for (const g of job.groups)
+    for (const t of g.tasks)
+      for (const n of t.resources?.networks ?? [])
+        ctx.warnings?.push({
+          pos: originOf(ctx, twins.get(n) ?? n) ?? fallback,
+          message: `group "${g.name}" task "${t.name}": task network resources have been deprecated as of Nomad 0.12.0; configure networking with the group's network block (Caravan places these ports with the group's)`,
+        });
   for (const g of job.groups)
     for (const v of g.volumes ?? [])
       if (v.sticky)

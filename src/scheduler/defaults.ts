@@ -182,7 +182,12 @@ function resolveGroup(job: NomadJobSpec, tg: TaskGroup, type: JobType): Resolved
     diskMB: tg.ephemeralDisk?.size ?? defaultEphemeralDisk.size,
     sticky: Boolean(tg.ephemeralDisk?.sticky || tg.ephemeralDisk?.migrate),
     networkMode: net?.mode ?? "host",
-    ports: net?.ports ?? [],
+    // A task's deprecated network block still gets its ports, as in Nomad
+    // (its first block only); they are placed with the group's.
+    ports: [
+      ...(net?.ports ?? []),
+      ...tg.tasks.flatMap((t) => t.resources?.networks?.[0]?.ports ?? []),
+    ],
     hostVolumes: (tg.volumes ?? [])
       .filter((v) => v.type === "host")
       .map((v) => ({ name: v.name, source: v.source, readOnly: v.readOnly ?? false })),

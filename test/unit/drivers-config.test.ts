@@ -198,6 +198,17 @@ describe("docker task config", () => {
     expect(options.Healthcheck).toEqual({ Test: ["NONE"] });
   });
 
+  it("publishes a task network's ports by port_map when config names no ports, as Nomad does", () => {
+    const { config } = must(readTaskConfig({ image: "a", port_map: [{ http: 6379 }] }));
+    const legacy = task({}, { taskNetworkPorts: ["http"] });
+    const { options } = must(createOptions(legacy, config, seedsPlugin));
+    expect(options.HostConfig?.PortBindings?.["6379/tcp"]).toEqual([
+      { HostIp: "10.0.0.5", HostPort: "23456" },
+    ]);
+    const none = must(createOptions(task({}), config, seedsPlugin));
+    expect(none.options.HostConfig?.PortBindings).toEqual({});
+  });
+
   it("binds the group's host volumes where volume_mount puts them", () => {
     const { config } = must(readTaskConfig({ image: "a" }));
     const withMounts = {

@@ -51,6 +51,8 @@ export interface VaultSettings {
  * @validation {"rule": "!has(self.changeMode) || self.changeMode != 'signal' || has(self.changeSignal)", "message": "changeMode signal needs changeSignal"}
  */
 export interface WorkloadIdentity {
+  /** The name, when written: "default" for a task's default identity, as Nomad names it; a service's identity is named by Nomad's server. */
+  name?: string;
   /**
    * Audiences ("aud" claim) of the token.
    * @listType set

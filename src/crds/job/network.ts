@@ -66,4 +66,9 @@ export interface NetworkResource {
   dns?: DnsConfig;
   /** CNI arguments. */
   cni?: CniConfig;
+  /**
+   * Deprecated since Nomad 0.12 and ignored by the scheduler, as by Nomad's: bandwidth in Mbit/s. Kept so the job reads back as written.
+   * @minimum 0
+   */
+  mbits?: Integer;
 }

@@ -1,6 +1,7 @@
 // What a task asks of its node (`resources`, `device`, `numa`) and the
 // group's scratch disk (`ephemeral_disk`).
 import type { Integer } from "../common.js";
+import type { NetworkResource } from "./network.js";
 import type { Affinity, Constraint } from "./scheduling.js";
 
 /** Which NUMA placement a task with reserved cores needs (`numa` block). */
@@ -36,8 +37,7 @@ export interface RequestedDevice {
 }
 
 /**
- * What the task reserves on its node (`resources` block). The deprecated
- * task-level `network` block is not accepted: use the group's `networks`.
+ * What the task reserves on its node (`resources` block).
  * @validation [{"rule": "!(has(self.cpu) && has(self.cores))", "message": "set cpu or cores, not both"}, {"rule": "!has(self.memoryMax) || self.memoryMax <= 0 || self.memoryMax >= (has(self.memory) ? self.memory : 300)", "message": "memoryMax must be at least memory"}, {"rule": "!has(self.secrets) || self.secrets <= (has(self.memory) ? self.memory : 300)", "message": "secrets cannot exceed memory"}]
  */
 export interface Resources {
@@ -74,6 +74,10 @@ export interface Resources {
   devices?: RequestedDevice[];
   /** NUMA placement of reserved cores. */
   numa?: NumaResource;
+  /**
+   * Deprecated since Nomad 0.12 (read with a warning, as Nomad reads it): the task's own network (`network` block inside `resources`). Its ports are placed with the group's, and only the first block counts, as in Nomad; write the group's `networks` instead.
+   */
+  networks?: NetworkResource[];
   /**
    * Deprecated and ignored, as in Nomad: disk space is the group's ephemeralDisk. Read from job files (with a warning) and dropped from the stored job.
    * @minimum 0

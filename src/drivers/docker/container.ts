@@ -59,7 +59,10 @@ export function createOptions(
 
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-  for (const label of config.ports) {
+  // Without `ports`, a task with its own (deprecated) network publishes that
+  // network's ports, as Nomad's docker driver does.
+  const published = config.ports.length ? config.ports : (task.taskNetworkPorts ?? []);
+  for (const label of published) {
     const port = task.ports.find((p) => p.label === label);
     if (!port) {
       errors.push(

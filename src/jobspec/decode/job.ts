@@ -109,8 +109,8 @@ function checkTaskScaling(groups: unknown, ctx: DecodeContext): void {
 
 /**
  * A task's identity blocks, as jobspec2 reads them: the one without a name
- * (or named "default") is the task's identity, the others its named
- * identities.
+ * (or named "default", which it keeps) is the task's identity, the others its
+ * named identities.
  */
 function splitIdentities(groups: unknown, ctx: DecodeContext): void {
   for (const g of Array.isArray(groups) ? (groups as Obj[]) : [])
@@ -131,7 +131,7 @@ function splitIdentities(groups: unknown, ctx: DecodeContext): void {
             });
           continue;
         }
-        delete i.name;
+        // A name of "default" is kept: Nomad prints it as written.
         t.identity = i;
       }
       if (named.length) t.identities = named;

@@ -103,7 +103,7 @@ const deprecations: Record<string, Record<string, string>> = {
   },
   network: {
     mbits:
-      "mbits has been deprecated as of Nomad 0.12.0 and is ignored; remove it from the network block",
+      "mbits has been deprecated as of Nomad 0.12.0 and the scheduler ignores it, as Nomad's does; remove it from the network block",
   },
 };
 
@@ -228,7 +228,7 @@ const multiregion = () =>
 
 const port = () => spec("port", "static:int to:int host_network ignore_collision:bool");
 const network = () =>
-  spec("network", "mode hostname mbits:ignored", {
+  spec("network", "mode hostname mbits:int", {
     port: many(port, "ports", { label: "label" }),
     dns: one(() => spec("dns", "servers:strings searches:strings options:strings"), "dns"),
     cni: one(() => spec("cni", "args:map"), "cni"),
@@ -243,6 +243,8 @@ const resources = () =>
   spec("resources", "cpu:int cores:int memory:int memory_max:int secrets:int disk:int", {
     device: many(device, "devices", { label: "name" }),
     numa: one(() => spec("numa", "affinity devices:strings"), "numa"),
+    // Deprecated in Nomad 0.12 and still read: validate.ts warns where it is set.
+    network: many(network, "networks"),
   });
 const ephemeralDisk = () => spec("ephemeral_disk", "size:int migrate:bool sticky:bool");
 const logs = () => spec("logs", "max_files:int max_file_size:int disabled:bool");

@@ -175,6 +175,12 @@ describe("groupExhausted: the scheduler's check for one more allocation", () => 
       dimension: "network: reserved port collision http=8080",
     },
     {
+      name: "a task network's static port taken (deprecated, still placed as in Nomad)",
+      existing: [port(8080)],
+      tasks: app({ cpu: 1, memory: 1, networks: [{ ports: [{ label: "http", static: 8080 }] }] }),
+      dimension: "network: reserved port collision http=8080",
+    },
+    {
       name: "no dynamic port left",
       node: node("p", { minDynamicPort: 20000, maxDynamicPort: 20000 }),
       existing: [port(20000)],
