@@ -596,6 +596,38 @@ describe("Nomad HTTP API: jobs", () => {
     expect(await rv()).toBe(before);
   });
 
+  it("registers a task's deprecated network with Nomad's warning, and reads it back", async () => {
+    const legacy = {
+      ID: "legacy-net",
+      Type: "batch",
+      Datacenters: ["nowhere"],
+      TaskGroups: [
+        {
+          Name: "g",
+          Tasks: [
+            {
+              Name: "t",
+              Driver: "raw_exec",
+              Config: { command: "/bin/true" },
+              Resources: {
+                Networks: [{ MBits: 10, DynamicPorts: [{ Label: "db" }] }],
+              },
+            },
+          ],
+        },
+      ],
+    };
+    const run = await call("PUT", `/v1/jobs?${q()}`, { Job: legacy });
+    expect(run.status).toBe(200);
+    expect(run.json.Warnings).toMatch(
+      /task "t": task network resources have been deprecated as of Nomad 0\.12\.0/,
+    );
+    const read = await call("GET", `/v1/job/legacy-net?${q()}`);
+    expect(read.json.TaskGroups[0].Tasks[0].Resources.Networks).toMatchObject([
+      { MBits: 10, DynamicPorts: [{ Label: "db" }] },
+    ]);
+  });
+
   it("registers the job `nomad job run` sends for a dynamic port and a Nomad service, Go's zero values and all", async () => {
     // The request body the nomad CLI (2.x) sent for nomad-cli-job-run.json's
     // Submission.Source: every unset string "", every unset number 0.

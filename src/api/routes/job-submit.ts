@@ -10,6 +10,7 @@ import type { NomadJob } from "../../crds/objects.js";
 import type { Ctx, Reply } from "../../http/context.js";
 import { badRequest, HttpError } from "../../http/errors.js";
 import { canonicalize } from "../../jobspec/canonicalize.js";
+import type { DecodeContext } from "../../jobspec/decode/body.js";
 import { toResource } from "../../jobspec/index.js";
 import { validate } from "../../jobspec/validate.js";
 import { createIfAbsent } from "../../kube/apply.js";
@@ -55,7 +56,8 @@ export function jobSubmission(deps: RouteDeps) {
     spec.name ??= spec.id;
     checkShape(spec);
     const canonical = canonicalize(spec);
-    const problems = validate(canonical, spec, { errors: [], origins: new WeakMap() });
+    const checked: DecodeContext = { errors: [], warnings: [], origins: new WeakMap() };
+    const problems = validate(canonical, spec, checked);
     if (problems.length)
       throw badRequest(
         `${problems.length} error${problems.length > 1 ? "s" : ""} occurred:\n${problems.map((p) => `\t* ${p.message}`).join("\n")}\n\n`,
@@ -70,7 +72,9 @@ export function jobSubmission(deps: RouteDeps) {
     resource.metadata.namespace = namespace;
     const dropped: string[] = [];
     resource.spec = prune(resource.spec, await jobSchema(), "spec", dropped) as NomadJobSpec;
+    // Nomad's deprecations and what Caravan does not do yet, then the fields it dropped.
     const warnings = formatWarnings([
+      ...(checked.warnings ?? []).map((w) => w.message),
       ...memoryMaxWarnings(state, resource.spec),
       ...(dropped.length
         ? [`Caravan does not support these fields and ignored them: ${dropped.join(", ")}`]
