@@ -832,6 +832,12 @@ export function validate(
   for (const a of job.affinities ?? []) checkAffinity(a, report);
   for (const s of job.spreads ?? []) checkSpread(s, report);
   for (const g of job.groups) checkGroup(job, g, report);
+  if (job.multiregion)
+    ctx.warnings?.push({
+      pos: originOf(ctx, twins.get(job.multiregion) ?? job.multiregion) ?? fallback,
+      message:
+        "multiregion is a Nomad Enterprise feature (Nomad CE refuses the job as unlicensed); Caravan keeps the block but does not deploy to other regions yet: the job runs in its own region with the groups' counts",
+    });
   for (const g of job.groups)
     for (const t of g.tasks)
       for (const n of t.resources?.networks ?? [])

@@ -309,6 +309,57 @@ describe("deprecated arguments", () => {
     expect(JSON.stringify(toNomadApi(r.job))).not.toContain("DiskMB");
   });
 
+  it("reads a task's deprecated network as Nomad does, its ports shared with the group's, with Nomad's warning", () => {
+    const src = `job "web" {
+  group "g" {
+    network {
+      port "http" {}
+    }
+    task "t" {
+      driver = "docker"
+      config { image = "redis" }
+      resources {
+        network {
+          mbits = 10
+          port "db" {}
+        }
+      }
+      service {
+        name = "db"
+        port = "db"
+      }
+    }
+  }
+}
+`;
+    const r = ok({ source: src });
+    expect(r.job.groups[0]?.tasks[0]?.resources?.networks).toEqual([
+      { mbits: 10, ports: [{ label: "db" }] },
+    ]);
+    expect(r.warnings?.map((w) => `${w.line}:${w.column}: ${w.message}`)).toEqual([
+      "11:11: mbits has been deprecated as of Nomad 0.12.0 and the scheduler ignores it, as Nomad's does; remove it from the network block",
+      expect.stringMatching(
+        /^10:9: group "g" task "t": task network resources have been deprecated/,
+      ),
+    ]);
+    const clash = parseJob({
+      file: "job.nomad.hcl",
+      source: src.replace('port "db"', 'port "http"'),
+    });
+    expect(clash.ok ? [] : clash.errors.map((e) => e.message)).toContain(
+      'group "g": port "http" is defined twice',
+    );
+  });
+
+  it("reads a multiregion block and warns that Caravan does not deploy to other regions", () => {
+    const src = minimal('multiregion {\n    region "east" {}\n  }');
+    const r = ok({ source: src });
+    expect(r.job.multiregion?.regions).toEqual([{ name: "east" }]);
+    expect(r.warnings?.map((w) => w.message)).toEqual([
+      expect.stringContaining("does not deploy to other regions yet"),
+    ]);
+  });
+
   it("reads max_run_duration and warns that the node agent does not enforce it yet", () => {
     const src = `job "web" {
   type = "batch"
