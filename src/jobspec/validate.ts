@@ -240,6 +240,8 @@ function checkCheck(
       undefined,
       `${where}: ${c.type === "http" ? "an" : "a"} ${c.type} check needs an interval greater than 0`,
     );
+  else if (ms(c.interval) < 1000)
+    report(c, "interval", `${where}: a check's interval must be at least 1s`);
   if (!c.timeout || ms(c.timeout) <= 0)
     report(
       c,

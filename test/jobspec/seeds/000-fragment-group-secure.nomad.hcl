@@ -1,3 +1,5 @@
+# Fixed: Nomad requires an http check's timeout (see
+# invalid/71-seed-fragment-group-secure-check-timeout), so one is added.
 # From seed 000_e5365a8e56fff9c0.txt, HCL snippet 14.
 # A group fragment, wrapped in a job; a group needs a task, so one is added.
 job "fragment" {
@@ -18,6 +20,7 @@ job "fragment" {
         type     = "http"
         path     = "/health"
         interval = "10s"
+        timeout  = "2s"
       }
     }
 

@@ -1,3 +1,5 @@
+# Fixed: the service's port "http" must be a port of the group's network
+# (see invalid/73-seed-multi-region-app-undefined-port), so the group declares it and the task maps it.
 # From seed 003_45d511daa4142bbb.txt, HCL snippet 2.
 job "multi-region-app" {
   datacenters = ["us-west-1", "us-east-1"]
@@ -16,10 +18,17 @@ job "multi-region-app" {
       }
     }
 
+    network {
+      port "http" {
+        to = 80
+      }
+    }
+
     task "web" {
       driver = "docker"
       config {
         image = "nginx:latest"
+        ports = ["http"]
       }
 
       service {

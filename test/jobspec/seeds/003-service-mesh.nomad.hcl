@@ -1,3 +1,7 @@
+# Fixed: a Connect service must be a group service in a bridge network, where
+# a numeric port is the task's port inside the allocation (see
+# invalid/76-seed-service-mesh-task-connect), so both services move to the
+# group and the group's network is a bridge.
 # From seed 003_45d511daa4142bbb.txt, HCL snippet 13.
 job "service-mesh" {
   datacenters = ["dc1"]
@@ -7,8 +11,32 @@ job "service-mesh" {
     count = 3
 
     network {
+      mode = "bridge"
       port "http" {
         static = 8080
+      }
+    }
+
+    service {
+      name = "web"
+      port = "http"
+      connect {
+        sidecar_service {
+          proxy {
+            upstreams {
+              destination_name = "api"
+              local_bind_port  = 9090
+            }
+          }
+        }
+      }
+    }
+
+    service {
+      name = "api"
+      port = "8080"
+      connect {
+        sidecar_service {}
       }
     }
 
@@ -18,35 +46,12 @@ job "service-mesh" {
         image = "myapp/web:latest"
         ports = ["http"]
       }
-
-      service {
-        name = "web"
-        port = "http"
-        connect {
-          sidecar_service {
-            proxy {
-              upstreams {
-                destination_name = "api"
-                local_bind_port  = 9090
-              }
-            }
-          }
-        }
-      }
     }
 
     task "api" {
       driver = "docker"
       config {
         image = "myapp/api:latest"
-      }
-
-      service {
-        name = "api"
-        port = "8080"
-        connect {
-          sidecar_service {}
-        }
       }
     }
   }
