@@ -61,6 +61,24 @@ describe("task start request", () => {
     });
     expect(req.resources).toEqual({ cpuMHz: 50, memoryMB: 32 });
     expect(req.user).toBeUndefined();
+    expect(req.taskNetworkPorts).toBeUndefined();
+  });
+
+  it("names the ports of the task's own (deprecated) network, for drivers that publish them", () => {
+    const req = taskStartRequest({
+      alloc,
+      task: {
+        name: "t",
+        driver: "docker",
+        resources: { networks: [{ ports: [{ label: "admin" }] }, { ports: [{ label: "x" }] }] },
+      },
+      config: {},
+      env: {},
+      allocDir: "/a",
+      taskDir: "/a/t",
+      logs: { stdoutPath: "/o", stderrPath: "/e" },
+    });
+    expect(req.taskNetworkPorts).toEqual(["admin"]);
   });
 
   it("interpolates every string of a config block, nested too", () => {
