@@ -351,6 +351,26 @@ describe("deprecated arguments", () => {
     );
   });
 
+  it("reads a bare runtime reference as its interpolation, as jobspec2 does, and says to quote it", () => {
+    const src = minimal("").replace(
+      'config { image = "nginx" }',
+      'config { image = "nginx" }\n      env {\n        HOST = node.unique.name\n        RACK = meta["rack"]\n      }',
+    );
+    const r = ok({ source: src });
+    expect(r.job.groups[0]?.tasks[0]?.env).toEqual({
+      HOST: "${node.unique.name}",
+      RACK: '${meta["rack"]}',
+    });
+    expect(r.warnings?.map((w) => `${w.line}:${w.column}: ${w.message}`)).toEqual([
+      '9:16: node.unique.name is not quoted: it is read as "${node.unique.name}", as Nomad reads it; write it inside a string',
+      '10:16: meta["rack"] is not quoted: it is read as "${meta["rack"]}", as Nomad reads it; write it inside a string',
+    ]);
+    const computed = errors({ source: src.replace('meta["rack"]', "meta[var.k]") });
+    expect(computed.map((e) => e.message)).toContain(
+      'unknown variable "meta"; runtime values such as node, attr, meta and NOMAD_* must be written inside a string, e.g. "${meta…}"',
+    );
+  });
+
   it("reads a multiregion block and warns that Caravan does not deploy to other regions", () => {
     const src = minimal('multiregion {\n    region "east" {}\n  }');
     const r = ok({ source: src });

@@ -35,9 +35,21 @@ export function originOf(
   return (field && o?.fields[field]) || o?.pos;
 }
 
-function evalAttr(a: Attribute, scope: Scope): unknown {
+/**
+ * An attribute's value. With `ctx`, a bare reference to something the file
+ * does not define (`HOST = node.unique.name`) is read as the interpolation
+ * "${node.unique.name}", as jobspec2 reads it, with a warning.
+ */
+function evalAttr(a: Attribute, scope: Scope, ctx?: DecodeContext): unknown {
+  const bareReference = (text: string, pos: Pos) => {
+    ctx?.warnings?.push({
+      pos,
+      message: `${text} is not quoted: it is read as "\${${text}}", as Nomad reads it; write it inside a string`,
+    });
+    return `\${${text}}`;
+  };
   try {
-    return evaluate(a.expr, scope);
+    return evaluate(a.expr, ctx ? { ...scope, bareReference } : scope);
   } catch (err) {
     if (err instanceof RuntimeReference)
       throw new HclError(
@@ -209,7 +221,7 @@ export function decodeFree(body: Body, scope: Scope, ctx: DecodeContext, nomadSh
       continue;
     }
     try {
-      const v = evalAttr(a, scope);
+      const v = evalAttr(a, scope, ctx);
       out[a.name] = nomadShape && a.expr.k === "object" ? [v] : v;
     } catch (err) {
       if (!(err instanceof HclError)) throw err;
@@ -266,7 +278,7 @@ export function decodeBody(
       continue;
     }
     try {
-      const v = evalAttr(a, scope);
+      const v = evalAttr(a, scope, ctx);
       if (as.deprecated) ctx.warnings?.push({ pos: a.pos, message: as.deprecated });
       if (v === null || as.kind === "ignored") continue;
       const value = convertKind(v, as.kind, `"${a.name}"`, a.expr.pos);

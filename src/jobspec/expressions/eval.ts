@@ -26,6 +26,14 @@ export interface Scope {
   readonly env?: FunctionEnv;
   /** Called when a root is not in vars, e.g. to evaluate a local on first use. */
   readonly resolve?: (name: string, pos: Pos) => unknown;
+  /**
+   * Called for a bare reference outside any template whose root the file does
+   * not define (`node.unique.name`, `meta["rack"]`), with its text; its result
+   * is the reference's value. jobspec2 reads such a reference as the
+   * interpolation "${node.unique.name}". Unset, the reference throws
+   * RuntimeReference. Templates never call it: they keep their own text.
+   */
+  readonly bareReference?: (text: string, pos: Pos) => unknown;
 }
 
 /** Thrown for a reference to a runtime-only root; templates catch it and keep the source text. */
@@ -53,14 +61,61 @@ export function withVars(scope: Scope, extra: Record<string, unknown>): Scope {
   return { ...scope, vars };
 }
 
+/**
+ * The text of an expression that is only a reference (`node.unique.name`,
+ * `meta["rack"]`), or undefined for anything else.
+ */
+export function referenceText(e: Expr): string | undefined {
+  if (e.k === "var") return e.name;
+  if (e.k === "attr") {
+    const obj = referenceText(e.obj);
+    return obj === undefined ? undefined : `${obj}.${e.name}`;
+  }
+  if (e.k === "index") {
+    const obj = referenceText(e.obj);
+    const key = literalKey(e.key);
+    if (obj === undefined || key === undefined) return undefined;
+    return `${obj}[${JSON.stringify(key)}]`;
+  }
+  return undefined;
+}
+
+const withoutBareReference = (scope: Scope): Scope =>
+  scope.bareReference ? { ...scope, bareReference: undefined } : scope;
+
+/** A string key written as a literal: `["rack"]` or `[0]`. */
+function literalKey(e: Expr): string | number | undefined {
+  if (e.k === "lit") return typeof e.v === "string" || typeof e.v === "number" ? e.v : undefined;
+  if (e.k !== "tmpl") return undefined;
+  if (e.parts.length === 0) return "";
+  const [only] = e.parts;
+  return e.parts.length === 1 && only?.t === "text" ? only.text : undefined;
+}
+
+/** A reference's text when its root is not defined in scope. */
+function unknownReference(e: Expr, scope: Scope): { text: string; pos: Pos } | undefined {
+  let root = e;
+  while (root.k === "attr" || root.k === "index") root = root.obj;
+  if (root.k !== "var" || scope.vars.has(root.name)) return undefined;
+  const r = scope.resolve ? scope.resolve(root.name, root.pos) : undefined;
+  if (r !== NOT_FOUND && r !== undefined) return undefined;
+  const text = referenceText(e);
+  return text === undefined ? undefined : { text, pos: root.pos };
+}
+
 export function evaluate(e: Expr, scope: Scope): unknown {
+  if (scope.bareReference && (e.k === "var" || e.k === "attr" || e.k === "index")) {
+    const ref = unknownReference(e, scope);
+    if (ref) return scope.bareReference(ref.text, ref.pos);
+  }
   switch (e.k) {
     case "lit":
       return e.v;
     case "paren":
       return evaluate(e.e, scope);
     case "tmpl":
-      return evalTemplate(e.parts, scope, e.pos);
+      // A template keeps a runtime reference's own text.
+      return evalTemplate(e.parts, withoutBareReference(scope), e.pos);
     case "var": {
       if (scope.vars.has(e.name)) return scope.vars.get(e.name);
       const r = scope.resolve ? scope.resolve(e.name, e.pos) : NOT_FOUND;
@@ -68,7 +123,9 @@ export function evaluate(e: Expr, scope: Scope): unknown {
       throw new RuntimeReference(e.name, e.pos);
     }
     case "attr": {
-      const obj = evaluate(e.obj, scope);
+      // Part of a reference that is not only a reference (a computed index):
+      // an unknown root is an error, not a text.
+      const obj = evaluate(e.obj, withoutBareReference(scope));
       if (
         e.obj.k === "var" &&
         (e.obj.name === "var" || e.obj.name === "local") &&
@@ -85,7 +142,7 @@ export function evaluate(e: Expr, scope: Scope): unknown {
       return getAttr(obj, e.name, e.pos);
     }
     case "index": {
-      const obj = evaluate(e.obj, scope);
+      const obj = evaluate(e.obj, withoutBareReference(scope));
       const key = evaluate(e.key, scope);
       return getIndex(obj, key, e.pos);
     }
