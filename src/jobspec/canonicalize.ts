@@ -140,7 +140,7 @@ export function canonicalize(input: NomadJobSpec): NomadJobSpec {
   if (job.periodic)
     job.periodic = { enabled: true, prohibitOverlap: false, timeZone: "UTC", ...job.periodic };
   if (job.parameterized) job.parameterized = { payload: "optional", ...job.parameterized };
-  job.groups = job.groups.map((g) => {
+  job.groups = (job.groups ?? []).map((g) => {
     const group: TaskGroup = { ...g };
     group.count ??= group.scaling?.min ?? 1;
     if (group.scaling) group.scaling = { enabled: true, min: group.count, ...group.scaling };
@@ -197,7 +197,7 @@ export function normalizeParsed(input: NomadJobSpec): NomadJobSpec {
   // api.Job and api.TaskGroup have no vault field: jobspec2 hands the block down to the tasks.
   const jobVault = job.vault;
   delete job.vault;
-  job.groups = job.groups.map(({ vault: groupVault, ...g }) => ({
+  job.groups = (job.groups ?? []).map(({ vault: groupVault, ...g }) => ({
     ...g,
     tasks: (g.tasks ?? []).map((t) => {
       const task: Task = { ...t };

@@ -7,6 +7,7 @@ import {
   parseJob,
   resourceName,
   toNomadApi,
+  toNomadRunOutput,
   toResource,
 } from "../../src/jobspec/index.js";
 
@@ -276,6 +277,18 @@ describe("what only validation requires", () => {
     expect(errors({ source: src }).map((e) => e.message)).toEqual([
       'missing required argument "driver" in this task block: add driver = …',
       'missing required argument "destination" in this template block: add destination = …',
+    ]);
+  });
+
+  it("converts a job without a group with a warning, and refuses it when validating", () => {
+    const source = 'job "empty" {\n  datacenters = ["dc1"]\n}\n';
+    const r = parseJob({ file: "job.nomad.hcl", source, validation: "warn" });
+    expect(r.ok && toNomadRunOutput(r.parsed).Job).toMatchObject({ ID: "empty", TaskGroups: [] });
+    expect(r.ok && r.warnings?.map((w) => w.message)).toEqual([
+      'a job needs at least one group: group "<name>" { task "<name>" { … } }',
+    ]);
+    expect(errors({ source }).map((e) => e.message)).toEqual([
+      'job "empty" has no group: add group "<name>" { task "<name>" { … } }',
     ]);
   });
 });

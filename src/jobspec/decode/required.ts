@@ -72,6 +72,8 @@ export function requiredFields(
     errors.push({
       pos: originOf(ctx, spec) as Pos,
       message: `job "${spec.id}" has no group: add group "<name>" { task "<name>" { … } }`,
+      // jobspec2 still prints such a job; Nomad's validation refuses it.
+      validationOnly: true,
     });
   // A gateway group needs no task: Nomad adds the Envoy task itself.
   for (const g of spec.groups ?? [])
