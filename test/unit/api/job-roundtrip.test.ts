@@ -22,7 +22,9 @@ const goClientJob = JSON.parse(
 
 /**
  * Durations compare by length of time: "300s" and "5m" are the same wait. A
- * port with static 0 is a dynamic port, as Nomad reads it.
+ * port with static 0 is a dynamic port, as Nomad reads it. A network's ports
+ * are keyed by label: Nomad's JSON lists the reserved ones before the
+ * dynamic ones, whatever order the file wrote them in.
  */
 function normalize(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(normalize);
@@ -30,12 +32,17 @@ function normalize(v: unknown): unknown {
     return Object.fromEntries(
       Object.entries(v)
         .filter(([k, x]) => x !== undefined && !(k === "static" && x === 0))
-        .map(([k, x]) => [k, normalize(x)]),
+        .map(([k, x]) => [k, normalize(k === "ports" && Array.isArray(x) ? byLabel(x) : x)]),
     );
   if (typeof v === "string" && /^([0-9.]+(ns|us|µs|ms|s|m|h))+$/.test(v))
     return `${goDurationMs(v)}ms`;
   return v;
 }
+
+const byLabel = (ports: unknown[]) =>
+  [...ports].sort((a, b) =>
+    String((a as { label?: string }).label).localeCompare(String((b as { label?: string }).label)),
+  );
 
 /** Every value of a JSON document by its path, e.g. `.TaskGroups[0].Name`. */
 function leaves(v: unknown, at = "", out = new Map<string, unknown>()): Map<string, unknown> {
