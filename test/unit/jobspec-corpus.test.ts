@@ -261,20 +261,3 @@ describe("coverage of the job specification", () => {
     expect([...wanted].filter(([k]) => !used.has(k)).map(([, l]) => l)).toEqual([]);
   });
 });
-
-describe("seed documents", () => {
-  // Beside the main checkout; CARAVAN_SEEDS names them from a worktree elsewhere.
-  const seeds = process.env.CARAVAN_SEEDS ?? path.resolve(root, "../../../shared/seeds");
-  it.skipIf(!existsSync(seeds))("has a corpus file for every job in the seed documents", () => {
-    const names = new Set<string>();
-    for (const f of readdirSync(seeds))
-      for (const block of readFileSync(path.join(seeds, f), "utf8").matchAll(
-        /```hcl\n([\s\S]*?)```/g,
-      ))
-        for (const m of (block[1] as string).matchAll(/^job "([^"]+)"/gm))
-          names.add(m[1] as string);
-    const have = list("seeds").map((f) => f.replace(/^\d+-|\.nomad\.hcl$/g, ""));
-    expect([...names].filter((n) => !have.includes(n))).toEqual([]);
-    expect(names.size).toBeGreaterThan(20);
-  });
-});
