@@ -24,7 +24,9 @@ import { lifecycleRoutes } from "./routes/lifecycle.js";
 import { logRoutes } from "./routes/logs.js";
 import { nodePoolRoutes } from "./routes/nodepools.js";
 import { nodeRoutes } from "./routes/nodes.js";
+import { operatorRaftRoutes } from "./routes/operator-raft.js";
 import { operatorSchedulerRoutes } from "./routes/operator-scheduler.js";
+import { operatorSnapshotRoutes } from "./routes/operator-snapshot.js";
 import { scalingRoutes } from "./routes/scaling.js";
 import { systemRoutes } from "./routes/system.js";
 import { type ApiServer, serveApi } from "./server.js";
@@ -40,6 +42,8 @@ export interface ApiOptions {
   ready?: () => boolean;
   /** The controllers' informers, shared so each kind is cached once per process. */
   informers?: SharedInformers;
+  /** The live controller replicas, for the Raft peer list. */
+  replicas?: RouteDeps["replicas"];
 }
 
 export interface RunningApi extends ApiServer {
@@ -68,6 +72,7 @@ export async function startApi(
     log,
     secretNamespace: options.secretNamespace,
     ...(options.namespace ? { namespace: options.namespace } : {}),
+    ...(options.replicas ? { replicas: options.replicas } : {}),
   };
   const submission = jobSubmission(deps);
   const routes = [
@@ -85,6 +90,8 @@ export async function startApi(
     ...scalingRoutes(deps),
     ...lifecycleRoutes(deps),
     ...systemRoutes(deps),
+    ...operatorRaftRoutes(deps),
+    ...operatorSnapshotRoutes(deps),
     ...eventRoutes(deps),
     ...operatorSchedulerRoutes(deps),
   ];

@@ -10,6 +10,7 @@ import type { ApiObject } from "../crds/meta.js";
 import type { NomadACLToken } from "../crds/objects.js";
 import { secretHash } from "../http/acl-objects.js";
 import { applyStatus, createObject, mergePatch } from "../kube/apply.js";
+import { fieldManager } from "../kube/client.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
 import { caravanResource, secretResource } from "../kube/resources.js";
 import { ApiError, getObject } from "../kube/rest.js";
@@ -71,13 +72,23 @@ export function fillTokenStatus(kc: KubeConfig, state: ApiState, log: Logger): v
       const expirationTime =
         token.spec.expirationTime ??
         (ttl ? new Date(Date.parse(created) + ttl).toISOString() : undefined);
-      await applyStatus(kc, tokensRef, token, {
-        accessorID: token.metadata.uid,
-        secretHash: secretHash(secret),
-        createTime: created,
-        ...(expirationTime ? { expirationTime } : {}),
-      });
+      // Only on the token as it was read: a status written meanwhile (a
+      // snapshot restore's, with the token's original accessor ID) stays.
+      await applyStatus(
+        kc,
+        tokensRef,
+        token,
+        {
+          accessorID: token.metadata.uid,
+          secretHash: secretHash(secret),
+          createTime: created,
+          ...(expirationTime ? { expirationTime } : {}),
+        },
+        fieldManager,
+        true,
+      );
     } catch (err) {
+      if (err instanceof ApiError && err.statusCode === 409) return;
       log.warn({ err, token: token.metadata.name }, "could not fill in the ACL token's status");
     } finally {
       pending.delete(token.metadata.name);

@@ -7,7 +7,12 @@ import { HttpError } from "./errors.js";
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const maxDepth = 64;
 
-export function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  return parseJson(await readBody(req, limit));
+}
+
+/** The body's bytes; 413 beyond `limit`. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge(req, limit));
   return new Promise((resolve, reject) => {
@@ -28,12 +33,7 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<unkno
       if (!failed) reject(err);
     });
     req.on("end", () => {
-      if (failed) return;
-      try {
-        resolve(parseJson(Buffer.concat(chunks)));
-      } catch (err) {
-        reject(err);
-      }
+      if (!failed) resolve(Buffer.concat(chunks));
     });
   });
 }

@@ -23,7 +23,7 @@ export interface Ctx {
   opts: QueryOptions;
   acl: Acl;
   token: RequestToken | undefined;
-  /** The parsed JSON body (undefined for none). */
+  /** The parsed JSON body (undefined for none); a Buffer for a route with rawBody. */
   body: unknown;
   req: IncomingMessage;
   res: ServerResponse;
@@ -36,6 +36,8 @@ export interface Reply {
   text?: string;
   /** An already serialized JSON body (a cached list). */
   raw?: JsonPayload;
+  /** A binary body (a snapshot archive), sent as application/octet-stream unless headers say. */
+  bytes?: Buffer;
   /** X-Nomad-Index. */
   index?: number;
   headers?: Record<string, string>;
@@ -100,5 +102,10 @@ export interface Route {
   aclNamespace?: (ctx: Ctx) => string | undefined;
   /** Collections this read depends on: `?index=` blocks until one of them passes the index. */
   watch?: readonly Kind[];
+  /**
+   * The body is bytes, not JSON (a snapshot archive): ctx.body is a Buffer of
+   * at most this many bytes, read only once the access check has passed.
+   */
+  rawBody?: number;
   handle(ctx: Ctx): Reply | Promise<Reply>;
 }

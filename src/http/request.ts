@@ -4,7 +4,7 @@
 import type http from "node:http";
 import type { Acl } from "../acl/acl.js";
 import { authorize, tokenSecret } from "./authorize.js";
-import { readJsonBody } from "./body.js";
+import { readBody, readJsonBody } from "./body.js";
 import type { Ctx, RequestToken, Route } from "./context.js";
 import { parseQuery, type QueryOptions } from "./query.js";
 import type { Router } from "./router.js";
@@ -42,11 +42,10 @@ export async function routeRequest(
   const opts = parseQuery(query);
   deps.checkQuery?.(opts);
   const { acl, token } = deps.auth.resolve(tokenSecret(req));
-  const body =
-    req.method === "POST" || req.method === "PUT"
-      ? await readJsonBody(req, deps.maxBodyBytes)
-      : undefined;
+  const writes = req.method === "POST" || req.method === "PUT";
+  const body = writes && !route.rawBody ? await readJsonBody(req, deps.maxBodyBytes) : undefined;
   const ctx: Ctx = { method: route.method, params, query, opts, acl, token, body, req, res };
   authorize(route, ctx);
+  if (writes && route.rawBody) ctx.body = await readBody(req, route.rawBody);
   return { route, ctx };
 }

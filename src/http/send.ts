@@ -19,6 +19,12 @@ export function send(res: http.ServerResponse, reply: Reply, acceptEncoding = ""
     res.writeHead(reply.status ?? 200, headers).end(reply.text);
     return;
   }
+  if (reply.bytes !== undefined) {
+    headers["Content-Type"] ??= "application/octet-stream";
+    headers["Content-Length"] = String(reply.bytes.length);
+    res.writeHead(reply.status ?? 200, headers).end(reply.bytes);
+    return;
+  }
   headers["Content-Type"] = "application/json";
   const gzip = acceptEncoding.includes("gzip");
   let body: Buffer;

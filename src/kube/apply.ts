@@ -31,15 +31,19 @@ export function applyObject<T extends ApiObject = ApiObject>(
   });
 }
 
-/** Server-side apply of the status subresource. */
+/**
+ * Server-side apply of the status subresource. With `precondition`, only if
+ * the object is still at obj's resourceVersion (409 Conflict otherwise).
+ */
 export function applyStatus<T extends ApiObject>(
   kc: KubeConfig,
   ref: ResourceRef,
   obj: ApiObject,
   status: unknown,
   manager = fieldManager,
+  precondition = false,
 ): Promise<T> {
-  const { name, namespace } = obj.metadata;
+  const { name, namespace, resourceVersion } = obj.metadata;
   return requestJson<T>(kc, {
     method: "PATCH",
     path: `${pathOf(ref, obj)}/status`,
@@ -47,7 +51,7 @@ export function applyStatus<T extends ApiObject>(
     body: {
       apiVersion: ref.apiVersion,
       kind: ref.kind,
-      metadata: { name, namespace },
+      metadata: { name, namespace, ...(precondition ? { resourceVersion } : {}) },
       status: compact(status),
     },
     contentType: applyPatch,
@@ -119,6 +123,19 @@ export async function createIfAbsent<T extends ApiObject>(
       if (!(err instanceof ApiError && err.statusCode === 404) || attempt >= 2) throw err;
     }
   }
+}
+
+/** Replaces the object whole (PUT); its metadata.resourceVersion makes a concurrent change a 409. */
+export function replaceObject<T extends ApiObject>(
+  kc: KubeConfig,
+  ref: ResourceRef,
+  obj: T,
+): Promise<T> {
+  return requestJson<T>(kc, {
+    method: "PUT",
+    path: pathOf(ref, obj),
+    body: { ...obj, apiVersion: ref.apiVersion, kind: ref.kind },
+  });
 }
 
 export function deleteObject(kc: KubeConfig, ref: ResourceRef, obj: ApiObject): Promise<unknown> {

@@ -39,6 +39,11 @@ interface Lease {
   };
 }
 
+/** A candidate's identity, unique per process: hostname_pid_random. */
+export function defaultIdentity(): string {
+  return `${os.hostname()}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+}
+
 export class LeaderElector {
   readonly identity: string;
   private leading = false;
@@ -55,9 +60,7 @@ export class LeaderElector {
     private readonly kc: KubeConfig,
     private readonly options: LeaderElectionOptions,
   ) {
-    this.identity =
-      options.identity ??
-      `${os.hostname()}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+    this.identity = options.identity ?? defaultIdentity();
     this.leaseDurationMs = options.leaseDurationMs ?? 15_000;
     this.renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
     this.retryPeriodMs = options.retryPeriodMs ?? 2_000;

@@ -4,6 +4,7 @@
 // follower takes over within the lease duration when the leader dies, at once
 // when it stops cleanly).
 
+import os from "node:os";
 import { startApi } from "../api/index.js";
 import type { Logger } from "../common/log.js";
 import type { Shutdown } from "../common/shutdown.js";
@@ -12,7 +13,8 @@ import { thresholdsFrom } from "../controllers/gc/collect.js";
 import { createInformers } from "../controllers/informers.js";
 import { startControllers } from "../controllers/run.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
-import { whileLeader } from "../kube/leaderelection.js";
+import { defaultIdentity, whileLeader } from "../kube/leaderelection.js";
+import { announceReplica, listReplicas } from "../kube/replicas.js";
 import { createControllerMetrics } from "../metrics/registry.js";
 
 export const controllerLease = "caravan-controller";
@@ -32,6 +34,8 @@ export async function runServer(
   options: ServerOptions,
 ): Promise<{ httpAddress: string }> {
   const metrics = createControllerMetrics();
+  // One identity for the leader election and the replica's own Lease, so the peer list marks the leader.
+  const identity = defaultIdentity();
   // One cache per kind in this process: the API reads what the controllers (on the leader) act on.
   const informers = createInformers(kc, log, options.watchNamespace);
   // Registered first, so stopped last: after the controllers and the API that read them.
@@ -41,6 +45,7 @@ export async function runServer(
     informers,
     secretNamespace: options.leaseNamespace,
     ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
+    replicas: () => listReplicas(kc, options.leaseNamespace, controllerLease, Date.now()),
   }).catch((err: NodeJS.ErrnoException) => {
     throw new Error(
       err.code === "EADDRINUSE"
@@ -49,9 +54,19 @@ export async function runServer(
     );
   });
   shutdown.add("http", () => server.close());
+  const replica = announceReplica(kc, {
+    namespace: options.leaseNamespace,
+    election: controllerLease,
+    identity,
+    node: `${config.name || os.hostname()}.${config.region}`,
+    address: new URL(server.url).host,
+    log,
+  });
+  shutdown.add("replica", () => replica.stop());
   const leader = whileLeader(kc, {
     namespace: options.leaseNamespace,
     name: controllerLease,
+    identity,
     log,
     start: () =>
       startControllers(kc, log, {

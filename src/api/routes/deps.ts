@@ -5,6 +5,7 @@ import type { Logger } from "../../common/log.js";
 import type { AgentConfig } from "../../config/agent-config.js";
 import type { Authorizer } from "../../http/authorizer.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
+import type { Replica } from "../../kube/replicas.js";
 import type { ApiState } from "../state.js";
 
 export interface RouteDeps {
@@ -19,4 +20,6 @@ export interface RouteDeps {
   /** Where ACL token secrets are kept (a Secret per token). */
   secretNamespace: string;
   now?: () => number;
+  /** The live controller replicas (Nomad's Raft peers); unset when this API runs without them. */
+  replicas?: () => Promise<{ replicas: Replica[]; index: number }>;
 }

@@ -1,0 +1,159 @@
+// What a snapshot holds and how each object comes back. Pure.
+//
+// Every Caravan custom resource (each kind in the CRD registry), the job
+// versions (ControllerRevisions labelled with their job) and the Secrets
+// Caravan objects own or ACL tokens name in spec.secretRef. They are listed in
+// the order a restore creates them: what others point at first (Secrets before
+// the tokens reading them, versions before their jobs), allocations before
+// their jobs so the scheduler sees them when it evaluates the job, then
+// deployments and evaluations, so that neither is acted on for a job that is
+// not there yet (a deployment watcher cancels the deployment of a missing job).
+import type { ApiObject, OwnerReference } from "../../crds/meta.js";
+import { jobLabel } from "../../crds/names.js";
+import { group, kinds } from "../../crds/registry.js";
+import {
+  caravanResource,
+  controllerRevisionResource,
+  type ResourceRef,
+  secretResource,
+} from "../../kube/resources.js";
+
+export interface SnapshotKind {
+  ref: ResourceRef;
+  /** Nomad's snapshot type of the table it plays, so `nomad operator snapshot inspect` names it. */
+  type: number;
+  labelSelector?: string;
+}
+
+/** Kinds Nomad has no table for (Secrets, kinds added later): `snapshot inspect` shows Unknown(200). */
+export const caravanType = 200;
+
+const ordered: readonly [string, number][] = [
+  ["NomadACLPolicy", 11],
+  ["NomadACLRole", 25],
+  ["NomadACLToken", 12],
+  ["NomadNodePool", 28],
+  ["NomadNode", 0],
+  ["NomadAllocation", 4],
+  ["NomadJob", 1],
+  ["NomadDeployment", 10],
+];
+
+/** Every kind a snapshot holds, in restore order. */
+export function snapshotKinds(): SnapshotKind[] {
+  const known = new Set([...ordered.map(([k]) => k), "NomadEvaluation"]);
+  const later = kinds.filter((k) => !known.has(k.kind));
+  const out: SnapshotKind[] = [{ ref: secretResource, type: caravanType }];
+  for (const [kind, type] of ordered) {
+    if (kind === "NomadJob")
+      out.push({ ref: controllerRevisionResource, type: 9, labelSelector: jobLabel });
+    out.push({ ref: caravanResource(kind), type });
+  }
+  out.push({ ref: caravanResource("NomadEvaluation"), type: 3 });
+  for (const k of later) out.push({ ref: caravanResource(k.kind), type: caravanType });
+  return out;
+}
+
+interface SecretRefHolder extends ApiObject {
+  spec?: { secretRef?: { name?: string; namespace?: string } };
+}
+
+/** The Secrets among `secrets` that Caravan objects own or that tokens name. */
+export function caravanSecrets<T extends ApiObject>(
+  secrets: readonly T[],
+  tokens: readonly ApiObject[],
+): T[] {
+  const named = new Set(
+    (tokens as SecretRefHolder[]).map(
+      (t) => `${t.spec?.secretRef?.namespace ?? ""}/${t.spec?.secretRef?.name ?? ""}`,
+    ),
+  );
+  return secrets.filter(
+    (s) =>
+      named.has(`${s.metadata.namespace ?? ""}/${s.metadata.name}`) ||
+      (s.metadata.ownerReferences ?? []).some((o) => o.apiVersion.startsWith(`${group}/`)),
+  );
+}
+
+/**
+ * The body that creates the object again: its name, namespace, labels,
+ * annotations, finalizers and content (spec, data…), without what the API
+ * server assigns (uid, resourceVersion, generation, timestamps, managedFields),
+ * without status (written after, through the status subresource) and without
+ * owner references (their UIDs are new: see ownerReferences).
+ */
+export function creatable(
+  obj: ApiObject & Record<string, unknown>,
+): ApiObject & Record<string, unknown> {
+  const { metadata, status: _status, ...content } = obj;
+  const { name, namespace, labels, annotations, finalizers } = metadata;
+  return {
+    ...content,
+    metadata: {
+      name,
+      ...(namespace ? { namespace } : {}),
+      ...(labels ? { labels } : {}),
+      ...(annotations ? { annotations } : {}),
+      ...(finalizers ? { finalizers } : {}),
+    },
+  };
+}
+
+interface WithStatus {
+  status?: Record<string, unknown> & { observedGeneration?: number; conditions?: unknown };
+}
+
+/**
+ * The status to write on the recreated object. A status that had observed
+ * the object's generation says it has observed the new one (the spec is the
+ * same); one that lagged loses observedGeneration, so its controller looks
+ * again. Undefined when there is no status.
+ */
+export function restoredStatus(
+  archived: ApiObject & WithStatus,
+  created: ApiObject,
+): Record<string, unknown> | undefined {
+  const status = archived.status;
+  if (!status || Object.keys(status).length === 0) return undefined;
+  const was = archived.metadata.generation;
+  const now = created.metadata.generation;
+  const observed = (g: unknown) => (g !== undefined && g === was ? now : undefined);
+  const out: Record<string, unknown> = { ...status };
+  if ("observedGeneration" in status) {
+    const g = observed(status.observedGeneration);
+    if (g === undefined) delete out.observedGeneration;
+    else out.observedGeneration = g;
+  }
+  if (Array.isArray(status.conditions))
+    out.conditions = (status.conditions as Record<string, unknown>[]).map((c) => {
+      if (!("observedGeneration" in c)) return c;
+      const { observedGeneration, ...rest } = c;
+      const g = observed(observedGeneration);
+      return g === undefined ? rest : { ...rest, observedGeneration: g };
+    });
+  return out;
+}
+
+/**
+ * The archived object's owner references with its owners' new UIDs
+ * (`uids`: archived UID → UID of the recreated owner). A reference to an
+ * owner the snapshot did not hold is dropped: Kubernetes' garbage collector
+ * would delete a dependent whose owner is gone.
+ */
+export function ownerReferences(
+  archived: ApiObject,
+  uids: ReadonlyMap<string, string>,
+): OwnerReference[] {
+  const out: OwnerReference[] = [];
+  for (const o of archived.metadata.ownerReferences ?? []) {
+    const uid = uids.get(o.uid);
+    if (uid) out.push({ ...o, uid });
+  }
+  return out;
+}
+
+/** "<kind> <namespace>/<name>", for messages. */
+export function describe(obj: ApiObject): string {
+  const { namespace, name } = obj.metadata;
+  return `${obj.kind ?? "object"} ${namespace ? `${namespace}/` : ""}${name}`;
+}
