@@ -26,6 +26,12 @@ export const lastLaunchAnnotation = "caravan.dev/periodic-last-launch";
 /** Annotation on a periodic job: when it launches next (RFC 3339), for people (`nomad job status`'s Next Periodic Launch). */
 export const nextLaunchAnnotation = "caravan.dev/periodic-next-launch";
 
+/**
+ * Annotation on an ACL role, whose Nomad ID is otherwise its UID: the ID it
+ * keeps. A snapshot restore sets it, so a restored role keeps its ID.
+ */
+export const nomadIDAnnotation = "caravan.dev/nomad-id";
+
 /** Finalizer on a job: its allocations are stopped before the job goes. */
 export const deregisterFinalizer = "caravan.dev/deregister";
 

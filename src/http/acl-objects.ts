@@ -3,6 +3,7 @@
 // and the RequestToken a resolved token becomes.
 import { createHash } from "node:crypto";
 import { tokenExpiry } from "../acl/expiration.js";
+import { nomadIDAnnotation } from "../crds/names.js";
 import type { NomadACLPolicy, NomadACLRole, NomadACLToken } from "../crds/objects.js";
 import type { RequestToken } from "./context.js";
 
@@ -16,6 +17,11 @@ export function policyName(p: NomadACLPolicy): string {
 
 export function roleName(r: NomadACLRole): string {
   return r.spec.name ?? r.metadata.name;
+}
+
+/** A role's Nomad ID: its UID, unless a restore kept the one it had (nomadIDAnnotation). */
+export function roleID(r: NomadACLRole): string {
+  return r.metadata.annotations?.[nomadIDAnnotation] ?? r.metadata.uid ?? "";
 }
 
 export function tokenExpired(t: NomadACLToken, now: number): boolean {

@@ -6,7 +6,14 @@
 import { type Acl, compileAcl, managementAcl } from "../acl/acl.js";
 import { type Policy, parsePolicy } from "../acl/policy.js";
 import type { NomadACLPolicy, NomadACLRole, NomadACLToken } from "../crds/objects.js";
-import { policyName, requestToken, roleName, secretHash, tokenExpired } from "./acl-objects.js";
+import {
+  policyName,
+  requestToken,
+  roleID,
+  roleName,
+  secretHash,
+  tokenExpired,
+} from "./acl-objects.js";
 import type { RequestToken } from "./context.js";
 import { HttpError } from "./errors.js";
 
@@ -46,7 +53,7 @@ export class Authorizer {
   ) {
     state.policies.store.addIndex(byPolicyName, (p) => [policyName(p)]);
     state.roles?.store.addIndex(byRoleName, (r) => [roleName(r)]);
-    state.roles?.store.addIndex(byRoleID, (r) => (r.metadata.uid ? [r.metadata.uid] : []));
+    state.roles?.store.addIndex(byRoleID, (r) => (roleID(r) ? [roleID(r)] : []));
     state.tokens.store.addIndex(bySecretHash, (t) =>
       t.status?.secretHash ? [t.status.secretHash] : [],
     );

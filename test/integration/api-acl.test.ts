@@ -482,6 +482,10 @@ describe("Nomad HTTP API: ACLs", () => {
       "GET /v1/operator/scheduler/configuration": "operator:read", // Operator.SchedulerGetConfiguration
       "PUT /v1/operator/scheduler/configuration": "operator:write", // Operator.SchedulerSetConfiguration
       "POST /v1/operator/scheduler/configuration": "operator:write",
+      "GET /v1/operator/raft/configuration": "management", // Operator.RaftGetConfiguration
+      "DELETE /v1/operator/raft/peer": "management", // Operator.RaftRemovePeerByID
+      "GET /v1/operator/snapshot": "operator:write", // Operator.SnapshotSave (or snapshot-save)
+      "PUT /v1/operator/snapshot": "management", // Operator.SnapshotRestore
     };
     const declared = Object.fromEntries(api.routes.map((r) => [`${r.method} ${r.path}`, r.acl]));
     for (const [route, want] of Object.entries(nomad)) expect(declared[route], route).toEqual(want);

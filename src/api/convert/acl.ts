@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { formatGoDurationMs, goDurationMs } from "../../common/duration.js";
 import type { NomadACLPolicy, NomadACLRole, NomadACLToken } from "../../crds/objects.js";
-import { policyName, roleName } from "../../http/acl-objects.js";
+import { policyName, roleID, roleName } from "../../http/acl-objects.js";
 import type { ObjectIndexes } from "../state.js";
 
 type Obj = Record<string, unknown>;
@@ -36,7 +36,7 @@ export function roleOut(r: NomadACLRole, idx: ObjectIndexes): Obj {
   const name = roleName(r);
   const description = r.spec.description ?? "";
   return {
-    ID: r.metadata.uid ?? "",
+    ID: roleID(r),
     Name: name,
     Description: description,
     Policies: r.spec.policies.map((p) => ({ Name: p })),
@@ -65,9 +65,7 @@ export function tokenOut(
     Name: t.spec.name ?? "",
     Type: t.spec.type,
     Policies: t.spec.policies ?? null,
-    Roles: roles.length
-      ? roles.map((r) => ({ ID: r.metadata.uid ?? "", Name: roleName(r) }))
-      : null,
+    Roles: roles.length ? roles.map((r) => ({ ID: roleID(r), Name: roleName(r) })) : null,
     Global: t.spec.global ?? false,
     Hash: t.status?.secretHash
       ? Buffer.from(t.status.secretHash.slice(7), "hex").toString("base64")

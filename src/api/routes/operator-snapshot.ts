@@ -9,8 +9,8 @@ import { restoreSnapshot } from "../snapshot/restore.js";
 import { saveSnapshot } from "../snapshot/save.js";
 import type { RouteDeps } from "./deps.js";
 
-/** The largest archive a restore reads. */
-const maxArchiveBytes = 1024 * 1024 * 1024;
+/** The largest archive a restore reads (gzipped JSON: some hundreds of thousands of objects). */
+export const maxArchiveBytes = 64 * 1024 * 1024;
 
 export function operatorSnapshotRoutes(deps: RouteDeps): Route[] {
   const { kc, log } = deps;

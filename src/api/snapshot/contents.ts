@@ -9,8 +9,10 @@
 // deployments and evaluations, so that neither is acted on for a job that is
 // not there yet (a deployment watcher cancels the deployment of a missing job).
 import type { ApiObject, OwnerReference } from "../../crds/meta.js";
-import { jobLabel } from "../../crds/names.js";
+import { jobLabel, nomadIDAnnotation } from "../../crds/names.js";
+import type { NomadACLRole } from "../../crds/objects.js";
 import { group, kinds } from "../../crds/registry.js";
+import { roleID } from "../../http/acl-objects.js";
 import {
   caravanResource,
   controllerRevisionResource,
@@ -77,7 +79,8 @@ export function caravanSecrets<T extends ApiObject>(
 
 /**
  * The body that creates the object again: its name, namespace, labels,
- * annotations, finalizers and content (spec, data…), without what the API
+ * annotations, finalizers and content (spec, data…) (a role also keeps its
+ * Nomad ID, nomadIDAnnotation), without what the API
  * server assigns (uid, resourceVersion, generation, timestamps, managedFields),
  * without status (written after, through the status subresource) and without
  * owner references (their UIDs are new: see ownerReferences).
@@ -86,7 +89,12 @@ export function creatable(
   obj: ApiObject & Record<string, unknown>,
 ): ApiObject & Record<string, unknown> {
   const { metadata, status: _status, ...content } = obj;
-  const { name, namespace, labels, annotations, finalizers } = metadata;
+  const { name, namespace, labels, finalizers } = metadata;
+  // A role's Nomad ID is its UID, which a new object cannot have: it keeps the ID as an annotation.
+  const annotations =
+    obj.kind === "NomadACLRole" && obj.apiVersion?.startsWith(`${group}/`)
+      ? { ...metadata.annotations, [nomadIDAnnotation]: roleID(obj as unknown as NomadACLRole) }
+      : metadata.annotations;
   return {
     ...content,
     metadata: {

@@ -229,6 +229,27 @@ describe("snapshot contents", () => {
     });
   });
 
+  it("keeps an ACL role's Nomad ID, which was its UID, as an annotation", () => {
+    const role = {
+      apiVersion: "caravan.dev/v1alpha1",
+      kind: "NomadACLRole",
+      metadata: { name: "devs", uid: "7b0c1a52-0000-4000-8000-000000000001" },
+      spec: { policies: ["readers"] },
+    };
+    expect(creatable(role).metadata).toEqual({
+      name: "devs",
+      annotations: { "caravan.dev/nomad-id": "7b0c1a52-0000-4000-8000-000000000001" },
+    });
+    // Restored twice, it keeps the first ID.
+    const again = {
+      ...role,
+      metadata: { ...role.metadata, uid: "other", ...creatable(role).metadata },
+    };
+    expect(creatable(again).metadata.annotations).toEqual({
+      "caravan.dev/nomad-id": "7b0c1a52-0000-4000-8000-000000000001",
+    });
+  });
+
   it("carries an observed generation over to the new object's, and drops one that lagged", () => {
     const created = { metadata: { name: "web", generation: 1 } };
     expect(restoredStatus(job, created)).toEqual({

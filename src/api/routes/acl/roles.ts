@@ -3,7 +3,7 @@
 // link: renaming a role through the API renames it in its tokens, and deleting
 // one takes it from them, so a later role of the same name is not linked.
 import type { NomadACLRole, NomadACLToken } from "../../../crds/objects.js";
-import { roleName } from "../../../http/acl-objects.js";
+import { roleID, roleName } from "../../../http/acl-objects.js";
 import type { Ctx, Reply, Route } from "../../../http/context.js";
 import { badRequest, notFound, permissionDenied } from "../../../http/errors.js";
 import { resourceName } from "../../../jobspec/resource.js";
@@ -61,7 +61,7 @@ function listRoles(a: AclDeps, ctx: Ctx): Reply {
   const visible = state.roles.store.list().filter((r) => mayReadRole(a, ctx, r));
   return listReply(
     visible,
-    (r) => r.metadata.uid ?? "",
+    (r) => roleID(r),
     (r) => roleOut(r, state.indexesOf(r)),
     ctx,
     state.index(["roles", "tokens"]),
