@@ -148,8 +148,9 @@ function refOf(obj: ApiObject): ResourceRef {
 }
 
 /**
- * Creates the object; one a controller here made again meanwhile (a built-in
- * node pool) is replaced by the archive's.
+ * Creates the object; one a controller here made meanwhile (the evaluation
+ * the jobs controller makes for a job it has just seen, under the name of the
+ * archived one) is replaced by the archive's.
  */
 async function createOrReplace(kc: KubeConfig, ref: ResourceRef, obj: Obj): Promise<ApiObject> {
   try {
@@ -157,11 +158,18 @@ async function createOrReplace(kc: KubeConfig, ref: ResourceRef, obj: Obj): Prom
   } catch (err) {
     if (!(err instanceof ApiError && err.statusCode === 409)) throw err;
   }
-  const current = await getObject<ApiObject>(kc, ref, obj.metadata.name, obj.metadata.namespace);
-  return replaceObject(kc, ref, {
-    ...obj,
-    metadata: { ...obj.metadata, resourceVersion: current.metadata.resourceVersion },
-  });
+  for (let attempt = 1; ; attempt++) {
+    const current = await getObject<ApiObject>(kc, ref, obj.metadata.name, obj.metadata.namespace);
+    try {
+      return await replaceObject(kc, ref, {
+        ...obj,
+        metadata: { ...obj.metadata, resourceVersion: current.metadata.resourceVersion },
+      });
+    } catch (err) {
+      // Changed again between the read and the write: read it again.
+      if (!(err instanceof ApiError && err.statusCode === 409) || attempt >= 10) throw err;
+    }
+  }
 }
 
 /** Deletes the object and drops its finalizers, so it goes at once. */
