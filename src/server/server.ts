@@ -5,6 +5,8 @@
 // when it stops cleanly).
 
 import os from "node:os";
+import { advertisedAddr } from "../agent/agent.js";
+import { advertiseHost } from "../agent/http/server.js";
 import { startApi } from "../api/index.js";
 import type { Logger } from "../common/log.js";
 import type { Shutdown } from "../common/shutdown.js";
@@ -59,7 +61,7 @@ export async function runServer(
     election: controllerLease,
     identity,
     node: `${config.name || os.hostname()}.${config.region}`,
-    address: new URL(server.url).host,
+    address: replicaAddress(config, server.url),
     log,
   });
   shutdown.add("replica", () => replica.stop());
@@ -88,4 +90,10 @@ export async function runServer(
   });
   shutdown.add("controllers", () => leader.stop());
   return { httpAddress: server.url };
+}
+
+/** Where others reach this replica's API: advertise { http }, else the address it listens on. */
+function replicaAddress(config: AgentConfig, url: string): string {
+  const { hostname, port } = new URL(url);
+  return advertisedAddr(config.advertise?.http, `${advertiseHost(hostname)}:${port}`);
 }
