@@ -32,6 +32,13 @@ export const nextLaunchAnnotation = "caravan.dev/periodic-next-launch";
  */
 export const nomadIDAnnotation = "caravan.dev/nomad-id";
 
+/**
+ * Annotation on an object a snapshot restore made again: when the original
+ * was created (RFC 3339), the time Nomad's create and submit times report
+ * (`createdAt` in meta.ts).
+ */
+export const createdAtAnnotation = "caravan.dev/created-at";
+
 /** Finalizer on a job: its allocations are stopped before the job goes. */
 export const deregisterFinalizer = "caravan.dev/deregister";
 

@@ -313,6 +313,18 @@ describe("Nomad HTTP API: operator snapshot save and restore, raft peers", () =>
     const source = await call("GET", `/v1/job/web?${q()}`, undefined, management);
     expect(read.json.TaskGroups).toEqual(source.json.TaskGroups);
     expect(read.json.Version).toBe(source.json.Version);
+    // Nomad's times are the originals', not the restore's.
+    expect(read.json.SubmitTime).toBe(source.json.SubmitTime);
+    const allocTimes = async (c: typeof call) =>
+      (
+        (await c("GET", `/v1/job/web/allocations?${q()}`, undefined, management)).json as {
+          ID: string;
+          CreateTime: number;
+        }[]
+      )
+        .map((a) => `${a.ID} ${a.CreateTime}`)
+        .sort();
+    expect(await allocTimes(freshCall)).toEqual(await allocTimes(call));
     const policies = await freshCall("GET", "/v1/acl/policies", undefined, management);
     expect(policies.json.map((p: { Name: string }) => p.Name)).toContain(policy);
   });

@@ -3,6 +3,7 @@
 import { goDurationMs } from "../../common/duration.js";
 import type { AllocationTaskEvent, AllocationTaskState } from "../../crds/allocation.js";
 import type { AllocationMetric } from "../../crds/evaluation.js";
+import { createdAt } from "../../crds/meta.js";
 import type { NomadAllocation } from "../../crds/objects.js";
 import type { ObjectIndexes } from "../state.js";
 import { metricOut } from "./eval.js";
@@ -100,8 +101,8 @@ export function allocStub(a: NomadAllocation, idx: ObjectIndexes, c: AllocContex
     CreateIndex: idx.create,
     ModifyIndex: idx.modify,
     AllocModifyIndex: idx.specModify,
-    CreateTime: nanos(a.metadata.creationTimestamp),
-    ModifyTime: nanos(s.modifyTime ?? a.metadata.creationTimestamp),
+    CreateTime: nanos(createdAt(a.metadata)),
+    ModifyTime: nanos(s.modifyTime ?? createdAt(a.metadata)),
   };
 }
 

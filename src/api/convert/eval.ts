@@ -2,6 +2,7 @@
 
 import { goDurationMs } from "../../common/duration.js";
 import type { AllocationMetric } from "../../crds/evaluation.js";
+import { createdAt } from "../../crds/meta.js";
 import type { NomadEvaluation } from "../../crds/objects.js";
 import type { ObjectIndexes } from "../state.js";
 import { nanos } from "./time.js";
@@ -34,8 +35,8 @@ export function evalOut(e: NomadEvaluation, idx: ObjectIndexes, jobID: string): 
     SnapshotIndex: 0,
     CreateIndex: idx.create,
     ModifyIndex: idx.modify,
-    CreateTime: nanos(s.createTime ?? e.metadata.creationTimestamp),
-    ModifyTime: nanos(s.modifyTime ?? s.createTime ?? e.metadata.creationTimestamp),
+    CreateTime: nanos(s.createTime ?? createdAt(e.metadata)),
+    ModifyTime: nanos(s.modifyTime ?? s.createTime ?? createdAt(e.metadata)),
   };
 }
 

@@ -8,8 +8,8 @@
 // their jobs so the scheduler sees them when it evaluates the job, then
 // deployments and evaluations, so that neither is acted on for a job that is
 // not there yet (a deployment watcher cancels the deployment of a missing job).
-import type { ApiObject, OwnerReference } from "../../crds/meta.js";
-import { jobLabel, nomadIDAnnotation } from "../../crds/names.js";
+import { type ApiObject, createdAt, type OwnerReference } from "../../crds/meta.js";
+import { createdAtAnnotation, jobLabel, nomadIDAnnotation } from "../../crds/names.js";
 import type { NomadACLRole } from "../../crds/objects.js";
 import { group, kinds } from "../../crds/registry.js";
 import { roleID } from "../../http/acl-objects.js";
@@ -79,8 +79,9 @@ export function caravanSecrets<T extends ApiObject>(
 
 /**
  * The body that creates the object again: its name, namespace, labels,
- * annotations, finalizers and content (spec, data…) (a role also keeps its
- * Nomad ID, nomadIDAnnotation), without what the API
+ * annotations, finalizers and content (spec, data…), with when the original
+ * was created (createdAtAnnotation) and, for a role, its Nomad ID
+ * (nomadIDAnnotation), without what the API
  * server assigns (uid, resourceVersion, generation, timestamps, managedFields),
  * without status (written after, through the status subresource) and without
  * owner references (their UIDs are new: see ownerReferences).
@@ -91,17 +92,23 @@ export function creatable(
   const { metadata, status: _status, ...content } = obj;
   const { name, namespace, labels, finalizers } = metadata;
   // A role's Nomad ID is its UID, which a new object cannot have: it keeps the ID as an annotation.
-  const annotations =
-    obj.kind === "NomadACLRole" && obj.apiVersion?.startsWith(`${group}/`)
-      ? { ...metadata.annotations, [nomadIDAnnotation]: roleID(obj as unknown as NomadACLRole) }
-      : metadata.annotations;
+  const created = createdAt(metadata);
+  const annotations = {
+    ...metadata.annotations,
+    // When the original was created, as Nomad's create and submit times report it.
+    ...(created ? { [createdAtAnnotation]: created } : {}),
+    // A role's Nomad ID is its UID, which a new object cannot have.
+    ...(obj.kind === "NomadACLRole" && obj.apiVersion?.startsWith(`${group}/`)
+      ? { [nomadIDAnnotation]: roleID(obj as unknown as NomadACLRole) }
+      : {}),
+  };
   return {
     ...content,
     metadata: {
       name,
       ...(namespace ? { namespace } : {}),
       ...(labels ? { labels } : {}),
-      ...(annotations ? { annotations } : {}),
+      ...(Object.keys(annotations).length ? { annotations } : {}),
       ...(finalizers ? { finalizers } : {}),
     },
   };

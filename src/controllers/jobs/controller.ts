@@ -7,6 +7,7 @@ import { isDeepStrictEqual } from "node:util";
 import { rfc3339 } from "../../crds/conditions.js";
 import type { NomadJobStatus } from "../../crds/job/status.js";
 import { isStable } from "../../crds/job-version.js";
+import { createdAt } from "../../crds/meta.js";
 import { deregisterFinalizer, jobLabel, parentLabel } from "../../crds/names.js";
 import type { NomadEvaluation, NomadJob } from "../../crds/objects.js";
 import { isClientTerminal } from "../../crds/terminal.js";
@@ -131,9 +132,10 @@ export function jobController(ctx: ControllerContext): Controller {
             ),
           }
         : {}),
-      submitTime: version?.metadata.creationTimestamp
-        ? new Date(version.metadata.creationTimestamp).toISOString()
-        : (job.status?.submitTime ?? new Date(now()).toISOString()),
+      submitTime:
+        version && createdAt(version.metadata)
+          ? new Date(createdAt(version.metadata) as string).toISOString()
+          : (job.status?.submitTime ?? new Date(now()).toISOString()),
     };
     if (isDeepStrictEqual(status, job.status)) return undefined;
     await applyStatus(kc, jobs, job, status);

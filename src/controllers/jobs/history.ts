@@ -1,6 +1,7 @@
 // Nomad's `job history`: a job's kept versions, newest first, with whether
 // each is stable and when it was submitted. Pure: versions in, rows out.
 import { isStable, type JobVersion } from "../../crds/job-version.js";
+import { createdAt } from "../../crds/meta.js";
 import { diffSpecs, type FieldDiff, formatDiff } from "./diff.js";
 
 export interface HistoryEntry {
@@ -20,7 +21,7 @@ export function jobHistory(versions: readonly JobVersion[]): HistoryEntry[] {
     return {
       version: v.revision,
       stable: isStable(v),
-      submitTime: v.metadata.creationTimestamp ?? "",
+      submitTime: createdAt(v.metadata) ?? "",
       stop: v.data.spec.stop === true,
       ...(before ? { diff: diffSpecs(before.data.spec, v.data.spec) } : {}),
     };

@@ -207,6 +207,17 @@ describe("snapshot contents", () => {
   });
 
   it("creates an object again from its name, labels, annotations, finalizers and content only", () => {
+    const restoredTwice = creatable({
+      ...job,
+      metadata: {
+        ...job.metadata,
+        creationTimestamp: "2026-06-01T00:00:00Z",
+        annotations: { "caravan.dev/created-at": "2025-01-01T00:00:00Z" },
+      },
+    });
+    expect(restoredTwice.metadata.annotations).toEqual({
+      "caravan.dev/created-at": "2025-01-01T00:00:00Z",
+    });
     expect(
       creatable({
         ...job,
@@ -222,7 +233,8 @@ describe("snapshot contents", () => {
         name: "web",
         namespace: "prod",
         labels: { team: "a" },
-        annotations: { note: "x" },
+        // When the original was created, which Nomad's times report.
+        annotations: { note: "x", "caravan.dev/created-at": "2026-01-01T00:00:00Z" },
         finalizers: ["caravan.dev/deregister"],
       },
       spec: job.spec,
