@@ -325,6 +325,13 @@ describe("Nomad HTTP API: operator snapshot save and restore, raft peers", () =>
         .map((a) => `${a.ID} ${a.CreateTime}`)
         .sort();
     expect(await allocTimes(freshCall)).toEqual(await allocTimes(call));
+    const submitTimes = async (c: typeof call) =>
+      (
+        (await c("GET", `/v1/job/web/versions?${q()}`, undefined, management)).json as {
+          Versions: { Version: number; SubmitTime: number }[];
+        }
+      ).Versions.map((v) => [v.Version, v.SubmitTime]);
+    expect(await submitTimes(freshCall)).toEqual(await submitTimes(call));
     const policies = await freshCall("GET", "/v1/acl/policies", undefined, management);
     expect(policies.json.map((p: { Name: string }) => p.Name)).toContain(policy);
   });

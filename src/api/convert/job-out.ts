@@ -2,6 +2,7 @@
 // GET /v1/jobs, the JobSummary. The job is canonicalized on the way out, so a
 // NomadJob applied with kubectl (defaults left out) reads like one Nomad stored.
 import { defaultJob } from "../../crds/job/defaults.js";
+import { createdAt } from "../../crds/meta.js";
 import type { NomadJob } from "../../crds/objects.js";
 import { canonicalize } from "../../jobspec/canonicalize.js";
 import { toNomadApi } from "../../jobspec/nomad-api.js";
@@ -40,7 +41,7 @@ export function jobOut(job: NomadJob, idx: ObjectIndexes): Obj {
     StatusDescription: job.status?.statusDescription ?? "",
     Version: job.status?.version ?? 0,
     Stable: job.status?.stable ?? false,
-    SubmitTime: nanos(job.status?.submitTime ?? job.metadata.creationTimestamp),
+    SubmitTime: nanos(job.status?.submitTime ?? createdAt(job.metadata)),
     Dispatched: job.spec.dispatched ?? false,
     CreateIndex: idx.create,
     ModifyIndex: idx.modify,
@@ -144,7 +145,7 @@ export function jobStub(job: NomadJob, idx: ObjectIndexes): Obj {
     CreateIndex: idx.create,
     ModifyIndex: idx.modify,
     JobModifyIndex: idx.specModify,
-    SubmitTime: nanos(job.status?.submitTime ?? job.metadata.creationTimestamp),
+    SubmitTime: nanos(job.status?.submitTime ?? createdAt(job.metadata)),
     Meta: spec.meta ?? null,
     Version: job.status?.version ?? 0,
   };

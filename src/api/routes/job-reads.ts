@@ -3,6 +3,7 @@
 
 import type { NomadJobSpec } from "../../crds/job/index.js";
 import { isStable } from "../../crds/job-version.js";
+import { createdAt } from "../../crds/meta.js";
 import type { NomadJob } from "../../crds/objects.js";
 import type { Ctx, Reply } from "../../http/context.js";
 import { notFound } from "../../http/errors.js";
@@ -65,7 +66,12 @@ export function jobReads(state: ApiState) {
       .sort((a, b) => b.revision - a.revision);
     const idx = state.indexesOf(job);
     const out = revisions.map((r) => {
-      const j = jobOut({ ...job, spec: r.data.spec as NomadJobSpec, status: {} }, idx);
+      // Each version was submitted when it was recorded.
+      const submitTime = createdAt(r.metadata);
+      const j = jobOut(
+        { ...job, spec: r.data.spec as NomadJobSpec, status: submitTime ? { submitTime } : {} },
+        idx,
+      );
       j.Version = r.revision;
       j.Stable = isStable(r);
       return j;
