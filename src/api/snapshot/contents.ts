@@ -35,6 +35,7 @@ const ordered: readonly [string, number][] = [
   ["NomadACLRole", 25],
   ["NomadACLToken", 12],
   ["NomadNodePool", 28],
+  ["NomadSchedulerConfiguration", 13],
   ["NomadNode", 0],
   ["NomadAllocation", 4],
   ["NomadJob", 1],

@@ -175,6 +175,11 @@ describe("snapshot contents", () => {
     expect(order[0]).toBe("Secret");
     const at = (k: string) => order.indexOf(k);
     expect(at("NomadACLToken")).toBeGreaterThan(at("NomadACLRole"));
+    // The scheduler reads its configuration before it evaluates a restored job.
+    expect(at("NomadSchedulerConfiguration")).toBeLessThan(at("NomadJob"));
+    expect(snapshotKinds().find((k) => k.ref.kind === "NomadSchedulerConfiguration")?.type).toBe(
+      13,
+    );
     expect(at("ControllerRevision")).toBeLessThan(at("NomadJob"));
     expect(at("NomadAllocation")).toBeLessThan(at("NomadJob"));
     expect(at("NomadDeployment")).toBeGreaterThan(at("NomadJob"));
