@@ -3,9 +3,9 @@
 // version, evaluation, allocations and the ACL objects with their Secrets;
 // restored into a second, fresh control plane it gives every object back with
 // its spec byte for byte and the status that carries state (job version, token
-// accessor, allocations' client status), replacing what was there; a damaged
-// archive is refused and changes nothing. The Raft peers are the controller
-// replicas' Leases, the leader marked.
+// accessor, allocations' client status), replacing what was there but the
+// nodes of live clients; a damaged archive is refused and changes nothing.
+// The Raft peers are the controller replicas' Leases, the leader marked.
 import { createHash, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -248,6 +248,18 @@ describe("Nomad HTTP API: operator snapshot save and restore, raft peers", () =>
   });
 
   it("restores into a fresh cluster: every spec byte for byte, state-carrying status, owners", async () => {
+    // A client registered here before the restore: its live agent keeps its node.
+    await kubectlOk(
+      fresh.kubeconfigPath,
+      ["apply", "-f", "-"],
+      JSON.stringify({
+        apiVersion: "caravan.dev/v1alpha1",
+        kind: "NomadNode",
+        metadata: { name: `live-${run}` },
+        spec: { eligibility: "eligible" },
+      }),
+    );
+    const live = await getObject<Obj>(freshKc, caravanResource("NomadNode"), `live-${run}`);
     // Only a management token may restore.
     const client = await freshCall("PUT", "/v1/operator/snapshot", undefined, undefined, archive);
     expect(client.status).toBe(403);
@@ -278,6 +290,8 @@ describe("Nomad HTTP API: operator snapshot save and restore, raft peers", () =>
     }
     expect(mismatched).toEqual([]);
 
+    const kept = await getObject<Obj>(freshKc, caravanResource("NomadNode"), `live-${run}`);
+    expect(kept.metadata.uid).toBe(live.metadata.uid);
     const job = await getObject<Obj>(freshKc, caravanResource("NomadJob"), "web", ns);
     const archivedJob = archived.find((o) => o.kind === "NomadJob") as Obj;
     expect((job.status as { version: number }).version).toBe(
