@@ -26,6 +26,7 @@ import { announceReplica, listReplicas } from "../../src/kube/replicas.js";
 import {
   caravanResource,
   controllerRevisionResource,
+  namespaceResource,
   type ResourceRef,
   secretResource,
 } from "../../src/kube/resources.js";
@@ -190,6 +191,7 @@ describe("Nomad HTTP API: operator snapshot save and restore, raft peers", () =>
     const names = (kind: string) =>
       archived.filter((o) => o.kind === kind).map((o) => o.metadata.name);
     expect(names("NomadJob")).toEqual(["web"]);
+    expect(names("Namespace")).toEqual([ns]);
     expect(names("ControllerRevision")).toEqual(["web-v0"]);
     expect(names("NomadAllocation")).toHaveLength(2);
     expect(names("NomadEvaluation").length).toBeGreaterThan(0);
@@ -273,11 +275,11 @@ describe("Nomad HTTP API: operator snapshot save and restore, raft peers", () =>
     expect(restored.status, restored.text).toBe(200);
 
     const refOf = (o: Obj): ResourceRef =>
-      o.kind === "Secret"
-        ? secretResource
-        : o.kind === "ControllerRevision"
-          ? controllerRevisionResource
-          : caravanResource(o.kind as string);
+      ({
+        Secret: secretResource,
+        ControllerRevision: controllerRevisionResource,
+        Namespace: namespaceResource,
+      })[o.kind as string] ?? caravanResource(o.kind as string);
     const uids = new Map<string, string>();
     const mismatched: string[] = [];
     for (const o of archived) {

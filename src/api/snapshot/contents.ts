@@ -1,9 +1,10 @@
 // What a snapshot holds and how each object comes back. Pure.
 //
 // Every Caravan custom resource (each kind in the CRD registry), the job
-// versions (ControllerRevisions labelled with their job) and the Secrets
-// Caravan objects own or ACL tokens name in spec.secretRef. They are listed in
-// the order a restore creates them: what others point at first (Secrets before
+// versions (ControllerRevisions labelled with their job), the Secrets
+// Caravan objects own or ACL tokens name in spec.secretRef, and Nomad's
+// namespaces (Kubernetes namespaces). They are listed in
+// the order a restore creates them: what others point at first (namespaces, Secrets before
 // the tokens reading them, versions before their jobs), allocations before
 // their jobs so the scheduler sees them when it evaluates the job, then
 // deployments and evaluations, so that neither is acted on for a job that is
@@ -16,6 +17,7 @@ import { roleID } from "../../http/acl-objects.js";
 import {
   caravanResource,
   controllerRevisionResource,
+  namespaceResource,
   type ResourceRef,
   secretResource,
 } from "../../kube/resources.js";
@@ -25,6 +27,14 @@ export interface SnapshotKind {
   /** Nomad's snapshot type of the table it plays, so `nomad operator snapshot inspect` names it. */
   type: number;
   labelSelector?: string;
+  /** Caravan's own kind: its status is written back through the status subresource. */
+  status: boolean;
+  /**
+   * Objects of this kind already where the snapshot is restored stay as they
+   * are and are never deleted: a live client's node, a namespace (it holds
+   * more than Caravan's objects). Those only in the archive are created.
+   */
+  kept?: boolean;
 }
 
 /** Kinds Nomad has no table for (Secrets, kinds added later): `snapshot inspect` shows Unknown(200). */
@@ -46,15 +56,34 @@ const ordered: readonly [string, number][] = [
 export function snapshotKinds(): SnapshotKind[] {
   const known = new Set([...ordered.map(([k]) => k), "NomadEvaluation"]);
   const later = kinds.filter((k) => !known.has(k.kind));
-  const out: SnapshotKind[] = [{ ref: secretResource, type: caravanType }];
+  const caravan = (kind: string, type: number): SnapshotKind => ({
+    ref: caravanResource(kind),
+    type,
+    status: true,
+    ...(kind === "NomadNode" ? { kept: true } : {}),
+  });
+  const out: SnapshotKind[] = [
+    { ref: namespaceResource, type: 64, status: false, kept: true },
+    { ref: secretResource, type: caravanType, status: false },
+  ];
   for (const [kind, type] of ordered) {
     if (kind === "NomadJob")
-      out.push({ ref: controllerRevisionResource, type: 9, labelSelector: jobLabel });
-    out.push({ ref: caravanResource(kind), type });
+      out.push({
+        ref: controllerRevisionResource,
+        type: 9,
+        labelSelector: jobLabel,
+        status: false,
+      });
+    out.push(caravan(kind, type));
   }
-  out.push({ ref: caravanResource("NomadEvaluation"), type: 3 });
-  for (const k of later) out.push({ ref: caravanResource(k.kind), type: caravanType });
+  out.push(caravan("NomadEvaluation", 3));
+  for (const k of later) out.push(caravan(k.kind, caravanType));
   return out;
+}
+
+/** Nomad's namespaces among Kubernetes': all but Kubernetes' own (kube-system…). */
+export function nomadNamespaces<T extends ApiObject>(namespaces: readonly T[]): T[] {
+  return namespaces.filter((n) => !n.metadata.name.startsWith("kube-"));
 }
 
 interface SecretRefHolder extends ApiObject {

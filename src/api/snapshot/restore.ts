@@ -3,7 +3,8 @@
 // archive's. The archive is checked whole first (a bad one changes nothing);
 // then every object a snapshot would hold is deleted (finalizers dropped: the
 // allocations it would stop are replaced too), except the NomadNodes of
-// clients registered here, which live agents keep; then the archive's objects
+// clients registered here, which live agents keep, and namespaces, which hold
+// more than Caravan's objects (those only in the archive are created); then the archive's objects
 // are created in its order with their statuses, and their owner references
 // are pointed at their owners' new UIDs.
 import type { Logger } from "../../common/log.js";
@@ -17,7 +18,7 @@ import {
 } from "../../kube/apply.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
 import { ensureNamespace } from "../../kube/namespaces.js";
-import type { ResourceRef } from "../../kube/resources.js";
+import { namespaceResource, type ResourceRef } from "../../kube/resources.js";
 import { ApiError, getObject } from "../../kube/rest.js";
 import { readArchive } from "./archive.js";
 import {
@@ -28,7 +29,7 @@ import {
   type SnapshotKind,
   snapshotKinds,
 } from "./contents.js";
-import { currentObjects, type Scope } from "./save.js";
+import { currentObjects, inScope, type Scope } from "./save.js";
 import { decodeState, type SnapshotRecord } from "./state.js";
 
 export type RestoreResult =
@@ -81,6 +82,11 @@ export function planRestore(
         ok: false,
         error: `snapshot holds ${describe(r.object)}, outside namespace "${scope.namespace}" this server serves`,
       };
+    if (kind.ref === namespaceResource && !inScope(scope, r.object.metadata.name))
+      return {
+        ok: false,
+        error: `snapshot holds ${describe(r.object)}, not namespace "${scope.namespace}" this server serves`,
+      };
     objects.push({ kind, object: r.object as Obj });
   }
   objects.sort((a, b) => kinds.indexOf(a.kind) - kinds.indexOf(b.kind));
@@ -96,31 +102,38 @@ export async function restoreSnapshot(
   const plan = planRestore(archive, scope);
   if (!plan.ok) return plan;
 
-  const existing = (await currentObjects(kc, scope)).records;
-  const liveNodes = new Set(
-    existing.filter((r) => r.object.kind === "NomadNode").map((r) => r.object.metadata.name),
+  const kept = new Set(
+    snapshotKinds()
+      .filter((k) => k.kept)
+      .map((k) => k.ref.kind),
   );
-  const doomed = existing.filter((r) => r.object.kind !== "NomadNode").reverse();
+  const existing = (await currentObjects(kc, scope)).records;
+  const here = new Set(
+    existing.filter((r) => kept.has(r.object.kind ?? "")).map((r) => keyOf(r.object)),
+  );
+  const doomed = existing.filter((r) => !kept.has(r.object.kind ?? "")).reverse();
   log.info({ deleting: doomed.length, restoring: plan.objects.length }, "restoring a snapshot");
   await inBatches(doomed, (r) => remove(kc, refOf(r.object), r.object));
   await inBatches(doomed, (r) => gone(kc, refOf(r.object), r.object));
 
+  const toCreate = plan.objects.filter((p) => !here.has(keyOf(p.object)));
+  // Namespaces the archive's objects live in and it does not hold itself.
+  const archivedNamespaces = new Set(
+    plan.objects.filter((p) => p.kind.ref === namespaceResource).map((p) => p.object.metadata.name),
+  );
   const namespaces = new Set(
     plan.objects.flatMap((p) => (p.kind.ref.namespaced ? [p.object.metadata.namespace] : [])),
   );
-  for (const ns of namespaces) if (ns) await ensureNamespace(kc, ns);
+  for (const ns of namespaces) if (ns && !archivedNamespaces.has(ns)) await ensureNamespace(kc, ns);
 
   const uids = new Map<string, string>();
   const created = new Map<Planned, ApiObject>();
   let index = 0;
-  const toCreate = plan.objects.filter(
-    (p) => !(p.kind.ref.kind === "NomadNode" && liveNodes.has(p.object.metadata.name)),
-  );
   // Kind by kind, in order: what a kind points at exists before it.
   for (const batch of byKind(toCreate)) {
     await inBatches(batch, async (p) => {
       let made = await createOrReplace(kc, p.kind.ref, creatable(p.object));
-      const status = restoredStatus(p.object, made);
+      const status = p.kind.status ? restoredStatus(p.object, made) : undefined;
       if (status) made = await applyStatus(kc, p.kind.ref, made, status);
       if (p.object.metadata.uid && made.metadata.uid)
         uids.set(p.object.metadata.uid, made.metadata.uid);
@@ -137,6 +150,10 @@ export async function restoreSnapshot(
     index = Math.max(index, Number(patched.metadata.resourceVersion) || 0);
   });
   return { ok: true, restored: created.size, index };
+}
+
+function keyOf(obj: ApiObject): string {
+  return `${obj.kind}/${obj.metadata.namespace ?? ""}/${obj.metadata.name}`;
 }
 
 function refOf(obj: ApiObject): ResourceRef {

@@ -2,10 +2,10 @@
 // (contents.ts), all read at one etcd revision, in Nomad's archive.
 import type { ApiObject } from "../../crds/meta.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
-import { secretResource } from "../../kube/resources.js";
+import { namespaceResource, secretResource } from "../../kube/resources.js";
 import { type KindQuery, listAtOneRevision } from "../../kube/revision.js";
 import { writeArchive } from "./archive.js";
-import { caravanSecrets, type SnapshotKind, snapshotKinds } from "./contents.js";
+import { caravanSecrets, nomadNamespaces, type SnapshotKind, snapshotKinds } from "./contents.js";
 import { encodeState, type SnapshotRecord } from "./state.js";
 
 export interface Scope {
@@ -46,10 +46,20 @@ export async function currentObjects(
   const records: SnapshotRecord[] = [];
   lists.forEach((items, i) => {
     const kind = (queries[i] as { kind: SnapshotKind }).kind;
-    const kept: ApiObject[] = kind.ref === secretResource ? caravanSecrets(items, tokens) : items;
+    const kept: ApiObject[] =
+      kind.ref === secretResource
+        ? caravanSecrets(items, tokens)
+        : kind.ref === namespaceResource
+          ? nomadNamespaces(items).filter((n) => inScope(scope, n.metadata.name))
+          : items;
     for (const object of kept) records.push({ type: kind.type, object });
   });
   return { revision, records };
+}
+
+/** Whether a namespace is one this scope saves and restores. */
+export function inScope(scope: Scope, namespace: string): boolean {
+  return !scope.namespace || namespace === scope.namespace || namespace === scope.secretNamespace;
 }
 
 /** The snapshot archive of the cluster now. */

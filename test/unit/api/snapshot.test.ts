@@ -9,6 +9,7 @@ import { readArchive, writeArchive } from "../../../src/api/snapshot/archive.js"
 import {
   caravanSecrets,
   creatable,
+  nomadNamespaces,
   ownerReferences,
   restoredStatus,
   snapshotKinds,
@@ -172,7 +173,7 @@ describe("snapshot contents", () => {
 
   it("holds every Caravan kind, the job versions and Secrets, in the order a restore needs", () => {
     for (const k of kinds) expect(order).toContain(k.kind);
-    expect(order[0]).toBe("Secret");
+    expect(order.slice(0, 2)).toEqual(["Namespace", "Secret"]);
     const at = (k: string) => order.indexOf(k);
     expect(at("NomadACLToken")).toBeGreaterThan(at("NomadACLRole"));
     // The scheduler reads its configuration before it evaluates a restored job.
@@ -184,6 +185,17 @@ describe("snapshot contents", () => {
     expect(at("NomadAllocation")).toBeLessThan(at("NomadJob"));
     expect(at("NomadDeployment")).toBeGreaterThan(at("NomadJob"));
     expect(at("NomadEvaluation")).toBeGreaterThan(at("NomadDeployment"));
+  });
+
+  it("keeps Nomad's namespaces, not Kubernetes' own, and never deletes one or a live node", () => {
+    const ns = (name: string) => ({ metadata: { name } });
+    expect(
+      nomadNamespaces([ns("default"), ns("kube-system"), ns("prod")]).map((n) => n.metadata.name),
+    ).toEqual(["default", "prod"]);
+    const kept = snapshotKinds()
+      .filter((k) => k.kept)
+      .map((k) => k.ref.kind);
+    expect(kept).toEqual(["Namespace", "NomadNode"]);
   });
 
   it("keeps the Secrets Caravan objects own or tokens name, and no other", () => {
@@ -327,5 +339,12 @@ describe("planning a restore", () => {
         error: 'snapshot holds NomadJob prod/web, outside namespace "dev" this server serves',
       },
     );
+    const prod = { apiVersion: "v1", kind: "Namespace", metadata: { name: "prod" } };
+    expect(
+      planRestore(archiveOf([prod]), { secretNamespace: "caravan", namespace: "dev" }),
+    ).toEqual({
+      ok: false,
+      error: 'snapshot holds Namespace prod, not namespace "dev" this server serves',
+    });
   });
 });
