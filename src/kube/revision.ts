@@ -7,7 +7,7 @@
 import type { ApiObject } from "../crds/meta.js";
 import type { KubeConfig } from "./kubeconfig.js";
 import { collectionPath, type ResourceRef } from "./resources.js";
-import { getJson, type Query } from "./rest.js";
+import { ApiError, getJson, type Query } from "./rest.js";
 
 export interface KindQuery {
   ref: ResourceRef;
@@ -21,8 +21,25 @@ interface List {
   items: ApiObject[];
 }
 
-/** Each query's objects (with apiVersion and kind set), all at one revision, and that revision. */
+/**
+ * Each query's objects (with apiVersion and kind set), all at one revision,
+ * and that revision. A revision etcd compacted meanwhile (410 Gone) starts
+ * the lists again at a newer one.
+ */
 export async function listAtOneRevision(
+  kc: KubeConfig,
+  queries: readonly KindQuery[],
+): Promise<{ revision: string; lists: ApiObject[][] }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await listAll(kc, queries);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.statusCode === 410) || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function listAll(
   kc: KubeConfig,
   queries: readonly KindQuery[],
 ): Promise<{ revision: string; lists: ApiObject[][] }> {
