@@ -9,7 +9,7 @@ import type { TlsConfig } from "../config/agent-config.js";
 import type { Authorizer } from "../http/authorizer.js";
 import type { Ctx, Reply, Route } from "../http/context.js";
 import { HttpError } from "../http/errors.js";
-import { createServer, guarded, type Listening, listen } from "../http/listen.js";
+import { acceptUpgrades, createServer, guarded, type Listening, listen } from "../http/listen.js";
 import { routeRequest, splitUrl } from "../http/request.js";
 import { Router } from "../http/router.js";
 import { send, sendError } from "../http/send.js";
@@ -60,7 +60,10 @@ export async function serveApi(
     },
   };
 
-  const server = createServer(guarded(handle, deps.log, "API request failed"), deps.tls);
+  const listener = guarded(handle, deps.log, "API request failed");
+  const server = createServer(listener, deps.tls);
+  // nomad alloc exec's websocket, joined through to the node agent.
+  acceptUpgrades(server, listener);
   server.keepAliveTimeout = 30_000;
 
   const perClient = new Map<string, number>();

@@ -2,6 +2,7 @@
 // java, qemu, mock), after Nomad's driver plugin API: fingerprint, validate a
 // task's free-form config, start it, re-attach to it after an agent restart,
 // and hand back a handle to wait on, signal, stop, exec into and measure.
+import type { Readable, Writable } from "node:stream";
 import type { Logger } from "../common/log.js";
 
 /** What the agent hands each driver when it creates it. */
@@ -115,8 +116,31 @@ export interface ExecResult {
   stderr: string;
 }
 
+/** A command started in a task's context for `nomad alloc exec`. */
+export interface ExecProcess {
+  /** Its standard input; end() closes it. */
+  stdin: Writable;
+  /** Its output; with a tty both streams of the terminal come on stdout and stderr stays empty. */
+  stdout: Readable;
+  stderr: Readable;
+  /** Sets the terminal's size (tty sessions only). */
+  resize(height: number, width: number): void;
+  /** Resolves with the exit code once the command ended and its output was read (128 + signal when killed). */
+  exited: Promise<number>;
+  /** Ends the command (the caller went away). */
+  kill(): void;
+}
+
+/**
+ * Nomad's FSIsolation of a running task: "none" means a command exec'd into it
+ * runs on the host (raw_exec), so Nomad asks for alloc-node-exec besides alloc-exec.
+ */
+export type FsIsolation = "none" | "chroot" | "image";
+
 export interface TaskHandle {
   pid: number | undefined;
+  /** How isolated an exec'd command is; unset means "none". */
+  fsIsolation?: FsIsolation;
   /** Present when the task can be re-attached after an agent restart. */
   recovery?: TaskRecoveryState;
   /** Resolves when the task exits. */
@@ -132,6 +156,8 @@ export interface TaskHandle {
   stats?(): Promise<TaskStats | undefined>;
   /** Runs a command inside the task's environment (Nomad's alloc exec, script checks). */
   exec?(command: string[], timeoutMs: number): Promise<ExecResult>;
+  /** Starts a command in the task's context with streamed input and output, on a pty when `tty`. */
+  execStreaming?(command: string[], options: { tty: boolean }): Promise<ExecProcess>;
 }
 
 export type ConfigCheck = { ok: true } | { ok: false; errors: string[] };

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { Logger } from "../common/log.js";
 import type { TlsConfig } from "../config/agent-config.js";
 
@@ -47,6 +47,24 @@ export function guarded(
       res.end();
     });
   };
+}
+
+/**
+ * Requests that ask to switch protocols (a websocket's opening handshake) go
+ * to the same handler as every other request: its answer is written on the
+ * connection's socket, which then closes, unless the handler took the socket
+ * over (`res.detachSocket`) to speak the new protocol on it.
+ */
+export function acceptUpgrades(server: http.Server, handler: http.RequestListener): void {
+  server.on("upgrade", (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
+    if (head.length) socket.unshift(head);
+    socket.on("error", () => socket.destroy());
+    const res = new http.ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket);
+    res.once("finish", () => socket.end());
+    handler(req, res);
+  });
 }
 
 export interface Listening {

@@ -1,5 +1,5 @@
 // The node agent's HTTP listener: Nomad's client endpoints (logs, alloc fs,
-// restart, signal, stats) on the agent's own address, which it records on its
+// restart, signal, stats, exec over a websocket) on the agent's own address, which it records on its
 // NomadNode (status.httpAddr) so the API server can forward to it. Every
 // request is authorized here from the caller's token, as a Nomad client does:
 // the server forwards the token, it does not vouch for the caller.
@@ -9,10 +9,11 @@ import type { Logger } from "../../common/log.js";
 import type { TlsConfig } from "../../config/agent-config.js";
 import type { Ctx, Route } from "../../http/context.js";
 import { HttpError } from "../../http/errors.js";
-import { createServer, guarded, listen, tlsEnabled } from "../../http/listen.js";
+import { acceptUpgrades, createServer, guarded, listen, tlsEnabled } from "../../http/listen.js";
 import { routeRequest, splitUrl, type TokenResolver } from "../../http/request.js";
 import { Router } from "../../http/router.js";
 import { send, sendError } from "../../http/send.js";
+import { execRoutes } from "./exec.js";
 import { fsRoutes } from "./fs.js";
 import { lifecycleRoutes } from "./lifecycle.js";
 import { logRoutes } from "./logs.js";
@@ -37,7 +38,7 @@ export interface ClientServer {
 const maxBodyBytes = 64 * 1024;
 
 /** Every client endpoint, each authorizing in the addressed allocation's namespace. */
-export function clientRoutes(source: AllocSource): Route[] {
+export function clientRoutes(source: AllocSource, log: Logger): Route[] {
   // Undefined for an allocation this node does not hold: the handler answers 404.
   const namespace = (ctx: Ctx) => {
     const found = source.find(ctx.params.alloc ?? "");
@@ -48,6 +49,7 @@ export function clientRoutes(source: AllocSource): Route[] {
     ...fsRoutes(source),
     ...lifecycleRoutes(source),
     ...statsRoutes(source),
+    ...execRoutes(source, log),
   ].map((r) => ({ ...r, aclNamespace: namespace }));
 }
 
@@ -65,9 +67,12 @@ export async function serveClient(
   port: number,
 ): Promise<ClientServer> {
   const router = new Router();
-  for (const r of clientRoutes(deps.source)) router.add(r);
+  for (const r of clientRoutes(deps.source, deps.log)) router.add(r);
   const requests = { router, auth: deps.auth, maxBodyBytes };
-  const server = createServer(guarded(handle, deps.log, "client endpoint failed"), deps.tls);
+  const listener = guarded(handle, deps.log, "client endpoint failed");
+  const server = createServer(listener, deps.tls);
+  // nomad alloc exec's websocket.
+  acceptUpgrades(server, listener);
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const { path, search } = splitUrl(req.url);

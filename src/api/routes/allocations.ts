@@ -1,7 +1,7 @@
 // /v1/allocations, /v1/allocation/:id, /v1/evaluations, /v1/evaluation/:id,
 // /v1/deployments, /v1/deployment/:id: reads from the informer caches.
-// /v1/client/allocation/:alloc/{restart,signal,stats}: forwarded to the node
-// agent running the allocation (forward.ts). /v1/client/allocation/:alloc/checks:
+// /v1/client/allocation/:alloc/{restart,signal,stats,exec}: forwarded to the node
+// agent running the allocation (forward.ts; exec's websocket is joined through). /v1/client/allocation/:alloc/checks:
 // the service check results the agent reported in the allocation's status.
 import type { ApiObject } from "../../crds/meta.js";
 import type { NomadAllocation } from "../../crds/objects.js";
@@ -151,6 +151,14 @@ export function allocationRoutes(deps: RouteDeps): Route[] {
       acl: "ns:read-job",
       aclNamespace: namespaceOf(state.allocations.store, "alloc"),
       handle: onAgent("read-job"),
+    },
+    {
+      // nomad alloc exec: the agent checks alloc-node-exec for tasks without isolation.
+      method: "GET",
+      path: "/v1/client/allocation/:alloc/exec",
+      acl: "ns:alloc-exec",
+      aclNamespace: namespaceOf(state.allocations.store, "alloc"),
+      handle: onAgent("alloc-exec"),
     },
     {
       method: "GET",

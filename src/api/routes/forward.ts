@@ -20,6 +20,14 @@ export function mustFindAlloc(ctx: Ctx, state: ApiState, capability: string): No
 
 /** Headers passed on to the agent, and back. */
 const forwardedRequestHeaders = ["x-nomad-token", "authorization", "accept-encoding"];
+/** And those of a websocket's opening handshake (nomad alloc exec), which the agent answers. */
+const upgradeRequestHeaders = [
+  "connection",
+  "upgrade",
+  "sec-websocket-key",
+  "sec-websocket-version",
+  "sec-websocket-protocol",
+];
 const droppedReplyHeaders = new Set(["connection", "keep-alive", "transfer-encoding"]);
 
 interface Target {
@@ -63,7 +71,10 @@ export function clientForwarder(deps: RouteDeps): (ctx: Ctx, a: NomadAllocation)
   return (ctx, a) => {
     const to = target(a);
     const headers: Record<string, string> = {};
-    for (const h of forwardedRequestHeaders) {
+    const upgrade = ctx.req.headers.upgrade !== undefined;
+    for (const h of upgrade
+      ? [...forwardedRequestHeaders, ...upgradeRequestHeaders]
+      : forwardedRequestHeaders) {
       const v = ctx.req.headers[h];
       if (typeof v === "string") headers[h] = v;
     }
@@ -98,6 +109,30 @@ export function clientForwarder(deps: RouteDeps): (ctx: Ctx, a: NomadAllocation)
           resolve({ streamed: true });
         });
         upstream.once("close", () => resolve({ streamed: true }));
+      });
+      // The agent switched protocols (a websocket): its 101 goes back as it is,
+      // then the two connections are joined until either side ends.
+      req.once("upgrade", (upstream, agentSocket, head) => {
+        res.off("close", gone);
+        const socket = res.socket;
+        if (!socket) {
+          agentSocket.destroy();
+          resolve({ streamed: true });
+          return;
+        }
+        res.detachSocket(socket);
+        const lines = [`HTTP/1.1 101 ${upstream.statusMessage ?? "Switching Protocols"}`];
+        for (let i = 0; i < upstream.rawHeaders.length; i += 2)
+          lines.push(`${upstream.rawHeaders[i]}: ${upstream.rawHeaders[i + 1]}`);
+        socket.write(`${lines.join("\r\n")}\r\n\r\n`);
+        if (head.length) socket.write(head);
+        agentSocket.on("error", () => socket.destroy());
+        socket.on("error", () => agentSocket.destroy());
+        agentSocket.once("close", () => socket.destroy());
+        socket.once("close", () => agentSocket.destroy());
+        agentSocket.pipe(socket);
+        socket.pipe(agentSocket);
+        resolve({ streamed: true });
       });
       req.once("error", (err) => {
         res.off("close", gone);

@@ -3,10 +3,10 @@
 // signal then SIGKILL, stats and exec through the Engine API. The same handle
 // serves a container started now and one found again after an agent restart.
 import { createWriteStream } from "node:fs";
-import { PassThrough } from "node:stream";
+import { type Duplex, PassThrough, Writable } from "node:stream";
 import type Docker from "dockerode";
 import type { Logger } from "../../common/log.js";
-import type { ExecResult, ExitResult, TaskHandle, TaskStats } from "../driver.js";
+import type { ExecProcess, ExecResult, ExitResult, TaskHandle, TaskStats } from "../driver.js";
 import { kernelLogRecords, oomKillRecorded } from "./oom.js";
 
 export interface DockerRecovery {
@@ -74,6 +74,7 @@ export async function containerHandle(
   return {
     pid: info.State.Pid || undefined,
     recovery: state,
+    fsIsolation: "image",
     wait,
     signal: (signal) => {
       kill(signal).catch((err: unknown) =>
@@ -110,6 +111,53 @@ export async function containerHandle(
           0,
         cpuTotalNanos: s.cpu_stats?.cpu_usage?.total_usage ?? 0,
         timestamp: Date.now(),
+      };
+    },
+    // `nomad alloc exec`: the Engine's exec with its stream hijacked, stdin
+    // included; with a tty the engine makes the terminal and resizes it.
+    async execStreaming(command, { tty }): Promise<ExecProcess> {
+      const exec = await container.exec({
+        Cmd: command,
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: tty,
+      });
+      const stream = await exec.start({ hijack: true, stdin: true, Tty: tty });
+      const stdout = new PassThrough();
+      const stderr = new PassThrough();
+      if (tty) stream.pipe(stdout);
+      else deps.docker.modem.demuxStream(stream, stdout, stderr);
+      const ended = new Promise<void>((resolve) => {
+        stream.once("end", resolve);
+        stream.once("close", resolve);
+        stream.once("error", resolve);
+      });
+      const exited = ended.then(async () => {
+        stdout.end();
+        stderr.end();
+        const inspected = await exec.inspect().catch(() => undefined);
+        return inspected?.ExitCode ?? -1;
+      });
+      stream.on("error", () => {});
+      return {
+        stdin: new Writable({
+          write: (chunk, _enc, done) => {
+            stream.write(chunk, done);
+          },
+          // Half-closes the connection: the engine closes the command's stdin.
+          final: (done) => {
+            (stream as Duplex).end();
+            done();
+          },
+        }),
+        stdout,
+        stderr,
+        exited,
+        resize: (h, w) => {
+          exec.resize({ h, w }).catch(() => {});
+        },
+        kill: () => stream.destroy(),
       };
     },
     async exec(command, timeoutMs): Promise<ExecResult> {

@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { ExecResult, ExitResult, TaskHandle, TaskStats } from "../driver.js";
+import { processEnv, spawnExec } from "../exec-process.js";
 import {
   cgroupPids,
   cgroupUsage,
@@ -51,6 +52,12 @@ export function execHandle(state: ExecTaskState, exited?: Promise<void>): TaskHa
     return init;
   };
 
+  /** The task's own process: the init never entered the chroot, its child did. */
+  const taskPid = (): number | undefined => {
+    const init = initPid();
+    return cgroupPids(state.cgroup).find((p) => init !== undefined && parentOf(p) === init);
+  };
+
   const signal = (sig: NodeJS.Signals) => {
     const target = initPid();
     if (sig === "SIGKILL") {
@@ -71,6 +78,7 @@ export function execHandle(state: ExecTaskState, exited?: Promise<void>): TaskHa
   return {
     pid: state.pid,
     recovery: { ...state },
+    fsIsolation: "chroot",
     wait: () => result,
     signal,
     async stop(sig, timeoutMs) {
@@ -99,12 +107,16 @@ export function execHandle(state: ExecTaskState, exited?: Promise<void>): TaskHa
       return usage && { ...usage, timestamp: Date.now() };
     },
     exec: (command, timeoutMs) => {
-      // The init never entered the chroot; the task (its child) did, and
-      // nsenter takes root and working directory from the process it targets.
-      const init = initPid();
-      const task = cgroupPids(state.cgroup).find((p) => init !== undefined && parentOf(p) === init);
+      const task = taskPid();
       if (task === undefined) return Promise.reject(new Error("exec: the task is not running"));
       return execIn(state, task, command, timeoutMs);
+    },
+    // `nomad alloc exec`: inside the task, with the task's environment.
+    execStreaming: async (command, { tty }) => {
+      const task = taskPid();
+      if (task === undefined) throw new Error("task is not running");
+      const argv = enterArgv(state, task, command, tty);
+      return spawnExec({ argv, env: processEnv(task), tty });
     },
   };
 }
@@ -121,26 +133,45 @@ function exitResult(state: ExecTaskState): ExitResult {
   return { exitCode: code, signal: signalOfExitCode(code), ...(oom ? { oomKilled: true } : {}) };
 }
 
-/** Runs a command inside the task's namespaces, chroot and cgroup, as its user. */
+/**
+ * The argv that runs a command inside the task's namespaces, chroot and cgroup,
+ * as its user: a shell joins the cgroup, then nsenter takes root and working
+ * directory from the task's process. On a terminal the command is made the
+ * leader of its own session with the terminal as its controlling one (setsid
+ * -c takes it over, which needs root, so the user is taken after it with
+ * setpriv): a shell inside the task's PID namespace could not see the session
+ * that `script` started outside and would fail to hand the terminal back.
+ */
+function enterArgv(state: ExecTaskState, task: number, command: string[], tty = false): string[] {
+  const join = Object.values(state.cgroup.paths)
+    .map((dir) => `echo 0 > '${dir}/cgroup.procs'`)
+    .join("; ");
+  const user = tty
+    ? `-- setsid -c setpriv --reuid=${state.uid} --regid=${state.gid} --clear-groups`
+    : `--setgid ${state.gid} --setuid ${state.uid} --`;
+  return [
+    "/bin/sh",
+    "-c",
+    // nsenter is found on the host's usual paths, whatever PATH the task's environment has.
+    `${join}; n=$(PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH command -v nsenter); exec "$n" --target "$0" --mount --uts --ipc --pid --root --wd ${user} "$@"`,
+    String(task),
+    ...command,
+  ];
+}
+
+/** Runs a command inside the task, collecting its output (script checks). */
 function execIn(
   state: ExecTaskState,
   task: number,
   command: string[],
   timeoutMs: number,
 ): Promise<ExecResult> {
-  const join = Object.values(state.cgroup.paths)
-    .map((dir) => `echo 0 > '${dir}/cgroup.procs'`)
-    .join("; ");
-  const child = spawn(
-    "/bin/sh",
-    [
-      "-c",
-      `${join}; exec nsenter --target "$0" --mount --uts --ipc --pid --root --wd --setgid ${state.gid} --setuid ${state.uid} -- "$@"`,
-      String(task),
-      ...command,
-    ],
-    { stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs, killSignal: "SIGKILL" },
-  );
+  const [shell, ...args] = enterArgv(state, task, command);
+  const child = spawn(shell as string, args, {
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: timeoutMs,
+    killSignal: "SIGKILL",
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => {

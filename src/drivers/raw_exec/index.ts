@@ -17,6 +17,7 @@ import type {
   TaskRecoveryState,
   TaskStart,
 } from "../driver.js";
+import { processCwd, processEnv, spawnExec } from "../exec-process.js";
 import { enabledByOption } from "../options.js";
 
 const known = new Set([
@@ -102,6 +103,7 @@ function handle(
   return {
     pid,
     ...(pid !== undefined ? { recovery: { pid, exitFile } } : {}),
+    fsIsolation: "none",
     wait,
     signal: (signal) => {
       if (pid === undefined) return;
@@ -115,6 +117,12 @@ function handle(
           // Already gone.
         }
       }
+    },
+    // `nomad alloc exec`: a host process with the task's environment and working
+    // directory, read from the running task (so it works after a re-attach too).
+    execStreaming: async (command, { tty }) => {
+      if (pid === undefined || !alive(pid)) throw new Error("task is not running");
+      return spawnExec({ argv: command, env: processEnv(pid), cwd: processCwd(pid), tty });
     },
   };
 }
