@@ -62,7 +62,8 @@ export function acceptUpgrades(server: http.Server, handler: http.RequestListene
     const res = new http.ServerResponse(req);
     res.shouldKeepAlive = false;
     res.assignSocket(socket);
-    res.once("finish", () => socket.end());
+    // The answer was the last thing on this connection.
+    res.once("finish", () => socket.end(() => socket.destroy()));
     handler(req, res);
   });
 }

@@ -106,13 +106,25 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
 
   constructor(
     private readonly socket: Duplex,
-    options: { role: "server" | "client"; maxMessageBytes: number },
+    options: {
+      role: "server" | "client";
+      maxMessageBytes: number;
+      /** Bytes already read past the handshake: the first frames. */
+      head?: Buffer;
+    },
   ) {
     super();
     this.role = options.role;
     this.maxMessageBytes = options.maxMessageBytes;
+    const head = options.head;
+    // Once the caller has subscribed to the events (after its promises settled).
+    if (head?.length) setImmediate(() => this.receive(head));
     socket.on("data", (chunk: Buffer) => this.receive(chunk));
     socket.on("error", () => this.finish(1006, ""));
+    // The peer's side ended (a half-open socket would otherwise linger).
+    socket.on("end", () => this.finish(1006, ""));
+    // An upgraded socket may have been left paused.
+    socket.resume();
     socket.on("close", () => this.finish(1006, ""));
   }
 
