@@ -2,7 +2,8 @@
 // socket of the test's own) with a busybox image built here: config checks
 // that name the field, containers that serve on their mapped ports and write
 // their output into the task's log files, exit codes, memory limits, the
-// plugin config's refusals, missing images, and re-attaching by container ID.
+// plugin config's refusals, missing images, re-attaching by container ID, and
+// exec sessions with stdin and a terminal.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -10,7 +11,7 @@ import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/common/log.js";
 import { dockerDriver } from "../../src/drivers/docker/index.js";
-import type { TaskDriver, TaskStart } from "../../src/drivers/driver.js";
+import type { ExecProcess, TaskDriver, TaskStart } from "../../src/drivers/driver.js";
 import { buildBusyboxImage } from "../support/images.js";
 import { eventually } from "../support/kubectl.js";
 import { type PodmanService, startPodman } from "../support/podman.js";
@@ -191,6 +192,42 @@ describe("docker driver", () => {
     expect(result.exitCode).not.toBe(0);
     await handle.destroy?.();
     await expect(docker.getContainer(id).inspect()).rejects.toMatchObject({ statusCode: 404 });
+  });
+
+  it("streams an exec session: stdin to the command, its exit code, a terminal of the asked size", async () => {
+    const handle = await driverWith().start(
+      taskStart({ image, command: "/bin/sh", args: ["-c", "while true; do sleep 1; done"] }),
+    );
+    const collect = (p: ExecProcess) => {
+      let out = "";
+      let err = "";
+      p.stdout.on("data", (d: Buffer) => {
+        out += d.toString();
+      });
+      p.stderr.on("data", (d: Buffer) => {
+        err += d.toString();
+      });
+      return p.exited.then((code) => ({ out, err, code }));
+    };
+    expect(handle.fsIsolation).toBe("image");
+    const cat = await handle.execStreaming?.(["/bin/sh", "-c", "cat; echo $GREETING >&2; exit 4"], {
+      tty: false,
+    });
+    if (!cat) throw new Error("no exec");
+    const catDone = collect(cat);
+    cat.stdin.write("fed through stdin\n");
+    cat.stdin.end();
+    expect(await catDone).toEqual({ out: "fed through stdin\n", err: "hi there\n", code: 4 });
+
+    const tty = await handle.execStreaming?.(["/bin/sh", "-c", "sleep 1; stty size; exit 2"], {
+      tty: true,
+    });
+    if (!tty) throw new Error("no exec");
+    tty.resize(30, 90);
+    expect(await collect(tty)).toEqual({ out: "30 90\r\n", err: "", code: 2 });
+    await handle.stop?.("SIGKILL", 1_000);
+    await handle.wait();
+    await handle.destroy?.();
   });
 
   it("runs in the host's network with network_mode host", async () => {

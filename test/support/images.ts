@@ -32,6 +32,7 @@ const applets = [
   "touch",
   "hostname",
   "free",
+  "stty",
 ];
 
 /** A busybox root filesystem serving /www with httpd; returns the image name. */
