@@ -132,12 +132,27 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
     return this.closeSent || this.ended;
   }
 
-  sendText(text: string): void {
-    this.write(opcode.text, Buffer.from(text));
+  /** Sends a text message; false when the connection's buffer is full (wait for `drained`). */
+  sendText(text: string): boolean {
+    return this.write(opcode.text, Buffer.from(text));
   }
 
-  sendBinary(data: Buffer): void {
-    this.write(opcode.binary, data);
+  sendBinary(data: Buffer): boolean {
+    return this.write(opcode.binary, data);
+  }
+
+  /** Resolves once what was sent has been handed to the network (or the connection ended). */
+  drained(): Promise<void> {
+    if (!this.socket.writableNeedDrain || this.ended) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.socket.off("drain", done);
+        this.off("close", done);
+        resolve();
+      };
+      this.socket.once("drain", done);
+      this.once("close", done);
+    });
   }
 
   /** Sends a close frame (code and reason) and ends the connection once the peer answers, or after a second. */
@@ -162,9 +177,9 @@ export class WebSocketConnection extends EventEmitter<WebSocketEvents> {
 
   private closeWith: { code: number; reason: string } | undefined;
 
-  private write(op: number, payload: Buffer): void {
-    if (this.closeSent || this.ended || this.socket.destroyed) return;
-    this.socket.write(encodeFrame(op, payload, this.role === "client"));
+  private write(op: number, payload: Buffer): boolean {
+    if (this.closeSent || this.ended || this.socket.destroyed) return true;
+    return this.socket.write(encodeFrame(op, payload, this.role === "client"));
   }
 
   private finish(code: number, reason: string): void {

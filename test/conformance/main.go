@@ -289,6 +289,21 @@ func main() {
 	})
 	ok("alloc restart")
 
+	// alloc exec: Nomad's client dials the websocket (the agent first, then
+	// the server), sends stdin and its close, and reads output and exit code.
+	{
+		var out, errOut strings.Builder
+		ctx, cancelExec := context.WithTimeout(context.Background(), 30*time.Second)
+		code, err := client.Allocations().Exec(ctx, alloc, "hello", false,
+			[]string{"/bin/sh", "-c", "cat; echo to-stderr >&2; exit 3"},
+			strings.NewReader("exec stdin\n"), &out, &errOut, nil, nil)
+		cancelExec()
+		if err != nil || code != 3 || out.String() != "exec stdin\n" || errOut.String() != "to-stderr\n" {
+			fail("alloc exec", "code %d, stdout %q, stderr %q, %v", code, out.String(), errOut.String(), err)
+		}
+	}
+	ok("alloc exec")
+
 	// A blocking query on the job's allocations returns when scaling changes them.
 	_, meta, err := client.Jobs().Allocations("conformance", false, nil)
 	if err != nil {
@@ -354,6 +369,10 @@ func main() {
 	}
 	if err := reader.Allocations().Restart(alloc, "hello", nil); err == nil || !strings.Contains(err.Error(), "Permission denied") {
 		fail("acl alloc lifecycle denied", "restart with a read-only token: %v", err)
+	}
+	if _, err := reader.Allocations().Exec(context.Background(), alloc, "hello", false, []string{"/bin/true"},
+		strings.NewReader(""), io.Discard, io.Discard, nil, nil); err == nil || !strings.Contains(err.Error(), "Permission denied") {
+		fail("acl alloc exec denied", "exec with a read-only token: %v", err)
 	}
 	ok("acl policy and client token")
 

@@ -1,7 +1,7 @@
 // Nomad's official Go API client (github.com/hashicorp/nomad/api, built from
 // test/conformance) against `bin/caravan dev` with ACLs on: bootstrap, parse
 // an HCL job, register it, read its status, allocations, evaluations and
-// logs, alloc stats, signal and restart (served by the node agent), a blocking query that returns when scaling changes the allocations,
+// logs, alloc stats, signal, restart and exec (served by the node agent), a blocking query that returns when scaling changes the allocations,
 // the autoscaler's scale call, a read-only token denied a write (directly and
 // through an ACL role), a token update, stop and
 // purge, and a node drain. Needs `npm run build` first.
@@ -67,6 +67,7 @@ describe("Nomad API conformance (official Go client)", () => {
       "ok alloc stats",
       "ok alloc signal",
       "ok alloc restart",
+      "ok alloc exec",
       "ok blocking query",
       "ok scale",
       "ok acl policy and client token",

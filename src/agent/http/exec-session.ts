@@ -68,7 +68,12 @@ export async function relayExec(
 
   const relay = (name: "stdout" | "stderr") => {
     const stream = p[name];
-    stream.on("data", (d: Buffer) => ws.sendText(outputFrame(name, d)));
+    // A command that writes faster than the caller reads waits for it.
+    stream.on("data", (d: Buffer) => {
+      if (ws.sendText(outputFrame(name, d))) return;
+      stream.pause();
+      void ws.drained().then(() => stream.resume());
+    });
     return finished(stream).then(
       // With a tty the terminal is all on stdout: only its close is told.
       () => (name === "stdout" || !tty ? ws.sendText(closeFrame(name)) : undefined),
