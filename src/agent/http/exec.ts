@@ -43,8 +43,10 @@ function check(
     return { code: closeCode.policyViolation, reason: `unknown task name "${r.task}"` };
   const tr = found.runner?.task(r.task);
   const handle = found.runner?.isStopping ? undefined : tr?.current;
-  if (!handle?.execStreaming)
+  if (!handle)
     return { code: closeCode.policyViolation, reason: `task "${r.task}" is not running.` };
+  if (!handle.execStreaming)
+    return { code: closeCode.internalError, reason: "task driver does not support exec" };
   // Without isolation the command runs on the host: Nomad asks for alloc-node-exec too.
   if ((handle.fsIsolation ?? "none") === "none" && !ctx.acl.allowNamespace(ns, "alloc-node-exec"))
     return { code: closeCode.internalError, reason: "Permission denied" };

@@ -54,8 +54,11 @@ export const qemuDriver: DriverFactory = (ctx: DriverContext) => {
 
   const withShutdown = (handle: TaskHandle, monitorPath: string | undefined): TaskHandle => {
     const recovery = { ...(handle.recovery ?? {}), ...(monitorPath ? { monitorPath } : {}) };
+    // The emulator is a host process, but a command cannot run inside the
+    // machine: no exec, as Nomad's qemu driver ("can't execute commands").
+    const { exec: _exec, execStreaming: _execStreaming, ...rest } = handle;
     return {
-      ...handle,
+      ...rest,
       recovery,
       async stop(signal, timeoutMs) {
         const exited = handle.wait().then(() => true);
