@@ -161,7 +161,12 @@ describe("nomad alloc exec over a websocket", () => {
         s.stdin("line one\n");
         s.stdin("line two\n", true);
       });
-      expect([task, out.stdout, out.exitCode]).toEqual([task, "line one\nline two\n", 0]);
+      expect([task, out.stdout, out.exitCode, out.closeReason]).toEqual([
+        task,
+        "line one\nline two\n",
+        0,
+        "",
+      ]);
     }
   });
 
@@ -174,7 +179,7 @@ describe("nomad alloc exec over a websocket", () => {
         'echo "$GREETING $(id -u) $(ls /local >/dev/null && echo jailed)"; exit 3',
       ],
     });
-    expect(out.stdout).toBe("salut 65534 jailed\n");
+    expect([out.stdout, out.closeReason]).toEqual(["salut 65534 jailed\n", ""]);
     expect(out.exitCode).toBe(3);
   });
 

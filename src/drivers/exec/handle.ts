@@ -113,7 +113,12 @@ export function execHandle(state: ExecTaskState, exited?: Promise<void>): TaskHa
     },
     // `nomad alloc exec`: inside the task, with the task's environment.
     execStreaming: async (command, { tty }) => {
-      const task = taskPid();
+      // Just started, the init may still be setting up the chroot: give it a few seconds.
+      let task = taskPid();
+      for (let i = 0; task === undefined && i < 100 && sameProcess(); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        task = taskPid();
+      }
       if (task === undefined) throw new Error("task is not running");
       const argv = enterArgv(state, task, command, tty);
       return spawnExec({ argv, env: processEnv(task), tty });
