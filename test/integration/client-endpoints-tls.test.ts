@@ -13,6 +13,7 @@ import { createControllerMetrics } from "../../src/metrics/registry.js";
 import { runningOf } from "../support/allocations.js";
 import { makeCertificates } from "../support/certificates.js";
 import { createNamespace, eventually } from "../support/kubectl.js";
+import { dial, execUrl, session } from "../support/websocket.js";
 import { applyJob, shTask } from "./agent-harness.js";
 
 const kubeconfig = inject("kubeconfig");
@@ -94,7 +95,7 @@ describe("client endpoints over HTTPS", () => {
     await controllers?.stop();
   });
 
-  it("forwards logs to an HTTPS agent that asks for a client certificate", async () => {
+  it("forwards logs and exec to an HTTPS agent that asks for a client certificate", async () => {
     const tls = {
       ca: readFileSync(file("ca.pem")),
       cert: readFileSync(file("node.pem")),
@@ -119,5 +120,15 @@ describe("client endpoints over HTTPS", () => {
     expect(JSON.parse(node.body)).toMatchObject({ HTTPAddr: agent.httpAddr, TLSEnabled: true });
     await expect(get(`https://${agent.httpAddr}${logs}`, { ca: tls.ca })).rejects.toThrow();
     expect((await get(`https://${agent.httpAddr}${logs}`, tls)).body).toContain("over tls");
+
+    // nomad alloc exec's websocket goes through the server to the HTTPS agent too.
+    const dialed = await dial(
+      execUrl(api.url, a?.metadata.name, "t", ["/bin/sh", "-c", "echo exec over tls; exit 2"]),
+      {},
+      tls,
+    );
+    if (!dialed.ok) throw new Error(`exec answered ${dialed.status}: ${dialed.body}`);
+    const out = await session(dialed.ws).outcome;
+    expect([out.stdout, out.exitCode, out.closeCode]).toEqual(["exec over tls\n", 2, 1000]);
   });
 });

@@ -3,16 +3,24 @@
 // read an exec session the way `nomad alloc exec` does.
 import { randomBytes } from "node:crypto";
 import http from "node:http";
+import https from "node:https";
 import { acceptKey, WebSocketConnection } from "../../src/http/websocket.js";
 
 export type Dialed =
   | { ok: true; ws: WebSocketConnection }
   | { ok: false; status: number; body: string };
 
-export function dial(url: string, headers: Record<string, string> = {}): Promise<Dialed> {
+/** Dials ws over http: or wss over https: (`tls` holds the CA and client certificate). */
+export function dial(
+  url: string,
+  headers: Record<string, string> = {},
+  tls: https.RequestOptions = {},
+): Promise<Dialed> {
   const key = randomBytes(16).toString("base64");
   return new Promise((resolve, reject) => {
-    const req = http.get(url, {
+    const get = url.startsWith("https:") ? https.get : http.get;
+    const req = get(url, {
+      ...tls,
       headers: {
         Connection: "Upgrade",
         Upgrade: "websocket",
