@@ -5,6 +5,7 @@ import { version } from "../common/version.js";
 import { normalizeNomadFlags } from "./args.js";
 import { agentCommand } from "./commands/agent.js";
 import { allocCommand } from "./commands/alloc.js";
+import { configCommand } from "./commands/config.js";
 import { controllerCommand } from "./commands/controller.js";
 import { deploymentCommand } from "./commands/deployment.js";
 import { devCommand } from "./commands/dev.js";
@@ -21,6 +22,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.addCommand(devCommand());
   program.addCommand(controllerCommand());
+  program.addCommand(configCommand());
   program.addCommand(agentCommand());
   program.addCommand(jobCommand());
   program.addCommand(allocCommand());

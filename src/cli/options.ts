@@ -46,6 +46,15 @@ export async function configFromFlags(flags: CommonFlags): Promise<AgentConfig> 
     env: process.env,
     flags: overrides,
   });
+  printWarnings(result.warnings);
   if (!result.ok) throw new UsageError(`invalid configuration:\n  ${result.errors.join("\n  ")}`);
   return result.config;
+}
+
+/** Configuration warnings, one line each, before anything else is logged. */
+export function printWarnings(
+  warnings: readonly string[],
+  out: NodeJS.WritableStream = process.stderr,
+) {
+  for (const w of warnings) out.write(`WARNING: ${w}\n`);
 }

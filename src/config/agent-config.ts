@@ -36,18 +36,29 @@ export interface ClientConfig {
   /** chroot_env: host paths (keys) linked into exec-style chroots at the values; unset means the driver's default. */
   chrootEnv?: Record<string, string>;
   /** gc_interval, gc_max_allocs, gc_disk_usage_threshold: when terminal allocations' dirs are removed; unset fields take Nomad's defaults. */
-  gc?: { interval?: string; maxAllocs?: number; diskUsageThreshold?: number };
+  gc?: {
+    interval?: string;
+    maxAllocs?: number;
+    diskUsageThreshold?: number;
+    /** gc_inode_usage_threshold: percent of the data dir's inodes in use above which terminal allocations go. */
+    inodeUsageThreshold?: number;
+    /** gc_parallel_destroys: how many allocation dirs are removed at once. */
+    parallelDestroys?: number;
+  };
 }
 
 /** acl { … }: Nomad's ACL system on the HTTP API. */
 export interface AclConfig {
   enabled: boolean;
   /**
-   * token_ttl: how long a resolved token may be cached (a Go duration). Accepted
-   * for Nomad's configs; tokens are read from a watched cache, so a change to a
-   * token or policy applies at once.
+   * token_ttl, policy_ttl, role_ttl: how long a resolved token, policy or role
+   * may be cached (Go durations; Nomad's default 30s) — the most a change may
+   * take to apply. Caravan reads them from a watched cache, so a change
+   * applies at once, well within any TTL.
    */
   tokenTTL?: string;
+  policyTTL?: string;
+  roleTTL?: string;
   /** token_min_expiration_ttl: the shortest ExpirationTTL a token may be given (Go duration; default 1m). */
   tokenMinExpirationTTL?: string;
   /** token_max_expiration_ttl: the longest ExpirationTTL a token may be given (Go duration; default 24h). */
@@ -73,6 +84,72 @@ export interface LimitsConfig {
   httpMaxConnsPerClient: number;
 }
 
+/** log_file and log_rotate_*: the agent's log also written to a file, rotated as Nomad rotates it. */
+export interface LogFileConfig {
+  /** A file, or a directory (ending in "/") to hold nomad.log; Nomad's log_file. */
+  path: string;
+  /** log_rotate_bytes: rotate when the file would pass this size; 0 is no size limit. */
+  rotateBytes: number;
+  /** log_rotate_duration: rotate this long after the file was started (Go duration; default 24h). */
+  rotateDuration: string;
+  /** log_rotate_max_files: rotated files kept (0 keeps all; -1 keeps none). */
+  rotateMaxFiles: number;
+}
+
+/** Nomad's defaults: no size limit, a new file every 24 hours, every rotated file kept. */
+export const defaultLogRotation = { rotateBytes: 0, rotateDuration: "24h", rotateMaxFiles: 0 };
+
+/** telemetry { … }: what metrics are published, and how. */
+export interface TelemetryConfig {
+  /** prometheus_metrics: serve /v1/metrics?format=prometheus (always on in Caravan). */
+  prometheusMetrics: boolean;
+  collectionInterval?: string;
+  disableHostname?: boolean;
+  publishAllocationMetrics?: boolean;
+  publishNodeMetrics?: boolean;
+}
+
+/** A consul { … } block: one Consul cluster (Nomad's ConsulConfig), by its name. */
+export interface ConsulConfig {
+  name: string;
+  address?: string;
+  grpcAddress?: string;
+  token?: string;
+  auth?: string;
+  ssl?: boolean;
+  verifySsl?: boolean;
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  namespace?: string;
+  timeout?: string;
+  tags?: string[];
+  serverServiceName?: string;
+  clientServiceName?: string;
+  autoAdvertise?: boolean;
+  checksUseAdvertise?: boolean;
+  serverAutoJoin?: boolean;
+  clientAutoJoin?: boolean;
+  serviceAuthMethod?: string;
+  taskAuthMethod?: string;
+}
+
+/** A vault { … } block: one Vault cluster (Nomad's VaultConfig), by its name. */
+export interface VaultConfig {
+  name: string;
+  enabled?: boolean;
+  address?: string;
+  namespace?: string;
+  createFromRole?: string;
+  jwtAuthBackendPath?: string;
+  caFile?: string;
+  caPath?: string;
+  certFile?: string;
+  keyFile?: string;
+  tlsSkipVerify?: boolean;
+  tlsServerName?: string;
+}
+
 export interface AgentConfig {
   region: string;
   datacenter: string;
@@ -80,6 +157,7 @@ export interface AgentConfig {
   dataDir?: string;
   logLevel: LogLevel;
   logJson: boolean;
+  logFile?: LogFileConfig;
   bindAddr: string;
   /** addresses { http }: where the HTTP endpoint listens instead of bind_addr. */
   addresses?: { http?: string };
@@ -100,6 +178,11 @@ export interface AgentConfig {
   acl?: AclConfig;
   tls?: TlsConfig;
   limits?: LimitsConfig;
+  telemetry?: TelemetryConfig;
+  /** consul blocks by cluster name ("default" when unnamed). */
+  consul?: Record<string, ConsulConfig>;
+  /** vault blocks by cluster name ("default" when unnamed). */
+  vault?: Record<string, VaultConfig>;
 }
 
 export function defaultAgentConfig(): AgentConfig {

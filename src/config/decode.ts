@@ -1,7 +1,9 @@
-// Decodes the JSON form of a Nomad-style agent configuration file (HCL parsed
-// by hcl2json, or a .json file) into a partial AgentConfig. Unknown keys are
-// errors, as in Nomad, so a typo never silently does nothing.
-import { goDurationMs, parseGoDuration } from "../common/duration.js";
+// Decodes one agent configuration file, parsed by ./hcl1 (HCL1 or its JSON
+// form, as Nomad reads agent files), into a partial AgentConfig. Every
+// top-level block and setting of Nomad's agent configuration is known: it
+// either works, or is read and named in one warning saying why it is ignored
+// (./ignored). A key Nomad refuses is refused with its file, line and column.
+import { goDurationMs } from "../common/duration.js";
 import type { LogLevel } from "../common/log.js";
 import {
   type AgentConfig,
@@ -10,85 +12,25 @@ import {
   defaultTokenMinExpirationTTL,
   type ServerConfig,
 } from "./agent-config.js";
+import { decodeClient } from "./decode-client.js";
+import { decodeConsul, decodeTelemetry, decodeVault } from "./decode-integrations.js";
+import { Decoder, setIf } from "./decoder.js";
+import type { Hcl1Node, Hcl1Object } from "./hcl1/parser.js";
+import { ignored, ignoredKeys, why } from "./ignored.js";
 import { isTemplate, parseHostPort } from "./sockaddr.js";
 
-export type PartialAgentConfig = Partial<Omit<AgentConfig, "server" | "client" | "ports">> & {
+export type PartialAgentConfig = Partial<
+  Omit<AgentConfig, "server" | "client" | "ports" | "logFile">
+> & {
   server?: Partial<ServerConfig>;
   client?: Partial<ClientConfig>;
   ports?: Partial<AgentConfig["ports"]>;
+  logFile?: Partial<NonNullable<AgentConfig["logFile"]>>;
 };
 
-type Obj = Record<string, unknown>;
-
-class Decoder {
-  readonly errors: string[] = [];
-  constructor(private readonly file: string) {}
-
-  fail(path: string, message: string): undefined {
-    this.errors.push(`${this.file}: ${path}: ${message}`);
-    return undefined;
-  }
-
-  /** hcl2json writes a block as a list of bodies; Nomad merges repeated ones. */
-  block(value: unknown, path: string): Obj | undefined {
-    const bodies = Array.isArray(value) ? value : [value];
-    const merged: Obj = {};
-    for (const body of bodies) {
-      if (typeof body !== "object" || body === null || Array.isArray(body)) {
-        return this.fail(path, "expected a block");
-      }
-      Object.assign(merged, body);
-    }
-    return merged;
-  }
-
-  string(value: unknown, path: string): string | undefined {
-    if (typeof value === "string") return value;
-    if (typeof value === "number" || typeof value === "boolean") return String(value);
-    return this.fail(path, `expected a string, got ${JSON.stringify(value)}`);
-  }
-
-  bool(value: unknown, path: string): boolean | undefined {
-    if (typeof value === "boolean") return value;
-    if (value === "true" || value === "1") return true;
-    if (value === "false" || value === "0") return false;
-    return this.fail(path, `expected true or false, got ${JSON.stringify(value)}`);
-  }
-
-  int(value: unknown, path: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
-    const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
-    if (typeof n === "number" && Number.isInteger(n) && n >= min && n <= max) return n;
-    return this.fail(
-      path,
-      `expected a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`,
-    );
-  }
-
-  stringMap(value: unknown, path: string): Record<string, string> | undefined {
-    const body = this.block(value, path);
-    if (!body) return undefined;
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(body)) {
-      const s = this.string(v, `${path}.${k}`);
-      if (s !== undefined) out[k] = s;
-    }
-    return out;
-  }
-
-  /** Calls the handler for each key, reporting keys it does not know. */
-  fields(
-    body: Obj,
-    path: string,
-    handlers: Record<string, (value: unknown, at: string) => void>,
-  ): void {
-    for (const [key, value] of Object.entries(body)) {
-      const at = path ? `${path}.${key}` : key;
-      const handler = handlers[key];
-      if (handler) handler(value, at);
-      else this.fail(at, `unknown setting; expected one of ${Object.keys(handlers).join(", ")}`);
-    }
-  }
-}
+export type DecodeResult =
+  | { ok: true; config: PartialAgentConfig; warnings: string[] }
+  | { ok: false; errors: string[]; warnings: string[] };
 
 const logLevels: readonly LogLevel[] = ["trace", "debug", "info", "warn", "error"];
 
@@ -97,250 +39,402 @@ export function parseLogLevel(value: string): LogLevel | undefined {
   return (logLevels as readonly string[]).includes(level) ? (level as LogLevel) : undefined;
 }
 
-export function decodeAgentConfig(
-  file: string,
-  raw: unknown,
-): { ok: true; config: PartialAgentConfig } | { ok: false; errors: string[] } {
+/** Plain data in the shape of a file's JSON form (tests and API callers), decoded as that file would be. */
+export function decodeAgentConfig(file: string, raw: unknown): DecodeResult {
+  const root = fromPlain(raw);
+  if (root.kind !== "object")
+    return { ok: false, errors: [`${file}: expected an object at the top level`], warnings: [] };
+  return decodeAgentFile(file, root);
+}
+
+function fromPlain(value: unknown): Hcl1Node {
+  // Line 0: no position to report, so messages name just the file.
+  const pos = { line: 0, column: 0 };
+  if (value === null || value === undefined) return { kind: "null", pos };
+  if (typeof value === "string") return { kind: "string", value, pos };
+  if (typeof value === "number")
+    return { kind: "number", value, float: !Number.isInteger(value), pos };
+  if (typeof value === "boolean") return { kind: "bool", value, pos };
+  if (Array.isArray(value)) return { kind: "list", items: value.map(fromPlain), pos };
+  const fields = Object.entries(value as Record<string, unknown>).map(([key, v]) => ({
+    key,
+    pos,
+    value: fromPlain(v),
+  }));
+  return { kind: "object", fields, pos };
+}
+
+export function decodeAgentFile(file: string, root: Hcl1Object): DecodeResult {
   const d = new Decoder(file);
   const config: PartialAgentConfig = {};
-  const root = d.block(raw, "(file)") ?? {};
+  const logFile: NonNullable<PartialAgentConfig["logFile"]> = {};
 
-  d.fields(root, "", {
-    region: (v, at) => setIf(config, "region", d.string(v, at)),
-    datacenter: (v, at) => setIf(config, "datacenter", d.string(v, at)),
-    name: (v, at) => setIf(config, "name", d.string(v, at)),
-    data_dir: (v, at) => setIf(config, "dataDir", d.string(v, at)),
-    bind_addr: (v, at) => setIf(config, "bindAddr", address(d, v, at)),
-    addresses: (v, at) => {
-      const body = d.block(v, at);
-      if (!body) return;
-      const addresses: NonNullable<AgentConfig["addresses"]> = {};
-      d.fields(body, at, {
-        http: (x, xat) => setIf(addresses, "http", address(d, x, xat)),
-        // Nomad's server RPC and gossip: there are none here.
-        rpc: (x, xat) => void d.string(x, xat),
-        serf: (x, xat) => void d.string(x, xat),
-      });
-      config.addresses = addresses;
-    },
-    advertise: (v, at) => {
-      const body = d.block(v, at);
-      if (!body) return;
-      const advertise: NonNullable<AgentConfig["advertise"]> = {};
-      d.fields(body, at, {
-        http: (x, xat) => {
-          const s = d.string(x, xat);
-          if (s === undefined) return;
-          if (!isTemplate(s) && !parseHostPort(s))
-            d.fail(xat, `expected "host" or "host:port", got ${JSON.stringify(s)}`);
-          else advertise.http = s;
-        },
-        rpc: (x, xat) => void d.string(x, xat),
-        serf: (x, xat) => void d.string(x, xat),
-      });
-      config.advertise = advertise;
-    },
-    kubeconfig: (v, at) => setIf(config, "kubeconfig", d.string(v, at)),
-    log_json: (v, at) => setIf(config, "logJson", d.bool(v, at)),
-    log_level: (v, at) => {
-      const s = d.string(v, at);
-      if (s === undefined) return;
-      const level = parseLogLevel(s);
-      if (level) config.logLevel = level;
-      else d.fail(at, `unknown log level ${JSON.stringify(s)}; use one of ${logLevels.join(", ")}`);
-    },
-    ports: (v, at) => {
-      const body = d.block(v, at);
-      if (!body) return;
-      const ports: NonNullable<PartialAgentConfig["ports"]> = {};
-      d.fields(body, at, { http: (p, pat) => setIf(ports, "http", d.int(p, pat, 0, 65535)) });
-      config.ports = ports;
-    },
-    server: (v, at) => {
-      const body = d.block(v, at);
-      if (!body) return;
-      const server: Partial<ServerConfig> = {};
-      d.fields(body, at, {
-        enabled: (x, xat) => setIf(server, "enabled", d.bool(x, xat)),
-        num_schedulers: (x, xat) => setIf(server, "numSchedulers", d.int(x, xat, 0, 1024)),
-        job_gc_threshold: (x, xat) => setIf(server, "jobGcThreshold", goDuration(d, x, xat)),
-        eval_gc_threshold: (x, xat) => setIf(server, "evalGcThreshold", goDuration(d, x, xat)),
-        batch_eval_gc_threshold: (x, xat) =>
-          setIf(server, "batchEvalGcThreshold", goDuration(d, x, xat)),
-        deployment_gc_threshold: (x, xat) =>
-          setIf(server, "deploymentGcThreshold", goDuration(d, x, xat)),
-        node_gc_threshold: (x, xat) => setIf(server, "nodeGcThreshold", goDuration(d, x, xat)),
-        acl_token_gc_threshold: (x, xat) =>
-          setIf(server, "aclTokenGcThreshold", goDuration(d, x, xat)),
-      });
-      config.server = server;
-    },
-    client: (v, at) => {
-      const body = d.block(v, at);
-      if (body) config.client = decodeClient(d, body, at);
-    },
-    acl: (v, at) => {
-      const body = d.block(v, at);
-      if (!body) return;
-      const acl: NonNullable<AgentConfig["acl"]> = { enabled: false };
-      d.fields(body, at, {
-        enabled: (x, xat) => {
-          acl.enabled = d.bool(x, xat) ?? false;
-        },
-        token_ttl: (x, xat) => setIf(acl, "tokenTTL", goDuration(d, x, xat, '"30s"')),
-        token_min_expiration_ttl: (x, xat) =>
-          setIf(acl, "tokenMinExpirationTTL", goDuration(d, x, xat)),
-        token_max_expiration_ttl: (x, xat) =>
-          setIf(acl, "tokenMaxExpirationTTL", goDuration(d, x, xat)),
-      });
-      const min = goDurationMs(acl.tokenMinExpirationTTL ?? defaultTokenMinExpirationTTL);
-      const max = goDurationMs(acl.tokenMaxExpirationTTL ?? defaultTokenMaxExpirationTTL);
-      if (min !== undefined && max !== undefined && min > max)
-        d.fail(
-          at,
-          `token_min_expiration_ttl (${acl.tokenMinExpirationTTL ?? defaultTokenMinExpirationTTL}) is more than token_max_expiration_ttl (${acl.tokenMaxExpirationTTL ?? defaultTokenMaxExpirationTTL})`,
-        );
-      config.acl = acl;
-    },
-    tls: (v, at) => {
-      const body = d.block(v, at);
-      if (!body) return;
-      const tls: NonNullable<AgentConfig["tls"]> = { http: false, verifyHttpsClient: false };
-      // An empty path is no file.
-      const path = (key: "caFile" | "certFile" | "keyFile") => (x: unknown, xat: string) =>
-        setIf(tls, key, d.string(x, xat) || undefined);
-      d.fields(body, at, {
-        http: (x, xat) => {
-          tls.http = d.bool(x, xat) ?? false;
-        },
-        rpc: (x, xat) => void d.bool(x, xat),
-        ca_file: path("caFile"),
-        cert_file: path("certFile"),
-        key_file: path("keyFile"),
-        verify_https_client: (x, xat) => {
-          tls.verifyHttpsClient = d.bool(x, xat) ?? false;
-        },
-        verify_server_hostname: (x, xat) => void d.bool(x, xat),
-      });
-      if (tls.http && (!tls.certFile || !tls.keyFile))
-        d.fail(at, "http = true needs cert_file and key_file");
-      if (tls.verifyHttpsClient && !tls.caFile)
-        d.fail(
-          at,
-          "verify_https_client = true needs ca_file to verify client certificates against",
-        );
-      config.tls = tls;
-    },
-    limits: (v, at) => {
-      const body = d.block(v, at);
-      if (!body) return;
-      const limits: NonNullable<AgentConfig["limits"]> = { httpMaxConnsPerClient: 100 };
-      d.fields(body, at, {
-        http_max_conns_per_client: (x, xat) =>
-          setIf(limits, "httpMaxConnsPerClient", d.int(x, xat, 0, 1_000_000)),
-      });
-      config.limits = limits;
-    },
-    plugin: (v, at) => {
-      const plugins = d.block(v, at);
-      if (!plugins) return;
-      config.plugins = {};
-      for (const [name, value] of Object.entries(plugins)) {
-        const body = d.block(value, `${at}.${name}`);
-        if (!body) continue;
-        const pluginConfig: Record<string, unknown> = {};
-        d.fields(body, `${at}.${name}`, {
-          config: (c, cat) => Object.assign(pluginConfig, d.block(c, cat)),
-          args: () => {},
+  d.fields(
+    root.fields,
+    "",
+    {
+      region: (v, at) => setIf(config, "region", d.string(v, at)),
+      datacenter: (v, at) => setIf(config, "datacenter", d.string(v, at)),
+      name: (v, at) => setIf(config, "name", d.string(v, at)),
+      data_dir: (v, at) => setIf(config, "dataDir", d.string(v, at)),
+      bind_addr: (v, at) => setIf(config, "bindAddr", address(d, v, at)),
+      addresses: (v, at) => {
+        const body = d.block(v, at);
+        if (!body) return;
+        const addresses: NonNullable<AgentConfig["addresses"]> = {};
+        d.fields(body, at, {
+          http: (x, xat) => setIf(addresses, "http", address(d, x, xat)),
+          ...ignoredKeys(d, why.rpc, ["rpc", "serf"]),
         });
-        config.plugins[name] = pluginConfig;
-      }
+        config.addresses = addresses;
+      },
+      advertise: (v, at) => {
+        const body = d.block(v, at);
+        if (!body) return;
+        const advertise: NonNullable<AgentConfig["advertise"]> = {};
+        d.fields(body, at, {
+          http: (x, xat) => {
+            const s = d.string(x, xat);
+            if (s === undefined) return;
+            if (!isTemplate(s) && !parseHostPort(s))
+              d.fail(x.pos, xat, `expected "host" or "host:port", got ${JSON.stringify(s)}`);
+            else advertise.http = s;
+          },
+          ...ignoredKeys(d, why.rpc, ["rpc", "serf"]),
+        });
+        config.advertise = advertise;
+      },
+      ports: (v, at) => {
+        const body = d.block(v, at);
+        if (!body) return;
+        const ports: NonNullable<PartialAgentConfig["ports"]> = {};
+        d.fields(body, at, {
+          http: (p, pat) => setIf(ports, "http", d.int(p, pat, 0, 65535)),
+          ...ignoredKeys(d, why.rpc, ["rpc", "serf"]),
+        });
+        config.ports = ports;
+      },
+      kubeconfig: (v, at) => setIf(config, "kubeconfig", d.string(v, at)),
+      log_json: (v, at) => setIf(config, "logJson", d.bool(v, at)),
+      log_level: (v, at) => {
+        const s = d.string(v, at);
+        if (s === undefined) return;
+        const level = parseLogLevel(s);
+        if (level) config.logLevel = level;
+        else
+          d.fail(
+            v.pos,
+            at,
+            `unknown log level ${JSON.stringify(s)}; use one of ${logLevels.join(", ")}`,
+          );
+      },
+      log_file: (v, at) => setIf(logFile, "path", d.string(v, at)),
+      log_rotate_bytes: (v, at) => setIf(logFile, "rotateBytes", d.int(v, at)),
+      log_rotate_duration: (v, at) => setIf(logFile, "rotateDuration", d.duration(v, at, '"24h"')),
+      log_rotate_max_files: (v, at) => setIf(logFile, "rotateMaxFiles", d.int(v, at, -1)),
+      server: (v, at) => {
+        const body = d.block(v, at);
+        if (body) config.server = decodeServer(d, body, at);
+      },
+      client: (v, at) => {
+        const body = d.block(v, at);
+        if (body) config.client = decodeClient(d, body, at);
+      },
+      acl: (v, at) => {
+        const body = d.block(v, at);
+        if (body) config.acl = decodeAcl(d, body, at, v);
+      },
+      tls: (v, at) => {
+        const body = d.block(v, at);
+        if (body) config.tls = decodeTls(d, body, at, v);
+      },
+      limits: (v, at) => {
+        const body = d.block(v, at);
+        if (!body) return;
+        const limits: NonNullable<AgentConfig["limits"]> = { httpMaxConnsPerClient: 100 };
+        // Nomad decodes limits without checking for unknown keys.
+        d.fields(
+          body,
+          at,
+          {
+            http_max_conns_per_client: (x, xat) =>
+              setIf(limits, "httpMaxConnsPerClient", d.int(x, xat, 0, 1_000_000)),
+            https_handshake_timeout: ignored(d, why.notYet),
+            ...ignoredKeys(d, why.rpc, ["rpc_handshake_timeout", "rpc_max_conns_per_client"]),
+          },
+          "warn",
+        );
+        config.limits = limits;
+      },
+      plugin: (v, at) => {
+        const plugins = d.block(v, at);
+        if (!plugins) return;
+        config.plugins = {};
+        for (const { key: name, value } of plugins) {
+          const body = d.block(value, `${at}.${name}`);
+          if (!body) continue;
+          const pluginConfig: Record<string, unknown> = {};
+          d.fields(body, `${at}.${name}`, {
+            config: (c, cat) => {
+              const cbody = d.block(c, cat);
+              if (cbody)
+                Object.assign(pluginConfig, plain({ kind: "object", fields: cbody, pos: c.pos }));
+            },
+            args: ignored(d, why.plugins),
+          });
+          config.plugins[name] = pluginConfig;
+        }
+      },
+      telemetry: (v, at) => {
+        const body = d.block(v, at);
+        if (body) config.telemetry = decodeTelemetry(d, body, at);
+      },
+      consul: (v, at) => {
+        const body = d.block(v, at);
+        if (!body) return;
+        const c = decodeConsul(d, body, at);
+        config.consul = { ...config.consul, [c.name]: { ...config.consul?.[c.name], ...c } };
+      },
+      vault: (v, at) => {
+        const body = d.block(v, at);
+        if (!body) return;
+        const c = decodeVault(d, body, at);
+        config.vault = { ...config.vault, [c.name]: { ...config.vault?.[c.name], ...c } };
+      },
+      // Nomad's "nothing to do here": these switch off things Caravan never does.
+      disable_update_check: (v, at) => void d.bool(v, at),
+      disable_anonymous_signature: (v, at) => void d.bool(v, at),
+      plugin_dir: ignored(d, why.plugins),
+      log_include_location: ignored(d, why.notYet),
+      enable_debug: ignored(d, "Caravan serves no /debug/pprof endpoints"),
+      rpc: ignored(d, why.rpc),
+      leave_on_interrupt: ignored(d, why.join),
+      leave_on_terminate: ignored(d, why.join),
+      enable_syslog: ignored(d, why.notYet),
+      syslog_facility: ignored(d, why.notYet),
+      http_api_response_headers: ignored(d, why.notYet),
+      ui: ignored(d, why.ui),
+      sentinel: ignored(d, why.enterprise),
+      autopilot: ignored(d, why.raft),
+      audit: ignored(d, why.enterprise),
+      reporting: ignored(d, why.enterprise),
+      keyring: ignored(d, "Caravan keeps its keyring in Kubernetes; it uses no external KMS"),
+      eventlog: ignored(d, why.windows),
+      // In Nomad this belongs in server { }; at the top level Nomad 2 refuses it.
+      server_join: ignored(
+        d,
+        `${why.join} (Nomad reads server_join inside server or client, and refuses it here)`,
+      ),
+      // Not Nomad's (Nomad refuses them); guides show them for federation.
+      region_servers: ignored(
+        d,
+        "not a Nomad setting (Nomad refuses it); Caravan runs one region per cluster and does not federate regions yet",
+      ),
+      serf: ignored(d, `not a Nomad block (Nomad refuses it); ${why.rpc}`),
+      // Inside client { } in Nomad; here at the top level Nomad 2 refuses it.
+      host_volume: ignored(
+        d,
+        "Nomad reads host_volume inside client { } and refuses it at the top level; move it there",
+      ),
     },
-  });
+    "refuse",
+    ["consul", "vault"],
+  );
 
-  return d.errors.length > 0 ? { ok: false, errors: d.errors } : { ok: true, config };
+  if (Object.keys(logFile).length > 0) config.logFile = logFile;
+  return d.errors.length > 0
+    ? { ok: false, errors: d.errors, warnings: d.warnings }
+    : { ok: true, config, warnings: d.warnings };
 }
 
-function decodeClient(d: Decoder, body: Obj, path: string): Partial<ClientConfig> {
-  const client: Partial<ClientConfig> = {};
-  const gc: NonNullable<ClientConfig["gc"]> = {};
+function decodeServer(d: Decoder, body: Hcl1Object["fields"], path: string): Partial<ServerConfig> {
+  const server: Partial<ServerConfig> = {};
   d.fields(body, path, {
-    enabled: (v, at) => setIf(client, "enabled", d.bool(v, at)),
-    node_class: (v, at) => setIf(client, "nodeClass", d.string(v, at)),
-    node_pool: (v, at) => setIf(client, "nodePool", d.string(v, at)),
-    meta: (v, at) => setIf(client, "meta", d.stringMap(v, at)),
-    options: (v, at) => setIf(client, "options", d.stringMap(v, at)),
-    chroot_env: (v, at) => setIf(client, "chrootEnv", d.stringMap(v, at)),
-    gc_interval: (v, at) => setIf(gc, "interval", goDuration(d, v, at, '"1m"')),
-    gc_max_allocs: (v, at) => setIf(gc, "maxAllocs", d.int(v, at, 1)),
-    gc_disk_usage_threshold: (v, at) => setIf(gc, "diskUsageThreshold", d.int(v, at, 0, 100)),
-    // Accepted for Nomad compatibility; the collector removes one dir at a time and checks disk space only.
-    gc_inode_usage_threshold: (v, at) => void d.int(v, at, 0, 100),
-    gc_parallel_destroys: (v, at) => void d.int(v, at, 1),
-    reserved: (v, at) => {
-      const r = d.block(v, at);
-      if (!r) return;
-      const reserved: Record<string, string | number> = {};
-      d.fields(r, at, {
-        cpu: (x, xat) => setIf(reserved, "cpu", d.int(x, xat)),
-        memory: (x, xat) => setIf(reserved, "memory", d.int(x, xat)),
-        disk: (x, xat) => setIf(reserved, "disk", d.int(x, xat)),
-        reserved_ports: (x, xat) => setIf(reserved, "reserved_ports", d.string(x, xat)),
-      });
-      client.reserved = reserved;
-    },
-    host_volume: (v, at) => {
-      const volumes = d.block(v, at);
-      if (!volumes) return;
-      client.hostVolumes = {};
-      for (const [name, value] of Object.entries(volumes)) {
-        const vol = d.block(value, `${at}.${name}`);
-        if (!vol) continue;
-        let hostPath: string | undefined;
-        let readOnly = false;
-        d.fields(vol, `${at}.${name}`, {
-          path: (x, xat) => {
-            hostPath = d.string(x, xat);
-          },
-          read_only: (x, xat) => {
-            readOnly = d.bool(x, xat) ?? false;
-          },
-        });
-        if (hostPath === undefined) d.fail(`${at}.${name}.path`, "required");
-        else client.hostVolumes[name] = { path: hostPath, readOnly };
-      }
-    },
+    enabled: (x, at) => setIf(server, "enabled", d.bool(x, at)),
+    num_schedulers: (x, at) => setIf(server, "numSchedulers", d.int(x, at, 0, 1024)),
+    job_gc_threshold: (x, at) => setIf(server, "jobGcThreshold", d.duration(x, at)),
+    eval_gc_threshold: (x, at) => setIf(server, "evalGcThreshold", d.duration(x, at)),
+    batch_eval_gc_threshold: (x, at) => setIf(server, "batchEvalGcThreshold", d.duration(x, at)),
+    deployment_gc_threshold: (x, at) => setIf(server, "deploymentGcThreshold", d.duration(x, at)),
+    node_gc_threshold: (x, at) => setIf(server, "nodeGcThreshold", d.duration(x, at)),
+    acl_token_gc_threshold: (x, at) => setIf(server, "aclTokenGcThreshold", d.duration(x, at)),
+    ...ignoredKeys(d, why.raft, [
+      "bootstrap_expect",
+      "data_dir",
+      "protocol_version",
+      "raft_protocol",
+      "raft_multiplier",
+      "raft_logstore",
+      "raft_boltdb",
+      "raft_snapshot_threshold",
+      "raft_snapshot_interval",
+      "raft_trailing_logs",
+      "non_voting_server",
+      "redundancy_zone",
+      "upgrade_version",
+    ]),
+    ...ignoredKeys(d, why.join, [
+      "start_join",
+      "retry_join",
+      "retry_max",
+      "retry_interval",
+      "rejoin_after_leave",
+      "server_join",
+    ]),
+    ...ignoredKeys(d, why.rpc, ["encrypt", "authoritative_region"]),
+    ...ignoredKeys(d, why.csi, [
+      "csi_volume_claim_gc_interval",
+      "csi_volume_claim_gc_threshold",
+      "csi_plugin_gc_threshold",
+    ]),
+    ...ignoredKeys(d, why.enterprise, ["license_path", "non_production"]),
+    ...ignoredKeys(d, why.notYet, [
+      "client_introduction",
+      "enabled_schedulers",
+      "job_gc_interval",
+      "root_key_gc_interval",
+      "root_key_gc_threshold",
+      "root_key_rotation_threshold",
+      "heartbeat_grace",
+      "min_heartbeat_ttl",
+      "max_heartbeats_per_second",
+      "failover_heartbeat_ttl",
+      "default_scheduler_config",
+      "plan_rejection_tracker",
+      "plan_apply_pipeline",
+      "enable_event_broker",
+      "event_buffer_size",
+      "search",
+      "deploy_query_rate_limit",
+      "job_default_priority",
+      "job_max_priority",
+      "job_max_count",
+      "job_max_source_size",
+      "job_tracked_versions",
+      "oidc_issuer",
+      "start_timeout",
+      "log_file",
+    ]),
+    // Not Nomad's: Nomad 2 refuses these here. Read with a warning, so files
+    // written for other Nomad versions and products still start.
+    autopilot: ignored(
+      d,
+      `Nomad reads autopilot at the top level and refuses it in server; ${why.raft}`,
+    ),
+    snapshot_agent: ignored(
+      d,
+      "the snapshot agent is a Nomad Enterprise program with its own file (Nomad refuses it here); Caravan's state is in the Kubernetes API",
+    ),
+    enable_debug: ignored(
+      d,
+      "Nomad reads enable_debug at the top level and refuses it in server; Caravan serves no /debug/pprof endpoints",
+    ),
   });
-  if (Object.keys(gc).length > 0) client.gc = gc;
-  return client;
+  return server;
 }
 
-/** Sets `key` to a value that decoded; one that did not was reported, and changes nothing. */
-function setIf<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined) {
-  if (value !== undefined) target[key] = value;
-}
-
-/**
- * A Go duration ("4h", "1h30m", "90s"), refused with the setting named when it
- * is not one; `example` is the one the error suggests.
- */
-function goDuration(
+function decodeAcl(
   d: Decoder,
-  value: unknown,
-  at: string,
-  example = '"4h" or "30m"',
-): string | undefined {
-  const s = d.string(value, at);
-  if (s === undefined) return undefined;
-  if (!parseGoDuration(s).ok)
-    return d.fail(at, `expected a duration such as ${example}, got ${JSON.stringify(s)}`);
-  return s;
+  body: Hcl1Object["fields"],
+  path: string,
+  node: Hcl1Node,
+): NonNullable<AgentConfig["acl"]> {
+  const acl: NonNullable<AgentConfig["acl"]> = { enabled: false };
+  d.fields(body, path, {
+    enabled: (x, at) => {
+      acl.enabled = d.bool(x, at) ?? false;
+    },
+    token_ttl: (x, at) => setIf(acl, "tokenTTL", d.duration(x, at, '"30s"')),
+    policy_ttl: (x, at) => setIf(acl, "policyTTL", d.duration(x, at, '"30s"')),
+    role_ttl: (x, at) => setIf(acl, "roleTTL", d.duration(x, at, '"30s"')),
+    token_min_expiration_ttl: (x, at) => setIf(acl, "tokenMinExpirationTTL", d.duration(x, at)),
+    token_max_expiration_ttl: (x, at) => setIf(acl, "tokenMaxExpirationTTL", d.duration(x, at)),
+    replication_token: ignored(
+      d,
+      "Caravan runs one region per cluster; there is no ACL replication",
+    ),
+    // Not Nomad's (Nomad 2 refuses it); replication needs a replication_token.
+    token_replication: ignored(
+      d,
+      "not a Nomad setting (Nomad refuses it); Caravan runs one region per cluster, with no ACL replication",
+    ),
+  });
+  const min = goDurationMs(acl.tokenMinExpirationTTL ?? defaultTokenMinExpirationTTL);
+  const max = goDurationMs(acl.tokenMaxExpirationTTL ?? defaultTokenMaxExpirationTTL);
+  if (min !== undefined && max !== undefined && min > max)
+    d.fail(
+      node.pos,
+      path,
+      `token_min_expiration_ttl (${acl.tokenMinExpirationTTL ?? defaultTokenMinExpirationTTL}) is more than token_max_expiration_ttl (${acl.tokenMaxExpirationTTL ?? defaultTokenMaxExpirationTTL})`,
+    );
+  return acl;
+}
+
+function decodeTls(
+  d: Decoder,
+  body: Hcl1Object["fields"],
+  path: string,
+  node: Hcl1Node,
+): NonNullable<AgentConfig["tls"]> {
+  const tls: NonNullable<AgentConfig["tls"]> = { http: false, verifyHttpsClient: false };
+  // An empty path is no file.
+  const file = (key: "caFile" | "certFile" | "keyFile") => (x: Hcl1Node, at: string) =>
+    setIf(tls, key, d.string(x, at) || undefined);
+  d.fields(body, path, {
+    http: (x, at) => {
+      tls.http = d.bool(x, at) ?? false;
+    },
+    ca_file: file("caFile"),
+    cert_file: file("certFile"),
+    key_file: file("keyFile"),
+    verify_https_client: (x, at) => {
+      tls.verifyHttpsClient = d.bool(x, at) ?? false;
+    },
+    ...ignoredKeys(d, why.rpc, ["rpc", "verify_server_hostname", "rpc_upgrade_mode"]),
+    ...ignoredKeys(d, why.notYet, ["tls_cipher_suites", "tls_min_version"]),
+  });
+  if (tls.http && (!tls.certFile || !tls.keyFile))
+    d.fail(node.pos, path, "http = true needs cert_file and key_file");
+  if (tls.verifyHttpsClient && !tls.caFile)
+    d.fail(
+      node.pos,
+      path,
+      "verify_https_client = true needs ca_file to verify client certificates against",
+    );
+  return tls;
+}
+
+/** A parsed value as plain data (blocks as objects, repeated ones merged), for driver plugin config. */
+export function plain(node: Hcl1Node): unknown {
+  switch (node.kind) {
+    case "null":
+      return null;
+    case "list":
+      return node.items.map(plain);
+    case "object": {
+      const out: Record<string, unknown> = {};
+      for (const f of node.fields) {
+        const v = plain(f.value);
+        const prev = out[f.key];
+        // Repeated blocks merge; a repeated attribute's last value wins.
+        if (isRecord(prev) && isRecord(v)) out[f.key] = { ...prev, ...v };
+        else out[f.key] = v;
+      }
+      return out;
+    }
+    default:
+      return node.value;
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** An address setting: an IP or host name, or a go-sockaddr template resolved at load. */
-function address(d: Decoder, value: unknown, at: string): string | undefined {
+function address(d: Decoder, value: Hcl1Node, at: string): string | undefined {
   const s = d.string(value, at);
   if (s !== undefined && !isTemplate(s) && /[\s/]/.test(s))
-    return d.fail(at, `expected an IP address or host name, got ${JSON.stringify(s)}`);
+    return d.fail(value.pos, at, `expected an IP address or host name, got ${JSON.stringify(s)}`);
   return s;
 }

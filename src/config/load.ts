@@ -1,16 +1,22 @@
 // One configuration loader for every caravan command: defaults, then Nomad-style
-// agent configuration files (HCL or JSON; a directory means its *.hcl and *.json
+// agent configuration files (HCL1 or its JSON form, as Nomad reads them; a directory means its *.hcl and *.json
 // files in lexical order, as Nomad reads -config), then CARAVAN_* environment
 // variables, then command-line flags. Later sources win; maps merge.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parse } from "@cdktf/hcl2json";
-import { type AgentConfig, defaultAgentConfig } from "./agent-config.js";
-import { decodeAgentConfig, type PartialAgentConfig, parseLogLevel } from "./decode.js";
+import { type AgentConfig, defaultAgentConfig, defaultLogRotation } from "./agent-config.js";
+import { decodeAgentFile, type PartialAgentConfig, parseLogLevel } from "./decode.js";
+import { type Hcl1Object, parseHcl1 } from "./hcl1/parser.js";
 import { type Interfaces, isTemplate, parseHostPort, resolveAddrTemplate } from "./sockaddr.js";
 
-export type ConfigResult = { ok: true; config: AgentConfig } | { ok: false; errors: string[] };
+/**
+ * The configuration, or every error found; either way the warnings, one line
+ * each, for settings that were read but do nothing here.
+ */
+export type ConfigResult =
+  | { ok: true; config: AgentConfig; warnings: string[] }
+  | { ok: false; errors: string[]; warnings: string[] };
 
 export interface ConfigSources {
   /** Files or directories given with -config, in order. */
@@ -23,24 +29,26 @@ export interface ConfigSources {
 
 export async function loadAgentConfig(sources: ConfigSources): Promise<ConfigResult> {
   const errors: string[] = [];
+  const warnings: string[] = [];
   const layers: PartialAgentConfig[] = [];
   for (const file of expandConfigPaths(sources.files ?? [], errors)) {
-    const parsed = await parseConfigFile(file);
+    const parsed = parseConfigFile(file);
     if (!parsed.ok) {
-      errors.push(...parsed.errors);
+      errors.push(parsed.error);
       continue;
     }
-    const decoded = decodeAgentConfig(file, parsed.value);
+    const decoded = decodeAgentFile(file, parsed.body);
+    warnings.push(...decoded.warnings);
     if (decoded.ok) layers.push(decoded.config);
     else errors.push(...decoded.errors);
   }
   const env = fromEnv(sources.env ?? {}, errors);
-  if (errors.length > 0) return { ok: false, errors };
+  if (errors.length > 0) return { ok: false, errors, warnings };
   layers.push(env);
   if (sources.flags) layers.push(sources.flags);
   const config = layers.reduce(merge, defaultAgentConfig());
   resolveTemplates(config, sources.interfaces ?? os.networkInterfaces(), errors);
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, config };
+  return errors.length > 0 ? { ok: false, errors, warnings } : { ok: true, config, warnings };
 }
 
 /** go-sockaddr templates in bind_addr, addresses and advertise, resolved once at start, as Nomad does. */
@@ -79,24 +87,19 @@ function expandConfigPaths(paths: readonly string[], errors: string[]): string[]
   return files;
 }
 
-async function parseConfigFile(
+/** A file read as Nomad reads agent files: HCL1, or its JSON form when it starts with "{". */
+function parseConfigFile(
   file: string,
-): Promise<{ ok: true; value: unknown } | { ok: false; errors: string[] }> {
+): { ok: true; body: Hcl1Object } | { ok: false; error: string } {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    return { ok: false, errors: [`${file}: ${(err as Error).message}`] };
+    return { ok: false, error: `${file}: ${(err as Error).message}` };
   }
-  try {
-    return { ok: true, value: file.endsWith(".json") ? JSON.parse(text) : await parse(file, text) };
-  } catch (err) {
-    // hcl2json reports "parse config: [file:line,col: summary; detail]".
-    const message = String((err as Error).message ?? err)
-      .replace(/^Error: /, "")
-      .replace(/^parse config: \[(.*)\]$/s, "$1");
-    return { ok: false, errors: [message.startsWith(file) ? message : `${file}: ${message}`] };
-  }
+  const parsed = parseHcl1(text);
+  if (parsed.ok) return parsed;
+  return { ok: false, error: `${file}:${parsed.pos.line}:${parsed.pos.column}: ${parsed.reason}` };
 }
 
 function fromEnv(env: NodeJS.ProcessEnv, errors: string[]): PartialAgentConfig {
@@ -127,11 +130,17 @@ function fromEnv(env: NodeJS.ProcessEnv, errors: string[]): PartialAgentConfig {
 }
 
 function merge(base: AgentConfig, layer: PartialAgentConfig): AgentConfig {
-  const { server, client, ports, plugins, ...scalars } = layer;
+  const { server, client, ports, plugins, logFile, consul, vault, ...scalars } = layer;
   const defined = Object.fromEntries(Object.entries(scalars).filter(([, v]) => v !== undefined));
+  // Rotation settings apply to a log_file given in any file; without one there is no file.
+  const log = { ...defaultLogRotation, ...base.logFile, ...logFile };
+  const gc = { ...base.client.gc, ...client?.gc };
   return {
     ...base,
     ...defined,
+    ...(log.path !== undefined ? { logFile: { ...log, path: log.path } } : {}),
+    ...(consul || base.consul ? { consul: { ...base.consul, ...consul } } : {}),
+    ...(vault || base.vault ? { vault: { ...base.vault, ...vault } } : {}),
     ports: { ...base.ports, ...ports },
     server: { ...base.server, ...server },
     client: {
@@ -141,6 +150,7 @@ function merge(base: AgentConfig, layer: PartialAgentConfig): AgentConfig {
       options: { ...base.client.options, ...client?.options },
       hostVolumes: { ...base.client.hostVolumes, ...client?.hostVolumes },
       reserved: { ...base.client.reserved, ...client?.reserved },
+      ...(Object.keys(gc).length > 0 ? { gc } : {}),
     },
     plugins: { ...base.plugins, ...plugins },
   };

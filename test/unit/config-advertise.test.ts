@@ -93,11 +93,11 @@ describe("advertise and addresses", () => {
       /^addresses\.http: a template must be the whole value/,
     );
     expect((await errors(`advertise { http = "a:b:c" }`))[0]).toMatch(
-      /agent\.hcl: advertise\.http: expected "host" or "host:port", got "a:b:c"/,
+      /agent\.hcl:1:20: advertise\.http: expected "host" or "host:port", got "a:b:c"/,
     );
     expect((await errors(`advertise { http = "h:70000" }`))[0]).toMatch(/advertise\.http/);
     expect((await errors(`advertise { grpc = "h" }`))[0]).toMatch(
-      /advertise\.grpc: unknown setting; expected one of http, rpc, serf/,
+      /agent\.hcl:1:13: advertise unexpected keys grpc/,
     );
   });
 

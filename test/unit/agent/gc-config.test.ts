@@ -11,7 +11,7 @@ function file(text: string): string {
 }
 
 describe("client gc settings", () => {
-  it("reads gc_interval, gc_max_allocs and gc_disk_usage_threshold", async () => {
+  it("reads gc_interval, gc_max_allocs, gc_disk_usage_threshold, gc_inode_usage_threshold and gc_parallel_destroys", async () => {
     const result = await loadAgentConfig({
       files: [
         file(`client {
@@ -28,6 +28,8 @@ describe("client gc settings", () => {
       interval: "30s",
       maxAllocs: 20,
       diskUsageThreshold: 70,
+      inodeUsageThreshold: 70,
+      parallelDestroys: 2,
     });
   });
 

@@ -19,6 +19,7 @@ describe("agent config: acl, tls and limits blocks", () => {
     });
     expect(r).toEqual({
       ok: true,
+      warnings: [],
       config: {
         acl: { enabled: true, tokenTTL: "30s" },
         tls: {
@@ -39,6 +40,7 @@ describe("agent config: acl, tls and limits blocks", () => {
     });
     expect(ok).toEqual({
       ok: true,
+      warnings: [],
       config: {
         acl: { enabled: true, tokenMinExpirationTTL: "5m", tokenMaxExpirationTTL: "48h" },
       },
@@ -84,7 +86,7 @@ describe("agent config: acl, tls and limits blocks", () => {
     expect(r.errors).toEqual([
       'agent.hcl: acl.enabled: expected true or false, got "yes"',
       'agent.hcl: acl.token_ttl: expected a duration such as "30s", got "soon"',
-      "agent.hcl: acl.tokens: unknown setting; expected one of enabled, token_ttl, token_min_expiration_ttl, token_max_expiration_ttl",
+      "agent.hcl: acl unexpected keys tokens",
       "agent.hcl: tls: http = true needs cert_file and key_file",
       "agent.hcl: tls: verify_https_client = true needs ca_file to verify client certificates against",
       "agent.hcl: limits.http_max_conns_per_client: expected a whole number from 0 to 1000000, got -1",

@@ -1,0 +1,152 @@
+// The client { … } block of an agent configuration file (Nomad's ClientConfig).
+import type { ClientConfig } from "./agent-config.js";
+import { type Decoder, setIf } from "./decoder.js";
+import type { Hcl1Field, Hcl1Node } from "./hcl1/parser.js";
+import { ignored, ignoredKeys, why } from "./ignored.js";
+
+export function decodeClient(
+  d: Decoder,
+  body: readonly Hcl1Field[],
+  path: string,
+): Partial<ClientConfig> {
+  const client: Partial<ClientConfig> = {};
+  const gc: NonNullable<ClientConfig["gc"]> = {};
+  const options: Record<string, string> = {};
+  d.fields(body, path, {
+    enabled: (v, at) => setIf(client, "enabled", d.bool(v, at)),
+    node_class: (v, at) => setIf(client, "nodeClass", d.string(v, at)),
+    node_pool: (v, at) => setIf(client, "nodePool", d.string(v, at)),
+    meta: (v, at) => setIf(client, "meta", d.stringMap(v, at)),
+    options: (v, at) => Object.assign(options, d.stringMap(v, at)),
+    chroot_env: (v, at) => setIf(client, "chrootEnv", d.stringMap(v, at)),
+    gc_interval: (v, at) => setIf(gc, "interval", d.duration(v, at, '"1m"')),
+    gc_max_allocs: (v, at) => setIf(gc, "maxAllocs", d.int(v, at, 1)),
+    gc_disk_usage_threshold: (v, at) => setIf(gc, "diskUsageThreshold", d.float(v, at, 0, 100)),
+    gc_inode_usage_threshold: (v, at) => setIf(gc, "inodeUsageThreshold", d.float(v, at, 0, 100)),
+    gc_parallel_destroys: (v, at) => setIf(gc, "parallelDestroys", d.int(v, at, 1)),
+    reserved: (v, at) => {
+      const r = d.block(v, at);
+      if (!r) return;
+      const reserved: Record<string, string | number> = {};
+      d.fields(r, at, {
+        cpu: (x, xat) => setIf(reserved, "cpu", d.int(x, xat)),
+        memory: (x, xat) => setIf(reserved, "memory", d.int(x, xat)),
+        disk: (x, xat) => setIf(reserved, "disk", d.int(x, xat)),
+        reserved_ports: (x, xat) => setIf(reserved, "reserved_ports", d.string(x, xat)),
+        cores: ignored(d, why.notYet),
+      });
+      client.reserved = reserved;
+    },
+    host_volume: (v, at) => {
+      const volumes = d.block(v, at);
+      if (!volumes) return;
+      client.hostVolumes = {};
+      for (const { key: name, value, pos } of volumes) {
+        const vol = d.block(value, `${at}.${name}`);
+        if (!vol) continue;
+        let hostPath: string | undefined;
+        let readOnly = false;
+        d.fields(vol, `${at}.${name}`, {
+          path: (x, xat) => {
+            hostPath = d.string(x, xat);
+          },
+          read_only: (x, xat) => {
+            readOnly = d.bool(x, xat) ?? false;
+          },
+        });
+        if (hostPath === undefined) d.fail(pos, `${at}.${name}.path`, "required");
+        else client.hostVolumes[name] = { path: hostPath, readOnly };
+      }
+    },
+    fingerprint: (v, at) => fingerprint(d, v, at, options),
+    ...ignoredKeys(d, why.join, ["servers", "server_join"]),
+    ...ignoredKeys(d, why.plugins, ["common_plugin_dir", "host_volume_plugin_dir"]),
+    ...ignoredKeys(d, why.csi, ["gc_volumes_on_node_gc"]),
+    ...ignoredKeys(d, why.notYet, [
+      "state_dir",
+      "alloc_dir",
+      "alloc_mounts_dir",
+      "host_volumes_dir",
+      "network_interface",
+      "preferred_address_family",
+      "network_speed",
+      "cpu_disable_dmidecode",
+      "cpu_total_compute",
+      "memory_total_mb",
+      "disk_total_mb",
+      "disk_free_mb",
+      "reservable_cores",
+      "max_kill_timeout",
+      "client_max_port",
+      "client_min_port",
+      "max_dynamic_port",
+      "min_dynamic_port",
+      "no_host_uuid",
+      "disable_remote_exec",
+      "template",
+      "cni_path",
+      "cni_config_dir",
+      "bridge_network_name",
+      "bridge_network_subnet",
+      "bridge_network_subnet_ipv6",
+      "bridge_network_hairpin_mode",
+      "host_network",
+      "bind_wildcard_default_host_network",
+      "cgroup_parent",
+      "nomad_service_discovery",
+      "artifact",
+      "drain_on_shutdown",
+      "users",
+      "node_max_allocs",
+      "log_file",
+      "default_ineligible",
+    ]),
+    // Nomad drops "stats" without a word; it did something in old versions.
+    stats: ignored(d, "Nomad reads it no more and drops it"),
+    // Not Nomad's: Nomad 2 refuses it. Read with a warning.
+    servers_join: ignored(
+      d,
+      `not a Nomad setting (Nomad refuses it; it reads server_join); ${why.join}`,
+    ),
+  });
+  if (Object.keys(options).length > 0) client.options = options;
+  if (Object.keys(gc).length > 0) client.gc = gc;
+  return client;
+}
+
+const listKeys: Record<string, string> = {
+  allowlist: "fingerprint.allowlist",
+  whitelist: "fingerprint.allowlist",
+  denylist: "fingerprint.denylist",
+  blacklist: "fingerprint.denylist",
+};
+
+/**
+ * fingerprint "<name>" { retry_interval, retry_attempts, exit_on_failure } is
+ * Nomad's per-fingerprinter block. A body of allowlist/denylist (or
+ * whitelist/blacklist) lists is the form some guides show; Nomad refuses it
+ * and reads the options "fingerprint.allowlist" and "fingerprint.denylist":
+ * it is read as those options, with a warning saying so.
+ */
+function fingerprint(d: Decoder, v: Hcl1Node, at: string, options: Record<string, string>) {
+  const body = d.block(v, at);
+  if (!body) return;
+  for (const f of body) {
+    const fat = `${at}.${f.key}`;
+    const option = listKeys[f.key];
+    if (option) {
+      const list = d.strings(f.value, fat);
+      if (!list) continue;
+      options[option] = [options[option], ...list].filter(Boolean).join(",");
+      d.warnings.push(
+        `${d.at(f.pos, false)}: ${fat} is read as options { "${option}" = "${list.join(",")}" }: Nomad refuses it here and reads that option`,
+      );
+      continue;
+    }
+    const named = d.block(f.value, fat);
+    if (!named) continue;
+    d.fields(named, fat, {
+      ...ignoredKeys(d, why.notYet, ["retry_interval", "retry_attempts", "exit_on_failure"]),
+    });
+  }
+}

@@ -1,0 +1,4 @@
+# Server configuration with ACLs
+acl {
+  enabled = true
+}
