@@ -9,6 +9,7 @@ import { parseHostPort } from "../config/sockaddr.js";
 import { loadDrivers } from "../drivers/registry.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
 import { AgentClient } from "./client.js";
+import { fingerprinterFilter } from "./fingerprint/select.js";
 import { agentAcl } from "./http/acl.js";
 import { serveClient } from "./http/server.js";
 import { agentSource } from "./http/source.js";
@@ -94,6 +95,7 @@ export async function startAgent(
       reserved: config.client.reserved,
       version,
       hostVolumes: config.client.hostVolumes,
+      fingerprinters: fingerprinterFilter(config.client.options),
     },
     drivers.refresh,
     { http: { httpAddr, tlsEnabled: http.tlsEnabled } },

@@ -7,6 +7,7 @@ import type { NodeDriverInfo, NomadNodeStatus } from "../../crds/node.js";
 import type { DriverFingerprint } from "../../drivers/driver.js";
 import { fingerprintNvidia } from "./nvidia.js";
 import { parseCpuInfo, parseMemTotal, parseOsRelease, totalCompute } from "./parse.js";
+import type { Fingerprinter } from "./select.js";
 
 export interface FingerprintInput {
   name: string;
@@ -19,6 +20,8 @@ export interface FingerprintInput {
   version: string;
   /** The client's host_volume blocks, offered to jobs' `volume` requests. */
   hostVolumes?: Record<string, { path: string; readOnly: boolean }>;
+  /** Which fingerprinters run (the client's fingerprint.allowlist and denylist options); all when unset. */
+  fingerprinters?: (name: Fingerprinter) => boolean;
 }
 
 function read(path: string): string {
@@ -51,27 +54,40 @@ export function fingerprintNode(
   const drivers = driverInfo(driverFingerprints);
   const devices = fingerprintNvidia();
 
-  const attributes: Record<string, string> = {
-    "cpu.arch": os.arch() === "x64" ? "amd64" : os.arch(),
-    "cpu.numcores": String(cores),
-    "cpu.totalcompute": String(compute),
-    "cpu.frequency": String(cpu.mhz),
-    "cpu.modelname": cpu.modelName,
-    "memory.totalbytes": String(memoryBytes),
-    "kernel.name": os.platform(),
-    "kernel.version": os.release(),
-    "kernel.arch": os.machine(),
-    "os.name": osRelease.ID ?? os.platform(),
-    "os.version": osRelease.VERSION_ID ?? "",
-    "os.cgroups.version": cgroupVersion(),
-    "unique.hostname": os.hostname(),
-    "unique.storage.volume": input.dataDir,
-    "unique.storage.bytestotal": String(diskBytes),
-    "unique.storage.bytesfree": String(diskFree),
-    "nomad.version": input.version,
-    "caravan.version": input.version,
+  const runs = input.fingerprinters ?? (() => true);
+  // Each fingerprinter's attributes, kept when it runs.
+  const found: Record<Fingerprinter, Record<string, string>> = {
+    arch: { "cpu.arch": os.arch() === "x64" ? "amd64" : os.arch() },
+    cpu: {
+      "cpu.numcores": String(cores),
+      "cpu.totalcompute": String(compute),
+      "cpu.frequency": String(cpu.mhz),
+      "cpu.modelname": cpu.modelName,
+    },
+    memory: { "memory.totalbytes": String(memoryBytes) },
+    host: {
+      "kernel.name": os.platform(),
+      "kernel.version": os.release(),
+      "kernel.arch": os.machine(),
+      "os.name": osRelease.ID ?? os.platform(),
+      "os.version": osRelease.VERSION_ID ?? "",
+      "unique.hostname": os.hostname(),
+    },
+    cgroup: { "os.cgroups.version": cgroupVersion() },
+    storage: {
+      "unique.storage.volume": input.dataDir,
+      "unique.storage.bytestotal": String(diskBytes),
+      "unique.storage.bytesfree": String(diskFree),
+    },
+    network: address ? { "unique.network.ip-address": address } : {},
+    nomad: { "nomad.version": input.version, "caravan.version": input.version },
   };
-  if (address) attributes["unique.network.ip-address"] = address;
+  const attributes: Record<string, string> = Object.assign(
+    {},
+    ...Object.entries(found)
+      .filter(([name]) => runs(name as Fingerprinter))
+      .map(([, attrs]) => attrs),
+  );
   for (const [name, d] of Object.entries(driverFingerprints)) {
     if (!d.detected) continue;
     attributes[`driver.${name}`] = "1";
@@ -88,14 +104,16 @@ export function fingerprintNode(
     attributes,
     meta: input.meta,
     resources: {
-      cpu: {
-        cpuShares: compute,
-        totalCores: cores,
-        reservableCores: Array.from({ length: cores }, (_, i) => i),
-      },
-      memory: { memoryMB: Math.floor(memoryBytes / 1024 / 1024) },
-      disk: { diskMB: Math.floor(diskFree / 1024 / 1024) },
-      ...(address
+      cpu: runs("cpu")
+        ? {
+            cpuShares: compute,
+            totalCores: cores,
+            reservableCores: Array.from({ length: cores }, (_, i) => i),
+          }
+        : { cpuShares: 0, totalCores: 0, reservableCores: [] },
+      memory: { memoryMB: runs("memory") ? Math.floor(memoryBytes / 1024 / 1024) : 0 },
+      disk: { diskMB: runs("storage") ? Math.floor(diskFree / 1024 / 1024) : 0 },
+      ...(address && runs("network")
         ? {
             networks: [
               {

@@ -11,6 +11,7 @@ import {
   parseOsRelease,
   totalCompute,
 } from "../../../src/agent/fingerprint/parse.js";
+import { fingerprinterFilter } from "../../../src/agent/fingerprint/select.js";
 import { rawExecDriver } from "../../../src/drivers/raw_exec/index.js";
 
 const cpuinfo = `processor	: 0
@@ -141,5 +142,47 @@ describe("NVIDIA GPUs", () => {
     } finally {
       process.env.PATH = savedPath;
     }
+  });
+});
+
+describe("fingerprint allow and deny lists", () => {
+  const input = {
+    name: "n1",
+    datacenter: "dc1",
+    nodePool: "default",
+    meta: {},
+    dataDir: "/tmp",
+    reserved: {},
+    version: "0.1.0",
+  };
+
+  it("runs only the allowed fingerprinters, less the denied ones, as the client options say", () => {
+    const node = fingerprintNode(
+      {
+        ...input,
+        fingerprinters: fingerprinterFilter({
+          "fingerprint.allowlist": " cpu, memory,storage ,network",
+          "fingerprint.denylist": "storage,env_aws",
+        }),
+      },
+      {},
+    );
+    expect(node.attributes?.["cpu.numcores"]).toBeDefined();
+    expect(node.attributes?.["memory.totalbytes"]).toBeDefined();
+    expect(node.attributes?.["kernel.name"]).toBeUndefined();
+    expect(node.attributes?.["cpu.arch"]).toBeUndefined();
+    expect(node.attributes?.["unique.storage.bytestotal"]).toBeUndefined();
+    expect(node.resources?.disk?.diskMB).toBe(0);
+    expect(node.resources?.cpu?.cpuShares).toBeGreaterThan(0);
+  });
+
+  it("reads the older whitelist and blacklist names, and runs everything without a list", () => {
+    const runs = fingerprinterFilter({ "fingerprint.blacklist": "host" });
+    expect(runs("host")).toBe(false);
+    expect(runs("cpu")).toBe(true);
+    expect(fingerprinterFilter({ "fingerprint.whitelist": "arch" })("cpu")).toBe(false);
+    const all = fingerprintNode(input, {});
+    expect(all.attributes?.["kernel.name"]).toBe(os.platform());
+    expect(all.attributes?.["unique.storage.volume"]).toBe("/tmp");
   });
 });
