@@ -57,6 +57,12 @@ export async function startAgent(
       ...(config.client.gc?.diskUsageThreshold !== undefined
         ? { diskUsageThreshold: config.client.gc.diskUsageThreshold }
         : {}),
+      ...(config.client.gc?.inodeUsageThreshold !== undefined
+        ? { inodeUsageThreshold: config.client.gc.inodeUsageThreshold }
+        : {}),
+      ...(config.client.gc?.parallelDestroys
+        ? { parallelDestroys: config.client.gc.parallelDestroys }
+        : {}),
     },
   });
   // Nomad's client endpoints on the agent's own address, recorded on its node

@@ -19,13 +19,7 @@ import { caravanResource, collectionPath, controllerRevisionResource } from "../
 import { ApiError, requestJson } from "../kube/rest.js";
 import { objectKey } from "../kube/store.js";
 import { AllocRunner, type JobFacts } from "./allocrunner.js";
-import {
-  collectable,
-  defaultGcConfig,
-  diskUsagePercent,
-  type GcConfig,
-  removeAllocDir,
-} from "./gc.js";
+import { collect, defaultGcConfig, diskUsage, type GcConfig, removeAllocDirs } from "./gc.js";
 import { LogmonClient } from "./logs/logmon.js";
 import type { LogCollector } from "./logs/tasklogs.js";
 import { AgentState } from "./state.js";
@@ -56,6 +50,7 @@ export class AgentClient {
   private readonly finished = new Map<string, { dir: string; finishedAt: number }>();
   private readonly gcConfig: GcConfig;
   private gcTimer: NodeJS.Timeout | undefined;
+  private collecting = false;
   private adopted = false;
   private readonly state: AgentState;
   private readonly logmon: LogmonClient | undefined;
@@ -89,12 +84,24 @@ export class AgentClient {
   start(): void {
     this.node.start();
     this.allocations.start();
-    this.gcTimer = setInterval(() => this.collectGarbage(), this.gcConfig.intervalMs);
+    this.gcTimer = setInterval(() => void this.collectGarbage(), this.gcConfig.intervalMs);
     this.gcTimer.unref();
   }
 
-  /** Removes terminal allocations' directories per the gc settings (see gc.ts). */
-  collectGarbage(): void {
+  /** Removes terminal allocations' directories per the gc settings (see gc.ts); one pass at a time. */
+  async collectGarbage(): Promise<void> {
+    if (this.collecting) return;
+    this.collecting = true;
+    try {
+      await this.collectOnce();
+    } catch (err) {
+      this.options.log.warn({ err }, "alloc dir garbage collection failed");
+    } finally {
+      this.collecting = false;
+    }
+  }
+
+  private async collectOnce(): Promise<void> {
     if (!this.adopted && this.allocations.hasSynced()) this.adoptLeftovers();
     const kept = [...this.finished].filter(([, f]) => f.dir !== "");
     const terminalAllocs = kept.map(([key, f]) => ({
@@ -103,16 +110,13 @@ export class AgentClient {
       deleted: this.allocations.hasSynced() && !this.allocations.store.get(key),
     }));
     const dirs = new Map(kept.map(([k, f]) => [k, f.dir]));
-    const usage = (removed: readonly string[]) => {
-      for (const key of removed) {
-        const dir = dirs.get(key);
-        if (dir) removeAllocDir(dir);
-        dirs.delete(key);
-      }
-      return diskUsagePercent(this.options.dataDir);
-    };
-    const chosen = collectable(terminalAllocs, this.runners.size, this.gcConfig, usage);
-    usage(chosen);
+    const chosen = await collect(
+      terminalAllocs,
+      this.runners.size,
+      this.gcConfig,
+      (keys) => removeAllocDirs(keys.map((k) => dirs.get(k) ?? "").filter(Boolean)),
+      () => diskUsage(this.options.dataDir),
+    );
     // Forgotten only once deleted from the API: until then a late event must not run it again.
     for (const key of chosen) {
       const f = this.finished.get(key);
