@@ -1,6 +1,8 @@
 // Flags every long-running caravan command shares, and turning them into the
 // one AgentConfig through the configuration loader.
 import { type Command, Option } from "commander";
+import { durationMs } from "../common/duration.js";
+import { createLogger, type Logger } from "../common/log.js";
 import type { AgentConfig } from "../config/agent-config.js";
 import type { PartialAgentConfig } from "../config/decode.js";
 import { parseLogLevel } from "../config/decode.js";
@@ -57,4 +59,23 @@ export function printWarnings(
   out: NodeJS.WritableStream = process.stderr,
 ) {
   for (const w of warnings) out.write(`WARNING: ${w}\n`);
+}
+
+/** The agent's logger as its configuration says: level, JSON, and log_file with rotation. */
+export function loggerFor(config: AgentConfig): Logger {
+  const f = config.logFile;
+  return createLogger({
+    level: config.logLevel,
+    json: config.logJson,
+    ...(f
+      ? {
+          file: {
+            path: f.path,
+            rotateBytes: f.rotateBytes,
+            rotateDurationMs: durationMs(f.rotateDuration, 24 * 3600_000),
+            rotateMaxFiles: f.rotateMaxFiles,
+          },
+        }
+      : {}),
+  });
 }

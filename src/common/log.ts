@@ -2,6 +2,7 @@
 // otherwise a compact human line per record, like Nomad's own output.
 import { Writable } from "node:stream";
 import { type Logger, pino } from "pino";
+import { type LogFileOptions, RotatingLogFile } from "./logfile.js";
 
 export type { Logger };
 
@@ -13,10 +14,13 @@ export interface LogOptions {
   json: boolean;
   /** Defaults to stderr, so command output on stdout stays clean. */
   destination?: NodeJS.WritableStream;
+  /** Also write every line to this file, rotated (Nomad's log_file and log_rotate_*). */
+  file?: LogFileOptions;
 }
 
 export function createLogger(options: LogOptions): Logger {
-  const destination = options.destination ?? process.stderr;
+  const out = options.destination ?? process.stderr;
+  const destination = options.file ? tee(out, new RotatingLogFile(options.file)) : out;
   const base = { level: options.level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime };
   if (options.json) return pino(base, destination as pino.DestinationStream);
   return pino(base, humanLines(destination));
@@ -52,6 +56,16 @@ function humanLines(out: NodeJS.WritableStream): Writable {
         out.write(`${time} ${name} ${prefix}${msg ?? ""}${fields ? `: ${fields}` : ""}${error}\n`);
       }
       done();
+    },
+  });
+}
+
+/** Each chunk to both streams. */
+function tee(a: NodeJS.WritableStream, b: NodeJS.WritableStream): Writable {
+  return new Writable({
+    write(chunk: Buffer, _enc, done) {
+      a.write(chunk);
+      b.write(chunk, done);
     },
   });
 }

@@ -3,11 +3,16 @@
 import { Command } from "commander";
 import { startAgent } from "../../agent/agent.js";
 import { startSimulation } from "../../agent/simulate/index.js";
-import { createLogger } from "../../common/log.js";
 import { Shutdown } from "../../common/shutdown.js";
 import { version } from "../../common/version.js";
 import { loadKubeConfig } from "../../kube/client.js";
-import { addCommonFlags, type CommonFlags, configFromFlags, UsageError } from "../options.js";
+import {
+  addCommonFlags,
+  type CommonFlags,
+  configFromFlags,
+  loggerFor,
+  UsageError,
+} from "../options.js";
 
 export function agentCommand(): Command {
   const cmd = new Command("agent").description(
@@ -23,7 +28,7 @@ export function agentCommand(): Command {
     .option("--simulate-memory <mb>", "memory of each simulated node, in MB", "8192");
   return cmd.action(async (flags: AgentFlags) => {
     const config = await configFromFlags(flags);
-    const log = createLogger({ level: config.logLevel, json: config.logJson });
+    const log = loggerFor(config);
     const shutdown = new Shutdown(log);
     shutdown.listen();
     if (flags.simulate !== undefined) {

@@ -1,10 +1,9 @@
 // `caravan controller`: Nomad's servers as Kubernetes controllers, leader-elected.
 import { Command } from "commander";
-import { createLogger } from "../../common/log.js";
 import { Shutdown } from "../../common/shutdown.js";
 import { controllerNamespace, loadKubeConfig } from "../../kube/client.js";
 import { runServer } from "../../server/server.js";
-import { addCommonFlags, type CommonFlags, configFromFlags } from "../options.js";
+import { addCommonFlags, type CommonFlags, configFromFlags, loggerFor } from "../options.js";
 
 interface ControllerFlags extends CommonFlags {
   namespace?: string;
@@ -16,7 +15,7 @@ export function controllerCommand(): Command {
     .option("--namespace <namespace>", "act on this namespace only (default: every namespace)");
   return addCommonFlags(cmd).action(async (flags: ControllerFlags) => {
     const config = await configFromFlags(flags);
-    const log = createLogger({ level: config.logLevel, json: config.logJson });
+    const log = loggerFor(config);
     const shutdown = new Shutdown(log);
     shutdown.listen();
     // Without --kubeconfig: in-cluster credentials, or the user's default kubeconfig.

@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { Command } from "commander";
 import { startAgent } from "../../agent/agent.js";
-import { createLogger, type Logger } from "../../common/log.js";
+import type { Logger } from "../../common/log.js";
 import { Shutdown } from "../../common/shutdown.js";
 import { version } from "../../common/version.js";
 import type { AgentConfig } from "../../config/agent-config.js";
@@ -16,7 +16,13 @@ import { startControlPlane } from "../../controlplane/start.js";
 import { controllerNamespace, loadKubeConfig } from "../../kube/client.js";
 import { installCrds } from "../../kube/crds.js";
 import { runServer } from "../../server/server.js";
-import { addCommonFlags, type CommonFlags, configFromFlags, UsageError } from "../options.js";
+import {
+  addCommonFlags,
+  type CommonFlags,
+  configFromFlags,
+  loggerFor,
+  UsageError,
+} from "../options.js";
 
 interface DevFlags extends CommonFlags {
   port?: string;
@@ -36,7 +42,7 @@ export function devCommand(): Command {
 
 async function runDev(flags: DevFlags): Promise<number> {
   const config = await configFromFlags(flags);
-  const log = createLogger({ level: config.logLevel, json: config.logJson });
+  const log = loggerFor(config);
   const shutdown = new Shutdown(log);
   shutdown.listen();
   try {
