@@ -220,11 +220,15 @@ export function decodeAgentFile(file: string, root: Hcl1Object): DecodeResult {
       reporting: ignored(d, why.enterprise),
       keyring: ignored(d, "Caravan keeps its keyring in Kubernetes; it uses no external KMS"),
       eventlog: ignored(d, why.windows),
-      // In Nomad this belongs in server { }; at the top level Nomad 2 refuses it.
-      server_join: ignored(
-        d,
-        `${why.join} (Nomad reads server_join inside server or client, and refuses it here)`,
-      ),
+      // Keys of inner blocks that Nomad drops without a word at the top level
+      // (it clears them from its unknown-key list for its JSON form).
+      ...misplaced(d, "client", ["meta", "options", "chroot_env", "servers", "template"]),
+      ...misplaced(d, "server", ["retry_join", "start_join", "enabled_schedulers"]),
+      ...misplaced(d, "server or client", ["server_join"]),
+      ...misplaced(d, "telemetry", ["datadog_tags"]),
+      ...misplaced(d, "consul", ["service_identity", "task_identity"]),
+      ...misplaced(d, "vault", ["default_identity"]),
+      ...misplaced(d, "reporting", ["license"]),
       // Not Nomad's (Nomad refuses them); guides show them for federation.
       region_servers: ignored(
         d,
@@ -315,6 +319,8 @@ function decodeServer(d: Decoder, body: Hcl1Object["fields"], path: string): Par
       "start_timeout",
       "log_file",
     ]),
+    // Nomad drops it here (it reads preemption from default_scheduler_config).
+    preemption_config: ignored(d, why.nomadDrops),
     // Not Nomad's: Nomad 2 refuses these here. Read with a warning, so files
     // written for other Nomad versions and products still start.
     autopilot: ignored(
@@ -429,6 +435,15 @@ export function plain(node: Hcl1Node): unknown {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Handlers for keys that belong in `block`, read at the top level with a warning. */
+function misplaced(d: Decoder, block: string, keys: readonly string[]) {
+  return ignoredKeys(
+    d,
+    `it belongs in ${block} { }; Nomad drops it at the top level, and so does Caravan`,
+    keys,
+  );
 }
 
 /** An address setting: an IP or host name, or a go-sockaddr template resolved at load. */
