@@ -177,3 +177,15 @@ describe("the seed documents' agent configuration snippets", () => {
     expect(tuning.ok && tuning.config.client.chrootEnv?.["/lib64"]).toBe("/lib64");
   });
 });
+
+describe("Nomad's agent configuration keys", () => {
+  it("are all known: none is refused as an unexpected key", async () => {
+    const file = path.join(dir, "../nomad-agent-keys.hcl");
+    const result = await loadAgentConfig({ files: [file], interfaces: {} });
+    const errors = result.ok ? [] : result.errors;
+    expect(errors.filter((e) => e.includes("unexpected keys"))).toEqual([]);
+    // The placeholder values are wrong for settings that work, so some errors there are.
+    expect(errors.length).toBeGreaterThan(0);
+    expect(result.warnings.length).toBeGreaterThan(100);
+  });
+});
