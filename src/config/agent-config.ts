@@ -8,6 +8,8 @@ export interface ServerConfig {
   enabled: boolean;
   /** Scheduler workers running in parallel (Nomad's num_schedulers). */
   numSchedulers?: number;
+  /** job_gc_interval: how often the core garbage collection runs (Go duration; default 5m). */
+  jobGcInterval?: string;
   /** How old terminal objects must be before garbage collection (Go durations, Nomad's *_gc_threshold). */
   jobGcThreshold?: string;
   evalGcThreshold?: string;

@@ -256,6 +256,7 @@ function decodeServer(d: Decoder, body: Hcl1Object["fields"], path: string): Par
   d.fields(body, path, {
     enabled: (x, at) => setIf(server, "enabled", d.bool(x, at)),
     num_schedulers: (x, at) => setIf(server, "numSchedulers", d.int(x, at, 0, 1024)),
+    job_gc_interval: (x, at) => setIf(server, "jobGcInterval", d.duration(x, at, '"5m"')),
     job_gc_threshold: (x, at) => setIf(server, "jobGcThreshold", d.duration(x, at)),
     eval_gc_threshold: (x, at) => setIf(server, "evalGcThreshold", d.duration(x, at)),
     batch_eval_gc_threshold: (x, at) => setIf(server, "batchEvalGcThreshold", d.duration(x, at)),
@@ -295,7 +296,6 @@ function decodeServer(d: Decoder, body: Hcl1Object["fields"], path: string): Par
     ...ignoredKeys(d, why.notYet, [
       "client_introduction",
       "enabled_schedulers",
-      "job_gc_interval",
       "root_key_gc_interval",
       "root_key_gc_threshold",
       "root_key_rotation_threshold",

@@ -8,6 +8,7 @@ import os from "node:os";
 import { advertisedAddr } from "../agent/agent.js";
 import { advertiseHost } from "../agent/http/server.js";
 import { startApi } from "../api/index.js";
+import { durationMs } from "../common/duration.js";
 import type { Logger } from "../common/log.js";
 import type { Shutdown } from "../common/shutdown.js";
 import type { AgentConfig } from "../config/agent-config.js";
@@ -74,7 +75,13 @@ export async function runServer(
       startControllers(kc, log, {
         metrics,
         informers,
-        gc: { thresholds: thresholdsFrom(config.server) },
+        gc: {
+          thresholds: thresholdsFrom(config.server),
+          // Nomad's job_gc_interval; its other core GC passes are every 5m too.
+          ...(config.server.jobGcInterval
+            ? { intervalMs: durationMs(config.server.jobGcInterval, 300_000) }
+            : {}),
+        },
         ...(config.server.numSchedulers ? { numSchedulers: config.server.numSchedulers } : {}),
         ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
       }),
