@@ -75,6 +75,7 @@ export async function startAgent(
       auth: acl.auth,
       log: log.child({ component: "client-http" }),
       ...(config.tls ? { tls: config.tls } : {}),
+      ...(config.httpApiResponseHeaders ? { responseHeaders: config.httpApiResponseHeaders } : {}),
     },
     listenAddr,
     config.ports.http,

@@ -115,6 +115,9 @@ export async function startApi(
         limits: { maxConnsPerClient: config.limits?.httpMaxConnsPerClient ?? 100 },
         region: config.region,
         ...(config.tls ? { tls: config.tls } : {}),
+        ...(config.httpApiResponseHeaders
+          ? { responseHeaders: config.httpApiResponseHeaders }
+          : {}),
       },
       listenAddr,
       config.ports.http,

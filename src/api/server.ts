@@ -37,6 +37,8 @@ export interface ApiServerDeps {
   region?: string;
   /** The agent's tls block: HTTPS when it turns on tls { http }. */
   tls?: TlsConfig;
+  /** http_api_response_headers: set on every response; a handler's own headers win. */
+  responseHeaders?: Record<string, string>;
 }
 
 export type ApiServer = Listening;
@@ -87,6 +89,8 @@ export async function serveApi(
   });
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    for (const [name, value] of Object.entries(deps.responseHeaders ?? {}))
+      res.setHeader(name, value);
     const { path, search } = splitUrl(req.url);
     if (!path.startsWith("/v1/")) return probes(path, res);
     try {

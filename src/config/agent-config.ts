@@ -78,6 +78,8 @@ export interface TlsConfig {
   certFile?: string;
   keyFile?: string;
   verifyHttpsClient: boolean;
+  /** tls_min_version: the oldest TLS version accepted (Nomad's default tls12). */
+  minVersion?: "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3";
 }
 
 /** limits { … }: protection of the HTTP API. */
@@ -181,6 +183,8 @@ export interface AgentConfig {
   tls?: TlsConfig;
   limits?: LimitsConfig;
   telemetry?: TelemetryConfig;
+  /** http_api_response_headers: headers added to every HTTP API response (e.g. CORS). */
+  httpApiResponseHeaders?: Record<string, string>;
   /** consul blocks by cluster name ("default" when unnamed). */
   consul?: Record<string, ConsulConfig>;
   /** vault blocks by cluster name ("default" when unnamed). */

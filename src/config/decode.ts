@@ -212,7 +212,8 @@ export function decodeAgentFile(file: string, root: Hcl1Object): DecodeResult {
       leave_on_terminate: ignored(d, why.join),
       enable_syslog: ignored(d, why.notYet),
       syslog_facility: ignored(d, why.notYet),
-      http_api_response_headers: ignored(d, why.notYet),
+      http_api_response_headers: (v, at) =>
+        setIf(config, "httpApiResponseHeaders", d.stringMap(v, at)),
       ui: ignored(d, why.ui),
       sentinel: ignored(d, why.enterprise),
       autopilot: ignored(d, why.raft),
@@ -397,7 +398,19 @@ function decodeTls(
       tls.verifyHttpsClient = d.bool(x, at) ?? false;
     },
     ...ignoredKeys(d, why.rpc, ["rpc", "verify_server_hostname", "rpc_upgrade_mode"]),
-    ...ignoredKeys(d, why.notYet, ["tls_cipher_suites", "tls_min_version"]),
+    tls_min_version: (x, at) => {
+      const v = d.string(x, at);
+      if (v === undefined || v === "") return;
+      const version = tlsVersions[v];
+      if (version) tls.minVersion = version;
+      else
+        d.fail(
+          x.pos,
+          at,
+          `unsupported TLS version ${JSON.stringify(v)}; use one of ${Object.keys(tlsVersions).join(", ")}`,
+        );
+    },
+    tls_cipher_suites: ignored(d, why.notYet),
   });
   if (tls.http && (!tls.certFile || !tls.keyFile))
     d.fail(node.pos, path, "http = true needs cert_file and key_file");
@@ -409,6 +422,14 @@ function decodeTls(
     );
   return tls;
 }
+
+/** Nomad's tls_min_version values, as Node names them. */
+const tlsVersions: Record<string, NonNullable<NonNullable<AgentConfig["tls"]>["minVersion"]>> = {
+  tls10: "TLSv1",
+  tls11: "TLSv1.1",
+  tls12: "TLSv1.2",
+  tls13: "TLSv1.3",
+};
 
 /** A parsed value as plain data (blocks as objects, repeated ones merged), for driver plugin config. */
 export function plain(node: Hcl1Node): unknown {

@@ -130,7 +130,17 @@ function fromEnv(env: NodeJS.ProcessEnv, errors: string[]): PartialAgentConfig {
 }
 
 function merge(base: AgentConfig, layer: PartialAgentConfig): AgentConfig {
-  const { server, client, ports, plugins, logFile, consul, vault, ...scalars } = layer;
+  const {
+    server,
+    client,
+    ports,
+    plugins,
+    logFile,
+    consul,
+    vault,
+    httpApiResponseHeaders,
+    ...scalars
+  } = layer;
   const defined = Object.fromEntries(Object.entries(scalars).filter(([, v]) => v !== undefined));
   // Rotation settings apply to a log_file given in any file; without one there is no file.
   const log = { ...defaultLogRotation, ...base.logFile, ...logFile };
@@ -141,6 +151,9 @@ function merge(base: AgentConfig, layer: PartialAgentConfig): AgentConfig {
     ...(log.path !== undefined ? { logFile: { ...log, path: log.path } } : {}),
     ...(consul || base.consul ? { consul: { ...base.consul, ...consul } } : {}),
     ...(vault || base.vault ? { vault: { ...base.vault, ...vault } } : {}),
+    ...(httpApiResponseHeaders || base.httpApiResponseHeaders
+      ? { httpApiResponseHeaders: { ...base.httpApiResponseHeaders, ...httpApiResponseHeaders } }
+      : {}),
     ports: { ...base.ports, ...ports },
     server: { ...base.server, ...server },
     client: {

@@ -27,6 +27,7 @@ export function createServer(
       cert: readFileSync(tls.certFile),
       key: readFileSync(tls.keyFile),
       ...(tls.caFile ? { ca: readFileSync(tls.caFile) } : {}),
+      ...(tls.minVersion ? { minVersion: tls.minVersion } : {}),
       requestCert: tls.verifyHttpsClient ?? false,
       rejectUnauthorized: tls.verifyHttpsClient ?? false,
     },

@@ -26,6 +26,8 @@ export interface ClientServerDeps {
   auth: TokenResolver;
   log: Logger;
   tls?: TlsConfig;
+  /** http_api_response_headers: set on every response; a handler's own headers win. */
+  responseHeaders?: Record<string, string>;
 }
 
 export interface ClientServer {
@@ -75,6 +77,8 @@ export async function serveClient(
   acceptUpgrades(server, listener);
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    for (const [name, value] of Object.entries(deps.responseHeaders ?? {}))
+      res.setHeader(name, value);
     const { path, search } = splitUrl(req.url);
     try {
       const { route, ctx } = await routeRequest(requests, req, res, path, search);

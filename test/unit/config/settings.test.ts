@@ -1,0 +1,98 @@
+// Settings of Nomad's agent configuration read as Nomad reads them.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadAgentConfig } from "../../../src/config/load.js";
+
+const dir = mkdtempSync(path.join(os.tmpdir(), "caravan-settings-"));
+let n = 0;
+async function load(...texts: string[]) {
+  const files = texts.map((t) => {
+    const f = path.join(dir, `${n++}.hcl`);
+    writeFileSync(f, t);
+    return f;
+  });
+  return loadAgentConfig({ files, interfaces: {} });
+}
+
+describe("agent settings", () => {
+  it("http_api_response_headers and tls_min_version", async () => {
+    const r = await load(`
+      http_api_response_headers { "Access-Control-Allow-Origin" = "*" }
+      tls {
+        http = true
+        cert_file = "c.pem"
+        key_file = "k.pem"
+        tls_min_version = "tls13"
+      }`);
+    expect(r.ok && r.config.httpApiResponseHeaders).toEqual({ "Access-Control-Allow-Origin": "*" });
+    expect(r.ok && r.config.tls?.minVersion).toBe("TLSv1.3");
+    const bad = await load('tls {\n  tls_min_version = "ssl3"\n}\n');
+    expect(bad.ok ? [] : bad.errors).toEqual([
+      expect.stringMatching(
+        /:2:21: tls\.tls_min_version: unsupported TLS version "ssl3"; use one of tls10, tls11, tls12, tls13$/,
+      ),
+    ]);
+  });
+
+  it("log_file in one file and its rotation in another make one log file setting", async () => {
+    const r = await load('log_file = "/var/log/caravan/"\n', 'log_rotate_duration = "1h"\n');
+    expect(r.ok && r.config.logFile).toEqual({
+      path: "/var/log/caravan/",
+      rotateBytes: 0,
+      rotateDuration: "1h",
+      rotateMaxFiles: 0,
+    });
+    const bad = await load('log_rotate_duration = "daily"\n');
+    expect(bad.ok ? [] : bad.errors).toEqual([
+      expect.stringMatching(
+        /:1:23: log_rotate_duration: expected a duration such as "24h", got "daily"$/,
+      ),
+    ]);
+  });
+
+  it("consul and vault blocks, one per cluster name; their unknown keys are warnings, as Nomad drops them", async () => {
+    const r = await load(`
+      consul { address = "127.0.0.1:8500" }
+      consul {
+        name    = "other"
+        address = "10.0.0.1:8500"
+        made_up = 1
+      }
+      vault { enabled = true }`);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.config.consul).toEqual({
+      default: { name: "default", address: "127.0.0.1:8500" },
+      other: { name: "other", address: "10.0.0.1:8500" },
+    });
+    expect(r.config.vault).toEqual({ default: { name: "default", enabled: true } });
+    expect(r.warnings.filter((w) => w.includes("consul.made_up"))).toEqual([
+      expect.stringMatching(
+        /:6: consul\.made_up is ignored: not a setting Nomad knows; Nomad drops it too$/,
+      ),
+    ]);
+  });
+
+  it("merges a block written twice, and reads a repeated setting's last value", async () => {
+    const r = await load(`
+      client { meta { a = "1" } }
+      client {
+        enabled = true
+        meta { b = "2" }
+      }
+      datacenter = "dc1"
+      datacenter = "dc2"`);
+    expect(r.ok && r.config.client.meta).toEqual({ a: "1", b: "2" });
+    expect(r.ok && r.config.client.enabled).toBe(true);
+    expect(r.ok && r.config.datacenter).toBe("dc2");
+  });
+
+  it("reads booleans and numbers as hcl v1 does: quoted, or 1 and 0", async () => {
+    const r = await load('client {\n  enabled = "1"\n  gc_max_allocs = "20"\n}\nlog_json = 0\n');
+    expect(
+      r.ok && [r.config.client.enabled, r.config.client.gc?.maxAllocs, r.config.logJson],
+    ).toEqual([true, 20, false]);
+  });
+});
