@@ -6,8 +6,8 @@ import { type LogFileOptions, RotatingLogFile } from "./logfile.js";
 
 export type { Logger };
 
-/** How much the agent logs (Nomad's log_level). */
-export type LogLevel = "trace" | "debug" | "info" | "warn" | "error";
+/** How much the agent logs (Nomad's log_level; "off" logs nothing). */
+export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "off";
 
 export interface LogOptions {
   level: LogLevel;
@@ -21,7 +21,8 @@ export interface LogOptions {
 export function createLogger(options: LogOptions): Logger {
   const out = options.destination ?? process.stderr;
   const destination = options.file ? tee(out, new RotatingLogFile(options.file)) : out;
-  const base = { level: options.level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime };
+  const level = options.level === "off" ? "silent" : options.level;
+  const base = { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime };
   if (options.json) return pino(base, destination as pino.DestinationStream);
   return pino(base, humanLines(destination));
 }

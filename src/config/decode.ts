@@ -32,7 +32,7 @@ export type DecodeResult =
   | { ok: true; config: PartialAgentConfig; warnings: string[] }
   | { ok: false; errors: string[]; warnings: string[] };
 
-const logLevels: readonly LogLevel[] = ["trace", "debug", "info", "warn", "error"];
+const logLevels: readonly LogLevel[] = ["trace", "debug", "info", "warn", "error", "off"];
 
 export function parseLogLevel(value: string): LogLevel | undefined {
   const level = value.toLowerCase();

@@ -2,7 +2,9 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { createLogger } from "../../../src/common/log.js";
 import { loadAgentConfig } from "../../../src/config/load.js";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "caravan-settings-"));
@@ -94,5 +96,33 @@ describe("agent settings", () => {
     expect(
       r.ok && [r.config.client.enabled, r.config.client.gc?.maxAllocs, r.config.logJson],
     ).toEqual([true, 20, false]);
+  });
+});
+
+describe("log_level", () => {
+  it("takes Nomad's levels in any case, OFF too, which logs nothing", async () => {
+    for (const [written, level] of [
+      ["TRACE", "trace"],
+      ["Warn", "warn"],
+      ["ERROR", "error"],
+      ["OFF", "off"],
+    ]) {
+      const r = await load(`log_level = "${written}"\n`);
+      expect(r.ok && r.config.logLevel).toBe(level);
+    }
+    const lines: string[] = [];
+    const log = createLogger({
+      level: "off",
+      json: true,
+      destination: new Writable({
+        write(chunk: Buffer, _e, done) {
+          lines.push(chunk.toString());
+          done();
+        },
+      }),
+    });
+    log.error("not written");
+    await new Promise((r) => setTimeout(r, 20));
+    expect(lines).toEqual([]);
   });
 });
