@@ -3,7 +3,9 @@
 // it. Warnings for settings that are read but do nothing here are printed
 // either way; the exit status is 0 when the configuration is valid, and 1 with
 // each error as "file:line:col: message" when it is not.
+import { existsSync } from "node:fs";
 import { Command } from "commander";
+import type { AgentConfig } from "../../config/agent-config.js";
 import { loadAgentConfig } from "../../config/load.js";
 import { printWarnings, UsageError } from "../options.js";
 
@@ -25,7 +27,17 @@ export function configCommand(): Command {
         process.exitCode = 1;
         return;
       }
+      printWarnings(missingTlsFiles(result.config));
       process.stdout.write("Configuration is valid!\n");
     });
   return config;
+}
+
+/** TLS files the agent could not open at start (valid here, as Nomad's validate finds it: a warning). */
+function missingTlsFiles(config: AgentConfig): string[] {
+  const tls = config.tls;
+  if (!tls) return [];
+  return [tls.caFile, tls.certFile, tls.keyFile]
+    .filter((f): f is string => f !== undefined && !existsSync(f))
+    .map((f) => `tls: ${f}: no such file; the agent cannot start HTTPS without it`);
 }

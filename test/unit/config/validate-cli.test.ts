@@ -38,7 +38,13 @@ describe("caravan config validate", () => {
   it("accepts the seeds' directory, printing one warning line per ignored setting", async () => {
     expect(await main(["config", "validate", seeds])).toBe(0);
     expect(out).toBe("Configuration is valid!\n");
-    const lines = err.trim().split("\n");
+    const all = err.trim().split("\n");
+    // The seeds name TLS files this machine does not have: warned of, as Nomad's validate does.
+    const tls = all.filter((l) => l.startsWith("WARNING: tls: "));
+    expect(tls).toContain(
+      "WARNING: tls: /etc/nomad/tls/server.crt: no such file; the agent cannot start HTTPS without it",
+    );
+    const lines = all.filter((l) => !tls.includes(l));
     expect(lines.every((l) => /^WARNING: .+\.hcl:\d+: \S+ is (ignored:|read as )/.test(l))).toBe(
       true,
     );
