@@ -130,8 +130,8 @@ export function decodeTelemetry(
   d: Decoder,
   body: readonly Hcl1Field[],
   path: string,
-): TelemetryConfig {
-  const t: TelemetryConfig = { prometheusMetrics: false };
+): Partial<TelemetryConfig> {
+  const t: Partial<TelemetryConfig> = {};
   d.fields(body, path, {
     // Caravan always serves /v1/metrics in both formats; true is what it does.
     prometheus_metrics: (v, at, field) => {

@@ -6,11 +6,15 @@
 import { goDurationMs } from "../common/duration.js";
 import type { LogLevel } from "../common/log.js";
 import {
+  type AclConfig,
   type AgentConfig,
   type ClientConfig,
   defaultTokenMaxExpirationTTL,
   defaultTokenMinExpirationTTL,
+  type LimitsConfig,
   type ServerConfig,
+  type TelemetryConfig,
+  type TlsConfig,
 } from "./agent-config.js";
 import { decodeClient } from "./decode-client.js";
 import { decodeConsul, decodeTelemetry, decodeVault } from "./decode-integrations.js";
@@ -20,8 +24,15 @@ import { ignored, ignoredKeys, why } from "./ignored.js";
 import { isTemplate, parseHostPort } from "./sockaddr.js";
 
 export type PartialAgentConfig = Partial<
-  Omit<AgentConfig, "server" | "client" | "ports" | "logFile">
+  Omit<
+    AgentConfig,
+    "server" | "client" | "ports" | "logFile" | "acl" | "tls" | "limits" | "telemetry"
+  >
 > & {
+  acl?: Partial<AclConfig>;
+  tls?: Partial<TlsConfig>;
+  limits?: Partial<LimitsConfig>;
+  telemetry?: Partial<TelemetryConfig>;
   server?: Partial<ServerConfig>;
   client?: Partial<ClientConfig>;
   ports?: Partial<AgentConfig["ports"]>;
@@ -44,7 +55,9 @@ export function decodeAgentConfig(file: string, raw: unknown): DecodeResult {
   const root = fromPlain(raw);
   if (root.kind !== "object")
     return { ok: false, errors: [`${file}: expected an object at the top level`], warnings: [] };
-  return decodeAgentFile(file, root);
+  const { config, errors, warnings } = decode(file, root);
+  errors.push(...checkMerged(config).map((e) => `${file}: ${e}`));
+  return errors.length > 0 ? { ok: false, errors, warnings } : { ok: true, config, warnings };
 }
 
 function fromPlain(value: unknown): Hcl1Node {
@@ -64,7 +77,16 @@ function fromPlain(value: unknown): Hcl1Node {
   return { kind: "object", fields, pos };
 }
 
+/** One file, to be merged with the others before checkMerged. */
 export function decodeAgentFile(file: string, root: Hcl1Object): DecodeResult {
+  const { config, errors, warnings } = decode(file, root);
+  return errors.length > 0 ? { ok: false, errors, warnings } : { ok: true, config, warnings };
+}
+
+function decode(
+  file: string,
+  root: Hcl1Object,
+): { config: PartialAgentConfig; errors: string[]; warnings: string[] } {
   const d = new Decoder(file);
   const config: PartialAgentConfig = {};
   const logFile: NonNullable<PartialAgentConfig["logFile"]> = {};
@@ -142,16 +164,16 @@ export function decodeAgentFile(file: string, root: Hcl1Object): DecodeResult {
       },
       acl: (v, at) => {
         const body = d.block(v, at);
-        if (body) config.acl = decodeAcl(d, body, at, v);
+        if (body) config.acl = decodeAcl(d, body, at);
       },
       tls: (v, at) => {
         const body = d.block(v, at);
-        if (body) config.tls = decodeTls(d, body, at, v);
+        if (body) config.tls = decodeTls(d, body, at);
       },
       limits: (v, at) => {
         const body = d.block(v, at);
         if (!body) return;
-        const limits: NonNullable<AgentConfig["limits"]> = { httpMaxConnsPerClient: 100 };
+        const limits: Partial<LimitsConfig> = {};
         // Nomad decodes limits without checking for unknown keys.
         d.fields(
           body,
@@ -247,9 +269,7 @@ export function decodeAgentFile(file: string, root: Hcl1Object): DecodeResult {
   );
 
   if (Object.keys(logFile).length > 0) config.logFile = logFile;
-  return d.errors.length > 0
-    ? { ok: false, errors: d.errors, warnings: d.warnings }
-    : { ok: true, config, warnings: d.warnings };
+  return { config, errors: d.errors, warnings: d.warnings };
 }
 
 function decodeServer(d: Decoder, body: Hcl1Object["fields"], path: string): Partial<ServerConfig> {
@@ -340,17 +360,10 @@ function decodeServer(d: Decoder, body: Hcl1Object["fields"], path: string): Par
   return server;
 }
 
-function decodeAcl(
-  d: Decoder,
-  body: Hcl1Object["fields"],
-  path: string,
-  node: Hcl1Node,
-): NonNullable<AgentConfig["acl"]> {
-  const acl: NonNullable<AgentConfig["acl"]> = { enabled: false };
+function decodeAcl(d: Decoder, body: Hcl1Object["fields"], path: string): Partial<AclConfig> {
+  const acl: Partial<AclConfig> = {};
   d.fields(body, path, {
-    enabled: (x, at) => {
-      acl.enabled = d.bool(x, at) ?? false;
-    },
+    enabled: (x, at) => setIf(acl, "enabled", d.bool(x, at)),
     token_ttl: (x, at) => setIf(acl, "tokenTTL", d.duration(x, at, '"30s"')),
     policy_ttl: (x, at) => setIf(acl, "policyTTL", d.duration(x, at, '"30s"')),
     role_ttl: (x, at) => setIf(acl, "roleTTL", d.duration(x, at, '"30s"')),
@@ -366,37 +379,20 @@ function decodeAcl(
       "not a Nomad setting (Nomad refuses it); Caravan runs one region per cluster, with no ACL replication",
     ),
   });
-  const min = goDurationMs(acl.tokenMinExpirationTTL ?? defaultTokenMinExpirationTTL);
-  const max = goDurationMs(acl.tokenMaxExpirationTTL ?? defaultTokenMaxExpirationTTL);
-  if (min !== undefined && max !== undefined && min > max)
-    d.fail(
-      node.pos,
-      path,
-      `token_min_expiration_ttl (${acl.tokenMinExpirationTTL ?? defaultTokenMinExpirationTTL}) is more than token_max_expiration_ttl (${acl.tokenMaxExpirationTTL ?? defaultTokenMaxExpirationTTL})`,
-    );
   return acl;
 }
 
-function decodeTls(
-  d: Decoder,
-  body: Hcl1Object["fields"],
-  path: string,
-  node: Hcl1Node,
-): NonNullable<AgentConfig["tls"]> {
-  const tls: NonNullable<AgentConfig["tls"]> = { http: false, verifyHttpsClient: false };
+function decodeTls(d: Decoder, body: Hcl1Object["fields"], path: string): Partial<TlsConfig> {
+  const tls: Partial<TlsConfig> = {};
   // An empty path is no file.
   const file = (key: "caFile" | "certFile" | "keyFile") => (x: Hcl1Node, at: string) =>
     setIf(tls, key, d.string(x, at) || undefined);
   d.fields(body, path, {
-    http: (x, at) => {
-      tls.http = d.bool(x, at) ?? false;
-    },
+    http: (x, at) => setIf(tls, "http", d.bool(x, at)),
     ca_file: file("caFile"),
     cert_file: file("certFile"),
     key_file: file("keyFile"),
-    verify_https_client: (x, at) => {
-      tls.verifyHttpsClient = d.bool(x, at) ?? false;
-    },
+    verify_https_client: (x, at) => setIf(tls, "verifyHttpsClient", d.bool(x, at)),
     ...ignoredKeys(d, why.rpc, ["rpc", "verify_server_hostname", "rpc_upgrade_mode"]),
     tls_min_version: (x, at) => {
       const v = d.string(x, at);
@@ -412,15 +408,32 @@ function decodeTls(
     },
     tls_cipher_suites: ignored(d, why.notYet),
   });
-  if (tls.http && (!tls.certFile || !tls.keyFile))
-    d.fail(node.pos, path, "http = true needs cert_file and key_file");
-  if (tls.verifyHttpsClient && !tls.caFile)
-    d.fail(
-      node.pos,
-      path,
-      "verify_https_client = true needs ca_file to verify client certificates against",
-    );
   return tls;
+}
+
+/**
+ * What only the merged configuration can tell (files are merged before it,
+ * as Nomad merges them): TLS files for the settings that need them, and the
+ * token expiration bounds in order.
+ */
+export function checkMerged(config: Pick<PartialAgentConfig, "acl" | "tls">): string[] {
+  const errors: string[] = [];
+  const { acl, tls } = config;
+  if (tls?.http && (!tls.certFile || !tls.keyFile))
+    errors.push("tls: http = true needs cert_file and key_file");
+  if (tls?.verifyHttpsClient && !tls.caFile)
+    errors.push(
+      "tls: verify_https_client = true needs ca_file to verify client certificates against",
+    );
+  const minTTL = acl?.tokenMinExpirationTTL ?? defaultTokenMinExpirationTTL;
+  const maxTTL = acl?.tokenMaxExpirationTTL ?? defaultTokenMaxExpirationTTL;
+  const min = goDurationMs(minTTL);
+  const max = goDurationMs(maxTTL);
+  if (min !== undefined && max !== undefined && min > max)
+    errors.push(
+      `acl: token_min_expiration_ttl (${minTTL}) is more than token_max_expiration_ttl (${maxTTL})`,
+    );
+  return errors;
 }
 
 /** Nomad's tls_min_version values, as Node names them. */

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { type AgentConfig, defaultAgentConfig, defaultLogRotation } from "./agent-config.js";
-import { decodeAgentFile, type PartialAgentConfig, parseLogLevel } from "./decode.js";
+import { checkMerged, decodeAgentFile, type PartialAgentConfig, parseLogLevel } from "./decode.js";
 import { type Hcl1Object, parseHcl1 } from "./hcl1/parser.js";
 import { type Interfaces, isTemplate, parseHostPort, resolveAddrTemplate } from "./sockaddr.js";
 
@@ -47,6 +47,7 @@ export async function loadAgentConfig(sources: ConfigSources): Promise<ConfigRes
   layers.push(env);
   if (sources.flags) layers.push(sources.flags);
   const config = layers.reduce(merge, defaultAgentConfig());
+  errors.push(...checkMerged(config));
   resolveTemplates(config, sources.interfaces ?? os.networkInterfaces(), errors);
   return errors.length > 0 ? { ok: false, errors, warnings } : { ok: true, config, warnings };
 }
@@ -139,6 +140,12 @@ function merge(base: AgentConfig, layer: PartialAgentConfig): AgentConfig {
     consul,
     vault,
     httpApiResponseHeaders,
+    acl,
+    tls,
+    limits,
+    telemetry,
+    addresses,
+    advertise,
     ...scalars
   } = layer;
   const defined = Object.fromEntries(Object.entries(scalars).filter(([, v]) => v !== undefined));
@@ -151,6 +158,19 @@ function merge(base: AgentConfig, layer: PartialAgentConfig): AgentConfig {
     ...(log.path !== undefined ? { logFile: { ...log, path: log.path } } : {}),
     ...(consul || base.consul ? { consul: { ...base.consul, ...consul } } : {}),
     ...(vault || base.vault ? { vault: { ...base.vault, ...vault } } : {}),
+    // Blocks merge setting by setting, as Nomad merges its files.
+    ...(acl || base.acl ? { acl: { enabled: false, ...base.acl, ...acl } } : {}),
+    ...(tls || base.tls
+      ? { tls: { http: false, verifyHttpsClient: false, ...base.tls, ...tls } }
+      : {}),
+    ...(limits || base.limits
+      ? { limits: { httpMaxConnsPerClient: 100, ...base.limits, ...limits } }
+      : {}),
+    ...(telemetry || base.telemetry
+      ? { telemetry: { prometheusMetrics: false, ...base.telemetry, ...telemetry } }
+      : {}),
+    ...(addresses || base.addresses ? { addresses: { ...base.addresses, ...addresses } } : {}),
+    ...(advertise || base.advertise ? { advertise: { ...base.advertise, ...advertise } } : {}),
     ...(httpApiResponseHeaders || base.httpApiResponseHeaders
       ? { httpApiResponseHeaders: { ...base.httpApiResponseHeaders, ...httpApiResponseHeaders } }
       : {}),

@@ -187,14 +187,14 @@ class Parser {
     const t = this.scan();
     if (t.type === "lbrace") return this.jsonObject(t);
     if (t.type === "lbrack") {
+      // hcl v1's JSON lists take commas anywhere, or none: [1,,2], [1 2,] are [1, 2].
       const items: Hcl1Node[] = [];
-      if (this.scan().type === "rbrack") return { kind: "list", items, pos: t.pos };
-      this.unscan();
       for (;;) {
+        const next = this.scan();
+        if (next.type === "rbrack") return { kind: "list", items, pos: t.pos };
+        if (next.type === "comma") continue;
+        this.unscan();
         items.push(this.jsonValue());
-        const sep = this.scan();
-        if (sep.type === "rbrack") return { kind: "list", items, pos: t.pos };
-        if (sep.type !== "comma") this.fail(sep, `expected "," or "]", got ${describe(sep)}`);
       }
     }
     if (t.type === "null") return { kind: "null", pos: t.pos };
@@ -210,6 +210,9 @@ class Parser {
     this.unscan();
     for (;;) {
       const key = this.scan();
+      // hcl v1's JSON allows a comma before the closing brace.
+      if (key.type === "rbrace" && fields.length > 0)
+        return { kind: "object", fields, pos: open.pos };
       if (key.type !== "string") this.fail(key, `expected a quoted key, got ${describe(key)}`);
       const colon = this.scan();
       if (colon.type !== "colon") this.fail(colon, `expected ":", got ${describe(colon)}`);

@@ -87,9 +87,9 @@ describe("agent config: acl, tls and limits blocks", () => {
       'agent.hcl: acl.enabled: expected true or false, got "yes"',
       'agent.hcl: acl.token_ttl: expected a duration such as "30s", got "soon"',
       "agent.hcl: acl unexpected keys tokens",
+      "agent.hcl: limits.http_max_conns_per_client: expected a whole number from 0 to 1000000, got -1",
       "agent.hcl: tls: http = true needs cert_file and key_file",
       "agent.hcl: tls: verify_https_client = true needs ca_file to verify client certificates against",
-      "agent.hcl: limits.http_max_conns_per_client: expected a whole number from 0 to 1000000, got -1",
     ]);
   });
 });

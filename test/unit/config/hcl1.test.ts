@@ -88,6 +88,12 @@ describe("HCL1, as Nomad reads agent files", () => {
     });
   });
 
+  it("takes the JSON form's commas as hcl v1 does: trailing, repeated or missing in lists", () => {
+    expect(data('{"a": [1, 2,], "b": {"c": 1,},}')).toEqual({ a: [1, 2], b: { c: 1 } });
+    expect(data('{"a": [,1,,2 3]}')).toEqual({ a: [1, 2, 3] });
+    expect(error('{"a": 1 "b": 2}')).toBe('1:9: expected "," or "}", got STRING');
+  });
+
   it("names the line and column of what it cannot read, in hcl v1's words", () => {
     // hcl v1 passes over the missing value and then misses a closing brace.
     expect(error('datacenter = "dc1"\nserver {\n  enabled = \n}\n')).toBe(

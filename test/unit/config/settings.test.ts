@@ -77,6 +77,27 @@ describe("agent settings", () => {
     ]);
   });
 
+  it("merges blocks across files setting by setting before checking them, as Nomad merges its files", async () => {
+    const r = await load(
+      'tls {\n  http = true\n  cert_file = "c.pem"\n}\nacl { enabled = true }\n',
+      'tls { key_file = "k.pem" }\nacl { token_ttl = "1m" }\nlimits { http_max_conns_per_client = 5 }\n',
+    );
+    expect(r.ok ? [] : r.errors).toEqual([]);
+    if (!r.ok) return;
+    expect(r.config.tls).toEqual({
+      http: true,
+      verifyHttpsClient: false,
+      certFile: "c.pem",
+      keyFile: "k.pem",
+    });
+    expect(r.config.acl).toEqual({ enabled: true, tokenTTL: "1m" });
+    expect(r.config.limits).toEqual({ httpMaxConnsPerClient: 5 });
+    const incomplete = await load("tls { http = true }\n", 'tls { cert_file = "c.pem" }\n');
+    expect(incomplete.ok ? [] : incomplete.errors).toEqual([
+      "tls: http = true needs cert_file and key_file",
+    ]);
+  });
+
   it("merges a block written twice, and reads a repeated setting's last value", async () => {
     const r = await load(`
       client { meta { a = "1" } }
