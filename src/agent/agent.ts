@@ -103,6 +103,14 @@ export async function startAgent(
       version,
       hostVolumes: config.client.hostVolumes,
       fingerprinters: fingerprinterFilter(config.client.options),
+      overrides: {
+        ...(config.client.cpuTotalCompute
+          ? { cpuTotalCompute: config.client.cpuTotalCompute }
+          : {}),
+        ...(config.client.memoryTotalMB ? { memoryTotalMB: config.client.memoryTotalMB } : {}),
+        ...(config.client.diskTotalMB ? { diskTotalMB: config.client.diskTotalMB } : {}),
+        ...(config.client.diskFreeMB ? { diskFreeMB: config.client.diskFreeMB } : {}),
+      },
     },
     drivers.refresh,
     { http: { httpAddr, tlsEnabled: http.tlsEnabled } },

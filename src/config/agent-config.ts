@@ -35,6 +35,11 @@ export interface ClientConfig {
   hostVolumes: Record<string, HostVolumeConfig>;
   /** Reserved resources: cpu (MHz), memory (MB), disk (MB), reserved_ports. */
   reserved: Record<string, string | number>;
+  /** cpu_total_compute (MHz), memory_total_mb, disk_total_mb, disk_free_mb: fingerprint overrides. */
+  cpuTotalCompute?: number;
+  memoryTotalMB?: number;
+  diskTotalMB?: number;
+  diskFreeMB?: number;
   /** chroot_env: host paths (keys) linked into exec-style chroots at the values; unset means the driver's default. */
   chrootEnv?: Record<string, string>;
   /** gc_interval, gc_max_allocs, gc_disk_usage_threshold: when terminal allocations' dirs are removed; unset fields take Nomad's defaults. */

@@ -20,6 +20,13 @@ export interface FingerprintInput {
   version: string;
   /** The client's host_volume blocks, offered to jobs' `volume` requests. */
   hostVolumes?: Record<string, { path: string; readOnly: boolean }>;
+  /** cpu_total_compute, memory_total_mb, disk_total_mb, disk_free_mb: what the client says instead of what it finds. */
+  overrides?: {
+    cpuTotalCompute?: number;
+    memoryTotalMB?: number;
+    diskTotalMB?: number;
+    diskFreeMB?: number;
+  };
   /** Which fingerprinters run (the client's fingerprint.allowlist and denylist options); all when unset. */
   fingerprinters?: (name: Fingerprinter) => boolean;
 }
@@ -38,8 +45,12 @@ export function fingerprintNode(
 ): NomadNodeStatus {
   const cpu = parseCpuInfo(read("/proc/cpuinfo"));
   const cores = cpu.cores || os.cpus().length;
-  const compute = totalCompute({ ...cpu, cores });
-  const memoryBytes = parseMemTotal(read("/proc/meminfo")) || os.totalmem();
+  const overrides = input.overrides ?? {};
+  const compute = overrides.cpuTotalCompute || totalCompute({ ...cpu, cores });
+  const mb = 1024 * 1024;
+  const memoryBytes = overrides.memoryTotalMB
+    ? overrides.memoryTotalMB * mb
+    : parseMemTotal(read("/proc/meminfo")) || os.totalmem();
   const osRelease = parseOsRelease(read("/etc/os-release"));
   let diskBytes = 0;
   let diskFree = 0;
@@ -50,6 +61,8 @@ export function fingerprintNode(
   } catch {
     // The data dir does not exist yet: no disk to offer.
   }
+  if (overrides.diskTotalMB) diskBytes = overrides.diskTotalMB * mb;
+  if (overrides.diskFreeMB) diskFree = overrides.diskFreeMB * mb;
   const address = defaultAddress();
   const drivers = driverInfo(driverFingerprints);
   const devices = fingerprintNvidia();

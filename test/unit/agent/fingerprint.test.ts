@@ -176,6 +176,32 @@ describe("fingerprint allow and deny lists", () => {
     expect(node.resources?.cpu?.cpuShares).toBeGreaterThan(0);
   });
 
+  it("takes cpu_total_compute, memory_total_mb, disk_total_mb and disk_free_mb over what it finds", () => {
+    const node = fingerprintNode(
+      {
+        ...input,
+        overrides: {
+          cpuTotalCompute: 1234,
+          memoryTotalMB: 2048,
+          diskTotalMB: 500,
+          diskFreeMB: 300,
+        },
+      },
+      {},
+    );
+    expect(node.attributes).toMatchObject({
+      "cpu.totalcompute": "1234",
+      "memory.totalbytes": String(2048 * 1024 * 1024),
+      "unique.storage.bytestotal": String(500 * 1024 * 1024),
+      "unique.storage.bytesfree": String(300 * 1024 * 1024),
+    });
+    expect(node.resources).toMatchObject({
+      cpu: { cpuShares: 1234 },
+      memory: { memoryMB: 2048 },
+      disk: { diskMB: 300 },
+    });
+  });
+
   it("reads the older whitelist and blacklist names, and runs everything without a list", () => {
     const runs = fingerprinterFilter({ "fingerprint.blacklist": "host" });
     expect(runs("host")).toBe(false);

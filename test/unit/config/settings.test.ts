@@ -98,6 +98,19 @@ describe("agent settings", () => {
     ]);
   });
 
+  it("reads the client's fingerprint overrides", async () => {
+    const r = await load(
+      "client {\n  cpu_total_compute = 4000\n  memory_total_mb = 2048\n  disk_total_mb = 10\n  disk_free_mb = 5\n}\n",
+    );
+    expect(r.ok && r.config.client).toMatchObject({
+      cpuTotalCompute: 4000,
+      memoryTotalMB: 2048,
+      diskTotalMB: 10,
+      diskFreeMB: 5,
+    });
+    expect(r.warnings).toEqual([]);
+  });
+
   it("merges a block written twice, and reads a repeated setting's last value", async () => {
     const r = await load(`
       client { meta { a = "1" } }
