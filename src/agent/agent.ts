@@ -103,6 +103,9 @@ export async function startAgent(
       version,
       hostVolumes: config.client.hostVolumes,
       fingerprinters: fingerprinterFilter(config.client.options),
+      ...(config.client.networkInterface
+        ? { networkInterface: config.client.networkInterface }
+        : {}),
       overrides: {
         ...(config.client.cpuTotalCompute
           ? { cpuTotalCompute: config.client.cpuTotalCompute }

@@ -35,6 +35,8 @@ export interface ClientConfig {
   hostVolumes: Record<string, HostVolumeConfig>;
   /** Reserved resources: cpu (MHz), memory (MB), disk (MB), reserved_ports. */
   reserved: Record<string, string | number>;
+  /** network_interface: the interface whose IPv4 address the node offers to jobs. */
+  networkInterface?: string;
   /** cpu_total_compute (MHz), memory_total_mb, disk_total_mb, disk_free_mb: fingerprint overrides. */
   cpuTotalCompute?: number;
   memoryTotalMB?: number;

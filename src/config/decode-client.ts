@@ -3,6 +3,7 @@ import type { ClientConfig } from "./agent-config.js";
 import { type Decoder, setIf } from "./decoder.js";
 import type { Hcl1Field, Hcl1Node } from "./hcl1/parser.js";
 import { ignored, ignoredKeys, why } from "./ignored.js";
+import { isTemplate } from "./sockaddr.js";
 
 export function decodeClient(
   d: Decoder,
@@ -59,6 +60,17 @@ export function decodeClient(
       }
     },
     fingerprint: (v, at) => fingerprint(d, v, at, options),
+    network_interface: (v, at, field) => {
+      const name = d.string(v, at);
+      if (name === undefined || name === "") return;
+      if (isTemplate(name))
+        d.ignore(
+          field.pos,
+          at,
+          "Caravan takes an interface name here, not a go-sockaddr template, yet",
+        );
+      else client.networkInterface = name;
+    },
     cpu_total_compute: (v, at) => setIf(client, "cpuTotalCompute", d.int(v, at)),
     memory_total_mb: (v, at) => setIf(client, "memoryTotalMB", d.int(v, at)),
     disk_total_mb: (v, at) => setIf(client, "diskTotalMB", d.int(v, at)),
@@ -71,7 +83,6 @@ export function decodeClient(
       "alloc_dir",
       "alloc_mounts_dir",
       "host_volumes_dir",
-      "network_interface",
       "preferred_address_family",
       "network_speed",
       "cpu_disable_dmidecode",

@@ -48,7 +48,12 @@ export async function loadAgentConfig(sources: ConfigSources): Promise<ConfigRes
   if (sources.flags) layers.push(sources.flags);
   const config = layers.reduce(merge, defaultAgentConfig());
   errors.push(...checkMerged(config));
-  resolveTemplates(config, sources.interfaces ?? os.networkInterfaces(), errors);
+  const interfaces = sources.interfaces ?? os.networkInterfaces();
+  resolveTemplates(config, interfaces, errors);
+  // As Nomad's network fingerprint, which cannot start without it.
+  const nic = config.client.networkInterface;
+  if (nic !== undefined && !interfaces[nic])
+    errors.push(`client.network_interface: no interface ${JSON.stringify(nic)} on this host`);
   return errors.length > 0 ? { ok: false, errors, warnings } : { ok: true, config, warnings };
 }
 

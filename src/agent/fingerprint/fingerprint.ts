@@ -27,6 +27,8 @@ export interface FingerprintInput {
     diskTotalMB?: number;
     diskFreeMB?: number;
   };
+  /** network_interface: the interface whose address the node offers, instead of the default route's. */
+  networkInterface?: string;
   /** Which fingerprinters run (the client's fingerprint.allowlist and denylist options); all when unset. */
   fingerprinters?: (name: Fingerprinter) => boolean;
 }
@@ -63,7 +65,10 @@ export function fingerprintNode(
   }
   if (overrides.diskTotalMB) diskBytes = overrides.diskTotalMB * mb;
   if (overrides.diskFreeMB) diskFree = overrides.diskFreeMB * mb;
-  const address = defaultAddress();
+  const device = input.networkInterface ?? defaultInterface();
+  const address = input.networkInterface
+    ? interfaceAddress(input.networkInterface)
+    : defaultAddress();
   const drivers = driverInfo(driverFingerprints);
   const devices = fingerprintNvidia();
 
@@ -131,7 +136,7 @@ export function fingerprintNode(
             networks: [
               {
                 mode: "host",
-                device: defaultInterface() ?? "",
+                device: device ?? "",
                 addresses: [{ family: "ipv4", alias: "default", address }],
               },
             ],
@@ -192,6 +197,11 @@ function defaultInterface(): string | undefined {
     if (destination === "00000000" && iface) return iface;
   }
   return undefined;
+}
+
+/** The first IPv4 address of a named interface (loopback too: it was asked for). */
+function interfaceAddress(name: string): string | undefined {
+  return os.networkInterfaces()[name]?.find((a) => a.family === "IPv4")?.address;
 }
 
 function defaultAddress(): string | undefined {

@@ -202,6 +202,15 @@ describe("fingerprint allow and deny lists", () => {
     });
   });
 
+  it("offers the address of network_interface when one is named", () => {
+    const node = fingerprintNode({ ...input, networkInterface: "lo" }, {});
+    expect(node.attributes?.["unique.network.ip-address"]).toBe("127.0.0.1");
+    expect(node.resources?.networks?.[0]).toMatchObject({
+      device: "lo",
+      addresses: [{ address: "127.0.0.1" }],
+    });
+  });
+
   it("reads the older whitelist and blacklist names, and runs everything without a list", () => {
     const runs = fingerprinterFilter({ "fingerprint.blacklist": "host" });
     expect(runs("host")).toBe(false);

@@ -111,6 +111,18 @@ describe("agent settings", () => {
     expect(r.warnings).toEqual([]);
   });
 
+  it("reads client.network_interface, refusing one this host does not have", async () => {
+    const file = path.join(dir, "nic.hcl");
+    writeFileSync(file, 'client {\n  network_interface = "eth9"\n}\n');
+    const lo = { lo: [] };
+    const missing = await loadAgentConfig({ files: [file], interfaces: lo });
+    expect(missing.ok ? [] : missing.errors).toEqual([
+      'client.network_interface: no interface "eth9" on this host',
+    ]);
+    const found = await loadAgentConfig({ files: [file], interfaces: { ...lo, eth9: [] } });
+    expect(found.ok && found.config.client.networkInterface).toBe("eth9");
+  });
+
   it("merges a block written twice, and reads a repeated setting's last value", async () => {
     const r = await load(`
       client { meta { a = "1" } }
