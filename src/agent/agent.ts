@@ -49,6 +49,8 @@ export async function startAgent(
     region: config.region,
     drivers: drivers.usable,
     fieldManager: agentFieldManager,
+    ...(config.client.allocDir ? { allocDir: config.client.allocDir } : {}),
+    ...(config.client.stateDir ? { stateDir: config.client.stateDir } : {}),
     gc: {
       ...(config.client.gc?.interval
         ? { intervalMs: durationMs(config.client.gc.interval, 60_000) }

@@ -14,6 +14,8 @@ export interface AllocRunnerDeps {
   kc: KubeConfig;
   log: Logger;
   dataDir: string;
+  /** Where allocations' directories go (client alloc_dir); <dataDir>/alloc when unset. */
+  allocRoot?: string;
   region: string;
   drivers: ReadonlyMap<string, TaskDriver>;
   node: () => NomadNode | undefined;

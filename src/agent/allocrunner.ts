@@ -85,7 +85,10 @@ export class AllocRunner {
   }
 
   get allocDir(): string {
-    return path.join(this.deps.dataDir, "alloc", this.alloc.metadata.name);
+    return path.join(
+      this.deps.allocRoot ?? path.join(this.deps.dataDir, "alloc"),
+      this.alloc.metadata.name,
+    );
   }
 
   /** Stops every task: kill signal, then SIGKILL after the kill timeout. */

@@ -3,7 +3,7 @@
 // allocation should stop. Task configs come from the job version the
 // allocation was placed with (its ControllerRevision).
 
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Logger } from "../common/log.js";
 import { defaultJob } from "../crds/job/defaults.js";
@@ -40,6 +40,10 @@ export interface AgentClientOptions {
   statusIntervalMs?: number;
   /** Alloc dir garbage collection (client gc_* settings); Nomad's defaults when unset. */
   gc?: Partial<GcConfig>;
+  /** alloc_dir: where allocations' directories go (default <dataDir>/alloc). */
+  allocDir?: string;
+  /** state_dir: where the record of running tasks is kept (default dataDir). */
+  stateDir?: string;
 }
 
 export class AgentClient {
@@ -57,7 +61,7 @@ export class AgentClient {
   private readonly templateSources: KubeTemplateSources;
 
   constructor(private readonly options: AgentClientOptions) {
-    this.state = new AgentState(options.dataDir);
+    this.state = new AgentState(options.stateDir ?? options.dataDir);
     if ((options.logCollector ?? "logmon") === "logmon")
       this.logmon = new LogmonClient(options.dataDir);
     this.templateSources = new KubeTemplateSources(options.kc, options.log);
@@ -82,6 +86,9 @@ export class AgentClient {
   }
 
   start(): void {
+    // alloc_dir and state_dir may be anywhere: made here, as data_dir is by the agent.
+    for (const dir of [this.allocRoot, this.options.stateDir])
+      if (dir) mkdirSync(dir, { recursive: true });
     this.node.start();
     this.allocations.start();
     this.gcTimer = setInterval(() => void this.collectGarbage(), this.gcConfig.intervalMs);
@@ -115,7 +122,8 @@ export class AgentClient {
       this.runners.size,
       this.gcConfig,
       (keys) => removeAllocDirs(keys.map((k) => dirs.get(k) ?? "").filter(Boolean)),
-      () => diskUsage(this.options.dataDir),
+      // The disk the allocation dirs are on, as Nomad measures it.
+      () => diskUsage(existsSync(this.allocRoot) ? this.allocRoot : this.options.dataDir),
     );
     // Forgotten only once deleted from the API: until then a late event must not run it again.
     for (const key of chosen) {
@@ -152,7 +160,7 @@ export class AgentClient {
    */
   private adoptLeftovers(): void {
     this.adopted = true;
-    const root = path.join(this.options.dataDir, "alloc");
+    const root = this.allocRoot;
     const byName = new Map(this.allocations.store.list().map((a) => [a.metadata.name, a]));
     let names: string[] = [];
     try {
@@ -187,7 +195,7 @@ export class AgentClient {
 
   /** Where allocations' directories are: <dir>/<allocation ID>. */
   get allocRoot(): string {
-    return path.join(this.options.dataDir, "alloc");
+    return this.options.allocDir ?? path.join(this.options.dataDir, "alloc");
   }
 
   get running(): number {
@@ -230,6 +238,7 @@ export class AgentClient {
         kc: this.options.kc,
         log: this.options.log,
         dataDir: this.options.dataDir,
+        allocRoot: this.allocRoot,
         region: this.options.region,
         drivers: this.options.drivers,
         node: () => this.node.store.get(this.options.nodeName),

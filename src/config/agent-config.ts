@@ -35,6 +35,10 @@ export interface ClientConfig {
   hostVolumes: Record<string, HostVolumeConfig>;
   /** Reserved resources: cpu (MHz), memory (MB), disk (MB), reserved_ports. */
   reserved: Record<string, string | number>;
+  /** alloc_dir: where allocations' directories go (default <data_dir>/alloc). */
+  allocDir?: string;
+  /** state_dir: where the agent records the tasks it runs (default data_dir). */
+  stateDir?: string;
   /** network_interface: the interface whose IPv4 address the node offers to jobs. */
   networkInterface?: string;
   /** cpu_total_compute (MHz), memory_total_mb, disk_total_mb, disk_free_mb: fingerprint overrides. */

@@ -60,6 +60,8 @@ export function decodeClient(
       }
     },
     fingerprint: (v, at) => fingerprint(d, v, at, options),
+    alloc_dir: (v, at) => setIf(client, "allocDir", d.string(v, at) || undefined),
+    state_dir: (v, at) => setIf(client, "stateDir", d.string(v, at) || undefined),
     network_interface: (v, at, field) => {
       const name = d.string(v, at);
       if (name === undefined || name === "") return;
@@ -79,8 +81,6 @@ export function decodeClient(
     ...ignoredKeys(d, why.plugins, ["common_plugin_dir", "host_volume_plugin_dir"]),
     ...ignoredKeys(d, why.csi, ["gc_volumes_on_node_gc"]),
     ...ignoredKeys(d, why.notYet, [
-      "state_dir",
-      "alloc_dir",
       "alloc_mounts_dir",
       "host_volumes_dir",
       "preferred_address_family",
