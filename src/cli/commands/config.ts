@@ -14,7 +14,7 @@ export function configCommand(): Command {
   config
     .command("validate")
     .description("check agent configuration files as `caravan agent --config` would read them")
-    .argument("<paths...>", "configuration files or directories")
+    .argument("[paths...]", "configuration files or directories")
     .action(async (paths: string[]) => {
       if (paths.length === 0)
         throw new UsageError("Must specify at least one config file or directory");

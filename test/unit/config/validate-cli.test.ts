@@ -77,6 +77,11 @@ describe("caravan config validate", () => {
     );
   });
 
+  it("asks for a path, as Nomad does", async () => {
+    expect(await main(["config", "validate"])).toBe(1);
+    expect(err).toBe("Error: Must specify at least one config file or directory\n");
+  });
+
   it("reads the JSON form", async () => {
     const f = write("a.json", JSON.stringify({ client: { enabled: true, meta: { a: "b" } } }));
     expect(await main(["config", "validate", f])).toBe(0);
