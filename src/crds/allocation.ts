@@ -303,6 +303,12 @@ export interface AllocationDeploymentStatus {
   /** The allocation is a canary of the deployment. */
   canary?: boolean;
   /**
+   * When an allocation updated in place joined its deployment (RFC 3339): its
+   * health is judged from then, as Nomad's client watches it afresh.
+   * @format date-time
+   */
+  joinedAt?: string;
+  /**
    * Increases each time the deployment status changes, so watchers can tell old
    * health reports from new ones.
    * @minimum 0

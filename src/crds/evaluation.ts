@@ -260,9 +260,10 @@ export interface NomadEvaluationStatus extends CommonStatus {
   /** Plan annotations, when spec.annotatePlan asked for them. */
   annotations?: EvaluationPlanAnnotations;
   /**
-   * metadata.name of the NomadDeployment this evaluation's placements belong to
-   * (the one its plan created or advanced), as Nomad's Evaluation.DeploymentID:
-   * `nomad job run` monitors that deployment once the evaluation completes.
+   * metadata.name of the job's latest NomadDeployment (the one its plan
+   * created, or the newest before it, whatever its status), as Nomad's
+   * Evaluation.DeploymentID: `nomad job run` monitors that deployment once the
+   * evaluation completes.
    */
   deploymentName?: string;
   /** metadata.name of the follow-up evaluation created when this one could not finish (delayed reschedule, failed follow-up). */

@@ -53,6 +53,11 @@ export function scheduleGeneric(ctx: EvalContext, job: ResolvedJob | undefined):
   let deploymentId = r.deployment?.status === "failed" ? undefined : r.deployment?.id;
   if (r.needsDeployment) deploymentId = randomId(random);
   const placedPerGroup: Record<string, { placed: number; canaries: string[] }> = {};
+  // The groups the deployment covers: those it was created with, or those this plan creates it for.
+  const inDeployment = (group: string): boolean =>
+    r.needsDeployment
+      ? r.deploymentGroupNames.includes(group)
+      : r.deployment?.groups[group] !== undefined;
 
   // In-place updates need the node to still take the group; otherwise they become destructive.
   const destructive = [...r.destructive];
@@ -63,10 +68,14 @@ export function scheduleGeneric(ctx: EvalContext, job: ResolvedJob | undefined):
     const stays = i !== undefined && stack.feasible(group, i);
     ctx.place(alloc);
     if (stays) {
+      // An allocation updated in place joins this version's deployment, as Nomad's do.
+      const joins = deploymentId !== undefined && inDeployment(group.name);
       plan.inPlaceUpdates.push({
         allocId: alloc.id,
         nodeId: alloc.nodeId,
+        group: group.name,
         jobVersion: snapshot.jobVersion,
+        ...(joins ? { deploymentId } : {}),
       });
     } else {
       const desired = plan.annotations.desiredTGUpdates[group.name];
@@ -121,14 +130,14 @@ export function scheduleGeneric(ctx: EvalContext, job: ResolvedJob | undefined):
         allocId: stopFirst.id,
         reason: REASONS.updating,
       });
-    const inDeployment = deploymentId !== undefined && tg.update.maxParallel > 0;
+    const joins = deploymentId !== undefined && inDeployment(tg.name);
     const p = toPlacement(
       req,
       selection,
       random,
       snapshot.now,
       metrics.toAllocationMetric(elapsed),
-      inDeployment ? deploymentId : undefined,
+      joins ? deploymentId : undefined,
     );
     plan.placements.push(p);
     for (const a of selection.preempted) {
@@ -138,7 +147,7 @@ export function scheduleGeneric(ctx: EvalContext, job: ResolvedJob | undefined):
       if (d) d.preemptions++;
     }
     ctx.place(asAlloc(p, snapshot, job.priority, job.type));
-    if (inDeployment) {
+    if (joins) {
       const g = placedPerGroup[tg.name] ?? { placed: 0, canaries: [] };
       g.placed++;
       if (req.canary) g.canaries.push(p.id);
@@ -215,7 +224,10 @@ function deploymentFor(
   const groups: PlanDeployment["groups"] = {};
   const existing = r.deployment;
   for (const tg of job.groups as readonly ResolvedGroup[]) {
-    if (tg.update.maxParallel <= 0) continue;
+    const covered = existing
+      ? existing.groups[tg.name] !== undefined
+      : r.deploymentGroupNames.includes(tg.name);
+    if (tg.update.maxParallel <= 0 || !covered) continue;
     const state = r.deploymentGroups[tg.name];
     const prev = existing?.groups[tg.name];
     groups[tg.name] = {

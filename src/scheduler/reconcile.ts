@@ -64,6 +64,8 @@ export interface ReconcileResult {
   readonly deployment: SchedulerDeployment | undefined;
   readonly deploymentGroups: Record<string, GroupDeploymentState>;
   readonly needsDeployment: boolean;
+  /** The groups a deployment this plan creates covers (those with work to roll out). */
+  readonly deploymentGroupNames: readonly string[];
   readonly cancelDeployment?: { id: string; description: string };
 }
 
@@ -81,6 +83,8 @@ interface GroupResult {
   readonly inPlace: SchedulerAlloc[];
   readonly destructive: { alloc: SchedulerAlloc; request: PlaceRequest }[];
   readonly deployment: GroupDeploymentState;
+  /** The group starts a deployment of this version (Nomad's createDeployment). */
+  readonly wantsDeployment: boolean;
 }
 
 /** One group: Nomad's computeGroup. */
@@ -149,8 +153,23 @@ function reconcileGroup({ snapshot, job, tg, allocs, nodes, deployment }: GroupI
   out.desired.ignore += updates.current.filter((a) => !stopped.has(a)).length;
 
   const held = updates.paused || (updates.wantCanaries && destructive.length > 0);
-  addChanges(out, placeMissing(job.id, tg, Math.min(counted, tg.count), used, held));
-  return { changes: out, inPlace, destructive: rolled.destructive, deployment: updates.deployment };
+  const missing = placeMissing(job.id, tg, Math.min(counted, tg.count), used, held);
+  addChanges(out, missing);
+  // Nomad's createDeployment: a group with an update block starts a deployment
+  // when it has work (updates or placements), unless this version already
+  // runs and only replacements are made (a stopped, lost or failed allocation).
+  const updating = inPlace.length + destructive.length;
+  const placing = out.place.filter((p) => p.reason !== "migrate").length;
+  const hadRunning = allocs.some((a) => a.jobVersion === version);
+  const wantsDeployment =
+    tg.update.maxParallel > 0 && updating + placing > 0 && (!hadRunning || updating > 0);
+  return {
+    changes: out,
+    inPlace,
+    destructive: rolled.destructive,
+    deployment: updates.deployment,
+    wantsDeployment,
+  };
 }
 
 /** Stops every allocation still running (a stopped job, a removed group). */
@@ -189,6 +208,7 @@ export function reconcile(
     deployment: active && active.jobVersion === snapshot.jobVersion ? active : failedHere,
     deploymentGroups: {},
     needsDeployment: false,
+    deploymentGroupNames: [],
     cancelDeployment:
       active && (active.jobVersion !== snapshot.jobVersion || stopped)
         ? {
@@ -222,6 +242,7 @@ export function reconcile(
   for (const [group, allocs] of byGroup)
     if (!job.groups.some((g) => g.name === group))
       add(group, stopAll(allocs, REASONS.groupRemoved));
+  const wanting: string[] = [];
   for (const tg of job.groups) {
     const r = reconcileGroup({
       snapshot,
@@ -235,14 +256,10 @@ export function reconcile(
     out.inPlace.push(...r.inPlace.map((alloc) => ({ alloc, group: tg })));
     out.destructive.push(...r.destructive);
     out.deploymentGroups[tg.name] = r.deployment;
+    if (r.wantsDeployment) wanting.push(tg.name);
   }
-  const changes =
-    out.place.some((p) => p.reason !== "lost" && p.reason !== "reschedule") ||
-    out.destructive.length > 0;
   (out as { needsDeployment: boolean }).needsDeployment =
-    job.type === "service" &&
-    !out.deployment &&
-    changes &&
-    job.groups.some((g) => g.update.maxParallel > 0);
+    job.type === "service" && !out.deployment && wanting.length > 0;
+  (out as { deploymentGroupNames: readonly string[] }).deploymentGroupNames = wanting;
   return out;
 }

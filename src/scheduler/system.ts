@@ -120,6 +120,7 @@ export function scheduleSystem(ctx: EvalContext, job: ResolvedJob | undefined): 
           plan.inPlaceUpdates.push({
             allocId: keep.id,
             nodeId: node.id,
+            group: tg.name,
             jobVersion: snapshot.jobVersion,
           });
           desired.inPlaceUpdate++;

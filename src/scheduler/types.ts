@@ -250,7 +250,10 @@ export interface StopAlloc {
 export interface InPlaceUpdate {
   readonly allocId: string;
   readonly nodeId: string;
+  readonly group: string;
   readonly jobVersion: number;
+  /** The deployment the allocation joins (its health is judged again there). */
+  readonly deploymentId?: string;
 }
 
 /** A deployment the plan creates or updates. */

@@ -96,14 +96,21 @@ export async function commitDeployment(
     });
   }
   // Allocations updated in place join the plan's deployment and are judged
-  // healthy again, as Nomad's in-place updates do.
+  // healthy again from now, as Nomad's in-place updates are: their health is
+  // cleared before they join, so the deployment never counts the old one.
   const joined = pd && (pd.op === "update" || created) ? pd.id : undefined;
-  for (const u of joined ? plan.inPlaceUpdates : []) {
+  for (const u of plan.inPlaceUpdates) {
+    if (!joined || u.deploymentId !== joined) continue;
     const ref = { metadata: { name: u.allocId, namespace } };
-    await mergePatch(ctx.kc, allocations, ref, { spec: { deploymentName: joined } });
     await mergePatchStatus(ctx.kc, allocations, ref, {
-      deploymentStatus: { healthy: null, timestamp: null },
+      deploymentStatus: {
+        healthy: null,
+        timestamp: null,
+        canary: null,
+        joinedAt: new Date().toISOString(),
+      },
     });
+    await mergePatch(ctx.kc, allocations, ref, { spec: { deploymentName: joined } });
   }
   // The canary flag lives on the allocation (Nomad's alloc DeploymentStatus.Canary).
   for (const p of ctx.placed) {

@@ -2,7 +2,8 @@
 // judges it: healthy once its tasks have run for min_healthy_time without
 // failing (with health_check = "checks", and its Nomad service checks passing
 // for min_healthy_time too), unhealthy when a task fails or healthy_deadline
-// passes first.
+// passes first. An allocation updated in place is judged from when it joined
+// the new deployment, as Nomad's client restarts its health watcher then.
 // Pure: the allocation, its group's update strategy and the clock go in.
 
 import { durationMs } from "../../common/duration.js";
@@ -81,9 +82,11 @@ export function allocationHealth(
   now: number,
   firstSeenRunning?: number,
 ): HealthVerdict {
-  const created = time(alloc.metadata.creationTimestamp) ?? now;
-  const deadline = created + strategy.healthyDeadlineMs;
   const status = alloc.status ?? {};
+  // An allocation updated in place is watched afresh from when it joined the deployment.
+  const joined = time(status.deploymentStatus?.joinedAt);
+  const created = joined ?? time(alloc.metadata.creationTimestamp) ?? now;
+  const deadline = created + strategy.healthyDeadlineMs;
   const client = status.clientStatus ?? "pending";
   if (client === "failed" || client === "lost")
     return { kind: "unhealthy", at: now, reason: `allocation ${client}` };
@@ -111,6 +114,8 @@ export function allocationHealth(
       }
     }
   }
+  if (runningSince !== undefined && joined !== undefined)
+    runningSince = Math.max(runningSince, joined);
   // Checks count only while the tasks run; they must pass for min_healthy_time too.
   if (runningSince !== undefined && strategy.healthCheck === "checks" && strategy.checks > 0) {
     const since = checksPassingSince(status.checks ?? [], strategy.checks);

@@ -6,7 +6,6 @@
 
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../../common/log.js";
-import { activeDeploymentStatuses } from "../../crds/deployment.js";
 import type { AllocationMetric, NomadEvaluationStatus } from "../../crds/evaluation.js";
 import { type EvaluationJob, newEvaluation } from "../../crds/new-evaluation.js";
 import type { NomadEvaluation, NomadSchedulerConfiguration } from "../../crds/objects.js";
@@ -136,7 +135,7 @@ async function processEvaluation(delivery: Delivery, deps: WorkerDeps): Promise<
     const snapshot = deps.snapshots.build(evaluation, now());
     const scheduling = performance.now();
     plan = schedule(snapshot);
-    deploymentName = plan.deployment?.id ?? activeDeployment(snapshot);
+    deploymentName = plan.deployment?.id ?? latestDeployment(snapshot);
     deps.metrics?.workerInvokeScheduler.observe(
       { type: evaluation.spec.type },
       performance.now() - scheduling,
@@ -242,15 +241,12 @@ async function untilVersionRecorded(
 }
 
 /**
- * The job version's deployment still under way, which the evaluation's
- * placements join when its plan makes no deployment of its own (Nomad's
- * s.deployment).
+ * The job's latest deployment, whatever its version or status, as Nomad's
+ * evaluation names it (s.deployment): `nomad job run`, `job stop` and
+ * `alloc stop` then show that deployment once the evaluation completes.
  */
-function activeDeployment(snapshot: SchedulerSnapshot): string | undefined {
-  const d = snapshot.deployment;
-  return d && d.jobVersion === snapshot.jobVersion && activeDeploymentStatuses.has(d.status)
-    ? d.id
-    : undefined;
+function latestDeployment(snapshot: SchedulerSnapshot): string | undefined {
+  return snapshot.deployment?.id;
 }
 
 /** Placements the applier kept refusing count as exhausted nodes in the metrics. */

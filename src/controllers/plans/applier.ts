@@ -117,8 +117,11 @@ export class PlanApplier {
           },
         }),
       ),
+      // The evaluation that updated it in place names it, as Nomad's EvalID does.
       ...plan.inPlaceUpdates.map((u) =>
-        this.patch(namespace, u.allocId, { spec: { jobVersion: u.jobVersion } }),
+        this.patch(namespace, u.allocId, {
+          spec: { jobVersion: u.jobVersion, evalName: ctx.evaluation.metadata.name },
+        }),
       ),
       ...accepted.map((p) => this.write(() => this.create(p, ctx, namespace))),
     ]);

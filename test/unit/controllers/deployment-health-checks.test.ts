@@ -125,3 +125,36 @@ describe("allocation health with service checks", () => {
     expect(allocationHealth(a, s, t0 + 11_000)).toEqual({ kind: "healthy", at: t0 + 11_000 });
   });
 });
+
+describe("allocation health after an in-place update", () => {
+  const s = strategyFor(job("task_states"), "web");
+  const joined = (at: number): NomadAllocation => {
+    const a = alloc(undefined);
+    return {
+      ...a,
+      status: { ...a.status, deploymentStatus: { joinedAt: iso(at) } },
+    } as NomadAllocation;
+  };
+
+  it("is judged from when the allocation joined the new deployment", () => {
+    // Running since t0 + 1 s, so healthy long ago in its first deployment.
+    const a = joined(t0 + 300_000);
+    expect(allocationHealth(a, s, t0 + 305_000)).toEqual({
+      kind: "pending",
+      recheckAt: t0 + 310_000,
+    });
+    expect(allocationHealth(a, s, t0 + 310_000)).toEqual({ kind: "healthy", at: t0 + 310_000 });
+  });
+
+  it("has its healthy deadline counted from then too", () => {
+    const a = joined(t0 + 300_000);
+    const down = {
+      ...a,
+      status: { ...a.status, clientStatus: "pending", taskStates: {} },
+    } as NomadAllocation;
+    expect(allocationHealth(down, s, t0 + 100_000)).toEqual({
+      kind: "pending",
+      recheckAt: t0 + 360_000,
+    });
+  });
+});

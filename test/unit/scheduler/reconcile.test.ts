@@ -264,6 +264,41 @@ describe("reconcile: updates", () => {
     expect(plan.stops).toHaveLength(0);
   });
 
+  it("starts a deployment for an in-place update, which the updated allocations join", () => {
+    const v1 = job({ update: { maxParallel: 1 } }, { count: 2, restart: { attempts: 5 } });
+    const plan = run({
+      job: v1,
+      jobVersion: 1,
+      previousJob: { spec: job({ update: { maxParallel: 1 } }, { count: 2 }), version: 0 },
+      allocs: allocs(),
+    });
+    expect(plan.placements).toHaveLength(0);
+    expect(plan.deployment).toMatchObject({
+      op: "create",
+      jobVersion: 1,
+      groups: { web: { desiredTotal: 2, placedAllocs: 0 } },
+    });
+    expect(plan.inPlaceUpdates.map((u) => u.deploymentId)).toEqual([
+      plan.deployment?.id,
+      plan.deployment?.id,
+    ]);
+  });
+
+  it("starts no deployment to replace a stopped allocation of the version already running", () => {
+    const v0u = job({ update: { maxParallel: 1 } }, { count: 2 });
+    const plan = run({
+      job: v0u,
+      allocs: [
+        alloc("n0", { index: 0 }),
+        alloc("n1", { index: 1, desiredTransition: { migrate: true } }),
+      ],
+      deployment: { id: "d0", jobVersion: 0, status: "successful", groups: {} },
+    });
+    expect(plan.placements).toHaveLength(1);
+    expect(plan.placements[0]?.deploymentId).toBeUndefined();
+    expect(plan.deployment).toBeUndefined();
+  });
+
   it("replaces allocations when a task changes (destructive), all at once without an update block", () => {
     const v1 = job(
       {},

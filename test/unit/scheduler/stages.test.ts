@@ -312,7 +312,9 @@ describe("in-place updates under distinct_hosts", () => {
       previousJob: { spec: v0, version: 0 },
       allocs: [a],
     });
-    expect(plan.inPlaceUpdates).toEqual([{ allocId: a.id, nodeId: "n0", jobVersion: 1 }]);
+    expect(plan.inPlaceUpdates).toEqual([
+      { allocId: a.id, nodeId: "n0", group: "web", jobVersion: 1 },
+    ]);
   });
 });
 

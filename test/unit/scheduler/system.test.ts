@@ -83,7 +83,9 @@ describe("system scheduler", () => {
       previousJob: { spec: v0, version: 0 },
       allocs: [a],
     });
-    expect(inPlace.inPlaceUpdates).toEqual([{ allocId: a.id, nodeId: "n0", jobVersion: 1 }]);
+    expect(inPlace.inPlaceUpdates).toEqual([
+      { allocId: a.id, nodeId: "n0", group: "web", jobVersion: 1 },
+    ]);
     const changed = job(
       { type: "system" },
       { tasks: [{ name: "app", driver: "exec", config: { v: 2 } }] },
