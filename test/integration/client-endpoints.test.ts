@@ -366,6 +366,43 @@ describe("client endpoints on the node agent, through the API server", () => {
     }
   });
 
+  it("a task a signal killed waits out its restart delay; restarting it meanwhile is Nomad's 500 Task not running", async () => {
+    // sh dies on SIGHUP: the restart policy applies, with a delay long enough to ask in.
+    await applyJob(kubeconfig, ns, "hup", {
+      datacenters: [dc],
+      groups: [
+        {
+          name: "g",
+          restart: { attempts: 2, mode: "delay", interval: "10m", delay: "20s" },
+          tasks: [shTask("t", `echo up; while true; do sleep 0.2; done; : ${marker}-hup`)],
+        },
+      ],
+    });
+    const [running] = await eventually(async () => {
+      const r = await runningOf(kubeconfig, ns, "hup");
+      return r.length === 1 && r[0]?.status?.taskStates?.t?.state === "running" ? r : undefined;
+    }, "the hup allocation to run");
+    const id = running?.metadata.name;
+    const hup = await call(
+      "POST",
+      `/v1/client/allocation/${id}/signal`,
+      { Task: "t", Signal: "SIGHUP" },
+      managementSecret,
+    );
+    expect([hup.status, hup.text]).toEqual([200, "{}"]);
+    await eventually(async () => {
+      const a = (await runningOf(kubeconfig, ns, "hup"))[0];
+      return eventTypes(a, "t").includes("Restarting") ? a : undefined;
+    }, "the killed task to wait for its restart");
+    const restart = await call(
+      "POST",
+      `/v1/client/allocation/${id}/restart`,
+      { TaskName: "t" },
+      managementSecret,
+    );
+    expect([restart.status, restart.text]).toEqual([500, "Task not running"]);
+  });
+
   it("answers 502, naming the node, when the node's agent cannot be reached", async () => {
     await agent.stop(true);
     agentRunning = false;

@@ -34,7 +34,8 @@ function targets(found: ClientAlloc, task: string): TaskRunner[] {
   if (task) {
     if (!found.tasks.includes(task)) throw new HttpError(404, `task "${task}" not found`);
     const tr = runner?.task(task);
-    if (!tr?.current || runner?.isStopping) throw badRequest(`Task not running: "${task}"`);
+    // Nomad's client answers ErrTaskNotRunning, a 500, e.g. while the task waits out its restart delay.
+    if (!tr?.current || runner?.isStopping) throw new HttpError(500, "Task not running");
     return [tr];
   }
   if (!runner || runner.isStopping)
