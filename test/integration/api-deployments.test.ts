@@ -182,4 +182,51 @@ describe("Nomad HTTP API: deployments of in-place updates", () => {
       [0, "successful"],
     ]);
   }, 120_000);
+
+  it("reverts as Nomad does: errors for the current or a missing version, a new version otherwise, and the same spec again is only evaluated", async () => {
+    const revert = (body: Record<string, unknown>) =>
+      call("POST", `/v1/job/web/revert?${q()}`, { JobID: "web", ...body });
+    expect(await revert({ JobVersion: 1 }).then((r) => [r.status, r.text])).toEqual([
+      500,
+      "can't revert to current version",
+    ]);
+    expect(await revert({ JobVersion: 7 }).then((r) => [r.status, r.text])).toEqual([
+      500,
+      `job "web" in namespace "${ns}" at version 7 not found`,
+    ]);
+    expect(
+      await revert({ JobVersion: 0, EnforcePriorVersion: 0 }).then((r) => [r.status, r.text]),
+    ).toEqual([500, "Current job has version 1; enforcing version 0"]);
+
+    const reverted = await revert({ JobVersion: 0 });
+    expect(reverted.status).toBe(200);
+    await completed(reverted.json.EvalID);
+    const v2 = await succeeded(2);
+
+    // Version 2 has version 0's spec: reverting to 0 again, or registering it
+    // again, makes no version 3 but a new evaluation each time.
+    const again = await revert({ JobVersion: 0 });
+    expect(again.status).toBe(200);
+    expect(again.json.EvalID).not.toBe(reverted.json.EvalID);
+    const evaluation = await completed(again.json.EvalID);
+    expect(evaluation.json.DeploymentID).toBe(v2.ID);
+    const registered = await register("");
+    expect([again.json.EvalID, reverted.json.EvalID]).not.toContain(registered.json.EvalID);
+    await completed(registered.json.EvalID);
+
+    const versions = (await call("GET", `/v1/job/web/versions?${q()}`)).json.Versions as {
+      Version: number;
+      Stable: boolean;
+      SubmitTime: number;
+    }[];
+    expect(versions.map((v) => [v.Version, v.Stable])).toEqual([
+      [2, true],
+      [1, true],
+      [0, true],
+    ]);
+    // Each version carries its own submit time.
+    const [t2, t1, t0] = versions.map((v) => v.SubmitTime);
+    expect(t2).toBeGreaterThan(t1 ?? 0);
+    expect(t1).toBeGreaterThan(t0 ?? 0);
+  }, 120_000);
 });

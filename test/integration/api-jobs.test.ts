@@ -282,7 +282,10 @@ describe("Nomad HTTP API: jobs", () => {
     const back = await call("GET", `/v1/job/web?${q()}`);
     expect(back.json.TaskGroups[0].Count).toBe(2);
     const missing = await call("POST", `/v1/job/web/revert?${q()}`, { JobVersion: 42 });
-    expect([missing.status, missing.text]).toEqual([404, "job version 42 not found"]);
+    expect([missing.status, missing.text]).toEqual([
+      500,
+      `job "web" in namespace "${ns}" at version 42 not found`,
+    ]);
     await eventually(async () => {
       const v = await call("GET", `/v1/job/web/versions?${q()}`);
       return v.json.Versions[0]?.Version === 2 ? v : undefined;

@@ -9,6 +9,7 @@ import type { Ctx, Reply, Route } from "../../http/context.js";
 import { badRequest, HttpError, notFound } from "../../http/errors.js";
 import { createIfAbsent, mergePatch } from "../../kube/apply.js";
 import { caravanResource, controllerRevisionResource } from "../../kube/resources.js";
+import { jobID, jobNamespace } from "../convert/job-out.js";
 import { byJob } from "../state.js";
 import { bodyObject, mustFindJob } from "./common.js";
 import type { RouteDeps } from "./deps.js";
@@ -25,24 +26,34 @@ export function jobChangeRoutes(deps: RouteDeps, submission: JobSubmission): Rou
   const plan = jobPlanner(state, submission);
   const { scale, scaleStatus } = jobScaling(deps, submission);
 
-  /** The job's spec becomes an earlier version's; the jobs controller records it as a new version. */
+  /**
+   * The job's spec becomes an earlier version's; the jobs controller records
+   * it as a new version. Reverting to a version whose spec the job has already
+   * changes nothing but is evaluated again, as Nomad's registration of the
+   * same job is. Nomad's Job.Revert errors are 500s.
+   */
   async function revert(ctx: Ctx): Promise<Reply> {
     const job = mustFindJob(ctx, state);
     const body = bodyObject(ctx);
     const want = body.JobVersion;
     if (typeof want !== "number" || !Number.isInteger(want) || want < 0)
       throw badRequest("JobVersion must be a version number");
-    const versions = state.versions.store.byIndex(byJob, key(job));
     const current = job.status?.version ?? 0;
-    if (typeof body.EnforcePriorVersion === "number" && body.EnforcePriorVersion !== current)
-      throw badRequest(
-        `current job has version ${current}; enforcing version ${body.EnforcePriorVersion}`,
-      );
+    if (want === current) throw new HttpError(500, "can't revert to current version");
+    const versions = state.versions.store.byIndex(byJob, key(job));
     const to = versions.find((v) => v.revision === want);
-    if (!to) throw notFound(`job version ${want}`);
+    if (!to)
+      throw new HttpError(
+        500,
+        `job ${JSON.stringify(jobID(job))} in namespace ${JSON.stringify(jobNamespace(job))} at version ${want} not found`,
+      );
+    if (typeof body.EnforcePriorVersion === "number" && body.EnforcePriorVersion !== current)
+      throw new HttpError(
+        500,
+        `Current job has version ${current}; enforcing version ${body.EnforcePriorVersion}`,
+      );
     const written = await revertJob(kc, job, to);
-    if (!written) throw badRequest(`can't revert to current version ${want}`);
-    return writeResult(written);
+    return written ? writeResult(written) : writeResult(job, { again: true });
   }
 
   async function stable(ctx: Ctx): Promise<Reply> {

@@ -2,10 +2,12 @@
 // decoded from Nomad's JSON, canonicalized, validated and pruned to the
 // NomadJob schema exactly as it would be stored, and the answer Nomad gives
 // after a job write.
+import { randomUUID } from "node:crypto";
 import { isParentJob, jobSpecEvaluation } from "../../controllers/jobs/evaluation.js";
 import { latestVersion, nextVersion } from "../../controllers/jobs/versions.js";
 import type { EvaluationTrigger } from "../../crds/evaluation.js";
 import type { NomadJobSpec } from "../../crds/job/index.js";
+import { newEvaluation } from "../../crds/new-evaluation.js";
 import type { NomadJob } from "../../crds/objects.js";
 import type { Ctx, Reply } from "../../http/context.js";
 import { badRequest, HttpError } from "../../http/errors.js";
@@ -87,24 +89,35 @@ export function jobSubmission(deps: RouteDeps) {
    * The evaluation of a job write's new generation (`written`, as the API
    * server returned it), created before the answer as Nomad's leader does, so
    * a client (`nomad job run` monitoring it) can read it at once. The jobs
-   * controller creating the same evaluation finds this one. Periodic and
-   * parameterized parents get none (EvalID "").
+   * controller creating the same evaluation finds this one. A write that left
+   * the spec as it was (`again`) gets an evaluation of its own, as each of
+   * Nomad's registrations does. Periodic and parameterized parents get none
+   * (EvalID "").
    */
   async function evaluateWrite(
     written: NomadJob,
     trigger?: EvaluationTrigger,
+    again = false,
   ): Promise<{ evalID: string; evalIndex: number }> {
     if (isParentJob(written)) return { evalID: "", evalIndex: 0 };
     const versions = state.versions.store.byIndex(byJob, key(written));
     const jobVersion =
       nextVersion(written, versions)?.revision ?? latestVersion(versions)?.revision;
+    const options = {
+      ...(trigger ? { trigger } : {}),
+      ...(jobVersion !== undefined ? { jobVersion } : {}),
+    };
     const evaluation = await createIfAbsent(
       kc,
       evaluationsRef,
-      jobSpecEvaluation(written, {
-        ...(trigger ? { trigger } : {}),
-        ...(jobVersion !== undefined ? { jobVersion } : {}),
-      }),
+      again
+        ? newEvaluation({
+            job: written,
+            trigger: trigger ?? "job-register",
+            cause: { kind: "request", id: randomUUID() },
+            ...options,
+          })
+        : jobSpecEvaluation(written, options),
     );
     const evalIndex = await seen(state, "evaluations", evaluation.metadata.resourceVersion);
     return { evalID: evaluation.metadata.name, evalIndex };
@@ -113,10 +126,10 @@ export function jobSubmission(deps: RouteDeps) {
   /** Nomad's answer to a job write: its evaluation (evaluateWrite), indexes and warnings. */
   async function writeResult(
     written: NomadJob,
-    options: { trigger?: EvaluationTrigger; warnings?: string } = {},
+    options: { trigger?: EvaluationTrigger; warnings?: string; again?: boolean } = {},
   ): Promise<Reply> {
     const jobIndex = await seen(state, "jobs", written.metadata.resourceVersion);
-    const { evalID, evalIndex } = await evaluateWrite(written, options.trigger);
+    const { evalID, evalIndex } = await evaluateWrite(written, options.trigger, options.again);
     const job = state.jobs.store.get(key(written)) ?? written;
     const index = Math.max(jobIndex, evalIndex);
     return {

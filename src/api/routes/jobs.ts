@@ -38,7 +38,10 @@ export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
         existing && state.indexesOf(existing).specModify,
       );
     const written = await applyJob(resource as unknown as NomadJob, namespace);
-    return writeResult(written, { warnings });
+    // The same job again is no new version, but still a new evaluation, as in Nomad.
+    const again =
+      existing !== undefined && existing.metadata.generation === written.metadata.generation;
+    return writeResult(written, { warnings, again });
   }
 
   async function applyJob(job: NomadJob, namespace: string): Promise<NomadJob> {
