@@ -24,6 +24,7 @@ import type {
 import { cronError } from "./cron.js";
 import { type DecodeContext, originOf } from "./decode/body.js";
 import type { Pos } from "./hcl/ast.js";
+import { jobWarnings } from "./warnings.js";
 
 type Report = (obj: object | undefined, field: string | undefined, message: string) => void;
 
@@ -834,44 +835,11 @@ export function validate(
   for (const a of job.affinities ?? []) checkAffinity(a, report);
   for (const s of job.spreads ?? []) checkSpread(s, report);
   for (const g of job.groups) checkGroup(job, g, report);
-  if (job.multiregion)
+  // Nomad's warnings and what Caravan does not run yet, where the user wrote it.
+  for (const w of jobWarnings(job))
     ctx.warnings?.push({
-      pos: originOf(ctx, twins.get(job.multiregion) ?? job.multiregion) ?? fallback,
-      message:
-        "multiregion is a Nomad Enterprise feature (Nomad CE refuses the job as unlicensed); Caravan keeps the block but does not deploy to other regions yet: the job runs in its own region with the groups' counts",
+      pos: originOf(ctx, twins.get(w.at) ?? w.at, w.field) ?? fallback,
+      message: w.message,
     });
-  for (const g of job.groups)
-    for (const t of g.tasks)
-      for (const n of t.resources?.networks ?? [])
-        ctx.warnings?.push({
-          pos: originOf(ctx, twins.get(n) ?? n) ?? fallback,
-          message: `group "${g.name}" task "${t.name}": task network resources have been deprecated as of Nomad 0.12.0; configure networking with the group's network block (Caravan places these ports with the group's)`,
-        });
-  for (const g of job.groups)
-    for (const v of g.volumes ?? [])
-      if (v.sticky)
-        ctx.warnings?.push({
-          pos: originOf(ctx, twins.get(v) ?? v, "sticky") ?? fallback,
-          message: `group "${g.name}": volume "${v.name}" is sticky, which Caravan's scheduler does not enforce yet; a replacement may claim another volume`,
-        });
-  for (const g of job.groups)
-    if (g.maxRunDuration !== undefined) {
-      const twin = twins.get(g) ?? g;
-      ctx.warnings?.push({
-        pos: originOf(ctx, twin, "maxRunDuration") ?? fallback,
-        message: `group "${g.name}": max_run_duration is not enforced by Caravan's node agent yet; the allocation runs until its tasks end`,
-      });
-    }
-  // Nomad 2.x places a system job's canaries on that percentage of its nodes;
-  // Caravan's system scheduler updates without canaries, so say so.
-  if (type === "system" || type === "sysbatch")
-    for (const g of job.groups)
-      if (g.update?.canary) {
-        const twin = twins.get(g.update) ?? g.update;
-        ctx.warnings?.push({
-          pos: originOf(ctx, twin, "canary") ?? fallback,
-          message: `group "${g.name}": canary on a ${type} job is not supported by Caravan's scheduler yet; the job updates without canaries`,
-        });
-      }
   return errors;
 }

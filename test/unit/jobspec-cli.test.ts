@@ -144,7 +144,7 @@ describe("caravan job convert", () => {
     expect(await main(["job", "convert", warn])).toBe(0);
     expect(parseYaml(out).metadata.name).toBe("w");
     expect(err).toMatch(
-      /^warning: .*warn\.nomad\.hcl:4:7: .*port "nope" is not a port of the group's network/,
+      /^warning: .*warn\.nomad\.hcl:4:7: .*port "nope" is not a port of the group's network/m,
     );
   });
 
@@ -226,7 +226,10 @@ describe("caravan job validate and driver config", () => {
   it("accepts a Connect gateway group, whose injected Envoy task takes its image from the node's meta", async () => {
     const gateway = path.resolve("test/jobspec/valid/30-ingress-gateway.nomad.hcl");
     expect(await main(["job", "validate", gateway])).toBe(0);
-    expect(err).toBe("");
+    // Valid, with the warning that Caravan has no Consul service mesh for it yet.
+    expect(err).toBe(
+      `warning: ${gateway}:13:7: group "gw": service "ingress-gw" uses Consul Connect (ingress gateway), which Caravan does not support yet; there is no service mesh for it to join\n`,
+    );
   });
 
   it("leaves config that interpolates node values to the node", async () => {

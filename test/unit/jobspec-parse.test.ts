@@ -351,9 +351,11 @@ describe("deprecated arguments", () => {
     ]);
     expect(r.warnings?.map((w) => `${w.line}:${w.column}: ${w.message}`)).toEqual([
       "11:11: mbits has been deprecated as of Nomad 0.12.0 and the scheduler ignores it, as Nomad's does; remove it from the network block",
+      '6:5: task "t" in group "g" defines services, but has no shutdown_delay set',
       expect.stringMatching(
         /^10:9: group "g" task "t": task network resources have been deprecated/,
       ),
+      '15:7: task "t" in group "g": service "db" uses provider "consul", which Caravan does not support yet; it is not registered and its checks do not run (provider = "nomad" is)',
     ]);
     const clash = parseJob({
       file: "job.nomad.hcl",

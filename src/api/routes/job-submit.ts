@@ -15,6 +15,7 @@ import { canonicalize } from "../../jobspec/canonicalize.js";
 import type { DecodeContext } from "../../jobspec/decode/body.js";
 import { toResource } from "../../jobspec/index.js";
 import { validate } from "../../jobspec/validate.js";
+import { formatWarnings } from "../../jobspec/warnings.js";
 import { createIfAbsent } from "../../kube/apply.js";
 import { caravanResource } from "../../kube/resources.js";
 import { schedulerConfigFor, schedulerConfigFromResource } from "../../scheduler/index.js";
@@ -74,7 +75,7 @@ export function jobSubmission(deps: RouteDeps) {
     resource.metadata.namespace = namespace;
     const dropped: string[] = [];
     resource.spec = prune(resource.spec, await jobSchema(), "spec", dropped) as NomadJobSpec;
-    // Nomad's deprecations and what Caravan does not do yet, then the fields it dropped.
+    // Nomad's warnings and what Caravan does not run yet, then the fields it dropped.
     const warnings = formatWarnings([
       ...(checked.warnings ?? []).map((w) => w.message),
       ...memoryMaxWarnings(state, resource.spec),
@@ -181,13 +182,6 @@ function memoryMaxWarnings(state: ApiState, spec: NomadJobSpec): string[] {
           `Memory oversubscription is not enabled; Task "${g.name}.${t.name}" memory_max value will be ignored. Update the Scheduler Configuration to allow oversubscription.`,
       ),
   );
-}
-
-/** Nomad's warnings text (helper.MergeMultierrorWarnings): "2 warnings:\n\n* a\n* b". */
-function formatWarnings(warnings: readonly string[]): string {
-  if (warnings.length === 0) return "";
-  const head = warnings.length === 1 ? "1 warning:\n" : `${warnings.length} warnings:\n`;
-  return head + warnings.map((w) => `\n* ${w.trim()}`).join("");
 }
 
 /** What Nomad's API refuses before validation: a group or task without a name, a task without a driver. */

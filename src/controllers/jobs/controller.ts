@@ -11,6 +11,7 @@ import { createdAt } from "../../crds/meta.js";
 import { deregisterFinalizer, jobLabel, parentLabel } from "../../crds/names.js";
 import type { NomadEvaluation, NomadJob } from "../../crds/objects.js";
 import { isClientTerminal } from "../../crds/terminal.js";
+import { formatWarnings, jobWarnings } from "../../jobspec/warnings.js";
 import { applyStatus, createIfAbsent, deleteObject, mergePatch } from "../../kube/apply.js";
 import {
   type Controller,
@@ -76,6 +77,10 @@ export function jobController(ctx: ControllerContext): Controller {
     if (next) {
       version = await createIfAbsent(kc, controllerRevisionResource, next);
       void events.record(job, "Normal", "Registered", `job version ${next.revision} registered`);
+      // What `nomad job run` prints as "Job Warnings", for kubectl users too.
+      const warnings = jobWarnings(job.spec).map((w) => w.message);
+      if (warnings.length > 0)
+        void events.record(job, "Warning", "JobWarnings", formatWarnings(warnings));
       for (const old of expiredVersions([...versions, next])) {
         await deleteObject(kc, controllerRevisionResource, old).catch(() => undefined);
       }
