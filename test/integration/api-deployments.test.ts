@@ -50,7 +50,10 @@ interface Deployment {
   ID: string;
   JobVersion: number;
   Status: string;
-  TaskGroups: Record<string, { DesiredTotal: number; PlacedAllocs: number; HealthyAllocs: number }>;
+  TaskGroups: Record<
+    string,
+    { DesiredTotal: number; PlacedAllocs: number; HealthyAllocs: number; ProgressDeadline: number }
+  >;
 }
 
 describe("Nomad HTTP API: deployments of in-place updates", () => {
@@ -132,6 +135,8 @@ describe("Nomad HTTP API: deployments of in-place updates", () => {
       DesiredTotal: 2,
       PlacedAllocs: 2,
       HealthyAllocs: 2,
+      // Nomad's default progress_deadline, 10m in nanoseconds: the CLI's Progress Deadline column.
+      ProgressDeadline: 600_000_000_000,
     });
     // Healthy again in the new deployment, judged from the update on.
     const evalCreated = evaluation.json.CreateTime / 1e6;

@@ -1,4 +1,5 @@
 // NomadDeployment → api.Deployment.
+import { durationMs } from "../../common/duration.js";
 import { defaultJob } from "../../crds/job/defaults.js";
 import type { NomadDeployment } from "../../crds/objects.js";
 import type { ObjectIndexes } from "../state.js";
@@ -18,6 +19,8 @@ export function deploymentOut(d: NomadDeployment, idx: ObjectIndexes, jobID: str
       PlacedAllocs: g.placedAllocs ?? 0,
       HealthyAllocs: g.healthyAllocs ?? 0,
       UnhealthyAllocs: g.unhealthyAllocs ?? 0,
+      // Nanoseconds, as Go's time.Duration; `deployment status` shows the column when it is set.
+      ProgressDeadline: Math.round(durationMs(g.progressDeadline, 0) * 1e6),
       RequireProgressBy: g.requireProgressBy ?? "0001-01-01T00:00:00Z",
     };
   return {
