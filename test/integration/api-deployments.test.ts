@@ -229,6 +229,16 @@ describe("Nomad HTTP API: deployments of in-place updates", () => {
       [1, true],
       [0, true],
     ]);
+    // `nomad job history -p`: what each version changed from the one before it.
+    const diffs = (await call("GET", `/v1/job/web/versions?diffs=true&${q()}`)).json.Diffs;
+    expect(diffs).toHaveLength(2);
+    expect(diffs[0].TaskGroups[0].Objects[0]).toMatchObject({
+      Type: "Edited",
+      Name: "RestartPolicy",
+      Fields: expect.arrayContaining([
+        { Type: "Edited", Name: "Attempts", Old: "5", New: "2", Annotations: null },
+      ]),
+    });
     // Each version carries its own submit time.
     const [t2, t1, t0] = versions.map((v) => v.SubmitTime);
     expect(t2).toBeGreaterThan(t1 ?? 0);

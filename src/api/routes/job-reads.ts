@@ -6,11 +6,12 @@ import { isStable } from "../../crds/job-version.js";
 import { createdAt } from "../../crds/meta.js";
 import type { NomadJob } from "../../crds/objects.js";
 import type { Ctx, Reply } from "../../http/context.js";
-import { notFound } from "../../http/errors.js";
+import { HttpError, notFound } from "../../http/errors.js";
 import { JsonPayload } from "../../http/payload.js";
 import { allocStub } from "../convert/alloc.js";
 import { deploymentOut } from "../convert/deployment.js";
 import { evalOut } from "../convert/eval.js";
+import { jobDiff } from "../convert/job-diff.js";
 import { jobID, jobNamespace, jobOut, jobSummary } from "../convert/job-out.js";
 import { type ApiState, byJob, type ObjectIndexes } from "../state.js";
 import { allocContext } from "./allocations.js";
@@ -77,7 +78,25 @@ export function jobReads(state: ApiState) {
       return j;
     });
     if (out.length === 0) out.push(jobOut(job, idx));
-    return { body: { Versions: out, Diffs: null }, index: state.index(["jobs", "versions"]) };
+    return {
+      body: { Versions: out, Diffs: versionDiffs(ctx, out) },
+      index: state.index(["jobs", "versions"]),
+    };
+  }
+
+  /**
+   * With ?diffs=true, what each version changed from the one before it (the
+   * oldest has none), or from ?diff_version=N, as Nomad's Job.GetJobVersions.
+   */
+  function versionDiffs(ctx: Ctx, out: Record<string, unknown>[]): unknown[] | null {
+    if (ctx.query.get("diffs") !== "true") return null;
+    const against = ctx.query.get("diff_version");
+    if (against !== null) {
+      const base = out.find((j) => String(j.Version) === against);
+      if (!base) throw new HttpError(500, `version ${against} not found`);
+      return out.map((j) => jobDiff(base, j));
+    }
+    return out.slice(0, -1).map((j, i) => jobDiff(out[i + 1] ?? j, j));
   }
 
   function deployments(ctx: Ctx): Reply {
