@@ -85,7 +85,9 @@ describe("registration warnings", () => {
     );
     // Planning the same job says the same.
     const plan = await call("POST", `/v1/job/mesh/plan?${q()}`, { Job: parsed.json });
-    expect(plan.json.Warnings).toContain("does not deploy to other regions yet");
+    expect(plan.json.Warnings).toMatch(
+      /^\d warnings:\n\n\* multiregion is a Nomad Enterprise feature/,
+    );
   });
 
   it("records the same warnings as an event on a NomadJob applied with kubectl", async () => {

@@ -4,6 +4,7 @@ import { type JobPlan, namedGroupUpdates, planJob } from "../../controllers/jobs
 import { defaultJob } from "../../crds/job/defaults.js";
 import type { NomadJob } from "../../crds/objects.js";
 import type { Ctx, Reply } from "../../http/context.js";
+import { formatWarnings } from "../../jobspec/warnings.js";
 import { metricsOut } from "../convert/eval.js";
 import { type ApiState, byJob } from "../state.js";
 import type { JobSubmission } from "./job-submit.js";
@@ -13,7 +14,7 @@ export function jobPlanner(
   submission: JobSubmission,
 ): (ctx: Ctx) => Promise<Reply> {
   return async function plan(ctx: Ctx): Promise<Reply> {
-    const { namespace, existing, resource, warnings } = await submission.prepare(
+    const { namespace, existing, resource, warningMessages } = await submission.prepare(
       ctx,
       ctx.params.id,
       "submit-job",
@@ -37,7 +38,7 @@ export function jobPlanner(
           ? metricsOut(result.plan.failedTGAllocs)
           : null,
         NextPeriodicLaunch: "0001-01-01T00:00:00Z",
-        Warnings: [warnings, ...result.failures].filter(Boolean).join("\n"),
+        Warnings: formatWarnings([...warningMessages, ...result.failures]),
       },
       index,
     };

@@ -76,14 +76,15 @@ export function jobSubmission(deps: RouteDeps) {
     const dropped: string[] = [];
     resource.spec = prune(resource.spec, await jobSchema(), "spec", dropped) as NomadJobSpec;
     // Nomad's warnings and what Caravan does not run yet, then the fields it dropped.
-    const warnings = formatWarnings([
+    const messages = [
       ...(checked.warnings ?? []).map((w) => w.message),
       ...memoryMaxWarnings(state, resource.spec),
       ...(dropped.length
         ? [`Caravan does not support these fields and ignored them: ${dropped.join(", ")}`]
         : []),
-    ]);
-    return { body, namespace, existing, resource, warnings };
+    ];
+    const warnings = formatWarnings(messages);
+    return { body, namespace, existing, resource, warnings, warningMessages: messages };
   }
 
   /**
