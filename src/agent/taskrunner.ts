@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { durationMs } from "../common/duration.js";
+import { durationMs, formatGoDurationMs } from "../common/duration.js";
 import type { AllocationTaskState } from "../crds/allocation.js";
 import { defaultKillTimeout, defaultResources } from "../crds/job/defaults.js";
 import type { Task, TaskGroup } from "../crds/job/index.js";
@@ -450,9 +450,11 @@ export class TaskRunner {
         restarts: (state.restarts ?? 0) + 1,
         lastRestart: new Date().toISOString(),
       });
+      // Nomad's display: "Task restarting in 15s", after the reason unless it is within policy.
+      const wait = `Task restarting in ${formatGoDurationMs(decision.delayMs)}`;
       ctx.event(
         "Restarting",
-        `${decision.reason}; restarting in ${Math.round(decision.delayMs / 1000)}s`,
+        decision.reason.startsWith("Restart within policy") ? wait : `${decision.reason} - ${wait}`,
         { restartReason: decision.reason, startDelay: `${decision.delayMs}ms` },
       );
       ctx.report();

@@ -390,10 +390,15 @@ describe("client endpoints on the node agent, through the API server", () => {
       managementSecret,
     );
     expect([hup.status, hup.text]).toEqual([200, "{}"]);
-    await eventually(async () => {
+    const waiting = await eventually(async () => {
       const a = (await runningOf(kubeconfig, ns, "hup"))[0];
       return eventTypes(a, "t").includes("Restarting") ? a : undefined;
     }, "the killed task to wait for its restart");
+    // `nomad alloc status` shows Nomad's words for it.
+    const restarting = waiting.status.taskStates.t.events.find(
+      (e: { type: string }) => e.type === "Restarting",
+    );
+    expect(restarting.displayMessage ?? restarting.message).toBe("Task restarting in 20s");
     const restart = await call(
       "POST",
       `/v1/client/allocation/${id}/restart`,
