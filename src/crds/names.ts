@@ -51,3 +51,11 @@ const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 export function isLabelValue(value: string): boolean {
   return value.length <= 63 && labelValue.test(value);
 }
+
+/**
+ * Annotation on a job, written in the same write as a spec change the API
+ * makes for a reason other than a registration: "<trigger>@<generation>"
+ * (e.g. "job-scaling@7"). The jobs controller, which may create the
+ * generation's evaluation before the API does, gives it that trigger.
+ */
+export const specTriggerAnnotation = "caravan.dev/spec-trigger";

@@ -1,6 +1,7 @@
 // A job's scale (the autoscaler's calls): GET /v1/job/:id/scale, each group's
 // desired and placed counts, and POST, which sets one group's count within its
 // scaling policy.
+import { specTriggerAnnotation } from "../../crds/names.js";
 import type { NomadJob } from "../../crds/objects.js";
 import type { Ctx, Reply } from "../../http/context.js";
 import { badRequest, HttpError } from "../../http/errors.js";
@@ -73,6 +74,8 @@ export function jobScaling(deps: RouteDeps, submission: JobSubmission) {
           path: `/spec/groups/${i}/count`,
           value: count,
         },
+        // The jobs controller may create the new generation's evaluation first: this names its trigger.
+        ...(job.spec.groups[i]?.count === count ? [] : triggerAnnotation(job)),
       ],
     }).catch((err: unknown) => {
       // A failed test operation means the groups moved under us; anything else is the count.
@@ -85,6 +88,17 @@ export function jobScaling(deps: RouteDeps, submission: JobSubmission) {
   }
 
   return { scaleStatus, scale };
+}
+
+/** JSON patch operations setting specTriggerAnnotation for the generation this write makes. */
+function triggerAnnotation(job: NomadJob): object[] {
+  const value = `job-scaling@${(job.metadata.generation ?? 0) + 1}`;
+  if (!job.metadata.annotations)
+    return [
+      { op: "add", path: "/metadata/annotations", value: { [specTriggerAnnotation]: value } },
+    ];
+  const key = specTriggerAnnotation.replace("/", "~1");
+  return [{ op: "add", path: `/metadata/annotations/${key}`, value }];
 }
 
 /** The group a scaling request names and its new count (undefined: no change), checked against the group's policy. */

@@ -4,6 +4,7 @@
 // creates it for a job applied with kubectl) write the same object once.
 import type { EvaluationTrigger } from "../../crds/evaluation.js";
 import type { JobVersion } from "../../crds/job-version.js";
+import { specTriggerAnnotation } from "../../crds/names.js";
 import { newEvaluation } from "../../crds/new-evaluation.js";
 import type { NomadEvaluation, NomadJob } from "../../crds/objects.js";
 
@@ -18,10 +19,20 @@ export function jobSpecEvaluation(
 ): NomadEvaluation {
   return newEvaluation({
     job,
-    trigger: options.trigger ?? (job.spec.stop ? "job-deregister" : "job-register"),
+    trigger:
+      options.trigger ??
+      annotatedTrigger(job) ??
+      (job.spec.stop ? "job-deregister" : "job-register"),
     cause: { kind: "job-spec", generation: job.metadata.generation ?? 0 },
     ...(options.jobVersion !== undefined ? { jobVersion: options.jobVersion } : {}),
   });
+}
+
+/** The trigger the API wrote beside this generation's spec change (specTriggerAnnotation), if any. */
+function annotatedTrigger(job: NomadJob): EvaluationTrigger | undefined {
+  const value = job.metadata.annotations?.[specTriggerAnnotation];
+  const m = value === undefined ? null : /^(job-scaling)@(\d+)$/.exec(value);
+  return m && Number(m[2]) === job.metadata.generation ? (m[1] as EvaluationTrigger) : undefined;
 }
 
 /**

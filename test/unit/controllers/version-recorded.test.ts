@@ -62,3 +62,24 @@ describe("versionRecorded", () => {
     expect(versionRecorded(other, job(3, { observedGeneration: 1 }), [])).toBe(true);
   });
 });
+
+describe("jobSpecEvaluation's trigger", () => {
+  const annotated = (generation: number, value: string): NomadJob => {
+    const j = job(generation);
+    j.metadata.annotations = { "caravan.dev/spec-trigger": value };
+    return j;
+  };
+
+  it("is the scaling the API wrote beside this generation, whoever creates the evaluation", () => {
+    expect(jobSpecEvaluation(annotated(7, "job-scaling@7")).spec.triggeredBy).toBe("job-scaling");
+  });
+
+  it("is a registration when the annotation names an earlier generation (a later kubectl edit)", () => {
+    expect(jobSpecEvaluation(annotated(8, "job-scaling@7")).spec.triggeredBy).toBe("job-register");
+  });
+
+  it("is what the caller says when it says", () => {
+    const e = jobSpecEvaluation(annotated(7, "job-scaling@7"), { trigger: "job-register" });
+    expect(e.spec.triggeredBy).toBe("job-register");
+  });
+});
