@@ -2,6 +2,7 @@
 // token_min_expiration_ttl and token_max_expiration_ttl, as Nomad checks it.
 // Messages are Nomad's, so scripts matching them keep working.
 import { formatGoDurationMs } from "../common/duration.js";
+import { multiError } from "../common/multierror.js";
 import type { NomadACLToken } from "../crds/objects.js";
 
 export interface Expiration {
@@ -42,9 +43,7 @@ export function checkExpiration(
 
 /** Nomad's "token N invalid: …" message: go-multierror's rendering of the list. */
 export function invalidToken(index: number, errors: readonly string[]): string {
-  const n = errors.length;
-  const list = errors.map((e) => `\t* ${e}`).join("\n");
-  return `token ${index} invalid: ${n} error${n === 1 ? "" : "s"} occurred:\n${list}\n\n`;
+  return `token ${index} invalid: ${multiError(errors)}`;
 }
 
 /** When a token stops working (ms since the epoch), or undefined for never. */

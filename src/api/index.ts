@@ -19,6 +19,7 @@ import { eventRoutes } from "./routes/events.js";
 import { fsRoutes } from "./routes/fs.js";
 import { jobChangeRoutes } from "./routes/job-changes.js";
 import { jobSubmission } from "./routes/job-submit.js";
+import { jobValidateRoutes } from "./routes/job-validate.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { lifecycleRoutes } from "./routes/lifecycle.js";
 import { logRoutes } from "./routes/logs.js";
@@ -80,6 +81,7 @@ export async function startApi(
     ...childRoutes(deps, submission),
     ...jobChangeRoutes(deps, submission),
     ...jobRoutes(deps, submission),
+    ...jobValidateRoutes(deps, submission),
     ...allocationRoutes(deps),
     ...nodePoolRoutes(deps),
     ...nodeRoutes(deps),

@@ -736,7 +736,8 @@ export function validate(
     errors.push({ pos: originOf(ctx, twin, field) ?? fallback, message });
   };
   const type = job.type ?? defaultJob.type;
-  if (!job.id || /\s/.test(job.id) || job.id.includes("\u0000"))
+  if (!job.id) report(job, undefined, "Missing job ID");
+  else if (/\s/.test(job.id) || job.id.includes("\u0000"))
     report(job, undefined, `job ID "${job.id}" cannot be empty or contain spaces`);
   if (!jobTypes.includes(type))
     report(

@@ -322,6 +322,7 @@ describe("Nomad HTTP API: ACLs", () => {
       "POST /v1/jobs": job(),
       "POST /v1/job/:id*": job(),
       "POST /v1/job/:id*/plan": job(),
+      "PUT /v1/validate/job": job(),
       "POST /v1/jobs/parse": {
         JobHCL: 'job "x" {\n group "g" {\n task "t" {\n driver = "docker"\n }\n }\n}\n',
       },
@@ -454,6 +455,7 @@ describe("Nomad HTTP API: ACLs", () => {
       "GET /v1/jobs": "ns:list-jobs", // Job.List
       "POST /v1/jobs": "ns:submit-job", // Job.Register
       "POST /v1/jobs/parse": ["ns:parse-job", "ns:submit-job"], // jobParse
+      "PUT /v1/validate/job": "ns:read-job", // Job.Validate
       "GET /v1/job/:id*": "ns:read-job", // Job.GetJob
       "DELETE /v1/job/:id*": "ns:submit-job", // Job.Deregister
       "GET /v1/job/:id*/scale": ["ns:read-job-scaling", "ns:read-job"], // Job.ScaleStatus

@@ -1,8 +1,9 @@
-// What registering, planning and reverting share: the job in a request body,
-// decoded from Nomad's JSON, canonicalized, validated and pruned to the
-// NomadJob schema exactly as it would be stored, and the answer Nomad gives
-// after a job write.
+// What registering, planning, validating and reverting share: the job in a
+// request body, decoded from Nomad's JSON, canonicalized, validated and pruned
+// to the NomadJob schema exactly as it would be stored, and the answer Nomad
+// gives after a job write.
 import { randomUUID } from "node:crypto";
+import { multiError } from "../../common/multierror.js";
 import { isParentJob, jobSpecEvaluation } from "../../controllers/jobs/evaluation.js";
 import { latestVersion, nextVersion } from "../../controllers/jobs/versions.js";
 import type { EvaluationTrigger } from "../../crds/evaluation.js";
@@ -45,46 +46,57 @@ export function jobSubmission(deps: RouteDeps) {
   const jobSchema = installedJobSchema(kc, `${jobsRef.plural}.caravan.dev`, "v1alpha1");
   const key = (job: NomadJob) => `${jobNamespace(job)}/${job.metadata.name}`;
 
-  /** The job in a request body, checked and shaped as it would be stored; nothing is written. */
-  async function prepare(ctx: Ctx, pathID: string | undefined, capability: string) {
+  /** The job in a request body, decoded from Nomad's JSON, and the namespace it names. */
+  function decode(ctx: Ctx) {
     const body = bodyObject(ctx);
     if (body.Job === undefined || body.Job === null) throw badRequest("Job must be specified");
     const parsed = fromNomadApi(body.Job);
     if (!parsed.ok) throw badRequest(parsed.error);
-    const spec = parsed.spec;
+    return { body, spec: parsed.spec, namespace: parsed.namespace ?? ctx.opts.namespace };
+  }
+
+  /** The job in a request body, checked and shaped as it would be stored; nothing is written. */
+  async function prepare(ctx: Ctx, pathID: string | undefined, capability: string) {
+    const { body, spec, namespace } = decode(ctx);
     if (!spec.id) throw badRequest("Job ID hasn't been provided");
     if (pathID !== undefined && spec.id !== pathID) throw badRequest("Job ID does not match name");
-    const namespace = parsed.namespace ?? ctx.opts.namespace;
     requireNamespace(ctx, namespace, capability);
-    spec.name ??= spec.id;
-    checkShape(spec);
-    const canonical = canonicalize(spec);
-    const checked: DecodeContext = { errors: [], warnings: [], origins: new WeakMap() };
-    const problems = validate(canonical, spec, checked);
-    if (problems.length)
-      throw badRequest(
-        `${problems.length} error${problems.length > 1 ? "s" : ""} occurred:\n${problems.map((p) => `\t* ${p.message}`).join("\n")}\n\n`,
-      );
+    const checked = checkJob(spec);
+    if (!checked.valid) throw badRequest(multiError(checked.problems));
+    const { canonical } = checked;
     const existing = findJob(state, namespace, spec.id);
     if (body.PreserveCounts === true && existing)
       for (const g of canonical.groups) {
         const old = existing.spec.groups.find((o) => o.name === g.name);
         if (old?.count !== undefined) g.count = old.count;
       }
+    const stored = await store(canonical, namespace, checked.jobWarnings);
+    return { body, namespace, existing, ...stored };
+  }
+
+  /** The valid canonical job as it would be stored, and the warnings a write of it answers with. */
+  async function store(canonical: NomadJobSpec, namespace: string, jobWarnings: string[]) {
     const resource = toResource(canonical, namespace);
     resource.metadata.namespace = namespace;
     const dropped: string[] = [];
     resource.spec = prune(resource.spec, await jobSchema(), "spec", dropped) as NomadJobSpec;
     // Nomad's warnings and what Caravan does not run yet, then the fields it dropped.
     const messages = [
-      ...(checked.warnings ?? []).map((w) => w.message),
+      ...jobWarnings,
       ...memoryMaxWarnings(state, resource.spec),
       ...(dropped.length
         ? [`Caravan does not support these fields and ignored them: ${dropped.join(", ")}`]
         : []),
     ];
-    const warnings = formatWarnings(messages);
-    return { body, namespace, existing, resource, warnings, warningMessages: messages };
+    return { resource, warnings: formatWarnings(messages), warningMessages: messages };
+  }
+
+  /** The warnings of a job that fails validation: Nomad's and Caravan's, and ignored memory_max. */
+  function invalidJobWarnings(checked: CheckedJob): string {
+    return formatWarnings([
+      ...checked.jobWarnings,
+      ...(checked.canonical ? memoryMaxWarnings(state, checked.canonical) : []),
+    ]);
   }
 
   /**
@@ -148,7 +160,7 @@ export function jobSubmission(deps: RouteDeps) {
     };
   }
 
-  return { prepare, evaluateWrite, writeResult, key };
+  return { decode, prepare, store, invalidJobWarnings, evaluateWrite, writeResult, key };
 }
 
 /**
@@ -185,19 +197,44 @@ function memoryMaxWarnings(state: ApiState, spec: NomadJobSpec): string[] {
   );
 }
 
-/** What Nomad's API refuses before validation: a group or task without a name, a task without a driver. */
-function checkShape(spec: NomadJobSpec): void {
-  if (!Array.isArray(spec.groups) || spec.groups.length === 0)
-    throw badRequest("1 error occurred:\n\t* Missing job task groups\n\n");
+/** A decoded job canonicalized and checked by Nomad's rules: what is wrong with it, and what Nomad and Caravan warn of. */
+export type CheckedJob =
+  | { valid: true; canonical: NomadJobSpec; problems: []; jobWarnings: string[] }
+  | { valid: false; canonical?: NomadJobSpec; problems: string[]; jobWarnings: string[] };
+
+/** Canonicalizes and validates a decoded job (`spec` gains its default name). */
+export function checkJob(spec: NomadJobSpec): CheckedJob {
+  spec.name ??= spec.id;
+  const shape = shapeProblems(spec);
+  if (shape.length) return { valid: false, problems: shape, jobWarnings: [] };
+  const canonical = canonicalize(spec);
+  const checked: DecodeContext = { errors: [], warnings: [], origins: new WeakMap() };
+  const problems = validate(canonical, spec, checked).map((p) => p.message);
+  const jobWarnings = (checked.warnings ?? []).map((w) => w.message);
+  return problems.length
+    ? { valid: false, canonical, problems, jobWarnings }
+    : { valid: true, canonical, problems: [], jobWarnings };
+}
+
+/** What Nomad's API refuses before validation: no groups, a group or task without a name, a task without a driver. */
+function shapeProblems(spec: NomadJobSpec): string[] {
+  if (!Array.isArray(spec.groups) || spec.groups.length === 0) return ["Missing job task groups"];
+  const problems: string[] = [];
   for (const g of spec.groups) {
-    if (!g || typeof g.name !== "string" || !g.name) throw badRequest("Missing task group name");
-    if (!Array.isArray(g.tasks) || g.tasks.length === 0)
-      throw badRequest(`Task group ${g.name} validation failed: Missing tasks for task group`);
+    if (!g || typeof g.name !== "string" || !g.name) {
+      problems.push("Missing task group name");
+      continue;
+    }
+    if (!Array.isArray(g.tasks) || g.tasks.length === 0) {
+      problems.push(`Task group ${g.name} validation failed: Missing tasks for task group`);
+      continue;
+    }
     for (const t of g.tasks) {
       if (!t || typeof t.name !== "string" || !t.name)
-        throw badRequest(`Task group ${g.name} validation failed: Missing task name`);
-      if (typeof t.driver !== "string" || !t.driver)
-        throw badRequest(`Task group ${g.name} validation failed: Task ${t.name} missing driver`);
+        problems.push(`Task group ${g.name} validation failed: Missing task name`);
+      else if (typeof t.driver !== "string" || !t.driver)
+        problems.push(`Task group ${g.name} validation failed: Task ${t.name} missing driver`);
     }
   }
+  return problems;
 }
