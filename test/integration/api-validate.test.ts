@@ -1,8 +1,8 @@
 // `nomad job validate` through the API: PUT /v1/validate/job over a real API
 // server answers what the CLI reads (DriverConfigValidated, Error,
 // ValidationErrors, Warnings) with the rules and warnings a registration
-// applies, a job breaking them is a 200 naming each problem, a body without a
-// job is a 400, and nothing is written.
+// applies and the drivers' config checks, a job breaking them is a 200 naming
+// each problem, a body without a job is a 400, and nothing is written.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type RunningApi, startApi } from "../../src/api/index.js";
 import { createLogger } from "../../src/common/log.js";
@@ -106,9 +106,20 @@ ${task}`);
     ]);
     const noID = await validate({
       Namespace: ns,
-      TaskGroups: [{ Name: "g", Tasks: [{ Name: "t", Driver: "docker" }] }],
+      TaskGroups: [
+        { Name: "g", Tasks: [{ Name: "t", Driver: "docker", Config: { image: "nginx" } }] },
+      ],
     });
     expect(noID.ValidationErrors).toEqual(["Missing job ID"]);
+  });
+
+  it("checks each task's driver config as its driver will at start, which Nomad's servers do not", async () => {
+    const job = await apiJob(jobFile(task.replace("image =", "imgae =")));
+    const answer = await validate(job);
+    expect(answer.ValidationErrors).toEqual([
+      'group "g" task "t" (docker): config: unknown option "imgae" for docker',
+      'group "g" task "t" (docker): config.image: required',
+    ]);
   });
 
   it("warns of deprecations, ignored memory_max and fields Caravan drops, as a registration does", async () => {

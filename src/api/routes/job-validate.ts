@@ -1,8 +1,10 @@
 // PUT /v1/validate/job, Nomad's job validation: the job in the body checked
-// exactly as a registration checks it (job-submit.ts), nothing written. A job
-// that breaks the rules is still a 200, its problems in ValidationErrors and
-// Error, as `nomad job validate` reads them; a body that holds no job is a 400.
+// exactly as a registration checks it (job-submit.ts), and each task's driver
+// config as its driver will check it, nothing written. A job that breaks the
+// rules is still a 200, its problems in ValidationErrors and Error, as
+// `nomad job validate` reads them; a body that holds no job is a 400.
 import { multiError } from "../../common/multierror.js";
+import { driverConfigErrors } from "../../drivers/validate.js";
 import type { Ctx, Reply, Route } from "../../http/context.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
 import { namespaceResource } from "../../kube/resources.js";
@@ -19,13 +21,15 @@ export function jobValidateRoutes(deps: RouteDeps, submission: JobSubmission): R
         ? []
         : [`job "${spec.id ?? ""}" is in nonexistent namespace "${namespace}"`]),
       ...checked.problems,
+      // Each task's config as its driver will check it at start (Nomad's servers check none).
+      ...(checked.canonical ? driverConfigErrors(checked.canonical) : []),
     ];
     const warnings = checked.valid
       ? (await submission.store(checked.canonical, namespace, checked.jobWarnings)).warnings
       : submission.invalidJobWarnings(checked);
     return {
       body: {
-        // Nomad's servers answer true: the agent, not the CLI's local fallback, checked the job.
+        // The server, not the CLI's local fallback, checked the job, driver configs included.
         DriverConfigValidated: true,
         Error: problems.length ? multiError(problems) : "",
         ValidationErrors: problems.length ? problems : null,
