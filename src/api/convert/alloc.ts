@@ -123,9 +123,54 @@ export function allocOut(
       Networks: null,
     };
   const shared = a.spec.resources.shared ?? {};
+  // Nomad's older per-allocation and per-task Resources, which it still fills
+  // (`nomad node status` adds up Resources of the node's allocations).
+  const legacy = (cpu: number, memoryMB: number, memoryMaxMB: number, diskMB: number) => ({
+    CPU: cpu,
+    Cores: 0,
+    MemoryMB: memoryMB,
+    MemoryMaxMB: memoryMaxMB,
+    DiskMB: diskMB,
+    IOPS: 0,
+    SecretsMB: 0,
+    Networks: null as unknown,
+    Devices: null,
+    NUMA: null,
+  });
+  const taskResources: Record<string, Obj> = {};
+  let cpu = 0;
+  let memory = 0;
+  let memoryMax = 0;
+  for (const [name, r] of Object.entries(a.spec.resources.tasks ?? {})) {
+    taskResources[name] = legacy(r.cpu ?? 0, r.memoryMB ?? 0, r.memoryMaxMB ?? 0, 0);
+    cpu += r.cpu ?? 0;
+    memory += r.memoryMB ?? 0;
+    memoryMax += Math.max(r.memoryMaxMB ?? 0, r.memoryMB ?? 0);
+  }
+  const ports = shared.ports ?? [];
+  const networks = ports.length
+    ? [
+        {
+          IP: ports[0]?.hostIP ?? shared.networks?.[0]?.ip ?? "",
+          DynamicPorts: ports.map((p) => ({
+            Label: p.label,
+            Value: p.value,
+            To: p.to ?? 0,
+            HostNetwork: "default",
+          })),
+        },
+      ]
+    : null;
+  const total = legacy(cpu, memory, memoryMax, shared.diskMB ?? 0);
+  total.Networks = networks;
+  const sharedResources = legacy(0, 0, 0, shared.diskMB ?? 0);
+  sharedResources.Networks = networks;
   return {
     ...allocStub(a, idx, c),
     Job: job,
+    Resources: total,
+    TaskResources: taskResources,
+    SharedResources: sharedResources,
     AllocatedResources: {
       Tasks: tasks,
       Shared: {

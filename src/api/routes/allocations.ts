@@ -33,6 +33,21 @@ export function allocListStub(state: ApiState, a: NomadAllocation): Record<strin
 
 const ns = (o: { metadata: { namespace?: string } }) => o.metadata.namespace ?? "default";
 
+/** The allocation whole, with its job and placement metrics (api.Allocation). */
+export function allocFull(state: ApiState, a: NomadAllocation): Record<string, unknown> {
+  const job = state.jobs.store.get(`${ns(a)}/${a.spec.jobName}`);
+  return allocOut(
+    a,
+    state.indexesOf(a),
+    allocContext(state, a),
+    job ? jobOut(job, state.indexesOf(job)) : null,
+    // The evaluation keeps its placement metrics once per group.
+    state.evaluations.store.get(`${ns(a)}/${a.spec.evalName}`)?.status?.placementMetrics?.[
+      a.spec.group
+    ],
+  );
+}
+
 export function allocationRoutes(deps: RouteDeps): Route[] {
   const { state } = deps;
   const jobOf = (o: { metadata: { namespace?: string }; spec: { jobName: string } }) =>
@@ -66,21 +81,7 @@ export function allocationRoutes(deps: RouteDeps): Route[] {
 
   function getAllocation(ctx: Ctx): Reply {
     const a = mustFindByName(ctx, state.allocations.store, "alloc", "read-job");
-    const job = state.jobs.store.get(`${ns(a)}/${a.spec.jobName}`);
-    const idx = state.indexesOf(a);
-    return {
-      body: allocOut(
-        a,
-        idx,
-        allocContext(state, a),
-        job ? jobOut(job, state.indexesOf(job)) : null,
-        // The evaluation keeps its placement metrics once per group.
-        state.evaluations.store.get(`${ns(a)}/${a.spec.evalName}`)?.status?.placementMetrics?.[
-          a.spec.group
-        ],
-      ),
-      index: idx.modify,
-    };
+    return { body: allocFull(state, a), index: state.indexesOf(a).modify };
   }
 
   function listEvaluations(ctx: Ctx): Reply {

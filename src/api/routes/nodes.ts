@@ -9,7 +9,7 @@ import { mergePatch } from "../../kube/apply.js";
 import { caravanResource } from "../../kube/resources.js";
 import { nodeOut, nodeStub } from "../convert/node.js";
 import { byNode } from "../state.js";
-import { allocListStub } from "./allocations.js";
+import { allocFull } from "./allocations.js";
 import { bodyObject, listReply } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 import { seen } from "./writes.js";
@@ -60,8 +60,9 @@ export function nodeRoutes(deps: RouteDeps): Route[] {
         const allocs = state.allocations.store
           .byIndex(byNode, n.metadata.name)
           .filter((a) => ctx.acl.allowNamespace(a.metadata.namespace ?? "default", "read-job"));
+        // Nomad answers whole allocations here, each with its job (the CLI reads them).
         return {
-          body: allocs.map((a) => allocListStub(state, a)),
+          body: allocs.map((a) => allocFull(state, a)),
           index: state.index(["allocations"]),
         };
       },
