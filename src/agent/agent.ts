@@ -1,10 +1,9 @@
 // A node agent: registration and heartbeat, and the allocation loop with the
 // drivers this node offers. Used by `caravan agent` and inside `caravan dev`.
 import { mkdirSync } from "node:fs";
-import os from "node:os";
 import { durationMs } from "../common/duration.js";
 import type { Logger } from "../common/log.js";
-import type { AgentConfig } from "../config/agent-config.js";
+import { type AgentConfig, agentName } from "../config/agent-config.js";
 import { parseHostPort } from "../config/sockaddr.js";
 import { loadDrivers } from "../drivers/registry.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
@@ -31,7 +30,7 @@ export async function startAgent(
   dataDir: string,
 ): Promise<RunningAgent> {
   mkdirSync(dataDir, { recursive: true });
-  const nodeName = config.name ?? os.hostname();
+  const nodeName = agentName(config);
   const options = config.client.options;
   const drivers = await loadDrivers((name) => ({
     options,

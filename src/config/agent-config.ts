@@ -2,6 +2,7 @@
 // shape serves `caravan dev`, `caravan controller` (Nomad's server role) and
 // `caravan agent` (Nomad's client role); later features add fields here.
 
+import os from "node:os";
 import type { LogLevel } from "../common/log.js";
 
 export interface ServerConfig {
@@ -200,6 +201,11 @@ export interface AgentConfig {
   consul?: Record<string, ConsulConfig>;
   /** vault blocks by cluster name ("default" when unnamed). */
   vault?: Record<string, VaultConfig>;
+}
+
+/** The agent's name (Nomad's `name`, the host name unless set): its node's name when it is a client. */
+export function agentName(config: Pick<AgentConfig, "name">): string {
+  return config.name ?? os.hostname();
 }
 
 export function defaultAgentConfig(): AgentConfig {

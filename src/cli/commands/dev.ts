@@ -107,8 +107,9 @@ async function startDev(
   }
   const { httpAddress } = await runServer(
     kc,
-    // Like `nomad agent -dev`, this agent is a server and a client.
-    { ...config, client: { ...config.client, enabled: true } },
+    // Like `nomad agent -dev`, this agent is a server and a client; its server
+    // keeps what it writes (the ACL bootstrap reset file) under <data dir>/server.
+    { ...config, dataDir, client: { ...config.client, enabled: true } },
     log.child({ component: "controller" }),
     shutdown,
     { leaseNamespace: controllerNamespace() },
