@@ -25,10 +25,9 @@ function allows(access: Access, route: Route, ctx: Ctx): boolean {
       return ctx.token !== undefined;
     case "management":
       return false;
-    case "pool:read":
-      return acl.allowNodePool(ctx.params.name ?? "", "read");
   }
   const [kind, what = ""] = access.split(":") as [string, string];
+  if (kind === "pool") return acl.allowNodePool(poolNamed(ctx), what);
   if (kind === "ns") {
     const caps = what.split("+");
     // namespace=*: as Nomad, allowed when some namespace rule grants it; the
@@ -45,6 +44,13 @@ function allows(access: Access, route: Route, ctx: Ctx): boolean {
   return acl.allow(kind as "node" | "agent" | "operator", what as "read" | "write");
 }
 
+/** The node pool a request addresses: the path's :name, else the Name in its body (an upsert). */
+function poolNamed(ctx: Ctx): string {
+  if (ctx.params.name !== undefined) return ctx.params.name;
+  const body = ctx.body as { Name?: unknown } | undefined;
+  return typeof body?.Name === "string" ? body.Name : "";
+}
+
 /** Nomad's 403 unless one of the route's declared accesses lets the request through. */
 export function authorize(route: Route, ctx: Ctx): void {
   // Management tokens (and every request when ACLs are off) pass without parsing the declaration.
@@ -54,7 +60,7 @@ export function authorize(route: Route, ctx: Ctx): void {
 }
 
 const accessForms =
-  /^(anonymous|filtered|token|management|pool:read|(node|agent|operator):(read|write)|ns:[a-z-]+(\+[a-z-]+)*)$/;
+  /^(anonymous|filtered|token|management|pool:(read|write|delete)|(node|agent|operator):(read|write)|ns:[a-z-]+(\+[a-z-]+)*)$/;
 
 /** Refuses a route that declares no access, or one the server would not understand. */
 export function checkAccessDeclared(route: Route): void {

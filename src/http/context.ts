@@ -74,7 +74,9 @@ export type Kind =
  *   "ns:<capability>"  the capability in the request's namespace (?namespace=), or in
  *                      the addressed object's when the route has `aclNamespace`;
  *                      "ns:a+b" needs both; "ns:any" any capability at all
- *   "pool:read"        the node_pool rule of the pool named by the path's :name
+ *   "pool:read", "pool:write", "pool:delete"
+ *                      the node_pool rule of the pool named by the path's :name (or,
+ *                      without one, by the body's Name: an upsert)
  *
  * A list means any one of them suffices (Nomad's Job.Scale: scale-job or
  * submit-job). Example: `{ method: "GET", path: "/v1/job/:id*", acl: "ns:read-job", handle }`.
@@ -86,7 +88,7 @@ export type Access =
   | "management"
   | `${"node" | "agent" | "operator"}:${"read" | "write"}`
   | `ns:${string}`
-  | "pool:read";
+  | `pool:${"read" | "write" | "delete"}`;
 
 export interface Route {
   method: "GET" | "PUT" | "POST" | "DELETE";

@@ -26,7 +26,12 @@ const token: RequestToken = {
 function allowed(
   acl: Access | readonly Access[],
   rules: string | "management",
-  opts: { query?: string; params?: Record<string, string>; objectNs?: string | null } = {},
+  opts: {
+    query?: string;
+    params?: Record<string, string>;
+    objectNs?: string | null;
+    body?: unknown;
+  } = {},
 ): boolean {
   const query = new URLSearchParams(opts.query ?? "");
   const route: Route = {
@@ -43,7 +48,7 @@ function allowed(
     opts: parseQuery(query),
     acl: rules === "management" ? managementAcl : aclOf(rules),
     token: rules === "" ? undefined : token,
-    body: undefined,
+    body: opts.body,
     req: {} as IncomingMessage,
     res: {} as ServerResponse,
   };
@@ -104,6 +109,24 @@ describe("authorize", () => {
     expect(allowed("pool:read", 'node { policy = "write" }', { params: { name: "gpu" } })).toBe(
       false,
     );
+  });
+
+  it("checks node pool writes on the pool the body names, and deletes on the path's", () => {
+    const writer = 'node_pool "gpu-*" { capabilities = ["write"] }';
+    expect(allowed("pool:write", writer, { body: { Name: "gpu-a" } })).toBe(true);
+    expect(allowed("pool:write", writer, { body: { Name: "cpu" } })).toBe(false);
+    expect(
+      allowed("pool:write", 'node_pool "gpu-a" { policy = "read" }', { body: { Name: "gpu-a" } }),
+    ).toBe(false);
+    // A write to /v1/node/pool/:name is checked on the path's pool, whatever the body says.
+    expect(
+      allowed("pool:write", writer, { params: { name: "cpu" }, body: { Name: "gpu-a" } }),
+    ).toBe(false);
+    expect(allowed("pool:delete", writer, { params: { name: "gpu-a" } })).toBe(false);
+    expect(
+      allowed("pool:delete", 'node_pool "*" { policy = "write" }', { params: { name: "gpu-a" } }),
+    ).toBe(true);
+    expect(allowed("pool:write", writer, { body: "not an object" })).toBe(false);
   });
 
   it("lets anyone through anonymous and filtered routes, tokens through token routes, and only management through management ones", () => {
