@@ -7,7 +7,7 @@ import { defaultJob } from "../../crds/job/defaults.js";
 import { newEvaluation } from "../../crds/new-evaluation.js";
 import type { NomadAllocation, NomadDeployment } from "../../crds/objects.js";
 import type { Ctx, Reply, Route } from "../../http/context.js";
-import { badRequest, notFound } from "../../http/errors.js";
+import { badRequest, HttpError, notFound } from "../../http/errors.js";
 import { createIfAbsent, mergePatch } from "../../kube/apply.js";
 import { caravanResource } from "../../kube/resources.js";
 import { bodyObject, findByName, namespaceOf } from "./common.js";
@@ -73,6 +73,31 @@ export function lifecycleRoutes(deps: RouteDeps): Route[] {
       if (typeof pause !== "boolean") throw badRequest("Pause must be true or false");
       return { paused: pause };
     }),
+    {
+      method: "POST",
+      path: "/v1/deployment/unblock/:id",
+      // Nomad's Deployment.Unblock (submit-job; Nomad 2's finer unblock-deployment
+      // capability is not in Caravan's policy language yet, as for fail and pause).
+      acl: "ns:submit-job",
+      aclNamespace: namespaceOf(state.deployments.store),
+      handle: (ctx) => {
+        const id = ctx.params.id ?? "";
+        const body = bodyObject(ctx);
+        if (!body.DeploymentID) throw badRequest("DeploymentID must be specified");
+        if (body.DeploymentID !== id) throw badRequest("Deployment ID does not match");
+        const d = findByName(state.deployments.store, id);
+        if (!d) throw new HttpError(404, "deployment not found");
+        if (!activeDeploymentStatuses.has(d.status?.status ?? "running"))
+          throw badRequest("can't unblock terminal deployment");
+        // Only a multiregion deployment waiting for its peer regions is ever
+        // "blocked" (Nomad Enterprise); every other active one is running.
+        if (d.status?.status === "blocked")
+          throw badRequest(
+            "can't unblock deployment: multiregion deployments are not implemented yet in Caravan",
+          );
+        throw badRequest("can't unblock running deployment");
+      },
+    },
     {
       method: "POST",
       path: "/v1/allocation/:id/stop",

@@ -9,6 +9,7 @@ import type { ACLTokenType } from "../../../crds/acl.js";
 import type { ApiObject } from "../../../crds/meta.js";
 import type { NomadACLToken } from "../../../crds/objects.js";
 import { roleName, secretHash } from "../../../http/acl-objects.js";
+import { tokenSecret } from "../../../http/authorize.js";
 import type { Ctx, Reply, Route } from "../../../http/context.js";
 import { badRequest, notFound, permissionDenied } from "../../../http/errors.js";
 import {
@@ -97,17 +98,24 @@ function createTokenFromBody(a: AclDeps, ctx: Ctx): Promise<Reply> {
   return createToken(a, `token-${randomUUID()}`, tokenSpec(a, body));
 }
 
+// As Nomad's ACL.GetToken: the caller holding the token sees its secret too
+// (the secret it presented), as `nomad acl token self` shows it.
 function readSelf(a: AclDeps, ctx: Ctx): Reply {
   if (!ctx.token) throw permissionDenied();
   const t = a.state.tokens.store.get(ctx.token.objectName);
   if (!t) throw notFound("ACL token");
-  return objectReply(a.state, t, tokenJson(a));
+  return objectReply(a.state, t, tokenJson(a, tokenSecret(ctx.req)));
 }
 
 function readToken(a: AclDeps, ctx: Ctx): Reply {
   const accessor = ctx.params.accessor ?? "";
-  if (!ctx.acl.management && ctx.token?.accessorID !== accessor) throw permissionDenied();
-  return objectReply(a.state, tokenByAccessor(a, accessor), tokenJson(a));
+  const own = ctx.token?.accessorID === accessor;
+  if (!ctx.acl.management && !own) throw permissionDenied();
+  return objectReply(
+    a.state,
+    tokenByAccessor(a, accessor),
+    tokenJson(a, own ? tokenSecret(ctx.req) : undefined),
+  );
 }
 
 async function updateToken(a: AclDeps, ctx: Ctx): Promise<Reply> {
