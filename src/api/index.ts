@@ -23,8 +23,10 @@ import { jobValidateRoutes } from "./routes/job-validate.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { lifecycleRoutes } from "./routes/lifecycle.js";
 import { logRoutes } from "./routes/logs.js";
+import { namespaceRoutes } from "./routes/namespaces.js";
 import { nodePoolRoutes } from "./routes/nodepools.js";
 import { nodeRoutes } from "./routes/nodes.js";
+import { notServed } from "./routes/not-served.js";
 import { operatorRaftRoutes } from "./routes/operator-raft.js";
 import { operatorSchedulerRoutes } from "./routes/operator-scheduler.js";
 import { operatorSnapshotRoutes } from "./routes/operator-snapshot.js";
@@ -86,6 +88,7 @@ export async function startApi(
     ...nodePoolRoutes(deps),
     ...nodeRoutes(deps),
     ...agentRoutes(deps),
+    ...namespaceRoutes(deps),
     ...aclRoutes(deps),
     ...logRoutes(deps),
     ...fsRoutes(deps),
@@ -110,6 +113,7 @@ export async function startApi(
         state,
         auth,
         routes,
+        notServed,
         registry: options.registry,
         log,
         // Ready once the caches hold the cluster: answers before that would be empty.

@@ -11,7 +11,7 @@ import type { Ctx, Reply, Route } from "../http/context.js";
 import { HttpError } from "../http/errors.js";
 import { acceptUpgrades, createServer, guarded, type Listening, listen } from "../http/listen.js";
 import { routeRequest, splitUrl } from "../http/request.js";
-import { Router } from "../http/router.js";
+import { type NotServed, Router } from "../http/router.js";
 import { send, sendError } from "../http/send.js";
 import { ApiError } from "../kube/rest.js";
 import type { ApiState } from "./state.js";
@@ -29,6 +29,8 @@ export interface ApiServerDeps {
   state: ApiState;
   auth: Authorizer;
   routes: readonly Route[];
+  /** Nomad paths Caravan does not serve, answered with why (routes/not-served.ts). */
+  notServed?: readonly NotServed[];
   registry: Registry;
   log: Logger;
   ready: () => boolean;
@@ -49,7 +51,7 @@ export async function serveApi(
   port: number,
 ): Promise<ApiServer> {
   const limits = { ...defaultLimits, ...deps.limits };
-  const router = new Router();
+  const router = new Router(deps.notServed);
   for (const r of deps.routes) router.add(r);
   const requests = {
     router,

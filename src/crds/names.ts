@@ -39,6 +39,19 @@ export const nomadIDAnnotation = "caravan.dev/nomad-id";
  */
 export const createdAtAnnotation = "caravan.dev/created-at";
 
+/**
+ * Label on a Kubernetes Namespace Caravan created for a Nomad namespace
+ * (`nomad namespace apply`), set to "caravan": only these does `nomad namespace
+ * delete` delete.
+ */
+export const managedByLabel = "app.kubernetes.io/managed-by";
+/** Label on a namespace Caravan keeps for itself (node leases), set to "caravan": not a Nomad namespace. */
+export const partOfLabel = "app.kubernetes.io/part-of";
+/** Annotation on a Kubernetes Namespace: its Nomad namespace's description. */
+export const descriptionAnnotation = "caravan.dev/description";
+/** Annotation on a Kubernetes Namespace: its Nomad namespace's meta, as a JSON object of strings. */
+export const metaAnnotation = "caravan.dev/meta";
+
 /** Finalizer on a job: its allocations are stopped before the job goes. */
 export const deregisterFinalizer = "caravan.dev/deregister";
 

@@ -13,9 +13,20 @@ interface Compiled {
 
 export type Match = { route: Route; params: Record<string, string> };
 
+/** A Nomad path this server knows of but does not serve: the answer says why. */
+export interface NotServed {
+  /** "/v1/vars": the path and everything under it. */
+  prefix: string;
+  status: number;
+  message: string;
+}
+
 export class Router {
   private readonly exact = new Map<string, Map<string, Route>>();
   private readonly patterns: Compiled[] = [];
+
+  /** `notServed`: Nomad paths answered with their reason when no route matches them. */
+  constructor(private readonly notServed: readonly NotServed[] = []) {}
 
   add(route: Route): void {
     // A route nobody said who may call is a hole in the ACL system: refuse to serve it.
@@ -65,6 +76,8 @@ export class Router {
       return { route: c.route, params };
     }
     if (matched !== undefined) throw new HttpError(405, "Invalid method");
+    const why = this.notServed.find((n) => path === n.prefix || path.startsWith(`${n.prefix}/`));
+    if (why) throw new HttpError(why.status, why.message);
     throw new HttpError(404, "Invalid URL path");
   }
 }

@@ -4,7 +4,8 @@
 // answers: 403 "Permission denied" without the capability, success with it or
 // with a management token, and an expired token refused.
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { validNamespaceCapabilities } from "../../src/acl/policy.js";
@@ -35,6 +36,7 @@ describe("Nomad HTTP API: ACLs", () => {
   let call: ReturnType<typeof apiClient>;
   const secrets: Partial<Record<Who, string>> = {};
   const q = () => `namespace=${ns}`;
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "caravan-acl-"));
 
   beforeAll(async () => {
     ns = await createNamespace(kubeconfig, "acl");
@@ -54,6 +56,7 @@ describe("Nomad HTTP API: ACLs", () => {
       {
         ...defaultAgentConfig(),
         ports: { http: 0 },
+        dataDir,
         // A short minimum, so the expired-token test need not wait a minute.
         acl: { enabled: true, tokenMinExpirationTTL: "1s" },
       },
@@ -83,8 +86,17 @@ describe("Nomad HTTP API: ACLs", () => {
     expect(boot.json).toMatchObject({ Type: "management", Name: "Bootstrap Token" });
     expect(boot.json.SecretID).toMatch(/^[0-9a-f-]{36}$/);
     secrets.management = boot.json.SecretID;
+    // The token's holder reads it whole, secret included (`nomad acl token self`).
+    const self = await call("GET", "/v1/acl/token/self", undefined, boot.json.SecretID);
+    expect(self.json).toMatchObject({
+      AccessorID: boot.json.AccessorID,
+      SecretID: boot.json.SecretID,
+    });
     const again = await call("POST", "/v1/acl/bootstrap");
-    expect([again.status, again.text]).toEqual([400, "ACL bootstrap already done"]);
+    expect([again.status, again.text]).toEqual([
+      400,
+      `ACL bootstrap already done (reset index: ${self.json.CreateIndex})`,
+    ]);
 
     const stored = JSON.parse(
       await kubectlOk(kubeconfig, ["get", "nomadacltoken/bootstrap", "-o", "json"]),
@@ -94,6 +106,33 @@ describe("Nomad HTTP API: ACLs", () => {
     );
     expect(JSON.stringify(stored)).not.toContain(boot.json.SecretID);
     expect(stored.status.accessorID).toBe(boot.json.AccessorID);
+
+    // As Nomad: the reset index written to <data_dir>/server/acl-bootstrap-reset
+    // allows one more bootstrap, which replaces the bootstrap token.
+    const resetFile = path.join(dataDir, "server", "acl-bootstrap-reset");
+    mkdirSync(path.dirname(resetFile), { recursive: true });
+    writeFileSync(resetFile, "1\n");
+    const wrong = await call("POST", "/v1/acl/bootstrap");
+    expect([wrong.status, wrong.text]).toEqual([
+      400,
+      `Invalid bootstrap reset index (specified 1, reset index: ${self.json.CreateIndex})`,
+    ]);
+    writeFileSync(resetFile, `${self.json.CreateIndex}\n`);
+    const reset = await call("POST", "/v1/acl/bootstrap", { BootstrapSecret: "" });
+    expect(reset.status, reset.text).toBe(200);
+    expect(reset.json).toMatchObject({ Type: "management", Name: "Bootstrap Token" });
+    secrets.management = reset.json.SecretID;
+    await eventually(async () => {
+      const old = await call("GET", "/v1/acl/token/self", undefined, boot.json.SecretID);
+      return old.status === 403 ? old : undefined;
+    }, "the replaced bootstrap token to stop working");
+    const now = await call("GET", "/v1/acl/token/self", undefined, reset.json.SecretID);
+    expect(now.json.AccessorID).toBe(reset.json.AccessorID);
+    // The file names the old index now: no third bootstrap.
+    const third = await call("POST", "/v1/acl/bootstrap");
+    expect(third.text).toBe(
+      `Invalid bootstrap reset index (specified ${self.json.CreateIndex}, reset index: ${now.json.CreateIndex})`,
+    );
   });
 
   it("stores policies and creates client tokens for them", async () => {
@@ -170,7 +209,8 @@ describe("Nomad HTTP API: ACLs", () => {
     const byClient = await call("POST", "/v1/acl/token", { Type: "management" }, secrets.writer);
     expect(byClient.status).toBe(403);
     const self = await call("GET", "/v1/acl/token/self", undefined, secrets.reader);
-    expect(self.json).toMatchObject({ Name: "reader", Type: "client", SecretID: "" });
+    // As Nomad's ACL.WhoAmI: the token whole, its secret included, to the one presenting it.
+    expect(self.json).toMatchObject({ Name: "reader", Type: "client", SecretID: secrets.reader });
     const unknown = await call(
       "GET",
       `/v1/jobs?${q()}`,
@@ -244,7 +284,11 @@ describe("Nomad HTTP API: ACLs", () => {
           : "write";
       lines.push(`${kind} { policy = "${level}" }`);
     }
-    if (!without.includes("pool:read")) lines.push(`node_pool "*" { policy = "write" }`);
+    const poolCaps = ["read", "write", "delete"].filter(
+      (c) => !without.includes(`pool:${c}` as Access),
+    );
+    if (poolCaps.length)
+      lines.push(`node_pool "*" { capabilities = [${poolCaps.map((c) => `"${c}"`).join(", ")}] }`);
     return lines.join("\n");
   }
 
@@ -258,6 +302,8 @@ describe("Nomad HTTP API: ACLs", () => {
       return `namespace "${ns}" { capabilities = [${caps.map((c) => `"${c}"`).join(", ")}] }`;
     }
     if (access === "pool:read") return `node_pool "default" { policy = "read" }`;
+    if (access.startsWith("pool:"))
+      return `node_pool "default" { capabilities = ["${access.slice(5)}"] }`;
     const [kind, level] = access.split(":");
     return `${kind} { policy = "${level}" }`;
   }
@@ -346,6 +392,12 @@ describe("Nomad HTTP API: ACLs", () => {
       // The cluster's one configuration, shared with other test files: Nomad's defaults.
       "PUT /v1/operator/scheduler/configuration": schedulerDefaults,
       "POST /v1/operator/scheduler/configuration": schedulerDefaults,
+      // Refused (the built-in pool, the namespace holding the matrix's job): nothing changes.
+      "POST /v1/node/pools": { Name: "default" },
+      "POST /v1/node/pool/:name": { Name: "default" },
+      "POST /v1/namespace": { Name: ns, Quota: "none" },
+      "POST /v1/namespace/:name": { Name: ns, Quota: "none" },
+      "POST /v1/deployment/unblock/:id": { DeploymentID: deployment },
     };
     const key = `${r.method} ${r.path}`;
     const body = bodies[key] ?? (r.method === "GET" || r.method === "DELETE" ? undefined : {});
@@ -471,6 +523,11 @@ describe("Nomad HTTP API: ACLs", () => {
       "GET /v1/nodes": "node:read", // Node.List
       "POST /v1/node/:id/drain": "node:write", // Node.UpdateDrain
       "GET /v1/node/pool/:name": "pool:read", // NodePool.GetNodePool
+      "POST /v1/node/pools": "pool:write", // NodePool.UpsertNodePools
+      "DELETE /v1/node/pool/:name": "pool:delete", // NodePool.DeleteNodePools
+      "POST /v1/namespace/:name": "management", // Namespace.UpsertNamespaces
+      "DELETE /v1/namespace/:name": "management", // Namespace.DeleteNamespaces
+      "POST /v1/deployment/unblock/:id": "ns:submit-job", // Deployment.Unblock
       "GET /v1/agent/self": "agent:read", // AgentSelfRequest
       "GET /v1/agent/members": "node:read", // Status.Members
       "GET /v1/acl/tokens": "management", // ACL.ListTokens

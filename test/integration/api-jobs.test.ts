@@ -763,6 +763,10 @@ describe("Nomad HTTP API: jobs", () => {
     });
     const self = await call("GET", "/v1/agent/self");
     expect(self.json.config).toMatchObject({ Region: "global", Datacenter: "dc1" });
+    // A server alone (`caravan controller`) is no client: `nomad node status -self`
+    // then says "Nomad not running in client mode", as against a Nomad server.
+    expect(self.json.stats.client).toBeUndefined();
+    expect(self.json.stats.nomad).toMatchObject({ server: "true" });
     const metrics = await call("GET", "/v1/metrics?format=prometheus");
     expect(metrics.text).toMatch(/nomad_nomad_broker_total_ready/);
     const metricsJson = await call("GET", "/v1/metrics");

@@ -1,26 +1,20 @@
-// /v1/status, /v1/agent, /v1/regions, /v1/namespaces and /v1/metrics: what
+// /v1/status, /v1/agent, /v1/regions and /v1/metrics: what
 // clients ask to find the cluster (the Go client reads the region and
 // datacenter from /v1/agent/self).
 import os from "node:os";
+import { formatGoDurationMs } from "../../common/duration.js";
 import { version } from "../../common/version.js";
+import { agentName } from "../../config/agent-config.js";
+import { nodeLeaseNamespace } from "../../crds/names.js";
 import type { Route } from "../../http/context.js";
-import { notFound } from "../../http/errors.js";
-import { namespaceResource } from "../../kube/resources.js";
-import { listObjects } from "../../kube/rest.js";
+import { leaseResource } from "../../kube/resources.js";
+import { ApiError, getObject } from "../../kube/rest.js";
+import { byNode } from "../state.js";
 import type { RouteDeps } from "./deps.js";
-
-interface Namespace {
-  metadata: {
-    name: string;
-    uid?: string;
-    resourceVersion?: string;
-    labels?: Record<string, string>;
-  };
-}
 
 export function agentRoutes(deps: RouteDeps): Route[] {
   const { config } = deps;
-  const name = config.name ?? os.hostname();
+  const name = agentName(config);
   const serverAddr = `${config.bindAddr}:4647`;
   const member = {
     Name: `${name}.${config.region}`,
@@ -35,20 +29,6 @@ export function agentRoutes(deps: RouteDeps): Route[] {
     DelegateMax: 5,
     DelegateCur: 4,
   };
-
-  async function namespaces() {
-    const list = await listObjects<Namespace>(deps.kc, namespaceResource);
-    return list
-      .filter((n) => !n.metadata.name.startsWith("kube-"))
-      .map((n) => ({
-        Name: n.metadata.name,
-        Description: "",
-        Quota: "",
-        Meta: null,
-        CreateIndex: Number(n.metadata.resourceVersion) || 0,
-        ModifyIndex: Number(n.metadata.resourceVersion) || 0,
-      }));
-  }
 
   return [
     {
@@ -73,7 +53,14 @@ export function agentRoutes(deps: RouteDeps): Route[] {
       method: "GET",
       path: "/v1/agent/self",
       acl: "agent:read",
-      handle: () => {
+      handle: async () => {
+        const stats: Record<string, Record<string, string>> = {
+          runtime: runtimeStats(),
+          nomad: { server: "true", leader_addr: serverAddr, known_regions: "1" },
+        };
+        // `nomad node status -self` reads the client's node ID here: only an agent that
+        // runs a client (`caravan dev`) has one, as Nomad's.
+        if (config.client.enabled) stats.client = await clientStats(deps, name, serverAddr);
         return {
           body: {
             config: {
@@ -83,10 +70,20 @@ export function agentRoutes(deps: RouteDeps): Route[] {
               Version: { Version: version(), VersionPrerelease: "", VersionMetadata: "" },
               ACL: { Enabled: deps.auth.enabled },
               Server: { Enabled: true },
-              Client: { Enabled: config.client.enabled },
+              Client: {
+                Enabled: config.client.enabled,
+                ...(config.client.enabled
+                  ? {
+                      NodeClass: config.client.nodeClass ?? "",
+                      NodePool: config.client.nodePool ?? "default",
+                      Meta: config.client.meta,
+                      Options: config.client.options,
+                    }
+                  : {}),
+              },
             },
             member,
-            stats: {},
+            stats,
           },
         };
       },
@@ -117,27 +114,6 @@ export function agentRoutes(deps: RouteDeps): Route[] {
             Members: [member],
           },
         };
-      },
-    },
-    {
-      method: "GET",
-      path: "/v1/namespaces",
-      acl: "filtered",
-      handle: async (ctx) => ({
-        body: (await namespaces()).filter((n) => ctx.acl.anyInNamespace(n.Name)),
-        index: 1,
-      }),
-    },
-    {
-      method: "GET",
-      path: "/v1/namespace/:name",
-      acl: "ns:any",
-      aclNamespace: (ctx) => ctx.params.name ?? "",
-      handle: async (ctx) => {
-        const want = ctx.params.name ?? "";
-        const found = (await namespaces()).find((n) => n.Name === want);
-        if (!found) throw notFound("namespace");
-        return { body: found, index: found.ModifyIndex };
       },
     },
     {
@@ -186,4 +162,45 @@ export function agentRoutes(deps: RouteDeps): Route[] {
       },
     },
   ];
+}
+
+/** Nomad's runtime stats, of this process (Node.js standing in for Go's runtime). */
+function runtimeStats(): Record<string, string> {
+  const arch: Record<string, string> = { x64: "amd64", ia32: "386", arm64: "arm64", arm: "arm" };
+  return {
+    arch: arch[process.arch] ?? process.arch,
+    cpu_count: String(os.availableParallelism()),
+    "kernel.name": os.platform(),
+    version: `node ${process.version}`,
+  };
+}
+
+interface NodeLease {
+  spec?: { leaseDurationSeconds?: number; renewTime?: string };
+}
+
+/** Nomad's client stats: the local node, its allocations, and its heartbeat (its Lease). */
+async function clientStats(
+  deps: RouteDeps,
+  nodeName: string,
+  serverAddr: string,
+): Promise<Record<string, string>> {
+  const lease = await getObject<NodeLease>(
+    deps.kc,
+    leaseResource,
+    nodeName,
+    nodeLeaseNamespace,
+  ).catch((err: unknown) => {
+    if (err instanceof ApiError && err.statusCode === 404) return undefined;
+    throw err;
+  });
+  const renewed = lease?.spec?.renewTime ? Date.parse(lease.spec.renewTime) : Number.NaN;
+  const now = deps.now?.() ?? Date.now();
+  return {
+    node_id: nodeName,
+    known_servers: serverAddr,
+    num_allocations: String(deps.state.allocations.store.byIndex(byNode, nodeName).length),
+    heartbeat_ttl: formatGoDurationMs((lease?.spec?.leaseDurationSeconds ?? 0) * 1000),
+    last_heartbeat: Number.isNaN(renewed) ? "0s" : formatGoDurationMs(Math.max(0, now - renewed)),
+  };
 }

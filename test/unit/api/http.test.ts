@@ -68,6 +68,33 @@ describe("router", () => {
     expect(status(() => r.match("DELETE", "/v1/job/web/allocations"))).toBe(405);
     expect(status(() => r.match("GET", "/v1/job/%ff"))).toBe(400);
   });
+
+  it("answers a Nomad path it does not serve with the reason, when no route takes it", () => {
+    const withReasons = new Router([
+      { prefix: "/v1/vars", status: 404, message: "variables are not implemented yet" },
+      { prefix: "/v1/quota", status: 501, message: "Nomad Enterprise only endpoint" },
+    ]);
+    withReasons.add({
+      method: "GET",
+      path: "/v1/vars/special",
+      acl: "anonymous",
+      handle: () => ({}),
+    });
+    const answer = (path: string) => {
+      try {
+        withReasons.match("GET", path);
+        return "served";
+      } catch (err) {
+        return `${(err as HttpError).status} ${(err as Error).message}`;
+      }
+    };
+    expect(answer("/v1/vars")).toBe("404 variables are not implemented yet");
+    expect(answer("/v1/vars/a/b")).toBe("404 variables are not implemented yet");
+    expect(answer("/v1/vars/special")).toBe("served");
+    expect(answer("/v1/quota/x")).toBe("501 Nomad Enterprise only endpoint");
+    expect(answer("/v1/quota-usages")).toBe("404 Invalid URL path");
+    expect(answer("/v1/varsity")).toBe("404 Invalid URL path");
+  });
 });
 
 describe("query options", () => {
