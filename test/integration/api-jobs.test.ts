@@ -265,6 +265,23 @@ describe("Nomad HTTP API: jobs", () => {
       return v.json.Versions.length === 2 ? v : undefined;
     }, "two versions");
     expect(versions.json.Versions.map((v: { Version: number }) => v.Version)).toEqual([1, 0]);
+    // Each version's Submit Date is when it was written (its ControllerRevision), as `nomad job history` shows.
+    const revisions = JSON.parse(
+      await kubectlOk(kubeconfig, [
+        "get",
+        "controllerrevisions",
+        "-n",
+        ns,
+        "-l",
+        "caravan.dev/job=web",
+        "-o",
+        "json",
+      ]),
+    ).items as { revision: number; metadata: { creationTimestamp: string } }[];
+    for (const v of versions.json.Versions as { Version: number; SubmitTime: number }[]) {
+      const written = revisions.find((r) => r.revision === v.Version)?.metadata.creationTimestamp;
+      expect(v.SubmitTime, `version ${v.Version}`).toBe(Date.parse(written ?? "") * 1e6);
+    }
     const stable = await call("POST", `/v1/job/web/stable?${q()}`, { JobVersion: 0, Stable: true });
     expect(stable.status).toBe(200);
     const marked = await call("GET", `/v1/job/web/versions?${q()}`);
