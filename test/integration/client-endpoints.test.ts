@@ -284,6 +284,28 @@ describe("client endpoints on the node agent, through the API server", () => {
     ).toBe(200);
   });
 
+  it("serves the node's host stats through the server, for node read, as `nomad node status <node>` reads them", async () => {
+    const m = managementSecret;
+    const host = await call("GET", `/v1/client/stats?node_id=${nodeName}`, undefined, m);
+    expect(host.status, host.text).toBe(200);
+    expect(host.json.Memory.Total).toBe(os.totalmem());
+    expect(host.json.Memory.Used).toBeGreaterThan(0);
+    expect(host.json.Memory.Used).toBeLessThan(host.json.Memory.Total);
+    expect(host.json.CPU).toHaveLength(os.cpus().length);
+    expect(host.json.CPU[0]).toMatchObject({ CPU: "cpu0" });
+    expect(host.json.Uptime).toBeGreaterThan(0);
+    // The filesystem of the allocation directories, as Nomad's AllocDirStats.
+    expect(host.json.AllocDirStats.Size).toBeGreaterThan(0);
+    expect(host.json.AllocDirStats.Available).toBeLessThanOrEqual(host.json.AllocDirStats.Size);
+    const unknown = await call("GET", "/v1/client/stats?node_id=nope", undefined, m);
+    expect([unknown.status, unknown.text]).toEqual([404, "Unknown node nope"]);
+    // Nomad's ClientStats.Stats needs node read: the job reader is refused at both.
+    expect(
+      (await call("GET", `/v1/client/stats?node_id=${nodeName}`, undefined, reader)).status,
+    ).toBe(403);
+    expect((await direct("GET", "/v1/client/stats", undefined, reader)).status).toBe(403);
+  });
+
   it("lets a token whose capability comes through an ACL role read logs, at the server and at the agent", async () => {
     const m = managementSecret;
     const policy = await call(

@@ -5,6 +5,7 @@ import { readFileSync, statfsSync } from "node:fs";
 import os from "node:os";
 import type { NodeDriverInfo, NomadNodeStatus } from "../../crds/node.js";
 import type { DriverFingerprint } from "../../drivers/driver.js";
+import { mountOf, readMounts } from "../mounts.js";
 import { fingerprintNvidia } from "./nvidia.js";
 import { parseCpuInfo, parseMemTotal, parseOsRelease, totalCompute } from "./parse.js";
 import type { Fingerprinter } from "./select.js";
@@ -93,7 +94,8 @@ export function fingerprintNode(
     },
     cgroup: { "os.cgroups.version": cgroupVersion() },
     storage: {
-      "unique.storage.volume": input.dataDir,
+      // Nomad's: the device holding the data dir (`nomad node status` matches it in host disk stats).
+      "unique.storage.volume": mountOf(readMounts(), input.dataDir)?.device ?? input.dataDir,
       "unique.storage.bytestotal": String(diskBytes),
       "unique.storage.bytesfree": String(diskFree),
     },

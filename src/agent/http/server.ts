@@ -1,5 +1,5 @@
 // The node agent's HTTP listener: Nomad's client endpoints (logs, alloc fs,
-// restart, signal, stats, exec over a websocket) on the agent's own address, which it records on its
+// restart, signal, stats, host stats, exec over a websocket) on the agent's own address, which it records on its
 // NomadNode (status.httpAddr) so the API server can forward to it. Every
 // request is authorized here from the caller's token, as a Nomad client does:
 // the server forwards the token, it does not vouch for the caller.
@@ -15,6 +15,7 @@ import { Router } from "../../http/router.js";
 import { send, sendError } from "../../http/send.js";
 import { execRoutes } from "./exec.js";
 import { fsRoutes } from "./fs.js";
+import { hostStatsRoutes } from "./hoststats.js";
 import { lifecycleRoutes } from "./lifecycle.js";
 import { logRoutes } from "./logs.js";
 import type { AllocSource } from "./source.js";
@@ -52,7 +53,9 @@ export function clientRoutes(source: AllocSource, log: Logger): Route[] {
     ...lifecycleRoutes(source),
     ...statsRoutes(source),
     ...execRoutes(source, log),
-  ].map((r) => ({ ...r, aclNamespace: namespace }));
+  ]
+    .map((r): Route => ({ ...r, aclNamespace: namespace }))
+    .concat(hostStatsRoutes(source));
 }
 
 /** The address others reach a listener bound to `host` on: the first external IPv4 when bound to all. */

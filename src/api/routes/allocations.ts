@@ -122,7 +122,7 @@ export function allocationRoutes(deps: RouteDeps): Route[] {
   // Nomad's client endpoints on allocations: the node agent running it acts.
   const forward = clientForwarder(deps);
   const onAgent = (capability: string) => (ctx: Ctx) =>
-    forward(ctx, mustFindAlloc(ctx, state, capability));
+    forward(ctx, mustFindAlloc(ctx, state, capability).spec.nodeName);
 
   return [
     {

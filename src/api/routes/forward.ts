@@ -41,7 +41,8 @@ function parseAddr(addr: string, tls: boolean): Target | undefined {
   return m ? { host: m[1] as string, port: Number(m[2]), tls } : undefined;
 }
 
-export function clientForwarder(deps: RouteDeps): (ctx: Ctx, a: NomadAllocation) => Promise<Reply> {
+/** Forwards the request to the agent of the named node (an allocation's, or the node /v1/client/stats names). */
+export function clientForwarder(deps: RouteDeps): (ctx: Ctx, nodeName: string) => Promise<Reply> {
   const tls = deps.config.tls;
   // HTTPS to agents trusts the configured CA and presents this server's
   // certificate, for agents with verify_https_client.
@@ -56,20 +57,20 @@ export function clientForwarder(deps: RouteDeps): (ctx: Ctx, a: NomadAllocation)
     return agentOptions;
   };
 
-  function target(a: NomadAllocation): Target {
-    const node = deps.state.nodes.store.get(a.spec.nodeName);
+  function target(nodeName: string): Target {
+    const node = deps.state.nodes.store.get(nodeName);
     const addr = node?.status?.httpAddr;
     const parsed = addr ? parseAddr(addr, node?.status?.tlsEnabled ?? false) : undefined;
     if (!parsed)
       throw new HttpError(
         502,
-        `no path to node "${a.spec.nodeName}": its agent has not reported an HTTP address`,
+        `no path to node "${nodeName}": its agent has not reported an HTTP address`,
       );
     return parsed;
   }
 
-  return (ctx, a) => {
-    const to = target(a);
+  return (ctx, nodeName) => {
+    const to = target(nodeName);
     const headers: Record<string, string> = {};
     const upgrade = ctx.req.headers.upgrade !== undefined;
     for (const h of upgrade
@@ -144,7 +145,7 @@ export function clientForwarder(deps: RouteDeps): (ctx: Ctx, a: NomadAllocation)
         reject(
           new HttpError(
             502,
-            `no path to node "${a.spec.nodeName}" at ${to.host}:${to.port}: ${err.message}`,
+            `no path to node "${nodeName}" at ${to.host}:${to.port}: ${err.message}`,
           ),
         );
       });

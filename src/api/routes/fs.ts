@@ -15,7 +15,7 @@ export function fsRoutes(deps: RouteDeps): Route[] {
       path: `/v1/client/fs/${op}/:alloc`,
       acl: "ns:read-fs",
       aclNamespace: namespaceOf(deps.state.allocations.store, "alloc"),
-      handle: (ctx) => forward(ctx, mustFindAlloc(ctx, deps.state, "read-fs")),
+      handle: (ctx) => forward(ctx, mustFindAlloc(ctx, deps.state, "read-fs").spec.nodeName),
     }),
   );
 }

@@ -15,7 +15,7 @@ export function logRoutes(deps: RouteDeps): Route[] {
       path: "/v1/client/fs/logs/:alloc",
       acl: "ns:read-logs",
       aclNamespace: namespaceOf(deps.state.allocations.store, "alloc"),
-      handle: (ctx) => forward(ctx, mustFindAlloc(ctx, deps.state, "read-logs")),
+      handle: (ctx) => forward(ctx, mustFindAlloc(ctx, deps.state, "read-logs").spec.nodeName),
     },
   ];
 }

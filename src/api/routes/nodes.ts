@@ -2,9 +2,10 @@
 // eligibility as writes to the NomadNode's spec (the drainer acts on them).
 
 import { compactGoDuration } from "../../common/duration.js";
+import { agentName } from "../../config/agent-config.js";
 import type { NomadNode } from "../../crds/objects.js";
 import type { Ctx, Reply, Route } from "../../http/context.js";
-import { badRequest, notFound } from "../../http/errors.js";
+import { badRequest, HttpError, notFound } from "../../http/errors.js";
 import { mergePatch } from "../../kube/apply.js";
 import { caravanResource } from "../../kube/resources.js";
 import { nodeOut, nodeStub } from "../convert/node.js";
@@ -12,12 +13,14 @@ import { byNode } from "../state.js";
 import { allocFull } from "./allocations.js";
 import { bodyObject, listReply } from "./common.js";
 import type { RouteDeps } from "./deps.js";
+import { clientForwarder } from "./forward.js";
 import { seen } from "./writes.js";
 
 const nodesRef = caravanResource("NomadNode");
 
 export function nodeRoutes(deps: RouteDeps): Route[] {
   const { state, kc } = deps;
+  const forward = clientForwarder(deps);
 
   function node(ctx: Ctx): NomadNode {
     const n = state.nodes.store.get(ctx.params.id ?? "");
@@ -113,6 +116,20 @@ export function nodeRoutes(deps: RouteDeps): Route[] {
             "can not set node's scheduling eligibility to eligible: node is draining",
           );
         return write(n, { eligibility: e });
+      },
+    },
+    {
+      method: "GET",
+      path: "/v1/client/stats",
+      // Nomad's ClientStats.Stats: node read. The node's agent answers (and checks again).
+      acl: "node:read",
+      handle: (ctx) => {
+        // Without node_id, the local client's (`caravan dev`), as a Nomad client agent answers.
+        const id =
+          ctx.query.get("node_id") || (deps.config.client.enabled ? agentName(deps.config) : "");
+        if (!id) throw new HttpError(400, "No local Node and node_id not provided");
+        if (!state.nodes.store.get(id)) throw new HttpError(404, `Unknown node ${id}`);
+        return forward(ctx, id);
       },
     },
     {

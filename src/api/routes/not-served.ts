@@ -23,10 +23,6 @@ export const notServed: readonly NotServed[] = [
   ),
   ...notYet(["/v1/plugins", "/v1/plugin"], "CSI plugins are not implemented yet in Caravan"),
   ...notYet(
-    ["/v1/client/stats"],
-    "a node's host resource usage (client stats) is not implemented yet in Caravan",
-  ),
-  ...notYet(
     ["/v1/operator/autopilot"],
     "Caravan has no autopilot: its state is in the Kubernetes API (etcd)",
   ),
