@@ -7,7 +7,7 @@ import type { Condition } from "../../crds/common.js";
 import { setCondition } from "../../crds/conditions.js";
 import type { TaskGroupSummary } from "../../crds/job/status.js";
 import type { NomadAllocation, NomadEvaluation, NomadJob } from "../../crds/objects.js";
-import { isActive, isClientTerminal } from "../../crds/terminal.js";
+import { isActive, isClientTerminal, isEvaluationTerminal } from "../../crds/terminal.js";
 import { isParentJob } from "./evaluation.js";
 import { describePlacementFailure } from "./placement-failure.js";
 
@@ -80,6 +80,12 @@ export function observeJob(obs: JobObservation, now: string): ObservedJobStatus 
     (e) => e.status?.status === undefined || e.status.status === "pending",
   );
 
+  // Nomad's getJobStatus: a job with an evaluation that is not terminal (pending,
+  // or blocked waiting for capacity, as after a drain) is pending, not dead, so
+  // the garbage collector leaves it.
+  const awaitingEvaluation = obs.evaluations.some(
+    (e) => !isEvaluationTerminal(e.status?.status ?? "pending"),
+  );
   // Nomad: a job is running while it has live allocations (or is a periodic or
   // parameterized parent), dead when stopped or finished, pending before that.
   const parent = isParentJob(job);
@@ -93,7 +99,7 @@ export function observeJob(obs: JobObservation, now: string): ObservedJobStatus 
   } else if (live > 0) {
     status = "running";
     statusDescription = `${running} of ${desired} allocations running`;
-  } else if (stopped || (obs.allocations.length > 0 && !evaluating && queued === 0)) {
+  } else if (stopped || (obs.allocations.length > 0 && !awaitingEvaluation && queued === 0)) {
     status = "dead";
     statusDescription = stopped
       ? "job stopped"

@@ -176,6 +176,19 @@ describe("job status", () => {
     });
   });
 
+  it("is pending, not dead, while its allocations wait in a blocked evaluation (after a drain)", () => {
+    const drained = {
+      job: job("service", 2),
+      allocations: [alloc("complete", "stop"), alloc("complete", "stop")],
+      version: 0,
+    };
+    const waiting = observeJob({ ...drained, evaluations: [evaluation("blocked")] }, now);
+    expect(waiting.status).toBe("pending");
+    // With no evaluation left to run, nothing will place them: dead, as Nomad says.
+    const over = observeJob({ ...drained, evaluations: [evaluation("complete")] }, now);
+    expect(over.status).toBe("dead");
+  });
+
   it("is pending, and Reconciling, before anything is placed", () => {
     const s = observeJob(
       { job: job("service", 1), allocations: [], evaluations: [evaluation("pending")], version: 0 },
