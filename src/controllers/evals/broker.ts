@@ -40,8 +40,13 @@ export class EvalBroker {
   private readonly inflight = new Map<string, string>();
   private readonly deliveries = new Map<string, number>();
   private readonly notBefore = new Map<string, number>();
-  /** Finished here; ignore their pending status until the informer shows the new one. */
-  private readonly finished = new Set<string>();
+  /**
+   * Finished here, with the resourceVersion that was handed out: that version's
+   * pending status is stale (the worker's new status has not arrived yet), but
+   * any other version is news — such as the blocked evaluation set pending again
+   * when the worker's status write changed nothing and so sent no event.
+   */
+  private readonly finished = new Map<string, string | undefined>();
   private readonly waiters: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -65,7 +70,10 @@ export class EvalBroker {
       this.pending.delete(key);
       return;
     }
-    if (this.finished.has(key)) return;
+    if (this.finished.has(key)) {
+      if (this.finished.get(key) === evaluation.metadata.resourceVersion) return;
+      this.finished.delete(key);
+    }
     const waitUntil = evaluation.spec.waitUntil ? Date.parse(evaluation.spec.waitUntil) : 0;
     this.pending.set(key, {
       evaluation,
@@ -152,7 +160,7 @@ export class EvalBroker {
     if (this.inflight.get(job) === key) this.inflight.delete(job);
     this.pending.delete(key);
     this.notBefore.delete(key);
-    this.finished.add(key);
+    this.finished.set(key, evaluation.metadata.resourceVersion);
     this.wake();
   }
 

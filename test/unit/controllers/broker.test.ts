@@ -79,6 +79,26 @@ describe("eval broker", () => {
     expect(broker.stats().ready).toBe(1);
   });
 
+  it("takes a finished evaluation set pending again even when no other status arrived in between", async () => {
+    // The blocked evaluation: handed out while the informer still showed it pending,
+    // re-blocked by the worker with a status write that changed nothing (no event).
+    const broker = new EvalBroker();
+    const blocked = evaluation("web-blocked", "web", 50, 1);
+    blocked.metadata.resourceVersion = "10";
+    broker.observe(blocked);
+    const d = await broker.dequeue();
+    if (d) broker.ack(d);
+    broker.observe(blocked); // a resync of the version handed out: still stale
+    expect(broker.stats().ready).toBe(0);
+    // Capacity appeared: the blocked-evals tracker writes pending, a new version.
+    broker.observe({
+      ...blocked,
+      metadata: { ...blocked.metadata, resourceVersion: "12" },
+      status: { status: "pending" },
+    });
+    expect(broker.stats().ready).toBe(1);
+  });
+
   it("redelivers a nacked evaluation after a backoff until the delivery limit", async () => {
     let now = 1_000_000;
     const broker = new EvalBroker({ deliveryLimit: 2, nackBaseMs: 500, now: () => now });
