@@ -12,6 +12,7 @@ import {
   totalCompute,
 } from "../../../src/agent/fingerprint/parse.js";
 import { fingerprinterFilter } from "../../../src/agent/fingerprint/select.js";
+import { mountOf, readMounts } from "../../../src/agent/mounts.js";
 import { rawExecDriver } from "../../../src/drivers/raw_exec/index.js";
 
 const cpuinfo = `processor	: 0
@@ -218,6 +219,9 @@ describe("fingerprint allow and deny lists", () => {
     expect(fingerprinterFilter({ "fingerprint.whitelist": "arch" })("cpu")).toBe(false);
     const all = fingerprintNode(input, {});
     expect(all.attributes?.["kernel.name"]).toBe(os.platform());
-    expect(all.attributes?.["unique.storage.volume"]).toBe("/tmp");
+    // The storage fingerprinter ran: the device holding the data dir, as Nomad's names it.
+    expect(all.attributes?.["unique.storage.volume"]).toBe(
+      mountOf(readMounts(), "/tmp")?.device ?? "/tmp",
+    );
   });
 });
