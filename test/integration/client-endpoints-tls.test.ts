@@ -13,7 +13,7 @@ import { createControllerMetrics } from "../../src/metrics/registry.js";
 import { runningOf } from "../support/allocations.js";
 import { makeCertificates } from "../support/certificates.js";
 import { createNamespace, eventually } from "../support/kubectl.js";
-import { dial, execUrl, session } from "../support/websocket.js";
+import { dial, execUrl } from "../support/websocket.js";
 import { applyJob, shTask } from "./agent-harness.js";
 
 const kubeconfig = inject("kubeconfig");
@@ -128,7 +128,7 @@ describe("client endpoints over HTTPS", () => {
       tls,
     );
     if (!dialed.ok) throw new Error(`exec answered ${dialed.status}: ${dialed.body}`);
-    const out = await session(dialed.ws).outcome;
+    const out = await dialed.outcome;
     expect([out.stdout, out.exitCode, out.closeCode]).toEqual(["exec over tls\n", 2, 1000]);
   });
 });

@@ -1,71 +1,67 @@
-// A websocket client for tests, as Nomad's api client dials exec: the opening
-// handshake over HTTP, then src/http/websocket.ts in the client role. Helpers
-// read an exec session the way `nomad alloc exec` does.
+// Websocket clients for tests: `ws`'s client, which dials exec as Nomad's api
+// client does and reads the session the way `nomad alloc exec` does, and a
+// raw connection after the handshake to send bytes no well-behaved client
+// would.
 import { randomBytes } from "node:crypto";
 import http from "node:http";
-import https from "node:https";
-import { acceptKey, WebSocketConnection } from "../../src/http/websocket.js";
+import type https from "node:https";
+import type { Duplex } from "node:stream";
+import { type RawData, WebSocket } from "ws";
 
-export type Dialed =
-  | { ok: true; ws: WebSocketConnection }
-  | { ok: false; status: number; body: string };
+export interface ExecOutcome {
+  stdout: string;
+  stderr: string;
+  exitCode: number | undefined;
+  /** How the websocket closed (1006: without a close frame). */
+  closeCode: number;
+  closeReason: string;
+}
 
-/** Dials ws over http: or wss over https: (`tls` holds the CA and client certificate). */
+export interface Session {
+  ws: WebSocket;
+  send(message: unknown): void;
+  stdin(text: string, close?: boolean): void;
+  /** Settles once the websocket has closed. */
+  outcome: Promise<ExecOutcome>;
+}
+
+export type Dialed = ({ ok: true } & Session) | { ok: false; status: number; body: string };
+
+/**
+ * Dials ws over http: or wss over https: (`tls` holds the CA and client
+ * certificate); the session's output is collected from the first message on.
+ */
 export function dial(
   url: string,
   headers: Record<string, string> = {},
   tls: https.RequestOptions = {},
 ): Promise<Dialed> {
-  const key = randomBytes(16).toString("base64");
   return new Promise((resolve, reject) => {
-    const get = url.startsWith("https:") ? https.get : http.get;
-    const req = get(url, {
+    const ws = new WebSocket(url.replace(/^http/, "ws"), {
       ...tls,
-      headers: {
-        Connection: "Upgrade",
-        Upgrade: "websocket",
-        "Sec-WebSocket-Version": "13",
-        "Sec-WebSocket-Key": key,
-        ...headers,
-      },
+      headers,
+      perMessageDeflate: false,
     });
-    req.once("upgrade", (res, socket, head) => {
-      if (res.headers["sec-websocket-accept"] !== acceptKey(key)) {
-        socket.destroy();
-        reject(new Error("wrong Sec-WebSocket-Accept"));
-        return;
-      }
-      resolve({
-        ok: true,
-        ws: new WebSocketConnection(socket, { role: "client", maxMessageBytes: 16 << 20, head }),
-      });
-    });
-    req.once("response", (res) => {
+    const s = session(ws);
+    ws.once("open", () => resolve({ ok: true, ...s }));
+    ws.once("unexpected-response", (_req, res) => {
       let body = "";
       res.on("data", (d: Buffer) => {
         body += d.toString();
       });
       res.on("end", () => resolve({ ok: false, status: res.statusCode ?? 0, body }));
     });
-    req.once("error", reject);
+    ws.once("error", reject);
   });
 }
 
-export interface ExecOutcome {
-  stdout: string;
-  stderr: string;
-  exitCode: number | undefined;
-  /** How the websocket closed. */
-  closeCode: number;
-  closeReason: string;
+function text(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString();
+  return Buffer.isBuffer(data) ? data.toString() : Buffer.from(data).toString();
 }
 
 /** Collects a session's output until the websocket closes; `send` writes input messages. */
-export function session(ws: WebSocketConnection): {
-  send(message: unknown): void;
-  stdin(text: string, close?: boolean): void;
-  outcome: Promise<ExecOutcome>;
-} {
+function session(ws: WebSocket): Session {
   const out: ExecOutcome = {
     stdout: "",
     stderr: "",
@@ -74,7 +70,7 @@ export function session(ws: WebSocketConnection): {
     closeReason: "",
   };
   ws.on("message", (data) => {
-    const m = JSON.parse(data.toString()) as {
+    const m = JSON.parse(text(data)) as {
       stdout?: { data?: string };
       stderr?: { data?: string };
       exited?: boolean;
@@ -84,17 +80,79 @@ export function session(ws: WebSocketConnection): {
     if (m.stderr?.data) out.stderr += Buffer.from(m.stderr.data, "base64").toString();
     if (m.exited) out.exitCode = m.result?.exit_code;
   });
+  // After the open, errors end in a close (1006 when without a close frame).
+  ws.on("error", () => {});
   const outcome = new Promise<ExecOutcome>((resolve) =>
-    ws.once("close", (code, reason) => resolve({ ...out, closeCode: code, closeReason: reason })),
+    ws.once("close", (code, reason) =>
+      resolve({ ...out, closeCode: code, closeReason: reason.toString() }),
+    ),
   );
-  const send = (message: unknown) =>
-    ws.sendText(typeof message === "string" ? message : JSON.stringify(message));
+  const send = (message: unknown) => {
+    if (ws.readyState === WebSocket.OPEN)
+      ws.send(typeof message === "string" ? message : JSON.stringify(message));
+  };
   return {
+    ws,
     send,
-    stdin: (text, close = false) =>
-      send({ stdin: { data: Buffer.from(text).toString("base64"), ...(close ? { close } : {}) } }),
+    stdin: (data, close = false) =>
+      send({ stdin: { data: Buffer.from(data).toString("base64"), ...(close ? { close } : {}) } }),
     outcome,
   };
+}
+
+/**
+ * The connection after a websocket handshake over plain HTTP, for raw bytes;
+ * `closeCode` resolves with the code of the server's close frame (1006 when
+ * the connection ended without one).
+ */
+export function dialRaw(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ socket: Duplex; closeCode: Promise<number> }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, {
+      headers: {
+        Connection: "Upgrade",
+        Upgrade: "websocket",
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": randomBytes(16).toString("base64"),
+        ...headers,
+      },
+    });
+    req.once("upgrade", (_res, socket, head) => {
+      let got = head;
+      socket.on("data", (d: Buffer) => {
+        got = Buffer.concat([got, d]);
+      });
+      socket.on("error", () => {});
+      const closeCode = new Promise<number>((done) =>
+        socket.once("close", () => done(serverCloseCode(got))),
+      );
+      resolve({ socket, closeCode });
+    });
+    req.once("response", (res) => reject(new Error(`no switch: ${res.statusCode}`)));
+    req.once("error", reject);
+  });
+}
+
+/** The code of the close frame among a server's (unmasked) frames, or 1006. */
+function serverCloseCode(bytes: Buffer): number {
+  let at = 0;
+  while (at + 2 <= bytes.length) {
+    const op = (bytes[at] as number) & 0x0f;
+    let len = (bytes[at + 1] as number) & 0x7f;
+    let body = at + 2;
+    if (len === 126) {
+      len = bytes.readUInt16BE(at + 2);
+      body = at + 4;
+    } else if (len === 127) {
+      len = Number(bytes.readBigUInt64BE(at + 2));
+      body = at + 10;
+    }
+    if (op === 8) return len >= 2 ? bytes.readUInt16BE(body) : 1005;
+    at = body + len;
+  }
+  return 1006;
 }
 
 /** The exec endpoint's URL. */

@@ -5,8 +5,9 @@
 // that is not valid input ends the session with 1008 and its reason; the
 // caller going away kills the command.
 import { finished } from "node:stream/promises";
+import { type RawData, WebSocket } from "ws";
 import type { ExecProcess } from "../../drivers/driver.js";
-import { closeCode, type WebSocketConnection } from "../../http/websocket.js";
+import { closeCode, closeReason } from "../../http/websocket.js";
 import {
   closeFrame,
   type ExecInput,
@@ -15,9 +16,17 @@ import {
   parseExecInput,
 } from "./exec-frames.js";
 
+/** Output waits for the caller once this much is queued on the connection. */
+const highWaterBytes = 1024 * 1024;
+
+function bytesOf(data: RawData): Buffer {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.isBuffer(data) ? data : Buffer.from(data);
+}
+
 /** Runs the session to its end; resolves with the exit code, or undefined when it ended without one. */
 export async function relayExec(
-  ws: WebSocketConnection,
+  ws: WebSocket,
   start: () => Promise<ExecProcess>,
   tty: boolean,
 ): Promise<number | undefined> {
@@ -37,16 +46,20 @@ export async function relayExec(
   };
 
   ws.on("message", (data) => {
-    if (gone) return;
+    // Nothing counts after this side's close frame (a refusal, or the end).
+    if (gone || ws.readyState !== WebSocket.OPEN) return;
     // Nomad reads every message as JSON, text or binary alike.
-    const parsed = parseExecInput(data.toString());
+    const parsed = parseExecInput(bytesOf(data).toString());
     if (!parsed.ok) {
-      ws.close(closeCode.policyViolation, parsed.error);
+      ws.close(closeCode.policyViolation, closeReason(parsed.error));
       return;
     }
     if (proc) apply(proc, parsed.input);
     else pending.push(parsed.input);
   });
+  // Protocol errors (unmasked or malformed frames, bad UTF-8, a message over
+  // the limit): ws has already sent the close frame naming them.
+  ws.on("error", () => {});
   ws.on("close", () => {
     gone = true;
     if (!done) proc?.kill();
@@ -56,7 +69,10 @@ export async function relayExec(
   try {
     p = await start();
   } catch (err) {
-    ws.close(closeCode.internalError, `failed to start command: ${(err as Error).message}`);
+    ws.close(
+      closeCode.internalError,
+      closeReason(`failed to start command: ${(err as Error).message}`),
+    );
     return undefined;
   }
   proc = p;
@@ -70,20 +86,21 @@ export async function relayExec(
     const stream = p[name];
     // A command that writes faster than the caller reads waits for it.
     stream.on("data", (d: Buffer) => {
-      if (ws.sendText(outputFrame(name, d))) return;
-      stream.pause();
-      void ws.drained().then(() => stream.resume());
+      ws.send(outputFrame(name, d), () => {
+        if (stream.isPaused() && ws.bufferedAmount < highWaterBytes) stream.resume();
+      });
+      if (ws.bufferedAmount >= highWaterBytes) stream.pause();
     });
     return finished(stream).then(
       // With a tty the terminal is all on stdout: only its close is told.
-      () => (name === "stdout" || !tty ? ws.sendText(closeFrame(name)) : undefined),
+      () => (name === "stdout" || !tty ? ws.send(closeFrame(name)) : undefined),
       () => undefined,
     );
   };
   await Promise.all([relay("stdout"), relay("stderr")]);
   const code = await p.exited;
   done = true;
-  ws.sendText(exitFrame(code));
+  ws.send(exitFrame(code));
   ws.close(closeCode.normal);
   return code;
 }

@@ -7,11 +7,12 @@
 // for refusals and failures (alloc-node-exec for a task without isolation,
 // a command that cannot start). The command runs in the task's context
 // through its driver (exec-session.ts relays the stream).
+import { type WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "../../common/log.js";
 import type { TaskHandle } from "../../drivers/driver.js";
 import type { Ctx, Reply, Route } from "../../http/context.js";
 import { badRequest } from "../../http/errors.js";
-import { acceptWebSocket, closeCode, handshakeProblem } from "../../http/websocket.js";
+import { closeCode, closeReason, handshakeProblem } from "../../http/websocket.js";
 import { allocFor } from "./common.js";
 import { parseCommand, parseTty } from "./exec-frames.js";
 import { relayExec } from "./exec-session.js";
@@ -54,6 +55,9 @@ function check(
 }
 
 export function execRoutes(source: AllocSource, log: Logger): Route[] {
+  // Handshakes come from the upgrade handler (src/http/listen.ts), one by one.
+  const server = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
+
   async function exec(ctx: Ctx): Promise<Reply> {
     const found = allocFor(source, ctx, "alloc-exec");
     const command = parseCommand(ctx.query.get("command"));
@@ -67,7 +71,13 @@ export function execRoutes(source: AllocSource, log: Logger): Route[] {
     const socket = ctx.res.socket;
     if (problem || !socket) throw badRequest(problem ?? "websocket: no connection to switch");
     ctx.res.detachSocket(socket);
-    const ws = acceptWebSocket(ctx.req, socket, { maxMessageBytes });
+    // What came after the handshake is already back on the socket (acceptUpgrades).
+    // A connection gone before the switch ends the request with nothing more to say.
+    const ws = await new Promise<WebSocket | undefined>((resolve) => {
+      socket.once("close", () => resolve(undefined));
+      server.handleUpgrade(ctx.req, socket, Buffer.alloc(0), resolve);
+    });
+    if (!ws) return { streamed: true };
 
     const r: ExecRequest = { task: ctx.query.get("task") ?? "", command: command.command, tty };
     log.info(
@@ -82,7 +92,7 @@ export function execRoutes(source: AllocSource, log: Logger): Route[] {
     );
     const checked = check(found, ctx, r);
     if ("code" in checked) {
-      ws.close(checked.code, checked.reason);
+      ws.close(checked.code, closeReason(checked.reason));
       return { streamed: true };
     }
     void relayExec(ws, () => checked.start(r.command, { tty }), tty).then(
