@@ -10,6 +10,7 @@
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type RunningAgent, startAgent } from "../../src/agent/agent.js";
 import { type RunningApi, startApi } from "../../src/api/index.js";
@@ -19,6 +20,7 @@ import { type Controllers, startControllers } from "../../src/controllers/run.js
 import { loadKubeConfig } from "../../src/kube/client.js";
 import { createControllerMetrics } from "../../src/metrics/registry.js";
 import { runningOf } from "../support/allocations.js";
+import { endBytes, hostileStep, processesMarked, sessionEnd } from "../support/exec-fuzz.js";
 import { createNamespace, eventually } from "../support/kubectl.js";
 import { dial, dialRaw, type ExecOutcome, execUrl, type Session } from "../support/websocket.js";
 import { applyJob, shTask } from "./agent-harness.js";
@@ -300,4 +302,57 @@ describe("nomad alloc exec over a websocket", () => {
     const again = await exec({ task: "raw", command: ["/bin/echo", "still here"] });
     expect(again.stdout).toBe("still here\n");
   });
+
+  it("survives random and malformed frames: never a 500, a clean close, no process left, the task untouched", async () => {
+    const m = { "X-Nomad-Token": managementSecret };
+    const taskStates = async () => {
+      const [a] = await runningOf(kubeconfig, ns, "shell");
+      return JSON.stringify([a?.metadata.name, a?.status.clientStatus, a?.status.taskStates]);
+    };
+    const before = await taskStates();
+    // What a session may end with: normally, or refusing the input (protocol
+    // error, bad UTF-8, bad input, too big). Never 1011 or a dropped connection.
+    const clean = [1000, 1002, 1007, 1008, 1009];
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(hostileStep, { maxLength: 6 }),
+        sessionEnd,
+        fc.integer({ min: 0, max: 300 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.constantFrom("raw", "raw", "raw", "nope"),
+        async (steps, end, waitMs, tty, viaApi, task) => {
+          n += 1;
+          const marker = `caravan-fuzz-${run}-${n}`;
+          // cat under a shell, both marked by their environment (the shell stays their parent).
+          const command = ["/usr/bin/env", `CARAVAN_FUZZ=${marker}`, "/bin/sh", "-c", "cat; true"];
+          const base = viaApi ? api.url : agentBase;
+          // dialRaw refuses anything but the switch: no 500, no 4xx for a good request.
+          // An unknown task is refused after the switch (1008), with the input still coming.
+          const raw = await dialRaw(execUrl(base, alloc, task, command, tty), m);
+          for (const step of steps) raw.socket.write(step);
+          await new Promise((r) => setTimeout(r, waitMs));
+          if (end === "disconnect") raw.socket.destroy();
+          else raw.socket.write(endBytes(end));
+          const code = await raw.closeCode;
+          if (end !== "disconnect") expect(clean).toContain(code);
+          await eventually(
+            async () => processesMarked(marker).length === 0 || undefined,
+            `no process of session ${marker} to be left`,
+            5_000,
+          );
+        },
+      ),
+      { numRuns: 40, interruptAfterTimeLimit: 60_000 },
+    );
+    // Nothing changed: the same allocation runs as it did, and the agent still serves.
+    expect(await taskStates()).toBe(before);
+    const again = await exec({
+      task: "raw",
+      command: ["/bin/echo", "still here"],
+      base: agentBase,
+    });
+    expect([again.stdout, again.exitCode]).toEqual(["still here\n", 0]);
+  }, 120_000);
 });

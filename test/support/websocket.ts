@@ -103,7 +103,8 @@ function session(ws: WebSocket): Session {
 /**
  * The connection after a websocket handshake over plain HTTP, for raw bytes;
  * `closeCode` resolves with the code of the server's close frame (1006 when
- * the connection ended without one).
+ * the connection ended without one). The server's close frame is answered by
+ * ending the connection.
  */
 export function dialRaw(
   url: string,
@@ -121,12 +122,17 @@ export function dialRaw(
     });
     req.once("upgrade", (_res, socket, head) => {
       let got = head;
+      const answer = () => {
+        if (serverCloseCode(got) !== undefined) socket.end();
+      };
       socket.on("data", (d: Buffer) => {
         got = Buffer.concat([got, d]);
+        answer();
       });
       socket.on("error", () => {});
+      answer();
       const closeCode = new Promise<number>((done) =>
-        socket.once("close", () => done(serverCloseCode(got))),
+        socket.once("close", () => done(serverCloseCode(got) ?? 1006)),
       );
       resolve({ socket, closeCode });
     });
@@ -135,24 +141,26 @@ export function dialRaw(
   });
 }
 
-/** The code of the close frame among a server's (unmasked) frames, or 1006. */
-function serverCloseCode(bytes: Buffer): number {
+/** The code of the close frame among a server's (unmasked) frames, if one has come whole. */
+function serverCloseCode(bytes: Buffer): number | undefined {
   let at = 0;
   while (at + 2 <= bytes.length) {
     const op = (bytes[at] as number) & 0x0f;
-    let len = (bytes[at + 1] as number) & 0x7f;
-    let body = at + 2;
-    if (len === 126) {
-      len = bytes.readUInt16BE(at + 2);
-      body = at + 4;
-    } else if (len === 127) {
-      len = Number(bytes.readBigUInt64BE(at + 2));
-      body = at + 10;
-    }
+    const short = (bytes[at + 1] as number) & 0x7f;
+    const ext = short === 126 ? 2 : short === 127 ? 8 : 0;
+    const body = at + 2 + ext;
+    if (body > bytes.length) return undefined;
+    const len =
+      ext === 2
+        ? bytes.readUInt16BE(at + 2)
+        : ext === 8
+          ? Number(bytes.readBigUInt64BE(at + 2))
+          : short;
+    if (body + len > bytes.length) return undefined;
     if (op === 8) return len >= 2 ? bytes.readUInt16BE(body) : 1005;
     at = body + len;
   }
-  return 1006;
+  return undefined;
 }
 
 /** The exec endpoint's URL. */

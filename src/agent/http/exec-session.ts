@@ -57,9 +57,6 @@ export async function relayExec(
     if (proc) apply(proc, parsed.input);
     else pending.push(parsed.input);
   });
-  // Protocol errors (unmasked or malformed frames, bad UTF-8, a message over
-  // the limit): ws has already sent the close frame naming them.
-  ws.on("error", () => {});
   ws.on("close", () => {
     gone = true;
     if (!done) proc?.kill();

@@ -75,7 +75,12 @@ export function execRoutes(source: AllocSource, log: Logger): Route[] {
     // A connection gone before the switch ends the request with nothing more to say.
     const ws = await new Promise<WebSocket | undefined>((resolve) => {
       socket.once("close", () => resolve(undefined));
-      server.handleUpgrade(ctx.req, socket, Buffer.alloc(0), resolve);
+      server.handleUpgrade(ctx.req, socket, Buffer.alloc(0), (ws) => {
+        // A frame the protocol forbids (unmasked, reserved bits, bad UTF-8, over
+        // the limit): ws has sent the close frame naming it; nothing more to do.
+        ws.on("error", (err) => log.debug({ err }, "task exec session refused a frame"));
+        resolve(ws);
+      });
     });
     if (!ws) return { streamed: true };
 
