@@ -59,7 +59,11 @@ export async function relayExec(
   });
   ws.on("close", () => {
     gone = true;
-    if (!done) proc?.kill();
+    if (done || !proc) return;
+    proc.kill();
+    // Output held back for a slow caller has nowhere to go: let it drain, so the streams end.
+    proc.stdout.resume();
+    proc.stderr.resume();
   });
 
   let p: ExecProcess;
