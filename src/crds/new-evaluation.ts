@@ -1,36 +1,36 @@
-// The one way to make a NomadEvaluation. Its name is derived from the job and
-// the cause, never from a clock: whoever asks again for the same cause (a
-// retried reconcile, the API and the jobs controller both answering one
-// registration) names the same object, and creating it a second time finds
-// the first.
+// The one way to make a NomadEvaluation. Its name (Nomad's evaluation ID, a
+// UUID as Nomad's tools expect) is a digest of the job and the cause, never
+// from a clock: whoever asks again for the same cause (a retried reconcile,
+// the API and the jobs controller both answering one registration) names the
+// same object, and creating it a second time finds the first.
 import type { EvaluationJobType, EvaluationTrigger, NomadEvaluationSpec } from "./evaluation.js";
 import { defaultJob } from "./job/defaults.js";
 import { isLabelValue, jobLabel } from "./names.js";
-import { derivedName, nameDigest } from "./object-name.js";
+import { nameDigest, uuidName } from "./object-name.js";
 import type { NomadEvaluation, NomadJob } from "./objects.js";
 import { apiVersion } from "./registry.js";
 
 /** What caused an evaluation; the same cause always gives the same name. */
 export type EvaluationCause =
-  /** The job's spec changed (register, stop, scale, revert): "<job>-g<generation>". */
+  /** The job's spec changed (register, stop, scale, revert). */
   | { kind: "job-spec"; generation: number }
-  /** A node's status changed (down, disconnected, ready again, joined): "<job>-node-<node>-<status>-<resourceVersion>". */
+  /** A node's status changed (down, disconnected, ready again, joined). */
   | { kind: "node-status"; node: string; status: string; resourceVersion: string }
-  /** A draining node's progress (its replacements' health, the deadline): "<job>-drain-<digest>". */
+  /** A draining node's progress (its replacements' health, the deadline). */
   | { kind: "node-drain"; node: string; progress: string }
-  /** An allocation failed: "<job>-failed-<allocation>". */
+  /** An allocation failed. */
   | { kind: "alloc-failure"; allocation: string }
-  /** A user stopped an allocation (its resourceVersion after the stop): "<job>-stop-<allocation>-<resourceVersion>". */
+  /** A user stopped an allocation (its resourceVersion after the stop). */
   | { kind: "alloc-stop"; allocation: string; resourceVersion: string }
-  /** A deployment's progress at a spec generation: "<job>-dw-<digest>". */
+  /** A deployment's progress at a spec generation. */
   | { kind: "deployment"; deployment: string; generation: number; progress: string }
   /** A follow-up the scheduler planned (delayed reschedule, disconnect timeout), under the ID it gave it. */
   | { kind: "scheduler-followup"; id: string }
-  /** Placements that did not fit wait for capacity, one per job: "<job>-blocked". */
+  /** Placements that did not fit wait for capacity, one per job. */
   | { kind: "blocked" }
-  /** An evaluation that failed is tried again later: "<previous>-f<attempt>". */
+  /** An evaluation that failed is tried again later. */
   | { kind: "retry"; previous: string; attempt: number }
-  /** A person asked for one (`nomad job eval`), request ID given by the API: "<job>-eval-<id>". */
+  /** A person asked for one (`nomad job eval`), request ID given by the API. */
   | { kind: "request"; id: string };
 
 /** The job an evaluation is for, where no NomadJob object is at hand. */
@@ -61,33 +61,31 @@ export interface NewEvaluation {
   waitUntil?: string;
 }
 
-/** The name of the evaluation `cause` asks for, for the job named `jobName`. */
-export function evaluationName(jobName: string, cause: EvaluationCause): string {
+/** The name of the evaluation `cause` asks for, for the job `jobName` in `namespace`. */
+export function evaluationName(namespace: string, jobName: string, cause: EvaluationCause): string {
+  const id = (...parts: string[]) => uuidName(namespace, jobName, cause.kind, ...parts);
   switch (cause.kind) {
     case "job-spec":
-      return derivedName(jobName, `g${cause.generation}`);
+      return id(String(cause.generation));
     case "node-status":
-      return derivedName(jobName, "node", cause.node, cause.status, cause.resourceVersion);
+      return id(cause.node, cause.status, cause.resourceVersion);
     case "node-drain":
-      return derivedName(jobName, "drain", nameDigest(cause.node, cause.progress));
+      return id(nameDigest(cause.node, cause.progress));
     case "alloc-failure":
-      return derivedName(jobName, "failed", cause.allocation);
+      return id(cause.allocation);
     case "alloc-stop":
-      return derivedName(jobName, "stop", cause.allocation, cause.resourceVersion);
+      return id(cause.allocation, cause.resourceVersion);
     case "deployment":
-      return derivedName(
-        jobName,
-        "dw",
-        nameDigest(cause.deployment, String(cause.generation), cause.progress),
-      );
+      return id(cause.deployment, String(cause.generation), cause.progress);
     case "scheduler-followup":
-      return derivedName(cause.id);
+      // The scheduler gave it a (random, seeded) UUID already.
+      return cause.id;
     case "blocked":
-      return derivedName(jobName, "blocked");
+      return id();
     case "retry":
-      return derivedName(cause.previous, `f${cause.attempt}`);
+      return id(cause.previous, String(cause.attempt));
     case "request":
-      return derivedName(jobName, "eval", cause.id);
+      return id(cause.id);
   }
 }
 
@@ -128,7 +126,7 @@ export function newEvaluation(input: NewEvaluation): NomadEvaluation {
     apiVersion,
     kind: "NomadEvaluation",
     metadata: {
-      name: evaluationName(job.name, cause),
+      name: evaluationName(job.namespace, job.name, cause),
       namespace: job.namespace,
       // A job name too long for a label value is still in spec.jobName.
       ...(isLabelValue(job.name) ? { labels: { [jobLabel]: job.name } } : {}),

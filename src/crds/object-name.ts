@@ -39,3 +39,19 @@ export function derivedName(...parts: string[]): string {
     .replace(/[-.]+$/, "");
   return prefix ? `${prefix}-${digest}` : digest;
 }
+
+/**
+ * A UUID-shaped name that is a digest of the parts (version nibble 8, the
+ * RFC 9562 layout for custom UUIDs): for objects whose Nomad ID users type
+ * by prefix. Nomad's CLI shortens IDs to 8 characters and trims a prefix of
+ * odd length, both of which assume an ID is a UUID.
+ */
+export function uuidName(...parts: string[]): string {
+  const h = createHash("sha256");
+  for (const p of parts) h.update(p).update("\0");
+  const hex = h.digest("hex").slice(0, 32).split("");
+  hex[12] = "8";
+  hex[16] = ((Number.parseInt(hex[16] ?? "0", 16) & 0x3) | 0x8).toString(16);
+  const x = hex.join("");
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}

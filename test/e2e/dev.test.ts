@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { createLogger } from "../../src/common/log.js";
 import { startControlPlane } from "../../src/controlplane/start.js";
+import { specEvaluation } from "../support/evaluations.js";
 import { kubectl, kubectlOk } from "../support/kubectl.js";
 import { collectOutput } from "../support/output.js";
 
@@ -135,11 +136,12 @@ describe("caravan dev", () => {
     await kubectlOk(kubeconfig, ["apply", "-f", path.join(root, "examples/web-app.yaml")]);
     const deadline = Date.now() + 30_000;
     let evaluations = "";
-    while (!evaluations.includes("web-app-g1") && Date.now() < deadline) {
+    const first = specEvaluation("default", "web-app", 1);
+    while (!evaluations.includes(first) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 250));
       evaluations = (await kubectl(kubeconfig, ["get", "nomadevaluations", "-o", "name"])).stdout;
     }
-    expect(evaluations).toContain("nomadevaluation.caravan.dev/web-app-g1");
+    expect(evaluations).toContain(`nomadevaluation.caravan.dev/${first}`);
 
     const metricsUrl = /HTTP \(metrics\): (\S+)/.exec(stdout)?.[1] ?? "";
     let metrics = "";

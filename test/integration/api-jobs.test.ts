@@ -13,6 +13,7 @@ import { defaultAgentConfig } from "../../src/config/agent-config.js";
 import { type Controllers, startControllers } from "../../src/controllers/run.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
 import { createControllerMetrics } from "../../src/metrics/registry.js";
+import { specEvaluation } from "../support/evaluations.js";
 import { createNamespace, eventually, kubectl, kubectlOk } from "../support/kubectl.js";
 import { type NodeHandle, registerNode } from "../support/nodes.js";
 import { type SimulatedAgent, simulateAgent } from "../support/simulated-agent.js";
@@ -118,7 +119,7 @@ describe("Nomad HTTP API: jobs", () => {
     const parsed = await call("POST", `/v1/jobs/parse?${q()}`, { JobHCL: hcl, Canonicalize: true });
     registered = await call("POST", `/v1/jobs?${q()}`, { Job: parsed.json });
     expect(registered.status).toBe(200);
-    expect(registered.json).toMatchObject({ EvalID: "web-g1", Warnings: "" });
+    expect(registered.json).toMatchObject({ EvalID: specEvaluation(ns, "web", 1), Warnings: "" });
     expect(registered.json.JobModifyIndex).toBeGreaterThan(0);
     expect(Number(registered.headers.get("x-nomad-index"))).toBe(registered.json.Index);
     expect((await evaluationOf(registered)).json).toMatchObject({
@@ -148,7 +149,7 @@ describe("Nomad HTTP API: jobs", () => {
       JobModifyIndex: registered.json.JobModifyIndex,
     });
     const evaluation = await eventually(async () => {
-      const e = await call("GET", `/v1/evaluation/web-g1?${q()}`);
+      const e = await call("GET", `/v1/evaluation/${specEvaluation(ns, "web", 1)}?${q()}`);
       return e.status === 200 && e.json.Status === "complete" ? e : undefined;
     }, "the registration evaluation to complete");
     expect(evaluation.json).toMatchObject({
@@ -185,7 +186,7 @@ describe("Nomad HTTP API: jobs", () => {
     expect(one.json.Metrics.NodesEvaluated).toBeGreaterThan(0);
     expect(one.json.Metrics.ScoreMetaData[0]).toMatchObject({ NodeID: `api-node-${run}` });
     const evals = await call("GET", `/v1/job/web/evaluations?${q()}`);
-    expect(evals.json.map((e: { ID: string }) => e.ID)).toContain("web-g1");
+    expect(evals.json.map((e: { ID: string }) => e.ID)).toContain(specEvaluation(ns, "web", 1));
     const summary = await call("GET", `/v1/job/web/summary?${q()}`);
     expect(summary.json).toMatchObject({ JobID: "web", Summary: { frontend: { Running: 2 } } });
     const versions = await call("GET", `/v1/job/web/versions?${q()}`);
@@ -227,7 +228,7 @@ describe("Nomad HTTP API: jobs", () => {
       Message: "scaling up",
     });
     expect(scaled.status).toBe(200);
-    expect(scaled.json.EvalID).toBe("web-g2");
+    expect(scaled.json.EvalID).toBe(specEvaluation(ns, "web", 2));
     expect((await evaluationOf(scaled)).json.TriggeredBy).toBe("job-scaling");
 
     const answered = await blocked;
@@ -294,7 +295,7 @@ describe("Nomad HTTP API: jobs", () => {
       JobVersion: 0,
     });
     expect(reverted.status).toBe(200);
-    expect(reverted.json.EvalID).toBe("web-g3");
+    expect(reverted.json.EvalID).toBe(specEvaluation(ns, "web", 3));
     expect((await evaluationOf(reverted)).json.TriggeredBy).toBe("job-register");
     const back = await call("GET", `/v1/job/web?${q()}`);
     expect(back.json.TaskGroups[0].Count).toBe(2);
@@ -360,7 +361,7 @@ describe("Nomad HTTP API: jobs", () => {
     const victim = allocs.json.find((a: { DesiredStatus: string }) => a.DesiredStatus === "run");
     const stop = await call("POST", `/v1/allocation/${victim.ID}/stop?${q()}`);
     expect(stop.status).toBe(200);
-    expect(stop.json.EvalID).toMatch(/-stop-/);
+    expect(stop.json.EvalID).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-/);
     const stopEval = await call("GET", `/v1/evaluation/${stop.json.EvalID}?${q()}`);
     expect([stopEval.status, stopEval.json?.TriggeredBy]).toEqual([200, "alloc-stop"]);
     await eventually(

@@ -13,6 +13,7 @@ import { type Controllers, startControllers } from "../../src/controllers/run.js
 import { loadKubeConfig } from "../../src/kube/client.js";
 import { type Obj, runningOf } from "../support/allocations.js";
 import { runCaravan } from "../support/cli.js";
+import { specEvaluation } from "../support/evaluations.js";
 import { createNamespace, eventually, kubectl, kubectlOk } from "../support/kubectl.js";
 import { registerNode } from "../support/nodes.js";
 import { type SimulatedAgent, simulateAgent } from "../support/simulated-agent.js";
@@ -102,7 +103,10 @@ describe("caravan job plan, history and revert", () => {
   async function registered(): Promise<Obj> {
     const j = await get(ns, "nomadjob/web");
     return eventually(async () => {
-      const e = await get(ns, `nomadevaluation/web-g${j?.metadata.generation}`);
+      const e = await get(
+        ns,
+        `nomadevaluation/${specEvaluation(ns, "web", j?.metadata.generation)}`,
+      );
       return e?.status?.status === "complete" ? e.status.annotations.desiredTGUpdates : undefined;
     }, "the registration evaluation");
   }

@@ -8,6 +8,7 @@ import { createLogger } from "../../src/common/log.js";
 import { type Controllers, startControllers } from "../../src/controllers/run.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
 import { type Obj, runningOf, setClientStatus } from "../support/allocations.js";
+import { specEvaluation } from "../support/evaluations.js";
 import { createNamespace, eventually, kubectl, kubectlOk } from "../support/kubectl.js";
 import { registerNode } from "../support/nodes.js";
 
@@ -70,7 +71,7 @@ describe("jobs controller", () => {
     const revision = await get(ns, "controllerrevision/web-v0");
     expect(revision?.revision).toBe(0);
     expect(revision?.data.spec.groups[0].count).toBe(2);
-    const evaluation = await get(ns, "nomadevaluation/web-g1");
+    const evaluation = await get(ns, `nomadevaluation/${specEvaluation(ns, "web", 1)}`);
     expect(evaluation?.spec).toMatchObject({
       jobName: "web",
       jobVersion: 0,
@@ -86,7 +87,9 @@ describe("jobs controller", () => {
       async () => ((await get(ns, "nomadjob/web"))?.status?.version === 1 ? true : undefined),
       "version 1",
     );
-    expect((await get(ns, "nomadevaluation/web-g2"))?.spec.jobVersion).toBe(1);
+    expect(
+      (await get(ns, `nomadevaluation/${specEvaluation(ns, "web", 2)}`))?.spec.jobVersion,
+    ).toBe(1);
 
     await kubectlOk(kubeconfig, ["apply", "-f", "-"], job(ns, 3));
     await new Promise((r) => setTimeout(r, 1_000));
@@ -105,7 +108,7 @@ describe("jobs controller", () => {
       "controllerrevision.apps/web-v1",
     ]);
     const evals = await kubectlOk(kubeconfig, ["get", "nomadevaluations", "-n", ns, "-o", "name"]);
-    expect(evals).not.toContain("web-g3");
+    expect(evals).not.toContain(specEvaluation(ns, "web", 3));
   });
 
   it("reports running allocations in status, printer columns and the Ready condition", async () => {
@@ -130,7 +133,7 @@ describe("jobs controller", () => {
   it("deregisters on stop with a job-deregister evaluation that stops the allocations", async () => {
     await kubectlOk(kubeconfig, ["apply", "-f", "-"], job(ns, 3, { stop: true }));
     const evaluation = await eventually(
-      () => get(ns, "nomadevaluation/web-g3"),
+      () => get(ns, `nomadevaluation/${specEvaluation(ns, "web", 3)}`),
       "the deregister evaluation",
     );
     expect(evaluation.spec).toMatchObject({ triggeredBy: "job-deregister", jobVersion: 2 });

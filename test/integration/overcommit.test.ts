@@ -7,6 +7,7 @@ import { createLogger } from "../../src/common/log.js";
 import { type Controllers, startControllers } from "../../src/controllers/run.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
 import type { Obj } from "../support/allocations.js";
+import { specEvaluation } from "../support/evaluations.js";
 import { createNamespace, eventually, kubectlOk } from "../support/kubectl.js";
 import { registerNode } from "../support/nodes.js";
 
@@ -75,8 +76,11 @@ describe("several workers on a tight cluster", () => {
           await kubectlOk(kubeconfig, ["get", "nomadevaluations", "-n", ns, "-o", "json"]),
         ).items as Obj[];
         const done =
-          evals.filter((e) => e.metadata.name.endsWith("-g1") && e.status?.status === "complete")
-            .length === 10;
+          evals.filter(
+            (e) =>
+              e.metadata.name === specEvaluation(ns, e.spec.jobName, 1) &&
+              e.status?.status === "complete",
+          ).length === 10;
         const pending = evals.some((e) => (e.status?.status ?? "pending") === "pending");
         return done && !pending ? evals : undefined;
       },

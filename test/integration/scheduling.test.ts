@@ -4,8 +4,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { stringify } from "yaml";
 import { createLogger } from "../../src/common/log.js";
 import { type Controllers, startControllers } from "../../src/controllers/run.js";
+import { evaluationName } from "../../src/crds/new-evaluation.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
 import { allocationsOf, type Obj, runningOf } from "../support/allocations.js";
+import { specEvaluation } from "../support/evaluations.js";
 import { createNamespace, eventually, kubectl, kubectlOk } from "../support/kubectl.js";
 import { registerNode } from "../support/nodes.js";
 
@@ -84,7 +86,15 @@ describe("scheduling jobs onto nodes", () => {
     }
     expect(placed.map((a) => a.spec.index).sort()).toEqual([0, 1, 2, 3, 4]);
     const evaluation = JSON.parse(
-      await kubectlOk(kubeconfig, ["get", "nomadevaluation", "web-g1", "-n", ns, "-o", "json"]),
+      await kubectlOk(kubeconfig, [
+        "get",
+        "nomadevaluation",
+        specEvaluation(ns, "web", 1),
+        "-n",
+        ns,
+        "-o",
+        "json",
+      ]),
     );
     expect(evaluation.status.status).toBe("complete");
 
@@ -148,7 +158,7 @@ describe("scheduling jobs onto nodes", () => {
       await kubectlOk(kubeconfig, [
         "get",
         "nomadevaluation",
-        "big-blocked",
+        evaluationName(ns, "big", { kind: "blocked" }),
         "-n",
         ns,
         "-o",

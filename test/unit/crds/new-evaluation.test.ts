@@ -8,7 +8,7 @@ import {
   evaluationName,
   newEvaluation,
 } from "../../../src/crds/new-evaluation.js";
-import { isObjectName, maxNameLength } from "../../../src/crds/object-name.js";
+import { isObjectName } from "../../../src/crds/object-name.js";
 import type { NomadJob } from "../../../src/crds/objects.js";
 import { resourceName } from "../../../src/jobspec/resource.js";
 
@@ -18,55 +18,61 @@ const job: NomadJob = {
   status: { version: 2 },
 };
 
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
 describe("evaluation names", () => {
-  it.each<[EvaluationCause, string]>([
-    [{ kind: "job-spec", generation: 3 }, "web-g3"],
-    [
-      { kind: "node-status", node: "node-1", status: "down", resourceVersion: "812" },
-      "web-node-node-1-down-812",
-    ],
-    [{ kind: "alloc-failure", allocation: "web-api-0-1a2b" }, "web-failed-web-api-0-1a2b"],
-    [
-      { kind: "alloc-stop", allocation: "web-api-0-1a2b", resourceVersion: "90" },
-      "web-stop-web-api-0-1a2b-90",
-    ],
-    [
-      { kind: "scheduler-followup", id: "0c1d2e3f-4a5b-6c7d-8e9f-a0b1c2d3e4f5" },
-      "0c1d2e3f-4a5b-6c7d-8e9f-a0b1c2d3e4f5",
-    ],
-    [{ kind: "blocked" }, "web-blocked"],
-    [{ kind: "retry", previous: "web-g3", attempt: 2 }, "web-g3-f2"],
-    [{ kind: "request", id: "7e57" }, "web-eval-7e57"],
-  ])("%j names %s", (cause, name) => {
-    expect(evaluationName("web", cause)).toBe(name);
+  const causes: EvaluationCause[] = [
+    { kind: "job-spec", generation: 3 },
+    { kind: "node-status", node: "node-1", status: "down", resourceVersion: "812" },
+    { kind: "node-drain", node: "node-1", progress: "100|2|false" },
+    { kind: "alloc-failure", allocation: "web-api-0-1a2b" },
+    { kind: "alloc-stop", allocation: "web-api-0-1a2b", resourceVersion: "90" },
+    { kind: "deployment", deployment: "d-1", generation: 1, progress: "[1]" },
+    { kind: "blocked" },
+    { kind: "retry", previous: "0c1d2e3f-4a5b-8c7d-8e9f-a0b1c2d3e4f5", attempt: 2 },
+    { kind: "request", id: "7e57" },
+  ];
+
+  it.each(causes)("%j is a UUID, as Nomad's CLI expects of an evaluation ID", (cause) => {
+    expect(evaluationName("prod", "web", cause)).toMatch(uuid);
   });
 
-  it("digests free-form progress, so a new state of progress is a new evaluation", () => {
-    const drain = (progress: string) =>
-      evaluationName("web", { kind: "node-drain", node: "node-1", progress });
-    expect(drain("100|2|false")).toMatch(/^web-drain-[0-9a-f]{12}$/);
-    expect(drain("100|2|false")).toBe(drain("100|2|false"));
-    expect(drain("100|3|false")).not.toBe(drain("100|2|false"));
+  it("gives every cause, job and namespace its own name, and the same one when asked again", () => {
+    const names = causes.flatMap((c) =>
+      [
+        ["prod", "web"],
+        ["prod", "api"],
+        ["dev", "web"],
+      ].map(([ns, job]) => evaluationName(ns as string, job as string, c)),
+    );
+    expect(new Set(names).size).toBe(names.length);
+    expect(causes.map((c) => evaluationName("prod", "web", c))).toEqual(
+      causes.map((c) => evaluationName("prod", "web", c)),
+    );
+  });
 
+  it("keeps the ID the scheduler gave a follow-up", () => {
+    const id = "0c1d2e3f-4a5b-6c7d-8e9f-a0b1c2d3e4f5";
+    expect(evaluationName("prod", "web", { kind: "scheduler-followup", id })).toBe(id);
+  });
+
+  it("tells progress apart, so a new state of progress is a new evaluation", () => {
+    const drain = (progress: string) =>
+      evaluationName("prod", "web", { kind: "node-drain", node: "node-1", progress });
+    expect(drain("100|3|false")).not.toBe(drain("100|2|false"));
     const watcher = (generation: number, progress: string) =>
-      evaluationName("web", { kind: "deployment", deployment: "d-1", generation, progress });
-    expect(watcher(1, "[1]")).toMatch(/^web-dw-[0-9a-f]{12}$/);
-    expect(watcher(1, "[1]")).toBe(watcher(1, "[1]"));
+      evaluationName("prod", "web", {
+        kind: "deployment",
+        deployment: "d-1",
+        generation,
+        progress,
+      });
     // A resume (a new generation) asks again with the same counts.
     expect(watcher(2, "[1]")).not.toBe(watcher(1, "[1]"));
+    expect(watcher(1, "[2]")).not.toBe(watcher(1, "[1]"));
   });
 
-  it("keeps long job names apart and within Kubernetes' limit", () => {
-    const a = `${"a".repeat(250)}x`;
-    const b = `${"a".repeat(250)}y`;
-    const cause: EvaluationCause = { kind: "job-spec", generation: 1 };
-    const [na, nb] = [evaluationName(a, cause), evaluationName(b, cause)];
-    expect(na).not.toBe(nb);
-    expect(na.length).toBeLessThanOrEqual(maxNameLength);
-    expect(isObjectName(na) && isObjectName(nb)).toBe(true);
-  });
-
-  it("are valid object names for any job ID and cause", () => {
+  it("are UUIDs for any job ID and cause", () => {
     const text = fc.string({ maxLength: 300, unit: "grapheme-ascii" });
     const cause: fc.Arbitrary<EvaluationCause> = fc.oneof(
       fc.nat().map((generation) => ({ kind: "job-spec" as const, generation })),
@@ -92,9 +98,9 @@ describe("evaluation names", () => {
       fc.property(fc.string({ minLength: 1, maxLength: 400 }), cause, (id, c) => {
         // As stored (a NomadJob's name for its Nomad job ID) and raw.
         for (const jobName of [resourceName(id), id]) {
-          const name = evaluationName(jobName, c);
-          expect(isObjectName(name), name).toBe(true);
-          expect(evaluationName(jobName, c)).toBe(name);
+          const name = evaluationName("default", jobName, c);
+          expect(name).toMatch(uuid);
+          expect(isObjectName(name)).toBe(true);
         }
       }),
       { numRuns: 500 },
@@ -110,7 +116,7 @@ describe("newEvaluation", () => {
       cause: { kind: "job-spec", generation: 3 },
     });
     expect(e.metadata).toMatchObject({
-      name: "web-g3",
+      name: evaluationName("prod", "web", { kind: "job-spec", generation: 3 }),
       namespace: "prod",
       labels: { "caravan.dev/job": "web" },
       ownerReferences: [{ kind: "NomadJob", name: "web", uid: "u-1" }],
