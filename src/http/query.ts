@@ -30,7 +30,7 @@ export function parseQuery(q: URLSearchParams, random: () => number = Math.rando
     allNamespaces: namespace === "*",
     prefix: q.get("prefix") ?? "",
     waitMs: defaultWaitMs,
-    reverse: q.get("reverse") === "true",
+    reverse: queryBool(q, "reverse") ?? false,
   };
   const region = q.get("region");
   if (region) opts.region = region;
@@ -95,4 +95,24 @@ export function paginate<T>(
   const page = items.slice(start, end);
   const next = items[end];
   return next === undefined ? { page } : { page, nextToken: key(next) };
+}
+
+const goTrue = new Set(["1", "t", "T", "TRUE", "true", "True"]);
+const goFalse = new Set(["0", "f", "F", "FALSE", "false", "False"]);
+
+/**
+ * A boolean query parameter read as Nomad reads one (Go's strconv.ParseBool:
+ * 1, t, T, TRUE, true, True and their false forms; python-nomad sends
+ * "True"): undefined when absent or empty, 400 with Nomad's message when it
+ * is not a boolean.
+ */
+export function queryBool(q: URLSearchParams, field: string): boolean | undefined {
+  const value = q.get(field);
+  if (value === null || value === "") return undefined;
+  if (goTrue.has(value)) return true;
+  if (goFalse.has(value)) return false;
+  throw new HttpError(
+    400,
+    `Failed to parse value of "${field}" (${value}) as a bool: strconv.ParseBool: parsing "${value}": invalid syntax`,
+  );
 }

@@ -7,6 +7,7 @@ import { open, readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Ctx, Reply, Route } from "../../http/context.js";
 import { badRequest, HttpError } from "../../http/errors.js";
+import { queryBool } from "../../http/query.js";
 import { allocFor } from "./common.js";
 import { type AllocSource, finished } from "./source.js";
 
@@ -92,8 +93,8 @@ export function logRoutes(source: AllocSource): Route[] {
     const dir = path.resolve(root, a.metadata.name, "alloc", "logs");
     if (!dir.startsWith(root + path.sep)) throw badRequest("invalid allocation directory");
 
-    const plain = ctx.query.get("plain") === "true";
-    const follow = ctx.query.get("follow") === "true";
+    const plain = queryBool(ctx.query, "plain") ?? false;
+    const follow = queryBool(ctx.query, "follow") ?? false;
     const { data, file, index, lastLength } = await readLogs(dir, task, type);
     const start =
       origin === "start" ? Math.min(offset, data.length) : Math.max(0, data.length - offset);

@@ -6,6 +6,7 @@
 import type { ApiObject } from "../../crds/meta.js";
 import type { NomadAllocation } from "../../crds/objects.js";
 import type { Ctx, Kind, Reply, Route } from "../../http/context.js";
+import { queryBool } from "../../http/query.js";
 import type { Store } from "../../kube/store.js";
 import { type AllocContext, allocOut, allocStub } from "../convert/alloc.js";
 import { checksOut } from "../convert/checks.js";
@@ -71,7 +72,7 @@ export function allocationRoutes(deps: RouteDeps): Route[] {
   }
 
   function listAllocations(ctx: Ctx): Reply {
-    const noStates = ctx.query.get("task_states") === "false";
+    const noStates = queryBool(ctx.query, "task_states") === false;
     return list(ctx, state.allocations.store, "allocations", (a) => {
       const stub = allocListStub(state, a);
       if (noStates) stub.TaskStates = null;

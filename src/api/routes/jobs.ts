@@ -4,6 +4,7 @@
 import type { NomadJob } from "../../crds/objects.js";
 import type { Ctx, Reply, Route } from "../../http/context.js";
 import { badRequest } from "../../http/errors.js";
+import { queryBool } from "../../http/query.js";
 import { formatErrors, parseJob, toNomadApi, toNomadRunOutput } from "../../jobspec/index.js";
 import { applyObject, deleteObject, mergePatch } from "../../kube/apply.js";
 import { ApiError } from "../../kube/rest.js";
@@ -79,7 +80,7 @@ export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
 
   async function deregister(ctx: Ctx): Promise<Reply> {
     const job = mustFindJob(ctx, state);
-    if (ctx.query.get("purge") === "true") {
+    if (queryBool(ctx.query, "purge")) {
       await deleteObject(kc, jobsRef, job);
       const index = state.index(["jobs"]) + 1;
       return {

@@ -8,6 +8,7 @@ import { newEvaluation } from "../../crds/new-evaluation.js";
 import type { NomadAllocation, NomadDeployment } from "../../crds/objects.js";
 import type { Ctx, Reply, Route } from "../../http/context.js";
 import { badRequest, HttpError, notFound } from "../../http/errors.js";
+import { queryBool } from "../../http/query.js";
 import { createIfAbsent, mergePatch } from "../../kube/apply.js";
 import { caravanResource } from "../../kube/resources.js";
 import { bodyObject, findByName, namespaceOf } from "./common.js";
@@ -110,7 +111,7 @@ export function lifecycleRoutes(deps: RouteDeps): Route[] {
           spec: {
             desiredTransition: {
               migrate: true,
-              ...(ctx.query.get("no_shutdown_delay") === "true" ? { noShutdownDelay: true } : {}),
+              ...(queryBool(ctx.query, "no_shutdown_delay") ? { noShutdownDelay: true } : {}),
             },
           },
         });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseJson } from "../../../src/http/body.js";
 import type { Route } from "../../../src/http/context.js";
 import { HttpError } from "../../../src/http/errors.js";
-import { paginate, parseQuery } from "../../../src/http/query.js";
+import { paginate, parseQuery, queryBool } from "../../../src/http/query.js";
 import { Router } from "../../../src/http/router.js";
 
 const route = (method: Route["method"], path: string): Route => ({
@@ -116,6 +116,30 @@ describe("query options", () => {
       expect(status(() => q(s))).toBe(400);
     },
   );
+
+  it("reads a boolean as Go's strconv.ParseBool does (python-nomad sends True)", () => {
+    const b = (s: string) => queryBool(new URLSearchParams(s), "purge");
+    expect(["purge=true", "purge=True", "purge=1", "purge=t", "purge=TRUE"].map(b)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(["purge=false", "purge=False", "purge=0", "purge=F"].map(b)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(b("")).toBeUndefined();
+    expect(b("purge=")).toBeUndefined();
+    expect(() => b("purge=yes")).toThrow(
+      'Failed to parse value of "purge" (yes) as a bool: strconv.ParseBool: parsing "yes": invalid syntax',
+    );
+    expect(status(() => q("reverse=nope"))).toBe(400);
+    expect(q("reverse=True").reverse).toBe(true);
+  });
 
   it("pages by key with a next token", () => {
     const items = ["a", "b", "c", "d", "e"];
