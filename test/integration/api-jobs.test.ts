@@ -488,6 +488,17 @@ describe("Nomad HTTP API: jobs", () => {
     // Nomad's does: `nomad job run` monitors that deployment after the evaluation.
     const evals = await call("GET", `/v1/job/web/evaluations?${q()}`);
     expect(evals.json.map((e: { DeploymentID: string }) => e.DeploymentID)).toContain(d.ID);
+    // `nomad deployment status -verbose` lists the deployment's allocations.
+    const allocs = await call("GET", `/v1/job/web/allocations?${q()}`);
+    const inDeployment = allocs.json
+      .filter((a: { DeploymentID: string }) => a.DeploymentID === d.ID)
+      .map((a: { ID: string }) => a.ID)
+      .sort();
+    const placed = await call("GET", `/v1/deployment/allocations/${d.ID}?${q()}`);
+    expect(placed.status).toBe(200);
+    expect(placed.json.map((a: { ID: string }) => a.ID).sort()).toEqual(inDeployment);
+    expect(inDeployment.length).toBeGreaterThan(0);
+    expect((await call("GET", `/v1/deployment/allocations/nope?${q()}`)).status).toBe(404);
     const terminal = ["successful", "failed", "cancelled"].includes(d.Status);
     const pause = await call("POST", `/v1/deployment/pause/${d.ID}?${q()}`, { Pause: true });
     if (terminal) {

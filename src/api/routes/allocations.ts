@@ -120,6 +120,18 @@ export function allocationRoutes(deps: RouteDeps): Route[] {
     return { body: deploymentOut(d, idx, jobOf(d)), index: idx.modify };
   }
 
+  /** The deployment's allocations (`nomad deployment status -verbose`, `job run -verbose`). */
+  function deploymentAllocations(ctx: Ctx): Reply {
+    const d = mustFindByName(ctx, state.deployments.store, "deployment", "read-job");
+    const allocs = state.allocations.store
+      .list()
+      .filter((a) => a.spec.deploymentName === d.metadata.name && ns(a) === ns(d));
+    return {
+      body: allocs.map((a) => allocListStub(state, a)),
+      index: state.index(["allocations"]),
+    };
+  }
+
   // Nomad's client endpoints on allocations: the node agent running it acts.
   const forward = clientForwarder(deps);
   const onAgent = (capability: string) => (ctx: Ctx) =>
@@ -206,6 +218,14 @@ export function allocationRoutes(deps: RouteDeps): Route[] {
       acl: "ns:read-job",
       watch: ["deployments"],
       handle: listDeployments,
+    },
+    {
+      method: "GET",
+      path: "/v1/deployment/allocations/:id",
+      acl: "ns:read-job",
+      aclNamespace: namespaceOf(state.deployments.store),
+      watch: ["allocations"],
+      handle: deploymentAllocations,
     },
     {
       method: "GET",
