@@ -1,80 +1,103 @@
 // Nomad's official Go API client (github.com/hashicorp/nomad/api, built from
-// test/conformance) against `bin/caravan dev` with ACLs on: bootstrap, parse
-// an HCL job, register it, read its status, allocations, evaluations and
-// logs, alloc stats, signal, restart and exec (served by the node agent), a blocking query that returns when scaling changes the allocations,
-// the autoscaler's scale call, a read-only token denied a write (directly and
-// through an ACL role), a token update, stop and
-// purge, and a node drain. Needs `npm run build` first.
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+// test/conformance) replays the `nomad` CLI's commands, each as the exact
+// sequence of calls the CLI makes, against `bin/caravan dev`: once with ACLs
+// off, once with ACLs on (bootstrap, the acl commands, and one call per area
+// a read-only token is denied). Needs `npm run build` first.
+import { spawn } from "node:child_process";
+import { afterEach, describe, expect, it } from "vitest";
 import { ensureConformanceBinary } from "../conformance/build.js";
+import { type DevAgent, startDevAgent } from "../support/dev-agent.js";
 import { collectOutput } from "../support/output.js";
 
-const root = path.resolve(import.meta.dirname, "../..");
+// The replays in the order the program runs them (test/conformance/main.go).
+const replays: readonly (readonly [string, "acl"?])[] = [
+  ["acl bootstrap", "acl"],
+  ["acl policy apply", "acl"],
+  ["acl policy info", "acl"],
+  ["acl policy list", "acl"],
+  ["acl token create", "acl"],
+  ["acl token self", "acl"],
+  ["acl token list", "acl"],
+  ["acl role create", "acl"],
+  ["acl role list", "acl"],
+  ["acl token create -role-name", "acl"],
+  ["acl token update", "acl"],
+  ["acl token list (denied)", "acl"],
+  ["agent-info"],
+  ["server members"],
+  ["agent-info (denied)", "acl"],
+  ["job validate"],
+  ["job plan"],
+  ["job run"],
+  ["api event stream"],
+  ["job status"],
+  ["job status JOB"],
+  ["job inspect"],
+  ["job allocs"],
+  ["job deployments"],
+  ["job scale -verbose"],
+  ["job scaling-events"],
+  ["job history"],
+  ["job revert"],
+  ["job run (denied)", "acl"],
+  ["api jobs parse"],
+  ["alloc status"],
+  ["alloc logs"],
+  ["alloc logs -f"],
+  ["alloc fs"],
+  ["alloc fs FILE"],
+  ["alloc checks"],
+  ["alloc signal"],
+  ["alloc restart"],
+  ["alloc restart (denied)", "acl"],
+  ["eval list"],
+  ["eval list -job"],
+  ["eval status"],
+  ["job run -detach"],
+  ["deployment list"],
+  ["deployment status"],
+  ["deployment pause"],
+  ["deployment pause (denied)", "acl"],
+  ["deployment resume"],
+  ["deployment fail -detach"],
+  ["job stop"],
+  ["job stop -purge"],
+  ["node status"],
+  ["node status NODE"],
+  ["node status (denied)", "acl"],
+  ["node eligibility -disable"],
+  ["node eligibility -enable"],
+  ["node drain -enable"],
+  ["node drain -disable"],
+  ["node pool list"],
+  ["node pool info"],
+  ["namespace list"],
+  ["namespace status"],
+  ["system gc"],
+  ["system reconcile summaries"],
+  ["system gc (denied)", "acl"],
+];
 
-describe("Nomad API conformance (official Go client)", () => {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), "caravan-conformance-"));
-  let dev: ChildProcess | undefined;
-  afterAll(async () => {
-    if (dev && dev.exitCode === null && dev.signalCode === null) {
-      const exited = new Promise((resolve) => dev?.once("exit", resolve));
-      dev.kill("SIGINT");
-      const timer = setTimeout(() => dev?.kill("SIGKILL"), 20_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    rmSync(tmp, { recursive: true, force: true });
+describe("the nomad CLI's call sequences through Nomad's official Go client", () => {
+  let dev: DevAgent | undefined;
+  afterEach(async () => {
+    await dev?.stop();
+    dev = undefined;
   });
 
-  it("passes every step", { timeout: 600_000 }, async () => {
-    const binary = await ensureConformanceBinary();
-    const config = path.join(tmp, "dev.hcl");
-    writeFileSync(config, "ports {\n  http = 0\n}\nacl {\n  enabled = true\n}\n");
-    const child = spawn(path.join(root, "bin/caravan"), ["dev", "--config", config], {
-      stdio: ["ignore", "pipe", "pipe"],
+  for (const acl of [false, true])
+    it(`replays every command with ACLs ${acl ? "on" : "off"}`, { timeout: 600_000 }, async () => {
+      const binary = await ensureConformanceBinary();
+      dev = await startDevAgent({ acl });
+      const client = spawn(binary, acl ? ["-acl"] : [], {
+        env: { ...process.env, NOMAD_ADDR: dev.addr, NOMAD_TOKEN: "" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      const result = collectOutput(client);
+      const code = await new Promise<number | null>((resolve) => client.on("close", resolve));
+      const steps = result.stdout.trim().split("\n");
+      const expected = replays.filter(([, only]) => acl || only !== "acl").map(([n]) => `ok ${n}`);
+      expect(steps, `${result.stdout}\n${result.stderr}`).toEqual(expected);
+      expect(code).toBe(0);
     });
-    dev = child;
-    const output = collectOutput(child);
-    const deadline = Date.now() + 180_000;
-    let addr: string | undefined;
-    while (!addr) {
-      addr = /NOMAD_ADDR=(\S+?)\)/.exec(output.stdout)?.[1];
-      if (child.exitCode !== null) throw new Error(`caravan dev exited early:\n${output.stderr}`);
-      if (Date.now() > deadline) throw new Error(`caravan dev did not start:\n${output.stderr}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const client = spawn(binary, [], {
-      env: { ...process.env, NOMAD_ADDR: addr, NOMAD_TOKEN: "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const result = collectOutput(client);
-    const code = await new Promise<number | null>((resolve) => client.on("close", resolve));
-    const steps = result.stdout.trim().split("\n");
-    expect(steps, `${result.stdout}\n${result.stderr}`).toEqual([
-      "ok acl bootstrap",
-      "ok status and agent",
-      "ok parse",
-      "ok register",
-      "ok info and list",
-      "ok allocation running",
-      "ok event stream",
-      "ok evaluations, allocation and summary",
-      "ok logs",
-      "ok logs follow",
-      "ok alloc stats",
-      "ok alloc signal",
-      "ok alloc restart",
-      "ok alloc exec",
-      "ok blocking query",
-      "ok scale",
-      "ok acl policy and client token",
-      "ok acl role and role-linked token",
-      "ok stop and purge",
-      "ok drain",
-    ]);
-    expect(code).toBe(0);
-  });
 });

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/nomad/api"
+)
+
+// The deployment command group, on a deployment kept running: a new
+// version (a destructive change) whose allocation needs an hour to count
+// as healthy.
+var deploymentReplays = []replay{
+	{"job run -detach", false, jobRunDetachSlowDeployment},
+	{"deployment list", false, deploymentList},
+	{"deployment status", false, deploymentStatus},
+	{"deployment pause", false, deploymentPause},
+	{"deployment pause (denied)", true, deploymentPauseDenied},
+	{"deployment resume", false, deploymentResume},
+	{"deployment fail -detach", false, deploymentFail},
+}
+
+// getDeployment replays command/deployment_status.go's getDeployment for a
+// short ID: a prefix list.
+func getDeployment(c *api.Client, id string) (*api.Deployment, error) {
+	deploys, _, err := c.Deployments().PrefixList(shortID(id))
+	if err != nil {
+		return nil, err
+	}
+	if len(deploys) != 1 {
+		return nil, fmt.Errorf("prefix matched %d deployments", len(deploys))
+	}
+	return deploys[0], nil
+}
+
+// settles waits for the deployment's status: Caravan answers a pause,
+// resume or fail once the request is recorded, and the deployment watcher
+// changes the status a moment later (Nomad's answer comes after the change).
+func settles(c *api.Client, id, want string) error {
+	return poll(30*time.Second, func() (bool, error) {
+		d, _, err := c.Deployments().Info(id, nil)
+		if err != nil {
+			return false, err
+		}
+		return d.Status == want, fmt.Errorf("status %q: %s", d.Status, d.StatusDescription)
+	})
+}
+
+// nomad job run -detach job.json, of a version with a one-hour
+// min_healthy_time: register, print the evaluation, return.
+func jobRunDetachSlowDeployment(s *session) error {
+	job := conformanceJob()
+	job.Update.MinHealthyTime = new(time.Hour)
+	job.Update.HealthyDeadline = new(2 * time.Hour)
+	job.Update.ProgressDeadline = new(3 * time.Hour)
+	job.TaskGroups[0].Tasks[0].Env = map[string]string{"ROLLOUT": "slow"}
+	source, err := json.Marshal(job)
+	if err != nil {
+		return err
+	}
+	before, _, err := s.client.Jobs().LatestDeployment(jobID, nil)
+	if err != nil || before == nil {
+		return fmt.Errorf("the latest deployment before: %+v %v", before, err)
+	}
+	if _, _, err := s.client.Jobs().RegisterOpts(job, &api.RegisterOptions{
+		Submission: &api.JobSubmission{Source: string(source), Format: "json"},
+	}, nil); err != nil {
+		return err
+	}
+	// What a user does next: wait for the new version's deployment to start.
+	return poll(60*time.Second, func() (bool, error) {
+		d, _, err := s.client.Jobs().LatestDeployment(jobID, nil)
+		if err != nil || d == nil {
+			return false, err
+		}
+		if d.ID == before.ID || d.Status != api.DeploymentStatusRunning {
+			return false, fmt.Errorf("latest deployment %s of version %d is %s", d.ID, d.JobVersion, d.Status)
+		}
+		s.deployment = d.ID
+		return true, nil
+	})
+}
+
+// nomad deployment list
+func deploymentList(s *session) error {
+	deploys, _, err := s.client.Deployments().List(nil)
+	if err != nil {
+		return err
+	}
+	running := 0
+	for _, d := range deploys {
+		if d.JobID != jobID {
+			return fmt.Errorf("a deployment of %s", d.JobID)
+		}
+		if d.Status == api.DeploymentStatusRunning {
+			running++
+		}
+	}
+	if len(deploys) < 2 || running != 1 {
+		return fmt.Errorf("%d deployments, %d running", len(deploys), running)
+	}
+	return nil
+}
+
+// nomad deployment status DEPLOYMENT
+func deploymentStatus(s *session) error {
+	d, err := getDeployment(s.client, s.deployment)
+	if err != nil {
+		return err
+	}
+	if d.ID != s.deployment || d.TaskGroups["web"] == nil || d.TaskGroups["web"].DesiredTotal != 1 {
+		return fmt.Errorf("got %+v", d)
+	}
+	return nil
+}
+
+// nomad deployment pause DEPLOYMENT
+func deploymentPause(s *session) error {
+	d, err := getDeployment(s.client, s.deployment)
+	if err != nil {
+		return err
+	}
+	if _, _, err := s.client.Deployments().Pause(d.ID, true, nil); err != nil {
+		return err
+	}
+	return settles(s.client, d.ID, api.DeploymentStatusPaused)
+}
+
+// The reader may read the deployment but not pause or resume it.
+func deploymentPauseDenied(s *session) error {
+	d, err := getDeployment(s.reader, s.deployment)
+	if err != nil {
+		return fmt.Errorf("reading with a read-only token: %w", err)
+	}
+	_, _, err = s.reader.Deployments().Pause(d.ID, false, nil)
+	return denied(err)
+}
+
+// nomad deployment resume DEPLOYMENT
+func deploymentResume(s *session) error {
+	d, err := getDeployment(s.client, s.deployment)
+	if err != nil {
+		return err
+	}
+	if _, _, err := s.client.Deployments().Pause(d.ID, false, nil); err != nil {
+		return err
+	}
+	return settles(s.client, d.ID, api.DeploymentStatusRunning)
+}
+
+// nomad deployment fail -detach DEPLOYMENT
+func deploymentFail(s *session) error {
+	d, err := getDeployment(s.client, s.deployment)
+	if err != nil {
+		return err
+	}
+	if _, _, err := s.client.Deployments().Fail(d.ID, nil); err != nil {
+		return err
+	}
+	return settles(s.client, d.ID, api.DeploymentStatusFailed)
+}
