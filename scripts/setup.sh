@@ -9,6 +9,9 @@
 #     Installing them needs root (or sudo); once they are there it does not.
 #   - Debian's kernel package, downloaded (not installed) into
 #     .cache/test-kernel/ for the qemu driver's test VM.
+#   - python-nomad (PyPI, pinned), the second API client the suite drives,
+#     in a virtual environment under .cache/python-nomad/ (Debian's pip
+#     refuses installs into the system Python).
 #   - Go-built tools under .cache/: the embedded control plane (etcd,
 #     kube-apiserver, kube-controller-manager) and helm, through
 #     `npm run tools` (needs `npm ci` first).
@@ -16,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(git ca-certificates procps podman runc catatonit qemu-system-x86 busybox-static cpio util-linux
-  openjdk-17-jdk-headless)
+  openjdk-17-jdk-headless python3 python3-venv)
 
 for tool in node npm go kubectl; do
   command -v "$tool" >/dev/null || {
@@ -71,6 +74,15 @@ if ! compgen -G "$kernel_dir/linux-image-*.deb" >/dev/null; then
   sandbox=()
   [ "$(id -u)" -ne 0 ] || sandbox=(-o APT::Sandbox::User=root) # root downloads as itself, not _apt
   (cd "$kernel_dir" && apt-get download -qq "${sandbox[@]}" "$pkg")
+fi
+
+# python-nomad, the Python client test/e2e/python-nomad.test.ts drives.
+python_nomad_version=2.1.0
+venv=.cache/python-nomad
+if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('python-nomad') != '$python_nomad_version')" 2>/dev/null; then
+  echo "setup: installing python-nomad $python_nomad_version into $venv" >&2
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "python-nomad==$python_nomad_version"
 fi
 
 if [ ! -d node_modules ]; then
