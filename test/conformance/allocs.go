@@ -20,6 +20,7 @@ var allocReplays = []replay{
 	{"alloc signal", false, allocSignal},
 	{"alloc restart", false, allocRestart},
 	{"alloc restart (denied)", true, allocRestartDenied},
+	{"alloc stop", false, allocStop},
 }
 
 const task = "hello"
@@ -262,4 +263,39 @@ func allocRestartDenied(s *session) error {
 		return fmt.Errorf("reading with a read-only token: %w", err)
 	}
 	return denied(s.reader.Allocations().Restart(alloc, task, nil))
+}
+
+// nomad alloc stop ALLOC: the allocation stops, the monitored evaluation
+// places its replacement.
+func allocStop(s *session) error {
+	alloc, err := allocByPrefix(s.client, shortID(s.alloc.ID))
+	if err != nil {
+		return err
+	}
+	resp, err := s.client.Allocations().Stop(alloc, nil)
+	if err != nil {
+		return err
+	}
+	if resp.EvalID == "" {
+		return fmt.Errorf("no evaluation in %+v", resp)
+	}
+	if _, err := monitor(s.client, resp.EvalID, false); err != nil {
+		return err
+	}
+	return poll(60*time.Second, func() (bool, error) {
+		stopped, _, err := s.client.Allocations().Info(alloc.ID, nil)
+		if err != nil {
+			return false, err
+		}
+		allocs, _, err := s.client.Jobs().Allocations(jobID, false, nil)
+		if err != nil {
+			return false, err
+		}
+		replaced := false
+		for _, a := range allocs {
+			replaced = replaced || (a.ID != alloc.ID && a.DesiredStatus == "run" && a.ClientStatus == "running")
+		}
+		return stopped.DesiredStatus == "stop" && stopped.ClientStatus == "complete" && replaced,
+			fmt.Errorf("stopped allocation %s/%s, replacement running %v", stopped.DesiredStatus, stopped.ClientStatus, replaced)
+	})
 }

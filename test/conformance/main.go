@@ -43,6 +43,7 @@ func journey() [][]replay {
 		poolReplays,
 		namespaceReplays,
 		systemReplays,
+		operatorReplays,
 	}
 }
 

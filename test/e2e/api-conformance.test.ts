@@ -50,6 +50,7 @@ const replays: readonly (readonly [string, "acl"?])[] = [
   ["alloc signal"],
   ["alloc restart"],
   ["alloc restart (denied)", "acl"],
+  ["alloc stop"],
   ["eval list"],
   ["eval list -job"],
   ["eval status"],
@@ -76,6 +77,9 @@ const replays: readonly (readonly [string, "acl"?])[] = [
   ["system gc"],
   ["system reconcile summaries"],
   ["system gc (denied)", "acl"],
+  ["operator scheduler get-config"],
+  ["operator scheduler set-config"],
+  ["operator scheduler get-config (denied)", "acl"],
 ];
 
 describe("the nomad CLI's call sequences through Nomad's official Go client", () => {
