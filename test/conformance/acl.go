@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/nomad/api"
 )
@@ -22,6 +23,14 @@ var aclReplays = []replay{
 	{"acl token create -role-name", true, aclTokenCreateWithRole},
 	{"acl token update", true, aclTokenUpdate},
 	{"acl token list (denied)", true, aclTokenListDenied},
+}
+
+// Deleting what the acl commands made, last: the reader's token is then
+// refused.
+var aclTeardownReplays = []replay{
+	{"acl role delete", true, aclRoleDelete},
+	{"acl token delete", true, aclTokenDelete},
+	{"acl policy delete", true, aclPolicyDelete},
 }
 
 const readerRules = `namespace "default" { policy = "read" }`
@@ -226,4 +235,47 @@ func aclTokenListDenied(s *session) error {
 	}
 	_, _, err = s.reader.ACLTokens().List(nil)
 	return denied(err)
+}
+
+// nomad acl role delete ROLE_ID
+func aclRoleDelete(s *session) error {
+	role, _, err := s.client.ACLRoles().GetByName("readers", nil)
+	if err != nil {
+		return err
+	}
+	if _, err := s.client.ACLRoles().Delete(role.ID, nil); err != nil {
+		return err
+	}
+	list, _, err := s.client.ACLRoles().List(nil)
+	if err != nil || len(list) != 0 {
+		return fmt.Errorf("roles after the delete: %+v %v", list, err)
+	}
+	return nil
+}
+
+// nomad acl token delete ACCESSOR: the reader's token; it is refused from
+// then on (Nomad at once; Caravan once its token cache has seen the delete).
+func aclTokenDelete(s *session) error {
+	self, _, err := s.reader.ACLTokens().Self(nil)
+	if err != nil {
+		return err
+	}
+	if _, err := s.client.ACLTokens().Delete(self.AccessorID, nil); err != nil {
+		return err
+	}
+	return poll(5*time.Second, func() (bool, error) {
+		_, _, err := s.reader.Jobs().List(nil)
+		return err != nil && strings.Contains(err.Error(), "403 (ACL token not found)"), err
+	})
+}
+
+// nomad acl policy delete readonly
+func aclPolicyDelete(s *session) error {
+	if _, err := s.client.ACLPolicies().Delete("readonly", nil); err != nil {
+		return err
+	}
+	if _, _, err := s.client.ACLPolicies().Info("readonly", nil); err == nil || !strings.Contains(err.Error(), "404") {
+		return fmt.Errorf("reading the deleted policy: %v", err)
+	}
+	return nil
 }

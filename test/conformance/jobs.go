@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/nomad/api"
+	"github.com/hashicorp/nomad/api/contexts"
 )
 
 // The job command group, up to the job's teardown (jobTeardownReplays).
@@ -25,6 +26,8 @@ var jobReplays = []replay{
 	{"job scaling-events", false, jobScalingEvents},
 	{"job history", false, jobHistory},
 	{"job revert", false, jobRevert},
+	{"job eval", false, jobEval},
+	{"status JOB", false, statusJob},
 	{"job run (denied)", true, jobRunDenied},
 	{"api jobs parse", false, jobsParse},
 }
@@ -169,8 +172,17 @@ func jobStatus(s *session) error {
 		return fmt.Errorf("job %s priority %d status %s", *job.Type, *job.Priority, *job.Status)
 	}
 	allocs, _, err := s.client.Jobs().Allocations(id, false, nil)
-	if err != nil || len(allocs) != 1 || allocs[0].ClientStatus != "running" {
-		return fmt.Errorf("allocations %+v %v", allocs, err)
+	if err != nil {
+		return err
+	}
+	running := 0
+	for _, a := range allocs {
+		if a.DesiredStatus == "run" && a.ClientStatus == "running" {
+			running++
+		}
+	}
+	if running != 1 {
+		return fmt.Errorf("%d of %d allocations running", running, len(allocs))
 	}
 	evals, _, err := s.client.Jobs().Evaluations(id, nil)
 	if err != nil || len(evals) == 0 {
@@ -181,11 +193,15 @@ func jobStatus(s *session) error {
 		return fmt.Errorf("latest deployment %+v %v", d, err)
 	}
 	s.deployment = d.ID
-	summary, _, err := s.client.Jobs().Summary(id, nil)
-	if err != nil || summary.Summary["web"].Running != 1 {
-		return fmt.Errorf("summary %+v %v", summary, err)
-	}
-	return nil
+	// The summary counts an allocation stopped a moment ago until its
+	// task has exited.
+	return poll(30*time.Second, func() (bool, error) {
+		summary, _, err := s.client.Jobs().Summary(id, nil)
+		if err != nil {
+			return false, err
+		}
+		return summary.Summary["web"].Running == 1, fmt.Errorf("summary %+v", summary.Summary)
+	})
 }
 
 // nomad job inspect conformance
@@ -329,6 +345,42 @@ func jobRevert(s *session) error {
 		return fmt.Errorf("version %d count %d", *job.Version, *job.TaskGroups[0].Count)
 	}
 	return nil
+}
+
+// nomad job eval conformance: a new evaluation of the job, monitored.
+func jobEval(s *session) error {
+	id, err := jobIDByPrefix(s.client, jobID)
+	if err != nil {
+		return err
+	}
+	evalID, _, err := s.client.Jobs().EvaluateWithOpts(id, api.EvalOptions{}, nil)
+	if err != nil {
+		return err
+	}
+	if evalID == "" || evalID == s.registered.EvalID {
+		return fmt.Errorf("evaluation %q", evalID)
+	}
+	_, err = monitor(s.client, evalID, false)
+	return err
+}
+
+// nomad status conformance: a prefix search over every context, the job
+// matching exactly, then what `nomad job status conformance` reads.
+func statusJob(s *session) error {
+	res, _, err := s.client.Search().PrefixSearch(jobID, contexts.All, nil)
+	if err != nil {
+		return err
+	}
+	exact := []contexts.Context{}
+	for ctx, ids := range res.Matches {
+		if len(ids) > 0 && ids[0] == jobID {
+			exact = append(exact, ctx)
+		}
+	}
+	if len(exact) != 1 || exact[0] != contexts.Jobs {
+		return fmt.Errorf("exact matches in %v, all matches %v", exact, res.Matches)
+	}
+	return jobStatus(s)
 }
 
 // The reader may read the job but not submit one.

@@ -44,6 +44,7 @@ func journey() [][]replay {
 		namespaceReplays,
 		systemReplays,
 		operatorReplays,
+		aclTeardownReplays,
 	}
 }
 

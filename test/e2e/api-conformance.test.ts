@@ -39,6 +39,8 @@ const replays: readonly (readonly [string, "acl"?])[] = [
   ["job scaling-events"],
   ["job history"],
   ["job revert"],
+  ["job eval"],
+  ["status JOB"],
   ["job run (denied)", "acl"],
   ["api jobs parse"],
   ["alloc status"],
@@ -80,6 +82,9 @@ const replays: readonly (readonly [string, "acl"?])[] = [
   ["operator scheduler get-config"],
   ["operator scheduler set-config"],
   ["operator scheduler get-config (denied)", "acl"],
+  ["acl role delete", "acl"],
+  ["acl token delete", "acl"],
+  ["acl policy delete", "acl"],
 ];
 
 describe("the nomad CLI's call sequences through Nomad's official Go client", () => {
