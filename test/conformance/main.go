@@ -38,6 +38,7 @@ func journey() [][]replay {
 		allocReplays,
 		evalReplays,
 		deploymentReplays,
+		dispatchReplays,
 		jobTeardownReplays,
 		nodeReplays,
 		poolReplays,
