@@ -401,7 +401,7 @@ describe("Nomad HTTP API: jobs", () => {
     const missing = await call("POST", `/v1/job/report/dispatch?${q()}`, { Meta: {} });
     expect([missing.status, missing.text]).toEqual([
       400,
-      "dispatch did not provide required meta keys: customer",
+      "Dispatch did not provide required meta keys: [customer]",
     ]);
     const body = {
       Meta: { customer: "acme" },

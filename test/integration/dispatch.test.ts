@@ -111,13 +111,13 @@ describe("caravan job dispatch", () => {
     writeFileSync(payload, "{}");
     const missing = await caravan("job", "dispatch", "-namespace", ns, "render", payload);
     expect(missing.code).toBe(1);
-    expect(missing.err).toContain("dispatch did not provide required meta keys: customer");
+    expect(missing.err).toContain("Dispatch did not provide required meta keys: [customer]");
 
     const unknown = await caravan(
       ...["job", "dispatch", "-meta", "customer=a", "-meta", "colour=red"],
       ...["-namespace", ns, "render", payload],
     );
-    expect(unknown.err).toContain("meta keys not in meta_required or meta_optional: colour");
+    expect(unknown.err).toContain("Dispatch request included unpermitted metadata keys: [colour]");
 
     const none = await caravan(
       "job",

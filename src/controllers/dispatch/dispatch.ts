@@ -38,12 +38,10 @@ export function dispatchJob(parent: NomadJob, req: DispatchRequest): DispatchRes
   const allowed = new Set([...required, ...(p.metaOptional ?? [])]);
   const missing = required.filter((k) => req.meta[k] === undefined);
   if (missing.length > 0)
-    errors.push(`dispatch did not provide required meta keys: ${missing.join(", ")}`);
+    errors.push(`Dispatch did not provide required meta keys: [${missing.join(" ")}]`);
   const unknown = Object.keys(req.meta).filter((k) => !allowed.has(k));
   if (unknown.length > 0)
-    errors.push(
-      `dispatch included meta keys not in meta_required or meta_optional: ${unknown.join(", ")}`,
-    );
+    errors.push(`Dispatch request included unpermitted metadata keys: [${unknown.join(" ")}]`);
   if (errors.length > 0) return { ok: false, errors };
 
   const suffix = `dispatch-${Math.floor(req.now / 1000)}-${req.id.slice(0, 8).toLowerCase()}`;

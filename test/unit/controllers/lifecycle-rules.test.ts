@@ -62,8 +62,8 @@ describe("dispatch", () => {
     if (r.ok) return;
     expect(r.errors).toEqual([
       "payload exceeds the maximum size: 16385 > 16384 bytes",
-      "dispatch did not provide required meta keys: customer",
-      "dispatch included meta keys not in meta_required or meta_optional: colour",
+      "Dispatch did not provide required meta keys: [customer]",
+      "Dispatch request included unpermitted metadata keys: [colour]",
     ]);
     const forbidden = dispatchJob(
       { ...parent, spec: { ...parent.spec, parameterized: { payload: "forbidden" } } },
