@@ -79,7 +79,7 @@ func jobDispatch(s *session) error {
 		return err
 	}
 	if _, _, err := s.client.Jobs().DispatchOpts(&api.DispatchOptions{JobID: id}, nil); err == nil ||
-		!strings.Contains(err.Error(), "did not provide required meta keys") {
+		!strings.Contains(err.Error(), "400 (Dispatch did not provide required meta keys: [who])") {
 		return fmt.Errorf("a dispatch without the required meta: %v", err)
 	}
 	resp, _, err := s.client.Jobs().DispatchOpts(&api.DispatchOptions{
