@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -20,6 +21,8 @@ var allocReplays = []replay{
 	{"alloc signal", false, allocSignal},
 	{"alloc restart", false, allocRestart},
 	{"alloc restart (denied)", true, allocRestartDenied},
+	{"alloc exec", false, allocExec},
+	{"alloc exec (denied)", true, allocExecDenied},
 	{"alloc stop", false, allocStop},
 }
 
@@ -298,4 +301,38 @@ func allocStop(s *session) error {
 		return stopped.DesiredStatus == "stop" && stopped.ClientStatus == "complete" && replaced,
 			fmt.Errorf("stopped allocation %s/%s, replacement running %v", stopped.DesiredStatus, stopped.ClientStatus, replaced)
 	})
+}
+
+// nomad alloc exec -task hello ALLOC sh -c '…': the websocket (the agent
+// first, then the server) carries stdin and its close, stdout, stderr and
+// the exit code.
+func allocExec(s *session) error {
+	alloc, err := allocByPrefix(s.client, shortID(s.alloc.ID))
+	if err != nil {
+		return err
+	}
+	var out, errOut strings.Builder
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	code, err := s.client.Allocations().Exec(ctx, alloc, task, false,
+		[]string{"/bin/sh", "-c", "cat; echo to-stderr >&2; exit 3"},
+		strings.NewReader("exec stdin\n"), &out, &errOut, nil, nil)
+	if err != nil || code != 3 || out.String() != "exec stdin\n" || errOut.String() != "to-stderr\n" {
+		return fmt.Errorf("code %d, stdout %q, stderr %q, %v", code, out.String(), errOut.String(), err)
+	}
+	return nil
+}
+
+// The reader may not exec into the task (alloc-exec).
+func allocExecDenied(s *session) error {
+	alloc, err := allocByPrefix(s.reader, shortID(s.alloc.ID))
+	if err != nil {
+		return fmt.Errorf("reading with a read-only token: %w", err)
+	}
+	_, err = s.reader.Allocations().Exec(context.Background(), alloc, task, false, []string{"/bin/true"},
+		strings.NewReader(""), io.Discard, io.Discard, nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "Permission denied") {
+		return fmt.Errorf("want Permission denied, got %v", err)
+	}
+	return nil
 }

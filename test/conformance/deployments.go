@@ -3,14 +3,16 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/nomad/api"
 )
 
-// The deployment command group, on a deployment kept running: a new
-// version (a destructive change) whose allocation needs an hour to count
-// as healthy.
+// The deployment command group, on a deployment kept running: a second
+// job whose allocation needs an hour to count as healthy. (Its own job, as
+// a job whose latest deployment failed has `nomad job stop` monitor that
+// deployment and exit 1, in Nomad as in Caravan.)
 var deploymentReplays = []replay{
 	{"job run -detach", false, jobRunDetachSlowDeployment},
 	{"deployment list", false, deploymentList},
@@ -19,7 +21,10 @@ var deploymentReplays = []replay{
 	{"deployment pause (denied)", true, deploymentPauseDenied},
 	{"deployment resume", false, deploymentResume},
 	{"deployment fail -detach", false, deploymentFail},
+	{"job stop -detach -purge", false, jobStopDetachPurge},
 }
+
+const rolloutID = "rollout"
 
 // getDeployment replays command/deployment_status.go's getDeployment for a
 // short ID: a prefix list.
@@ -47,34 +52,30 @@ func settles(c *api.Client, id, want string) error {
 	})
 }
 
-// nomad job run -detach job.json, of a version with a one-hour
+// nomad job run -detach rollout.json, a job with a one-hour
 // min_healthy_time: register, print the evaluation, return.
 func jobRunDetachSlowDeployment(s *session) error {
 	job := conformanceJob()
+	job.ID, job.Name = new(rolloutID), new(rolloutID)
 	job.Update.MinHealthyTime = new(time.Hour)
 	job.Update.HealthyDeadline = new(2 * time.Hour)
 	job.Update.ProgressDeadline = new(3 * time.Hour)
-	job.TaskGroups[0].Tasks[0].Env = map[string]string{"ROLLOUT": "slow"}
 	source, err := json.Marshal(job)
 	if err != nil {
 		return err
-	}
-	before, _, err := s.client.Jobs().LatestDeployment(jobID, nil)
-	if err != nil || before == nil {
-		return fmt.Errorf("the latest deployment before: %+v %v", before, err)
 	}
 	if _, _, err := s.client.Jobs().RegisterOpts(job, &api.RegisterOptions{
 		Submission: &api.JobSubmission{Source: string(source), Format: "json"},
 	}, nil); err != nil {
 		return err
 	}
-	// What a user does next: wait for the new version's deployment to start.
+	// What a user does next: wait for the job's deployment to start.
 	return poll(60*time.Second, func() (bool, error) {
-		d, _, err := s.client.Jobs().LatestDeployment(jobID, nil)
+		d, _, err := s.client.Jobs().LatestDeployment(rolloutID, nil)
 		if err != nil || d == nil {
 			return false, err
 		}
-		if d.ID == before.ID || d.Status != api.DeploymentStatusRunning {
+		if d.Status != api.DeploymentStatusRunning {
 			return false, fmt.Errorf("latest deployment %s of version %d is %s", d.ID, d.JobVersion, d.Status)
 		}
 		s.deployment = d.ID
@@ -82,7 +83,7 @@ func jobRunDetachSlowDeployment(s *session) error {
 	})
 }
 
-// nomad deployment list
+// nomad deployment list: both jobs' deployments, the rollout's running.
 func deploymentList(s *session) error {
 	deploys, _, err := s.client.Deployments().List(nil)
 	if err != nil {
@@ -90,14 +91,17 @@ func deploymentList(s *session) error {
 	}
 	running := 0
 	for _, d := range deploys {
-		if d.JobID != jobID {
+		if d.JobID != jobID && d.JobID != rolloutID {
 			return fmt.Errorf("a deployment of %s", d.JobID)
 		}
 		if d.Status == api.DeploymentStatusRunning {
 			running++
+			if d.ID != s.deployment {
+				return fmt.Errorf("deployment %s of %s is running", d.ID, d.JobID)
+			}
 		}
 	}
-	if len(deploys) < 2 || running != 1 {
+	if len(deploys) < 3 || running != 1 {
 		return fmt.Errorf("%d deployments, %d running", len(deploys), running)
 	}
 	return nil
@@ -159,4 +163,23 @@ func deploymentFail(s *session) error {
 		return err
 	}
 	return settles(s.client, d.ID, api.DeploymentStatusFailed)
+}
+
+// nomad job stop -detach -purge rollout: deregistered, the evaluation
+// printed, not monitored; the job is gone.
+func jobStopDetachPurge(s *session) error {
+	id, err := jobIDByPrefix(s.client, rolloutID)
+	if err != nil {
+		return err
+	}
+	if _, _, err := s.client.Jobs().Info(id, nil); err != nil {
+		return err
+	}
+	if _, _, err := s.client.Jobs().DeregisterOpts(id, &api.DeregisterOptions{Purge: true}, nil); err != nil {
+		return err
+	}
+	return poll(60*time.Second, func() (bool, error) {
+		_, _, err := s.client.Jobs().Info(id, nil)
+		return err != nil && strings.Contains(err.Error(), "404"), err
+	})
 }

@@ -24,7 +24,7 @@ var jobReplays = []replay{
 	{"job deployments", false, jobDeployments},
 	{"job scale -verbose", false, jobScale},
 	{"job scaling-events", false, jobScalingEvents},
-	{"job history", false, jobHistory},
+	{"job history -p", false, jobHistory},
 	{"job revert", false, jobRevert},
 	{"job eval", false, jobEval},
 	{"status JOB", false, statusJob},
@@ -307,21 +307,29 @@ func jobScalingEvents(s *session) error {
 	return nil
 }
 
-// nomad job history conformance: every version, newest first. (With -p
-// the CLI asks for diffs too; Caravan answers Diffs null for now.)
+// nomad job history -p conformance: every version, newest first, with the
+// diff of each against the one before it.
 func jobHistory(s *session) error {
 	id, err := jobIDByPrefix(s.client, jobID)
 	if err != nil {
 		return err
 	}
-	versions, _, _, err := s.client.Jobs().VersionsOpts(id, &api.VersionsOptions{}, nil)
+	versions, diffs, _, err := s.client.Jobs().VersionsOpts(id, &api.VersionsOptions{Diffs: true}, nil)
 	if err != nil {
 		return err
 	}
 	if len(versions) != 2 || *versions[0].Version != 1 || *versions[0].TaskGroups[0].Count != 2 || *versions[1].Version != 0 {
 		return fmt.Errorf("%d versions", len(versions))
 	}
-	return nil
+	if len(diffs) != 1 || diffs[0].Type != "Edited" || len(diffs[0].TaskGroups) != 1 {
+		return fmt.Errorf("diffs %+v", diffs)
+	}
+	for _, f := range diffs[0].TaskGroups[0].Fields {
+		if f.Name == "Count" && f.Old == "1" && f.New == "2" {
+			return nil
+		}
+	}
+	return fmt.Errorf("no Count 1 -> 2 in the group's diff %+v", diffs[0].TaskGroups[0].Fields)
 }
 
 // nomad job revert conformance 0: back to one allocation, monitored.
