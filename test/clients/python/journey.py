@@ -91,6 +91,7 @@ class Journey:
         self.reader_accessor = None
         self.register_eval = None
         self.alloc_id = None
+        self.scale_eval = None
 
     def acl_bootstrap(self):
         refused(lambda: self.n.jobs.get_jobs())
@@ -175,6 +176,7 @@ class Journey:
             method="post",
         ).json()
         check(answer["EvalID"], f"scale answered {answer}")
+        self.scale_eval = answer["EvalID"]
         poll("two running allocations", 120, lambda: self.n.job.get_summary(JOB_ID)["Summary"]["web"]["Running"] == 2)
         policies = self.n.scaling.get_scaling_policies(job=JOB_ID)
         check(len(policies) == 1 and policies[0]["Target"]["Group"] == "web", f"scaling policies {policies}")
@@ -201,7 +203,13 @@ class Journey:
         check(self.register_eval in [e["ID"] for e in self.n.evaluations.get_evaluations()], "evaluation list")
         ev = self.n.evaluation.get_evaluation(self.register_eval)
         check(ev["JobID"] == JOB_ID and ev["TriggeredBy"] == "job-register", f"evaluation {ev}")
-        check(len(self.n.evaluation.get_allocations(self.register_eval)) == 1, "the evaluation's allocations")
+        # The scaling's evaluation placed the second allocation and updated
+        # the first in place (it then names that evaluation, as in Nomad).
+        touched = self.n.evaluation.get_allocations(self.scale_eval)
+        check(
+            len(touched) == 2 and all(a["EvalID"] == self.scale_eval and a["JobVersion"] == 1 for a in touched),
+            f"the scaling evaluation's allocations {[(a['ID'], a['EvalID'], a['JobVersion']) for a in touched]}",
+        )
 
     def stop(self):
         answer = self.n.job.deregister_job(JOB_ID)
