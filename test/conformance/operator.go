@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/hashicorp/nomad/api"
 )
@@ -11,6 +12,9 @@ var operatorReplays = []replay{
 	{"operator scheduler get-config", false, operatorSchedulerGetConfig},
 	{"operator scheduler set-config", false, operatorSchedulerSetConfig},
 	{"operator scheduler get-config (denied)", true, operatorSchedulerGetConfigDenied},
+	{"operator raft list-peers", false, operatorRaftListPeers},
+	{"operator snapshot save", false, operatorSnapshotSave},
+	{"operator snapshot save (denied)", true, operatorSnapshotSaveDenied},
 }
 
 // nomad operator scheduler get-config
@@ -69,5 +73,43 @@ func operatorSchedulerSetConfig(s *session) error {
 // The reader has no operator policy.
 func operatorSchedulerGetConfigDenied(s *session) error {
 	_, _, err := s.reader.Operator().SchedulerGetConfiguration(nil)
+	return denied(err)
+}
+
+// nomad operator raft list-peers: the one server, the leader, a voter.
+func operatorRaftListPeers(s *session) error {
+	reply, err := s.client.Operator().RaftGetConfiguration(&api.QueryOptions{})
+	if err != nil {
+		return fmt.Errorf("Failed to retrieve raft configuration: %w", err)
+	}
+	if len(reply.Servers) != 1 || !reply.Servers[0].Leader || !reply.Servers[0].Voter || reply.Servers[0].Address == "" {
+		return fmt.Errorf("servers %+v", reply.Servers)
+	}
+	return nil
+}
+
+// nomad operator snapshot save FILE: the archive, gzipped as Nomad's is.
+func operatorSnapshotSave(s *session) error {
+	snap, err := s.client.Operator().Snapshot(&api.QueryOptions{})
+	if err != nil {
+		return fmt.Errorf("Failed to get snapshot file: %w", err)
+	}
+	defer snap.Close()
+	data, err := io.ReadAll(snap)
+	if err != nil {
+		return fmt.Errorf("Failed to download snapshot file: %w", err)
+	}
+	if len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
+		return fmt.Errorf("not a gzip archive: %d bytes", len(data))
+	}
+	return nil
+}
+
+// A snapshot needs a management token.
+func operatorSnapshotSaveDenied(s *session) error {
+	snap, err := s.reader.Operator().Snapshot(&api.QueryOptions{})
+	if err == nil {
+		snap.Close()
+	}
 	return denied(err)
 }
