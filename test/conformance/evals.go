@@ -32,7 +32,7 @@ func evalList(s *session) error {
 // flags into a filter expression.
 func evalListByJob(s *session) error {
 	evals, _, err := s.client.Evaluations().List(&api.QueryOptions{
-		Filter: `JobID == "conformance" and Status == "complete"`,
+		Filter: `JobID == "conformance-job" and Status == "complete"`,
 	})
 	if err != nil {
 		return err
@@ -55,26 +55,11 @@ func sanitizeUUIDPrefix(prefix string) string {
 	return prefix[:len(prefix)-length%2]
 }
 
-// nomad eval status EVAL, given the full ID of the deployment watcher's
-// evaluation: by prefix, then the evaluation, then the allocations it
-// placed. (Caravan names a registration's evaluation "<job>-g<generation>":
-// for a job name of odd length the CLI cuts the last character, and
-// "conformance-g" matches every generation's evaluation, so `nomad eval
-// status conformance-g1` answers "Prefix matched multiple evaluations".)
+// nomad eval status EVAL, given the registration's evaluation by its full
+// ID: by prefix (as the CLI cuts it), then the evaluation, then the
+// allocations it placed.
 func evalStatus(s *session) error {
-	all, _, err := s.client.Jobs().Evaluations(jobID, nil)
-	if err != nil {
-		return err
-	}
-	var id string
-	for _, e := range all {
-		if e.TriggeredBy == "deployment-watcher" {
-			id = e.ID
-		}
-	}
-	if id == "" {
-		return fmt.Errorf("no deployment watcher evaluation among %d", len(all))
-	}
+	id := s.registered.EvalID
 	evals, _, err := s.client.Evaluations().PrefixList(sanitizeUUIDPrefix(id))
 	if err != nil {
 		return err
@@ -86,7 +71,7 @@ func evalStatus(s *session) error {
 	if err != nil {
 		return err
 	}
-	if eval.ID != id || eval.JobID != jobID || eval.Status != "complete" || eval.DeploymentID == "" {
+	if eval.ID != id || eval.JobID != jobID || eval.Status != "complete" || eval.TriggeredBy != "job-register" || eval.DeploymentID == "" {
 		return fmt.Errorf("got %+v", eval)
 	}
 	if _, _, err := s.client.Evaluations().Allocations(eval.ID, nil); err != nil {
