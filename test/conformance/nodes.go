@@ -13,6 +13,7 @@ import (
 var nodeReplays = []replay{
 	{"node status", false, nodeStatusList},
 	{"node status NODE", false, nodeStatus},
+	{"node status -self", false, nodeStatusSelf},
 	{"node status (denied)", true, nodeStatusDenied},
 	{"node eligibility -disable", false, nodeEligibilityDisable},
 	{"node eligibility -enable", false, nodeEligibilityEnable},
@@ -45,9 +46,25 @@ func nodeStatusList(s *session) error {
 	return nil
 }
 
-// nomad node status NODE: the node, then its allocations.
-func nodeStatus(s *session) error {
-	node, _, err := nodeByPrefix(s.client, s.nodeID)
+// nomad node status NODE: the node, its allocations, the host's stats
+// from the node agent.
+func nodeStatus(s *session) error { return showNode(s, s.nodeID) }
+
+// nomad node status -self: the agent's own node, named in its client stats.
+func nodeStatusSelf(s *session) error {
+	self, err := s.client.Agent().Self()
+	if err != nil {
+		return err
+	}
+	id := self.Stats["client"]["node_id"]
+	if id != s.nodeID {
+		return fmt.Errorf("the agent's client stats name node %q, want %q (%v)", id, s.nodeID, self.Stats["client"])
+	}
+	return showNode(s, id)
+}
+
+func showNode(s *session, id string) error {
+	node, _, err := nodeByPrefix(s.client, id)
 	if err != nil {
 		return err
 	}
@@ -59,9 +76,16 @@ func nodeStatus(s *session) error {
 		return err
 	}
 	for _, a := range allocs {
-		if a.NodeID != node.ID {
-			return fmt.Errorf("allocation %s is on %s", a.ID, a.NodeID)
+		if a.NodeID != node.ID || a.Job == nil {
+			return fmt.Errorf("allocation %s on %s, job %v", a.ID, a.NodeID, a.Job)
 		}
+	}
+	stats, err := s.client.Nodes().Stats(node.ID, nil)
+	if err != nil {
+		return fmt.Errorf("error fetching node stats: %w", err)
+	}
+	if stats.Memory == nil || stats.Memory.Total == 0 || len(stats.CPU) == 0 {
+		return fmt.Errorf("host stats %+v", stats)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/nomad/api"
 )
@@ -10,6 +11,9 @@ import (
 var poolReplays = []replay{
 	{"node pool list", false, nodePoolList},
 	{"node pool info", false, nodePoolInfo},
+	{"node pool apply", false, nodePoolApply},
+	{"node pool apply (denied)", true, nodePoolApplyDenied},
+	{"node pool delete", false, nodePoolDelete},
 }
 
 // nodePoolByPrefix replays command/node_pool.go's lookup: a prefix list,
@@ -54,6 +58,35 @@ func nodePoolInfo(s *session) error {
 	}
 	if pool.Name != "default" || pool.Description == "" {
 		return fmt.Errorf("got %+v", pool)
+	}
+	return nil
+}
+
+// nomad node pool apply gpu.hcl: the pool as the file describes it.
+func nodePoolApply(s *session) error {
+	if _, err := s.client.NodePools().Register(&api.NodePool{Name: "gpu", Description: "gpu nodes"}, nil); err != nil {
+		return err
+	}
+	pool, err := nodePoolByPrefix(s.client, "gpu")
+	if err != nil || pool.Description != "gpu nodes" {
+		return fmt.Errorf("after apply: %+v %v", pool, err)
+	}
+	return nil
+}
+
+// The reader has no node_pool policy.
+func nodePoolApplyDenied(s *session) error {
+	_, err := s.reader.NodePools().Register(&api.NodePool{Name: "denied"}, nil)
+	return denied(err)
+}
+
+// nomad node pool delete gpu
+func nodePoolDelete(s *session) error {
+	if _, err := s.client.NodePools().Delete("gpu", nil); err != nil {
+		return err
+	}
+	if _, _, err := s.client.NodePools().Info("gpu", nil); err == nil || !strings.Contains(err.Error(), "404") {
+		return fmt.Errorf("reading the deleted pool: %v", err)
 	}
 	return nil
 }
