@@ -32,7 +32,7 @@ func evalList(s *session) error {
 // flags into a filter expression.
 func evalListByJob(s *session) error {
 	evals, _, err := s.client.Evaluations().List(&api.QueryOptions{
-		Filter: `JobID == "conformance-job" and Status == "complete"`,
+		Filter: `JobID == "conformance" and Status == "complete"`,
 	})
 	if err != nil {
 		return err
@@ -55,12 +55,12 @@ func sanitizeUUIDPrefix(prefix string) string {
 	return prefix[:len(prefix)-length%2]
 }
 
-// nomad eval status EVAL, given the registration's evaluation by its full
-// ID: by prefix (as the CLI cuts it), then the evaluation, then the
-// allocations it placed.
+// nomad eval status EVAL, given the registration's evaluation by the
+// 8-character prefix `nomad eval list` prints: by prefix (as the CLI cuts
+// it), then the evaluation, then the allocations it placed.
 func evalStatus(s *session) error {
 	id := s.registered.EvalID
-	evals, _, err := s.client.Evaluations().PrefixList(sanitizeUUIDPrefix(id))
+	evals, _, err := s.client.Evaluations().PrefixList(sanitizeUUIDPrefix(shortID(id)))
 	if err != nil {
 		return err
 	}

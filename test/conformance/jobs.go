@@ -37,13 +37,7 @@ var jobTeardownReplays = []replay{
 	{"job stop -purge", false, jobStopPurge},
 }
 
-// jobID has an even number of characters besides hyphens: the CLI cuts an
-// ID with an odd number to an even one before its prefix lookup, and
-// Caravan names a registration's evaluation "<job>-g<generation>", so for
-// a job named "conformance" `nomad eval status conformance-g1` looks up
-// "conformance-g" and finds every generation's evaluation (a known gap,
-// docs/nomad-cli.md).
-const jobID = "conformance-job"
+const jobID = "conformance"
 
 // conformanceJob is the job file `nomad job run` reads: a JSON file
 // decodes into api.Job as is, not canonicalized (the server fills the
