@@ -246,11 +246,10 @@ func aclRoleDelete(s *session) error {
 	if _, err := s.client.ACLRoles().Delete(role.ID, nil); err != nil {
 		return err
 	}
-	list, _, err := s.client.ACLRoles().List(nil)
-	if err != nil || len(list) != 0 {
-		return fmt.Errorf("roles after the delete: %+v %v", list, err)
-	}
-	return nil
+	return poll(10*time.Second, func() (bool, error) {
+		list, _, err := s.client.ACLRoles().List(nil)
+		return err == nil && len(list) == 0, fmt.Errorf("roles after the delete: %+v %v", list, err)
+	})
 }
 
 // nomad acl token delete ACCESSOR: the reader's token; it is refused from
@@ -274,8 +273,8 @@ func aclPolicyDelete(s *session) error {
 	if _, err := s.client.ACLPolicies().Delete("readonly", nil); err != nil {
 		return err
 	}
-	if _, _, err := s.client.ACLPolicies().Info("readonly", nil); err == nil || !strings.Contains(err.Error(), "404") {
-		return fmt.Errorf("reading the deleted policy: %v", err)
-	}
-	return nil
+	return poll(10*time.Second, func() (bool, error) {
+		_, _, err := s.client.ACLPolicies().Info("readonly", nil)
+		return err != nil && strings.Contains(err.Error(), "404"), fmt.Errorf("reading the deleted policy: %v", err)
+	})
 }
