@@ -5,7 +5,8 @@
 #
 #   - Debian packages: podman, runc and catatonit (the Docker Engine API the docker
 #     driver is tested against), qemu, busybox-static and cpio (the qemu
-#     driver's test VM and the test images), a JDK (the java driver).
+#     driver's test VM and the test images), a JDK (the java driver),
+#     containernetworking-plugins and iptables (bridge and CNI group networks).
 #     Installing them needs root (or sudo); once they are there it does not.
 #   - Debian's kernel package, downloaded (not installed) into
 #     .cache/test-kernel/ for the qemu driver's test VM.
@@ -19,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(git ca-certificates procps podman runc catatonit qemu-system-x86 busybox-static cpio util-linux
-  openjdk-17-jdk-headless python3 python3-venv)
+  openjdk-17-jdk-headless python3 python3-venv containernetworking-plugins iptables iproute2)
 
 for tool in node npm go kubectl; do
   command -v "$tool" >/dev/null || {

@@ -12,6 +12,7 @@ import { fingerprinterFilter } from "./fingerprint/select.js";
 import { agentAcl } from "./http/acl.js";
 import { serveClient } from "./http/server.js";
 import { agentSource } from "./http/source.js";
+import { type CniSettings, defaultCniSettings } from "./network/conflist.js";
 import { agentFieldManager, NodeRegistration } from "./registration.js";
 
 export interface RunningAgent {
@@ -40,7 +41,9 @@ export async function startAgent(
     log: log.child({ driver: name }),
   }));
 
+  const cni = cniSettings(config);
   const client = new AgentClient({
+    cni,
     kc,
     log,
     nodeName,
@@ -104,6 +107,8 @@ export async function startAgent(
       version,
       hostVolumes: config.client.hostVolumes,
       fingerprinters: fingerprinterFilter(config.client.options),
+      cni,
+      warn: warnOnce(log),
       ...(config.client.networkInterface
         ? { networkInterface: config.client.networkInterface }
         : {}),
@@ -130,6 +135,28 @@ export async function startAgent(
       acl.stop();
       await client.stop(killTasks);
     },
+  };
+}
+
+/** The client's cni_path, cni_config_dir and bridge_network_* settings over Nomad's defaults. */
+export function cniSettings(config: AgentConfig): CniSettings {
+  const c = config.client;
+  return {
+    cniPath: c.cniPath ?? defaultCniSettings.cniPath,
+    cniConfigDir: c.cniConfigDir ?? defaultCniSettings.cniConfigDir,
+    bridgeName: c.bridgeNetworkName ?? defaultCniSettings.bridgeName,
+    bridgeSubnet: c.bridgeNetworkSubnet ?? defaultCniSettings.bridgeSubnet,
+    hairpinMode: c.bridgeNetworkHairpinMode ?? defaultCniSettings.hairpinMode,
+  };
+}
+
+/** Logs each fingerprint warning the first time it is seen (fingerprints repeat). */
+function warnOnce(log: Logger): (message: string) => void {
+  const seen = new Set<string>();
+  return (message) => {
+    if (seen.has(message)) return;
+    seen.add(message);
+    log.warn(message);
   };
 }
 

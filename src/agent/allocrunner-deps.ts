@@ -7,6 +7,7 @@ import type { TaskDriver } from "../drivers/driver.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
 import type { LogmonClient } from "./logs/logmon.js";
 import type { LogCollector } from "./logs/tasklogs.js";
+import type { CniSettings } from "./network/conflist.js";
 import type { AgentState } from "./state.js";
 import type { TaskTemplateHook, TemplateHookEvents } from "./templates/hook.js";
 
@@ -32,6 +33,8 @@ export interface AllocRunnerDeps {
     ctx: { alloc: NomadAllocation; taskDir: string; env: Record<string, string> },
     events: TemplateHookEvents,
   ) => TaskTemplateHook;
+  /** The client's CNI settings: bridge and cni/<name> groups get a network namespace; unset, they cannot run here. */
+  cni?: CniSettings;
   /** How often allocation status is written at most (Nomad's client batches its updates). */
   statusIntervalMs?: number;
 }

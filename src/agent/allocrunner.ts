@@ -4,7 +4,11 @@
 // status subresource, batched.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { AllocationClientStatus, NomadAllocationStatus } from "../crds/allocation.js";
+import type {
+  AllocationClientStatus,
+  AllocationNetworkStatus,
+  NomadAllocationStatus,
+} from "../crds/allocation.js";
 import type { Task, TaskGroup } from "../crds/job/index.js";
 import type { NomadAllocation } from "../crds/objects.js";
 import { applyStatus } from "../kube/apply.js";
@@ -13,6 +17,12 @@ import { ApiError } from "../kube/rest.js";
 import { objectKey } from "../kube/store.js";
 import type { AllocRunnerDeps } from "./allocrunner-deps.js";
 import { allocationChecks, type CheckRunner } from "./checks/index.js";
+import {
+  type AllocNetwork,
+  isolatedMode,
+  setupAllocNetwork,
+  teardownAllocNetwork,
+} from "./network/allocnetwork.js";
 import { StatusBatcher } from "./statusbatch.js";
 import { clientDescription, TaskStates } from "./taskevents.js";
 import { TaskRunner } from "./taskrunner.js";
@@ -37,12 +47,16 @@ export class AllocRunner {
   /** The allocation's Nomad service checks, run from when its tasks start until it stops. */
   private checks: CheckRunner | undefined;
   private readonly allocations = caravanResource("NomadAllocation");
+  /** What the network hook reported, kept in the status after teardown, as Nomad keeps it. */
+  private networkStatus: AllocationNetworkStatus | undefined;
   /** Main tasks run (between prestart and poststop): the only time all tasks can be restarted. */
   private mainPhase = false;
   /** Runs of finished tasks started again by a restart of all tasks, awaited before the allocation ends. */
   private readonly reruns = new Set<Promise<boolean>>();
   /** A prestart task run again by a restart of all tasks failed: the allocation fails. */
   private rerunFailed = false;
+  /** The allocation's network namespace (bridge and CNI modes) while it is set up. */
+  private network: AllocNetwork | undefined;
   readonly done: Promise<void>;
 
   constructor(
@@ -74,6 +88,7 @@ export class AllocRunner {
               this.clientStatus = "running";
               this.checks?.taskStarted(task.name);
             },
+            network: () => this.network,
           },
           task,
         ),
@@ -189,6 +204,12 @@ export class AllocRunner {
     mkdirSync(path.join(this.allocDir, "alloc", "tmp"), { recursive: true });
     for (const task of group.tasks)
       this.states.event(task.name, "Received", "Task received by client");
+    if (!this.stopping && !(await this.setupNetwork(group))) {
+      await this.teardownNetwork();
+      this.deps.state.forget(objectKey(this.alloc));
+      await this.reportNow();
+      return;
+    }
     if (!this.stopping) {
       const node = this.deps.node();
       this.checks = allocationChecks(this.alloc, group, node, this.deps.region, {
@@ -226,11 +247,83 @@ export class AllocRunner {
     // Poststop tasks run after a stop too.
     ok = (await runAll(poststop, true)) && ok;
     this.checks?.stop();
+    await this.teardownNetwork();
     const failed = !ok;
     this.clientStatus = failed && !this.stopping ? "failed" : "complete";
     this.deps.state.forget(objectKey(this.alloc));
     if (!this.description) this.description = failed ? "Failed tasks" : "All tasks have completed";
     await this.reportNow();
+  }
+
+  /**
+   * Nomad's network hook: a bridge or cni/<name> group gets its namespace
+   * before any task starts (an agent restarted finds the one it made). When
+   * it cannot be made, every task fails with a Setup Failure saying why, and
+   * so does the allocation.
+   */
+  private async setupNetwork(group: TaskGroup): Promise<boolean> {
+    const mode = group.networks?.[0]?.mode;
+    if (!isolatedMode(mode) || mode === undefined) return true;
+    const key = objectKey(this.alloc);
+    try {
+      const cni = this.deps.cni;
+      if (!cni) throw new Error(`network mode "${mode}" is not supported by this agent`);
+      const alloc = this.alloc;
+      const { record, status } = await setupAllocNetwork(
+        cni,
+        {
+          allocId: alloc.metadata.name,
+          mode,
+          ports: alloc.spec.resources.shared?.ports ?? [],
+          args: group.networks?.[0]?.cni?.args ?? {},
+          workload: {
+            NOMAD_REGION: this.deps.region,
+            NOMAD_NAMESPACE: alloc.metadata.namespace ?? "default",
+            NOMAD_JOB_ID: alloc.spec.jobName,
+            NOMAD_GROUP_NAME: alloc.spec.group,
+            NOMAD_ALLOC_ID: alloc.metadata.name,
+          },
+        },
+        this.deps.state.networkOf(key),
+        (r) => this.deps.state.setNetwork(key, r),
+      );
+      this.network = { netns: record.netns, status };
+      this.networkStatus = status;
+      this.report();
+      return true;
+    } catch (err) {
+      const message = `failed to setup alloc: pre-run hook "network" failed: ${(err as Error).message}`;
+      this.deps.log.error({ err, alloc: this.alloc.metadata.name }, "prerun failed");
+      for (const task of group.tasks) {
+        const state = this.states.get(task.name);
+        if (!state) continue;
+        Object.assign(state, { state: "dead", failed: true, finishedAt: new Date().toISOString() });
+        this.states.event(task.name, "Setup Failure", message, {
+          setupError: message,
+          failsTask: true,
+        });
+      }
+      this.clientStatus = "failed";
+      this.description = "Failed tasks";
+      return false;
+    }
+  }
+
+  /** Undoes the namespace recorded for the allocation, if any; a failure is logged and kept for a later sweep. */
+  private async teardownNetwork(): Promise<void> {
+    const key = objectKey(this.alloc);
+    const record = this.deps.state.networkOf(key);
+    if (!record) return;
+    try {
+      await teardownAllocNetwork(record);
+      this.deps.state.setNetwork(key, undefined);
+    } catch (err) {
+      this.deps.log.warn(
+        { err, alloc: this.alloc.metadata.name },
+        "could not tear down the allocation's network",
+      );
+    }
+    this.network = undefined;
   }
 
   /** Status changed: written within the batch interval. */
@@ -250,6 +343,7 @@ export class AllocRunner {
       clientDescription: clientDescription(this.clientStatus, this.description),
       taskStates: this.states.snapshot(),
       ...(this.checks?.size ? { checks: this.checks.results() } : {}),
+      ...(this.networkStatus ? { networkStatus: this.networkStatus } : {}),
       modifyTime: new Date().toISOString(),
     };
     try {

@@ -22,6 +22,8 @@ import { AllocRunner, type JobFacts } from "./allocrunner.js";
 import { collect, defaultGcConfig, diskUsage, type GcConfig, removeAllocDirs } from "./gc.js";
 import { LogmonClient } from "./logs/logmon.js";
 import type { LogCollector } from "./logs/tasklogs.js";
+import { teardownAllocNetwork } from "./network/allocnetwork.js";
+import type { CniSettings } from "./network/conflist.js";
 import { AgentState } from "./state.js";
 import { TaskTemplates } from "./templates/runner.js";
 import { KubeTemplateSources } from "./templates/sources.js";
@@ -44,6 +46,8 @@ export interface AgentClientOptions {
   allocDir?: string;
   /** state_dir: where the record of running tasks is kept (default dataDir). */
   stateDir?: string;
+  /** The client's CNI settings, for bridge and cni/<name> groups. */
+  cni?: CniSettings;
 }
 
 export class AgentClient {
@@ -56,6 +60,7 @@ export class AgentClient {
   private gcTimer: NodeJS.Timeout | undefined;
   private collecting = false;
   private adopted = false;
+  private stopped = false;
   private readonly state: AgentState;
   private readonly logmon: LogmonClient | undefined;
   private readonly templateSources: KubeTemplateSources;
@@ -93,6 +98,42 @@ export class AgentClient {
     this.allocations.start();
     this.gcTimer = setInterval(() => void this.collectGarbage(), this.gcConfig.intervalMs);
     this.gcTimer.unref();
+    void this.sweepWhenSynced();
+  }
+
+  /** Once the allocations are known: namespaces an earlier agent process left behind go. */
+  private async sweepWhenSynced(): Promise<void> {
+    while (!this.allocations.hasSynced()) {
+      if (this.stopped) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await this.sweepNetworks();
+  }
+
+  /**
+   * Network namespaces recorded for allocations no runner will end (stopped,
+   * terminal or deleted while no agent ran): torn down, as Nomad's client
+   * destroys the allocations it restores as terminal.
+   */
+  async sweepNetworks(): Promise<void> {
+    if (!this.allocations.hasSynced()) return;
+    for (const [key, record] of this.state.networks()) {
+      if (this.runners.has(key)) continue;
+      const alloc = this.allocations.store.get(key);
+      // Active: its runner is on its way. Tasks recorded: a runner re-attaches to stop them, then tears down.
+      if (alloc && isActive(alloc) && !this.finished.has(key)) continue;
+      if (alloc && Object.keys(this.state.tasksOf(key) ?? {}).length) continue;
+      try {
+        await teardownAllocNetwork(record);
+        this.state.setNetwork(key, undefined);
+        this.options.log.info({ alloc: record.name }, "tore down a left-over allocation network");
+      } catch (err) {
+        this.options.log.warn(
+          { err, alloc: record.name },
+          "could not tear down an allocation network",
+        );
+      }
+    }
   }
 
   /** Removes terminal allocations' directories per the gc settings (see gc.ts); one pass at a time. */
@@ -110,6 +151,7 @@ export class AgentClient {
 
   private async collectOnce(): Promise<void> {
     if (!this.adopted && this.allocations.hasSynced()) this.adoptLeftovers();
+    await this.sweepNetworks();
     const kept = [...this.finished].filter(([, f]) => f.dir !== "");
     const terminalAllocs = kept.map(([key, f]) => ({
       key,
@@ -140,6 +182,7 @@ export class AgentClient {
    * also stops every task and waits for them; otherwise tasks keep running.
    */
   async stop(killTasks = false): Promise<void> {
+    this.stopped = true;
     this.allocations.stop();
     this.node.stop();
     this.templateSources.stop();
@@ -244,6 +287,7 @@ export class AgentClient {
         node: () => this.node.store.get(this.options.nodeName),
         fieldManager: this.options.fieldManager,
         state: this.state,
+        ...(this.options.cni ? { cni: this.options.cni } : {}),
         ...(this.options.logCollector ? { logCollector: this.options.logCollector } : {}),
         ...(this.logmon ? { logmon: this.logmon } : {}),
         ...(this.options.statusIntervalMs !== undefined

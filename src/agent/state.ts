@@ -5,6 +5,7 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { TaskRecoveryState } from "../drivers/driver.js";
+import type { AllocNetworkRecord } from "./network/allocnetwork.js";
 
 export interface TaskRecord extends TaskRecoveryState {
   restarts: number;
@@ -12,6 +13,8 @@ export interface TaskRecord extends TaskRecoveryState {
 
 interface State {
   tasks: Record<string, Record<string, TaskRecord>>;
+  /** Network namespaces set up for allocations, until they are torn down. */
+  networks: Record<string, AllocNetworkRecord>;
 }
 
 export class AgentState {
@@ -22,9 +25,9 @@ export class AgentState {
     this.file = path.join(dataDir, "state.json");
     try {
       const read = JSON.parse(readFileSync(this.file, "utf8")) as Partial<State>;
-      this.state = { tasks: read.tasks ?? {} };
+      this.state = { tasks: read.tasks ?? {}, networks: read.networks ?? {} };
     } catch {
-      this.state = { tasks: {} };
+      this.state = { tasks: {}, networks: {} };
     }
   }
 
@@ -43,6 +46,22 @@ export class AgentState {
   forget(allocKey: string): void {
     if (!(allocKey in this.state.tasks)) return;
     delete this.state.tasks[allocKey];
+    this.save();
+  }
+
+  networkOf(allocKey: string): AllocNetworkRecord | undefined {
+    return this.state.networks[allocKey];
+  }
+
+  /** Every recorded network, by allocation key (to find those no runner will tear down). */
+  networks(): [string, AllocNetworkRecord][] {
+    return Object.entries(this.state.networks);
+  }
+
+  setNetwork(allocKey: string, record: AllocNetworkRecord | undefined): void {
+    if (record) this.state.networks[allocKey] = record;
+    else if (allocKey in this.state.networks) delete this.state.networks[allocKey];
+    else return;
     this.save();
   }
 

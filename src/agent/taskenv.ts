@@ -1,6 +1,7 @@
 // Nomad's task environment: NOMAD_* variables, then the task's own env, with
 // ${...} references to node attributes, meta and NOMAD_* resolved as the
 // client does. Pure.
+import type { AllocationNetworkStatus } from "../crds/allocation.js";
 import type { NomadAllocation, NomadNode } from "../crds/objects.js";
 
 export interface TaskEnvInput {
@@ -16,6 +17,8 @@ export interface TaskEnvInput {
   groupMeta: Record<string, string>;
   taskMeta: Record<string, string>;
   taskEnv: Record<string, string>;
+  /** The allocation's network namespace (bridge and CNI modes): NOMAD_ALLOC_{IP,ADDR,INTERFACE}_*. */
+  networkStatus?: AllocationNetworkStatus | undefined;
 }
 
 export function taskEnvironment(input: TaskEnvInput): Record<string, string> {
@@ -41,12 +44,28 @@ export function taskEnvironment(input: TaskEnvInput): Record<string, string> {
     HOME: process.env.HOME ?? "/",
   };
   const ip = node?.status?.attributes?.["unique.network.ip-address"] ?? "127.0.0.1";
+  // Nomad's port variables: the host's side (IP, ADDR, HOST_*), and the
+  // port inside the allocation (PORT, ALLOC_PORT: `to` when mapped).
+  const net = input.networkStatus;
   for (const port of alloc.spec.resources.shared?.ports ?? []) {
     const label = port.label.replace(/[^A-Za-z0-9_]/g, "_");
-    env[`NOMAD_PORT_${label}`] = String(port.to ?? port.value);
+    const hostIP = port.hostIP || ip;
+    const inside = String(port.to !== undefined && port.to > 0 ? port.to : port.value);
+    env[`NOMAD_ADDR_${label}`] = joinHostPort(hostIP, port.value);
+    env[`NOMAD_HOST_ADDR_${label}`] = joinHostPort(hostIP, port.value);
+    env[`NOMAD_IP_${label}`] = hostIP;
+    env[`NOMAD_HOST_IP_${label}`] = hostIP;
+    env[`NOMAD_PORT_${label}`] = inside;
+    env[`NOMAD_ALLOC_PORT_${label}`] = inside;
     env[`NOMAD_HOST_PORT_${label}`] = String(port.value);
-    env[`NOMAD_IP_${label}`] = ip;
-    env[`NOMAD_ADDR_${label}`] = `${ip}:${port.value}`;
+    if (net?.address) {
+      env[`NOMAD_ALLOC_INTERFACE_${label}`] = net.interfaceName ?? "";
+      env[`NOMAD_ALLOC_IP_${label}`] = net.address;
+      env[`NOMAD_ALLOC_ADDR_${label}`] = joinHostPort(
+        net.address,
+        port.to !== undefined && port.to !== 0 ? port.to : port.value,
+      );
+    }
   }
   for (const [k, v] of Object.entries({
     ...input.jobMeta,
@@ -57,6 +76,11 @@ export function taskEnvironment(input: TaskEnvInput): Record<string, string> {
   }
   for (const [k, v] of Object.entries(input.taskEnv)) env[k] = interpolate(v, env, node);
   return env;
+}
+
+/** host:port, with an IPv6 host in brackets (Go's net.JoinHostPort). */
+function joinHostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** Resolves ${attr.*}, ${node.*}, ${meta.*} and ${NOMAD_*} / env references; unknown ones stay. */

@@ -17,6 +17,7 @@ import { objectKey } from "../kube/store.js";
 import type { AllocRunnerDeps } from "./allocrunner-deps.js";
 import { ArtifactError, fetchArtifact } from "./artifacts/fetch.js";
 import { openTaskLogs, type TaskLogs } from "./logs/tasklogs.js";
+import type { AllocNetwork } from "./network/allocnetwork.js";
 import { decideRestart } from "./restart.js";
 import { taskEnvironment } from "./taskenv.js";
 import { interpolateConfig, taskStartRequest } from "./taskstart.js";
@@ -43,6 +44,8 @@ export interface TaskRunnerContext {
   allocStopping(): boolean;
   /** The task started: the allocation is running. */
   started(): void;
+  /** The allocation's network namespace (bridge and CNI modes), once set up. */
+  network(): AllocNetwork | undefined;
 }
 
 interface Prepared {
@@ -176,6 +179,7 @@ export class TaskRunner {
       groupMeta: ctx.group.meta ?? {},
       taskMeta: task.meta ?? {},
       taskEnv: task.env ?? {},
+      ...(ctx.network() ? { networkStatus: ctx.network()?.status } : {}),
     });
     const config = interpolateConfig(task.config ?? {}, baseEnv, ctx.deps.node());
     const check = driver.validate(config);
@@ -380,6 +384,7 @@ export class TaskRunner {
                     allocDir: ctx.allocDir,
                     taskDir: t.taskDir,
                     logs: t.logs,
+                    ...(ctx.network() ? { netns: ctx.network()?.netns } : {}),
                   }),
                 );
         } catch (err) {

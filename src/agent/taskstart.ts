@@ -18,6 +18,8 @@ export function taskStartRequest(input: {
   allocDir: string;
   taskDir: string;
   logs: { stdoutPath: string; stderrPath: string };
+  /** The allocation's network namespace, for the drivers that run tasks in it. */
+  netns?: string | undefined;
 }): TaskStart {
   const { alloc, task } = input;
   const resources = alloc.spec.resources.tasks?.[task.name];
@@ -48,6 +50,7 @@ export function taskStartRequest(input: {
     ...(task.resources?.networks?.[0]?.ports?.length
       ? { taskNetworkPorts: task.resources.networks[0].ports.map((p) => p.label) }
       : {}),
+    ...(input.netns ? { netns: input.netns } : {}),
     ...(task.volumeMounts?.length
       ? { mounts: hostVolumeMounts(task, input.group, input.node) }
       : {}),

@@ -42,6 +42,16 @@ export interface ClientConfig {
   stateDir?: string;
   /** network_interface: the interface whose IPv4 address the node offers to jobs. */
   networkInterface?: string;
+  /** cni_path: where CNI plugins are looked for (":"-separated). */
+  cniPath?: string;
+  /** cni_config_dir: where the cni/<name> network modes are defined. */
+  cniConfigDir?: string;
+  /** bridge_network_name: the bridge of `bridge` mode (Nomad's default "nomad"). */
+  bridgeNetworkName?: string;
+  /** bridge_network_subnet: the IPv4 subnet `bridge` mode hands out (Nomad's default 172.26.64.0/20). */
+  bridgeNetworkSubnet?: string;
+  /** bridge_network_hairpin_mode: allocations may reach themselves through their mapped ports. */
+  bridgeNetworkHairpinMode?: boolean;
   /** cpu_total_compute (MHz), memory_total_mb, disk_total_mb, disk_free_mb: fingerprint overrides. */
   cpuTotalCompute?: number;
   memoryTotalMB?: number;

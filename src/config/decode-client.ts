@@ -1,4 +1,5 @@
 // The client { … } block of an agent configuration file (Nomad's ClientConfig).
+import { isIPv4 } from "node:net";
 import type { ClientConfig } from "./agent-config.js";
 import { type Decoder, setIf } from "./decoder.js";
 import type { Hcl1Field, Hcl1Node } from "./hcl1/parser.js";
@@ -73,6 +74,23 @@ export function decodeClient(
         );
       else client.networkInterface = name;
     },
+    cni_path: (v, at) => setIf(client, "cniPath", d.string(v, at) || undefined),
+    cni_config_dir: (v, at) => setIf(client, "cniConfigDir", d.string(v, at) || undefined),
+    bridge_network_name: (v, at) =>
+      setIf(client, "bridgeNetworkName", d.string(v, at) || undefined),
+    bridge_network_subnet: (v, at, field) => {
+      const subnet = d.string(v, at);
+      if (!subnet) return;
+      if (!isIPv4Cidr(subnet))
+        d.fail(
+          field.pos,
+          at,
+          `${JSON.stringify(subnet)} is not an IPv4 subnet such as "172.26.64.0/20"`,
+        );
+      else client.bridgeNetworkSubnet = subnet;
+    },
+    bridge_network_hairpin_mode: (v, at) =>
+      setIf(client, "bridgeNetworkHairpinMode", d.bool(v, at)),
     cpu_total_compute: (v, at) => setIf(client, "cpuTotalCompute", d.int(v, at)),
     memory_total_mb: (v, at) => setIf(client, "memoryTotalMB", d.int(v, at)),
     disk_total_mb: (v, at) => setIf(client, "diskTotalMB", d.int(v, at)),
@@ -95,12 +113,7 @@ export function decodeClient(
       "no_host_uuid",
       "disable_remote_exec",
       "template",
-      "cni_path",
-      "cni_config_dir",
-      "bridge_network_name",
-      "bridge_network_subnet",
       "bridge_network_subnet_ipv6",
-      "bridge_network_hairpin_mode",
       "host_network",
       "bind_wildcard_default_host_network",
       "cgroup_parent",
@@ -123,6 +136,11 @@ export function decodeClient(
   if (Object.keys(options).length > 0) client.options = options;
   if (Object.keys(gc).length > 0) client.gc = gc;
   return client;
+}
+
+function isIPv4Cidr(text: string): boolean {
+  const [ip, bits, ...rest] = text.split("/");
+  return rest.length === 0 && isIPv4(ip ?? "") && /^\d+$/.test(bits ?? "") && Number(bits) <= 32;
 }
 
 const listKeys: Record<string, string> = {

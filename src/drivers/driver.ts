@@ -82,6 +82,12 @@ export interface TaskStart {
    * ports, as Nomad's does.
    */
   taskNetworkPorts?: string[];
+  /**
+   * The allocation's network namespace (bridge and CNI modes), e.g.
+   * /var/run/netns/<alloc ID>: isolating drivers run the task in it; raw_exec
+   * and qemu stay on the host's network, as Nomad's do.
+   */
+  netns?: string;
   /** Host volumes the task mounts; drivers without isolation (raw_exec) ignore them. */
   mounts?: TaskMount[];
 }

@@ -6,6 +6,8 @@ import os from "node:os";
 import type { NodeDriverInfo, NomadNodeStatus } from "../../crds/node.js";
 import type { DriverFingerprint } from "../../drivers/driver.js";
 import { mountOf, readMounts } from "../mounts.js";
+import type { CniSettings } from "../network/conflist.js";
+import { fingerprintNetworkModes } from "./cni.js";
 import { fingerprintNvidia } from "./nvidia.js";
 import { parseCpuInfo, parseMemTotal, parseOsRelease, totalCompute } from "./parse.js";
 import type { Fingerprinter } from "./select.js";
@@ -30,6 +32,10 @@ export interface FingerprintInput {
   };
   /** network_interface: the interface whose address the node offers, instead of the default route's. */
   networkInterface?: string;
+  /** The client's CNI settings: the bridge and cni/<name> modes are offered from them; none when unset. */
+  cni?: CniSettings;
+  /** Told why a network mode is not offered. */
+  warn?: (message: string) => void;
   /** Which fingerprinters run (the client's fingerprint.allowlist and denylist options); all when unset. */
   fingerprinters?: (name: Fingerprinter) => boolean;
 }
@@ -74,6 +80,11 @@ export function fingerprintNode(
   const devices = fingerprintNvidia();
 
   const runs = input.fingerprinters ?? (() => true);
+  const modes = input.cni
+    ? fingerprintNetworkModes(input.cni)
+    : { networks: [], attributes: {}, warnings: [] };
+  for (const w of modes.warnings) input.warn?.(w);
+  const modeNetworks = modes.networks.filter((n) => runs(n.mode === "bridge" ? "bridge" : "cni"));
   // Each fingerprinter's attributes, kept when it runs.
   const found: Record<Fingerprinter, Record<string, string>> = {
     arch: { "cpu.arch": os.arch() === "x64" ? "amd64" : os.arch() },
@@ -101,6 +112,13 @@ export function fingerprintNode(
     },
     network: address ? { "unique.network.ip-address": address } : {},
     nomad: { "nomad.version": input.version, "caravan.version": input.version },
+    bridge: modeNetworks.some((n) => n.mode === "bridge")
+      ? { "nomad.bridge.hairpin_mode": modes.attributes["nomad.bridge.hairpin_mode"] ?? "false" }
+      : {},
+    cni: {},
+    plugins_cni: Object.fromEntries(
+      Object.entries(modes.attributes).filter(([k]) => k.startsWith("plugins.cni.")),
+    ),
   };
   const attributes: Record<string, string> = Object.assign(
     {},
@@ -133,14 +151,19 @@ export function fingerprintNode(
         : { cpuShares: 0, totalCores: 0, reservableCores: [] },
       memory: { memoryMB: runs("memory") ? Math.floor(memoryBytes / 1024 / 1024) : 0 },
       disk: { diskMB: runs("storage") ? Math.floor(diskFree / 1024 / 1024) : 0 },
-      ...(address && runs("network")
+      ...((address && runs("network")) || modeNetworks.length > 0
         ? {
             networks: [
-              {
-                mode: "host",
-                device: device ?? "",
-                addresses: [{ family: "ipv4", alias: "default", address }],
-              },
+              ...(address && runs("network")
+                ? [
+                    {
+                      mode: "host" as const,
+                      device: device ?? "",
+                      addresses: [{ family: "ipv4" as const, alias: "default", address }],
+                    },
+                  ]
+                : []),
+              ...modeNetworks,
             ],
           }
         : {}),

@@ -7,12 +7,15 @@
 /** Nomad's fingerprinters whose attributes Caravan's node fingerprint carries. */
 export type Fingerprinter =
   | "arch"
+  | "bridge"
   | "cgroup"
+  | "cni"
   | "cpu"
   | "host"
   | "memory"
   | "network"
   | "nomad"
+  | "plugins_cni"
   | "storage";
 
 function list(options: Record<string, string>, ...keys: string[]): Set<string> {

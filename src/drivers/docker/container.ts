@@ -77,8 +77,10 @@ export function createOptions(
     }
   }
   const hostNetwork = config.networkMode === "host";
-  if (hostNetwork) {
-    // The task shares the host's ports; nothing to publish.
+  // In a group's namespace (bridge and CNI modes) the container joins it; the CNI chain maps the ports.
+  const groupNetwork = task.netns && !config.networkMode ? `ns:${task.netns}` : undefined;
+  if (hostNetwork || groupNetwork) {
+    // The task shares the host's (or the group's) ports; nothing to publish.
     for (const k of Object.keys(bindings)) delete bindings[k];
   }
 
@@ -122,7 +124,9 @@ export function createOptions(
       Binds: binds,
       ...(mounts.length ? { Mounts: mounts as never } : {}),
       PortBindings: bindings,
-      ...(config.networkMode ? { NetworkMode: config.networkMode } : {}),
+      ...(config.networkMode || groupNetwork
+        ? { NetworkMode: config.networkMode ?? groupNetwork }
+        : {}),
       Memory: memory,
       ...(reservation ? { MemoryReservation: reservation } : {}),
       // No swap beyond the memory limit, so the limit is what the task gets.

@@ -158,7 +158,7 @@ function enterArgv(state: ExecTaskState, task: number, command: string[], tty = 
     "/bin/sh",
     "-c",
     // nsenter is found on the host's usual paths, whatever PATH the task's environment has.
-    `${join}; n=$(PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH command -v nsenter); exec "$n" --target "$0" --mount --uts --ipc --pid --root --wd ${user} "$@"`,
+    `${join}; n=$(PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH command -v nsenter); exec "$n" --target "$0" --mount --uts --ipc --net --pid --root --wd ${user} "$@"`,
     String(task),
     ...command,
   ];

@@ -87,6 +87,7 @@ export const execDriver: DriverFactory = (ctx: DriverContext): TaskDriver => {
           gid: ids.gid,
           capabilities: taskCapabilities(config),
           config,
+          ...(task.netns ? { netns: task.netns } : {}),
         },
         exitFile,
       );

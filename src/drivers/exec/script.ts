@@ -25,6 +25,8 @@ export interface LaunchPlan {
   gid: number;
   capabilities: string[];
   config: ExecConfig;
+  /** The allocation's network namespace to enter (bridge and CNI modes); the host's when unset. */
+  netns?: string;
 }
 
 /** Quotes one word for sh. */
@@ -92,7 +94,8 @@ export function launcherScript(plan: LaunchPlan): string {
 /**
  * The command the agent spawns: a shell that records the exit code in
  * `exitFile` (so a restarted agent learns how the task ended), around
- * unshare creating the namespaces and running the launcher.
+ * unshare creating the namespaces and running the launcher (in the
+ * allocation's network namespace, when it has one).
  */
 export function launchCommand(plan: LaunchPlan, exitFile: string): string[] {
   const namespaces = ["--mount", "--uts", "--propagation", "private"];
@@ -103,6 +106,8 @@ export function launchCommand(plan: LaunchPlan, exitFile: string): string[] {
     "-c",
     'code=0; "$@" || code=$?; echo "$code" > "$0"',
     exitFile,
+    // The group's network namespace is entered first: the task's own namespaces are made inside it.
+    ...(plan.netns ? ["nsenter", `--net=${plan.netns}`, "--"] : []),
     "unshare",
     ...namespaces,
     "--fork",
