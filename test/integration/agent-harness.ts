@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
 import { AgentClient, type AgentClientOptions } from "../../src/agent/client.js";
+import type { CniSettings } from "../../src/agent/network/conflist.js";
 import { agentFieldManager, NodeRegistration } from "../../src/agent/registration.js";
 import type { Logger } from "../../src/common/log.js";
 import type { DriverFactory } from "../../src/drivers/driver.js";
@@ -30,10 +31,14 @@ export async function startTestAgent(
     meta?: Record<string, string>;
     /** Drivers besides raw_exec the node offers (exec, docker…). */
     drivers?: DriverFactory[];
+    /** CNI settings: the node offers bridge and cni/<name> modes and runs such groups. */
+    cni?: CniSettings;
+    /** An earlier agent's data dir, to start as that agent again. */
+    dataDir?: string;
   },
   options: Partial<AgentClientOptions> = {},
 ): Promise<TestAgent> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), `caravan-${node.name}-`));
+  const dataDir = node.dataDir ?? mkdtempSync(path.join(os.tmpdir(), `caravan-${node.name}-`));
   const drivers = [rawExecDriver, ...(node.drivers ?? [])].map((factory) =>
     factory({ options: { "driver.raw_exec.enable": "1" }, pluginConfig: {}, dataDir, log }),
   );
@@ -49,6 +54,7 @@ export async function startTestAgent(
       dataDir,
       reserved: {},
       version: "0.1.0",
+      ...(node.cni ? { cni: node.cni } : {}),
     },
     async () =>
       Object.fromEntries(
@@ -64,6 +70,7 @@ export async function startTestAgent(
     region: "global",
     drivers: new Map(drivers.map((d) => [d.name, d])),
     fieldManager: agentFieldManager,
+    ...(node.cni ? { cni: node.cni } : {}),
     ...options,
   });
   client.start();
