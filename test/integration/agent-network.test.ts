@@ -21,10 +21,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type CniSettings, defaultCniSettings } from "../../src/agent/network/conflist.js";
 import { createLogger } from "../../src/common/log.js";
 import { type Controllers, startControllers } from "../../src/controllers/run.js";
+import { dockerDriver } from "../../src/drivers/docker/index.js";
+import type { DriverFactory } from "../../src/drivers/driver.js";
 import { execDriver } from "../../src/drivers/exec/index.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
 import { allocationsOf, type Obj, runningOf } from "../support/allocations.js";
+import { buildBusyboxImage } from "../support/images.js";
 import { createNamespace, eventually, kubectlOk } from "../support/kubectl.js";
+import { type PodmanService, startPodman } from "../support/podman.js";
 import {
   applyJob,
   environOf,
@@ -178,14 +182,22 @@ describe("group networks: bridge and CNI namespaces", () => {
   let ns: string;
   let controllers: Controllers;
   let agent: TestAgent;
+  let podman: PodmanService;
+  let image: string;
+  // Docker's API from Podman, as the docker driver's tests use it.
+  const docker: DriverFactory = (ctx) =>
+    dockerDriver({ ...ctx, pluginConfig: { endpoint: podman.endpoint } });
+  const drivers = [execDriver, docker];
 
   beforeAll(async () => {
     ns = await createNamespace(kubeconfig, "net");
+    podman = await startPodman();
+    image = await buildBusyboxImage(podman, `localhost/net-busybox:${run}`, `docker-${run}\n`);
     controllers = await startControllers(kc, log, { namespace: ns });
     agent = await startTestAgent(kc, log, {
       name: nodeName,
       datacenter: dc,
-      drivers: [execDriver],
+      drivers,
       cni,
       dataDir,
     });
@@ -193,6 +205,7 @@ describe("group networks: bridge and CNI namespaces", () => {
   afterAll(async () => {
     await agent?.stop(true);
     await controllers?.stop();
+    await podman?.stop();
     for (const b of [bridge, cniBridge])
       if (bridgeExists(b)) execFileSync("ip", ["link", "delete", b]);
     execFileSync("sh", [
@@ -299,7 +312,7 @@ describe("group networks: bridge and CNI namespaces", () => {
     agent = await startTestAgent(kc, log, {
       name: nodeName,
       datacenter: dc,
-      drivers: [execDriver],
+      drivers,
       cni,
       dataDir,
     });
@@ -307,6 +320,44 @@ describe("group networks: bridge and CNI namespaces", () => {
       async () =>
         leftovers(name, address, bridge).length === 0 && httpd(m).length === 0 ? true : undefined,
       "the task stopped and the allocation's network gone",
+    );
+  });
+
+  it("runs a docker task in the group's namespace, reached through the mapped port", async () => {
+    await applyJob(kubeconfig, ns, "boxed", {
+      datacenters: [dc],
+      groups: [
+        {
+          name: "g",
+          networks: [{ mode: "bridge", ports: [{ label: "http", static: 24806, to: 8080 }] }],
+          tasks: [
+            {
+              name: "web",
+              driver: "docker",
+              config: { image },
+              resources: { cpu: 50, memory: 32 },
+            },
+          ],
+        },
+      ],
+    });
+    const alloc = await runningAlloc(ns, "boxed");
+    const name = alloc.metadata.name as string;
+    const address = alloc.status.networkStatus?.address as string;
+    expect(
+      await eventually(
+        async () => get("http://127.0.0.1:24806/").catch(() => undefined),
+        "the container's port",
+      ),
+    ).toBe(`docker-${run}`);
+    const inspect = JSON.parse(
+      await podman.podman(["inspect", "--type", "container", `web-${name}`]),
+    );
+    expect(inspect[0]?.HostConfig?.NetworkMode).toBe(`ns:/var/run/netns/${name}`);
+    await kubectlOk(kubeconfig, ["delete", "nomadjob", "boxed", "-n", ns, "--timeout=60s"]);
+    await eventually(
+      async () => (leftovers(name, address, bridge).length === 0 ? true : undefined),
+      "the allocation's network gone",
     );
   });
 

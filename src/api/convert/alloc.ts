@@ -165,9 +165,25 @@ export function allocOut(
   total.Networks = networks;
   const sharedResources = legacy(0, 0, 0, shared.diskMB ?? 0);
   sharedResources.Networks = networks;
+  const net = a.status?.networkStatus;
   return {
     ...allocStub(a, idx, c),
     Job: job,
+    // The namespace the agent made for a bridge or CNI group; null otherwise, as Nomad's.
+    NetworkStatus: net
+      ? {
+          InterfaceName: net.interfaceName ?? "",
+          Address: net.address ?? "",
+          AddressIPv6: net.addressIPv6 ?? "",
+          DNS: net.dns
+            ? {
+                Servers: net.dns.servers ?? [],
+                Searches: net.dns.searches ?? [],
+                Options: net.dns.options ?? [],
+              }
+            : null,
+        }
+      : null,
     Resources: total,
     TaskResources: taskResources,
     SharedResources: sharedResources,
