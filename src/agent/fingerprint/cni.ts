@@ -3,7 +3,7 @@
 // bridges and the CNI plugins Nomad's bridge list runs are on the CNI path,
 // `cni/<name>` for each network of the cni_config_dir, and each plugin's
 // version as plugins.cni.version.<plugin>.
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -102,16 +102,10 @@ function pluginVersions(cniPath: string): Map<string, string> {
  * without a version yields its last supported protocol version).
  */
 function pluginVersion(file: string): string {
-  let text = "";
-  try {
-    text = execFileSync(file, [], {
-      env: {},
-      timeout: 2000,
-      stdio: ["ignore", "pipe", "pipe"],
-    }).toString("utf8");
-  } catch (err) {
-    text = String((err as { stdout?: Buffer }).stdout ?? "");
-  }
+  // Both streams, as Nomad reads them: the standard plugins print their version on stderr.
+  const run = spawnSync(file, [], { env: {}, timeout: 3000, stdio: ["ignore", "pipe", "pipe"] });
+  if (run.error || run.status !== 0) return "unknown";
+  const text = `${run.stdout.toString("utf8")}\n${run.stderr.toString("utf8")}`;
   for (const token of text.split(/\s+/)) {
     if (/^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(token)) return token;
   }
