@@ -106,6 +106,7 @@ export async function startAgent(
       reserved: config.client.reserved,
       version,
       hostVolumes: config.client.hostVolumes,
+      ...(config.client.hostNetworks ? { hostNetworks: config.client.hostNetworks } : {}),
       fingerprinters: fingerprinterFilter(config.client.options),
       cni,
       warn: warnOnce(log),

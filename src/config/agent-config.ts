@@ -42,6 +42,8 @@ export interface ClientConfig {
   stateDir?: string;
   /** network_interface: the interface whose IPv4 address the node offers to jobs. */
   networkInterface?: string;
+  /** host_network "<name>" { cidr, interface, reserved_ports }: named addresses ports may be placed on. */
+  hostNetworks?: Record<string, { cidr?: string; interface?: string; reservedPorts?: string }>;
   /** cni_path: where CNI plugins are looked for (":"-separated). */
   cniPath?: string;
   /** cni_config_dir: where the cni/<name> network modes are defined. */

@@ -60,6 +60,33 @@ export function decodeClient(
         else client.hostVolumes[name] = { path: hostPath, readOnly };
       }
     },
+    host_network: (v, at) => {
+      const nets = d.block(v, at);
+      if (!nets) return;
+      client.hostNetworks = { ...client.hostNetworks };
+      for (const { key: name, value } of nets) {
+        const net = d.block(value, `${at}.${name}`);
+        if (!net) continue;
+        const conf: NonNullable<ClientConfig["hostNetworks"]>[string] = {};
+        d.fields(net, `${at}.${name}`, {
+          cidr: (x, xat, field) => {
+            const cidr = d.string(x, xat);
+            if (!cidr) return;
+            const bad = cidr.split(",").find((c) => !isIPv4Cidr(c.trim()));
+            if (bad !== undefined)
+              d.fail(
+                field.pos,
+                xat,
+                `${JSON.stringify(bad)} is not an IPv4 CIDR such as "10.0.0.0/8"`,
+              );
+            else conf.cidr = cidr;
+          },
+          interface: (x, xat) => setIf(conf, "interface", d.string(x, xat) || undefined),
+          reserved_ports: (x, xat) => setIf(conf, "reservedPorts", d.string(x, xat) || undefined),
+        });
+        client.hostNetworks[name] = conf;
+      }
+    },
     fingerprint: (v, at) => fingerprint(d, v, at, options),
     alloc_dir: (v, at) => setIf(client, "allocDir", d.string(v, at) || undefined),
     state_dir: (v, at) => setIf(client, "stateDir", d.string(v, at) || undefined),
@@ -114,7 +141,6 @@ export function decodeClient(
       "disable_remote_exec",
       "template",
       "bridge_network_subnet_ipv6",
-      "host_network",
       "bind_wildcard_default_host_network",
       "cgroup_parent",
       "nomad_service_discovery",

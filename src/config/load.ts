@@ -187,6 +187,9 @@ function merge(base: AgentConfig, layer: PartialAgentConfig): AgentConfig {
       meta: { ...base.client.meta, ...client?.meta },
       options: { ...base.client.options, ...client?.options },
       hostVolumes: { ...base.client.hostVolumes, ...client?.hostVolumes },
+      ...(base.client.hostNetworks || client?.hostNetworks
+        ? { hostNetworks: { ...base.client.hostNetworks, ...client?.hostNetworks } }
+        : {}),
       reserved: { ...base.client.reserved, ...client?.reserved },
       ...(Object.keys(gc).length > 0 ? { gc } : {}),
     },

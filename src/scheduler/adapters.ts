@@ -102,6 +102,7 @@ export function withComputedClass(node: SchedulerNode): SchedulerNode {
     minDynamicPort: node.minDynamicPort,
     maxDynamicPort: node.maxDynamicPort,
     hostNetworks: node.hostNetworks,
+    hostNetworkAddresses: node.hostNetworkAddresses,
     networkModes: node.networkModes,
     devices: node.devices,
     hostVolumes: node.hostVolumes,
@@ -121,7 +122,14 @@ function nodeFields(obj: ObjectWithMeta<NomadNodeSpec, NomadNodeStatus>): Schedu
     drivers[name] = { detected: d.detected ?? false, healthy: d.healthy ?? d.detected ?? false };
   }
   const modes = new Set<string>(["host"]);
-  for (const n of res.networks ?? []) if (n.mode) modes.add(n.mode);
+  const hostNetworkAddresses: Record<string, string> = {};
+  for (const n of res.networks ?? []) {
+    if (n.mode) modes.add(n.mode);
+    if ((n.mode ?? "host") !== "host") continue;
+    for (const a of n.addresses ?? [])
+      if (a.alias && a.alias !== "default" && !(a.alias in hostNetworkAddresses))
+        hostNetworkAddresses[a.alias] = a.address;
+  }
   for (const k of Object.keys(st.attributes ?? {})) {
     if (k === "plugins.cni.version.bridge") modes.add("bridge");
   }
@@ -162,6 +170,7 @@ function nodeFields(obj: ObjectWithMeta<NomadNodeSpec, NomadNodeStatus>): Schedu
     minDynamicPort: res.minDynamicPort ?? 20000,
     maxDynamicPort: res.maxDynamicPort ?? 32000,
     hostNetworks: ["default", ...Object.keys(st.hostNetworks ?? {})],
+    hostNetworkAddresses,
     networkModes: [...modes],
     devices: (res.devices ?? []).map((d) => ({
       vendor: d.vendor,
@@ -216,11 +225,12 @@ export function resourcesFromAllocation(r: AllocationResources): SchedulerResour
     memoryMaxMB,
     diskMB: r.shared?.diskMB ?? 0,
     cores,
-    ports: (r.shared?.ports ?? []).map((p) =>
-      p.to !== undefined
-        ? { label: p.label, value: p.value, to: p.to }
-        : { label: p.label, value: p.value },
-    ),
+    ports: (r.shared?.ports ?? []).map((p) => ({
+      label: p.label,
+      value: p.value,
+      ...(p.to !== undefined ? { to: p.to } : {}),
+      ...(p.hostIP ? { hostIP: p.hostIP } : {}),
+    })),
     devices,
     tasks,
   };

@@ -360,7 +360,7 @@ export class Stack {
     for (const p of tg.ports) {
       if (p.static && p.static > 0) {
         taken.add(p.static);
-        out.push(portOf(p.label, p.static, p.to));
+        out.push(portOf(p.label, p.static, p.to, hostIPOf(p.hostNetwork, node)));
       }
     }
     const lo = node.minDynamicPort;
@@ -377,12 +377,35 @@ export class Stack {
         if (!taken.has(c) && !this.ctx.usage.portInUse(i, c)) port = c;
       }
       taken.add(port);
-      out.push(portOf(p.label, port, p.to === undefined || p.to === -1 ? port : p.to));
+      out.push(
+        portOf(
+          p.label,
+          port,
+          p.to === undefined || p.to === -1 ? port : p.to,
+          hostIPOf(p.hostNetwork, node),
+        ),
+      );
     }
     return out;
   }
 }
 
-function portOf(label: string, value: number, to: number | undefined): PlacedPort {
-  return to === undefined ? { label, value } : { label, value, to };
+function portOf(
+  label: string,
+  value: number,
+  to: number | undefined,
+  hostIP: string | undefined,
+): PlacedPort {
+  return {
+    label,
+    value,
+    ...(to === undefined ? {} : { to }),
+    ...(hostIP === undefined ? {} : { hostIP }),
+  };
+}
+
+/** A port asking for a host_network is placed on that network's address (feasibility saw it exists). */
+function hostIPOf(hostNetwork: string | undefined, node: SchedulerNode): string | undefined {
+  if (!hostNetwork || hostNetwork === "default") return undefined;
+  return node.hostNetworkAddresses?.[hostNetwork];
 }

@@ -60,6 +60,8 @@ export interface SchedulerNode {
   readonly maxDynamicPort: number;
   /** Host network names the node offers ("default" always). */
   readonly hostNetworks: readonly string[];
+  /** The address of each host network (by name) a port asking for it is placed on. */
+  readonly hostNetworkAddresses?: Readonly<Record<string, string>>;
   /** Network modes the node supports (host always; bridge when fingerprinted). */
   readonly networkModes: readonly string[];
   readonly devices: readonly SchedulerDevice[];
@@ -89,11 +91,7 @@ export interface SchedulerResources {
   readonly memoryMaxMB: number;
   readonly diskMB: number;
   readonly cores: readonly number[];
-  readonly ports: readonly {
-    readonly label: string;
-    readonly value: number;
-    readonly to?: number;
-  }[];
+  readonly ports: readonly PlacedPort[];
   readonly devices: readonly AllocatedDeviceIds[];
   /** Per task, its share (kept so a plan can write AllocationResources back). */
   readonly tasks?: Readonly<Record<string, TaskResources>>;
@@ -214,6 +212,8 @@ export interface PlacedPort {
   readonly label: string;
   readonly value: number;
   readonly to?: number;
+  /** The address of the port's host_network; unset for the node's default network. */
+  readonly hostIP?: string;
 }
 
 /** A new allocation. */

@@ -33,6 +33,8 @@ export async function startTestAgent(
     drivers?: DriverFactory[];
     /** CNI settings: the node offers bridge and cni/<name> modes and runs such groups. */
     cni?: CniSettings;
+    /** The client's host_network blocks. */
+    hostNetworks?: Record<string, { cidr?: string; interface?: string }>;
     /** An earlier agent's data dir, to start as that agent again. */
     dataDir?: string;
   },
@@ -55,6 +57,7 @@ export async function startTestAgent(
       reserved: {},
       version: "0.1.0",
       ...(node.cni ? { cni: node.cni } : {}),
+      ...(node.hostNetworks ? { hostNetworks: node.hostNetworks } : {}),
     },
     async () =>
       Object.fromEntries(

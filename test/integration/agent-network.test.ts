@@ -188,6 +188,7 @@ describe("group networks: bridge and CNI namespaces", () => {
   const docker: DriverFactory = (ctx) =>
     dockerDriver({ ...ctx, pluginConfig: { endpoint: podman.endpoint } });
   const drivers = [execDriver, docker];
+  const hostNetworks = { loopback: { cidr: "127.0.0.0/8" } };
 
   beforeAll(async () => {
     ns = await createNamespace(kubeconfig, "net");
@@ -200,6 +201,7 @@ describe("group networks: bridge and CNI namespaces", () => {
       drivers,
       cni,
       dataDir,
+      hostNetworks,
     });
   });
   afterAll(async () => {
@@ -316,6 +318,7 @@ describe("group networks: bridge and CNI namespaces", () => {
       drivers,
       cni,
       dataDir,
+      hostNetworks,
     });
     await eventually(
       async () =>
@@ -358,6 +361,51 @@ describe("group networks: bridge and CNI namespaces", () => {
     await kubectlOk(kubeconfig, ["delete", "nomadjob", "boxed", "-n", ns, "--timeout=60s"]);
     await eventually(
       async () => (leftovers(name, address, bridge).length === 0 ? true : undefined),
+      "the allocation's network gone",
+    );
+  });
+
+  it("maps a port of a host_network on that network's address only", async () => {
+    const m = marker();
+    const g = group("bridge", m, `lo-${m}`);
+    await applyJob(kubeconfig, ns, "local", {
+      datacenters: [dc],
+      groups: [
+        {
+          ...g,
+          networks: [
+            {
+              mode: "bridge",
+              ports: [{ label: "http", static: 24807, to: 8080, hostNetwork: "loopback" }],
+            },
+          ],
+        },
+      ],
+    });
+    const alloc = await runningAlloc(ns, "local");
+    expect(alloc.spec.resources.shared.ports).toEqual([
+      { label: "http", value: 24807, to: 8080, hostIP: "127.0.0.1" },
+    ]);
+    expect(
+      await eventually(
+        async () => get("http://127.0.0.1:24807/").catch(() => undefined),
+        "the port on loopback",
+      ),
+    ).toBe(`lo-${m}`);
+    const ip = nodeAddress();
+    if (ip !== "127.0.0.1") await expect(get(`http://${ip}:24807/`)).rejects.toThrow();
+    const [pid] = httpd(m);
+    expect(environOf(pid as number)).toMatchObject({
+      NOMAD_IP_http: "127.0.0.1",
+      NOMAD_ADDR_http: "127.0.0.1:24807",
+    });
+    const name = alloc.metadata.name as string;
+    await kubectlOk(kubeconfig, ["delete", "nomadjob", "local", "-n", ns, "--timeout=60s"]);
+    await eventually(
+      async () =>
+        leftovers(name, alloc.status.networkStatus?.address, bridge).length === 0
+          ? true
+          : undefined,
       "the allocation's network gone",
     );
   });

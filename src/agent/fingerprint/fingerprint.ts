@@ -8,6 +8,7 @@ import type { DriverFingerprint } from "../../drivers/driver.js";
 import { mountOf, readMounts } from "../mounts.js";
 import type { CniSettings } from "../network/conflist.js";
 import { fingerprintNetworkModes } from "./cni.js";
+import { findHostNetworks, type HostNetworkConfig } from "./hostnetworks.js";
 import { fingerprintNvidia } from "./nvidia.js";
 import { parseCpuInfo, parseMemTotal, parseOsRelease, totalCompute } from "./parse.js";
 import type { Fingerprinter } from "./select.js";
@@ -32,6 +33,8 @@ export interface FingerprintInput {
   };
   /** network_interface: the interface whose address the node offers, instead of the default route's. */
   networkInterface?: string;
+  /** The client's host_network blocks, by name: ports may ask to be placed on their addresses. */
+  hostNetworks?: Record<string, HostNetworkConfig>;
   /** The client's CNI settings: the bridge and cni/<name> modes are offered from them; none when unset. */
   cni?: CniSettings;
   /** Told why a network mode is not offered. */
@@ -84,6 +87,11 @@ export function fingerprintNode(
     ? fingerprintNetworkModes(input.cni)
     : { networks: [], attributes: {}, warnings: [] };
   for (const w of modes.warnings) input.warn?.(w);
+  const hostNets = findHostNetworks(input.hostNetworks ?? {}, os.networkInterfaces());
+  for (const name of hostNets.missing)
+    input.warn?.(
+      `host_network "${name}" has no address on this host: ports cannot be placed on it`,
+    );
   const modeNetworks = modes.networks.filter((n) => runs(n.mode === "bridge" ? "bridge" : "cni"));
   // Each fingerprinter's attributes, kept when it runs.
   const found: Record<Fingerprinter, Record<string, string>> = {
@@ -151,7 +159,7 @@ export function fingerprintNode(
         : { cpuShares: 0, totalCores: 0, reservableCores: [] },
       memory: { memoryMB: runs("memory") ? Math.floor(memoryBytes / 1024 / 1024) : 0 },
       disk: { diskMB: runs("storage") ? Math.floor(diskFree / 1024 / 1024) : 0 },
-      ...((address && runs("network")) || modeNetworks.length > 0
+      ...((address && runs("network")) || modeNetworks.length > 0 || hostNets.networks.length > 0
         ? {
             networks: [
               ...(address && runs("network")
@@ -163,6 +171,7 @@ export function fingerprintNode(
                     },
                   ]
                 : []),
+              ...(runs("network") ? hostNets.networks : []),
               ...modeNetworks,
             ],
           }
@@ -187,6 +196,9 @@ export function fingerprintNode(
             ]),
           ),
         }
+      : {}),
+    ...(runs("network") && Object.keys(hostNets.hostNetworks).length > 0
+      ? { hostNetworks: hostNets.hostNetworks }
       : {}),
     agentVersion: input.version,
   };

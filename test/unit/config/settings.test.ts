@@ -123,6 +123,47 @@ describe("agent settings", () => {
     expect(found.ok && found.config.client.networkInterface).toBe("eth9");
   });
 
+  it("reads the CNI settings and host networks, refusing a subnet or CIDR that is not one", async () => {
+    const r = await load(`
+      client {
+        cni_path = "/opt/cni/bin"
+        cni_config_dir = "/etc/cni/net.d"
+        bridge_network_name = "br0"
+        bridge_network_subnet = "10.42.0.0/16"
+        bridge_network_hairpin_mode = true
+        host_network "public" {
+          cidr = "203.0.113.0/24"
+          reserved_ports = "22"
+        }
+        host_network "lan" { interface = "eth1" }
+      }
+    `);
+    expect(r.ok && r.warnings).toEqual([]);
+    expect(r.ok && r.config.client).toMatchObject({
+      cniPath: "/opt/cni/bin",
+      cniConfigDir: "/etc/cni/net.d",
+      bridgeNetworkName: "br0",
+      bridgeNetworkSubnet: "10.42.0.0/16",
+      bridgeNetworkHairpinMode: true,
+      hostNetworks: {
+        public: { cidr: "203.0.113.0/24", reservedPorts: "22" },
+        lan: { interface: "eth1" },
+      },
+    });
+    const bad = await load(`
+      client {
+        bridge_network_subnet = "10.42.0.0"
+        host_network "x" { cidr = "10.0.0.0/8,nope" }
+      }
+    `);
+    expect(bad.ok ? [] : bad.errors.join("\n")).toMatch(
+      /client.bridge_network_subnet: "10.42.0.0" is not an IPv4 subnet/,
+    );
+    expect(bad.ok ? [] : bad.errors.join("\n")).toMatch(
+      /client.host_network.x.cidr: "nope" is not an IPv4 CIDR/,
+    );
+  });
+
   it("merges a block written twice, and reads a repeated setting's last value", async () => {
     const r = await load(`
       client { meta { a = "1" } }

@@ -91,6 +91,35 @@ describe("feasibility: host volumes, network, ports, cores", () => {
     expect(plan.placements.map((p) => p.nodeId)).toEqual(["bridged"]);
   });
 
+  it("places a port asking for a host_network on that network's address, only where it exists", () => {
+    const ns = [
+      node("plain"),
+      node("public", {
+        hostNetworks: ["default", "public"],
+        hostNetworkAddresses: { public: "203.0.113.7" },
+      }),
+    ];
+    const plan = run({
+      nodes: ns,
+      job: job(
+        {},
+        {
+          networks: [
+            { ports: [{ label: "http", static: 8080, hostNetwork: "public" }, { label: "admin" }] },
+          ],
+        },
+      ),
+    });
+    expect(plan.placements.map((p) => p.nodeId)).toEqual(["public"]);
+    expect(plan.placements[0]?.ports[0]).toEqual({
+      label: "http",
+      value: 8080,
+      hostIP: "203.0.113.7",
+    });
+    // A port on the default network carries no address of its own.
+    expect(plan.placements[0]?.ports[1]).not.toHaveProperty("hostIP");
+  });
+
   it("never gives a static port twice on a node and reports the collision", () => {
     const plan = run({
       nodes: nodes(2),
