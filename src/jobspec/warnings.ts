@@ -217,6 +217,20 @@ export function unsupportedFeatures(job: NomadJobSpec): JobWarning[] {
           message: `${taskWhere(g, t)}: csi_plugin is not supported by Caravan yet; the task runs but is not registered as a CSI plugin`,
         });
     }
+    for (const n of g.networks ?? []) {
+      if (n.dns)
+        out.push({
+          at: n,
+          field: "dns",
+          message: `group "${g.name}": network.dns is not supported by Caravan yet; tasks use the host's resolv.conf`,
+        });
+      if (n.hostname)
+        out.push({
+          at: n,
+          field: "hostname",
+          message: `group "${g.name}": network.hostname is not supported by Caravan yet; exec tasks see their allocation ID as hostname`,
+        });
+    }
   }
   return out;
 }

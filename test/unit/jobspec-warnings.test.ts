@@ -78,6 +78,26 @@ ${task(`      vault {
     ]);
   });
 
+  it("names the group network settings Caravan does not apply yet", () => {
+    const src = `job "web" {
+  group "g" {
+    network {
+      mode     = "bridge"
+      hostname = "web"
+      dns {
+        servers = ["1.1.1.1"]
+      }
+    }
+${task()}
+  }
+}
+`;
+    expect(warnings(src)).toEqual([
+      '6: group "g": network.dns is not supported by Caravan yet; tasks use the host\'s resolv.conf',
+      '5: group "g": network.hostname is not supported by Caravan yet; exec tasks see their allocation ID as hostname',
+    ]);
+  });
+
   it("formats them as Nomad's register answer does", () => {
     expect(formatWarnings([])).toBe("");
     expect(formatWarnings(["a"])).toBe("1 warning:\n\n* a");
