@@ -23,12 +23,17 @@ import {
   setupAllocNetwork,
   teardownAllocNetwork,
 } from "./network/allocnetwork.js";
+import { ServiceRegistrar } from "./services/registrar.js";
+import { serviceRegistrations } from "./services/registrations.js";
 import { StatusBatcher } from "./statusbatch.js";
+import { groupInterpolation } from "./taskenv.js";
 import { clientDescription, TaskStates } from "./taskevents.js";
 import { TaskRunner } from "./taskrunner.js";
 
 /** What the allocation's runners need of its job version. */
 export interface JobFacts {
+  /** The Nomad job ID (what service registrations name). */
+  id: string;
   type: string;
   /** The job's meta, under the group's and task's in NOMAD_META_*. */
   meta: Record<string, string>;
@@ -57,14 +62,19 @@ export class AllocRunner {
   private rerunFailed = false;
   /** The allocation's network namespace (bridge and CNI modes) while it is set up. */
   private network: AllocNetwork | undefined;
+  /** Writes the allocation's service registrations while its tasks run. */
+  private readonly registrar: ServiceRegistrar;
+  /** Whether the group's services were registered (with the first task that started). */
+  private groupServicesRegistered = false;
   readonly done: Promise<void>;
 
   constructor(
     private readonly deps: AllocRunnerDeps,
     private readonly alloc: NomadAllocation,
     private readonly group: TaskGroup | undefined,
-    job: JobFacts,
+    private readonly job: JobFacts,
   ) {
+    this.registrar = new ServiceRegistrar(deps.kc, deps.log, alloc, deps.fieldManager);
     this.batcher = new StatusBatcher(() => this.send(), deps.statusIntervalMs ?? 200);
     for (const task of group?.tasks ?? []) {
       const state = this.states.add(task.name);
@@ -87,6 +97,7 @@ export class AllocRunner {
             started: () => {
               this.clientStatus = "running";
               this.checks?.taskStarted(task.name);
+              this.registerServices(task.name);
             },
             network: () => this.network,
           },
@@ -113,6 +124,8 @@ export class AllocRunner {
     this.description = reason;
     // Poststop tasks are not stopped: they are yet to run.
     this.checks?.stop();
+    // Nomad deregisters services before it kills the tasks, so no one is sent to a dying task.
+    void this.registrar.deregisterAll();
     for (const task of this.group?.tasks ?? [])
       if (task.lifecycle?.hook !== "poststop") this.tasks.get(task.name)?.stop();
     this.report();
@@ -213,7 +226,10 @@ export class AllocRunner {
     if (!this.stopping) {
       const node = this.deps.node();
       this.checks = allocationChecks(this.alloc, group, node, this.deps.region, {
-        changed: () => this.report(),
+        changed: () => {
+          this.report();
+          this.reflectChecks();
+        },
         restart: (task, reason) => this.tasks.get(task)?.restartUnhealthy(reason),
       });
       this.checks.start();
@@ -247,6 +263,7 @@ export class AllocRunner {
     // Poststop tasks run after a stop too.
     ok = (await runAll(poststop, true)) && ok;
     this.checks?.stop();
+    await this.registrar.deregisterAll();
     await this.teardownNetwork();
     const failed = !ok;
     this.clientStatus = failed && !this.stopping ? "failed" : "complete";
@@ -324,6 +341,57 @@ export class AllocRunner {
       );
     }
     this.network = undefined;
+  }
+
+  /**
+   * A task started: its services are registered, and the group's with the
+   * first task (Nomad registers group services once the allocation runs).
+   * A service whose address cannot be resolved is not registered; the task
+   * gets an event saying why.
+   */
+  private registerServices(task: string): void {
+    const group = this.group;
+    if (!group || this.stopping) return;
+    const facts = {
+      jobID: this.job.id,
+      node: this.deps.node(),
+      interpolate: groupInterpolation(
+        this.alloc,
+        group.meta ?? {},
+        this.deps.node(),
+        this.deps.region,
+      ),
+    };
+    // address_mode "alloc" needs the network this runner made, not yet in the informer's copy.
+    const alloc = this.networkStatus
+      ? { ...this.alloc, status: { ...this.alloc.status, networkStatus: this.networkStatus } }
+      : this.alloc;
+    const outcomes = serviceRegistrations(alloc, group, facts, task);
+    if (!this.groupServicesRegistered) {
+      this.groupServicesRegistered = true;
+      outcomes.push(...serviceRegistrations(alloc, group, facts));
+    }
+    for (const o of outcomes)
+      if (!o.ok)
+        this.states.event(
+          o.task ?? task,
+          "Task Setup",
+          `service "${o.service}" not registered: ${o.error}`,
+        );
+    const specs = outcomes.flatMap((o) => (o.ok ? [o.registration] : []));
+    if (specs.length) void this.registrar.register(specs);
+  }
+
+  /** Each service's check status on its registrations: critical if one fails, pending until all ran. */
+  private reflectChecks(): void {
+    const byService = new Map<string, "passing" | "critical" | "pending">();
+    for (const r of this.checks?.results() ?? []) {
+      const was = byService.get(r.service) ?? "passing";
+      const now =
+        r.status === "failure" ? "critical" : r.status === "pending" ? "pending" : "passing";
+      byService.set(r.service, was === "critical" || now === "passing" ? was : now);
+    }
+    for (const [service, status] of byService) this.registrar.setCheckStatus(service, status);
   }
 
   /** Status changed: written within the batch interval. */

@@ -316,6 +316,7 @@ export class AgentClient {
     return {
       group: spec.groups.find((g) => g.name === alloc.spec.group),
       job: {
+        id: spec.id ?? alloc.spec.jobName,
         type: spec.type ?? defaultJob.type,
         meta: spec.meta ?? {},
         ...(spec.payload ? { payload: spec.payload } : {}),

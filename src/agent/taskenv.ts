@@ -103,3 +103,31 @@ export function interpolate(
     return env[key] ?? whole;
   });
 }
+
+/**
+ * How a group's services and checks are interpolated: with the allocation's
+ * NOMAD_* variables, its ports and the group's meta, as Nomad interpolates
+ * services.
+ */
+export function groupInterpolation(
+  alloc: NomadAllocation,
+  groupMeta: Record<string, string>,
+  node: NomadNode | undefined,
+  region: string,
+): (text: string) => string {
+  const env = taskEnvironment({
+    alloc,
+    node,
+    taskName: "",
+    region,
+    allocDir: "",
+    taskDir: "",
+    cpuMHz: 0,
+    memoryMB: 0,
+    jobMeta: {},
+    groupMeta,
+    taskMeta: {},
+    taskEnv: {},
+  });
+  return (text) => interpolate(text, env, node);
+}

@@ -8,3 +8,4 @@ export * from "./node.js";
 export * from "./nodepool.js";
 export * from "./registry.js";
 export * from "./scheduler-config.js";
+export * from "./service-registration.js";

@@ -9,6 +9,8 @@ export const jobLabel = "caravan.dev/job";
 export const groupLabel = "caravan.dev/group";
 /** Label: metadata.name of the NomadNode an allocation is placed on (node agents watch by it). */
 export const nodeLabel = "caravan.dev/node";
+/** Label: metadata.name of the NomadAllocation a service registration belongs to. */
+export const allocationLabel = "caravan.dev/allocation";
 /** Label: the datacenter of a NomadNode. */
 export const datacenterLabel = "caravan.dev/datacenter";
 /** Label: metadata.name of the periodic or parameterized job a child job was launched from. */

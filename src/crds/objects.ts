@@ -16,6 +16,10 @@ import type { ObjectMeta } from "./meta.js";
 import type { NomadNodeSpec, NomadNodeStatus } from "./node.js";
 import type { NomadNodePoolSpec, NomadNodePoolStatus } from "./nodepool.js";
 import type {
+  NomadServiceRegistrationSpec,
+  NomadServiceRegistrationStatus,
+} from "./service-registration.js";
+import type {
   NomadSchedulerConfigurationSpec,
   NomadSchedulerConfigurationStatus,
 } from "./scheduler-config.js";
@@ -54,3 +58,8 @@ export type NomadSchedulerConfiguration = Resource<
 export type NomadACLPolicy = Resource<"NomadACLPolicy", NomadACLPolicySpec, NomadACLPolicyStatus>;
 export type NomadACLRole = Resource<"NomadACLRole", NomadACLRoleSpec, NomadACLRoleStatus>;
 export type NomadACLToken = Resource<"NomadACLToken", NomadACLTokenSpec, NomadACLTokenStatus>;
+export type NomadServiceRegistration = Resource<
+  "NomadServiceRegistration",
+  NomadServiceRegistrationSpec,
+  NomadServiceRegistrationStatus
+>;

@@ -179,6 +179,26 @@ export const kinds: readonly KindDefinition[] = [
     ],
   },
   {
+    kind: "NomadServiceRegistration",
+    plural: "nomadserviceregistrations",
+    singular: "nomadserviceregistration",
+    shortNames: ["nsvc"],
+    scope: "Namespaced",
+    specType: "NomadServiceRegistrationSpec",
+    statusType: "NomadServiceRegistrationStatus",
+    description:
+      "A Nomad-native service registration: one instance of a provider = \"nomad\" service of one allocation, with the address and port it is reached at (nomad service info). The node agent writes it while the allocation's tasks run; it is owned by its NomadAllocation.",
+    printerColumns: [
+      { name: "Service", type: "string", jsonPath: ".spec.serviceName" },
+      { name: "Address", type: "string", jsonPath: ".spec.address" },
+      { name: "Port", type: "integer", jsonPath: ".spec.port" },
+      { name: "Job", type: "string", jsonPath: ".spec.jobID", priority: 1 },
+      { name: "Alloc", type: "string", jsonPath: ".spec.allocID", priority: 1 },
+      { name: "Checks", type: "string", jsonPath: ".status.checkStatus" },
+      age,
+    ],
+  },
+  {
     kind: "NomadACLPolicy",
     plural: "nomadaclpolicies",
     singular: "nomadaclpolicy",

@@ -160,7 +160,7 @@ export function unsupportedFeatures(job: NomadJobSpec): JobWarning[] {
         out.push({
           at: s,
           field: "provider",
-          message: `${where}: service "${s.name ?? ""}" uses provider "consul", which Caravan does not support yet; it is not registered and its checks do not run (provider = "nomad" is)`,
+          message: `${where}: service "${s.name ?? ""}" uses provider "consul" and Caravan has no Consul: it is registered in Nomad's native service catalog instead (nomad service info, nomadService), and its checks do not run`,
         });
     if (g.consul)
       out.push({

@@ -155,3 +155,17 @@ function compact(status: unknown): unknown {
     ),
   );
 }
+
+/** Deletes every object of the kind in `namespace` whose labels match `labelSelector` (one request). */
+export function deleteCollection(
+  kc: KubeConfig,
+  ref: ResourceRef,
+  namespace: string | undefined,
+  labelSelector: string,
+): Promise<unknown> {
+  return requestJson(kc, {
+    method: "DELETE",
+    path: collectionPath(ref, namespace),
+    query: { labelSelector },
+  });
+}

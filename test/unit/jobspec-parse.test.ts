@@ -355,7 +355,7 @@ describe("deprecated arguments", () => {
       expect.stringMatching(
         /^10:9: group "g" task "t": task network resources have been deprecated/,
       ),
-      '15:7: task "t" in group "g": service "db" uses provider "consul", which Caravan does not support yet; it is not registered and its checks do not run (provider = "nomad" is)',
+      '15:7: task "t" in group "g": service "db" uses provider "consul" and Caravan has no Consul: it is registered in Nomad\'s native service catalog instead (nomad service info, nomadService), and its checks do not run',
     ]);
     const clash = parseJob({
       file: "job.nomad.hcl",

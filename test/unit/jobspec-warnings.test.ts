@@ -72,7 +72,7 @@ ${task(`      vault {
     expect(got).toEqual([
       "2: multiregion is a Nomad Enterprise feature (Nomad CE refuses the job as unlicensed); Caravan keeps the block but does not deploy to other regions yet: the job runs in its own region with the groups' counts",
       '17: group "g": service "api" uses Consul Connect (sidecar_service), which Caravan does not support yet; there is no service mesh for it to join',
-      '21: group "g": service "plain" uses provider "consul", which Caravan does not support yet; it is not registered and its checks do not run (provider = "nomad" is)',
+      '21: group "g": service "plain" uses provider "consul" and Caravan has no Consul: it is registered in Nomad\'s native service catalog instead (nomad service info, nomadService), and its checks do not run',
       '9: group "g": volume "data" is a CSI volume, which Caravan does not support yet; it is not mounted',
       '27: task "t" in group "g": vault is not supported by Caravan yet; the task gets no Vault token and its templates cannot read Vault',
     ]);

@@ -2,7 +2,7 @@
 // allocation, interpolated with its environment, ready to start.
 import type { TaskGroup } from "../../crds/job/index.js";
 import type { NomadAllocation, NomadNode } from "../../crds/objects.js";
-import { interpolate, taskEnvironment } from "../taskenv.js";
+import { groupInterpolation } from "../taskenv.js";
 import { nomadChecks } from "./definitions.js";
 import { type CheckHooks, CheckRunner } from "./runner.js";
 
@@ -16,22 +16,8 @@ export function allocationChecks(
   hooks: CheckHooks,
 ): CheckRunner {
   // Services interpolate like tasks do (NOMAD_* of the allocation and its ports).
-  const env = taskEnvironment({
-    alloc,
-    node,
-    taskName: "",
-    region,
-    allocDir: "",
-    taskDir: "",
-    cpuMHz: 0,
-    memoryMB: 0,
-    jobMeta: {},
-    groupMeta: group.meta ?? {},
-    taskMeta: {},
-    taskEnv: {},
-  });
   return new CheckRunner(
-    nomadChecks(alloc, group, node, (text) => interpolate(text, env, node)),
+    nomadChecks(alloc, group, node, groupInterpolation(alloc, group.meta ?? {}, node, region)),
     hooks,
   );
 }
