@@ -4,7 +4,7 @@
 import type { Logger } from "../common/log.js";
 import type { JobVersion } from "../crds/job-version.js";
 import type { ObjectMeta } from "../crds/meta.js";
-import { jobLabel, nodeLeaseNamespace } from "../crds/names.js";
+import { allocationLabel, jobLabel, nodeLeaseNamespace } from "../crds/names.js";
 import type {
   NomadAllocation,
   NomadDeployment,
@@ -13,6 +13,7 @@ import type {
   NomadNode,
   NomadNodePool,
   NomadSchedulerConfiguration,
+  NomadServiceRegistration,
 } from "../crds/objects.js";
 import { Informer } from "../kube/informer.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
@@ -29,6 +30,8 @@ export interface NodeLease {
 export const byJob = "job";
 /** Index name: allocations on one node, by node name. */
 export const byNode = "node";
+/** Index name: service registrations of one allocation, by "namespace/allocName". */
+export const byAllocation = "allocation";
 
 export interface SharedInformers {
   jobs: Informer<NomadJob>;
@@ -42,6 +45,8 @@ export interface SharedInformers {
   schedulerConfigurations: Informer<NomadSchedulerConfiguration>;
   /** Node heartbeats: one Lease per node in the node lease namespace. */
   leases: Informer<NodeLease>;
+  /** Nomad-native service registrations, written by the agents. */
+  services: Informer<NomadServiceRegistration>;
   start(): void;
   waitForSync(): Promise<void>;
   stop(): void;
@@ -96,7 +101,18 @@ export function createInformers(kc: KubeConfig, log: Logger, namespace?: string)
     log,
   );
 
+  const services = new Informer<NomadServiceRegistration>(
+    kc,
+    caravanResource("NomadServiceRegistration"),
+    log,
+    scope,
+  );
+  services.store.addIndex(byAllocation, (r) => [
+    jobKey(r.metadata.namespace, r.metadata.labels?.[allocationLabel] ?? ""),
+  ]);
+
   const all = [
+    services,
     jobs,
     evaluations,
     allocations,
@@ -117,6 +133,7 @@ export function createInformers(kc: KubeConfig, log: Logger, namespace?: string)
     nodePools,
     schedulerConfigurations,
     leases,
+    services,
     start: () => {
       for (const i of all) i.start();
     },

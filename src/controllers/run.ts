@@ -12,6 +12,7 @@ import { type Runnable, startManager } from "../kube/manager.js";
 import { ensureNamespace } from "../kube/namespaces.js";
 import { type ControllerMetrics, createControllerMetrics } from "../metrics/registry.js";
 import { allocationFailures } from "./allocations/failures.js";
+import { allocationServices } from "./allocations/services.js";
 import type { ControllerContext } from "./context.js";
 import { deploymentWatcher } from "./deployments/watcher.js";
 import { drainer } from "./drain/drainer.js";
@@ -76,6 +77,7 @@ export async function startControllers(
   const parts: (Controller | Runnable)[] = [
     jobController(ctx),
     allocationFailures(ctx),
+    allocationServices(ctx),
     nodeLiveness(ctx),
     deploymentWatcher(ctx),
     drainer(ctx),

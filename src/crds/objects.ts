@@ -16,13 +16,13 @@ import type { ObjectMeta } from "./meta.js";
 import type { NomadNodeSpec, NomadNodeStatus } from "./node.js";
 import type { NomadNodePoolSpec, NomadNodePoolStatus } from "./nodepool.js";
 import type {
-  NomadServiceRegistrationSpec,
-  NomadServiceRegistrationStatus,
-} from "./service-registration.js";
-import type {
   NomadSchedulerConfigurationSpec,
   NomadSchedulerConfigurationStatus,
 } from "./scheduler-config.js";
+import type {
+  NomadServiceRegistrationSpec,
+  NomadServiceRegistrationStatus,
+} from "./service-registration.js";
 
 export interface Resource<Kind extends string, Spec, Status> {
   apiVersion?: string;

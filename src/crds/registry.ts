@@ -187,7 +187,7 @@ export const kinds: readonly KindDefinition[] = [
     specType: "NomadServiceRegistrationSpec",
     statusType: "NomadServiceRegistrationStatus",
     description:
-      "A Nomad-native service registration: one instance of a provider = \"nomad\" service of one allocation, with the address and port it is reached at (nomad service info). The node agent writes it while the allocation's tasks run; it is owned by its NomadAllocation.",
+      'A Nomad-native service registration: one instance of a provider = "nomad" service of one allocation, with the address and port it is reached at (nomad service info). The node agent writes it while the allocation\'s tasks run; it is owned by its NomadAllocation.',
     printerColumns: [
       { name: "Service", type: "string", jsonPath: ".spec.serviceName" },
       { name: "Address", type: "string", jsonPath: ".spec.address" },

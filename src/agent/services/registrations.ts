@@ -47,9 +47,7 @@ export function serviceRegistrations(
       : (group.tasks.find((t) => t.name === task)?.services ?? []);
   const workload = task ?? `group-${group.name}`;
   const defaultName =
-    task === undefined
-      ? `${facts.jobID}-${group.name}`
-      : `${facts.jobID}-${group.name}-${task}`;
+    task === undefined ? `${facts.jobID}-${group.name}` : `${facts.jobID}-${group.name}-${task}`;
   const canary = alloc.status?.deploymentStatus?.canary === true;
   const nodeStatus = facts.node?.status;
   const out: ServiceOutcome[] = [];
@@ -146,7 +144,11 @@ function resolveAddress(
         };
       if (!portLabel) return { ok: true, host: ip, port: 0 };
       if (mapping)
-        return { ok: true, host: ip, port: mapping.to && mapping.to > 0 ? mapping.to : mapping.value };
+        return {
+          ok: true,
+          host: ip,
+          port: mapping.to && mapping.to > 0 ? mapping.to : mapping.value,
+        };
       const n = numeric();
       return typeof n === "number" ? { ok: true, host: ip, port: n } : n;
     }
