@@ -45,6 +45,7 @@ export const validNamespaceCapabilities = new Set([
   ...writeCapabilities,
   "deny",
   "alloc-node-exec",
+  "delete-service-registration",
   "sentinel-override",
   "host-volume-delete",
 ]);

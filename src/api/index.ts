@@ -31,6 +31,7 @@ import { operatorRaftRoutes } from "./routes/operator-raft.js";
 import { operatorSchedulerRoutes } from "./routes/operator-scheduler.js";
 import { operatorSnapshotRoutes } from "./routes/operator-snapshot.js";
 import { scalingRoutes } from "./routes/scaling.js";
+import { serviceRoutes } from "./routes/services.js";
 import { systemRoutes } from "./routes/system.js";
 import { type ApiServer, serveApi } from "./server.js";
 import { ApiState } from "./state.js";
@@ -81,6 +82,7 @@ export async function startApi(
   const routes = [
     // Before jobRoutes: their /v1/job/:id* would take ".../dispatch" as a job ID.
     ...childRoutes(deps, submission),
+    ...serviceRoutes(deps),
     ...jobChangeRoutes(deps, submission),
     ...jobRoutes(deps, submission),
     ...jobValidateRoutes(deps, submission),

@@ -18,6 +18,7 @@ import type {
   NomadNode,
   NomadNodePool,
   NomadSchedulerConfiguration,
+  NomadServiceRegistration,
 } from "../crds/objects.js";
 import {
   type NomadSchedulerConfigurationSpec,
@@ -89,6 +90,7 @@ export class ApiState {
   readonly policies: Informer<NomadACLPolicy>;
   readonly tokens: Informer<NomadACLToken>;
   readonly roles: Informer<NomadACLRole>;
+  readonly services: Informer<NomadServiceRegistration>;
   readonly trackers: Record<Kind, IndexTracker>;
   private readonly indexes = new Map<string, ObjectIndexes & { generation: number }>();
   private readonly all: Informer<ApiObject>[];
@@ -114,6 +116,8 @@ export class ApiState {
     this.versions =
       shared?.versions ??
       new Informer(kc, controllerRevisionResource, log, { ...scope, labelSelector: jobLabel });
+    this.services =
+      shared?.services ?? new Informer(kc, caravanResource("NomadServiceRegistration"), log, scope);
     this.policies = new Informer(kc, caravanResource("NomadACLPolicy"), log);
     this.tokens = new Informer(kc, caravanResource("NomadACLToken"), log);
     this.roles = new Informer(kc, caravanResource("NomadACLRole"), log);
@@ -152,6 +156,7 @@ export class ApiState {
       roles: new IndexTracker(),
       nodePools: new IndexTracker(),
       schedulerConfigurations: new IndexTracker(),
+      services: new IndexTracker(),
     };
     // Informer<T> is invariant in T; the trackers only read metadata.
     const pairs = [
@@ -166,6 +171,7 @@ export class ApiState {
       ["roles", this.roles],
       ["nodePools", this.nodePools],
       ["schedulerConfigurations", this.schedulerConfigurations],
+      ["services", this.services],
     ] as unknown as [Kind, Informer<ApiObject>][];
     for (const [kind, informer] of pairs) {
       const tracker = this.trackers[kind];

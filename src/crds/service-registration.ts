@@ -4,6 +4,7 @@
 // allocation writes it when the allocation's tasks run and deletes it when
 // they stop; the object is owned by its NomadAllocation, so it also goes
 // with the allocation.
+import { createHash } from "node:crypto";
 import type { CommonStatus, Integer } from "./common.js";
 import { derivedName } from "./object-name.js";
 
@@ -57,4 +58,53 @@ export interface NomadServiceRegistrationStatus extends CommonStatus {
 /** The object name of a registration: its Nomad ID made DNS-safe (it starts with "_"). */
 export function serviceRegistrationName(id: string): string {
   return derivedName(id.replace(/^_+/, ""));
+}
+
+/** The fields of a registration Nomad's `choose` hashes, in Nomad's API names. */
+export interface ChoosableRegistration {
+  ID: string;
+  ServiceName: string;
+  Namespace: string;
+  AllocID: string;
+  Address: string;
+  Port: number;
+  Tags: readonly string[];
+}
+
+/**
+ * Nomad's `choose=<n>|<key>`: a stable subset of n registrations by
+ * rendezvous hashing (ServiceRegistration.HashWith): each is ranked by the
+ * SHA-256 of its port (8 bytes, big-endian), alloc ID, ID, namespace,
+ * address, service name and tags, then the key; the n lowest hashes win, so
+ * one key (an allocation ID) keeps the same upstreams while the set changes
+ * little.
+ */
+export function chooseRegistrations<T extends ChoosableRegistration>(
+  all: readonly T[],
+  n: number,
+  key: string,
+): T[] {
+  const hash = (r: T) => {
+    const port = Buffer.alloc(8);
+    port.writeBigUInt64BE(BigInt(Math.max(0, r.Port)));
+    const h = createHash("sha256").update(port);
+    for (const part of [r.AllocID, r.ID, r.Namespace, r.Address, r.ServiceName, ...r.Tags, key])
+      h.update(part);
+    return h.digest("hex");
+  };
+  return all
+    .map((r) => ({ r, h: hash(r) }))
+    .sort((a, b) => (a.h < b.h ? -1 : a.h > b.h ? 1 : 0))
+    .slice(0, Math.max(0, Math.min(n, all.length)))
+    .map((x) => x.r);
+}
+
+/** Parses `choose`'s "<number>|<key>"; undefined when malformed (Nomad's 400). */
+export function parseChoose(parameter: string): { n: number; key: string } | undefined {
+  const bar = parameter.indexOf("|");
+  if (bar < 0) return undefined;
+  const count = parameter.slice(0, bar);
+  const key = parameter.slice(bar + 1);
+  if (!/^[+-]?[0-9]+$/.test(count) || key === "") return undefined;
+  return { n: Number(count), key };
 }

@@ -57,7 +57,8 @@ export type Kind =
   | "roles"
   | "tokens"
   | "nodePools"
-  | "schedulerConfigurations";
+  | "schedulerConfigurations"
+  | "services";
 
 /**
  * Who may call a route: the ACL check Nomad's endpoint makes, declared with
