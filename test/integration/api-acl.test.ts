@@ -335,6 +335,8 @@ describe("Nomad HTTP API: ACLs", () => {
       if (p.startsWith("/v1/node/")) return nodeName;
       if (p.startsWith("/v1/namespace/")) return ns;
       if (p.startsWith("/v1/scaling/policy/")) return scalingPolicyID;
+      if (p.startsWith("/v1/service/"))
+        return name === "id" ? `_nomad-task-${alloc}-g-web-` : "web";
       if (p.startsWith("/v1/acl/policy/"))
         return r.method === "DELETE"
           ? victims.policy
@@ -520,6 +522,12 @@ describe("Nomad HTTP API: ACLs", () => {
       "GET /v1/client/fs/logs/:alloc": "ns:read-logs", // client FileSystem.Logs
       "GET /v1/client/fs/cat/:alloc": "ns:read-fs", // client FileSystem.Stream
       "GET /v1/scaling/policies": ["ns:list-scaling-policies", "ns:list-jobs+read-job"],
+      "GET /v1/services": "ns:read-job", // ServiceRegistration.List
+      "GET /v1/service/:name": "ns:read-job", // ServiceRegistration.GetService
+      // ServiceRegistration.DeleteByID
+      "DELETE /v1/service/:name/:id": ["ns:submit-job", "ns:delete-service-registration"],
+      "GET /v1/allocation/:id/services": "ns:read-job", // Alloc.GetServiceRegistrations
+      "GET /v1/job/:id*/services": "ns:read-job", // Job.GetServiceRegistrations
       "GET /v1/nodes": "node:read", // Node.List
       "POST /v1/node/:id/drain": "node:write", // Node.UpdateDrain
       "GET /v1/node/pool/:name": "pool:read", // NodePool.GetNodePool

@@ -93,8 +93,15 @@ export function serviceRoutes(deps: RouteDeps): Route[] {
   }
 
   return [
-    { method: "GET", path: "/v1/services", acl: "filtered", watch: ["services"], handle: list },
-    { method: "GET", path: "/v1/service/:name", acl: "filtered", watch: ["services"], handle: get },
+    // Nomad's ServiceRegistration.List and GetService: read-job (namespace=*: where the token has it).
+    { method: "GET", path: "/v1/services", acl: "ns:read-job", watch: ["services"], handle: list },
+    {
+      method: "GET",
+      path: "/v1/service/:name",
+      acl: "ns:read-job",
+      watch: ["services"],
+      handle: get,
+    },
     {
       method: "DELETE",
       path: "/v1/service/:name/:id",
