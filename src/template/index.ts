@@ -11,6 +11,7 @@ export type {
   ParseOptions,
   RenderOptions,
   RenderResult,
+  ServiceInstance,
   TemplateDependency,
   TemplateSources,
 } from "./types.js";

@@ -15,12 +15,30 @@ export interface TemplateSources {
   key?(path: string): string | undefined;
   ls?(prefix: string): { key: string; value: string }[] | undefined;
   secret?(path: string): { Data: Record<string, unknown> } | undefined;
-  service?(
-    name: string,
-  ): { Name: string; Address: string; Port: number; Tags: string[] }[] | undefined;
+  /** The instances of a service; `query` as written: "name", "tag.name", "name@dc". */
+  service?(query: string): ServiceInstance[] | undefined;
   nomadVar?(path: string): Record<string, string> | undefined;
   /** The catalog (`services`): every service name with its tags. Recorded as kind "service", name "". */
   services?(): { Name: string; Tags: string[] }[] | undefined;
+}
+
+/**
+ * One instance of a service, with the fields of Nomad's registrations
+ * (consul-template's NomadService) where the caller has them.
+ */
+export interface ServiceInstance {
+  Name: string;
+  Address: string;
+  Port: number;
+  Tags: string[];
+  ID?: string;
+  Namespace?: string;
+  Datacenter?: string;
+  JobID?: string;
+  AllocID?: string;
+  NodeID?: string;
+  /** Its checks: "passing", "critical" or "pending"; consul-template's `service` lists only passing ones. */
+  Status?: string;
 }
 
 export interface ParseOptions {

@@ -1,18 +1,28 @@
 // The Kubernetes side of template sources: the ConfigMaps and Secrets a
-// task's templates read, in the allocation's namespace. Each named object is
-// watched by its own informer (a field selector on its name), shared by every
-// template that reads it and stopped when none does.
+// task's templates read, and the service catalog, in the allocation's
+// namespace. Each named object is watched by its own informer (a field
+// selector on its name); the catalog by one informer of the namespace's
+// NomadServiceRegistrations. Informers are shared by every template that
+// reads them and stopped when none does.
 //   key "<configmap>/<key>"  → the ConfigMap's data[key]
 //   ls "<configmap>"         → its keys and values
 //   secret "<secret>"        → { Data: its keys, decoded }
+//   service / nomadService "[tag.]<name>[@dc]" → the service's registrations
+//   services / nomadServices → every service name with its tags
 import type { Logger } from "../../common/log.js";
 import type { ApiObject } from "../../crds/meta.js";
+import type { NomadServiceRegistration } from "../../crds/objects.js";
 import { Informer } from "../../kube/informer.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
-import { configMapResource, type ResourceRef, secretResource } from "../../kube/resources.js";
-import type { TemplateDependency, TemplateSources } from "../../template/index.js";
+import {
+  caravanResource,
+  configMapResource,
+  type ResourceRef,
+  secretResource,
+} from "../../kube/resources.js";
+import type { ServiceInstance, TemplateDependency, TemplateSources } from "../../template/index.js";
 
-export type SourceKind = "ConfigMap" | "Secret";
+export type SourceKind = "ConfigMap" | "Secret" | "NomadServiceRegistration";
 
 interface DataObject extends ApiObject {
   data?: Record<string, string>;
@@ -22,6 +32,7 @@ interface DataObject extends ApiObject {
 const resources: Record<SourceKind, ResourceRef> = {
   ConfigMap: configMapResource,
   Secret: secretResource,
+  NomadServiceRegistration: caravanResource("NomadServiceRegistration"),
 };
 
 interface Watched {
@@ -36,6 +47,8 @@ export function dependencyObject(
   if (dep.kind === "key") return { kind: "ConfigMap", name: dep.name.split("/")[0] ?? "" };
   if (dep.kind === "ls") return { kind: "ConfigMap", name: dep.name.replace(/\/+$/, "") };
   if (dep.kind === "secret") return { kind: "Secret", name: dep.name };
+  // Every service query reads the namespace's catalog: one watch of all its registrations.
+  if (dep.kind === "service") return { kind: "NomadServiceRegistration", name: "" };
   return undefined;
 }
 
@@ -54,7 +67,7 @@ export class KubeTemplateSources {
     if (!w) {
       const informer = new Informer<DataObject>(this.kc, resources[kind], this.log, {
         namespace,
-        fieldSelector: `metadata.name=${name}`,
+        ...(name ? { fieldSelector: `metadata.name=${name}` } : {}),
       });
       const entry: Watched = { informer, listeners: new Set() };
       const fire = () => {
@@ -99,7 +112,36 @@ export class KubeTemplateSources {
       );
       return { ...Object.fromEntries(binary), ...cm.data };
     };
+    const catalog = (): NomadServiceRegistration[] | undefined => {
+      const informer = this.watched.get(`NomadServiceRegistration/${namespace}/`)?.informer;
+      if (!informer?.hasSynced()) return undefined;
+      return (informer.store.list() as unknown as NomadServiceRegistration[]).filter(
+        (r) => r.metadata.namespace === namespace,
+      );
+    };
     return {
+      service: (query) => {
+        const regs = catalog();
+        if (!regs) return undefined;
+        const { tag, name } = parseServiceQuery(query);
+        return regs
+          .filter(
+            (r) => r.spec.serviceName === name && (tag === undefined || r.spec.tags?.includes(tag)),
+          )
+          .map(serviceInstance)
+          .sort((a, b) => ((a.ID ?? "") < (b.ID ?? "") ? -1 : 1));
+      },
+      services: () => {
+        const regs = catalog();
+        if (!regs) return undefined;
+        const tags = new Map<string, Set<string>>();
+        for (const r of regs) {
+          const set = tags.get(r.spec.serviceName) ?? new Set<string>();
+          tags.set(r.spec.serviceName, set);
+          for (const t of r.spec.tags ?? []) set.add(t);
+        }
+        return [...tags.keys()].sort().map((Name) => ({ Name, Tags: [...(tags.get(Name) ?? [])] }));
+      },
       key: (p) => {
         const slash = p.indexOf("/");
         if (slash < 0) return undefined;
@@ -125,4 +167,31 @@ export class KubeTemplateSources {
       },
     };
   }
+}
+
+/**
+ * A service query as consul-template writes it: "[tag.]name[@datacenter]".
+ * The datacenter is ignored: one Caravan cluster is one catalog.
+ */
+export function parseServiceQuery(query: string): { tag?: string; name: string } {
+  const bare = query.replace(/[@~].*$/, "");
+  const dot = bare.lastIndexOf(".");
+  return dot < 0 ? { name: bare } : { tag: bare.slice(0, dot), name: bare.slice(dot + 1) };
+}
+
+function serviceInstance(r: NomadServiceRegistration): ServiceInstance {
+  const s = r.spec;
+  return {
+    ID: s.id,
+    Name: s.serviceName,
+    Namespace: r.metadata.namespace ?? "default",
+    Datacenter: s.datacenter,
+    JobID: s.jobID,
+    AllocID: s.allocID,
+    NodeID: s.nodeID,
+    Address: s.address,
+    Port: s.port,
+    Tags: s.tags ?? [],
+    ...(r.status?.checkStatus ? { Status: r.status.checkStatus } : {}),
+  };
 }

@@ -2,8 +2,8 @@
 // caller's TemplateSources, following consul-template's two-phase model: a
 // source without the data yet gives undefined; the read is recorded as missing
 // and an empty value is rendered, so the caller fetches and renders again.
-import { createHash } from "node:crypto";
-import type { TemplateDependency } from "../types.js";
+import { chooseRegistrations } from "../../crds/service-registration.js";
+import type { ServiceInstance, TemplateDependency } from "../types.js";
 import { kindOf, mapGet, typeName } from "../values.js";
 import { type CallContext, type FuncMap, fn } from "./types.js";
 
@@ -71,22 +71,27 @@ function explode(pairs: KeyPair[]): Record<string, unknown> {
 
 /**
  * nomadService <count> <key> <name>: a stable subset of `count` instances for
- * this key (rendezvous hashing), so each allocation keeps the same upstreams
- * while the set changes little.
+ * this key, chosen as Nomad's `choose=<count>|<key>` chooses (rendezvous
+ * hashing), so each allocation keeps the same upstreams while the set changes
+ * little.
  */
-function chooseInstances<T extends { Address: string; Port: number }>(
-  all: T[],
-  count: number,
-  key: string,
-): T[] {
-  const score = (s: T) =>
-    createHash("sha256").update(`${key}\u0000${s.Address}:${s.Port}`).digest("hex");
-  return all
-    .map((s) => ({ s, h: score(s) }))
-    .sort((a, b) => (a.h < b.h ? -1 : a.h > b.h ? 1 : 0))
-    .slice(0, Math.max(0, count))
-    .map((x) => x.s);
+function chooseInstances(all: ServiceInstance[], count: number, key: string): ServiceInstance[] {
+  const keyed = all.map((s) => ({
+    s,
+    ID: s.ID ?? "",
+    ServiceName: s.Name,
+    Namespace: s.Namespace ?? "",
+    AllocID: s.AllocID ?? "",
+    Address: s.Address,
+    Port: s.Port,
+    Tags: s.Tags,
+  }));
+  return chooseRegistrations(keyed, count, key).map((k) => k.s);
 }
+
+/** consul-template's `service` lists healthy instances only: those whose checks all pass. */
+const healthy = (all: ServiceInstance[]) =>
+  all.filter((s) => s.Status === undefined || s.Status === "passing");
 
 function loopBound(v: unknown): number {
   const k = kindOf(v);
@@ -139,7 +144,9 @@ export const SOURCE_FUNCS: FuncMap = {
   service: fn(
     ["string"],
     (ctx, [name]) =>
-      read(ctx, "service", name as string, () => ctx.sources.service?.(name as string)) ?? [],
+      healthy(
+        read(ctx, "service", name as string, () => ctx.sources.service?.(name as string)) ?? [],
+      ),
     "string",
   ),
   services: fn(
