@@ -234,7 +234,7 @@ describe("Nomad services with the node agent", () => {
       "DELETE",
       `/v1/service/web/${encodeURIComponent(victim.ID)}?namespace=${ns}`,
     );
-    expect([again.status, again.text]).toEqual([500, "service registration not found"]);
+    expect([again.status, again.text]).toEqual([404, "service registration not found"]);
 
     // Stopping the job deregisters its services; the template empties.
     await kubectlOk(kubeconfig, [

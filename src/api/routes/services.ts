@@ -6,7 +6,7 @@
 import type { NomadServiceRegistration } from "../../crds/objects.js";
 import { chooseRegistrations, parseChoose } from "../../crds/service-registration.js";
 import type { Ctx, Reply, Route } from "../../http/context.js";
-import { badRequest, HttpError, notFound } from "../../http/errors.js";
+import { badRequest, notFound } from "../../http/errors.js";
 import { deleteObject } from "../../kube/apply.js";
 import { caravanResource } from "../../kube/resources.js";
 import { jobID } from "../convert/job-out.js";
@@ -63,8 +63,9 @@ export function serviceRoutes(deps: RouteDeps): Route[] {
     const reg = state.services.store
       .list()
       .find((r) => r.spec.id === id && ns(r) === ctx.opts.namespace);
-    // Nomad's state store answers an unknown ID with a plain error.
-    if (!reg) throw new HttpError(500, "service registration not found");
+    // Nomad answers an unknown ID with a 500 and this message; an unknown ID is
+    // the caller's mistake, not the server's, so Caravan says 404 (the CLI prints the same words).
+    if (!reg) throw notFound("service registration");
     await deleteObject(kc, registrations, reg);
     return { body: null, index: state.index(["services"]) + 1 };
   }
