@@ -114,9 +114,8 @@ describe("Nomad services with the node agent", () => {
       return regs.length === 1 ? regs : undefined;
     }, "the web service to be registered");
     const [alloc] = await runningOf(kubeconfig, ns, "web");
-    const port = (alloc?.spec.resources.shared.ports as { label: string; value: number }[]).find(
-      (p) => p.label === "http",
-    )?.value;
+    const ports: { label: string; value: number }[] = alloc?.spec.resources.shared.ports ?? [];
+    const port = ports.find((p) => p.label === "http")?.value;
     expect(first).toMatchObject({
       ID: `_nomad-task-${alloc?.metadata.name}-group-web-web-http`,
       ServiceName: "web",
@@ -152,8 +151,8 @@ describe("Nomad services with the node agent", () => {
     expect(list.json).toEqual([
       { Namespace: ns, Services: [{ ServiceName: "web", Tags: ["http", "v1"] }] },
     ]);
-    expect(await services("&filter=" + encodeURIComponent('"v2" in Tags'))).toEqual([]);
-    expect(await services("&filter=" + encodeURIComponent('"v1" in Tags'))).toHaveLength(1);
+    expect(await services(`&filter=${encodeURIComponent('"v2" in Tags')}`)).toEqual([]);
+    expect(await services(`&filter=${encodeURIComponent('"v1" in Tags')}`)).toHaveLength(1);
     const jobServices = await call("GET", `/v1/job/web/services?namespace=${ns}`);
     expect((jobServices.json as Registration[]).map((r) => r.ID)).toEqual([first?.ID]);
     const allocServices = await call(
@@ -218,9 +217,9 @@ describe("Nomad services with the node agent", () => {
       "the template to list three addresses",
     );
     // choose keeps the same subset for the same key.
-    const chosen = await services("&choose=" + encodeURIComponent("2|alloc-a"));
+    const chosen = await services(`&choose=${encodeURIComponent("2|alloc-a")}`);
     expect(chosen).toHaveLength(2);
-    expect(await services("&choose=" + encodeURIComponent("2|alloc-a"))).toEqual(chosen);
+    expect(await services(`&choose=${encodeURIComponent("2|alloc-a")}`)).toEqual(chosen);
 
     // nomad service delete removes one registration.
     const victim = three[0] as Registration;
