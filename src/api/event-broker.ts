@@ -16,9 +16,11 @@ import {
   evalEvent,
   jobEvent,
   nodeEvent,
+  serviceEvent,
 } from "./convert/event.js";
 import { jobOut } from "./convert/job-out.js";
 import { nodeOut } from "./convert/node.js";
+import { serviceRegistration } from "./convert/service.js";
 import { allocContext } from "./routes/allocations.js";
 import { jobIDOf } from "./routes/common.js";
 import type { ApiState, ObjectIndexes } from "./state.js";
@@ -93,6 +95,12 @@ export class EventBroker {
       idx,
     );
     this.attach(state.nodes, nodeEvent, (o, i) => ({ Node: nodeOut(o, i) }), idx);
+    this.attach(
+      state.services,
+      serviceEvent,
+      (o, i) => ({ Service: serviceRegistration(o, i) }),
+      idx,
+    );
   }
 
   private attach<T extends ApiObject>(

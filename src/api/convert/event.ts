@@ -10,11 +10,19 @@ import type {
   NomadEvaluation,
   NomadJob,
   NomadNode,
+  NomadServiceRegistration,
 } from "../../crds/objects.js";
 import { jobID, jobNamespace } from "./job-out.js";
 
-export type Topic = "Job" | "Allocation" | "Evaluation" | "Deployment" | "Node";
-export const topics: readonly Topic[] = ["Job", "Allocation", "Evaluation", "Deployment", "Node"];
+export type Topic = "Job" | "Allocation" | "Evaluation" | "Deployment" | "Node" | "Service";
+export const topics: readonly Topic[] = [
+  "Job",
+  "Allocation",
+  "Evaluation",
+  "Deployment",
+  "Node",
+  "Service",
+];
 
 /** The event's fields other than its index and payload. */
 export interface EventHead {
@@ -135,4 +143,23 @@ export function nodeEvent(
   else if (!same(old.status, obj.status) || generationChanged(old, obj)) type = "NodeStreamEvent";
   else return undefined;
   return { Topic: "Node", Type: type, Key: obj.metadata.name, Namespace: "", FilterKeys: null };
+}
+
+/** A service registration written (ServiceRegistration) or deleted (ServiceDeregistration); its check status is no event. */
+export function serviceEvent(
+  old: NomadServiceRegistration | undefined,
+  obj: NomadServiceRegistration,
+  deleted: boolean,
+): EventHead | undefined {
+  let type: string;
+  if (deleted) type = "ServiceDeregistration";
+  else if (!old || generationChanged(old, obj)) type = "ServiceRegistration";
+  else return undefined;
+  return {
+    Topic: "Service",
+    Type: type,
+    Key: obj.spec.id,
+    Namespace: obj.metadata.namespace ?? "default",
+    FilterKeys: [obj.spec.jobID, obj.spec.serviceName],
+  };
 }

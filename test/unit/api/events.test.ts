@@ -8,6 +8,7 @@ import {
   evalEvent,
   jobEvent,
   nodeEvent,
+  serviceEvent,
 } from "../../../src/api/convert/event.js";
 import { parseTopics } from "../../../src/api/routes/events.js";
 import type {
@@ -16,6 +17,7 @@ import type {
   NomadEvaluation,
   NomadJob,
   NomadNode,
+  NomadServiceRegistration,
 } from "../../../src/crds/objects.js";
 
 const jobIDOf = (_ns: string, job: string) => `id-of-${job}`;
@@ -119,6 +121,25 @@ describe("event types", () => {
     expect(nodeEvent(node(), node({}, { status: "down" }), false)?.Type).toBe("NodeStreamEvent");
     expect(nodeEvent(undefined, node(), true)?.Type).toBe("NodeDeregistration");
     expect(nodeEvent(node(), node(), false)).toBeUndefined();
+  });
+
+  it("names service registrations and deregistrations, keyed by ID and filtered by job and service", () => {
+    const reg = (generation: number, checkStatus?: string) =>
+      ({
+        metadata: { name: "nomad-task-a1-group-g-web-http", namespace: "prod", generation },
+        spec: { id: "_nomad-task-a1-group-g-web-http", serviceName: "web", jobID: "shop" },
+        status: checkStatus ? { checkStatus } : {},
+      }) as unknown as NomadServiceRegistration;
+    expect(serviceEvent(undefined, reg(1), false)).toEqual({
+      Topic: "Service",
+      Type: "ServiceRegistration",
+      Key: "_nomad-task-a1-group-g-web-http",
+      Namespace: "prod",
+      FilterKeys: ["shop", "web"],
+    });
+    expect(serviceEvent(reg(1), reg(2), false)?.Type).toBe("ServiceRegistration");
+    expect(serviceEvent(reg(1), reg(1, "critical"), false)).toBeUndefined();
+    expect(serviceEvent(undefined, reg(1), true)?.Type).toBe("ServiceDeregistration");
   });
 });
 
