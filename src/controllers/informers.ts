@@ -110,6 +110,9 @@ export function createInformers(kc: KubeConfig, log: Logger, namespace?: string)
   services.store.addIndex(byAllocation, (r) => [
     jobKey(r.metadata.namespace, r.metadata.labels?.[allocationLabel] ?? ""),
   ]);
+  services.store.addIndex(byJob, (r) => [
+    jobKey(r.metadata.namespace, r.metadata.labels?.[jobLabel] ?? ""),
+  ]);
 
   const all = [
     services,

@@ -29,6 +29,7 @@ import { nodeLiveness } from "./nodes/liveness.js";
 import { periodicController } from "./periodic/controller.js";
 import { PlanApplier } from "./plans/applier.js";
 import { AllocationView } from "./plans/view.js";
+import { serviceMirror } from "./services/mirror.js";
 
 export interface Controllers {
   metrics: ControllerMetrics;
@@ -78,6 +79,7 @@ export async function startControllers(
     jobController(ctx),
     allocationFailures(ctx),
     allocationServices(ctx),
+    serviceMirror(ctx),
     nodeLiveness(ctx),
     deploymentWatcher(ctx),
     drainer(ctx),

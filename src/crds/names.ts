@@ -11,6 +11,13 @@ export const groupLabel = "caravan.dev/group";
 export const nodeLabel = "caravan.dev/node";
 /** Label: metadata.name of the NomadAllocation a service registration belongs to. */
 export const allocationLabel = "caravan.dev/allocation";
+/**
+ * Job meta key: "true" mirrors the job's Nomad services as Kubernetes
+ * Services and EndpointSlices, so pods reach its tasks by cluster DNS name.
+ */
+export const kubernetesServiceMeta = "caravan_kubernetes_service";
+/** Label on a mirrored Kubernetes Service and its EndpointSlices: the Nomad service it mirrors. */
+export const nomadServiceLabel = "caravan.dev/nomad-service";
 /** Label: the datacenter of a NomadNode. */
 export const datacenterLabel = "caravan.dev/datacenter";
 /** Label: metadata.name of the periodic or parameterized job a child job was launched from. */

@@ -35,6 +35,18 @@ export const configMapResource = coreResource("ConfigMap", "configmaps", true);
 /** Nomad's namespaces are Kubernetes namespaces. */
 export const namespaceResource = coreResource("Namespace", "namespaces", false);
 
+/** Kubernetes Services mirroring Nomad services (opt-in), so pods reach tasks by cluster DNS name. */
+export const serviceResource = coreResource("Service", "services", true);
+
+/** The EndpointSlices behind those Services: the registrations' addresses and ports. */
+export const endpointSliceResource: ResourceRef = {
+  apiVersion: "discovery.k8s.io/v1",
+  kind: "EndpointSlice",
+  basePath: "/apis/discovery.k8s.io/v1",
+  plural: "endpointslices",
+  namespaced: true,
+};
+
 /** Caravan's CRDs, installed at start and read for the NomadJob schema. */
 export const crdResource: ResourceRef = {
   apiVersion: "apiextensions.k8s.io/v1",

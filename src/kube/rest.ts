@@ -93,13 +93,20 @@ export function getObject<T>(
   return getJson<T>(kc, objectPath(ref, name, namespace));
 }
 
-/** Every object of a kind (in one namespace, when given, for a namespaced kind). */
+/** Every object of a kind (in one namespace, when given, for a namespaced kind), or those a label selector picks. */
 export async function listObjects<T>(
   kc: KubeConfig,
   ref: ResourceRef,
   namespace?: string,
+  labelSelector?: string,
 ): Promise<T[]> {
-  return (await getJson<{ items: T[] }>(kc, collectionPath(ref, namespace))).items;
+  return (
+    await getJson<{ items: T[] }>(
+      kc,
+      collectionPath(ref, namespace),
+      labelSelector ? { labelSelector } : {},
+    )
+  ).items;
 }
 
 /** RFC 3339 with microseconds: the MicroTime format Leases and Events use. */

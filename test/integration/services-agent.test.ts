@@ -5,7 +5,7 @@
 // the server scales from 1 to 3; stopping the job deregisters everything;
 // and an allocation marked lost (its node gone) loses its registrations to
 // the controllers.
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type RunningApi, startApi } from "../../src/api/index.js";
@@ -249,6 +249,98 @@ describe("Nomad services with the node agent", () => {
     await eventually(async () => ((await services()).length === 0 ? true : undefined), "no web");
     await eventually(async () => (lines().length === 0 ? true : undefined), "an empty template");
   }, 180_000);
+
+  it("mirrors an opted-in job's service as a Kubernetes Service and EndpointSlice whose endpoint follows the check", async () => {
+    // Serves 200 until a file named sick appears in the allocation dir.
+    const sickServer = `const fs = require('fs'); require('http').createServer((q, s) => { s.statusCode = fs.existsSync(process.env.NOMAD_ALLOC_DIR + '/sick') ? 500 : 200; s.end('ok'); }).listen(Number(process.env.NOMAD_PORT_http)); // ${m}`;
+    const spec = web(1);
+    await applyJob(kubeconfig, ns, "mirror", {
+      ...spec,
+      meta: { "caravan_kubernetes_service": "true" },
+      groups: [
+        {
+          ...spec.groups[0],
+          services: [
+            {
+              name: "mirrored",
+              provider: "nomad",
+              port: "http",
+              checks: [{ type: "http", path: "/", interval: "1s", timeout: "1s" }],
+            },
+          ],
+          tasks: [
+            {
+              ...spec.groups[0]?.tasks[0],
+              config: { command: process.execPath, args: ["-e", sickServer] },
+            },
+          ],
+        },
+      ],
+    });
+    // What a Kubernetes-side client reads: the Service's EndpointSlices, through the API.
+    const endpoints = async () => {
+      const out = await kubectlOk(kubeconfig, [
+        "get",
+        "endpointslices",
+        "-n",
+        ns,
+        "-l",
+        "kubernetes.io/service-name=mirrored",
+        "-o",
+        "json",
+      ]);
+      return (JSON.parse(out).items as Obj[]).flatMap((slice) =>
+        (slice.endpoints ?? []).map((e: Obj) => ({
+          address: e.addresses[0] as string,
+          port: slice.ports[0].port as number,
+          ready: e.conditions.ready as boolean,
+        })),
+      );
+    };
+    const [ready] = await eventually(async () => {
+      const e = await endpoints();
+      return e.length === 1 && e[0]?.ready ? e : undefined;
+    }, "a ready endpoint of the mirrored service");
+    const answer = await fetch(`http://${ready?.address}:${ready?.port}/`);
+    expect(await answer.text()).toBe("ok");
+    const svc = JSON.parse(
+      await kubectlOk(kubeconfig, ["get", "service", "mirrored", "-n", ns, "-o", "json"]),
+    );
+    expect(svc.spec.clusterIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(svc.spec.ports).toEqual([
+      expect.objectContaining({ name: "nomad", port: ready?.port, protocol: "TCP" }),
+    ]);
+
+    // The check fails: the endpoint leaves the ready set, and comes back when it passes.
+    const [alloc] = await runningOf(kubeconfig, ns, "mirror");
+    const sick = path.join(agent.dataDir, "alloc", alloc?.metadata.name ?? "", "alloc", "sick");
+    writeFileSync(sick, "");
+    await eventually(
+      async () => ((await endpoints())[0]?.ready === false ? true : undefined),
+      "the endpoint to be not ready",
+    );
+    rmSync(sick);
+    await eventually(
+      async () => ((await endpoints())[0]?.ready === true ? true : undefined),
+      "the endpoint to be ready again",
+    );
+
+    // Stopped: the Service and its slices go.
+    await kubectlOk(kubeconfig, [
+      "patch",
+      "nomadjob",
+      "mirror",
+      "-n",
+      ns,
+      "--type=merge",
+      "-p",
+      '{"spec":{"stop":true}}',
+    ]);
+    await eventually(async () => {
+      const left = await kubectl(kubeconfig, ["get", "service", "mirrored", "-n", ns]);
+      return left.code !== 0 && (await endpoints()).length === 0 ? true : undefined;
+    }, "the mirror to go");
+  }, 120_000);
 
   it("an allocation marked lost loses its registrations, though its agent is gone", async () => {
     await applyJob(kubeconfig, ns, "lonely", {
