@@ -1,6 +1,7 @@
 // Runs a set of controllers and other long-running parts together, as
 // controller-runtime's manager does: everything starts at once, and stopping
 // aborts one signal and waits for each part to finish what it was doing.
+import { setMaxListeners } from "node:events";
 import type { Logger } from "../common/log.js";
 import { type Controller, type RuntimeDeps, runController } from "./controller.js";
 
@@ -20,6 +21,8 @@ export function startManager(
   deps: RuntimeDeps,
 ): Manager {
   const abort = new AbortController();
+  // Every part listens for the one signal (and some parts listen more than once): not a leak.
+  setMaxListeners(parts.length * 4 + 10, abort.signal);
   const running = parts.map((part) => {
     if ("reconcile" in part) {
       const controller = runController(part, deps);
