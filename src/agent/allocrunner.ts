@@ -100,6 +100,8 @@ export class AllocRunner {
               this.registerServices(task.name);
             },
             network: () => this.network,
+            // Nomad deregisters a task's services when it exits; a restart registers them again.
+            exited: () => void this.registrar.deregisterTask(task.name),
           },
           task,
         ),

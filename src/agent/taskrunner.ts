@@ -46,6 +46,8 @@ export interface TaskRunnerContext {
   started(): void;
   /** The allocation's network namespace (bridge and CNI modes), once set up. */
   network(): AllocNetwork | undefined;
+  /** The task's process ended (before any restart): its services are deregistered. */
+  exited?(): void;
 }
 
 interface Prepared {
@@ -409,6 +411,7 @@ export class TaskRunner {
 
         result = await handle.wait();
         this.handle = undefined;
+        ctx.exited?.();
         await t.logs.flush();
         await handle
           .destroy?.()

@@ -256,7 +256,7 @@ describe("Nomad services with the node agent", () => {
     const spec = web(1);
     await applyJob(kubeconfig, ns, "mirror", {
       ...spec,
-      meta: { "caravan_kubernetes_service": "true" },
+      meta: { caravan_kubernetes_service: "true" },
       groups: [
         {
           ...spec.groups[0],
@@ -341,6 +341,33 @@ describe("Nomad services with the node agent", () => {
       return left.code !== 0 && (await endpoints()).length === 0 ? true : undefined;
     }, "the mirror to go");
   }, 120_000);
+
+  it("a task's services go while it is dead between restarts and come back when it runs again", async () => {
+    await applyJob(kubeconfig, ns, "flappy", {
+      type: "service",
+      datacenters: [dc],
+      groups: [
+        {
+          name: "flappy",
+          networks: [{ ports: [{ label: "http" }] }],
+          restart: { attempts: 3, interval: "10m", delay: "3s", mode: "delay" },
+          tasks: [
+            shTask("srv", `sleep 2; echo ${m}; exit 1`, {
+              services: [{ name: "flappy", provider: "nomad", port: "http" }],
+            }),
+          ],
+        },
+      ],
+    });
+    const count = async () => {
+      const res = await call("GET", `/v1/service/flappy?namespace=${ns}`);
+      return (res.json as Registration[]).length;
+    };
+    await eventually(async () => ((await count()) === 1 ? true : undefined), "registered");
+    await eventually(async () => ((await count()) === 0 ? true : undefined), "gone once it exits");
+    await eventually(async () => ((await count()) === 1 ? true : undefined), "back after restart");
+    await kubectlOk(kubeconfig, ["delete", "nomadjob", "flappy", "-n", ns, "--timeout=30s"]);
+  }, 60_000);
 
   it("an allocation marked lost loses its registrations, though its agent is gone", async () => {
     await applyJob(kubeconfig, ns, "lonely", {

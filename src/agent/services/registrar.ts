@@ -11,7 +11,7 @@ import {
   type NomadServiceRegistrationStatus,
   serviceRegistrationName,
 } from "../../crds/service-registration.js";
-import { applyObject, applyStatus, deleteCollection } from "../../kube/apply.js";
+import { applyObject, applyStatus, deleteCollection, deleteObject } from "../../kube/apply.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
 import { caravanResource } from "../../kube/resources.js";
 import { ApiError } from "../../kube/rest.js";
@@ -55,6 +55,21 @@ export class ServiceRegistrar {
     void this.enqueue(async () => {
       for (const spec of this.written.values())
         if (spec.serviceName === service && !this.closed) await this.writeStatus(spec, status);
+    });
+  }
+
+  /** Removes the registrations of one task's services (the task exited). */
+  deregisterTask(task: string): Promise<void> {
+    return this.enqueue(async () => {
+      for (const [id, spec] of [...this.written]) {
+        if (spec.task !== task) continue;
+        this.written.delete(id);
+        await deleteObject(this.kc, registrations, {
+          metadata: { name: serviceRegistrationName(id), namespace: this.namespace },
+        }).catch((err: unknown) => {
+          if (!(err instanceof ApiError && err.statusCode === 404)) throw err;
+        });
+      }
     });
   }
 
