@@ -338,9 +338,9 @@ describe("Nomad HTTP API: the CLI's node, agent, pool and namespace endpoints", 
     ]);
     const v = await call("PUT", "/v1/var/app/x", { Items: { k: "v" } });
     expect(v.text).toBe("Nomad variables are not implemented yet in Caravan");
-    const services = await call("GET", "/v1/services");
-    expect(services.text).toBe(
-      "service discovery (Nomad services) is not implemented yet in Caravan",
+    const volumes = await call("GET", "/v1/volumes");
+    expect(volumes.text).toBe(
+      "volumes (CSI and dynamic host volumes) are not implemented yet in Caravan",
     );
     const quotas = await call("GET", "/v1/quotas");
     expect([quotas.status, quotas.text]).toEqual([501, "Nomad Enterprise only endpoint"]);
