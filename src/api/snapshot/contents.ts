@@ -48,6 +48,8 @@ const ordered: readonly [string, number][] = [
   ["NomadSchedulerConfiguration", 13],
   ["NomadNode", 0],
   ["NomadAllocation", 4],
+  // After the allocations owning them (Nomad's ServiceRegistration table).
+  ["NomadServiceRegistration", 21],
   ["NomadJob", 1],
   ["NomadDeployment", 10],
 ];

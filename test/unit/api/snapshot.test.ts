@@ -183,6 +183,9 @@ describe("snapshot contents", () => {
     );
     expect(at("ControllerRevision")).toBeLessThan(at("NomadJob"));
     expect(at("NomadAllocation")).toBeLessThan(at("NomadJob"));
+    // Service registrations come back after the allocations that own them, in Nomad's table.
+    expect(at("NomadServiceRegistration")).toBeGreaterThan(at("NomadAllocation"));
+    expect(snapshotKinds().find((k) => k.ref.kind === "NomadServiceRegistration")?.type).toBe(21);
     expect(at("NomadDeployment")).toBeGreaterThan(at("NomadJob"));
     expect(at("NomadEvaluation")).toBeGreaterThan(at("NomadDeployment"));
   });
