@@ -125,3 +125,27 @@ export function bodyObject(ctx: Ctx): Record<string, unknown> {
     throw new HttpError(400, "Request body must be a JSON object");
   return b as Record<string, unknown>;
 }
+
+/**
+ * The Description and Meta every described Nomad object (namespace, node
+ * pool) carries, checked as Nomad checks them; what is wrong goes to `errors`.
+ */
+export function descriptionAndMeta(
+  body: Record<string, unknown>,
+  errors: string[],
+): { description: string; meta?: Record<string, string> } {
+  const description = body.Description ?? "";
+  if (typeof description !== "string") errors.push("Description must be a string");
+  else if (description.length > 256) errors.push("description longer than 256");
+  const meta = body.Meta ?? null;
+  const isStringMap =
+    meta !== null &&
+    typeof meta === "object" &&
+    !Array.isArray(meta) &&
+    Object.values(meta).every((v) => typeof v === "string");
+  if (meta !== null && !isStringMap) errors.push("Meta must be a map of strings");
+  return {
+    description: typeof description === "string" ? description : "",
+    ...(isStringMap && Object.keys(meta).length ? { meta: meta as Record<string, string> } : {}),
+  };
+}

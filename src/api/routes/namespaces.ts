@@ -17,7 +17,7 @@ import { badRequest, HttpError, multiError } from "../../http/errors.js";
 import { createObject, deleteObject, mergePatch } from "../../kube/apply.js";
 import { namespaceResource } from "../../kube/resources.js";
 import { listObjects } from "../../kube/rest.js";
-import { bodyObject } from "./common.js";
+import { bodyObject, descriptionAndMeta } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 
 interface Namespace {
@@ -178,17 +178,7 @@ function namespaceSpec(
     errors.push(
       `invalid name ${JSON.stringify(name)}: a Caravan namespace is a Kubernetes namespace, so its name is lowercase letters, digits and "-", at most 63, starting and ending with a letter or digit`,
     );
-  const description = body.Description ?? "";
-  if (typeof description !== "string") errors.push("Description must be a string");
-  else if (description.length > 256) errors.push("description longer than 256");
-  const meta = body.Meta ?? null;
-  if (
-    meta !== null &&
-    (typeof meta !== "object" ||
-      Array.isArray(meta) ||
-      Object.values(meta).some((v) => typeof v !== "string"))
-  )
-    errors.push("Meta must be a map of strings");
+  const { description, meta } = descriptionAndMeta(body, errors);
   // What Caravan cannot honour yet is refused rather than stored and ignored.
   const unsupported: Record<string, string> = {
     Capabilities: "task driver and network mode capabilities are not enforced yet in Caravan",
@@ -208,10 +198,7 @@ function namespaceSpec(
     throw badRequest(
       `namespace ${JSON.stringify(name)} using non-existent quota ${JSON.stringify(body.Quota)}`,
     );
-  return {
-    description: description as string,
-    meta: meta && Object.keys(meta).length ? (meta as Record<string, string>) : null,
-  };
+  return { description, meta: meta ?? null };
 }
 
 /** An object whose fields are all empty (the CLI sends Capabilities: {} and such). */

@@ -12,7 +12,7 @@ import { badRequest, HttpError, multiError, notFound } from "../../http/errors.j
 import { resourceName } from "../../jobspec/resource.js";
 import { applyObject, deleteObject } from "../../kube/apply.js";
 import { caravanResource } from "../../kube/resources.js";
-import { bodyObject, listReply } from "./common.js";
+import { bodyObject, descriptionAndMeta, listReply } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 import { apiFieldManager, seen } from "./writes.js";
 
@@ -146,24 +146,14 @@ function poolSpec(pool: string, body: Record<string, unknown>): NomadNodePool["s
   const errors: string[] = [];
   if (!validName.test(pool))
     errors.push(`invalid name ${JSON.stringify(pool)}, must match regex ${validName.source}`);
-  const description = body.Description ?? "";
-  if (typeof description !== "string") errors.push("Description must be a string");
-  else if (description.length > 256) errors.push("description longer than 256");
-  const meta = body.Meta ?? null;
-  if (
-    meta !== null &&
-    (typeof meta !== "object" ||
-      Array.isArray(meta) ||
-      Object.values(meta).some((v) => typeof v !== "string"))
-  )
-    errors.push("Meta must be a map of strings");
+  const { description, meta } = descriptionAndMeta(body, errors);
   const ttl = identityTTL(body.NodeIdentityTTL, errors);
   const sc = schedulerConfiguration(body.SchedulerConfiguration, errors);
   if (errors.length)
     throw badRequest(`invalid node pool ${JSON.stringify(pool)}: ${multiError(errors)}`);
   return {
-    ...(description ? { description: description as string } : {}),
-    ...(meta && Object.keys(meta).length ? { meta: meta as Record<string, string> } : {}),
+    ...(description ? { description } : {}),
+    ...(meta ? { meta } : {}),
     ...(ttl ? { nodeIdentityTTL: ttl } : {}),
     ...(sc ? { schedulerConfiguration: sc } : {}),
   };
