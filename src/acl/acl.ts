@@ -1,7 +1,7 @@
 // A token's effective rights: its policies merged into one ACL object that
 // answers capability questions, with Nomad's rules — deny always wins, an
 // exact namespace beats a glob, and among globs the closest match wins.
-import type { CoarseKind, CoarsePolicy, NamespaceRule, Policy } from "./policy.js";
+import type { CoarseKind, CoarsePolicy, NamespaceRule, Policy, VariableRule } from "./policy.js";
 
 export interface Acl {
   readonly management: boolean;
@@ -12,6 +12,8 @@ export interface Acl {
   /** Some namespace rule grants the capability: Nomad's check for namespace=*. */
   anyNamespaceAllows(capability: string): boolean;
   allowHostVolume(name: string, capability: string): boolean;
+  /** A Nomad Variables capability (list, read, write, destroy) on a path in a namespace. */
+  allowVariable(namespace: string, path: string, capability: string): boolean;
   allowNodePool(name: string, capability: string): boolean;
   /** node, agent, operator, quota and plugin rules: read needs read or write, write needs write. */
   allow(kind: CoarseKind, level: "list" | "read" | "write"): boolean;
@@ -23,6 +25,7 @@ export const managementAcl: Acl = {
   anyInNamespace: () => true,
   anyNamespaceAllows: () => true,
   allowHostVolume: () => true,
+  allowVariable: () => true,
   allowNodePool: () => true,
   allow: () => true,
 };
@@ -55,6 +58,17 @@ function globMatch(pattern: string, value: string): boolean {
   return value.endsWith(last) && at <= value.length - last.length;
 }
 
+/**
+ * Variables rules keyed as Nomad keys them, "<namespace>\0<path>", so one
+ * lookup finds the exact rule or the closest glob over namespace and path together.
+ */
+function mergeVariableRules(into: Rules, rules: readonly VariableRule[]): void {
+  mergeRules(
+    into,
+    rules.map((r) => ({ name: `${r.namespace}\0${r.path}`, capabilities: r.capabilities })),
+  );
+}
+
 /** The capabilities for a name: the exact rule, else the glob whose wildcards cover the fewest characters. */
 function lookup(rules: Rules, name: string): Set<string> | undefined {
   const exact = rules.get(name);
@@ -82,11 +96,13 @@ export function compileAcl(policies: readonly Policy[]): Acl {
   const namespaces: Rules = new Map();
   const hostVolumes: Rules = new Map();
   const nodePools: Rules = new Map();
+  const variables: Rules = new Map();
   const coarse: Partial<Record<CoarseKind, CoarsePolicy>> = {};
   for (const p of policies) {
     mergeRules(namespaces, p.namespaces);
     mergeRules(hostVolumes, p.hostVolumes);
     mergeRules(nodePools, p.nodePools);
+    mergeVariableRules(variables, p.variables ?? []);
     for (const [kind, level] of Object.entries(p.coarse) as [CoarseKind, CoarsePolicy][]) {
       const current = coarse[kind];
       // deny sticks; otherwise the most generous level of any policy.
@@ -105,6 +121,8 @@ export function compileAcl(policies: readonly Policy[]): Acl {
       [...namespaces.values()].some((caps) => allows(caps, capability)),
     allowHostVolume: (name, capability) => allows(lookup(hostVolumes, name), capability),
     allowNodePool: (name, capability) => allows(lookup(nodePools, name), capability),
+    allowVariable: (ns, path, capability) =>
+      allows(lookup(variables, `${ns}\0${path}`), capability),
     allow: (kind, level) => {
       const have = coarse[kind];
       return !!have && rank[have] >= need[level];

@@ -1,5 +1,6 @@
-// Nomad's ACL policy language: namespace, host_volume, node, agent, operator,
-// quota and plugin rules, parsed from HCL into plain data. Pure: the text
+// Nomad's ACL policy language: namespace (with its variables paths),
+// host_volume, node, agent, operator, quota and plugin rules, parsed from HCL
+// into plain data. Pure: the text
 // comes in, a policy or errors naming the line come out.
 import { evaluate, type Scope } from "../jobspec/expressions/eval.js";
 import { type Attribute, type Block, type Body, HclError } from "../jobspec/hcl/ast.js";
@@ -75,8 +76,22 @@ export interface NamespaceRule {
   capabilities: string[];
 }
 
+/** Capabilities a variables path rule may list (Nomad's VariablesCapability*). */
+export const validVariableCapabilities = new Set(["list", "read", "write", "destroy", "deny"]);
+
+/** A `variables { path "…" { capabilities = […] } }` rule of a namespace block. */
+export interface VariableRule {
+  /** The namespace name or glob of the enclosing block. */
+  namespace: string;
+  /** The variable path or a glob with `*`. */
+  path: string;
+  capabilities: string[];
+}
+
 export interface Policy {
   namespaces: NamespaceRule[];
+  /** Nomad Variables path rules, from the namespace blocks. */
+  variables: VariableRule[];
   hostVolumes: NamespaceRule[];
   /** node_pool rules (Nomad 1.6+). */
   nodePools: NamespaceRule[];
@@ -91,12 +106,20 @@ const noScope: Scope = { vars: new Map(), functions: {} };
 export function parsePolicy(rules: string): PolicyResult {
   try {
     const body = rules.trimStart().startsWith("{") ? jsonBody(rules) : parseHcl(rules);
-    const policy: Policy = { namespaces: [], hostVolumes: [], nodePools: [], coarse: {} };
+    const policy: Policy = {
+      namespaces: [],
+      variables: [],
+      hostVolumes: [],
+      nodePools: [],
+      coarse: {},
+    };
     for (const attr of body.attrs)
       throw new HclError(`unexpected attribute "${attr.name}" outside of a rule block`, attr.pos);
     for (const block of body.blocks) {
-      if (block.type === "namespace") policy.namespaces.push(namespaceRule(block));
-      else if (block.type === "host_volume") policy.hostVolumes.push(hostVolumeRule(block));
+      if (block.type === "namespace") {
+        policy.namespaces.push(namespaceRule(block));
+        policy.variables.push(...variableRules(block));
+      } else if (block.type === "host_volume") policy.hostVolumes.push(hostVolumeRule(block));
       else if (block.type === "node_pool")
         policy.nodePools.push({
           name: labelled(block),
@@ -149,7 +172,7 @@ function ruleCapabilities(
   valid: Set<string>,
 ): string[] {
   const name = labelled(block);
-  // variables { path … } (Nomad Variables) has no counterpart here; it is accepted and ignored.
+  // variables { path … } (the JSON form's attribute) is read by variableRules.
   const { policy, capabilities, variables: _variables, ...rest } = attrs(block);
   const unknown = Object.keys(rest)[0];
   if (unknown)
@@ -190,6 +213,84 @@ function namespaceRule(block: Block): NamespaceRule {
       validNamespaceCapabilities,
     ),
   };
+}
+
+/**
+ * The variables paths of a namespace block, as Nomad checks them: at least one
+ * path, none starting with "/", known capabilities; "deny" alone wins, and
+ * "read" brings "list" with it.
+ */
+function variableRules(block: Block): VariableRule[] {
+  const namespace = labelled(block);
+  const paths: { path: string; body: Record<string, unknown>; pos: Block["pos"] }[] = [];
+  const variablesBlocks = block.body.blocks.filter((b) => b.type === "variables");
+  const unknownBlock = block.body.blocks.find((b) => b.type !== "variables");
+  if (unknownBlock)
+    throw new HclError(
+      `namespace "${namespace}": unknown block "${unknownBlock.type}"`,
+      unknownBlock.pos,
+    );
+  for (const v of variablesBlocks) {
+    if (v.labels.length) throw new HclError("variables takes no label", v.pos);
+    if (v.body.attrs[0])
+      throw new HclError(
+        `variables: unknown attribute "${v.body.attrs[0].name}"`,
+        v.body.attrs[0].pos,
+      );
+    for (const p of v.body.blocks) {
+      if (p.type !== "path") throw new HclError(`variables: unknown block "${p.type}"`, p.pos);
+      paths.push({ path: p.labels[0] ?? "", body: attrs(p), pos: p.pos });
+    }
+    if (v.body.blocks.length === 0)
+      throw new HclError(
+        `Invalid variable policy: no variable paths in namespace ${namespace}`,
+        v.pos,
+      );
+  }
+  // The JSON form: "variables": {"path": {"<path>": {"capabilities": […]}}}.
+  const json = attrs(block).variables;
+  if (json !== undefined) {
+    const bodies = (x: unknown): Record<string, unknown>[] =>
+      (Array.isArray(x) ? x : [x]).filter(
+        (b): b is Record<string, unknown> => !!b && typeof b === "object" && !Array.isArray(b),
+      );
+    const byPath = bodies(json).flatMap((b) => bodies(b.path));
+    for (const entry of byPath)
+      for (const [path, body] of Object.entries(entry))
+        for (const b of bodies(body)) paths.push({ path, body: b, pos: block.pos });
+    if (byPath.length === 0)
+      throw new HclError(
+        `Invalid variable policy: no variable paths in namespace ${namespace}`,
+        block.pos,
+      );
+  }
+  return paths.map(({ path, body, pos }) => {
+    if (!path) throw new HclError(`Invalid missing variable path in namespace ${namespace}`, pos);
+    if (path.startsWith("/"))
+      throw new HclError(
+        `Invalid variable path "${path}" in namespace ${namespace}: cannot start with a leading '/'`,
+        pos,
+      );
+    const { capabilities, ...rest } = body;
+    const unknown = Object.keys(rest)[0];
+    if (unknown) throw new HclError(`path "${path}": unknown attribute "${unknown}"`, pos);
+    const caps = capabilities === undefined ? [] : capabilities;
+    if (!Array.isArray(caps))
+      throw new HclError(`path "${path}": capabilities must be a list`, pos);
+    for (const c of caps)
+      if (typeof c !== "string" || !validVariableCapabilities.has(c))
+        throw new HclError(
+          `Invalid variable capability '${String(c)}' in namespace ${namespace}`,
+          pos,
+        );
+    const list = caps as string[];
+    const expanded = list.includes("deny")
+      ? ["deny"]
+      : list.includes("read") && !list.includes("list")
+        ? [...list, "list"]
+        : [...list];
+    return { namespace, path, capabilities: expanded };
+  });
 }
 
 function hostVolumeRule(block: Block): NamespaceRule {

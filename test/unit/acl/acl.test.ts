@@ -104,7 +104,7 @@ describe("ACL policy language", () => {
     expect(broken.ok ? "" : broken.error).toMatch(/^line 1: invalid JSON/);
   });
 
-  it("reads node_pool rules, and ignores the variables blocks Nomad policies carry", () => {
+  it("reads node_pool rules beside a namespace's variables block", () => {
     const acl = compileAcl([
       policy(`
         node_pool "gpu-*" { policy = "write" }
@@ -129,6 +129,59 @@ describe("ACL policy language", () => {
       }),
     );
     expect(json.ok).toBe(true);
+  });
+
+  it("checks Nomad Variables paths: exact beats glob, closest glob wins, deny wins, read brings list", () => {
+    const acl = compileAcl([
+      policy(`
+        namespace "default" {
+          variables {
+            path "app/*" { capabilities = ["read"] }
+            path "app/secret/*" { capabilities = ["deny"] }
+            path "app/db" { capabilities = ["write", "destroy"] }
+          }
+        }
+        namespace "prod-*" {
+          variables {
+            path "*" { capabilities = ["list"] }
+          }
+        }
+      `),
+    ]);
+    expect(acl.allowVariable("default", "app/web", "read")).toBe(true);
+    expect(acl.allowVariable("default", "app/web", "list")).toBe(true);
+    expect(acl.allowVariable("default", "app/web", "write")).toBe(false);
+    expect(acl.allowVariable("default", "app/secret/x", "read")).toBe(false);
+    expect(acl.allowVariable("default", "app/db", "write")).toBe(true);
+    expect(acl.allowVariable("default", "app/db", "read")).toBe(false);
+    expect(acl.allowVariable("default", "other", "list")).toBe(false);
+    expect(acl.allowVariable("prod-eu", "anything/here", "list")).toBe(true);
+    expect(acl.allowVariable("prod-eu", "anything/here", "read")).toBe(false);
+    expect(acl.allowVariable("staging", "anything", "list")).toBe(false);
+    expect(managementAcl.allowVariable("x", "y", "destroy")).toBe(true);
+    const json = parsePolicy(
+      JSON.stringify({
+        namespace: { default: { variables: { path: { "a/*": { capabilities: ["write"] } } } } },
+      }),
+    );
+    expect(json.ok && compileAcl([json.policy]).allowVariable("default", "a/b", "write")).toBe(
+      true,
+    );
+  });
+
+  it.each([
+    [
+      'namespace "d" { variables { path "/x" { capabilities = ["read"] } } }',
+      /cannot start with a leading '\/'/,
+    ],
+    [
+      'namespace "d" { variables { path "x" { capabilities = ["admin"] } } }',
+      /Invalid variable capability 'admin' in namespace d/,
+    ],
+    ['namespace "d" { variables { } }', /no variable paths in namespace d/],
+  ])("refuses a bad variables rule: %s", (rules, message) => {
+    const out = parsePolicy(rules);
+    expect(out.ok ? "" : out.error).toMatch(message);
   });
 
   it("a management ACL allows everything", () => {
