@@ -33,6 +33,7 @@ import { operatorSnapshotRoutes } from "./routes/operator-snapshot.js";
 import { scalingRoutes } from "./routes/scaling.js";
 import { serviceRoutes } from "./routes/services.js";
 import { systemRoutes } from "./routes/system.js";
+import { variableRoutes } from "./routes/variables.js";
 import { type ApiServer, serveApi } from "./server.js";
 import { ApiState } from "./state.js";
 import { fillTokenStatus } from "./tokens.js";
@@ -83,6 +84,7 @@ export async function startApi(
     // Before jobRoutes: their /v1/job/:id* would take ".../dispatch" as a job ID.
     ...childRoutes(deps, submission),
     ...serviceRoutes(deps),
+    ...variableRoutes(deps),
     ...jobChangeRoutes(deps, submission),
     ...jobRoutes(deps, submission),
     ...jobValidateRoutes(deps, submission),

@@ -24,10 +24,11 @@ import {
   type NomadSchedulerConfigurationSpec,
   schedulerConfigurationName,
 } from "../crds/scheduler-config.js";
+import { type VariableSecret, variableLabel } from "../crds/variable.js";
 import type { Kind } from "../http/context.js";
 import { Informer } from "../kube/informer.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
-import { caravanResource, controllerRevisionResource } from "../kube/resources.js";
+import { caravanResource, controllerRevisionResource, secretResource } from "../kube/resources.js";
 
 /** Index name: objects by metadata.name across namespaces (Nomad IDs are global). */
 export const byName = "name";
@@ -91,6 +92,8 @@ export class ApiState {
   readonly tokens: Informer<NomadACLToken>;
   readonly roles: Informer<NomadACLRole>;
   readonly services: Informer<NomadServiceRegistration>;
+  /** Nomad Variables: the Secrets labelled caravan.dev/variable. */
+  readonly variables: Informer<VariableSecret>;
   readonly trackers: Record<Kind, IndexTracker>;
   private readonly indexes = new Map<string, ObjectIndexes & { generation: number }>();
   private readonly all: Informer<ApiObject>[];
@@ -118,6 +121,10 @@ export class ApiState {
       new Informer(kc, controllerRevisionResource, log, { ...scope, labelSelector: jobLabel });
     this.services =
       shared?.services ?? new Informer(kc, caravanResource("NomadServiceRegistration"), log, scope);
+    this.variables = new Informer(kc, secretResource, log, {
+      ...scope,
+      labelSelector: `${variableLabel}=true`,
+    });
     this.policies = new Informer(kc, caravanResource("NomadACLPolicy"), log);
     this.tokens = new Informer(kc, caravanResource("NomadACLToken"), log);
     this.roles = new Informer(kc, caravanResource("NomadACLRole"), log);
@@ -157,6 +164,7 @@ export class ApiState {
       nodePools: new IndexTracker(),
       schedulerConfigurations: new IndexTracker(),
       services: new IndexTracker(),
+      variables: new IndexTracker(),
     };
     // Informer<T> is invariant in T; the trackers only read metadata.
     const pairs = [
@@ -172,6 +180,7 @@ export class ApiState {
       ["nodePools", this.nodePools],
       ["schedulerConfigurations", this.schedulerConfigurations],
       ["services", this.services],
+      ["variables", this.variables],
     ] as unknown as [Kind, Informer<ApiObject>][];
     for (const [kind, informer] of pairs) {
       const tracker = this.trackers[kind];

@@ -58,7 +58,8 @@ export type Kind =
   | "tokens"
   | "nodePools"
   | "schedulerConfigurations"
-  | "services";
+  | "services"
+  | "variables";
 
 /**
  * Who may call a route: the ACL check Nomad's endpoint makes, declared with

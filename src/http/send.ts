@@ -13,6 +13,11 @@ const gzipMinBytes = 16 * 1024;
 export function send(res: http.ServerResponse, reply: Reply, acceptEncoding = ""): void {
   const headers: Record<string, string> = { ...commonHeaders, ...reply.headers };
   if (reply.index !== undefined) headers["X-Nomad-Index"] = String(Math.max(1, reply.index));
+  if (reply.status === 204) {
+    // No Content: no body and no Content-Type (Nomad's variable delete).
+    res.writeHead(204, headers).end();
+    return;
+  }
   if (reply.text !== undefined) {
     headers["Content-Type"] ??= "text/plain; charset=utf-8";
     headers["Content-Length"] = String(Buffer.byteLength(reply.text));

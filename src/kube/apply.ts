@@ -138,8 +138,19 @@ export function replaceObject<T extends ApiObject>(
   });
 }
 
-export function deleteObject(kc: KubeConfig, ref: ResourceRef, obj: ApiObject): Promise<unknown> {
-  return requestJson(kc, { method: "DELETE", path: pathOf(ref, obj) });
+/** Deletes the object; `ifUnchanged` makes a change since `obj` was read a 409 (a resourceVersion precondition). */
+export function deleteObject(
+  kc: KubeConfig,
+  ref: ResourceRef,
+  obj: ApiObject,
+  ifUnchanged = false,
+): Promise<unknown> {
+  const rv = obj.metadata.resourceVersion;
+  return requestJson(kc, {
+    method: "DELETE",
+    path: pathOf(ref, obj),
+    ...(ifUnchanged && rv ? { body: { preconditions: { resourceVersion: rv } } } : {}),
+  });
 }
 
 // Server-side apply turns an applied empty map that replaces a non-empty one

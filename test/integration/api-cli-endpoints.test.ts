@@ -331,13 +331,11 @@ describe("Nomad HTTP API: the CLI's node, agent, pool and namespace endpoints", 
   });
 
   it("says which Nomad endpoints Caravan does not serve instead of Invalid URL path", async () => {
-    const vars = await call("GET", "/v1/vars");
-    expect([vars.status, vars.text]).toEqual([
+    const plugins = await call("GET", "/v1/plugins");
+    expect([plugins.status, plugins.text]).toEqual([
       404,
-      "Nomad variables are not implemented yet in Caravan",
+      "CSI plugins are not implemented yet in Caravan",
     ]);
-    const v = await call("PUT", "/v1/var/app/x", { Items: { k: "v" } });
-    expect(v.text).toBe("Nomad variables are not implemented yet in Caravan");
     const volumes = await call("GET", "/v1/volumes");
     expect(volumes.text).toBe(
       "volumes (CSI and dynamic host volumes) are not implemented yet in Caravan",

@@ -1,6 +1,6 @@
 // Nomad endpoints Caravan does not serve (yet), answered with the reason
-// instead of Nomad's bare "Invalid URL path", so `nomad var get`, `nomad
-// volume status` and the like say what is missing. A route added for one of these
+// instead of Nomad's bare "Invalid URL path", so `nomad volume status`, `nomad
+// operator keyring` and the like say what is missing. A route added for one of these
 // paths takes precedence: the router consults this list only when no route
 // matches. Nomad Enterprise's endpoints answer as Nomad's open-source build does.
 import type { NotServed } from "../../http/router.js";
@@ -12,7 +12,6 @@ const enterprise = (prefixes: string[]): NotServed[] =>
   prefixes.map((prefix) => ({ prefix, status: 501, message: "Nomad Enterprise only endpoint" }));
 
 export const notServed: readonly NotServed[] = [
-  ...notYet(["/v1/vars", "/v1/var"], "Nomad variables are not implemented yet in Caravan"),
   ...notYet(
     ["/v1/volumes", "/v1/volume"],
     "volumes (CSI and dynamic host volumes) are not implemented yet in Caravan",

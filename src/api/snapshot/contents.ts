@@ -2,17 +2,20 @@
 //
 // Every Caravan custom resource (each kind in the CRD registry), the job
 // versions (ControllerRevisions labelled with their job), the Secrets
-// Caravan objects own or ACL tokens name in spec.secretRef, and Nomad's
+// Caravan objects own or ACL tokens name in spec.secretRef, those holding Nomad
+// Variables (labelled caravan.dev/variable), and Nomad's
 // namespaces (Kubernetes namespaces). They are listed in
 // the order a restore creates them: what others point at first (namespaces, Secrets before
 // the tokens reading them, versions before their jobs), allocations before
 // their jobs so the scheduler sees them when it evaluates the job, then
 // deployments and evaluations, so that neither is acted on for a job that is
 // not there yet (a deployment watcher cancels the deployment of a missing job).
+
 import { type ApiObject, createdAt, type OwnerReference } from "../../crds/meta.js";
 import { createdAtAnnotation, jobLabel, nomadIDAnnotation } from "../../crds/names.js";
 import type { NomadACLRole } from "../../crds/objects.js";
 import { group, kinds } from "../../crds/registry.js";
+import { isVariableSecret } from "../../crds/variable.js";
 import { roleID } from "../../http/acl-objects.js";
 import {
   caravanResource,
@@ -92,7 +95,7 @@ interface SecretRefHolder extends ApiObject {
   spec?: { secretRef?: { name?: string; namespace?: string } };
 }
 
-/** The Secrets among `secrets` that Caravan objects own or that tokens name. */
+/** The Secrets among `secrets` that Caravan objects own, that tokens name, or that hold Nomad Variables. */
 export function caravanSecrets<T extends ApiObject>(
   secrets: readonly T[],
   tokens: readonly ApiObject[],
@@ -105,6 +108,7 @@ export function caravanSecrets<T extends ApiObject>(
   return secrets.filter(
     (s) =>
       named.has(`${s.metadata.namespace ?? ""}/${s.metadata.name}`) ||
+      isVariableSecret(s) ||
       (s.metadata.ownerReferences ?? []).some((o) => o.apiVersion.startsWith(`${group}/`)),
   );
 }
