@@ -28,6 +28,7 @@ function allows(access: Access, route: Route, ctx: Ctx): boolean {
   }
   const [kind, what = ""] = access.split(":") as [string, string];
   if (kind === "pool") return acl.allowNodePool(poolNamed(ctx), what);
+  if (kind === "var") return acl.allowVariable(ctx.opts.namespace, ctx.params.path ?? "", what);
   if (kind === "ns") {
     const caps = what.split("+");
     // namespace=*: as Nomad, allowed when some namespace rule grants it; the
@@ -60,7 +61,7 @@ export function authorize(route: Route, ctx: Ctx): void {
 }
 
 const accessForms =
-  /^(anonymous|filtered|token|management|pool:(read|write|delete)|(node|agent|operator):(read|write)|ns:[a-z-]+(\+[a-z-]+)*)$/;
+  /^(anonymous|filtered|token|management|pool:(read|write|delete)|var:(list|read|write|destroy)|(node|agent|operator):(read|write)|ns:[a-z-]+(\+[a-z-]+)*)$/;
 
 /** Refuses a route that declares no access, or one the server would not understand. */
 export function checkAccessDeclared(route: Route): void {

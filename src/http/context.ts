@@ -76,6 +76,8 @@ export type Kind =
  *   "ns:<capability>"  the capability in the request's namespace (?namespace=), or in
  *                      the addressed object's when the route has `aclNamespace`;
  *                      "ns:a+b" needs both; "ns:any" any capability at all
+ *   "var:list", "var:read", "var:write", "var:destroy"
+ *                      Nomad's variables path rule for the path's :path in the request's namespace
  *   "pool:read", "pool:write", "pool:delete"
  *                      the node_pool rule of the pool named by the path's :name (or,
  *                      without one, by the body's Name: an upsert)
@@ -90,7 +92,8 @@ export type Access =
   | "management"
   | `${"node" | "agent" | "operator"}:${"read" | "write"}`
   | `ns:${string}`
-  | `pool:${"read" | "write" | "delete"}`;
+  | `pool:${"read" | "write" | "delete"}`
+  | `var:${"list" | "read" | "write" | "destroy"}`;
 
 export interface Route {
   method: "GET" | "PUT" | "POST" | "DELETE";

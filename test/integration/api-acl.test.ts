@@ -273,9 +273,16 @@ describe("Nomad HTTP API: ACLs", () => {
           else nsCaps.add(c);
         }
     const caps = [...validNamespaceCapabilities].filter((c) => c !== "deny" && !nsCaps.has(c));
+    const varCaps = ["list", "read", "write", "destroy"].filter(
+      (c) => !without.includes(`var:${c}` as Access),
+    );
+    const quoted = (list: string[]) => list.map((c) => `"${c}"`).join(", ");
+    const variables = varCaps.length
+      ? `\n  variables {\n    path "*" { capabilities = [${quoted(varCaps)}] }\n  }\n`
+      : "";
     const lines: string[] = [];
     if (!anyNamespace)
-      lines.push(`namespace "*" { capabilities = [${caps.map((c) => `"${c}"`).join(", ")}] }`);
+      lines.push(`namespace "*" {\n  capabilities = [${quoted(caps)}]${variables}}`);
     for (const kind of ["node", "agent", "operator"]) {
       const level = without.includes(`${kind}:read` as Access)
         ? "deny"
@@ -302,6 +309,8 @@ describe("Nomad HTTP API: ACLs", () => {
       return `namespace "${ns}" { capabilities = [${caps.map((c) => `"${c}"`).join(", ")}] }`;
     }
     if (access === "pool:read") return `node_pool "default" { policy = "read" }`;
+    if (access.startsWith("var:"))
+      return `namespace "${ns}" {\n  variables {\n    path "*" { capabilities = ["${access.slice(4)}"] }\n  }\n}`;
     if (access.startsWith("pool:"))
       return `node_pool "default" { capabilities = ["${access.slice(5)}"] }`;
     const [kind, level] = access.split(":");
@@ -335,6 +344,7 @@ describe("Nomad HTTP API: ACLs", () => {
       if (p.startsWith("/v1/node/")) return nodeName;
       if (p.startsWith("/v1/namespace/")) return ns;
       if (p.startsWith("/v1/scaling/policy/")) return scalingPolicyID;
+      if (p.startsWith("/v1/var/")) return `matrix-${run}`;
       if (p.startsWith("/v1/service/"))
         return name === "id" ? `_nomad-task-${alloc}-g-web-` : "web";
       if (p.startsWith("/v1/acl/policy/"))
@@ -400,6 +410,8 @@ describe("Nomad HTTP API: ACLs", () => {
       "POST /v1/namespace": { Name: ns, Quota: "none" },
       "POST /v1/namespace/:name": { Name: ns, Quota: "none" },
       "POST /v1/deployment/unblock/:id": { DeploymentID: deployment },
+      "PUT /v1/var/:path*": { Items: { k: "v" } },
+      "POST /v1/var/:path*": { Items: { k: "v" } },
     };
     const key = `${r.method} ${r.path}`;
     const body = bodies[key] ?? (r.method === "GET" || r.method === "DELETE" ? undefined : {});
@@ -528,6 +540,10 @@ describe("Nomad HTTP API: ACLs", () => {
       "DELETE /v1/service/:name/:id": ["ns:submit-job", "ns:delete-service-registration"],
       "GET /v1/allocation/:id/services": "ns:read-job", // Alloc.GetServiceRegistrations
       "GET /v1/job/:id*/services": "ns:read-job", // Job.GetServiceRegistrations
+      "GET /v1/vars": "filtered", // Variables.List: the variables whose path allows list
+      "GET /v1/var/:path*": "var:read", // Variables.Read
+      "PUT /v1/var/:path*": "var:write", // Variables.Apply (set, cas)
+      "DELETE /v1/var/:path*": "var:destroy", // Variables.Apply (delete)
       "GET /v1/nodes": "node:read", // Node.List
       "POST /v1/node/:id/drain": "node:write", // Node.UpdateDrain
       "GET /v1/node/pool/:name": "pool:read", // NodePool.GetNodePool

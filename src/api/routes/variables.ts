@@ -1,8 +1,9 @@
 // Nomad Variables: GET /v1/vars (metadata, by prefix, namespace=* too),
 // GET/PUT/DELETE /v1/var/:path (with ?cas=<index> check-and-set), each
 // variable a Secret (src/crds/variable.ts). ACL: Nomad's variables path rules
-// in the namespace (list, read, write, destroy), checked here per path. Lock
-// operations answer that they are not implemented yet.
+// in the namespace (list, read, write, destroy): the routes declare them
+// ("var:…"), the list shows the paths the token may list. Lock operations
+// answer that they are not implemented yet.
 import {
   isVariableSecret,
   maxVariableSize,
@@ -70,7 +71,6 @@ export function variableRoutes(deps: RouteDeps): Route[] {
 
   function read(ctx: Ctx): Reply {
     const path = pathOf(ctx);
-    if (!ctx.acl.allowVariable(ctx.opts.namespace, path, "read")) throw permissionDenied();
     const s = find(ctx.opts.namespace, path);
     if (!s) throw new HttpError(404, "variable not found");
     const v = variableOf(s);
@@ -138,6 +138,7 @@ export function variableRoutes(deps: RouteDeps): Route[] {
       throw badRequest("variable missing required Items object");
     const namespace =
       typeof body.Namespace === "string" && body.Namespace ? body.Namespace : ctx.opts.namespace;
+    // The route checked the request's namespace; a body may name another.
     if (!ctx.acl.allowVariable(namespace, path, "write")) throw permissionDenied();
     if (body.Lock !== undefined && body.Lock !== null)
       throw badRequest("variable should not contain lock definition");
@@ -177,7 +178,6 @@ export function variableRoutes(deps: RouteDeps): Route[] {
   async function remove(ctx: Ctx): Promise<Reply> {
     const path = pathOf(ctx);
     const namespace = ctx.opts.namespace;
-    if (!ctx.acl.allowVariable(namespace, path, "destroy")) throw permissionDenied();
     const cas = casOf(ctx);
     const current = find(namespace, path);
     if (cas !== undefined) {
@@ -203,11 +203,12 @@ export function variableRoutes(deps: RouteDeps): Route[] {
   return [
     // Nomad's Variables.List: every variable the token may list (no 403: a filtered list).
     { method: "GET", path: "/v1/vars", acl: "filtered", watch: ["variables"], handle: list },
-    // Read needs read, Apply write (destroy to delete) on the path: checked in the handlers.
-    { method: "GET", path: "/v1/var/:path*", acl: "filtered", watch: ["variables"], handle: read },
-    { method: "PUT", path: "/v1/var/:path*", acl: "filtered", handle: put },
-    { method: "POST", path: "/v1/var/:path*", acl: "filtered", handle: put },
-    { method: "DELETE", path: "/v1/var/:path*", acl: "filtered", handle: remove },
+    // Variables.Read needs read on the path, Apply write (destroy to delete); a
+    // write naming another Namespace in its body is checked there too.
+    { method: "GET", path: "/v1/var/:path*", acl: "var:read", watch: ["variables"], handle: read },
+    { method: "PUT", path: "/v1/var/:path*", acl: "var:write", handle: put },
+    { method: "POST", path: "/v1/var/:path*", acl: "var:write", handle: put },
+    { method: "DELETE", path: "/v1/var/:path*", acl: "var:destroy", handle: remove },
   ];
 }
 
