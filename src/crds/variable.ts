@@ -154,3 +154,58 @@ export function variableSecret(
     data,
   };
 }
+
+/**
+ * A variable's lock (Nomad 1.7's variable locks), kept in this annotation as
+ * JSON: its ID, TTL and lock delay (ms), and when it expires unless renewed
+ * (Unix ms). Nomad keeps the lock in the variable's metadata too, unencrypted.
+ */
+export const variableLockAnnotation = "caravan.dev/variable-lock";
+
+export interface VariableLock {
+  id: string;
+  ttlMs: number;
+  lockDelayMs: number;
+  expiresAtMs: number;
+}
+
+/** Nomad's bounds and defaults of a lock. */
+export const lockTtlBoundsMs = { min: 10_000, max: 24 * 3600_000 };
+export const defaultLockMs = { ttl: 15_000, delay: 15_000 };
+
+/**
+ * The lock on the variable as of `nowMs`: "held" until it expires; "delayed"
+ * after that for its lock delay (nobody may take it, its holder may no longer
+ * renew it); undefined once the delay is over or when there is none.
+ */
+export function variableLockState(
+  s: VariableSecret,
+  nowMs: number,
+): { lock: VariableLock; state: "held" | "delayed" } | undefined {
+  const raw = s.metadata.annotations?.[variableLockAnnotation];
+  if (!raw) return undefined;
+  let lock: VariableLock;
+  try {
+    lock = JSON.parse(raw) as VariableLock;
+  } catch {
+    return undefined;
+  }
+  if (typeof lock?.id !== "string" || !lock.id) return undefined;
+  if (nowMs < lock.expiresAtMs) return { lock, state: "held" };
+  if (nowMs < lock.expiresAtMs + lock.lockDelayMs) return { lock, state: "delayed" };
+  return undefined;
+}
+
+/** The Secret with the lock set (or taken away with `undefined`), as read or as made by variableSecret. */
+export function withVariableLock(
+  s: VariableSecret,
+  lock: VariableLock | undefined,
+): VariableSecret {
+  const annotations = { ...(s.metadata.annotations ?? {}) };
+  // An update of a Secret read from the cluster: record the creation's index first.
+  if (!annotations[variableCreateIndexAnnotation] && s.metadata.resourceVersion)
+    annotations[variableCreateIndexAnnotation] = s.metadata.resourceVersion;
+  if (lock) annotations[variableLockAnnotation] = JSON.stringify(lock);
+  else delete annotations[variableLockAnnotation];
+  return { ...s, metadata: { ...s.metadata, annotations } };
+}

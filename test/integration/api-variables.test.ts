@@ -191,18 +191,84 @@ describe("Nomad HTTP API: variables", () => {
       const r = await put(path, items);
       expect([r.status, r.text]).toEqual([400, message]);
     }
-    const lock = await call(
+    const ttl = await call(
       "PUT",
       `/v1/var/app/lock?namespace=${ns}&lock-acquire`,
-      { Items: {} },
+      { Lock: { TTL: "5s" } },
       management,
     );
-    expect([lock.status, lock.text]).toEqual([
-      501,
-      "variable locks are not implemented yet in Caravan",
-    ]);
+    expect([ttl.status, ttl.text]).toEqual([400, "TTL must be between 10 seconds and 24 hours"]);
+    const both = await call(
+      "PUT",
+      `/v1/var/app/lock?namespace=${ns}&lock-acquire&cas=0`,
+      {},
+      management,
+    );
+    expect([both.status, both.text]).toEqual([400, "CAS can't be used with lock operations"]);
     const list = await call("GET", `/v1/vars?namespace=${ns}&prefix=app/b`, undefined, management);
     expect(list.json).toEqual([]);
+  });
+
+  it("acquires, renews and releases a lock; a locked variable changes only for its holder", async () => {
+    const at = (op: string) => `/v1/var/app/locked?namespace=${ns}${op}`;
+    const acquired = await call("PUT", at("&lock-acquire"), { Lock: { TTL: "20s" } }, management);
+    expect(acquired.status, acquired.text).toBe(200);
+    const lock = acquired.json.Lock;
+    expect(lock).toMatchObject({ TTL: "20s", LockDelay: "15s" });
+    expect(lock.ID).toMatch(/^[0-9a-f-]{36}$/);
+    const index = acquired.json.ModifyIndex;
+
+    const taken = await call("PUT", at("&lock-acquire"), {}, management);
+    expect([taken.status, taken.json]).toEqual([
+      409,
+      {
+        Namespace: ns,
+        Path: "app/locked",
+        CreateIndex: 0,
+        CreateTime: 0,
+        ModifyIndex: 0,
+        ModifyTime: 0,
+      },
+    ]);
+    const renewed = await call("PUT", at("&lock-renew"), { Lock: { ID: lock.ID } }, management);
+    expect(renewed.status, renewed.text).toBe(200);
+    expect(renewed.json).toMatchObject({ Path: "app/locked", CreateIndex: index, Lock: lock });
+    const wrongRenew = await call("PUT", at("&lock-renew"), { Lock: { ID: "nope" } }, management);
+    expect([wrongRenew.status, wrongRenew.text]).toEqual([
+      409,
+      "attempting to modify locked variable",
+    ]);
+
+    const notHolder = await call("PUT", at(""), { Items: { k: "v" } }, management);
+    expect(notHolder.status).toBe(409);
+    const holder = await call(
+      "PUT",
+      at(""),
+      { Items: { k: "v" }, Lock: { ID: lock.ID } },
+      management,
+    );
+    expect(holder.status, holder.text).toBe(200);
+    expect(holder.json).toMatchObject({ Items: { k: "v" }, CreateIndex: index, Lock: lock });
+    expect((await call("DELETE", at(""), undefined, management)).status).toBe(409);
+    // The lock is metadata Nomad shows to management tokens only.
+    const read = await call("GET", at(""), undefined, limited);
+    expect([read.status, read.json.Lock]).toEqual([200, undefined]);
+
+    const wrongRelease = await call(
+      "PUT",
+      at("&lock-release"),
+      { Lock: { ID: "nope" } },
+      management,
+    );
+    expect([wrongRelease.status, wrongRelease.json.Lock]).toEqual([409, {}]);
+    const released = await call("PUT", at("&lock-release"), { Lock: { ID: lock.ID } }, management);
+    expect(released.status, released.text).toBe(200);
+    expect(released.json.Lock).toBeUndefined();
+    const again = await call("PUT", at("&lock-release"), { Lock: { ID: lock.ID } }, management);
+    expect([again.status, again.text]).toEqual([409, "variable doesn't hold a lock"]);
+    const kept = await call("GET", at(""), undefined, management);
+    expect([kept.json.Items, kept.json.Lock]).toEqual([{ k: "v" }, undefined]);
+    expect((await call("DELETE", at(""), undefined, management)).status).toBe(204);
   });
 
   it("checks the variables path rules of the token's policies", async () => {

@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
+  variableLockState,
   variableMetadata,
   variableOf,
   variablePathError,
   variableSecret,
   variableSecretName,
   variableSize,
+  withVariableLock,
 } from "../../../src/crds/variable.js";
 
 describe("Nomad Variables as Secrets", () => {
@@ -58,5 +60,28 @@ describe("Nomad Variables as Secrets", () => {
       ModifyTime: 2_000,
     });
     expect(variableOf(after).Items).toEqual({ user: "u2" });
+  });
+});
+
+describe("a variable's lock", () => {
+  const base = variableSecret("ns1", "app/l", {}, 0);
+  const lock = { id: "L", ttlMs: 10_000, lockDelayMs: 5_000, expiresAtMs: 20_000 };
+  const locked = withVariableLock(base, lock);
+
+  it("is held until it expires, then delayed for its lock delay, then gone", () => {
+    expect(variableLockState(locked, 19_999)).toEqual({ lock, state: "held" });
+    expect(variableLockState(locked, 20_000)).toEqual({ lock, state: "delayed" });
+    expect(variableLockState(locked, 24_999)?.state).toBe("delayed");
+    expect(variableLockState(locked, 25_000)).toBeUndefined();
+    expect(variableLockState(withVariableLock(locked, undefined), 0)).toBeUndefined();
+  });
+
+  it("records the creation's index when it is the first update", () => {
+    const read = { ...base, metadata: { ...base.metadata, resourceVersion: "7" } };
+    const renewed = {
+      ...withVariableLock(read, lock),
+      metadata: { ...withVariableLock(read, lock).metadata, resourceVersion: "9" },
+    };
+    expect(variableMetadata(renewed)).toMatchObject({ CreateIndex: 7, ModifyIndex: 9 });
   });
 });
