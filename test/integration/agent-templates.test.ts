@@ -8,7 +8,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { readLogs } from "../../src/agent/logs/reader.js";
 import { createLogger } from "../../src/common/log.js";
 import { type Controllers, startControllers } from "../../src/controllers/run.js";
+import { type VariableSecret, variableSecret } from "../../src/crds/variable.js";
+import { createObject, replaceObject } from "../../src/kube/apply.js";
 import { loadKubeConfig } from "../../src/kube/client.js";
+import { secretResource } from "../../src/kube/resources.js";
 import { allocationsOf, runningOf } from "../support/allocations.js";
 import { createNamespace, eventually, kubectlOk } from "../support/kubectl.js";
 import {
@@ -215,6 +218,85 @@ describe("agent templates", () => {
     );
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(waiting.status.taskStates.t.state).toBe("pending");
+  });
+
+  it("renders the job's Nomad Variables with nomadVar and nomadVarExists, restarts on a change, and refuses another job's", async () => {
+    const m = marker();
+    const path = "nomad/jobs/vars-job";
+    const stored = await createObject<VariableSecret>(
+      kc,
+      secretResource,
+      variableSecret(ns, path, { user: "app", password: "first" }, Date.now() * 1e6),
+    );
+    await applyJob(kubeconfig, ns, "vars-job", {
+      datacenters: [dc],
+      groups: [
+        {
+          name: "g",
+          count: 1,
+          tasks: [
+            {
+              name: "t",
+              driver: "raw_exec",
+              config: { command: "/bin/sleep", args: [m] },
+              resources: { cpu: 50, memory: 32 },
+              templates: [
+                {
+                  data: `{{ with nomadVar "${path}" }}{{ .user }}:{{ .password }}{{ end }} {{ nomadVarExists "nomad/jobs/vars-job/g/t" }}\n`,
+                  destination: "secrets/creds",
+                  changeMode: "restart",
+                  splay: "0s",
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const [pid] = await eventually(
+      async () => (sleepers(m).length === 1 ? sleepers(m) : undefined),
+      "the task",
+    );
+    const [a] = await runningOf(kubeconfig, ns, "vars-job");
+    const file = taskFile(a?.metadata.name ?? "", "t", "secrets/creds");
+    expect(readFileSync(file, "utf8")).toBe("app:first false\n");
+
+    await replaceObject(
+      kc,
+      secretResource,
+      variableSecret(ns, path, { user: "app", password: "second" }, Date.now() * 1e6, stored),
+    );
+    await eventually(
+      async () => (sleepers(m).length === 1 && sleepers(m)[0] !== pid ? true : undefined),
+      "the task to restart with the new variable",
+    );
+    expect(readFileSync(file, "utf8")).toBe("app:second false\n");
+    await kubectlOk(kubeconfig, ["delete", "nomadjob", "vars-job", "-n", ns, "--timeout=60s"]);
+
+    await applyJob(kubeconfig, ns, "nosy", {
+      type: "batch",
+      datacenters: [dc],
+      groups: [
+        {
+          name: "g",
+          restart: { attempts: 0, mode: "fail" },
+          reschedule: { attempts: 0, unlimited: false },
+          tasks: [
+            shTask("t", "echo should not run", {
+              templates: [{ data: `{{ nomadVar "${path}" }}`, destination: "local/x" }],
+            }),
+          ],
+        },
+      ],
+    });
+    const failed = await eventually(async () => {
+      const [x] = await allocationsOf(kubeconfig, ns, "nosy");
+      return x?.status?.clientStatus === "failed" ? x : undefined;
+    }, "nosy to fail");
+    const events = failed.status.taskStates.t.events as { type: string; message: string }[];
+    expect(events.find((e) => e.type === "Killing")?.message).toMatch(
+      /nomadVar "nomad\/jobs\/vars-job": a task reads only its own variables \(nomad\/jobs, nomad\/jobs\/nosy, /,
+    );
   });
 
   it("fails the task, naming why, on a missing key with error_on_missing_key and on a destination outside the task dir", async () => {

@@ -146,7 +146,11 @@ export class TaskTemplates implements TaskTemplateHook {
       try {
         result = renderTemplate(r.template, {
           env: this.ctx.env,
-          sources: this.sources.sourcesFor(this.namespace),
+          sources: this.sources.sourcesFor(this.namespace, {
+            job: this.ctx.env.NOMAD_JOB_ID ?? this.ctx.alloc.spec.jobName,
+            group: this.ctx.alloc.spec.group,
+            task: this.task.name,
+          }),
           errorOnMissingKey: Boolean(r.block.errorOnMissingKey),
         });
       } catch (err) {

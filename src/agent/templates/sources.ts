@@ -9,9 +9,19 @@
 //   secret "<secret>"        → { Data: its keys, decoded }
 //   service / nomadService "[tag.]<name>[@dc]" → the service's registrations
 //   services / nomadServices → every service name with its tags
+//   nomadVar / nomadVarExists "<path>" → the items of the Nomad Variable's Secret,
+//     for the paths a task's workload identity reads in Nomad: nomad/jobs,
+//     nomad/jobs/<job>, …/<group>, …/<task> (Caravan has no workload identities
+//     yet to grant more; another path fails the template, saying so)
 import type { Logger } from "../../common/log.js";
 import type { ApiObject } from "../../crds/meta.js";
 import type { NomadServiceRegistration } from "../../crds/objects.js";
+import {
+  isVariableSecret,
+  type VariableSecret,
+  variableOf,
+  variableSecretName,
+} from "../../crds/variable.js";
 import { Informer } from "../../kube/informer.js";
 import type { KubeConfig } from "../../kube/kubeconfig.js";
 import {
@@ -47,6 +57,7 @@ export function dependencyObject(
   if (dep.kind === "key") return { kind: "ConfigMap", name: dep.name.split("/")[0] ?? "" };
   if (dep.kind === "ls") return { kind: "ConfigMap", name: dep.name.replace(/\/+$/, "") };
   if (dep.kind === "secret") return { kind: "Secret", name: dep.name };
+  if (dep.kind === "nomadVar") return { kind: "Secret", name: variableSecretName(dep.name) };
   // Every service query reads the namespace's catalog: one watch of all its registrations.
   if (dep.kind === "service") return { kind: "NomadServiceRegistration", name: "" };
   return undefined;
@@ -100,8 +111,11 @@ export class KubeTemplateSources {
     this.watched.clear();
   }
 
-  /** What the template engine reads in `namespace`: only objects already watched and listed. */
-  sourcesFor(namespace: string): TemplateSources {
+  /**
+   * What the template engine reads in `namespace`: only objects already watched
+   * and listed. `task`: the job ID, group and task whose own variables it may read.
+   */
+  sourcesFor(namespace: string, task?: VariableClaim): TemplateSources {
     const get = (kind: SourceKind, name: string): DataObject | undefined =>
       this.watched.get(`${kind}/${namespace}/${name}`)?.informer.store.get(`${namespace}/${name}`);
     const configMapData = (name: string): Record<string, string> | undefined => {
@@ -154,6 +168,16 @@ export class KubeTemplateSources {
           .sort()
           .map((key) => ({ key, value: data[key] as string }));
       },
+      nomadVar: (path) => {
+        if (!task || !taskVariablePaths(task).includes(path))
+          throw new Error(
+            `nomadVar ${JSON.stringify(path)}: a task reads only its own variables (${task ? taskVariablePaths(task).join(", ") : "none"}) until Caravan has workload identities`,
+          );
+        const s = get("Secret", variableSecretName(path)) as VariableSecret | undefined;
+        if (!s || !isVariableSecret(s)) return undefined;
+        const v = variableOf(s);
+        return v.Path === path ? v.Items : undefined;
+      },
       secret: (name) => {
         const secret = get("Secret", name);
         if (!secret) return undefined;
@@ -167,6 +191,23 @@ export class KubeTemplateSources {
       },
     };
   }
+}
+
+/** The job, group and task a task's workload identity would name. */
+export interface VariableClaim {
+  job: string;
+  group: string;
+  task: string;
+}
+
+/** The variables Nomad lets a task read without any policy (acl.ACL's workload claim). */
+export function taskVariablePaths(c: VariableClaim): string[] {
+  return [
+    "nomad/jobs",
+    `nomad/jobs/${c.job}`,
+    `nomad/jobs/${c.job}/${c.group}`,
+    `nomad/jobs/${c.job}/${c.group}/${c.task}`,
+  ];
 }
 
 /**
