@@ -137,7 +137,12 @@ describe("Nomad HTTP API: variables", () => {
     expect(again.json).toMatchObject({ Path: "app/cas", ModifyIndex: index, Items: { v: "1" } });
     const stale = await put("app/cas", { v: "2" }, `&cas=${index - 1}`);
     expect([stale.status, stale.json.ModifyIndex]).toEqual([409, index]);
-    const ok = await put("app/cas", { v: "2" }, `&cas=${index}`);
+    // The same items again are written again, as Nomad: a new ModifyIndex.
+    const same = await put("app/cas", { v: "1" }, `&cas=${index}`);
+    expect([same.status, same.json.ModifyIndex > index]).toEqual([200, true]);
+    const ok0 = await put("app/cas", { v: "2" }, `&cas=${index}`);
+    expect(ok0.status).toBe(409);
+    const ok = await put("app/cas", { v: "2" }, `&cas=${same.json.ModifyIndex}`);
     expect(ok.status, ok.text).toBe(200);
     expect(ok.json.ModifyIndex).toBeGreaterThan(index);
     expect(ok.json.CreateIndex).toBe(index);
@@ -260,7 +265,17 @@ describe("Nomad HTTP API: variables", () => {
       { Lock: { ID: "nope" } },
       management,
     );
-    expect([wrongRelease.status, wrongRelease.json.Lock]).toEqual([409, {}]);
+    expect([wrongRelease.status, wrongRelease.json]).toEqual([
+      409,
+      {
+        Namespace: ns,
+        Path: "app/locked",
+        CreateIndex: 0,
+        CreateTime: 0,
+        ModifyIndex: 0,
+        ModifyTime: 0,
+      },
+    ]);
     const released = await call("PUT", at("&lock-release"), { Lock: { ID: lock.ID } }, management);
     expect(released.status, released.text).toBe(200);
     expect(released.json.Lock).toBeUndefined();

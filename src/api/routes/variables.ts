@@ -12,7 +12,6 @@ import {
   isVariableSecret,
   lockTtlBoundsMs,
   maxVariableSize,
-  type Variable,
   type VariableLock,
   type VariableMetadata,
   type VariableSecret,
@@ -193,10 +192,6 @@ export function variableRoutes(deps: RouteDeps): Route[] {
       // A locked variable changes only for the holder of its lock (the lock's ID in the body).
       const held = current && variableLockState(current, nowMs());
       if (held && held.lock.id !== lock?.id) return conflict(ctx, namespace, path, undefined);
-      if (current && sameItems(variableOf(current).Items, items)) {
-        const v = variableOf(current);
-        return { body: shape(ctx, current, lock?.id), index: v.ModifyIndex };
-      }
       try {
         const { written, index } = await write(
           variableSecret(namespace, path, items, nowMs() * 1e6, current),
@@ -285,8 +280,11 @@ export function variableRoutes(deps: RouteDeps): Route[] {
     const held = variableLockState(current, nowMs());
     if (!held) throw new HttpError(409, "variable doesn't hold a lock");
     if (held.lock.id !== lock.id) {
-      const zero = { ...zeroVariable(namespace, path), Lock: {} };
-      return { status: 409, body: zero, index: state.index(["variables"]) };
+      return {
+        status: 409,
+        body: zeroVariable(namespace, path),
+        index: state.index(["variables"]),
+      };
     }
     try {
       const { written, index } = await write(withVariableLock(current, undefined), current);
@@ -387,9 +385,4 @@ function lockOut(lock: VariableLock) {
     TTL: formatGoDurationMs(lock.ttlMs),
     LockDelay: formatGoDurationMs(lock.lockDelayMs),
   };
-}
-
-function sameItems(a: Variable["Items"], b: Variable["Items"]): boolean {
-  const ka = Object.keys(a);
-  return ka.length === Object.keys(b).length && ka.every((k) => b[k] === a[k]);
 }
