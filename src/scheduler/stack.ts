@@ -377,14 +377,7 @@ export class Stack {
         if (!taken.has(c) && !this.ctx.usage.portInUse(i, c)) port = c;
       }
       taken.add(port);
-      out.push(
-        portOf(
-          p.label,
-          port,
-          p.to === undefined || p.to === -1 ? port : p.to,
-          hostIPOf(p.hostNetwork, node),
-        ),
-      );
+      out.push(portOf(p.label, port, p.to === -1 ? port : p.to, hostIPOf(p.hostNetwork, node)));
     }
     return out;
   }

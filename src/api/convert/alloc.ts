@@ -6,6 +6,7 @@ import type { AllocationMetric } from "../../crds/evaluation.js";
 import { createdAt } from "../../crds/meta.js";
 import type { NomadAllocation } from "../../crds/objects.js";
 import type { ObjectIndexes } from "../state.js";
+import { allocatedNetworks } from "./alloc-network.js";
 import { metricOut } from "./eval.js";
 import { nanos, zeroTime } from "./time.js";
 
@@ -51,6 +52,8 @@ export interface AllocContext {
   jobID: string;
   nodeID: string;
   nodeName: string;
+  /** The node's address on its default host network, where ports without a host_network are bound. */
+  nodeAddress?: string;
 }
 
 export function allocStub(a: NomadAllocation, idx: ObjectIndexes, c: AllocContext): Obj {
@@ -151,7 +154,7 @@ export function allocOut(
   const networks = ports.length
     ? [
         {
-          IP: ports[0]?.hostIP ?? shared.networks?.[0]?.ip ?? "",
+          IP: ports[0]?.hostIP || shared.networks?.[0]?.ip || c.nodeAddress || "",
           DynamicPorts: ports.map((p) => ({
             Label: p.label,
             Value: p.value,
@@ -191,18 +194,12 @@ export function allocOut(
       Tasks: tasks,
       Shared: {
         DiskMB: shared.diskMB ?? 0,
-        Networks: (shared.networks ?? []).map((n) => ({
-          Mode: n.mode ?? "host",
-          Device: n.device ?? "",
-          IP: n.ip ?? "",
-          CIDR: n.cidr ?? "",
-          Hostname: n.hostname ?? "",
-        })),
+        Networks: allocatedNetworks(shared, job, a.spec.group, c.nodeAddress ?? ""),
         Ports: (shared.ports ?? []).map((p) => ({
           Label: p.label,
           Value: p.value,
           To: p.to ?? 0,
-          HostIP: p.hostIP ?? "",
+          HostIP: p.hostIP || c.nodeAddress || "",
         })),
       },
     },

@@ -24,6 +24,7 @@ export function allocContext(state: ApiState, a: NomadAllocation): AllocContext 
     jobID: jobIDOf(state, a.metadata.namespace, a.spec.jobName),
     nodeID: a.spec.nodeName,
     nodeName: node?.status?.name ?? a.spec.nodeName,
+    nodeAddress: node?.status?.attributes?.["unique.network.ip-address"] ?? "",
   };
 }
 

@@ -156,6 +156,14 @@ describe("feasibility: host volumes, network, ports, cores", () => {
     expect(new Set(values).size).toBe(4);
     expect(values.every((v) => v >= 30000 && v <= 30003)).toBe(true);
     expect(plan.placements[0]?.ports[1]?.to).toBe(80);
+    // Without `to` there is no mapping (Nomad's To 0); `to = -1` maps to the picked port.
+    expect(plan.placements[0]?.ports[0]).not.toHaveProperty("to");
+    const same = run({
+      nodes: [node("a")],
+      job: job({}, { networks: [{ ports: [{ label: "a", to: -1 }] }] }),
+    });
+    const [picked] = same.placements[0]?.ports ?? [];
+    expect(picked?.to).toBe(picked?.value);
   });
 
   it("reserves whole cores and counts them as CPU", () => {
