@@ -41,6 +41,8 @@ export async function buildBusyboxImage(
   name: string,
   /** What httpd serves at /; a different text makes a different image. */
   index = "hello from busybox httpd\n",
+  /** The image's CMD; by default httpd on port 8080. */
+  cmd: string[] = ["/bin/httpd", "-f", "-p", "8080", "-h", "/www"],
 ): Promise<string> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "caravan-image-"));
   const root = path.join(dir, "root");
@@ -61,7 +63,7 @@ export async function buildBusyboxImage(
     "--change",
     "ENV=PATH=/bin",
     "--change",
-    'CMD=["/bin/httpd","-f","-p","8080","-h","/www"]',
+    `CMD ${JSON.stringify(cmd)}`,
     tar,
     name,
   ]);
