@@ -47,6 +47,9 @@ export const endpointSliceResource: ResourceRef = {
   namespaced: true,
 };
 
+/** Kubernetes' own label saying which Service an EndpointSlice serves. */
+export const serviceNameLabel = "kubernetes.io/service-name";
+
 /** Caravan's CRDs, installed at start and read for the NomadJob schema. */
 export const crdResource: ResourceRef = {
   apiVersion: "apiextensions.k8s.io/v1",

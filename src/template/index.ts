@@ -8,6 +8,7 @@ import type { ParseOptions, RenderOptions, RenderResult, TemplateDependency } fr
 
 export { TemplateError } from "./errors.js";
 export type {
+  KubernetesEndpoint,
   ParseOptions,
   RenderOptions,
   RenderResult,

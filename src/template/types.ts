@@ -2,7 +2,7 @@
 
 /** One external value a template read: consul-template's dependency. */
 export interface TemplateDependency {
-  kind: "key" | "ls" | "secret" | "service" | "nomadVar";
+  kind: "key" | "ls" | "secret" | "service" | "nomadVar" | "k8sService";
   name: string;
 }
 
@@ -20,6 +20,23 @@ export interface TemplateSources {
   nomadVar?(path: string): Record<string, string> | undefined;
   /** The catalog (`services`): every service name with its tags. Recorded as kind "service", name "". */
   services?(): { Name: string; Tags: string[] }[] | undefined;
+  /** The ready endpoints of a Kubernetes Service (its EndpointSlices), one per address and port. */
+  k8sService?(name: string): KubernetesEndpoint[] | undefined;
+}
+
+/** One ready address and port of a Kubernetes Service, as `k8sService` lists it. */
+export interface KubernetesEndpoint {
+  /** The Service's name. */
+  Name: string;
+  Namespace: string;
+  Address: string;
+  Port: number;
+  /** The port's name in the Service ("" when unnamed). */
+  PortName: string;
+  Protocol: string;
+  /** The node and pod behind the address, when the EndpointSlice names them. */
+  NodeName: string;
+  PodName: string;
 }
 
 /**

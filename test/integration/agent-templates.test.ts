@@ -192,6 +192,72 @@ describe("agent templates", () => {
     await kubectlOk(kubeconfig, ["delete", "nomadjob", "reloader", "-n", ns, "--timeout=60s"]);
   });
 
+  it("lists a Kubernetes Service's ready endpoints with k8sService, and re-renders as they change", async () => {
+    // A Service without a selector and its EndpointSlice, as pods or a user would have them.
+    const slice = (readyB: boolean) =>
+      JSON.stringify({
+        apiVersion: "discovery.k8s.io/v1",
+        kind: "EndpointSlice",
+        metadata: { name: "db-1", namespace: ns, labels: { "kubernetes.io/service-name": "db" } },
+        addressType: "IPv4",
+        ports: [{ name: "pg", port: 5432, protocol: "TCP" }],
+        endpoints: [
+          { addresses: ["10.1.0.4"], conditions: { ready: true } },
+          { addresses: ["10.1.0.5"], conditions: { ready: readyB } },
+        ],
+      });
+    await kubectlOk(
+      kubeconfig,
+      ["apply", "-f", "-"],
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "db", namespace: ns },
+        spec: { ports: [{ name: "pg", port: 5432 }] },
+      }),
+    );
+    await kubectlOk(kubeconfig, ["apply", "-f", "-"], slice(false));
+    await applyJob(kubeconfig, ns, "k8sreader", {
+      datacenters: [dc],
+      groups: [
+        {
+          name: "g",
+          tasks: [
+            shTask("t", "while true; do sleep 0.1; done", {
+              templates: [
+                {
+                  data: '{{ range k8sService "db" }}{{ .PortName }} {{ .Address }}:{{ .Port }}\n{{ end }}',
+                  destination: "local/db",
+                  changeMode: "noop",
+                  splay: "0s",
+                },
+              ],
+            }),
+          ],
+        },
+      ],
+    });
+    const [alloc] = await eventually(async () => {
+      const xs = await runningOf(kubeconfig, ns, "k8sreader");
+      return xs.length ? xs : undefined;
+    }, "the reader to run");
+    const file = taskFile(alloc?.metadata.name as string, "t", "local/db");
+    await eventually(async () => existsSync(file) || undefined, "the template to render");
+    expect(readFileSync(file, "utf8")).toBe("pg 10.1.0.4:5432\n");
+    await kubectlOk(kubeconfig, ["apply", "-f", "-"], slice(true));
+    await eventually(
+      async () =>
+        readFileSync(file, "utf8") === "pg 10.1.0.4:5432\npg 10.1.0.5:5432\n" || undefined,
+      "the template to list both endpoints",
+    );
+    await kubectlOk(kubeconfig, ["delete", "endpointslice", "db-1", "-n", ns]);
+    await eventually(
+      async () => readFileSync(file, "utf8") === "" || undefined,
+      "the template to list none",
+    );
+    await kubectlOk(kubeconfig, ["delete", "nomadjob", "k8sreader", "-n", ns, "--timeout=60s"]);
+  });
+
   it("stops a task still waiting for its template's ConfigMap at once when the job is deleted", async () => {
     await applyJob(kubeconfig, ns, "blocked", {
       datacenters: [dc],

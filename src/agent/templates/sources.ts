@@ -13,6 +13,9 @@
 //     for the paths a task's workload identity reads in Nomad: nomad/jobs,
 //     nomad/jobs/<job>, …/<group>, …/<task> (Caravan has no workload identities
 //     yet to grant more; another path fails the template, saying so)
+//   k8sService "<service>"   → the Kubernetes Service's ready endpoints, from
+//                              its EndpointSlices (watched by their
+//                              kubernetes.io/service-name label)
 import type { Logger } from "../../common/log.js";
 import type { ApiObject } from "../../crds/meta.js";
 import type { NomadServiceRegistration } from "../../crds/objects.js";
@@ -27,12 +30,31 @@ import type { KubeConfig } from "../../kube/kubeconfig.js";
 import {
   caravanResource,
   configMapResource,
+  endpointSliceResource,
   type ResourceRef,
   secretResource,
+  serviceNameLabel,
 } from "../../kube/resources.js";
-import type { ServiceInstance, TemplateDependency, TemplateSources } from "../../template/index.js";
+import type {
+  KubernetesEndpoint,
+  ServiceInstance,
+  TemplateDependency,
+  TemplateSources,
+} from "../../template/index.js";
 
-export type SourceKind = "ConfigMap" | "Secret" | "NomadServiceRegistration";
+export type SourceKind = "ConfigMap" | "Secret" | "NomadServiceRegistration" | "EndpointSlice";
+
+/** The parts of a discovery.k8s.io/v1 EndpointSlice `k8sService` reads. */
+interface EndpointSlice extends ApiObject {
+  addressType?: string;
+  endpoints?: {
+    addresses?: string[];
+    conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean };
+    nodeName?: string;
+    targetRef?: { kind?: string; name?: string };
+  }[];
+  ports?: { name?: string; port?: number; protocol?: string }[];
+}
 
 interface DataObject extends ApiObject {
   data?: Record<string, string>;
@@ -43,6 +65,7 @@ const resources: Record<SourceKind, ResourceRef> = {
   ConfigMap: configMapResource,
   Secret: secretResource,
   NomadServiceRegistration: caravanResource("NomadServiceRegistration"),
+  EndpointSlice: endpointSliceResource,
 };
 
 interface Watched {
@@ -60,6 +83,8 @@ export function dependencyObject(
   if (dep.kind === "nomadVar") return { kind: "Secret", name: variableSecretName(dep.name) };
   // Every service query reads the namespace's catalog: one watch of all its registrations.
   if (dep.kind === "service") return { kind: "NomadServiceRegistration", name: "" };
+  // A Service's endpoints are in its EndpointSlices: one watch per Service name.
+  if (dep.kind === "k8sService") return { kind: "EndpointSlice", name: dep.name };
   return undefined;
 }
 
@@ -78,7 +103,11 @@ export class KubeTemplateSources {
     if (!w) {
       const informer = new Informer<DataObject>(this.kc, resources[kind], this.log, {
         namespace,
-        ...(name ? { fieldSelector: `metadata.name=${name}` } : {}),
+        ...(kind === "EndpointSlice"
+          ? { labelSelector: `${serviceNameLabel}=${name}` }
+          : name
+            ? { fieldSelector: `metadata.name=${name}` }
+            : {}),
       });
       const entry: Watched = { informer, listeners: new Set() };
       const fire = () => {
@@ -133,7 +162,13 @@ export class KubeTemplateSources {
         (r) => r.metadata.namespace === namespace,
       );
     };
+    const endpoints = (name: string): KubernetesEndpoint[] | undefined => {
+      const informer = this.watched.get(`EndpointSlice/${namespace}/${name}`)?.informer;
+      if (!informer?.hasSynced()) return undefined;
+      return readyEndpoints(name, namespace, informer.store.list() as EndpointSlice[]);
+    };
     return {
+      k8sService: endpoints,
       service: (query) => {
         const regs = catalog();
         if (!regs) return undefined;
@@ -235,4 +270,41 @@ function serviceInstance(r: NomadServiceRegistration): ServiceInstance {
     Tags: s.tags ?? [],
     ...(r.status?.checkStatus ? { Status: r.status.checkStatus } : {}),
   };
+}
+
+/**
+ * The ready endpoints of a Service's EndpointSlices, one per address and port,
+ * sorted by address then port. An endpoint without a ready condition counts as
+ * ready, as Kubernetes reads it.
+ */
+export function readyEndpoints(
+  name: string,
+  namespace: string,
+  slices: EndpointSlice[],
+): KubernetesEndpoint[] {
+  const out: KubernetesEndpoint[] = [];
+  for (const slice of slices) {
+    if (slice.metadata.labels?.[serviceNameLabel] !== name) continue;
+    if (slice.addressType === "FQDN") continue;
+    for (const e of slice.endpoints ?? []) {
+      if (e.conditions?.ready === false) continue;
+      for (const address of e.addresses ?? [])
+        for (const p of slice.ports ?? []) {
+          if (p.port === undefined) continue;
+          out.push({
+            Name: name,
+            Namespace: namespace,
+            Address: address,
+            Port: p.port,
+            PortName: p.name ?? "",
+            Protocol: p.protocol ?? "TCP",
+            NodeName: e.nodeName ?? "",
+            PodName: e.targetRef?.kind === "Pod" ? (e.targetRef.name ?? "") : "",
+          });
+        }
+    }
+  }
+  return out.sort((a, b) =>
+    a.Address !== b.Address ? (a.Address < b.Address ? -1 : 1) : a.Port - b.Port,
+  );
 }

@@ -7,9 +7,9 @@
 import { isIP } from "node:net";
 import { nomadServiceLabel } from "../../crds/names.js";
 import type { NomadServiceRegistration } from "../../crds/objects.js";
+import { serviceNameLabel } from "../../kube/resources.js";
 
-/** Kubernetes' own label saying which Service an EndpointSlice serves. */
-export const serviceNameLabel = "kubernetes.io/service-name";
+export { serviceNameLabel };
 /** Kubernetes' label naming who manages an EndpointSlice. */
 export const managedByLabel = "endpointslice.kubernetes.io/managed-by";
 export const managedBy = "caravan.dev";

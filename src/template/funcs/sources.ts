@@ -178,6 +178,13 @@ export const SOURCE_FUNCS: FuncMap = {
     (ctx) => read(ctx, "service", "", () => ctx.sources.services?.()) ?? [],
     "string",
   ),
+  // Beyond consul-template: a Kubernetes Service's ready endpoints in the allocation's namespace.
+  k8sService: fn(["string"], (ctx, [name]) => {
+    if (name === "") throw new Error("k8sService: expected a Service name");
+    return (
+      read(ctx, "k8sService", name as string, () => ctx.sources.k8sService?.(name as string)) ?? []
+    );
+  }),
   nomadVar: fn(["string"], (ctx, [path]) => {
     if (path === "") return undefined;
     return read(ctx, "nomadVar", path as string, () => ctx.sources.nomadVar?.(path as string));

@@ -218,3 +218,41 @@ describe("source functions", () => {
     expect(r).toEqual({ output: "0<no value><no value>", dependencies: [], missing: [] });
   });
 });
+
+describe("k8sService", () => {
+  const endpoint = (Address: string, Port: number) => ({
+    Name: "db",
+    Namespace: "default",
+    Address,
+    Port,
+    PortName: "pg",
+    Protocol: "TCP",
+    NodeName: "n1",
+    PodName: `db-${Address}`,
+  });
+  const text = '{{ range k8sService "db" }}{{ .Address }}:{{ .Port }} {{ end }}';
+
+  it("is missing until the Service's endpoints are listed, then lists them", () => {
+    const first = render(text, { sources: { k8sService: () => undefined } });
+    expect(first.missing).toEqual([{ kind: "k8sService", name: "db" }]);
+    expect(first.output).toBe("");
+    const sources: TemplateSources = {
+      k8sService: (n) =>
+        n === "db" ? [endpoint("10.1.0.4", 5432), endpoint("10.1.0.5", 5432)] : [],
+    };
+    const second = render(text, { sources });
+    expect(second.missing).toEqual([]);
+    expect(second.dependencies).toEqual([{ kind: "k8sService", name: "db" }]);
+    expect(second.output).toBe("10.1.0.4:5432 10.1.0.5:5432 ");
+    expect(
+      render('{{ range k8sService "db" }}{{ .PortName }}/{{ .PodName }}{{ end }}', { sources })
+        .output,
+    ).toBe("pg/db-10.1.0.4pg/db-10.1.0.5");
+  });
+
+  it("needs a Service name", () => {
+    expect(errorOf(() => render(`{{ k8sService "" }}`, { sources: {} }))).toContain(
+      "k8sService: expected a Service name",
+    );
+  });
+});
