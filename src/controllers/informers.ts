@@ -4,7 +4,12 @@
 import type { Logger } from "../common/log.js";
 import type { JobVersion } from "../crds/job-version.js";
 import type { ObjectMeta } from "../crds/meta.js";
-import { allocationLabel, jobLabel, nodeLeaseNamespace } from "../crds/names.js";
+import {
+  allocationLabel,
+  jobLabel,
+  kubernetesServicesNamespaceLabel,
+  nodeLeaseNamespace,
+} from "../crds/names.js";
 import type {
   NomadAllocation,
   NomadDeployment,
@@ -17,7 +22,12 @@ import type {
 } from "../crds/objects.js";
 import { Informer } from "../kube/informer.js";
 import type { KubeConfig } from "../kube/kubeconfig.js";
-import { caravanResource, controllerRevisionResource, leaseResource } from "../kube/resources.js";
+import {
+  caravanResource,
+  controllerRevisionResource,
+  leaseResource,
+  namespaceResource,
+} from "../kube/resources.js";
 
 export interface NodeLease {
   apiVersion?: string;
@@ -47,9 +57,16 @@ export interface SharedInformers {
   leases: Informer<NodeLease>;
   /** Nomad-native service registrations, written by the agents. */
   services: Informer<NomadServiceRegistration>;
+  /** Namespaces that carry the Kubernetes service mirror label (whatever its value). */
+  mirrorNamespaces: Informer<LabelledNamespace>;
   start(): void;
   waitForSync(): Promise<void>;
   stop(): void;
+}
+
+/** A Kubernetes Namespace, as far as its labels. */
+export interface LabelledNamespace {
+  metadata: ObjectMeta;
 }
 
 export function jobKey(namespace: string | undefined, jobName: string): string {
@@ -114,8 +131,15 @@ export function createInformers(kc: KubeConfig, log: Logger, namespace?: string)
     jobKey(r.metadata.namespace, r.metadata.labels?.[jobLabel] ?? ""),
   ]);
 
+  // Cluster-scoped: when the controllers watch one namespace, only that one.
+  const mirrorNamespaces = new Informer<LabelledNamespace>(kc, namespaceResource, log, {
+    labelSelector: kubernetesServicesNamespaceLabel,
+    ...(namespace ? { fieldSelector: `metadata.name=${namespace}` } : {}),
+  });
+
   const all = [
     services,
+    mirrorNamespaces,
     jobs,
     evaluations,
     allocations,
@@ -137,6 +161,7 @@ export function createInformers(kc: KubeConfig, log: Logger, namespace?: string)
     schedulerConfigurations,
     leases,
     services,
+    mirrorNamespaces,
     start: () => {
       for (const i of all) i.start();
     },

@@ -16,6 +16,12 @@ export const allocationLabel = "caravan.dev/allocation";
  * Services and EndpointSlices, so pods reach its tasks by cluster DNS name.
  */
 export const kubernetesServiceMeta = "caravan_kubernetes_service";
+/**
+ * Namespace label: "true" mirrors the Nomad services of every job in the
+ * namespace, as if each set kubernetesServiceMeta; a job's own meta
+ * ("true" or "false") wins over it.
+ */
+export const kubernetesServicesNamespaceLabel = "caravan.dev/kubernetes-services";
 /** Label on a mirrored Kubernetes Service and its EndpointSlices: the Nomad service it mirrors. */
 export const nomadServiceLabel = "caravan.dev/nomad-service";
 /** Label: the datacenter of a NomadNode. */

@@ -342,6 +342,55 @@ describe("Nomad services with the node agent", () => {
     }, "the mirror to go");
   }, 120_000);
 
+  it("mirrors every job's services of a namespace labelled for it, unless the job's meta says false", async () => {
+    const spec = web(1);
+    const job = (name: string, service: string, meta?: Record<string, string>) =>
+      applyJob(kubeconfig, ns, name, {
+        ...spec,
+        ...(meta ? { meta } : {}),
+        groups: [
+          {
+            ...spec.groups[0],
+            services: [{ name: service, provider: "nomad", port: "http" }],
+          },
+        ],
+      });
+    const mirrored = async (service: string) =>
+      (await kubectl(kubeconfig, ["get", "service", service, "-n", ns])).code === 0;
+    await job("nsmirror", "nsmirrored");
+    await job("optout", "optedout", { caravan_kubernetes_service: "false" });
+    await eventually(async () => {
+      const res = await call("GET", `/v1/services?namespace=${ns}`);
+      const names = (
+        (res.json as { Services: { ServiceName: string }[] }[])[0]?.Services ?? []
+      ).map((x) => x.ServiceName);
+      return names.includes("nsmirrored") && names.includes("optedout") ? true : undefined;
+    }, "both services to register");
+    expect(await mirrored("nsmirrored")).toBe(false);
+
+    const label = (value: string) =>
+      kubectlOk(kubeconfig, [
+        "label",
+        "namespace",
+        ns,
+        "--overwrite",
+        `caravan.dev/kubernetes-services${value}`,
+      ]);
+    await label("=true");
+    await eventually(
+      async () => ((await mirrored("nsmirrored")) ? true : undefined),
+      "the labelled namespace's service to be mirrored",
+    );
+    expect(await mirrored("optedout")).toBe(false);
+    await label("-");
+    await eventually(
+      async () => (!(await mirrored("nsmirrored")) ? true : undefined),
+      "the mirror to go with the label",
+    );
+    for (const name of ["nsmirror", "optout"])
+      await kubectlOk(kubeconfig, ["delete", "nomadjob", name, "-n", ns, "--timeout=60s"]);
+  }, 120_000);
+
   it("a task's services go while it is dead between restarts and come back when it runs again", async () => {
     await applyJob(kubeconfig, ns, "flappy", {
       type: "service",

@@ -1,10 +1,16 @@
 // Nomad services as Kubernetes Services (beyond Nomad, opt-in per job with
-// meta { "caravan_kubernetes_service" = "true" }): each service name of
-// such a job gets a Service of that name in the job's namespace and
+// meta { "caravan_kubernetes_service" = "true" }, or per namespace with the
+// label caravan.dev/kubernetes-services=true, which a job's meta "false"
+// overrides): each service name of such a job gets a Service of that name in the job's namespace and
 // EndpointSlices with its registrations, so pods reach Nomad tasks at
 // `<service>.<namespace>.svc`. Level-based: a key is "namespace/service
 // name"; the objects follow the registrations, and go when none is left.
-import { jobLabel, kubernetesServiceMeta, nomadServiceLabel } from "../../crds/names.js";
+import {
+  jobLabel,
+  kubernetesServiceMeta,
+  kubernetesServicesNamespaceLabel,
+  nomadServiceLabel,
+} from "../../crds/names.js";
 import type { NomadServiceRegistration } from "../../crds/objects.js";
 import { applyObject, deleteCollection, deleteObject } from "../../kube/apply.js";
 import { type Controller, defineController, watch } from "../../kube/controller.js";
@@ -28,7 +34,11 @@ export function serviceMirror(ctx: ControllerContext): Controller {
     const job = informers.jobs.store.get(
       jobKey(r.metadata.namespace, r.metadata.labels?.[jobLabel] ?? ""),
     );
-    return job?.spec.meta?.[kubernetesServiceMeta] === "true";
+    if (!job) return false;
+    const own = job.spec.meta?.[kubernetesServiceMeta];
+    if (own !== undefined) return own === "true";
+    const namespace = informers.mirrorNamespaces.store.get(r.metadata.namespace ?? "default");
+    return namespace?.metadata.labels?.[kubernetesServicesNamespaceLabel] === "true";
   };
 
   return defineController({
@@ -44,6 +54,13 @@ export function serviceMirror(ctx: ControllerContext): Controller {
       watch(informers.jobs, (job) =>
         informers.services.store
           .byIndex(byJob, jobKey(job.metadata.namespace, job.metadata.name))
+          .map(keyOf),
+      ),
+      // A namespace turning the mirror on or off: the keys of its services.
+      watch(informers.mirrorNamespaces, (n) =>
+        informers.services.store
+          .list()
+          .filter((r) => (r.metadata.namespace ?? "default") === n.metadata.name)
           .map(keyOf),
       ),
     ],
