@@ -1,4 +1,5 @@
 // NomadNode → api.Node and NodeListStub.
+import type { NodeResources } from "../../crds/node.js";
 import type { NomadNode } from "../../crds/objects.js";
 import type { ObjectIndexes } from "../state.js";
 
@@ -64,9 +65,39 @@ export function nodeOut(n: NomadNode, idx: ObjectIndexes): Obj {
       Cpu: { CpuShares: r.cpu?.cpuShares ?? 0, TotalCpuCores: r.cpu?.totalCores ?? 0 },
       Memory: { MemoryMB: r.memory?.memoryMB ?? 0 },
       Disk: { DiskMB: r.disk?.diskMB ?? 0 },
+      // The interface addresses the node fingerprinted, as Nomad's legacy list of host networks.
+      Networks: legacyNetworks(r.networks ?? []),
+      NodeNetworks: r.networks?.length
+        ? r.networks.map((nw) => ({
+            Mode: nw.mode ?? "host",
+            Device: nw.device ?? "",
+            MacAddress: nw.macAddress ?? "",
+            Speed: nw.speed ?? 0,
+            Addresses: (nw.addresses ?? []).map((a) => ({
+              Family: a.family ?? "ipv4",
+              Alias: a.alias ?? "",
+              Address: a.address,
+              ReservedPorts: a.reservedPorts ?? "",
+              Gateway: a.gateway ?? "",
+            })),
+          }))
+        : null,
       MinDynamicPort: r.minDynamicPort ?? 20000,
       MaxDynamicPort: r.maxDynamicPort ?? 32000,
     },
+    HostNetworks: s.hostNetworks
+      ? Object.fromEntries(
+          Object.entries(s.hostNetworks).map(([name, h]) => [
+            name,
+            {
+              Name: name,
+              CIDR: h.cidr ?? "",
+              Interface: h.interface ?? "",
+              ReservedPorts: h.reservedPorts ?? "",
+            },
+          ]),
+        )
+      : null,
     ReservedResources: {
       Cpu: { CpuShares: s.reserved?.cpuShares ?? 0 },
       Memory: { MemoryMB: s.reserved?.memoryMB ?? 0 },
@@ -89,4 +120,26 @@ export function nodeOut(n: NomadNode, idx: ObjectIndexes): Obj {
     })),
     StatusUpdatedAt: s.statusUpdatedAt ? Math.floor(Date.parse(s.statusUpdatedAt) / 1000) : 0,
   };
+}
+
+/** Nomad's NodeResources.Networks: one host-mode entry per address of the node's host networks. */
+function legacyNetworks(networks: NonNullable<NodeResources["networks"]>): Obj[] | null {
+  const out: Obj[] = [];
+  for (const nw of networks) {
+    if ((nw.mode ?? "host") !== "host") continue;
+    for (const a of nw.addresses ?? [])
+      out.push({
+        Mode: "host",
+        Device: nw.device ?? "",
+        CIDR: `${a.address}/${a.family === "ipv6" ? 128 : 32}`,
+        IP: a.address,
+        Hostname: "",
+        MBits: nw.speed ?? 0,
+        DNS: null,
+        ReservedPorts: null,
+        DynamicPorts: null,
+        CNI: null,
+      });
+  }
+  return out.length ? out : null;
 }
