@@ -9,7 +9,9 @@
 // s3 artifact, Vault, a multiregion block): its network and service are kept
 // and the rest of the job is swapped for a plain task, as documented below.
 // Checks: each job's services register in the native catalog at the
-// allocation's address, the address serves, `nomad alloc status` prints
+// allocation's address, the address serves (not for custom-network, whose
+// task leaves the group's namespace with docker network_mode = "bridge", as
+// it would under Nomad), `nomad alloc status` prints
 // "Allocation Addresses", a template of another job renders the seed's
 // service addresses, and stopping a job removes its registrations.
 import { execFile, spawn } from "node:child_process";
@@ -78,6 +80,7 @@ describe("seed jobs with networks and services under caravan dev", () => {
       }
     }, `http://${address}:${port}/ to answer`);
   }
+  /** Stops and purges the job; done when its registrations are gone and its tasks have exited. */
   async function stopped(job: string) {
     const r = await nomad(["job", "stop", "-purge", "-detach", job]);
     expect(r.code, r.out).toBe(0);
@@ -87,6 +90,18 @@ describe("seed jobs with networks and services under caravan dev", () => {
           ? true
           : undefined,
       `${job}'s registrations to go`,
+      60_000,
+    );
+    // The next job may want the same static port: the old containers must have let it go.
+    await eventually(
+      async () => {
+        const allocs = (await api("/v1/allocations")) as unknown as Obj[];
+        const live = allocs.filter(
+          (a) => a.JobID === job && (a.ClientStatus === "running" || a.ClientStatus === "pending"),
+        );
+        return live.length === 0 ? true : undefined;
+      },
+      `${job}'s tasks to exit`,
       60_000,
     );
   }
@@ -155,8 +170,7 @@ describe("seed jobs with networks and services under caravan dev", () => {
     expect(new Set(app.map((s) => s.Port)).size).toBe(3);
     for (const s of app) expect(await serves(s.Address, s.Port)).toBe("seed app\n");
 
-    const allocs = await runningAllocs("dynamic-ports");
-    const status = await nomad(["alloc", "status", allocs[0]?.ID]);
+    const status = await nomad(["alloc", "status", app[0]?.AllocID]);
     expect(status.code, status.out).toBe(0);
     expect(status.out).toContain('Allocation Addresses (mode = "host")');
     // Nomad's format: the node's address, and no "-> to" for a port without a mapping.
@@ -209,16 +223,15 @@ describe("seed jobs with networks and services under caravan dev", () => {
     expect(r.out).toContain("Consul Connect (sidecar_service), which Caravan does not support yet");
     const [reg] = await registrations("api-gateway", 1);
     expect(reg).toMatchObject({ ServiceName: "api-gateway", Port: 8080 });
-    const [alloc] = await runningAllocs("api-gateway");
     // Nomad registers a bridge group's service at the node's address; the port
     // is the literal 8080 of the seed, inside the group's namespace.
-    const full = await api(`/v1/allocation/${alloc?.ID}`);
+    const full = await api(`/v1/allocation/${reg?.AllocID}`);
     expect(full.NetworkStatus?.Address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     expect(await serves(full.NetworkStatus.Address, 8080)).toBe("seed app\n");
     await stopped("api-gateway");
   });
 
-  it("custom-network: bridge mode, static 8080 mapped to 80 through portmap", async () => {
+  it("custom-network: a bridge group with static 8080 -> 80 registers and shows its address", async () => {
     const r = await nomad([
       "job",
       "run",
@@ -229,14 +242,13 @@ describe("seed jobs with networks and services under caravan dev", () => {
     // One node, one host port 8080: one allocation places, the other waits, as in Nomad.
     const [reg] = await registrations("custom-network", 1);
     expect(reg).toMatchObject({ ServiceName: "app", Port: 8080 });
-    const [alloc] = await runningAllocs("custom-network");
-    const status = await nomad(["alloc", "status", alloc?.ID]);
+    const status = await nomad(["alloc", "status", reg?.AllocID]);
     expect(status.out).toContain('Allocation Addresses (mode = "bridge")');
     expect(status.out).toContain(`*http  yes      ${reg?.Address}:8080 -> 80`);
     // The seed's task sets docker network_mode = "bridge", so, as under
     // Nomad, its container is on the engine's own network and not in the
     // group's namespace, where portmap sends 8080: nothing answers there.
-    const full = await api(`/v1/allocation/${alloc?.ID}`);
+    const full = await api(`/v1/allocation/${reg?.AllocID}`);
     expect(full.NetworkStatus?.Address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     await stopped("custom-network");
   });
