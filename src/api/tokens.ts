@@ -22,6 +22,29 @@ interface Secret extends ApiObject {
   data?: Record<string, string>;
 }
 
+/**
+ * The secret ID a token's Secret holds, when it is the one the token's status
+ * hashes (Nomad answers a token update with the secret, as its create).
+ */
+export async function storedSecret(
+  kc: KubeConfig,
+  token: NomadACLToken,
+): Promise<string | undefined> {
+  const ref = token.spec.secretRef;
+  if (!ref?.name) return undefined;
+  let secret: Secret;
+  try {
+    secret = await getObject<Secret>(kc, secretResource, ref.name, ref.namespace);
+  } catch (err) {
+    if (err instanceof ApiError && err.statusCode === 404) return undefined;
+    throw err;
+  }
+  const data = secret.data?.[ref.key ?? "secretID"];
+  if (!data) return undefined;
+  const value = Buffer.from(data, "base64").toString("utf8").trim();
+  return secretHash(value) === token.status?.secretHash ? value : undefined;
+}
+
 /** The token's secret ID, creating it in the Secret when it is not there yet. */
 async function ensureSecret(kc: KubeConfig, token: NomadACLToken): Promise<string> {
   const ref = token.spec.secretRef;

@@ -674,6 +674,9 @@ describe("Nomad HTTP API: ACLs", () => {
     expect(write.status).toBe(403);
     const del = await call("DELETE", "/v1/acl/policy/anonymous", undefined, secrets.management);
     expect(del.status).toBe(200);
+    // The delete answers once this API no longer finds the policy.
+    const read = await call("GET", "/v1/acl/policy/anonymous", undefined, secrets.management);
+    expect([read.status, read.text]).toEqual([404, "ACL policy not found"]);
   });
 
   it("accepts tokens applied with kubectl: their secret comes from, or goes into, their Secret", async () => {

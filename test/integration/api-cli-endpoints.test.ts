@@ -249,6 +249,9 @@ describe("Nomad HTTP API: the CLI's node, agent, pool and namespace endpoints", 
       const r = await call("DELETE", `/v1/node/pool/${pool}`);
       return r.status === 200 ? r : undefined;
     }, "the pool deleted once its job is gone");
+    // The delete answers once this API no longer finds the pool.
+    const read = await call("GET", `/v1/node/pool/${pool}`);
+    expect([read.status, read.text]).toEqual([404, "node pool not found"]);
     expect((await kubectl(kubeconfig, ["get", `nomadnodepool/${pool}`])).code).not.toBe(0);
     const again = await call("DELETE", `/v1/node/pool/${pool}`);
     expect([again.status, again.text]).toEqual([404, `node pool ${pool} not found`]);

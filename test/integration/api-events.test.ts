@@ -347,6 +347,9 @@ describe("Nomad HTTP API: event stream", () => {
     // A deleted token's stream ends at its next event, as Nomad re-checks the token.
     const del = await call("DELETE", `/v1/acl/token/${token.json.AccessorID}`, undefined, m);
     expect(del.status).toBe(200);
+    // The delete answers once this API no longer finds the token.
+    const read = await call("GET", `/v1/acl/token/${token.json.AccessorID}`, undefined, m);
+    expect([read.status, read.text]).toEqual([404, "ACL token not found"]);
     const back = await call(
       "POST",
       `/v1/node/events-node-${run}/eligibility`,

@@ -14,7 +14,7 @@ import { applyObject, deleteObject } from "../../kube/apply.js";
 import { caravanResource } from "../../kube/resources.js";
 import { bodyObject, descriptionAndMeta, listReply } from "./common.js";
 import type { RouteDeps } from "./deps.js";
-import { apiFieldManager, seen } from "./writes.js";
+import { apiFieldManager, gone, seen } from "./writes.js";
 
 const nodePoolsRef = caravanResource("NomadNodePool");
 const validName = /^[a-zA-Z0-9-_]{1,128}$/;
@@ -101,7 +101,7 @@ export function nodePoolRoutes(deps: RouteDeps): Route[] {
     const p = objectOf(pool);
     if (!p) throw new HttpError(404, `node pool ${pool} not found`);
     await deleteObject(kc, nodePoolsRef, p);
-    return { body: null, index: state.index(["nodePools"]) + 1 };
+    return { body: null, index: await gone(state, "nodePools", p) };
   }
   const region = deps.config.region;
 

@@ -10,7 +10,7 @@ import { resourceName } from "../../../jobspec/resource.js";
 import { applyObject, deleteObject } from "../../../kube/apply.js";
 import { policyOut, policyStub } from "../../convert/acl.js";
 import { bodyObject, listReply } from "../common.js";
-import { apiFieldManager, seen } from "../writes.js";
+import { apiFieldManager, gone, seen } from "../writes.js";
 import { type AclDeps, objectReply, policiesRef } from "./shared.js";
 
 export function policyRoutes(a: AclDeps): Route[] {
@@ -99,5 +99,5 @@ async function deletePolicy({ state, auth, kc }: AclDeps, ctx: Ctx): Promise<Rep
   const p = auth.policy(ctx.params.name ?? "");
   if (!p) throw notFound("ACL policy");
   await deleteObject(kc, policiesRef, p);
-  return { body: null, index: state.index(["policies"]) + 1 };
+  return { body: null, index: await gone(state, "policies", p) };
 }

@@ -10,6 +10,7 @@ import { resourceName } from "../../../jobspec/resource.js";
 import { createObject, deleteObject, mergePatch } from "../../../kube/apply.js";
 import { roleOut } from "../../convert/acl.js";
 import { bodyObject, listReply } from "../common.js";
+import { gone } from "../writes.js";
 import { type AclDeps, cached, objectReply, rolesRef, tokensRef, writtenReply } from "./shared.js";
 
 export function roleRoutes(a: AclDeps): Route[] {
@@ -92,8 +93,9 @@ async function deleteRole(a: AclDeps, ctx: Ctx): Promise<Reply> {
   const r = a.auth.roleByID(ctx.params.id ?? "");
   if (!r) throw notFound("ACL role");
   await deleteObject(a.kc, rolesRef, r);
+  const index = await gone(a.state, "roles", r);
   await relinkTokens(a, roleName(r), undefined);
-  return { body: null, index: a.state.index(["roles", "tokens"]) + 1 };
+  return { body: null, index: Math.max(index, a.state.index(["tokens"])) };
 }
 
 /** The role a write names by ID; Nomad's 400 when there is none. */

@@ -24,8 +24,9 @@ import { ApiError } from "../../../kube/rest.js";
 import { tokenOut } from "../../convert/acl.js";
 import type { ObjectIndexes } from "../../state.js";
 import { byAccessor } from "../../state.js";
+import { storedSecret } from "../../tokens.js";
 import { bodyObject, listReply } from "../common.js";
-import { apiFieldManager } from "../writes.js";
+import { apiFieldManager, gone } from "../writes.js";
 import { type AclDeps, objectReply, tokensRef, writtenReply } from "./shared.js";
 
 /** The NomadACLToken object of the bootstrap token: its fixed name makes bootstrap happen once. */
@@ -127,13 +128,13 @@ async function updateToken(a: AclDeps, ctx: Ctx): Promise<Reply> {
     { metadata: { name: t.metadata.name }, spec },
     apiFieldManager,
   );
-  return writtenReply(a.state, "tokens", written, tokenJson(a));
+  return writtenReply(a.state, "tokens", written, tokenJson(a, await storedSecret(a.kc, written)));
 }
 
 async function deleteToken(a: AclDeps, ctx: Ctx): Promise<Reply> {
   const t = tokenByAccessor(a, ctx.params.accessor ?? "");
   await deleteObject(a.kc, tokensRef, t);
-  return { body: null, index: a.state.index(["tokens"]) + 1 };
+  return { body: null, index: await gone(a.state, "tokens", t) };
 }
 
 /** The token of this accessor ID; Nomad's 404 when there is none. */
