@@ -14,6 +14,8 @@ import { apiVersion } from "./registry.js";
 export type EvaluationCause =
   /** The job's spec changed (register, stop, scale, revert). */
   | { kind: "job-spec"; generation: number }
+  /** The job was purged (`nomad job stop -purge`): one per job object, by its uid. */
+  | { kind: "job-purge"; uid: string }
   /** A node's status changed (down, disconnected, ready again, joined). */
   | { kind: "node-status"; node: string; status: string; resourceVersion: string }
   /** A draining node's progress (its replacements' health, the deadline). */
@@ -67,6 +69,8 @@ export function evaluationName(namespace: string, jobName: string, cause: Evalua
   switch (cause.kind) {
     case "job-spec":
       return id(String(cause.generation));
+    case "job-purge":
+      return id(cause.uid);
     case "node-status":
       return id(cause.node, cause.status, cause.resourceVersion);
     case "node-drain":

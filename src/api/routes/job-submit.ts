@@ -30,7 +30,7 @@ import { jobSchema as installedJobSchema } from "./schema.js";
 import { seen } from "./writes.js";
 
 export const jobsRef = caravanResource("NomadJob");
-const evaluationsRef = caravanResource("NomadEvaluation");
+export const evaluationsRef = caravanResource("NomadEvaluation");
 
 export type JobSubmission = ReturnType<typeof jobSubmission>;
 

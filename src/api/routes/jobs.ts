@@ -1,24 +1,28 @@
 // /v1/jobs and /v1/job/:id: the route table of jobs, and the writes that
 // register, stop and purge one; listing is in job-list.ts, reads of one job
 // in job-reads.ts.
+import { isParentJob } from "../../controllers/jobs/evaluation.js";
+import { defaultJob } from "../../crds/job/defaults.js";
+import { newEvaluation } from "../../crds/new-evaluation.js";
 import type { NomadJob } from "../../crds/objects.js";
 import type { Ctx, Reply, Route } from "../../http/context.js";
 import { badRequest } from "../../http/errors.js";
 import { queryBool } from "../../http/query.js";
 import { formatErrors, parseJob, toNomadApi, toNomadRunOutput } from "../../jobspec/index.js";
-import { applyObject, deleteObject, mergePatch } from "../../kube/apply.js";
+import { applyObject, createIfAbsent, deleteObject, mergePatch } from "../../kube/apply.js";
 import { ApiError } from "../../kube/rest.js";
 import { bodyObject, mustFindJob } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 import { jobLister } from "./job-list.js";
 import { jobReads } from "./job-reads.js";
 import {
+  evaluationsRef,
   type JobSubmission,
   jobsRef,
   requireRegistrationsAllowed,
   submittedNamespace,
 } from "./job-submit.js";
-import { apiFieldManager } from "./writes.js";
+import { apiFieldManager, seen } from "./writes.js";
 
 export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
   const { state, kc } = deps;
@@ -80,16 +84,45 @@ export function jobRoutes(deps: RouteDeps, submission: JobSubmission): Route[] {
 
   async function deregister(ctx: Ctx): Promise<Reply> {
     const job = mustFindJob(ctx, state);
-    if (queryBool(ctx.query, "purge")) {
-      await deleteObject(kc, jobsRef, job);
-      const index = state.index(["jobs"]) + 1;
-      return {
-        body: { EvalID: "", EvalCreateIndex: 0, JobModifyIndex: index, Index: index },
-        index,
-      };
-    }
+    if (queryBool(ctx.query, "purge")) return purge(job);
     const written = await mergePatch<NomadJob>(kc, jobsRef, job, { spec: { stop: true } });
     return writeResult(written);
+  }
+
+  /**
+   * Nomad's purge: the job goes, and (unless it is a periodic or parameterized
+   * parent) an evaluation stops what it still runs, even when it was stopped
+   * already. The evaluation is not owned by the job, so it outlives it, as in
+   * Nomad, until the garbage collector takes it.
+   */
+  async function purge(job: NomadJob): Promise<Reply> {
+    await deleteObject(kc, jobsRef, job);
+    let evalID = "";
+    let evalIndex = 0;
+    if (!isParentJob(job)) {
+      const evaluation = await createIfAbsent(
+        kc,
+        evaluationsRef,
+        newEvaluation({
+          job: {
+            name: job.metadata.name,
+            namespace: job.metadata.namespace ?? "default",
+            type: job.spec.type ?? defaultJob.type,
+            priority: job.spec.priority ?? defaultJob.priority,
+            ...(job.status?.version !== undefined ? { version: job.status.version } : {}),
+          },
+          trigger: "job-deregister",
+          cause: { kind: "job-purge", uid: job.metadata.uid ?? job.metadata.name },
+        }),
+      );
+      evalID = evaluation.metadata.name;
+      evalIndex = await seen(state, "evaluations", evaluation.metadata.resourceVersion);
+    }
+    const index = Math.max(evalIndex, state.index(["jobs"]) + 1);
+    return {
+      body: { EvalID: evalID, EvalCreateIndex: evalIndex, JobModifyIndex: index, Index: index },
+      index,
+    };
   }
 
   // Every read of one job needs read-job in the request's namespace, as in Nomad's Job endpoint.
