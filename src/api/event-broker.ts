@@ -90,7 +90,12 @@ export class EventBroker {
       state.deployments,
       (old, o, del) => deploymentEvent(old, o, del, jobIDs),
       (o, i) => ({
-        Deployment: deploymentOut(o, i, jobIDs(o.metadata.namespace ?? "default", o.spec.jobName)),
+        Deployment: deploymentOut(
+          o,
+          i,
+          jobIDs(o.metadata.namespace ?? "default", o.spec.jobName),
+          state.jobIndexesOf(o),
+        ),
       }),
       idx,
     );

@@ -231,6 +231,19 @@ export class ApiState {
     return known ?? { create: rv, modify: rv, specModify: rv };
   }
 
+  /**
+   * The indexes of the job a deployment rolls out, as the job's own JSON
+   * shows them (Nomad copies the job's into the deployment); undefined when
+   * the job is gone or was registered again after a purge.
+   */
+  jobIndexesOf(d: NomadDeployment): ObjectIndexes | undefined {
+    const job = this.jobs.store.get(`${d.metadata.namespace ?? "default"}/${d.spec.jobName}`);
+    if (!job) return undefined;
+    const owner = d.metadata.ownerReferences?.find((r) => r.kind === "NomadJob")?.uid;
+    if (owner && owner !== job.metadata.uid) return undefined;
+    return this.indexesOf(job);
+  }
+
   /** The highest index of the collections a reply depends on. */
   index(kinds: readonly Kind[]): number {
     let max = 1;

@@ -509,6 +509,11 @@ describe("Nomad HTTP API: jobs", () => {
       return;
     }
     expect(pause.status).toBe(200);
+    // As Nomad's deployment watcher, a pause makes no evaluation, and the
+    // deployment reads back paused as soon as the answer comes.
+    expect(pause.json.EvalID).toBe("");
+    const pausedRead = await call("GET", `/v1/deployment/${d.ID}?${q()}`);
+    expect(pausedRead.json.Status).toBe("paused");
     const paused = JSON.parse(
       await kubectlOk(kubeconfig, ["get", "-n", ns, `nomaddeployment/${d.ID}`, "-o", "json"]),
     );
@@ -517,6 +522,24 @@ describe("Nomad HTTP API: jobs", () => {
     expect([promote.status, promote.text]).toEqual([400, "must set All or Groups"]);
     const resume = await call("POST", `/v1/deployment/pause/${d.ID}?${q()}`, { Pause: false });
     expect(resume.status).toBe(200);
+    // A resume answers the evaluation it made for the deployment, readable at once.
+    expect(resume.json.EvalID).toMatch(/^[0-9a-f-]{36}$/);
+    const resumedEval = await call("GET", `/v1/evaluation/${resume.json.EvalID}?${q()}`);
+    expect(resumedEval.json).toMatchObject({
+      JobID: "web",
+      TriggeredBy: "deployment-watcher",
+      DeploymentID: d.ID,
+    });
+    expect((await call("GET", `/v1/deployment/${d.ID}?${q()}`)).json.Status).not.toBe("paused");
+    // The deployment carries the indexes of the job it rolls out, as the job's JSON shows them.
+    const jobRead = await call("GET", `/v1/job/web?${q()}`);
+    const withIndexes = await call("GET", `/v1/deployment/${d.ID}?${q()}`);
+    expect(withIndexes.json).toMatchObject({
+      JobCreateIndex: jobRead.json.CreateIndex,
+      JobSpecModifyIndex: jobRead.json.JobModifyIndex,
+      JobModifyIndex: jobRead.json.JobModifyIndex,
+    });
+    expect(jobRead.json.CreateIndex).toBeGreaterThan(0);
     const missing = await call("POST", `/v1/deployment/fail/nope?${q()}`, {});
     expect([missing.status, missing.text]).toEqual([404, "deployment not found"]);
   });
@@ -717,6 +740,14 @@ describe("Nomad HTTP API: jobs", () => {
     }, "allocations told to stop");
     const purged = await call("DELETE", `/v1/job/web?${q()}&purge=true`);
     expect(purged.status).toBe(200);
+    // As Nomad's Job.Deregister, a purge makes an evaluation even of a stopped job.
+    expect(purged.json.EvalID).toMatch(/^[0-9a-f-]{36}$/);
+    expect(purged.json.EvalID).not.toBe(stopped.json.EvalID);
+    expect(purged.json.EvalCreateIndex).toBeGreaterThan(0);
+    expect((await evaluationOf(purged)).json).toMatchObject({
+      JobID: "web",
+      TriggeredBy: "job-deregister",
+    });
     await eventually(async () => {
       const g = await call("GET", `/v1/job/web?${q()}`);
       return g.status === 404 ? g : undefined;

@@ -6,7 +6,17 @@ import type { ObjectIndexes } from "../state.js";
 
 type Obj = Record<string, unknown>;
 
-export function deploymentOut(d: NomadDeployment, idx: ObjectIndexes, jobID: string): Obj {
+/**
+ * `job`: the indexes of the deployment's job (ApiState.jobIndexesOf), which
+ * Nomad copies into JobCreateIndex, JobModifyIndex and JobSpecModifyIndex;
+ * at registration a job's ModifyIndex is its JobModifyIndex.
+ */
+export function deploymentOut(
+  d: NomadDeployment,
+  idx: ObjectIndexes,
+  jobID: string,
+  job: ObjectIndexes | undefined,
+): Obj {
   const groups: Record<string, Obj> = {};
   for (const [name, g] of Object.entries(d.status?.groups ?? {}))
     groups[name] = {
@@ -28,9 +38,9 @@ export function deploymentOut(d: NomadDeployment, idx: ObjectIndexes, jobID: str
     Namespace: d.metadata.namespace ?? "default",
     JobID: jobID,
     JobVersion: d.spec.jobVersion,
-    JobModifyIndex: 0,
-    JobSpecModifyIndex: d.spec.jobSpecModifyIndex ?? 0,
-    JobCreateIndex: 0,
+    JobModifyIndex: job?.specModify ?? 0,
+    JobSpecModifyIndex: job?.specModify ?? 0,
+    JobCreateIndex: job?.create ?? 0,
     IsMultiregion: d.spec.isMultiregion ?? false,
     TaskGroups: groups,
     Status: d.status?.status ?? "running",

@@ -111,14 +111,14 @@ export function allocationRoutes(deps: RouteDeps): Route[] {
 
   function listDeployments(ctx: Ctx): Reply {
     return list(ctx, state.deployments.store, "deployments", (d) =>
-      deploymentOut(d, state.indexesOf(d), jobOf(d)),
+      deploymentOut(d, state.indexesOf(d), jobOf(d), state.jobIndexesOf(d)),
     );
   }
 
   function getDeployment(ctx: Ctx): Reply {
     const d = mustFindByName(ctx, state.deployments.store, "deployment", "read-job");
     const idx = state.indexesOf(d);
-    return { body: deploymentOut(d, idx, jobOf(d)), index: idx.modify };
+    return { body: deploymentOut(d, idx, jobOf(d), state.jobIndexesOf(d)), index: idx.modify };
   }
 
   /** The deployment's allocations (`nomad deployment status -verbose`, `job run -verbose`). */

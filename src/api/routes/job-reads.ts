@@ -105,7 +105,7 @@ export function jobReads(state: ApiState) {
       .byIndex(byJob, key(job))
       .sort((a, b) => b.spec.jobVersion - a.spec.jobVersion);
     return {
-      body: ds.map((d) => deploymentOut(d, state.indexesOf(d), jobID(job))),
+      body: ds.map((d) => deploymentOut(d, state.indexesOf(d), jobID(job), state.jobIndexesOf(d))),
       index: state.index(["deployments"]),
     };
   }
