@@ -222,6 +222,7 @@ describe("Nomad HTTP API: jobs", () => {
     });
     expect(tooMany.status).toBe(400);
     expect(tooMany.text).toBe("group count was greater than scaling policy maximum: 9 > 5");
+    const unscaled = (await call("GET", `/v1/job/web/scale?${q()}`)).json.TaskGroups.frontend;
     const scaled = await call("POST", `/v1/job/web/scale?${q()}`, {
       Count: 3,
       Target: { Group: "frontend" },
@@ -230,6 +231,23 @@ describe("Nomad HTTP API: jobs", () => {
     expect(scaled.status).toBe(200);
     expect(scaled.json.EvalID).toBe(specEvaluation(ns, "web", 2));
     expect((await evaluationOf(scaled)).json.TriggeredBy).toBe("job-scaling");
+    // The scale is recorded as the group's scaling event (`nomad job scaling-events`), readable at once.
+    const recorded = await call("GET", `/v1/job/web/scale?${q()}`);
+    expect(recorded.json.TaskGroups.frontend.Events).toEqual([
+      {
+        Time: expect.any(Number),
+        Count: 3,
+        PreviousCount: unscaled.Desired,
+        Message: "scaling up",
+        Error: false,
+        Meta: null,
+        EvalID: scaled.json.EvalID,
+        CreateIndex: expect.any(Number),
+      },
+    ]);
+    const [scaleEvent] = recorded.json.TaskGroups.frontend.Events;
+    expect(Math.abs(scaleEvent.Time / 1e6 - Date.now())).toBeLessThan(60_000);
+    expect(scaleEvent.CreateIndex).toBeGreaterThanOrEqual(scaled.json.EvalCreateIndex);
 
     const answered = await blocked;
     expect(Number(answered.headers.get("x-nomad-index"))).toBeGreaterThan(index);
@@ -244,6 +262,29 @@ describe("Nomad HTTP API: jobs", () => {
       JobStopped: false,
       TaskGroups: { frontend: { Desired: 3 } },
     });
+    // The autoscaler's report without a count is an event too, with no evaluation, newest first.
+    const report = await call("POST", `/v1/job/web/scale?${q()}`, {
+      Target: { Group: "frontend" },
+      Message: "metric unavailable",
+      Error: true,
+      Meta: { source: "prometheus" },
+    });
+    expect([report.status, report.json.EvalID]).toEqual([200, ""]);
+    const events = (await call("GET", `/v1/job/web/scale?${q()}`)).json.TaskGroups.frontend.Events;
+    expect(
+      events.map((e: { Count: number | null; Message: string }) => [e.Count, e.Message]),
+    ).toEqual([
+      [null, "metric unavailable"],
+      [3, "scaling up"],
+    ]);
+    expect(events[0]).toMatchObject({
+      PreviousCount: 3,
+      Error: true,
+      Meta: { source: "prometheus" },
+      EvalID: null,
+    });
+    expect(events[0].CreateIndex).toBeGreaterThan(events[1].CreateIndex);
+    expect(report.json.Index).toBeGreaterThanOrEqual(events[0].CreateIndex);
   });
 
   it("plans a change without making it, reverts to an earlier version and marks versions stable", async () => {

@@ -1,26 +1,37 @@
 // A job's scale (the autoscaler's calls): GET /v1/job/:id/scale, each group's
-// desired and placed counts, and POST, which sets one group's count within its
-// scaling policy.
+// desired and placed counts and its scaling events, and POST, which sets one
+// group's count within its scaling policy and records a scaling event (also
+// when it changes no count, as the autoscaler's messages and errors).
 import { specTriggerAnnotation } from "../../crds/names.js";
 import type { NomadJob } from "../../crds/objects.js";
+import {
+  type ScalingEvent,
+  scalingEventsAnnotation,
+  scalingEventsOf,
+  withScalingEvent,
+} from "../../crds/scaling-events.js";
 import type { Ctx, Reply } from "../../http/context.js";
 import { badRequest, HttpError } from "../../http/errors.js";
-import { ApiError, requestJson } from "../../kube/rest.js";
+import { mergePatch } from "../../kube/apply.js";
+import { ApiError, getObject, requestJson } from "../../kube/rest.js";
 import { jobID, jobNamespace } from "../convert/job-out.js";
-import { type ApiState, byJob } from "../state.js";
+import { nanos } from "../convert/time.js";
+import { byJob } from "../state.js";
 import { bodyObject, mustFindJob } from "./common.js";
 import type { RouteDeps } from "./deps.js";
 import { type JobSubmission, jobsRef, requireRegistrationsAllowed } from "./job-submit.js";
-import { apiFieldManager } from "./writes.js";
+import { apiFieldManager, seen } from "./writes.js";
 
 export function jobScaling(deps: RouteDeps, submission: JobSubmission) {
   const { state, kc } = deps;
   const { writeResult, key } = submission;
+  const now = deps.now ?? Date.now;
 
   function scaleStatus(ctx: Ctx): Reply {
     const job = mustFindJob(ctx, state);
     const allocs = state.allocations.store.byIndex(byJob, key(job));
     const groups: Record<string, unknown> = {};
+    const events = scalingEventsOf(job);
     for (const g of job.spec.groups) {
       const mine = allocs.filter((a) => a.spec.group === g.name && a.spec.desiredStatus === "run");
       groups[g.name] = {
@@ -29,7 +40,7 @@ export function jobScaling(deps: RouteDeps, submission: JobSubmission) {
         Running: mine.filter((a) => a.status?.clientStatus === "running").length,
         Healthy: mine.filter((a) => a.status?.deploymentStatus?.healthy === true).length,
         Unhealthy: mine.filter((a) => a.status?.deploymentStatus?.healthy === false).length,
-        Events: null,
+        Events: events[g.name]?.map(scalingEventOut) ?? null,
       };
     }
     return {
@@ -48,12 +59,72 @@ export function jobScaling(deps: RouteDeps, submission: JobSubmission) {
   async function scale(ctx: Ctx): Promise<Reply> {
     requireRegistrationsAllowed(state, ctx);
     const job = mustFindJob(ctx, state);
-    const request = scaleRequest(job, bodyObject(ctx));
-    // Nomad records a scaling event without a count change; there is nothing to write.
-    if (request.count === undefined) return noChange(state, job);
+    const body = bodyObject(ctx);
+    const request = scaleRequest(job, body);
+    const event = {
+      time: new Date(now()).toISOString(),
+      previousCount: job.spec.groups[request.index]?.count ?? 1,
+      message: typeof body.Message === "string" ? body.Message : "",
+      error: body.Error === true,
+      ...(isObject(body.Meta) ? { meta: body.Meta } : {}),
+    };
+    // Without a count, only the event is written (the autoscaler's messages and errors).
+    if (request.count === undefined) {
+      const index = await recordEvent(job, request.group, {
+        ...event,
+        createIndex: state.index(["jobs"]),
+      });
+      return {
+        body: {
+          EvalID: "",
+          EvalCreateIndex: 0,
+          JobModifyIndex: state.indexesOf(job).modify,
+          Index: index,
+        },
+        index,
+      };
+    }
     if (job.spec.stop) throw badRequest("job is stopped; start it before scaling");
     const written = await patchCount(job, request.group, request.index, request.count);
-    return writeResult(written, { trigger: "job-scaling" });
+    const reply = await writeResult(written, { trigger: "job-scaling" });
+    const answer = reply.body as { EvalID: string; Index: number };
+    const index = await recordEvent(written, request.group, {
+      ...event,
+      count: request.count,
+      ...(answer.EvalID ? { evalID: answer.EvalID } : {}),
+      createIndex: answer.Index,
+    });
+    return { body: { ...answer, Index: index }, index };
+  }
+
+  /**
+   * Adds the event to the job's scaling events (a write guarded by the job's
+   * resourceVersion, read again when another write came first); answers the
+   * index of the write once this API's cache has it.
+   */
+  async function recordEvent(job: NomadJob, group: string, event: ScalingEvent): Promise<number> {
+    let current = job;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const events = withScalingEvent(scalingEventsOf(current), group, event);
+      try {
+        const written = await mergePatch<NomadJob>(kc, jobsRef, current, {
+          metadata: {
+            resourceVersion: current.metadata.resourceVersion,
+            annotations: { [scalingEventsAnnotation]: JSON.stringify(events) },
+          },
+        });
+        return await seen(state, "jobs", written.metadata.resourceVersion);
+      } catch (err) {
+        if (!(err instanceof ApiError && err.statusCode === 409)) throw err;
+        current = await getObject<NomadJob>(
+          kc,
+          jobsRef,
+          current.metadata.name,
+          current.metadata.namespace,
+        );
+      }
+    }
+    throw new HttpError(409, "job changed while recording its scaling event; try again");
   }
 
   /**
@@ -131,15 +202,20 @@ function scaleRequest(
   return { group, index, count };
 }
 
-function noChange(state: ApiState, job: NomadJob): Reply {
-  const index = state.index(["jobs"]);
+/** A scaling event in Nomad's shape (api.ScalingEvent). */
+function scalingEventOut(e: ScalingEvent): Record<string, unknown> {
   return {
-    body: {
-      EvalID: "",
-      EvalCreateIndex: 0,
-      JobModifyIndex: state.indexesOf(job).specModify,
-      Index: index,
-    },
-    index,
+    Time: nanos(e.time),
+    Count: e.count ?? null,
+    PreviousCount: e.previousCount,
+    Message: e.message,
+    Error: e.error,
+    Meta: e.meta ?? null,
+    EvalID: e.evalID ?? null,
+    CreateIndex: e.createIndex,
   };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === "object" && !Array.isArray(v);
 }
