@@ -39,17 +39,27 @@ func getDeployment(c *api.Client, id string) (*api.Deployment, error) {
 	return deploys[0], nil
 }
 
-// settles waits for the deployment's status: Caravan answers a pause,
-// resume or fail once the request is recorded, and the deployment watcher
-// changes the status a moment later (Nomad's answer comes after the change).
-func settles(c *api.Client, id, want string) error {
-	return poll(30*time.Second, func() (bool, error) {
-		d, _, err := c.Deployments().Info(id, nil)
-		if err != nil {
-			return false, err
+// changed checks what a pause, resume or fail answered and the deployment
+// read right after it: as Nomad's deployment watcher, the answer comes once
+// the status has changed, and names the evaluation it made (none for a pause).
+func changed(c *api.Client, id string, resp *api.DeploymentUpdateResponse, want string, evaluated bool) error {
+	if (resp.EvalID != "") != evaluated {
+		return fmt.Errorf("the answer's evaluation %q", resp.EvalID)
+	}
+	if evaluated {
+		e, _, err := c.Evaluations().Info(resp.EvalID, nil)
+		if err != nil || e.DeploymentID != id || e.TriggeredBy != "deployment-watcher" {
+			return fmt.Errorf("the answer's evaluation %+v %v", e, err)
 		}
-		return d.Status == want, fmt.Errorf("status %q: %s", d.Status, d.StatusDescription)
-	})
+	}
+	d, _, err := c.Deployments().Info(id, nil)
+	if err != nil {
+		return err
+	}
+	if d.Status != want {
+		return fmt.Errorf("status %q: %s", d.Status, d.StatusDescription)
+	}
+	return nil
 }
 
 // nomad job run -detach rollout.json, a job with a one-hour
@@ -125,10 +135,11 @@ func deploymentPause(s *session) error {
 	if err != nil {
 		return err
 	}
-	if _, _, err := s.client.Deployments().Pause(d.ID, true, nil); err != nil {
+	resp, _, err := s.client.Deployments().Pause(d.ID, true, nil)
+	if err != nil {
 		return err
 	}
-	return settles(s.client, d.ID, api.DeploymentStatusPaused)
+	return changed(s.client, d.ID, resp, api.DeploymentStatusPaused, false)
 }
 
 // The reader may read the deployment but not pause or resume it.
@@ -147,10 +158,11 @@ func deploymentResume(s *session) error {
 	if err != nil {
 		return err
 	}
-	if _, _, err := s.client.Deployments().Pause(d.ID, false, nil); err != nil {
+	resp, _, err := s.client.Deployments().Pause(d.ID, false, nil)
+	if err != nil {
 		return err
 	}
-	return settles(s.client, d.ID, api.DeploymentStatusRunning)
+	return changed(s.client, d.ID, resp, api.DeploymentStatusRunning, true)
 }
 
 // nomad deployment fail -detach DEPLOYMENT
@@ -159,10 +171,11 @@ func deploymentFail(s *session) error {
 	if err != nil {
 		return err
 	}
-	if _, _, err := s.client.Deployments().Fail(d.ID, nil); err != nil {
+	resp, _, err := s.client.Deployments().Fail(d.ID, nil)
+	if err != nil {
 		return err
 	}
-	return settles(s.client, d.ID, api.DeploymentStatusFailed)
+	return changed(s.client, d.ID, resp, api.DeploymentStatusFailed, true)
 }
 
 // nomad job stop -detach -purge rollout: deregistered, the evaluation
@@ -175,8 +188,13 @@ func jobStopDetachPurge(s *session) error {
 	if _, _, err := s.client.Jobs().Info(id, nil); err != nil {
 		return err
 	}
-	if _, _, err := s.client.Jobs().DeregisterOpts(id, &api.DeregisterOptions{Purge: true}, nil); err != nil {
+	evalID, _, err := s.client.Jobs().DeregisterOpts(id, &api.DeregisterOptions{Purge: true}, nil)
+	if err != nil {
 		return err
+	}
+	// As Nomad's, a purge makes an evaluation; -detach prints it.
+	if e, _, err := s.client.Evaluations().Info(evalID, nil); err != nil || e.TriggeredBy != "job-deregister" {
+		return fmt.Errorf("the purge's evaluation %q: %+v %v", evalID, e, err)
 	}
 	return poll(60*time.Second, func() (bool, error) {
 		_, _, err := s.client.Jobs().Info(id, nil)

@@ -289,9 +289,8 @@ func jobScale(s *session) error {
 	})
 }
 
-// nomad job scaling-events conformance: the group's scale status. Caravan
-// keeps no scaling events yet (the CLI prints "No events found"), so only
-// the group's counts are checked.
+// nomad job scaling-events conformance: the group's scale status, whose
+// events the CLI lists newest first; the newest is the scale above.
 func jobScalingEvents(s *session) error {
 	id, err := jobIDByPrefix(s.client, jobID)
 	if err != nil {
@@ -301,8 +300,18 @@ func jobScalingEvents(s *session) error {
 	if err != nil {
 		return err
 	}
-	if g := status.TaskGroups["web"]; g.Desired != 2 || status.JobID != jobID {
+	g := status.TaskGroups["web"]
+	if g.Desired != 2 || status.JobID != jobID {
 		return fmt.Errorf("scale status %+v", status)
+	}
+	if len(g.Events) == 0 {
+		return fmt.Errorf("no scaling events: %+v", g)
+	}
+	e := g.Events[0]
+	if e.Count == nil || *e.Count != 2 || e.PreviousCount != 1 || e.Error ||
+		e.Message != "submitted using the Nomad CLI" || e.EvalID == nil || *e.EvalID == "" ||
+		e.CreateIndex == 0 || time.Since(time.Unix(0, int64(e.Time))) > time.Hour {
+		return fmt.Errorf("newest scaling event %+v", e)
 	}
 	return nil
 }
@@ -498,12 +507,12 @@ func jobStopPurge(s *session) error {
 	if err != nil {
 		return err
 	}
-	// The CLI monitors the evaluation, if there is one (Nomad always makes
-	// one; Caravan makes none to purge a job already stopped).
-	if evalID != "" {
-		if _, err := monitor(s.client, evalID, false); err != nil {
-			return err
-		}
+	// The CLI monitors the evaluation Nomad makes, even for a job stopped already.
+	if evalID == "" {
+		return fmt.Errorf("the purge made no evaluation")
+	}
+	if _, err := monitor(s.client, evalID, false); err != nil {
+		return err
 	}
 	return poll(60*time.Second, func() (bool, error) {
 		_, _, err := s.client.Jobs().Info(id, nil)

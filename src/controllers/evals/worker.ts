@@ -135,7 +135,9 @@ async function processEvaluation(delivery: Delivery, deps: WorkerDeps): Promise<
     const snapshot = deps.snapshots.build(evaluation, now());
     const scheduling = performance.now();
     plan = schedule(snapshot);
-    deploymentName = plan.deployment?.id ?? latestDeployment(snapshot);
+    // A purged job's deployments go with it (owned by the NomadJob), so its
+    // evaluation names none: there would be nothing left to monitor.
+    deploymentName = plan.deployment?.id ?? (snapshot.job ? latestDeployment(snapshot) : undefined);
     deps.metrics?.workerInvokeScheduler.observe(
       { type: evaluation.spec.type },
       performance.now() - scheduling,

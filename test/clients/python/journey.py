@@ -177,6 +177,16 @@ class Journey:
         ).json()
         check(answer["EvalID"], f"scale answered {answer}")
         self.scale_eval = answer["EvalID"]
+        # The scale is the group's newest scaling event, as `nomad job scaling-events` lists them.
+        status = self.n.job.request(JOB_ID, "scale", method="get").json()
+        event = (status["TaskGroups"]["web"]["Events"] or [{}])[0]
+        check(
+            event.get("Count") == 2
+            and event.get("PreviousCount") == 1
+            and event.get("Message") == "python-nomad"
+            and event.get("EvalID") == self.scale_eval,
+            f"scaling events {status['TaskGroups']['web']['Events']}",
+        )
         poll("two running allocations", 120, lambda: self.n.job.get_summary(JOB_ID)["Summary"]["web"]["Running"] == 2)
         policies = self.n.scaling.get_scaling_policies(job=JOB_ID)
         check(len(policies) == 1 and policies[0]["Target"]["Group"] == "web", f"scaling policies {policies}")
@@ -217,7 +227,11 @@ class Journey:
         check(self.n.job.get_job(JOB_ID)["Stop"] is True, "the job is not stopped")
 
     def purge(self):
-        self.n.job.deregister_job(JOB_ID, purge=True)
+        answer = self.n.job.deregister_job(JOB_ID, purge=True)
+        # As Nomad's, a purge makes an evaluation, even of a stopped job.
+        check(answer["EvalID"], f"purge answered {answer}")
+        ev = self.n.evaluation.get_evaluation(answer["EvalID"])
+        check(ev["TriggeredBy"] == "job-deregister", f"purge evaluation {ev}")
 
         def gone():
             try:
@@ -230,17 +244,12 @@ class Journey:
 
     def acl_token_delete(self):
         check(self.n.acl.delete_token(self.reader_accessor), "delete answered not ok")
-
-        # Nomad refuses a deleted token at once; Caravan once its token
-        # cache has seen the deletion, a few milliseconds later.
-        def gone():
-            try:
-                self.reader.jobs.get_jobs()
-                return False
-            except exceptions.URLNotAuthorizedNomadException:
-                return True
-
-        poll("the deleted token to be refused", 5, gone)
+        # The deleted token is refused at once, as in Nomad.
+        try:
+            self.reader.jobs.get_jobs()
+        except exceptions.URLNotAuthorizedNomadException:
+            return
+        raise Failed("the deleted token was not refused")
 
 
 STEPS = [
