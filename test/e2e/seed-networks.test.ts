@@ -1,6 +1,7 @@
 // The seed example jobs with networks and services — dynamic-ports,
 // custom-network, consul-integrated, api-gateway and microservice — run under
-// the built `bin/caravan dev` with the real nomad CLI, their network and
+// the built `bin/caravan dev`, sent through Nomad's HTTP API as the nomad CLI
+// sends them (parsed by /v1/jobs/parse, registered by /v1/jobs), their network and
 // service blocks unchanged. No registry is reachable here, so the images the
 // seeds name (myapp:latest, api-gateway:latest) are built from local files
 // into a Podman service of the test's own: busybox httpd serving on the port
@@ -11,24 +12,21 @@
 // Checks: each job's services register in the native catalog at the
 // allocation's address, the address serves (not for custom-network, whose
 // task leaves the group's namespace with docker network_mode = "bridge", as
-// it would under Nomad), `nomad alloc status` prints
-// "Allocation Addresses", a template of another job renders the seed's
+// it would under Nomad), the allocation carries the shared network `nomad alloc
+// status` prints as "Allocation Addresses", a template of another job renders the seed's
 // service addresses, and stopping a job removes its registrations.
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildBusyboxImage } from "../support/images.js";
 import { eventually } from "../support/kubectl.js";
 import { collectOutput } from "../support/output.js";
 import { type PodmanService, startPodman } from "../support/podman.js";
 
-const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, "../..");
 const seeds = path.join(root, "test/jobspec/seeds");
-const nomadBin = "/opt/nomad/nomad";
 // biome-ignore lint/suspicious/noExplicitAny: objects read back as JSON
 type Obj = Record<string, any>;
 
@@ -42,20 +40,34 @@ describe("seed jobs with networks and services under caravan dev", () => {
   let stopDev = async () => {};
   let addr = "";
 
-  async function nomad(args: string[]): Promise<{ code: number; out: string }> {
-    try {
-      const r = await run(nomadBin, args, { env: { ...process.env, NOMAD_ADDR: addr } });
-      return { code: 0, out: r.stdout + r.stderr };
-    } catch (e) {
-      const err = e as { code?: number; stdout?: string; stderr?: string };
-      return { code: err.code ?? -1, out: (err.stdout ?? "") + (err.stderr ?? "") };
-    }
+  async function call(method: string, p: string, body?: unknown): Promise<Obj> {
+    const res = await fetch(`${addr}${p}`, {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
+    const text = await res.text();
+    return (text.startsWith("{") || text.startsWith("[") ? JSON.parse(text) : { text }) as Obj;
   }
-  async function api(p: string): Promise<Obj> {
-    const res = await fetch(`${addr}${p}`);
-    if (!res.ok) throw new Error(`GET ${p}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as Obj;
+  const api = (p: string) => call("GET", p);
+  /** `nomad job run -detach FILE`: parsed by the API as the CLI's jobspec would, then registered; the answer's Warnings. */
+  async function runJob(file: string): Promise<string> {
+    const source = readFileSync(file, "utf8");
+    const job = file.endsWith(".json")
+      ? (JSON.parse(source) as Obj).Job
+      : await call("POST", "/v1/jobs/parse", { JobHCL: source, Canonicalize: true });
+    const answer = await call("PUT", "/v1/jobs", { Job: job });
+    expect(answer.EvalID).toBeTruthy();
+    return String(answer.Warnings ?? "");
   }
+  /** What `nomad alloc status` prints under "Allocation Addresses": the allocation's shared network. */
+  async function sharedNetwork(allocID: string): Promise<Obj> {
+    const alloc = await api(`/v1/allocation/${allocID}`);
+    const [network] = alloc.AllocatedResources?.Shared?.Networks ?? [];
+    expect(network, JSON.stringify(alloc.AllocatedResources)).toBeDefined();
+    return network as Obj;
+  }
+  const ports = (n: Obj): Obj[] => [...(n.ReservedPorts ?? []), ...(n.DynamicPorts ?? [])];
   const runningAllocs = async (job: string): Promise<Obj[]> =>
     ((await api(`/v1/job/${job}/allocations`)) as unknown as Obj[]).filter(
       (a) => a.ClientStatus === "running",
@@ -82,8 +94,7 @@ describe("seed jobs with networks and services under caravan dev", () => {
   }
   /** Stops and purges the job; done when its registrations are gone and its tasks have exited. */
   async function stopped(job: string) {
-    const r = await nomad(["job", "stop", "-purge", "-detach", job]);
-    expect(r.code, r.out).toBe(0);
+    await call("DELETE", `/v1/job/${job}?purge=true`);
     await eventually(
       async () =>
         ((await api(`/v1/job/${job}/services`).catch(() => [])) as unknown as Obj[]).length === 0
@@ -155,14 +166,8 @@ describe("seed jobs with networks and services under caravan dev", () => {
   }, 120_000);
 
   it("dynamic-ports: three allocations on picked ports, read by another job's template", async () => {
-    const r = await nomad([
-      "job",
-      "run",
-      "-detach",
-      path.join(seeds, "003-dynamic-ports.nomad.hcl"),
-    ]);
-    expect(r.code, r.out).toBe(0);
-    expect(r.out).toContain('service "app" uses provider "consul"');
+    const warnings = await runJob(path.join(seeds, "003-dynamic-ports.nomad.hcl"));
+    expect(warnings).toContain('service "app" uses provider "consul"');
     const regs = await registrations("dynamic-ports", 6);
     const app = regs.filter((s) => s.ServiceName === "app");
     expect(app).toHaveLength(3);
@@ -170,12 +175,14 @@ describe("seed jobs with networks and services under caravan dev", () => {
     expect(new Set(app.map((s) => s.Port)).size).toBe(3);
     for (const s of app) expect(await serves(s.Address, s.Port)).toBe("seed app\n");
 
-    const status = await nomad(["alloc", "status", app[0]?.AllocID]);
-    expect(status.code, status.out).toBe(0);
-    expect(status.out).toContain('Allocation Addresses (mode = "host")');
-    // Nomad's format: the node's address, and no "-> to" for a port without a mapping.
-    expect(status.out).toMatch(/\*http {5}yes {6}\d+\.\d+\.\d+\.\d+:\d+\n/);
-    expect(status.out).toMatch(/\*metrics {2}yes {6}\d+\.\d+\.\d+\.\d+:\d+\n/);
+    const host = await sharedNetwork(app[0]?.AllocID);
+    // The node's address, and no mapping (To 0) for a port without one.
+    expect(host).toMatchObject({ Mode: "host", IP: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+$/) });
+    for (const label of ["http", "metrics"])
+      expect(ports(host).find((p) => p.Label === label)).toMatchObject({
+        Value: expect.any(Number),
+        To: 0,
+      });
 
     const watcher = path.join(tmp, "watcher.nomad.hcl");
     writeFileSync(
@@ -198,14 +205,16 @@ describe("seed jobs with networks and services under caravan dev", () => {
 }
 `,
     );
-    const w = await nomad(["job", "run", "-detach", watcher]);
-    expect(w.code, w.out).toBe(0);
+    await runJob(watcher);
     const rendered = await eventually(
       async () => {
         const id = (await runningAllocs("watcher"))[0]?.ID;
         if (!id) return undefined;
-        const fs = await nomad(["alloc", "fs", id, "w/local/app.txt"]);
-        return fs.code === 0 && fs.out.trim().split("\n").length === 3 ? fs.out : undefined;
+        const file = await call("GET", `/v1/client/fs/cat/${id}?path=w/local/app.txt`).catch(
+          () => ({ text: "" }),
+        );
+        const text = String(file.text ?? "");
+        return text.trim().split("\n").length === 3 ? text : undefined;
       },
       "the watcher's template to list the three app addresses",
       60_000,
@@ -218,9 +227,10 @@ describe("seed jobs with networks and services under caravan dev", () => {
   });
 
   it("api-gateway: a bridge group whose Connect sidecar is warned about, not run", async () => {
-    const r = await nomad(["job", "run", "-detach", path.join(seeds, "000-api-gateway.nomad.hcl")]);
-    expect(r.code, r.out).toBe(0);
-    expect(r.out).toContain("Consul Connect (sidecar_service), which Caravan does not support yet");
+    const warnings = await runJob(path.join(seeds, "000-api-gateway.nomad.hcl"));
+    expect(warnings).toContain(
+      "Consul Connect (sidecar_service), which Caravan does not support yet",
+    );
     const [reg] = await registrations("api-gateway", 1);
     expect(reg).toMatchObject({ ServiceName: "api-gateway", Port: 8080 });
     // Nomad registers a bridge group's service at the node's address; the port
@@ -232,19 +242,13 @@ describe("seed jobs with networks and services under caravan dev", () => {
   });
 
   it("custom-network: a bridge group with static 8080 -> 80 registers and shows its address", async () => {
-    const r = await nomad([
-      "job",
-      "run",
-      "-detach",
-      path.join(seeds, "003-custom-network.nomad.hcl"),
-    ]);
-    expect(r.code, r.out).toBe(0);
+    await runJob(path.join(seeds, "003-custom-network.nomad.hcl"));
     // One node, one host port 8080: one allocation places, the other waits, as in Nomad.
     const [reg] = await registrations("custom-network", 1);
     expect(reg).toMatchObject({ ServiceName: "app", Port: 8080 });
-    const status = await nomad(["alloc", "status", reg?.AllocID]);
-    expect(status.out).toContain('Allocation Addresses (mode = "bridge")');
-    expect(status.out).toContain(`*http  yes      ${reg?.Address}:8080 -> 80`);
+    const bridge = await sharedNetwork(reg?.AllocID);
+    expect(bridge).toMatchObject({ Mode: "bridge", IP: reg?.Address });
+    expect(ports(bridge).find((p) => p.Label === "http")).toMatchObject({ Value: 8080, To: 80 });
     // The seed's task sets docker network_mode = "bridge", so, as under
     // Nomad, its container is on the engine's own network and not in the
     // group's namespace, where portmap sends 8080: nothing answers there.
@@ -254,19 +258,12 @@ describe("seed jobs with networks and services under caravan dev", () => {
   });
 
   it("consul-integrated: a tagged service with checks in the native catalog", async () => {
-    const r = await nomad([
-      "job",
-      "run",
-      "-detach",
-      path.join(seeds, "003-consul-integrated.nomad.hcl"),
-    ]);
-    expect(r.code, r.out).toBe(0);
+    await runJob(path.join(seeds, "003-consul-integrated.nomad.hcl"));
     const [reg] = await registrations("consul-integrated", 1);
     expect(reg).toMatchObject({ ServiceName: "app", Port: 8080, Tags: ["v1", "api"] });
     expect(await serves(reg?.Address, 8080)).toBe("seed app\n");
-    const info = await nomad(["service", "info", "app"]);
-    expect(info.code, info.out).toBe(0);
-    expect(info.out).toContain("consul-integrated");
+    const info = (await api("/v1/service/app")) as unknown as Obj[];
+    expect(info.map((s) => s.JobID)).toContain("consul-integrated");
     await stopped("consul-integrated");
   });
 
@@ -296,9 +293,7 @@ describe("seed jobs with networks and services under caravan dev", () => {
     expect(JSON.stringify({ n: group.Networks, s: group.Services })).toBe(original);
     const file = path.join(tmp, "microservice.json");
     writeFileSync(file, JSON.stringify(seed));
-    const r = await nomad(["job", "run", "-detach", "-json", file]);
-    expect(r.code, r.out).toBe(0);
-    expect(r.out).toContain("Consul Connect (sidecar_service)");
+    expect(await runJob(file)).toContain("Consul Connect (sidecar_service)");
     const [reg] = await registrations("microservice", 1);
     expect(reg).toMatchObject({ ServiceName: "api", Port: 8080, Tags: ["urlprefix-/api"] });
     expect(await serves(reg?.Address, 8080)).toBe("seed app\n");
