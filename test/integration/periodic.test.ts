@@ -157,10 +157,12 @@ describe("periodic jobs", () => {
   }, 180_000);
 
   it("reads the cron expression in the job's time zone", async () => {
-    // 09:30 in Tokyo is 00:30 UTC; tomorrow, so it is after the job's registration.
-    const day = Math.ceil(Date.now() / 86_400_000) * 86_400_000;
-    const tokyo930 = day + 30 * 60_000;
-    clock = day + 29 * 60_000;
+    // 09:30 in Tokyo is 00:30 UTC: the next one at least two minutes away, so it
+    // comes after the job's registration and no launch falls between the two.
+    const day = 86_400_000;
+    let tokyo930 = Math.floor(Date.now() / day) * day + 30 * 60_000;
+    while (tokyo930 < Date.now() + 2 * 60_000) tokyo930 += day;
+    clock = tokyo930 - 60_000;
     await kubectlOk(
       kubeconfig,
       ["apply", "-f", "-"],
