@@ -112,8 +112,9 @@ describe("node drain and eligibility", () => {
 
     const done = await eventually(
       async () => {
+        // The drainer says complete in the status first, then takes the drain from the spec.
         const n = await node(target);
-        return n.status?.lastDrain?.status === "complete" ? n : undefined;
+        return n.status?.lastDrain?.status === "complete" && !n.spec.drain ? n : undefined;
       },
       "the drain to complete",
       120_000,
